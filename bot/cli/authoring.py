@@ -1,0 +1,264 @@
+"""Author commands: lint, scenarios, play, graph and translate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from bot.cli.graph import render_graph
+from bot.config import content_dirs
+from bot.content.catalog import Catalog, LoadedScenario, load_catalog
+from bot.content.translations import Coverage, language_files, translation_skeleton
+from bot.content.yamlsafe import read_yaml
+from bot.content.diagnostics import Report
+from bot.engine import engine
+from bot.engine.help import AgeBand
+from bot.engine.model import Scenario, Step
+from bot.services.presenter import Presenter, plain
+
+
+class CliError(Exception):
+    """A problem the author can fix; printed as one line, exit status 1."""
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    lint = sub.add_parser("lint", help="check scenario files and report every problem")
+    lint.add_argument("paths", nargs="*", type=Path, help="files or folders (default: scenarios/)")
+    lint.add_argument("--format", choices=("text", "json"), default="text")
+    lint.add_argument("--locales", type=Path, help="the locales folder (default: locales/)")
+    lint.set_defaults(handler=cmd_lint)
+
+    listing = sub.add_parser("scenarios", help="list the scenarios that pass lint")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.set_defaults(handler=cmd_scenarios)
+
+    play = sub.add_parser("play", help="play a scenario in the terminal")
+    play.add_argument("scenario", help="a scenario id or a path to its file or folder")
+    play.add_argument("--lang", default="sv", help="language code (default: sv)")
+    play.add_argument(
+        "--choices",
+        help="non-interactive: '1,2,1' (option numbers), 'first' or 'random:SEED'",
+    )
+    play.add_argument(
+        "--age-band", default="unsaid", choices=[b.value for b in AgeBand],
+        help="age band used to route help lines in the debrief",
+    )  # fmt: skip
+    play.set_defaults(handler=cmd_play)
+
+    graph = sub.add_parser("graph", help="print the branch graph of a scenario")
+    graph.add_argument("scenario", help="a scenario id or a path to its file or folder")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.add_argument("--lang", default="sv")
+    graph.set_defaults(handler=cmd_graph)
+
+    translate = sub.add_parser(
+        "translate", help="create or complete a scenario's translation file for a language"
+    )
+    translate.add_argument("scenario", help="a scenario id or a path to its file or folder")
+    translate.add_argument("--lang", required=True, help="language code, e.g. en, ar, so")
+    translate.set_defaults(handler=cmd_translate)
+
+
+def _catalog(paths: list[Path] | None = None, locales: Path | None = None) -> Catalog:
+    default_scenarios, default_locales = content_dirs()
+    paths = paths or [default_scenarios]
+    for path in paths:
+        if not path.exists():
+            raise CliError(f"{path}: no such file or folder")
+    return load_catalog(paths, locales or default_locales)
+
+
+def _loaded(reference: str) -> tuple[Catalog, LoadedScenario]:
+    """Find a scenario by path or by id in the default folder."""
+    path = Path(reference)
+    catalog = _catalog([path]) if path.exists() else _catalog()
+    for item in catalog.loaded:
+        if path.exists() or (item.draft is not None and item.draft.id == reference):
+            return catalog, item
+    known = ", ".join(sorted(i.draft.id for i in catalog.loaded if i.draft and i.draft.id))
+    raise CliError(f"no scenario {reference!r}; known ids: {known or 'none'}")
+
+
+def _scenario(reference: str) -> tuple[Catalog, Scenario]:
+    catalog, item = _loaded(reference)
+    if item.scenario is None:
+        for diagnostic in item.report.sorted():
+            print(diagnostic, file=sys.stderr)
+        raise CliError(f"{item.path} has errors; fix them first (bystander lint {item.path})")
+    return catalog, item.scenario
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    catalog = _catalog(args.paths, args.locales)
+    report = catalog.all_diagnostics()
+    coverage = _coverage(catalog)
+    if args.format == "json":
+        print(json.dumps({
+            "scenarios": len(catalog.loaded),
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "diagnostics": [d.to_json() for d in report.sorted()],
+            "coverage": {lang: vars(c) for lang, c in coverage.items()},
+        }, ensure_ascii=False, indent=2))  # fmt: skip
+    else:
+        for diagnostic in report.sorted():
+            print(diagnostic)
+        print(
+            f"{len(catalog.loaded)} scenario(s) checked: "
+            f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+        )
+        print(_coverage_table(coverage))
+    return 1 if report.errors else 0
+
+
+def _coverage(catalog: Catalog) -> dict[str, Coverage]:
+    total: dict[str, Coverage] = {}
+    for item in catalog.loaded:
+        for language, coverage in item.coverage.items():
+            total.setdefault(language, Coverage()).add(coverage)
+    return dict(sorted(total.items()))
+
+
+def _coverage_table(coverage: dict[str, Coverage]) -> str:
+    rows = ["", "Translation coverage (Swedish is the source)",
+            f"{'language':<10}{'strings':>9}{'translated':>12}{'stale':>7}{'missing':>9}"]  # fmt: skip
+    for language, c in coverage.items():
+        share = f"{100 * c.translated // c.total if c.total else 100}%"
+        rows.append(f"{language:<10}{c.total:>9}{share:>12}{c.stale:>7}{c.missing:>9}")
+    if not coverage:
+        rows.append("(no translations found)")
+    return "\n".join(rows)
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    catalog = _catalog()
+    scenarios = sorted(catalog.scenarios.values(), key=lambda s: s.id)
+    if args.format == "json":
+        print(json.dumps([_summary(s) for s in scenarios], ensure_ascii=False, indent=2))
+    else:
+        for s in scenarios:
+            print(f"{s.id}\tv{s.version}\t{','.join(s.languages)}\t{s.title.get('sv')}")
+    skipped = [i.path for i in catalog.loaded if i.scenario is None]
+    for path in skipped:
+        print(f"skipped {path}: it has errors (bystander lint {path})", file=sys.stderr)
+    return 0
+
+
+def _summary(s: Scenario) -> dict[str, object]:
+    return {
+        "id": s.id,
+        "version": s.version,
+        "title": s.title.get("sv"),
+        "titles": dict(s.title.values),
+        "languages": list(s.languages),
+        "focus_areas": [str(f) for f in s.focus_areas],
+        "principles": [str(p) for p in s.principles],
+        "minutes": s.minutes,
+        "age": {"min": s.age.min, "max": s.age.max},
+    }
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    catalog, scenario = _scenario(args.scenario)
+    if args.lang not in scenario.languages:
+        raise CliError(f"{scenario.id} has no {args.lang!r} text; it has {', '.join(scenario.languages)}")
+    presenter = Presenter(catalog.locales, catalog.help)
+    pick = _interactive_pick if args.choices is None else _listed_picks(args.choices)
+    return _play(scenario, presenter, args.lang, AgeBand(args.age_band), pick)
+
+
+Pick = Callable[[Step, list[str]], int]
+
+
+def _play(scenario: Scenario, presenter: Presenter, language: str, band: AgeBand, pick: Pick) -> int:
+    run = engine.start(scenario)
+    show = lambda message: print(plain(message) + "\n")  # noqa: E731
+    show(presenter.scenario_intro(scenario, language))
+    heading = True
+    while not run.finished:
+        step = engine.current_step(scenario, run)
+        show(presenter.step(step, language, with_heading=heading))
+        labels = presenter.choice_labels(step, language)
+        print("\n".join(f"  {n}. {label}" for n, label in enumerate(labels, 1)) + "\n")
+        index = pick(step, labels)
+        answer = engine.choose(scenario, run, step.choices[index].id)
+        show(presenter.feedback(answer, language))
+        heading = answer.phase_changed
+    show(presenter.debrief(scenario, engine.debrief(scenario, run), language, band))
+    return 0
+
+
+def _interactive_pick(step: Step, labels: list[str]) -> int:
+    while True:
+        try:
+            typed = input(f"Choose 1–{len(labels)} (q quits): ").strip()
+        except EOFError:
+            raise CliError(f"stopped at step {step.id!r} before an ending") from None
+        if typed.lower() in {"q", "quit"}:
+            raise CliError(f"stopped at step {step.id!r} before an ending")
+        if typed.isdigit() and 1 <= int(typed) <= len(labels):
+            return int(typed) - 1
+        print(f"Please type a number from 1 to {len(labels)}.")
+
+
+def _listed_picks(spec: str) -> Pick:
+    if spec == "first":
+        return lambda step, labels: 0
+    if spec.startswith("random:"):
+        seed = spec.removeprefix("random:")
+        if not seed.isdigit():
+            raise CliError(f"--choices {spec!r}: the seed must be a whole number, e.g. random:7")
+        rng = random.Random(int(seed))
+        return lambda step, labels: rng.randrange(len(labels))
+    numbers = _numbers(spec)
+
+    def pick(step: Step, labels: list[str]) -> int:
+        number = next(numbers, None)
+        if number is None:
+            raise CliError(f"the listed choices ran out at step {step.id!r}, before an ending")
+        if not 1 <= number <= len(labels):
+            raise CliError(f"choice {number} at step {step.id!r}: pick 1–{len(labels)}")
+        print(f"> {number}\n")
+        return number - 1
+
+    return pick
+
+
+def _numbers(spec: str) -> Iterator[int]:
+    parts = [p.strip() for p in spec.split(",")]
+    if not all(p.isdigit() for p in parts):
+        raise CliError(f"--choices {spec!r}: give option numbers like 1,2,1, or 'first' or 'random:SEED'")
+    return iter(int(p) for p in parts)
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    catalog, scenario = _scenario(args.scenario)
+    presenter = Presenter(catalog.locales, catalog.help)
+    print(render_graph(scenario, presenter, args.lang, args.format))
+    return 0
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    _, item = _loaded(args.scenario)
+    if item.draft is None or not item.draft.strings:
+        raise CliError(f"{item.path} cannot be read; run bystander lint {item.path}")
+    if args.lang == "sv":
+        raise CliError("Swedish is the source language: write it in scenario.yaml")
+    target = language_files(item.path.parent).get(args.lang, item.path.parent / f"{args.lang}.yaml")
+    existing: dict[str, dict] = {}
+    if target.exists():
+        root = read_yaml(target, Report())
+        strings = root.value.get("strings") if root is not None and root.is_mapping else None
+        if strings is not None and strings.is_mapping:
+            existing = {
+                key: {k: v.value for k, v in node.value.items()}
+                for key, node in strings.value.items() if node.is_mapping
+            }  # fmt: skip
+    target.write_text(translation_skeleton(item.draft, args.lang, existing), encoding="utf-8")
+    empty = sum(1 for key in item.draft.strings if not (existing.get(key) or {}).get("text"))
+    print(f"wrote {target}: {len(item.draft.strings)} strings, {empty} to translate")
+    return 0

@@ -1,0 +1,149 @@
+"""Loads scenarios from disk, checks them and builds the engine's model.
+
+A scenario with any error is left out of the catalog (and its problems kept for the
+operator); the others keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.content.diagnostics import Location, Report
+from bot.content.fields import check_choice
+from bot.content.locales import Locales, load_help_resources, load_locales
+from bot.content.scenario_file import ScenarioDraft, read_scenario
+from bot.content.story_checks import check_story, check_text_limits, start_step
+from bot.content.translations import STRUCTURE_FILE, Coverage, Translations, load_translations
+from bot.content.yamlsafe import read_yaml
+from bot.engine.help import HelpResource
+from bot.engine.model import (
+    SOURCE_LANGUAGE, AgeRange, Choice, Ending, Scenario, Step, Text,
+)  # fmt: skip
+
+
+@dataclass
+class LoadedScenario:
+    path: Path
+    report: Report
+    draft: ScenarioDraft | None = None
+    scenario: Scenario | None = None
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+
+
+@dataclass
+class Catalog:
+    scenarios: dict[str, Scenario]
+    loaded: list[LoadedScenario]
+    help: dict[str, HelpResource]
+    locales: Locales
+    report: Report  # problems in locales/ and across files
+
+    def all_diagnostics(self) -> Report:
+        combined = Report()
+        combined.extend(self.report)
+        for item in self.loaded:
+            combined.extend(item.report)
+        return combined
+
+
+def scenario_files(paths: Iterable[Path]) -> list[Path]:
+    """Each path may be a scenario.yaml, a scenario folder, or a folder of scenario folders."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif (path / STRUCTURE_FILE).is_file():
+            found.append(path / STRUCTURE_FILE)
+        else:
+            found.extend(sorted(path.glob(f"*/{STRUCTURE_FILE}")))
+    return found
+
+
+def load_catalog(paths: Iterable[Path], locales_dir: Path) -> Catalog:
+    report = Report()
+    help_resources = load_help_resources(locales_dir, report)
+    locales = load_locales(locales_dir, report, list(help_resources))
+    loaded = [load_scenario(p, set(help_resources)) for p in scenario_files(paths)]
+    scenarios: dict[str, Scenario] = {}
+    for item in loaded:
+        if item.scenario is None:
+            continue
+        if item.scenario.id in scenarios:
+            item.report.add(
+                item.draft.where, "S105", f"another file already has the scenario id {item.scenario.id!r}"
+            )
+            item.scenario = None
+            continue
+        scenarios[item.scenario.id] = item.scenario
+    return Catalog(scenarios, loaded, help_resources, locales, report)
+
+
+def load_scenario(path: Path, help_keys: set[str]) -> LoadedScenario:
+    result = LoadedScenario(path, Report())
+    root = read_yaml(path, result.report)
+    if root is None:
+        if not result.report.items:
+            result.report.add(Location.start_of(path), "S102", "the file is empty")
+        return result
+    draft = read_scenario(root, str(path), result.report)
+    result.draft = draft
+    check_story(draft, result.report)
+    _check_help(draft, help_keys, result.report)
+    for key, source in draft.strings.items():
+        check_text_limits(key, source, result.report)
+    translations = load_translations(path.parent, draft, result.report)
+    result.coverage = translations.coverage
+    if not result.report.errors:
+        result.scenario = build_scenario(draft, translations)
+    return result
+
+
+def _check_help(draft: ScenarioDraft, help_keys: set[str], report: Report) -> None:
+    for ending in draft.endings:
+        for key, where in ending.help:
+            check_choice(key, where, sorted(help_keys), "help resource", report)
+
+
+def build_scenario(draft: ScenarioDraft, translations: Translations) -> Scenario:
+    def text(key: str) -> Text:
+        values = {SOURCE_LANGUAGE: draft.source(key)}
+        for language, table in translations.texts.items():
+            if key in table:
+                values[language] = table[key]
+        return Text(values)
+
+    steps = {
+        s.id: Step(
+            s.id,
+            s.phase,
+            text(f"{s.id}.text"),
+            tuple(
+                Choice(c.id, text(f"{s.id}.{c.id}.label"), text(f"{s.id}.{c.id}.feedback"),
+                       c.strategy, c.assessment, c.next)  # fmt: skip
+                for c in s.choices
+            ),
+        )
+        for s in draft.steps
+    }
+    endings = {
+        e.id: Ending(e.id, text(f"{e.id}.title"), text(f"{e.id}.debrief"), text(f"{e.id}.remember"),
+                     tuple(k for k, _ in e.help))  # fmt: skip
+        for e in draft.endings
+    }
+    return Scenario(
+        id=draft.id,
+        version=draft.version,
+        title=text("title"),
+        description=text("description"),
+        focus_areas=tuple(draft.focus_areas),
+        principles=tuple(draft.principles),
+        age=AgeRange(draft.age_min, draft.age_max),
+        minutes=draft.minutes,
+        content_note=text("content_note"),
+        start=start_step(draft),
+        steps=steps,
+        endings=endings,
+        languages=(SOURCE_LANGUAGE, *sorted(translations.texts)),
+    )

@@ -1,0 +1,196 @@
+"""Reads a scenario's structure file (`scenario.yaml`, Swedish text inline) into a draft.
+
+The draft keeps every Swedish text under a stable translation key together with its
+location, so translations can be checked against it and diagnostics point at the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.content.diagnostics import Location, Report
+from bot.content.fields import Fields, check_choice
+from bot.content.yamlsafe import Node
+from bot.engine.callback_data import ID_PATTERN
+from bot.engine.model import Assessment, FocusArea, Phase, Principle, Strategy
+
+SCENARIO_REQUIRED = (
+    "id", "version", "title", "description", "focus_areas", "principles", "age", "minutes",
+    "content_note", "phases", "endings",
+)  # fmt: skip
+STEP_REQUIRED = ("id", "text", "choices")
+CHOICE_REQUIRED = ("id", "label", "feedback", "strategy", "assessment", "next")
+ENDING_REQUIRED = ("id", "title", "debrief", "remember", "help")
+TEXT_KINDS = {"title", "description", "content_note", "text", "label", "feedback", "debrief",
+              "remember"}  # fmt: skip
+
+
+@dataclass
+class SourceText:
+    text: str
+    where: Location
+    kind: str  # which field it is, for length rules: "text", "label", "feedback", ...
+
+
+@dataclass
+class ChoiceDraft:
+    id: str
+    strategy: Strategy
+    assessment: Assessment
+    next: str
+    next_where: Location
+    where: Location
+
+
+@dataclass
+class StepDraft:
+    id: str
+    phase: Phase
+    where: Location
+    choices: list[ChoiceDraft]
+    choices_where: Location
+
+
+@dataclass
+class EndingDraft:
+    id: str
+    help: list[tuple[str, Location]]
+    where: Location
+
+
+@dataclass
+class ScenarioDraft:
+    path: str
+    id: str = ""
+    version: int = 0
+    focus_areas: list[FocusArea] = field(default_factory=list)
+    principles: list[Principle] = field(default_factory=list)
+    age_min: int = 0
+    age_max: int = 0
+    minutes: int = 0
+    phase_order: list[tuple[str, Location]] = field(default_factory=list)
+    steps: list[StepDraft] = field(default_factory=list)
+    endings: list[EndingDraft] = field(default_factory=list)
+    strings: dict[str, SourceText] = field(default_factory=dict)
+    where: Location = field(default_factory=lambda: Location("", 1, 1))
+
+    def source(self, key: str) -> str:
+        return self.strings[key].text
+
+
+def read_scenario(root: Node, path: str, report: Report) -> ScenarioDraft:
+    draft = ScenarioDraft(path=path, where=root.where)
+    top = Fields(root, report, "the scenario", required=SCENARIO_REQUIRED)
+    draft.id = _read_id(top, report) or ""
+    draft.version = top.number("version", minimum=1) or 0
+    draft.minutes = top.number("minutes", minimum=1) or 0
+    for key in ("title", "description", "content_note"):
+        _collect(draft, top, key, key)
+    draft.focus_areas = _enum_list(top, "focus_areas", FocusArea, "focus area", report)
+    draft.principles = _enum_list(top, "principles", Principle, "principle", report)
+    _read_age(draft, top, report)
+    _read_phases(draft, top, report)
+    for node in top.items("endings"):
+        _read_ending(draft, node, report)
+    return draft
+
+
+def _read_id(fields: Fields, report: Report) -> str | None:
+    value = fields.text("id")
+    if value is not None and not ID_PATTERN.match(value):
+        report.add(
+            fields.where("id"),
+            "S106",
+            f"id {value!r} must be 1–32 lowercase letters a–z, digits, '-' or '_', "
+            "starting with a letter or digit",
+        )
+        return None
+    return value
+
+
+def _collect(draft: ScenarioDraft, fields: Fields, field_name: str, key: str) -> None:
+    value = fields.text(field_name)
+    if value is not None:
+        draft.strings[key] = SourceText(value, fields.where(field_name), field_name)
+
+
+def _enum_list(fields: Fields, key: str, enum: type, what: str, report: Report) -> list:
+    words = fields.words(key)
+    if key in fields.values and not words:
+        report.add(fields.where(key), "S102", f"{key!r} needs at least one {what}")
+    options = [e.value for e in enum]
+    return [enum(w) for w, where in words if check_choice(w, where, options, what, report)]
+
+
+def _read_age(draft: ScenarioDraft, top: Fields, report: Report) -> None:
+    node = top.mapping("age")
+    if node is None:
+        return
+    age = Fields(node, report, "age", required=("min", "max"))
+    draft.age_min = age.number("min", minimum=6) or 0
+    draft.age_max = age.number("max", minimum=6) or 0
+    if draft.age_min and draft.age_max and draft.age_min > draft.age_max:
+        report.add(node.where, "S107", "age 'min' must not be above 'max'")
+
+
+def _read_phases(draft: ScenarioDraft, top: Fields, report: Report) -> None:
+    node = top.mapping("phases")
+    if node is None:
+        return
+    phases = Fields(node, report, "phases", required=[p.value for p in Phase])
+    for name, steps_node in phases.values.items():
+        if name not in {p.value for p in Phase}:
+            continue
+        draft.phase_order.append((name, steps_node.key_where or steps_node.where))
+        for step_node in phases.items(name):
+            _read_step(draft, Phase(name), step_node, report)
+
+
+def _read_step(draft: ScenarioDraft, phase: Phase, node: Node, report: Report) -> None:
+    fields = Fields(node, report, "a step", required=STEP_REQUIRED)
+    step_id = _read_id(fields, report)
+    if step_id is None:
+        return
+    _collect(draft, fields, "text", f"{step_id}.text")
+    step = StepDraft(step_id, phase, node.where, [], fields.where("choices"))
+    for choice_node in fields.items("choices"):
+        choice = _read_choice(draft, step_id, choice_node, report)
+        if choice is not None:
+            if any(c.id == choice.id for c in step.choices):
+                report.add(choice.where, "S105", f"choice id {choice.id!r} is used twice in step {step_id!r}")
+                continue
+            step.choices.append(choice)
+    draft.steps.append(step)
+
+
+def _read_choice(draft: ScenarioDraft, step_id: str, node: Node, report: Report) -> ChoiceDraft | None:
+    fields = Fields(node, report, "a choice", required=CHOICE_REQUIRED)
+    choice_id = _read_id(fields, report)
+    if choice_id is None:
+        return None
+    for key in ("label", "feedback"):
+        _collect(draft, fields, key, f"{step_id}.{choice_id}.{key}")
+    strategy = _enum_value(fields, "strategy", Strategy, "strategy", report)
+    assessment = _enum_value(fields, "assessment", Assessment, "assessment", report)
+    target = fields.text("next")
+    if strategy is None or assessment is None or target is None:
+        return None
+    return ChoiceDraft(choice_id, strategy, assessment, target, fields.where("next"), node.where)
+
+
+def _enum_value(fields: Fields, key: str, enum: type, what: str, report: Report):
+    value = fields.text(key)
+    if value is None:
+        return None
+    options = [e.value for e in enum]
+    return enum(value) if check_choice(value, fields.where(key), options, what, report) else None
+
+
+def _read_ending(draft: ScenarioDraft, node: Node, report: Report) -> None:
+    fields = Fields(node, report, "an ending", required=ENDING_REQUIRED)
+    ending_id = _read_id(fields, report)
+    if ending_id is None:
+        return
+    for key in ("title", "debrief", "remember"):
+        _collect(draft, fields, key, f"{ending_id}.{key}")
+    draft.endings.append(EndingDraft(ending_id, fields.words("help"), node.where))

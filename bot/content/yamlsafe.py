@@ -1,0 +1,135 @@
+"""Safe YAML reading that keeps every node's position.
+
+Only YAML's plain data types are accepted. Tags and aliases are refused: no tag ever
+constructs an object, and without aliases an "alias bomb" cannot expand. The text is
+composed into nodes (never constructed into objects) so each value keeps its line and
+column for precise diagnostics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from bot.content.diagnostics import Location, Report
+
+MAX_FILE_BYTES = 1024 * 1024
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq")
+}
+
+
+@dataclass
+class Node:
+    """A YAML value with its location. Mappings hold `dict[str, Node]`, sequences `list[Node]`."""
+
+    value: Any
+    where: Location
+    key_where: Location | None = None  # for mapping values: where the key stands
+
+    @property
+    def is_mapping(self) -> bool:
+        return isinstance(self.value, dict)
+
+
+class _Refused(Exception):
+    def __init__(self, where: Location, code: str, message: str) -> None:
+        super().__init__(message)
+        self.where, self.code, self.message = where, code, message
+
+
+def read_yaml(path: Path, report: Report) -> Node | None:
+    """Read a YAML file into nodes; on failure add a diagnostic and return None."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            report.add(
+                Location.start_of(path), "Y002", f"file is {size:,} bytes; the limit is 1 MiB"
+            )
+            return None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        report.add(Location.start_of(path), "Y006", f"cannot read the file: {error}")
+        return None
+    return parse_yaml(text, str(path), report)
+
+
+def parse_yaml(text: str, path: str, report: Report) -> Node | None:
+    try:
+        root = yaml.compose(text, Loader=_NoAliasLoader)
+        return _Converter(path, report).convert(root) if root is not None else None
+    except _Refused as refused:
+        report.add(refused.where, refused.code, refused.message)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = _location(mark, path) if mark else Location.start_of(path)
+        problem = error.problem or error.context or "invalid YAML"
+        report.add(where, "Y001", f"YAML syntax error: {problem}")
+    except yaml.YAMLError as error:
+        report.add(Location.start_of(path), "Y001", f"YAML syntax error: {error}")
+    except RecursionError:
+        report.add(Location.start_of(path), "Y005", "the file is nested too deeply")
+    return None
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(
+                _location(event.start_mark, self.name),
+                "Y003",
+                "YAML aliases (*name) are not allowed; write the value out",
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise _Refused(
+                _location(event.start_mark, self.name),
+                "Y003",
+                "YAML anchors (&name) are not allowed; write the value out",
+            )
+        return super().compose_node(parent, index)
+
+
+_scalars = SafeConstructor()
+
+
+class _Converter:
+    """Turns composed YAML nodes into `Node`s; duplicate keys are reported, not fatal."""
+
+    def __init__(self, path: str, report: Report) -> None:
+        self.path, self.report = path, report
+
+    def convert(self, node: yaml.Node) -> Node:
+        where = _location(node.start_mark, self.path)
+        if node.tag not in _PLAIN_TAGS:
+            raise _Refused(where, "Y004", f"YAML tags such as {node.tag!r} are not allowed")
+        if isinstance(node, yaml.MappingNode):
+            return Node(self._mapping(node), where)
+        if isinstance(node, yaml.SequenceNode):
+            return Node([self.convert(item) for item in node.value], where)
+        return Node(_scalars.construct_object(node), where)
+
+    def _mapping(self, node: yaml.MappingNode) -> dict[str, Node]:
+        result: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = self.convert(key_node)
+            if isinstance(key.value, dict | list) or key.value is None:
+                self.report.add(key.where, "S103", "a key must be a plain word")
+                continue
+            name = str(key.value)
+            if name in result:
+                self.report.add(key.where, "S105", f"the key {name!r} appears twice here")
+                continue
+            value = self.convert(value_node)
+            value.key_where = key.where
+            result[name] = value
+        return result
+
+
+def _location(mark: yaml.Mark, path: str) -> Location:
+    return Location(path, mark.line + 1, mark.column + 1)

@@ -1,0 +1,116 @@
+"""Turns engine values into the messages a player reads, in their language.
+
+Messages are Telegram-flavoured HTML (only <b> and <i>); `plain()` strips it for the
+terminal, so the bot and `bystander play` show the same words.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.content.locales import Locales
+from bot.engine.engine import Answer, Debrief
+from bot.engine.help import AgeBand, HelpResource, route_help
+from bot.engine.model import Phase, Scenario, Step, Strategy
+
+_TAG = re.compile(r"</?[bi]>")
+
+
+def plain(message: str) -> str:
+    return html.unescape(_TAG.sub("", message))
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+@dataclass(frozen=True)
+class Presenter:
+    locales: Locales
+    help: Mapping[str, HelpResource]
+
+    def t(self, language: str, key: str, **values: object) -> str:
+        return self.locales.text(language, key, **values)
+
+    def scenario_intro(self, scenario: Scenario, language: str) -> str:
+        focus = ", ".join(self.t(language, f"focus.{f}") for f in scenario.focus_areas)
+        return self.t(
+            language,
+            "play.intro",
+            title=_e(scenario.title.get(language)),
+            description=_e(scenario.description.get(language)),
+            focus=focus,
+            minutes=scenario.minutes,
+            content_note=_e(scenario.content_note.get(language)),
+        )
+
+    def phase_heading(self, phase: Phase, language: str) -> str:
+        return self.t(language, f"phase.{phase}")
+
+    def step(self, step: Step, language: str, *, with_heading: bool) -> str:
+        text = _e(step.text.get(language))
+        if with_heading:
+            return f"<b>{self.phase_heading(step.phase, language)}</b>\n\n{text}"
+        return text
+
+    def choice_labels(self, step: Step, language: str) -> list[str]:
+        return [c.label.get(language) for c in step.choices]
+
+    def feedback(self, answer: Answer, language: str) -> str:
+        choice = answer.choice
+        return self.t(
+            language,
+            "play.feedback",
+            label=_e(choice.label.get(language)),
+            verdict=self.t(language, f"assessment.{choice.assessment}"),
+            strategy=self.strategy_name(choice.strategy, language),
+            feedback=_e(choice.feedback.get(language)),
+        )
+
+    def strategy_name(self, strategy: Strategy, language: str) -> str:
+        return self.t(language, f"strategy.{strategy}")
+
+    def debrief(
+        self, scenario: Scenario, debrief: Debrief, language: str, band: AgeBand
+    ) -> str:
+        ending = debrief.ending
+        strategies = ", ".join(self.strategy_name(s, language) for s in debrief.strategies_used)
+        parts = [
+            f"<b>{_e(ending.title.get(language))}</b>",
+            _e(ending.debrief.get(language)),
+            self.t(
+                language,
+                "debrief.strategies",
+                strategies=strategies or self.t(language, "debrief.no_strategies"),
+                helpful=debrief.helpful_choices,
+                total=debrief.total_choices,
+            ),
+            self.t(
+                language,
+                "debrief.principles",
+                principles=", ".join(self.t(language, f"principle.{p}") for p in debrief.principles),
+            ),
+            self.t(language, "debrief.remember", remember=_e(ending.remember.get(language))),
+            self.help_list(
+                route_help(self.help, debrief.help, scenario.focus_areas, band), language
+            ),
+        ]
+        return "\n\n".join(parts)
+
+    def help_list(self, resources: list[HelpResource], language: str) -> str:
+        lines = [self.t(language, "help.heading")]
+        for resource in resources:
+            contact = " · ".join(x for x in (resource.phone, resource.url) if x)
+            lines.append(
+                self.t(
+                    language,
+                    "help.line",
+                    name=self.t(language, f"help.{resource.key}.name"),
+                    contact=contact,
+                    description=self.t(language, f"help.{resource.key}.description"),
+                )
+            )
+        return "\n".join(lines)
