@@ -1,0 +1,150 @@
+"""Open the SQLCipher-encrypted database through aiosqlite and bring its schema up to date."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import sqlcipher3
+
+from bot.storage.errors import (
+    DatabaseKeyError,
+    SchemaVersionError,
+    StorageError,
+    StorageUnavailable,
+)
+
+KEY_BYTES = 32
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_FILE = re.compile(r"(\d{3})_\w+\.sql")
+
+# Failures of the disk or file system, which an operator fixes, with what to check.
+_UNAVAILABLE_HINTS = {
+    sqlcipher3.SQLITE_FULL: "the disk is full; free some space",
+    sqlcipher3.SQLITE_READONLY: "the database is read-only; check file and folder permissions",
+    sqlcipher3.SQLITE_PERM: "access denied; check file and folder permissions",
+    sqlcipher3.SQLITE_CANTOPEN: "cannot open the database file; check the path and permissions",
+    sqlcipher3.SQLITE_IOERR: "disk I/O error; check the disk",
+    sqlcipher3.SQLITE_BUSY: "the database is locked by another process",
+    sqlcipher3.SQLITE_CORRUPT: "the database file is damaged; restore it from a backup",
+}
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+@contextmanager
+def storage_errors(path: Path) -> Iterator[None]:
+    """Turn disk and file system failures into StorageUnavailable; let bugs through."""
+    try:
+        yield
+    except sqlcipher3.DatabaseError as error:
+        # sqlite_errorcode is the extended code; its low byte is the primary one.
+        hint = _UNAVAILABLE_HINTS.get(error.sqlite_errorcode & 0xFF)
+        if hint is None:
+            raise
+        raise StorageUnavailable(f"storage unavailable at {path}: {hint} ({error})") from error
+
+
+async def open_database(path: Path, key: bytes) -> aiosqlite.Connection:
+    """Open (or create) the encrypted database, check the key and apply pending migrations."""
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"the database key must be {KEY_BYTES} bytes")
+    # isolation_level=None: transactions are begun and ended explicitly, never implicitly.
+    db = aiosqlite.Connection(
+        lambda: sqlcipher3.connect(str(path), isolation_level=None), iter_chunk_size=64
+    )
+    with storage_errors(path):
+        await db
+        try:
+            await _unlock(db, path, key)
+            await _configure(db)
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+    return db
+
+
+async def migrate(db: aiosqlite.Connection) -> None:
+    """Apply the migrations newer than the database, each in its own transaction."""
+    migrations = load_migrations()
+    current = await _scalar(db, "PRAGMA user_version")
+    if current > len(migrations):
+        raise SchemaVersionError(
+            f"the database has schema version {current} but this code knows only up to "
+            f"{len(migrations)}; run a newer version of the bot"
+        )
+    for migration in migrations[current:]:
+        # executescript would commit an open transaction first, so the script carries its own
+        # (migration files therefore never BEGIN or COMMIT themselves).
+        script = (
+            f"BEGIN IMMEDIATE;\n{migration.sql}\n"
+            f"PRAGMA user_version = {migration.version};\nCOMMIT;"
+        )
+        try:
+            await db.executescript(script)
+        except BaseException:
+            if db.in_transaction:
+                await db.rollback()
+            raise
+
+
+def load_migrations() -> list[Migration]:
+    """The SQL files in bot/storage/migrations, numbered 001, 002, … without gaps."""
+    folder = resources.files("bot.storage") / "migrations"
+    migrations = sorted(
+        (
+            Migration(int(match[1]), entry.name, entry.read_text(encoding="utf-8"))
+            for entry in folder.iterdir()
+            if (match := _MIGRATION_FILE.fullmatch(entry.name))
+        ),
+        key=lambda migration: migration.version,
+    )
+    if [m.version for m in migrations] != list(range(1, len(migrations) + 1)):
+        names = ", ".join(m.name for m in migrations)
+        raise StorageError(f"migration files must be numbered 001, 002, … without gaps: {names}")
+    return migrations
+
+
+async def _unlock(db: aiosqlite.Connection, path: Path, key: bytes) -> None:
+    # The key must be the first statement; a raw key (x'…') skips the slow key derivation.
+    await db.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    if not await _scalar(db, "PRAGMA cipher_version"):
+        raise StorageError("sqlcipher3 is not built with SQLCipher; refusing to store plain data")
+    try:
+        await _scalar(db, "SELECT count(*) FROM sqlite_master")
+    except sqlcipher3.DatabaseError as error:
+        if error.sqlite_errorcode != sqlcipher3.SQLITE_NOTADB:
+            raise
+        raise DatabaseKeyError(
+            f"cannot decrypt {path}: the database key is wrong or the file is not a SQLCipher "
+            "database"
+        ) from None
+
+
+async def _configure(db: aiosqlite.Connection) -> None:
+    for pragma in (
+        "journal_mode = WAL",
+        "synchronous = FULL",  # the bot acknowledges a choice only once it survives a crash
+        "foreign_keys = ON",
+        f"busy_timeout = {BUSY_TIMEOUT_MS}",
+        "secure_delete = ON",  # deleted users' rows are overwritten, not just unlinked
+    ):
+        await db.execute(f"PRAGMA {pragma}")
+
+
+async def _scalar(db: aiosqlite.Connection, sql: str) -> Any:
+    async with db.execute(sql) as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else None

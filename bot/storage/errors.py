@@ -1,0 +1,25 @@
+"""Errors raised by the storage layer, each with a message an operator can act on."""
+
+
+class StorageError(Exception):
+    """Base class for storage failures."""
+
+
+class KeyLocationError(StorageError):
+    """A secret is missing, malformed, too widely readable or stored next to the data."""
+
+
+class DatabaseKeyError(StorageError):
+    """The database cannot be decrypted with the configured key."""
+
+
+class SchemaVersionError(StorageError):
+    """The database schema is newer than this code understands."""
+
+
+class StorageUnavailable(StorageError):
+    """The disk or file system refused the operation (full, read-only, I/O error)."""
+
+
+class UnknownUser(StorageError):
+    """A write for a user without a profile, that is, one who has not agreed to saving."""

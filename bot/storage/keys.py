@@ -1,0 +1,103 @@
+"""Secrets kept outside the database: the database key and the pseudonym secret."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.storage.errors import KeyLocationError
+
+SECRET_BYTES = 32
+DATABASE_KEY_ENV = "BYSTANDER_DB_KEY"
+PSEUDONYM_SECRET_ENV = "BYSTANDER_PSEUDONYM_SECRET"
+DATABASE_KEY_FILE = "database.key"
+PSEUDONYM_SECRET_FILE = "pseudonym.key"
+
+
+@dataclass(frozen=True, repr=False)  # no repr: secrets must not end up in logs or tracebacks
+class Secrets:
+    database_key: bytes
+    pseudonym_secret: bytes
+
+
+def load_secrets(key_dir: Path, data_dir: Path, env: Mapping[str, str]) -> Secrets:
+    """Read both secrets, from the environment when set, otherwise from key files."""
+    return Secrets(
+        database_key=_secret(DATABASE_KEY_ENV, key_dir / DATABASE_KEY_FILE, data_dir, env),
+        pseudonym_secret=_secret(
+            PSEUDONYM_SECRET_ENV, key_dir / PSEUDONYM_SECRET_FILE, data_dir, env
+        ),
+    )
+
+
+def pseudonym(secret: bytes, telegram_user_id: int) -> str:
+    """The only identifier the bot stores for a user."""
+    # Telegram ids are guessable integers: a plain hash is reversed by trying them all.
+    return hmac.new(secret, str(telegram_user_id).encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def load_or_create_secret(path: Path, *, data_dir: Path) -> bytes:
+    """Read a hex-encoded 32-byte secret, creating it (mode 0600) on first use."""
+    if path.resolve().is_relative_to(data_dir.resolve()):
+        raise KeyLocationError(
+            f"key file {path} lies inside the data directory {data_dir}; keep keys apart from "
+            "the data they protect (Telegram Bot Developer Terms §4.4)"
+        )
+    if not path.exists():
+        _create(path)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & ~0o600:
+        raise KeyLocationError(
+            f"key file {path} has permissions {mode:04o}, wider than 0600; "
+            f"fix with: chmod 600 {path}"
+        )
+    return _parse(path.read_text(encoding="latin-1"), f"key file {path}")
+
+
+def _secret(variable: str, path: Path, data_dir: Path, env: Mapping[str, str]) -> bytes:
+    if variable in env:
+        return _parse(env[variable], f"environment variable {variable}")
+    return load_or_create_secret(path, data_dir=data_dir)
+
+
+def _parse(text: str, source: str) -> bytes:
+    try:
+        secret = bytes.fromhex(text.strip())
+    except ValueError:
+        secret = b""
+    if len(secret) != SECRET_BYTES:
+        raise KeyLocationError(f"{source} must hold exactly {2 * SECRET_BYTES} hex characters")
+    return secret
+
+
+def _create(path: Path) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Write a synced temporary file and link it into place: a crash never leaves a half-written
+    # key (losing the key loses the data), and when two processes start at once, one key wins.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # mkstemp uses 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            file.write(secrets.token_hex(SECRET_BYTES) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):  # another process was first: keep its key
+            os.link(temporary, path)
+        _fsync_directory(path.parent)
+    finally:
+        os.unlink(temporary)
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,233 @@
+"""The storage interface and its SQLCipher implementation.
+
+Every write happens in one transaction that is committed (and, with synchronous=FULL, on
+disk) before the method returns, so the bot may acknowledge a choice as soon as it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosqlite
+
+from bot.storage.database import open_database, storage_errors
+from bot.storage.errors import StorageUnavailable, UnknownUser
+from bot.storage.records import ChoiceRecord, Profile, UserData
+
+RunState = dict[str, Any]  # the engine's Run.to_json(): keys "run", "scenario", "version", …
+
+
+class Store(Protocol):
+    async def initialize(self) -> None: ...
+    async def close(self) -> None: ...
+    async def get_profile(self, user: str) -> Profile | None: ...
+    async def save_profile(self, profile: Profile) -> None: ...
+    async def get_active_run(self, user: str) -> RunState | None: ...
+    async def start_run(self, user: str, run: RunState) -> None: ...
+    async def save_progress(
+        self, user: str, run: RunState, choice: ChoiceRecord | None, finished: bool
+    ) -> None: ...
+    async def clear_active_run(self, user: str) -> None: ...
+    async def describe_user(self, user: str) -> UserData | None: ...
+    async def delete_user(self, user: str) -> int: ...
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+class SqlCipherStore:
+    def __init__(self, path: Path, key: bytes, *, today: Callable[[], date] = _utc_today) -> None:
+        self._path = path
+        self._key = key
+        self._today = today
+        self._db: aiosqlite.Connection | None = None
+        # One connection serves all updates; the lock keeps their transactions apart.
+        self._lock = asyncio.Lock()
+
+    async def initialize(self) -> None:
+        try:
+            self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not self._path.exists():
+                # SQLite gives the -wal and -shm files the mode of the database file.
+                self._path.touch(mode=0o600)
+        except OSError as error:
+            raise StorageUnavailable(f"cannot create {self._path}: {error.strerror}") from error
+        self._db = await open_database(self._path, self._key)
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._db is not None:
+                await self._db.close()
+                self._db = None
+
+    async def get_profile(self, user: str) -> Profile | None:
+        async with self._session() as db:
+            row = await _one(
+                db, "SELECT language, age_band, consent FROM users WHERE user = ?", (user,)
+            )
+        return Profile(user, *row) if row else None
+
+    async def save_profile(self, profile: Profile) -> None:
+        today = self._day()
+        async with self._session() as db, _transaction(db):
+            await db.execute(
+                "INSERT INTO users (user, language, age_band, consent, first_seen_on, last_seen_on)"
+                " VALUES (:user, :language, :age_band, :consent, :today, :today)"
+                " ON CONFLICT (user) DO UPDATE SET language = excluded.language,"
+                " age_band = excluded.age_band, consent = excluded.consent,"
+                " last_seen_on = excluded.last_seen_on",
+                asdict(profile) | {"today": today},
+            )
+
+    async def get_active_run(self, user: str) -> RunState | None:
+        async with self._session() as db:
+            row = await _one(db, "SELECT state FROM active_runs WHERE user = ?", (user,))
+        return json.loads(row[0]) if row else None
+
+    async def start_run(self, user: str, run: RunState) -> None:
+        """Record a new run and make it the user's active run, replacing any other."""
+        today = self._day()
+        async with self._session() as db, _transaction(db):
+            await _touch_user(db, user, today)
+            await db.execute(
+                "INSERT INTO runs (user, run_id, scenario_id, version, started_on)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (user, run["run"], run["scenario"], run["version"], today),
+            )
+            await _put_active_run(db, user, run)
+
+    async def save_progress(
+        self, user: str, run: RunState, choice: ChoiceRecord | None, finished: bool
+    ) -> None:
+        """Store the choice and the run's new state together, or neither."""
+        if choice is not None and choice.run_id != run["run"]:
+            raise ValueError("the choice belongs to another run")
+        today = self._day()
+        async with self._session() as db, _transaction(db):
+            await _touch_user(db, user, today)
+            if not await _one(
+                db, "SELECT 1 FROM runs WHERE user = ? AND run_id = ?", (user, run["run"])
+            ):
+                raise ValueError("the run was never recorded; call start_run first")
+            if choice is not None:
+                await db.execute(
+                    "INSERT INTO choices (user, run_id, scenario_id, version, step_id, choice_id,"
+                    " strategy, assessment, phase, recorded_on)"
+                    " VALUES (:user, :run_id, :scenario_id, :version, :step_id, :choice_id,"
+                    " :strategy, :assessment, :phase, :today)",
+                    asdict(choice) | {"user": user, "today": today},
+                )
+            if finished:
+                await db.execute(
+                    "UPDATE runs SET finished_on = coalesce(finished_on, ?)"
+                    " WHERE user = ? AND run_id = ?",
+                    (today, user, run["run"]),
+                )
+                await db.execute("DELETE FROM active_runs WHERE user = ?", (user,))
+            else:
+                await _put_active_run(db, user, run)
+
+    async def clear_active_run(self, user: str) -> None:
+        """Forget the run in progress; does nothing for unknown users (nothing to clear)."""
+        async with self._session() as db, _transaction(db):
+            await db.execute("DELETE FROM active_runs WHERE user = ?", (user,))
+
+    async def describe_user(self, user: str) -> UserData | None:
+        async with self._session() as db, _transaction(db, write=False):
+            profile = await _one(
+                db,
+                "SELECT language, age_band, consent, first_seen_on, last_seen_on"
+                " FROM users WHERE user = ?",
+                (user,),
+            )
+            if profile is None:
+                return None
+            runs = await _one(
+                db, "SELECT count(*), count(finished_on) FROM runs WHERE user = ?", (user,)
+            )
+            choices = await _one(db, "SELECT count(*) FROM choices WHERE user = ?", (user,))
+            scenarios = await db.execute_fetchall(
+                "SELECT DISTINCT scenario_id FROM runs WHERE user = ? ORDER BY 1", (user,)
+            )
+        language, age_band, consent, first, last = profile
+        return UserData(
+            profile=Profile(user, language, age_band, consent),
+            runs_started=runs[0],
+            runs_finished=runs[1],
+            choices=choices[0],
+            scenarios=tuple(row[0] for row in scenarios),
+            first_activity=date.fromisoformat(first),
+            last_activity=date.fromisoformat(last),
+        )
+
+    async def delete_user(self, user: str) -> int:
+        """Erase everything stored under the pseudonym; returns the number of rows removed."""
+        async with self._session() as db:
+            async with _transaction(db):
+                removed = await _one(
+                    db,
+                    "SELECT (SELECT count(*) FROM users WHERE user = :user)"
+                    " + (SELECT count(*) FROM runs WHERE user = :user)"
+                    " + (SELECT count(*) FROM choices WHERE user = :user)"
+                    " + (SELECT count(*) FROM active_runs WHERE user = :user)",
+                    {"user": user},
+                )
+                # Runs, choices and the active run follow by ON DELETE CASCADE.
+                await db.execute("DELETE FROM users WHERE user = ?", (user,))
+            # Old page images stay in the write-ahead log until a checkpoint truncates it.
+            await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed[0]
+
+    def _day(self) -> str:
+        return self._today().isoformat()
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            if self._db is None:
+                raise RuntimeError("the store is not initialized")
+            with storage_errors(self._path):
+                yield self._db
+
+
+@asynccontextmanager
+async def _transaction(db: aiosqlite.Connection, *, write: bool = True) -> AsyncIterator[None]:
+    # IMMEDIATE takes the write lock up front, so a busy database fails before any work.
+    await db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield
+        await db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:  # SQLite may already have rolled back, e.g. on SQLITE_FULL
+            await db.rollback()
+        raise
+
+
+async def _one(
+    db: aiosqlite.Connection, sql: str, parameters: Sequence[Any] | Mapping[str, Any]
+) -> Any:
+    async with db.execute(sql, parameters) as cursor:
+        return await cursor.fetchone()
+
+
+async def _touch_user(db: aiosqlite.Connection, user: str, today: str) -> None:
+    """Note the user's activity; users without a profile must never get rows."""
+    cursor = await db.execute("UPDATE users SET last_seen_on = ? WHERE user = ?", (today, user))
+    if cursor.rowcount == 0:
+        raise UnknownUser("this user has no profile (did not agree to saving); nothing is stored")
+
+
+async def _put_active_run(db: aiosqlite.Connection, user: str, run: RunState) -> None:
+    await db.execute(
+        "INSERT INTO active_runs (user, run_id, state) VALUES (?, ?, ?)"
+        " ON CONFLICT (user) DO UPDATE SET run_id = excluded.run_id, state = excluded.state",
+        (user, run["run"], json.dumps(run, separators=(",", ":"))),
+    )

@@ -1,0 +1,275 @@
+import asyncio
+import stat
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+
+from bot.storage import (
+    Profile,
+    SqlCipherStore,
+    StorageUnavailable,
+    UnknownUser,
+    UserData,
+    pseudonym,
+)
+
+from .conftest import SCENARIO, Clock, choice, profile, raw_connect, rows_for, run_state
+
+USER = "a" * 64
+OTHER = "b" * 64
+
+
+async def play(store: SqlCipherStore, user: str, run_id: str = "abc123", choices: int = 2) -> None:
+    """A user who agreed to saving, with a run in progress after some choices."""
+    await store.save_profile(profile(user))
+    await store.start_run(user, run_state(run_id))
+    for step in range(choices):
+        await store.save_progress(
+            user, run_state(run_id, steps=step + 1), choice(run_id, step), False
+        )
+
+
+async def test_new_files_are_private(store: SqlCipherStore, db_path: Path) -> None:
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+
+
+async def test_profile_is_saved_and_updated(store: SqlCipherStore) -> None:
+    assert await store.get_profile(USER) is None
+
+    await store.save_profile(profile(USER))
+    assert await store.get_profile(USER) == profile(USER)
+
+    changed = Profile(USER, language="en", age_band="unsaid", consent="save")
+    await store.save_profile(changed)
+    assert await store.get_profile(USER) == changed
+
+
+@pytest.mark.parametrize(("age_band", "consent"), [("17", "save"), ("16_17", "declined")])
+def test_profile_refuses_unknown_values(age_band: str, consent: str) -> None:
+    with pytest.raises(ValueError):
+        Profile(USER, "sv", age_band, consent)
+
+
+async def test_a_user_without_profile_never_gets_rows(store: SqlCipherStore, db_path: Path) -> None:
+    with pytest.raises(UnknownUser):
+        await store.start_run(USER, run_state())
+    with pytest.raises(UnknownUser):
+        await store.save_progress(USER, run_state(steps=1), choice(), False)
+    await store.clear_active_run(USER)
+
+    assert await store.get_active_run(USER) is None
+    assert await store.describe_user(USER) is None
+    assert rows_for(db_path, USER) == {"users": 0, "runs": 0, "choices": 0, "active_runs": 0}
+
+
+async def test_progress_survives_a_restart(
+    store: SqlCipherStore, make_store: Callable[[], SqlCipherStore]
+) -> None:
+    await play(store, USER, choices=2)
+    await store.close()
+
+    reopened = make_store()
+    await reopened.initialize()
+    try:
+        assert await reopened.get_active_run(USER) == run_state(steps=2)
+        assert (await reopened.describe_user(USER)).choices == 2
+    finally:
+        await reopened.close()
+
+
+async def test_finishing_a_run_clears_it(store: SqlCipherStore) -> None:
+    await play(store, USER, choices=1)
+
+    await store.save_progress(USER, run_state(steps=2), choice(step=1), True)
+
+    assert await store.get_active_run(USER) is None
+    data = await store.describe_user(USER)
+    assert (data.runs_started, data.runs_finished, data.choices) == (1, 1, 2)
+
+
+async def test_starting_a_run_replaces_the_active_one(store: SqlCipherStore) -> None:
+    await play(store, USER, "first1", choices=1)
+
+    await store.start_run(USER, run_state("second", scenario="party_photo"))
+
+    assert await store.get_active_run(USER) == run_state("second", scenario="party_photo")
+    data = await store.describe_user(USER)
+    assert (data.runs_started, data.runs_finished) == (2, 0)
+    assert data.scenarios == (SCENARIO, "party_photo")
+
+
+async def test_clear_active_run_keeps_the_history(store: SqlCipherStore) -> None:
+    await play(store, USER, choices=1)
+    await store.clear_active_run(USER)
+    assert await store.get_active_run(USER) is None
+    assert (await store.describe_user(USER)).choices == 1
+
+
+async def test_describe_user_summarises_with_dates_only(
+    store: SqlCipherStore, clock: Clock, db_path: Path
+) -> None:
+    await store.save_profile(profile(USER))
+    clock.day = date(2025, 4, 2)
+    await store.start_run(USER, run_state())
+    await store.save_progress(USER, run_state(steps=1), choice(), True)
+
+    assert await store.describe_user(USER) == UserData(
+        profile=profile(USER),
+        runs_started=1,
+        runs_finished=1,
+        choices=1,
+        scenarios=(SCENARIO,),
+        first_activity=date(2025, 3, 14),
+        last_activity=date(2025, 4, 2),
+    )
+    connection = raw_connect(db_path)
+    stamps = connection.execute("SELECT recorded_on FROM choices").fetchall()
+    connection.close()
+    assert stamps == [("2025-04-02",)]
+
+
+async def test_progress_needs_a_started_run_and_a_matching_choice(store: SqlCipherStore) -> None:
+    await store.save_profile(profile(USER))
+    with pytest.raises(ValueError, match="start_run"):
+        await store.save_progress(USER, run_state(), None, False)
+    await store.start_run(USER, run_state())
+    with pytest.raises(ValueError, match="another run"):
+        await store.save_progress(USER, run_state(), choice("zzz999"), False)
+    assert (await store.describe_user(USER)).choices == 0
+
+
+@pytest.mark.parametrize(
+    ("table", "finished"),
+    [
+        ("choices", False),
+        ("active_runs", False),
+        ("choices", True),
+        ("runs", True),
+        ("active_runs", True),
+    ],
+)
+async def test_save_progress_is_all_or_nothing(
+    store: SqlCipherStore, clock: Clock, db_path: Path, table: str, finished: bool
+) -> None:
+    await play(store, USER, choices=1)
+    before = (await store.describe_user(USER), await store.get_active_run(USER))
+    clock.day = date(2025, 5, 1)  # a committed activity date would show
+    inject = raw_connect(db_path)
+    for operation in ("INSERT", "UPDATE", "DELETE"):
+        inject.execute(
+            f"CREATE TRIGGER fail_{operation} BEFORE {operation} ON {table}"
+            " BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+        )
+
+    with pytest.raises(sqlcipher3.IntegrityError, match="injected failure"):
+        await store.save_progress(USER, run_state(steps=2), choice(step=1), finished)
+
+    assert (await store.describe_user(USER), await store.get_active_run(USER)) == before
+    for operation in ("INSERT", "UPDATE", "DELETE"):
+        inject.execute(f"DROP TRIGGER fail_{operation}")
+    inject.close()
+    await store.save_progress(USER, run_state(steps=2), choice(step=1), finished)
+    assert (await store.describe_user(USER)).choices == 2
+
+
+async def test_delete_user_removes_everything(store: SqlCipherStore, db_path: Path) -> None:
+    await play(store, USER, "first1", choices=1)
+    await store.save_progress(USER, run_state("first1", steps=2), choice("first1", 1), True)
+    await play(store, USER, "second", choices=1)
+    await play(store, OTHER, choices=3)
+    other_before = await store.describe_user(OTHER)
+
+    removed = await store.delete_user(USER)
+
+    assert removed == 1 + 2 + 3 + 1  # user, runs, choices, active run
+    assert await store.describe_user(USER) is None
+    assert await store.get_profile(USER) is None
+    assert await store.get_active_run(USER) is None
+    assert rows_for(db_path, USER) == {"users": 0, "runs": 0, "choices": 0, "active_runs": 0}
+    assert await store.describe_user(OTHER) == other_before
+    assert await store.delete_user(USER) == 0
+
+
+async def test_concurrent_updates_do_not_interfere(store: SqlCipherStore) -> None:
+    users = [f"{n:064x}" for n in range(20)]
+    await asyncio.gather(*(play(store, user, choices=3) for user in users))
+    for user in users:
+        assert (await store.describe_user(user)).choices == 3
+
+
+async def test_nothing_readable_on_disk(store: SqlCipherStore, db_path: Path) -> None:
+    telegram_id = 5550123456
+    user = pseudonym(bytes(range(32, 64)), telegram_id)
+    await play(store, user, choices=2)
+    secrets = [str(telegram_id).encode(), SCENARIO.encode(), user.encode(), b"choice1"]
+
+    def plaintext_found() -> list[bytes]:
+        files = [p.read_bytes() for p in db_path.parent.iterdir()]
+        return [s for s in secrets if any(s in data for data in files)]
+
+    assert any(p.name.endswith("-wal") for p in db_path.parent.iterdir())
+    assert plaintext_found() == []
+    await store.close()
+    assert plaintext_found() == []
+
+
+async def test_a_full_disk_is_reported_and_rolled_back(store: SqlCipherStore) -> None:
+    await play(store, USER, choices=1)
+    before = (await store.describe_user(USER), await store.get_active_run(USER))
+    db = store._db  # simulate a full disk: no page may be added to the file
+    async with db.execute("PRAGMA page_count") as cursor:
+        (pages,) = await cursor.fetchone()
+    await db.execute(f"PRAGMA max_page_count = {pages}")
+    big_state = run_state(steps=2000)
+
+    with pytest.raises(StorageUnavailable, match="disk is full"):
+        await store.save_progress(USER, big_state, choice(step=1), False)
+
+    assert (await store.describe_user(USER), await store.get_active_run(USER)) == before
+    await db.execute("PRAGMA max_page_count = 1000000")
+    await store.save_progress(USER, big_state, choice(step=1), False)
+    assert await store.get_active_run(USER) == big_state
+
+
+async def test_a_read_only_database_is_reported(store: SqlCipherStore) -> None:
+    await store.save_profile(profile(USER))
+    await store._db.execute("PRAGMA query_only = ON")  # the connection refuses writes
+
+    with pytest.raises(StorageUnavailable, match="read-only"):
+        await store.start_run(USER, run_state())
+
+    assert await store.get_active_run(USER) is None
+
+
+def permissions_enforced(folder: Path) -> bool:
+    probe = folder / "probe"
+    probe.touch(mode=0o400)
+    try:
+        probe.open("a").close()
+    except PermissionError:
+        return True
+    return False  # root, or CAP_DAC_OVERRIDE
+
+
+async def test_a_read_only_file_is_reported(
+    store: SqlCipherStore, make_store: Callable[[], SqlCipherStore], db_path: Path, tmp_path: Path
+) -> None:
+    if not permissions_enforced(tmp_path):
+        pytest.skip("file permissions are not enforced for this user")
+    await store.save_profile(profile(USER))
+    await store.close()
+    db_path.chmod(0o400)
+    db_path.parent.chmod(0o500)
+    reopened = make_store()
+    try:
+        with pytest.raises(StorageUnavailable):
+            await reopened.initialize()
+            await reopened.start_run(USER, run_state())
+    finally:
+        await reopened.close()
+        db_path.parent.chmod(0o700)
+        db_path.chmod(0o600)
