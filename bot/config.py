@@ -10,7 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def content_dirs(env: Mapping[str, str] | None = None) -> tuple[Path, Path]:
-    """Where scenarios and locales live: BYSTANDER_SCENARIOS / BYSTANDER_LOCALES, else the checkout."""
+    """Scenario and locale folders: BYSTANDER_SCENARIOS / BYSTANDER_LOCALES, else the checkout."""
     env = os.environ if env is None else env
     scenarios = Path(env.get("BYSTANDER_SCENARIOS") or PROJECT_ROOT / "scenarios")
     locales = Path(env.get("BYSTANDER_LOCALES") or PROJECT_ROOT / "locales")

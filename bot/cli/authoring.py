@@ -12,9 +12,9 @@ from pathlib import Path
 from bot.cli.graph import render_graph
 from bot.config import content_dirs
 from bot.content.catalog import Catalog, LoadedScenario, load_catalog
+from bot.content.diagnostics import Report
 from bot.content.translations import Coverage, language_files, translation_skeleton
 from bot.content.yamlsafe import read_yaml
-from bot.content.diagnostics import Report
 from bot.engine import engine
 from bot.engine.help import AgeBand
 from bot.engine.model import Scenario, Step
@@ -44,9 +44,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="non-interactive: '1,2,1' (option numbers), 'first' or 'random:SEED'",
     )
     play.add_argument(
-        "--age-band", default="unsaid", choices=[b.value for b in AgeBand],
+        "--age-band",
+        default="unsaid",
+        choices=[b.value for b in AgeBand],
         help="age band used to route help lines in the debrief",
-    )  # fmt: skip
+    )
     play.set_defaults(handler=cmd_play)
 
     graph = sub.add_parser("graph", help="print the branch graph of a scenario")
@@ -97,13 +99,19 @@ def cmd_lint(args: argparse.Namespace) -> int:
     report = catalog.all_diagnostics()
     coverage = _coverage(catalog)
     if args.format == "json":
-        print(json.dumps({
-            "scenarios": len(catalog.loaded),
-            "errors": len(report.errors),
-            "warnings": len(report.warnings),
-            "diagnostics": [d.to_json() for d in report.sorted()],
-            "coverage": {lang: vars(c) for lang, c in coverage.items()},
-        }, ensure_ascii=False, indent=2))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "scenarios": len(catalog.loaded),
+                    "errors": len(report.errors),
+                    "warnings": len(report.warnings),
+                    "diagnostics": [d.to_json() for d in report.sorted()],
+                    "coverage": {lang: vars(c) for lang, c in coverage.items()},
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for diagnostic in report.sorted():
             print(diagnostic)
@@ -124,8 +132,11 @@ def _coverage(catalog: Catalog) -> dict[str, Coverage]:
 
 
 def _coverage_table(coverage: dict[str, Coverage]) -> str:
-    rows = ["", "Translation coverage (Swedish is the source)",
-            f"{'language':<10}{'strings':>9}{'translated':>12}{'stale':>7}{'missing':>9}"]  # fmt: skip
+    rows = [
+        "",
+        "Translation coverage (Swedish is the source)",
+        f"{'language':<10}{'strings':>9}{'translated':>12}{'stale':>7}{'missing':>9}",
+    ]
     for language, c in coverage.items():
         share = f"{100 * c.translated // c.total if c.total else 100}%"
         rows.append(f"{language:<10}{c.total:>9}{share:>12}{c.stale:>7}{c.missing:>9}")
@@ -165,7 +176,9 @@ def _summary(s: Scenario) -> dict[str, object]:
 def cmd_play(args: argparse.Namespace) -> int:
     catalog, scenario = _scenario(args.scenario)
     if args.lang not in scenario.languages:
-        raise CliError(f"{scenario.id} has no {args.lang!r} text; it has {', '.join(scenario.languages)}")
+        raise CliError(
+            f"{scenario.id} has no {args.lang!r} text; it has {', '.join(scenario.languages)}"
+        )
     presenter = Presenter(catalog.locales, catalog.help)
     pick = _interactive_pick if args.choices is None else _listed_picks(args.choices)
     return _play(scenario, presenter, args.lang, AgeBand(args.age_band), pick)
@@ -174,7 +187,9 @@ def cmd_play(args: argparse.Namespace) -> int:
 Pick = Callable[[Step, list[str]], int]
 
 
-def _play(scenario: Scenario, presenter: Presenter, language: str, band: AgeBand, pick: Pick) -> int:
+def _play(
+    scenario: Scenario, presenter: Presenter, language: str, band: AgeBand, pick: Pick
+) -> int:
     run = engine.start(scenario)
     show = lambda message: print(plain(message) + "\n")  # noqa: E731
     show(presenter.scenario_intro(scenario, language))
@@ -231,7 +246,9 @@ def _listed_picks(spec: str) -> Pick:
 def _numbers(spec: str) -> Iterator[int]:
     parts = [p.strip() for p in spec.split(",")]
     if not all(p.isdigit() for p in parts):
-        raise CliError(f"--choices {spec!r}: give option numbers like 1,2,1, or 'first' or 'random:SEED'")
+        raise CliError(
+            f"--choices {spec!r}: give option numbers like 1,2,1, or 'first' or 'random:SEED'"
+        )
     return iter(int(p) for p in parts)
 
 
@@ -256,8 +273,9 @@ def cmd_translate(args: argparse.Namespace) -> int:
         if strings is not None and strings.is_mapping:
             existing = {
                 key: {k: v.value for k, v in node.value.items()}
-                for key, node in strings.value.items() if node.is_mapping
-            }  # fmt: skip
+                for key, node in strings.value.items()
+                if node.is_mapping
+            }
     target.write_text(translation_skeleton(item.draft, args.lang, existing), encoding="utf-8")
     empty = sum(1 for key in item.draft.strings if not (existing.get(key) or {}).get("text"))
     print(f"wrote {target}: {len(item.draft.strings)} strings, {empty} to translate")

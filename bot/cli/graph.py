@@ -18,8 +18,8 @@ def render_graph(scenario: Scenario, presenter: Presenter, language: str, fmt: s
 def _edges(scenario: Scenario, presenter: Presenter, language: str):
     for step in scenario.steps.values():
         for choice in step.choices:
-            label = f"{presenter.strategy_name(choice.strategy, language)}: {_short(choice.label.get(language), 30)}"
-            yield step.id, choice.next, label
+            strategy = presenter.strategy_name(choice.strategy, language)
+            yield step.id, choice.next, f"{strategy}: {_short(choice.label.get(language), 30)}"
 
 
 def _node_id(item_id: str) -> str:
@@ -29,13 +29,19 @@ def _node_id(item_id: str) -> str:
 def _mermaid(scenario: Scenario, presenter: Presenter, language: str) -> str:
     lines = ["flowchart TD"]
     for phase in Phase:
-        lines.append(f'  subgraph {phase.value}["{plain(presenter.phase_heading(phase, language))}"]')
+        lines.append(
+            f'  subgraph {phase.value}["{plain(presenter.phase_heading(phase, language))}"]'
+        )
         for step in scenario.steps_in(phase):
             start = "▶ " if step.id == scenario.start else ""
-            lines.append(f'    {_node_id(step.id)}["{start}{step.id}: {_short(step.text.get(language))}"]')
+            lines.append(
+                f'    {_node_id(step.id)}["{start}{step.id}: {_short(step.text.get(language))}"]'
+            )
         lines.append("  end")
     for ending in scenario.endings.values():
-        lines.append(f'  {_node_id(ending.id)}(["🏁 {ending.id}: {_short(ending.title.get(language))}"])')
+        lines.append(
+            f'  {_node_id(ending.id)}(["🏁 {ending.id}: {_short(ending.title.get(language))}"])'
+        )
     for source, target, label in _edges(scenario, presenter, language):
         lines.append(f'  {_node_id(source)} -- "{label}" --> {_node_id(target)}')
     return "\n".join(lines)
@@ -48,13 +54,12 @@ def _dot(scenario: Scenario, presenter: Presenter, language: str) -> str:
         lines.append(f'    label="{plain(presenter.phase_heading(phase, language))}";')
         for step in scenario.steps_in(phase):
             style = ", style=bold" if step.id == scenario.start else ""
-            lines.append(f'    {_node_id(step.id)} [label="{step.id}\\n{_short(step.text.get(language))}"{style}];')
+            label = f"{step.id}\\n{_short(step.text.get(language))}"
+            lines.append(f'    {_node_id(step.id)} [label="{label}"{style}];')
         lines.append("  }")
     for ending in scenario.endings.values():
-        lines.append(
-            f'  {_node_id(ending.id)} [label="🏁 {ending.id}\\n{_short(ending.title.get(language))}", '
-            "shape=doubleoctagon];"
-        )
+        label = f"🏁 {ending.id}\\n{_short(ending.title.get(language))}"
+        lines.append(f'  {_node_id(ending.id)} [label="{label}", shape=doubleoctagon];')
     for source, target, label in _edges(scenario, presenter, language):
         lines.append(f'  {_node_id(source)} -> {_node_id(target)} [label="{label}"];')
     lines.append("}")

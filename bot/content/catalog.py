@@ -19,8 +19,14 @@ from bot.content.translations import STRUCTURE_FILE, Coverage, Translations, loa
 from bot.content.yamlsafe import read_yaml
 from bot.engine.help import HelpResource
 from bot.engine.model import (
-    SOURCE_LANGUAGE, AgeRange, Choice, Ending, Scenario, Step, Text,
-)  # fmt: skip
+    SOURCE_LANGUAGE,
+    AgeRange,
+    Choice,
+    Ending,
+    Scenario,
+    Step,
+    Text,
+)
 
 
 @dataclass
@@ -72,7 +78,9 @@ def load_catalog(paths: Iterable[Path], locales_dir: Path) -> Catalog:
             continue
         if item.scenario.id in scenarios:
             item.report.add(
-                item.draft.where, "S105", f"another file already has the scenario id {item.scenario.id!r}"
+                item.draft.where,
+                "S105",
+                f"another file already has the scenario id {item.scenario.id!r}",
             )
             item.scenario = None
             continue
@@ -103,7 +111,7 @@ def load_scenario(path: Path, help_keys: set[str]) -> LoadedScenario:
 def _check_help(draft: ScenarioDraft, help_keys: set[str], report: Report) -> None:
     for ending in draft.endings:
         for key, where in ending.help:
-            check_choice(key, where, sorted(help_keys), "help resource", report)
+            check_choice(key, where, sorted(help_keys), "help resource", report, "H401")
 
 
 def build_scenario(draft: ScenarioDraft, translations: Translations) -> Scenario:
@@ -120,16 +128,27 @@ def build_scenario(draft: ScenarioDraft, translations: Translations) -> Scenario
             s.phase,
             text(f"{s.id}.text"),
             tuple(
-                Choice(c.id, text(f"{s.id}.{c.id}.label"), text(f"{s.id}.{c.id}.feedback"),
-                       c.strategy, c.assessment, c.next)  # fmt: skip
+                Choice(
+                    c.id,
+                    text(f"{s.id}.{c.id}.label"),
+                    text(f"{s.id}.{c.id}.feedback"),
+                    c.strategy,
+                    c.assessment,
+                    c.next,
+                )
                 for c in s.choices
             ),
         )
         for s in draft.steps
     }
     endings = {
-        e.id: Ending(e.id, text(f"{e.id}.title"), text(f"{e.id}.debrief"), text(f"{e.id}.remember"),
-                     tuple(k for k, _ in e.help))  # fmt: skip
+        e.id: Ending(
+            e.id,
+            text(f"{e.id}.title"),
+            text(f"{e.id}.debrief"),
+            text(f"{e.id}.remember"),
+            tuple(k for k, _ in e.help),
+        )
         for e in draft.endings
     }
     return Scenario(

@@ -24,9 +24,14 @@ def type_name(value: Any) -> str:
     return "text"
 
 
-def did_you_mean(word: str, options: Iterable[str]) -> str:
+def closest(word: str, options: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    close = closest(word, options)
+    return f"; did you mean {close!r}?" if close else ""
 
 
 class Fields:
@@ -47,13 +52,17 @@ class Fields:
             report.add(node.where, "S103", f"{what} must be a mapping, not {type_name(node.value)}")
             return
         allowed = [*required, *optional]
+        misspelt: set[str] = set()
         for key, value in self.values.items():
             if key not in allowed:
                 hint = did_you_mean(key, allowed)
-                report.add(value.key_where or value.where, "S101", f"unknown key {key!r} in {what}{hint}")
+                misspelt.add(closest(key, allowed) or key)
+                report.add(
+                    value.key_where or value.where, "S101", f"unknown key {key!r} in {what}{hint}"
+                )
         for key in required:
-            if key not in self.values:
-                report.add(node.where, "S102", f"{what} is missing the required field {key!r}")
+            if key not in self.values and key not in misspelt:
+                report.add(node.key_where or node.where, "S102", f"{what} is missing the required field {key!r}")
 
     def get(self, key: str) -> Node | None:
         return self.values.get(key)
@@ -122,11 +131,16 @@ class Fields:
 
 
 def check_choice(
-    value: str, where: Location, options: Iterable[str], what: str, report: Report
+    value: str,
+    where: Location,
+    options: Iterable[str],
+    what: str,
+    report: Report,
+    code: str = "S104",
 ) -> bool:
     options = list(options)
     if value in options:
         return True
     hint = did_you_mean(value, options) or f"; use one of: {', '.join(options)}"
-    report.add(where, "S104", f"unknown {what} {value!r}{hint}")
+    report.add(where, code, f"unknown {what} {value!r}{hint}")
     return False

@@ -51,8 +51,13 @@ def load_help_resources(folder: Path, report: Report) -> dict[str, HelpResource]
     top = Fields(root, report, "the help-resource list", required=("resources",))
     resources: dict[str, HelpResource] = {}
     for node in top.items("resources"):
-        item = Fields(node, report, "a help resource", required=("key", "ages", "topics"),
-                      optional=("phone", "url", "emergency"))  # fmt: skip
+        item = Fields(
+            node,
+            report,
+            "a help resource",
+            required=("key", "ages", "topics"),
+            optional=("phone", "url", "emergency"),
+        )
         key = item.text("key")
         ages_node = item.mapping("ages")
         ages = Fields(ages_node, report, "ages", required=("min", "max")) if ages_node else None
@@ -79,16 +84,28 @@ def load_locales(folder: Path, report: Report, help_keys: list[str]) -> Locales:
         if LANGUAGE_FILE.match(path.name):
             _read_table(path, report, tables, names, where)
     if SOURCE_LANGUAGE not in tables:
-        report.add(Location.start_of(folder / "sv.yaml"), "T501", "the Swedish interface strings are missing")
+        report.add(
+            Location.start_of(folder / "sv.yaml"),
+            "T501",
+            "the Swedish interface strings are missing",
+        )
         return Locales(tables, names)
     source = tables[SOURCE_LANGUAGE]
     for key in help_keys:
         for part in ("name", "description"):
             if f"help.{key}.{part}" not in source:
-                report.add(Location.start_of(folder / "sv.yaml"), "S102", f"no help.{key}.{part} in sv.yaml")
+                report.add(
+                    Location.start_of(folder / "sv.yaml"),
+                    "S102",
+                    f"no help.{key}.{part} in sv.yaml",
+                )
     for language in REQUIRED_LANGUAGES:
         if language not in tables:
-            report.add(Location.start_of(folder / f"{language}.yaml"), "T501", f"no {language} interface strings")
+            report.add(
+                Location.start_of(folder / f"{language}.yaml"),
+                "T501",
+                f"no {language} interface strings",
+            )
     for language, table in tables.items():
         if language != SOURCE_LANGUAGE:
             _compare(language, table, source, where[language], folder / f"{language}.yaml", report)
@@ -112,7 +129,9 @@ def _read_table(path: Path, report: Report, tables: dict, names: dict, where: di
             report.add(node.where, "S103", f"{key!r} must be text")
 
 
-def _compare(language: str, table: dict, source: dict, where: dict, path: Path, report: Report) -> None:
+def _compare(
+    language: str, table: dict, source: dict, where: dict, path: Path, report: Report
+) -> None:
     for key, text in source.items():
         if key not in table:
             report.add(Location.start_of(path), "T502", f"{language}: no translation of {key!r}")

@@ -15,14 +15,31 @@ from bot.engine.callback_data import ID_PATTERN
 from bot.engine.model import Assessment, FocusArea, Phase, Principle, Strategy
 
 SCENARIO_REQUIRED = (
-    "id", "version", "title", "description", "focus_areas", "principles", "age", "minutes",
-    "content_note", "phases", "endings",
-)  # fmt: skip
+    "id",
+    "version",
+    "title",
+    "description",
+    "focus_areas",
+    "principles",
+    "age",
+    "minutes",
+    "content_note",
+    "phases",
+    "endings",
+)
 STEP_REQUIRED = ("id", "text", "choices")
 CHOICE_REQUIRED = ("id", "label", "feedback", "strategy", "assessment", "next")
 ENDING_REQUIRED = ("id", "title", "debrief", "remember", "help")
-TEXT_KINDS = {"title", "description", "content_note", "text", "label", "feedback", "debrief",
-              "remember"}  # fmt: skip
+TEXT_KINDS = {
+    "title",
+    "description",
+    "content_note",
+    "text",
+    "label",
+    "feedback",
+    "debrief",
+    "remember",
+}
 
 
 @dataclass
@@ -49,6 +66,7 @@ class StepDraft:
     where: Location
     choices: list[ChoiceDraft]
     choices_where: Location
+    choice_count: int  # as written, also counting choices that had errors
 
 
 @dataclass
@@ -104,7 +122,6 @@ def _read_id(fields: Fields, report: Report) -> str | None:
             f"id {value!r} must be 1–32 lowercase letters a–z, digits, '-' or '_', "
             "starting with a letter or digit",
         )
-        return None
     return value
 
 
@@ -152,18 +169,27 @@ def _read_step(draft: ScenarioDraft, phase: Phase, node: Node, report: Report) -
     if step_id is None:
         return
     _collect(draft, fields, "text", f"{step_id}.text")
-    step = StepDraft(step_id, phase, node.where, [], fields.where("choices"))
-    for choice_node in fields.items("choices"):
+    choice_nodes = fields.items("choices")
+    choices_node = fields.get("choices")
+    where = (choices_node.key_where if choices_node else None) or node.where
+    step = StepDraft(step_id, phase, node.where, [], where, len(choice_nodes))
+    for choice_node in choice_nodes:
         choice = _read_choice(draft, step_id, choice_node, report)
         if choice is not None:
             if any(c.id == choice.id for c in step.choices):
-                report.add(choice.where, "S105", f"choice id {choice.id!r} is used twice in step {step_id!r}")
+                report.add(
+                    choice.where,
+                    "S105",
+                    f"choice id {choice.id!r} is used twice in step {step_id!r}",
+                )
                 continue
             step.choices.append(choice)
     draft.steps.append(step)
 
 
-def _read_choice(draft: ScenarioDraft, step_id: str, node: Node, report: Report) -> ChoiceDraft | None:
+def _read_choice(
+    draft: ScenarioDraft, step_id: str, node: Node, report: Report
+) -> ChoiceDraft | None:
     fields = Fields(node, report, "a choice", required=CHOICE_REQUIRED)
     choice_id = _read_id(fields, report)
     if choice_id is None:

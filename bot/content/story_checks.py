@@ -17,8 +17,16 @@ TEXT_LIMIT = 3500
 LABEL_LIMIT = 64
 MIN_CHOICES, MAX_CHOICES = 2, 6
 # Soft limits for reading on a phone (warnings, see docs/content-guide.md).
-PHONE_LIMITS = {"label": 48, "text": 700, "feedback": 400, "debrief": 900, "remember": 200,
-                "content_note": 200, "description": 200, "title": 60}  # fmt: skip
+PHONE_LIMITS = {
+    "label": 48,
+    "text": 700,
+    "feedback": 400,
+    "debrief": 900,
+    "remember": 200,
+    "content_note": 200,
+    "description": 200,
+    "title": 60,
+}
 
 
 def check_story(draft: ScenarioDraft, report: Report) -> None:
@@ -51,16 +59,24 @@ def _check_ids_unique(draft: ScenarioDraft, report: Report) -> None:
     seen: set[str] = set()
     for item in [*draft.steps, *draft.endings]:
         if item.id in seen:
-            report.add(item.where, "S105", f"the id {item.id!r} is used twice (steps and endings share ids)")
+            report.add(
+                item.where,
+                "S105",
+                f"the id {item.id!r} is used twice (steps and endings share ids)",
+            )
         seen.add(item.id)
 
 
 def _check_phases(draft: ScenarioDraft, report: Report) -> None:
     names = [name for name, _ in draft.phase_order]
-    expected = [p.value for p in Phase if p.value in names]
-    if names != expected:
-        where = draft.phase_order[0][1]
-        report.add(where, "G204", f"phases must come in the order before, during, after (found {', '.join(names)})")
+    for (name, where), previous in zip(draft.phase_order[1:], names, strict=False):
+        if Phase(name).order < Phase(previous).order:
+            report.add(
+                where,
+                "G204",
+                f"the {name!r} phase comes after {previous!r}; "
+                "phases go in the order before, during, after",
+            )
     for name, where in draft.phase_order:
         if not any(s.phase.value == name for s in draft.steps):
             report.add(where, "G205", f"the phase {name!r} has no steps")
@@ -73,7 +89,11 @@ def _check_targets(draft: ScenarioDraft, report: Report) -> None:
         for choice in step.choices:
             if choice.next not in targets:
                 hint = did_you_mean(choice.next, targets)
-                report.add(choice.next_where, "G201", f"next: {choice.next!r} names no step or ending{hint}")
+                report.add(
+                    choice.next_where,
+                    "G201",
+                    f"next: {choice.next!r} names no step or ending{hint}",
+                )
             elif choice.next in phase_of and phase_of[choice.next].order < step.phase.order:
                 report.add(
                     choice.next_where,
@@ -117,7 +137,7 @@ def _walk(starts: list[str], edges: dict[str, list[str]]) -> set[str]:
 
 def _check_choice_counts(draft: ScenarioDraft, report: Report) -> None:
     for step in draft.steps:
-        count = len(step.choices)
+        count = step.choice_count
         if not MIN_CHOICES <= count <= MAX_CHOICES:
             report.add(
                 step.choices_where,

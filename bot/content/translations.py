@@ -47,7 +47,9 @@ class Translations:
 
 def language_files(folder: Path) -> dict[str, Path]:
     return {
-        p.stem: p for p in sorted(folder.glob("*.yaml")) if p.name != STRUCTURE_FILE and LANGUAGE_FILE.match(p.name)
+        p.stem: p
+        for p in sorted(folder.glob("*.yaml"))
+        if p.name != STRUCTURE_FILE and LANGUAGE_FILE.match(p.name)
     }
 
 
@@ -82,7 +84,11 @@ def _load_language(
         if entry is None or not entry[1]:
             coverage.missing += 1
             where = entry[2] if entry else Location(str(path), 1, 1)
-            report.add(where, "T502", f"{language}: no translation of {key!r} (Swedish: {_short(source.text)})")
+            report.add(
+                where,
+                "T502",
+                f"{language}: no translation of {key!r} (Swedish: {_short(source.text)})",
+            )
             continue
         old_source, text, where = entry
         texts[key] = text
@@ -99,15 +105,23 @@ def _load_language(
             coverage.translated += 1
     for key, (_, _, where) in entries.items():
         if key not in draft.strings:
-            report.add(where, "T504", f"{language}: {key!r} matches no text in the scenario", warning=True)
+            report.add(
+                where, "T504", f"{language}: {key!r} matches no text in the scenario", warning=True
+            )
     return texts, coverage
 
 
-def _entries(root, path: Path, language: str, report: Report) -> dict[str, tuple[str, str, Location]]:
+def _entries(
+    root, path: Path, language: str, report: Report
+) -> dict[str, tuple[str, str, Location]]:
     top = Fields(root, report, f"the {language} translation", required=("language", "strings"))
     declared = top.text("language")
     if declared is not None and declared != language:
-        report.add(top.where("language"), "T505", f"the file is named {path.name} but says language: {declared}")
+        report.add(
+            top.where("language"),
+            "T505",
+            f"the file is named {path.name} but says language: {declared}",
+        )
     strings = top.mapping("strings")
     entries: dict[str, tuple[str, str, Location]] = {}
     for key, node in (strings.value if strings else {}).items():

@@ -60,7 +60,12 @@ def read_yaml(path: Path, report: Report) -> Node | None:
 
 def parse_yaml(text: str, path: str, report: Report) -> Node | None:
     try:
-        root = yaml.compose(text, Loader=_NoAliasLoader)
+        loader = _NoAliasLoader(text)
+        loader.name = path
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
         return _Converter(path, report).convert(root) if root is not None else None
     except _Refused as refused:
         report.add(refused.where, refused.code, refused.message)
@@ -107,7 +112,10 @@ class _Converter:
     def convert(self, node: yaml.Node) -> Node:
         where = _location(node.start_mark, self.path)
         if node.tag not in _PLAIN_TAGS:
-            raise _Refused(where, "Y004", f"YAML tags such as {node.tag!r} are not allowed")
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise _Refused(
+                where, "Y004", f"the tag {tag} is not allowed: write plain text, numbers and lists"
+            )
         if isinstance(node, yaml.MappingNode):
             return Node(self._mapping(node), where)
         if isinstance(node, yaml.SequenceNode):

@@ -120,7 +120,11 @@ def current_step(scenario: Scenario, run: Run) -> Step:
 
 
 def choose(
-    scenario: Scenario, run: Run, choice_id: str, *, run_id: str | None = None,
+    scenario: Scenario,
+    run: Run,
+    choice_id: str,
+    *,
+    run_id: str | None = None,
     step_id: str | None = None,
 ) -> Answer:
     """Apply a choice and advance the run in place.

@@ -73,9 +73,7 @@ class Presenter:
     def strategy_name(self, strategy: Strategy, language: str) -> str:
         return self.t(language, f"strategy.{strategy}")
 
-    def debrief(
-        self, scenario: Scenario, debrief: Debrief, language: str, band: AgeBand
-    ) -> str:
+    def debrief(self, scenario: Scenario, debrief: Debrief, language: str, band: AgeBand) -> str:
         ending = debrief.ending
         strategies = ", ".join(self.strategy_name(s, language) for s in debrief.strategies_used)
         parts = [
@@ -91,7 +89,9 @@ class Presenter:
             self.t(
                 language,
                 "debrief.principles",
-                principles=", ".join(self.t(language, f"principle.{p}") for p in debrief.principles),
+                principles=", ".join(
+                    self.t(language, f"principle.{p}") for p in debrief.principles
+                ),
             ),
             self.t(language, "debrief.remember", remember=_e(ending.remember.get(language))),
             self.help_list(

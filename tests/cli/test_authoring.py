@@ -1,0 +1,135 @@
+"""The author CLI as a new author would use it: `bystander lint | play | graph | scenarios`."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+GOLDEN = Path(__file__).parent.parent / "golden"
+MINIMAL = FIXTURES / "valid" / "minimal"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_lint_is_clean_on_the_shipped_scenarios(capsys) -> None:
+    code, out, _ = run(capsys, "lint")
+    assert code == 0
+    assert "0 error(s)" in out and "Translation coverage" in out
+
+
+def test_lint_fails_with_located_errors_and_a_coverage_table(capsys) -> None:
+    code, out, _ = run(capsys, "lint", str(FIXTURES / "invalid"))
+    assert code == 1
+    assert "scenario.yaml:16:11: S101 unknown key 'lable'" in out
+    assert "en " in out.split("Translation coverage")[1]
+
+
+def test_lint_json_lists_every_diagnostic(capsys) -> None:
+    code, out, _ = run(capsys, "lint", "--format", "json", str(FIXTURES / "invalid" / "next-unknown"))
+    report = json.loads(out)
+    assert code == 1
+    assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("G201", 36)]
+    assert report["coverage"]["en"]["total"] > 0
+
+
+def test_lint_on_a_missing_path_says_so(capsys) -> None:
+    code, _, err = run(capsys, "lint", "no/such/folder")
+    assert code == 1 and "no such file or folder" in err
+
+
+def test_scenarios_lists_id_version_languages_and_title(capsys) -> None:
+    code, out, _ = run(capsys, "scenarios", "--format", "json")
+    listing = json.loads(out)
+    assert code == 0
+    bus = next(s for s in listing if s["id"] == "bus-fight")
+    assert bus["version"] >= 1 and bus["languages"] == ["sv", "en"] and bus["title"]
+    code, out, _ = run(capsys, "scenarios")
+    assert any(line.startswith("bus-fight\tv") for line in out.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("reference", "lang", "choices"),
+    [
+        (str(MINIMAL), "sv", "1,1,1"),
+        (str(MINIMAL), "en", "2,2"),
+        ("bus-fight", "sv", "first"),
+        ("bus-fight", "en", "random:3"),
+    ],
+)
+def test_play_prints_the_same_transcript_as_stored(capsys, update_golden, reference, lang, choices):
+    code, out, _ = run(capsys, "play", reference, "--lang", lang, "--choices", choices)
+    assert code == 0
+    name = f"{Path(reference).name}-{lang}-{choices.replace(',', '').replace(':', '')}.txt"
+    golden = GOLDEN / name
+    if update_golden:
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8"), f"rerun with --update-golden if intended: {name}"
+
+
+def test_play_stops_with_a_clear_message_on_a_bad_choice_number(capsys) -> None:
+    code, _, err = run(capsys, "play", str(MINIMAL), "--choices", "1,9")
+    assert code == 1 and "choice 9 at step 'middle': pick 1–2" in err
+
+
+def test_play_stops_when_the_listed_choices_run_out(capsys) -> None:
+    code, _, err = run(capsys, "play", str(MINIMAL), "--choices", "1")
+    assert code == 1 and "ran out at step 'middle'" in err
+
+
+def test_play_rejects_a_malformed_choice_list(capsys) -> None:
+    code, _, err = run(capsys, "play", str(MINIMAL), "--choices", "one,two")
+    assert code == 1 and "option numbers" in err
+
+
+def test_interactive_play_asks_again_after_invalid_input(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("7\nhello\n1\n1\n1\n"))
+    code, out, _ = run(capsys, "play", str(MINIMAL))
+    assert code == 0
+    assert out.count("Please type a number from 1 to 2.") == 2
+    assert "Det gick bra" in out
+
+
+def test_interactive_play_ending_early_is_not_success(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))
+    code, _, err = run(capsys, "play", str(MINIMAL))
+    assert code == 1 and "before an ending" in err
+
+
+def test_play_refuses_a_broken_scenario_and_shows_why(capsys) -> None:
+    code, _, err = run(capsys, "play", str(FIXTURES / "invalid" / "next-unknown"))
+    assert code == 1 and "G201" in err and "has errors" in err
+
+
+def test_play_with_an_unknown_id_lists_the_known_ones(capsys) -> None:
+    code, _, err = run(capsys, "play", "no-such-scenario")
+    assert code == 1 and "bus-fight" in err
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "dot"])
+def test_graph_shows_phases_strategies_and_endings(capsys, fmt) -> None:
+    code, out, _ = run(capsys, "graph", str(MINIMAL), "--format", fmt)
+    assert code == 0
+    for expected in ("Före", "Under", "Efter", "Delegera", "🏁 good", "🏁 alone"):
+        assert expected in out
+    assert ("flowchart TD" if fmt == "mermaid" else "digraph") in out
+
+
+def test_translate_writes_a_skeleton_that_lint_then_reports_as_missing(tmp_path, capsys) -> None:
+    folder = tmp_path / "minimal"
+    shutil.copytree(MINIMAL, folder)
+    code, out, _ = run(capsys, "translate", str(folder), "--lang", "de")
+    assert code == 0 and "to translate" in out
+    assert "source: Något verkar fel." in (folder / "de.yaml").read_text(encoding="utf-8")
+    code, out, _ = run(capsys, "lint", str(folder))
+    assert code == 1 and "T502 de: no translation of 'first.text'" in out

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import content_dirs
+from bot.content.catalog import Catalog, load_catalog
+
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the stored playthrough transcripts in tests/golden/ from the current output",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def shipped_catalog() -> Catalog:
+    scenarios, locales = content_dirs({})
+    return load_catalog([scenarios], locales)
+
+
+@pytest.fixture(scope="session")
+def minimal_catalog() -> Catalog:
+    _, locales = content_dirs({})
+    return load_catalog([FIXTURES / "valid" / "minimal"], locales)
