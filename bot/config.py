@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -15,3 +16,66 @@ def content_dirs(env: Mapping[str, str] | None = None) -> tuple[Path, Path]:
     scenarios = Path(env.get("BYSTANDER_SCENARIOS") or PROJECT_ROOT / "scenarios")
     locales = Path(env.get("BYSTANDER_LOCALES") or PROJECT_ROOT / "locales")
     return scenarios, locales
+
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A configuration problem the operator can fix; shown as one line."""
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    token: str = field(repr=False)
+    base_url: str
+    data_dir: Path
+    key_dir: Path
+    scenarios_dir: Path
+    locales_dir: Path
+    secrets_env: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "bystander.db"
+
+
+def read_config_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines (a .env file); '#' starts a comment."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise ConfigError(f"cannot read the config file {path}: {error.strerror}") from error
+    values = {}
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ConfigError(f"{path}:{number}: expected KEY=VALUE")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def load_config(env: Mapping[str, str], config_file: Path | None = None) -> BotConfig:
+    """Environment variables win over the config file, which wins over defaults."""
+    values = {**(read_config_file(config_file) if config_file else {}), **env}
+    token = values.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather in Telegram, "
+            "then run TELEGRAM_BOT_TOKEN=<token> bystander run"
+        )
+    scenarios, locales = content_dirs(values)
+    data_dir = Path(values.get("BYSTANDER_DATA_DIR") or "data").resolve()
+    key_dir = Path(values.get("BYSTANDER_KEY_DIR") or "keys").resolve()
+    return BotConfig(
+        token=token,
+        base_url=values.get("TELEGRAM_BASE_URL") or DEFAULT_BASE_URL,
+        data_dir=data_dir,
+        key_dir=key_dir,
+        scenarios_dir=scenarios,
+        locales_dir=locales,
+        secrets_env=values,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import authoring
+from bot.cli import authoring, run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,6 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Bystander-training bot: run the Telegram bot and work on scenarios.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run.add_command(sub)
     authoring.add_commands(sub)
     return parser
 

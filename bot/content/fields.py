@@ -62,7 +62,11 @@ class Fields:
                 )
         for key in required:
             if key not in self.values and key not in misspelt:
-                report.add(node.key_where or node.where, "S102", f"{what} is missing the required field {key!r}")
+                report.add(
+                    node.key_where or node.where,
+                    "S102",
+                    f"{what} is missing the required field {key!r}",
+                )
 
     def get(self, key: str) -> Node | None:
         return self.values.get(key)

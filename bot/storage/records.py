@@ -7,6 +7,7 @@ from datetime import date
 
 AGE_BANDS = ("15_or_younger", "16_17", "18_19", "20_plus", "unsaid")
 CONSENT_SAVE = "save"  # the only state that is stored: users who decline have no rows at all
+CONSENT_NO_SAVE = "nosave"  # kept in memory only (bot.services.ephemeral)
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Profile:
         # Checked here rather than by SQL constraints, which SQLite cannot alter in place.
         if self.age_band not in AGE_BANDS:
             raise ValueError(f"unknown age band {self.age_band!r}")
-        if self.consent != CONSENT_SAVE:
+        if self.consent not in (CONSENT_SAVE, CONSENT_NO_SAVE):
             raise ValueError(f"unknown consent {self.consent!r}")
 
 

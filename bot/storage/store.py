@@ -19,7 +19,7 @@ import aiosqlite
 
 from bot.storage.database import open_database, storage_errors
 from bot.storage.errors import StorageUnavailable, UnknownUser
-from bot.storage.records import ChoiceRecord, Profile, UserData
+from bot.storage.records import CONSENT_SAVE, ChoiceRecord, Profile, UserData
 
 RunState = dict[str, Any]  # the engine's Run.to_json(): keys "run", "scenario", "version", …
 
@@ -76,6 +76,8 @@ class SqlCipherStore:
         return Profile(user, *row) if row else None
 
     async def save_profile(self, profile: Profile) -> None:
+        if profile.consent != CONSENT_SAVE:
+            raise ValueError("only people who agreed to saving are stored")
         today = self._day()
         async with self._session() as db, _transaction(db):
             await db.execute(

@@ -47,4 +47,6 @@ def test_there_is_a_fixture_for_every_file_and_structure_code() -> None:
 def test_diagnostics_read_as_path_line_column_code_message() -> None:
     catalog = load_catalog([INVALID / "unknown-key"], content_dirs({})[1])
     (line,) = [str(d) for d in catalog.all_diagnostics().errors]
-    assert re.match(r"^.+/scenario\.yaml:16:11: S101 unknown key 'lable' .*did you mean 'label'", line)
+    assert re.match(
+        r"^.+/scenario\.yaml:16:11: S101 unknown key 'lable' .*did you mean 'label'", line
+    )

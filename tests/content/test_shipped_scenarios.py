@@ -59,7 +59,9 @@ def test_every_path_reaches_an_ending_with_a_debrief(path, shipped_catalog: Cata
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
 def test_random_walks_through_any_scenario_end(data, shipped_catalog: Catalog) -> None:
-    scenario = data.draw(st.sampled_from(sorted(shipped_catalog.scenarios.values(), key=lambda s: s.id)))
+    scenario = data.draw(
+        st.sampled_from(sorted(shipped_catalog.scenarios.values(), key=lambda s: s.id))
+    )
     run = engine.start(scenario)
     while not run.finished:
         step = engine.current_step(scenario, run)

@@ -273,3 +273,9 @@ async def test_a_read_only_file_is_reported(
         await reopened.close()
         db_path.parent.chmod(0o700)
         db_path.chmod(0o600)
+
+
+async def test_a_profile_that_declined_saving_is_never_written(store: SqlCipherStore) -> None:
+    with pytest.raises(ValueError):
+        await store.save_profile(Profile(USER, "sv", "16_17", "nosave"))
+    assert await store.get_profile(USER) is None

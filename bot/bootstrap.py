@@ -1,0 +1,99 @@
+"""The one wiring point: configuration → content, keys, storage, services → Telegram."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from telegram.ext import Application
+
+from bot.config import BotConfig, ConfigError
+from bot.content.catalog import Catalog, load_catalog
+from bot.services.ephemeral import EphemeralStore
+from bot.services.player import PlayerService
+from bot.storage.keys import load_secrets
+from bot.storage.store import SqlCipherStore
+from bot.telegram.app import ALLOWED_UPDATES, build_application, publish_commands
+from bot.telegram.handlers import Handlers
+
+log = logging.getLogger("bystander")
+
+
+@dataclass
+class Runtime:
+    config: BotConfig
+    catalog: Catalog
+    store: SqlCipherStore
+    service: PlayerService
+    app: Application
+
+    async def post_init(self, app: Application) -> None:
+        await self.store.initialize()
+        await publish_commands(app, self.service)
+        log.info(
+            "bot @%s is running with %d scenario(s) in %s",
+            app.bot.username,
+            len(self.catalog.scenarios),
+            ", ".join(self.catalog.locales.languages),
+        )
+
+    async def post_shutdown(self, app: Application) -> None:
+        await self.store.close()
+        log.info("bot stopped")
+
+    def run_polling(self) -> None:
+        """Long polling until SIGINT or SIGTERM, then a graceful stop."""
+        self.app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+
+    @asynccontextmanager
+    async def running(self, poll_timeout: float = 10) -> AsyncIterator[Application]:
+        """The same start and stop as run_polling, inside an existing event loop (tests)."""
+        async with self.app:
+            await self.post_init(self.app)
+            await self.app.updater.start_polling(
+                poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+            )
+            await self.app.start()
+            try:
+                yield self.app
+            finally:
+                await self.app.updater.stop()
+                await self.app.stop()
+        await self.post_shutdown(self.app)
+
+
+def load_content(config: BotConfig) -> Catalog:
+    catalog = load_catalog([config.scenarios_dir], config.locales_dir)
+    if catalog.report.errors:
+        first = catalog.report.sorted()[0]
+        raise ConfigError(f"the interface strings in {config.locales_dir} have errors: {first}")
+    for item in catalog.loaded:
+        if item.scenario is None:
+            log.warning(
+                "scenario %s is not offered: %d error(s); run: bystander lint %s",
+                item.path,
+                len(item.report.errors),
+                item.path,
+            )
+    if not catalog.scenarios:
+        raise ConfigError(f"no playable scenarios in {config.scenarios_dir}")
+    return catalog
+
+
+def build_runtime(config: BotConfig) -> Runtime:
+    catalog = load_content(config)
+    secrets = load_secrets(config.key_dir, config.data_dir, config.secrets_env)
+    store = SqlCipherStore(config.database_path, secrets.database_key)
+    service = PlayerService(catalog, store, EphemeralStore())
+    handlers = Handlers(service, secrets.pseudonym_secret)
+    runtime = Runtime(config, catalog, store, service, app=None)  # type: ignore[arg-type]
+    runtime.app = build_application(
+        config.token,
+        config.base_url,
+        handlers,
+        post_init=runtime.post_init,
+        post_shutdown=runtime.post_shutdown,
+    )
+    return runtime

@@ -1,0 +1,413 @@
+"""The young person's use cases: first contact, consent, playing, resuming, help and their data.
+
+Every method takes a `Person` and returns an `Outcome` to show. State is read from the
+store on each call and written before the outcome is returned, so an acknowledged
+choice is on disk and a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.content.catalog import Catalog
+from bot.engine import callback_data as cb
+from bot.engine import engine
+from bot.engine.callback_data import Action
+from bot.engine.engine import Run
+from bot.engine.help import AgeBand, youth_help_card
+from bot.engine.model import Scenario
+from bot.services.ephemeral import EphemeralStore
+from bot.services.presenter import Presenter
+from bot.services.views import Button, Keyboard, Message, Outcome, column
+from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, ChoiceRecord, Profile
+from bot.storage.store import Store
+
+# Button kinds (the first field of the callback data).
+AGE, CONSENT, MENU, INTRO, GO, RESUME = "age", "consent", "menu", "sc", "go", "resume"
+LANGUAGE, DELETE, KEEP, SAVING = "lang", "del", "keep", "saving"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is talking: only the pseudonym and the language their Telegram app uses."""
+
+    pseudonym: str
+    telegram_language: str | None = None
+
+
+@dataclass
+class _Session:
+    person: Person
+    profile: Profile | None
+    store: Store
+    language: str
+
+    @property
+    def band(self) -> AgeBand:
+        return AgeBand(self.profile.age_band) if self.profile else AgeBand.UNSAID
+
+
+class PlayerService:
+    def __init__(self, catalog: Catalog, store: Store, ephemeral: EphemeralStore) -> None:
+        self.catalog = catalog
+        self.presenter = Presenter(catalog.locales, catalog.help)
+        self.store = store
+        self.ephemeral = ephemeral
+
+    # -- sessions -------------------------------------------------------------
+
+    async def _session(self, person: Person, language: str | None = None) -> _Session:
+        """Load who this is; `language` overrides (a choice made before anything was stored)."""
+        profile = await self.store.get_profile(person.pseudonym)
+        store: Store = self.store
+        if profile is None:
+            profile = await self.ephemeral.get_profile(person.pseudonym)
+            store = self.ephemeral
+        locales = self.presenter.locales
+        if language in locales.languages:
+            chosen = language
+        else:
+            chosen = profile.language if profile else locales.pick(person.telegram_language)
+        return _Session(person, profile, store, chosen)
+
+    def t(self, session: _Session, key: str, **values: object) -> str:
+        return self.presenter.t(session.language, key, **values)
+
+    def _button(self, session: _Session, key: str, kind: str, *args: str) -> Button:
+        return Button(self.t(session, key), Action(kind, args))
+
+    # -- first contact ----------------------------------------------------------
+
+    async def start(self, person: Person) -> Outcome:
+        session = await self._session(person)
+        if session.profile is None:
+            return self._welcome(session)
+        return await self.menu(person, greeting=True)
+
+    def _welcome(self, session: _Session) -> Outcome:
+        # Nothing is stored before consent, so the buttons carry the language along.
+        bands = [
+            self._button(session, f"age.{band}", AGE, band, session.language) for band in AgeBand
+        ]
+        return Outcome.say(self.t(session, "start.welcome"), column(*bands))
+
+    async def choose_age(self, person: Person, band: str, language: str) -> Outcome:
+        session = await self._session(person, language)
+        if band not in set(AgeBand):
+            return self._stale(session)
+        if AgeBand(band) is AgeBand.UP_TO_15:
+            return await self._set_consent(session, band, CONSENT_NO_SAVE, "consent.too_young")
+        return Outcome.say(
+            self.t(session, "consent.question"),
+            self._consent_buttons(session, band, "consent.no_save"),
+            close_buttons=True,
+        )
+
+    def _consent_buttons(self, session: _Session, band: str, no_save_key: str) -> Keyboard:
+        return column(
+            self._button(session, "consent.save", CONSENT, band, CONSENT_SAVE, session.language),
+            self._button(session, no_save_key, CONSENT, band, CONSENT_NO_SAVE, session.language),
+        )
+
+    async def choose_consent(
+        self, person: Person, band: str, consent: str, language: str
+    ) -> Outcome:
+        session = await self._session(person, language)
+        if band not in set(AgeBand) or consent not in (CONSENT_SAVE, CONSENT_NO_SAVE):
+            return self._stale(session)
+        if AgeBand(band) is AgeBand.UP_TO_15:
+            consent = CONSENT_NO_SAVE
+        confirmation = "consent.saved" if consent == CONSENT_SAVE else "consent.not_saved"
+        return await self._set_consent(session, band, consent, confirmation)
+
+    async def _set_consent(self, session: _Session, band: str, consent: str, key: str) -> Outcome:
+        pseudonym = session.person.pseudonym
+        run = await session.store.get_active_run(pseudonym)
+        profile = Profile(pseudonym, session.language, band, consent)
+        if consent == CONSENT_SAVE:
+            await self.ephemeral.delete_user(pseudonym)
+            await self.store.save_profile(profile)
+        else:
+            await self.store.delete_user(pseudonym)  # saying no later removes what was saved
+            await self.ephemeral.save_profile(profile)
+        if run is not None:
+            await self._backend(consent).start_run(pseudonym, run)
+        session = await self._session(session.person)
+        return self._with_menu(session, self.t(session, key), await self._menu_keyboard(session))
+
+    def _backend(self, consent: str) -> Store:
+        return self.store if consent == CONSENT_SAVE else self.ephemeral
+
+    async def saving_prompt(self, person: Person) -> Outcome:
+        session = await self._session(person)
+        if session.profile is None:
+            return self._welcome(session)
+        buttons = self._consent_buttons(session, session.profile.age_band, "consent.no_save_delete")
+        return Outcome.say(self.t(session, "consent.change"), buttons)
+
+    # -- menu and scenarios -----------------------------------------------------
+
+    async def menu(self, person: Person, *, greeting: bool = False) -> Outcome:
+        session = await self._session(person)
+        if session.profile is None:
+            return self._welcome(session)
+        key = "menu.welcome_back" if greeting else "menu.title"
+        return Outcome.say(self.t(session, key), await self._menu_keyboard(session))
+
+    def _with_menu(self, session: _Session, text: str, keyboard: Keyboard) -> Outcome:
+        return Outcome(
+            [Message(text), Message(self.t(session, "menu.title"), keyboard)], close_buttons=True
+        )
+
+    async def _menu_keyboard(self, session: _Session) -> Keyboard:
+        buttons: list[Button] = []
+        active = await self._active_scenario(session)
+        if active is not None:
+            title = active.title.get(session.language)
+            buttons.append(Button(self.t(session, "menu.continue", title=title), Action(RESUME)))
+        for scenario in sorted(
+            self.catalog.scenarios.values(), key=lambda s: s.title.get(session.language)
+        ):
+            label = self.t(
+                session,
+                "menu.item",
+                title=scenario.title.get(session.language),
+                minutes=scenario.minutes,
+            )
+            buttons.append(Button(label, Action(INTRO, (scenario.id,))))
+        return column(*buttons)
+
+    async def _active_scenario(self, session: _Session) -> Scenario | None:
+        stored = await session.store.get_active_run(session.person.pseudonym)
+        return self.catalog.scenarios.get(stored["scenario"]) if stored else None
+
+    async def intro(self, person: Person, scenario_id: str) -> Outcome:
+        session = await self._session(person)
+        scenario = self.catalog.scenarios.get(scenario_id)
+        if session.profile is None:
+            return self._welcome(session)
+        if scenario is None:
+            return await self._gone(session)
+        text = self.presenter.scenario_intro(scenario, session.language)
+        start = self._button(session, "play.start", GO, scenario.id)
+        back = self._button(session, "menu.back", MENU)
+        return Outcome.say(text, column(start, back), close_buttons=True)
+
+    async def begin(self, person: Person, scenario_id: str) -> Outcome:
+        session = await self._session(person)
+        scenario = self.catalog.scenarios.get(scenario_id)
+        if session.profile is None:
+            return self._welcome(session)
+        if scenario is None:
+            return await self._gone(session)
+        run = engine.start(scenario)
+        await session.store.start_run(person.pseudonym, run.to_json())
+        return Outcome(
+            [self._step_message(session, scenario, run, heading=True)], close_buttons=True
+        )
+
+    def _step_message(
+        self, session: _Session, scenario: Scenario, run: Run, *, heading: bool
+    ) -> Message:
+        step = engine.current_step(scenario, run)
+        buttons = [
+            Button(choice.label.get(session.language), cb.answer(run.run_id, step.id, choice.id))
+            for choice in step.choices
+        ]
+        return Message(
+            self.presenter.step(step, session.language, with_heading=heading), column(*buttons)
+        )
+
+    # -- answering ---------------------------------------------------------------
+
+    async def answer(self, person: Person, run_id: str, step_id: str, choice_id: str) -> Outcome:
+        session = await self._session(person)
+        loaded = await self._load_run(session)
+        if loaded is None:
+            return self._stale(session)
+        scenario, run = loaded
+        try:
+            answer = engine.choose(scenario, run, choice_id, run_id=run_id, step_id=step_id)
+        except engine.ScenarioChanged:
+            return await self.resume(person)  # edited meanwhile: explain and continue safely
+        except (engine.StaleAnswer, engine.UnknownChoice, engine.RunFinished):
+            return self._stale(session)
+        record = ChoiceRecord(
+            run.run_id, scenario.id, scenario.version, answer.step.id, answer.choice.id,
+            answer.choice.strategy.value, answer.choice.assessment.value, answer.step.phase.value,
+        )  # fmt: skip
+        await session.store.save_progress(person.pseudonym, run.to_json(), record, run.finished)
+        feedback = self.presenter.feedback(answer, session.language)
+        if answer.ending is None:
+            step = self._step_message(session, scenario, run, heading=answer.phase_changed)
+            return Outcome([Message(feedback), step], close_buttons=True)
+        return Outcome(
+            [Message(feedback), self._debrief(session, scenario, run)], close_buttons=True
+        )
+
+    def _debrief(self, session: _Session, scenario: Scenario, run: Run) -> Message:
+        text = self.presenter.debrief(
+            scenario, engine.debrief(scenario, run), session.language, session.band
+        )
+        again = self._button(session, "play.again", GO, scenario.id)
+        other = self._button(session, "play.other", MENU)
+        return Message(text, column(again, other))
+
+    async def _load_run(self, session: _Session) -> tuple[Scenario, Run] | None:
+        stored = await session.store.get_active_run(session.person.pseudonym)
+        if stored is None:
+            return None
+        run = Run.from_json(stored)
+        scenario = self.catalog.scenarios.get(run.scenario_id)
+        return (scenario, run) if scenario is not None else None
+
+    async def resume(self, person: Person) -> Outcome:
+        session = await self._session(person)
+        if session.profile is None:
+            return self._welcome(session)
+        stored = await session.store.get_active_run(person.pseudonym)
+        if stored is None:
+            return Outcome.say(
+                self.t(session, "resume.nothing"), await self._menu_keyboard(session)
+            )
+        run = Run.from_json(stored)
+        scenario = self.catalog.scenarios.get(run.scenario_id)
+        if scenario is None:
+            await session.store.clear_active_run(person.pseudonym)
+            return await self._gone(session)
+        resumed = engine.resume(scenario, run)
+        messages = []
+        if resumed.version_changed:
+            key = "resume.updated_same_step" if resumed.kept_position else "resume.updated_restart"
+            messages.append(Message(self.t(session, key)))
+            await session.store.start_run(person.pseudonym, resumed.run.to_json())
+        messages.append(self._step_message(session, scenario, resumed.run, heading=True))
+        return Outcome(messages, close_buttons=True)
+
+    async def stop(self, person: Person) -> Outcome:
+        session = await self._session(person)
+        if session.profile is None:
+            return self._welcome(session)
+        if await session.store.get_active_run(person.pseudonym) is None:
+            return Outcome.say(self.t(session, "stop.nothing"), await self._menu_keyboard(session))
+        await session.store.clear_active_run(person.pseudonym)
+        key = "stop.done_saved" if session.store is self.store else "stop.done"
+        return self._with_menu(session, self.t(session, key), await self._menu_keyboard(session))
+
+    async def _gone(self, session: _Session) -> Outcome:
+        return Outcome.say(
+            self.t(session, "play.gone"), await self._menu_keyboard(session), close_buttons=True
+        )
+
+    def _stale(self, session: _Session) -> Outcome:
+        return Outcome(notice=self.t(session, "play.old_button"), close_buttons=True)
+
+    # -- help, language, privacy and data -----------------------------------------
+
+    async def help(self, person: Person, *, typed: bool = False) -> Outcome:
+        session = await self._session(person)
+        lines = youth_help_card(self.catalog.help, session.band)
+        intro = self.t(session, "help.typed" if typed else "help.intro")
+        card = self.presenter.help_list(lines, session.language)
+        return Outcome.say(f"{intro}\n\n{card}\n\n{self.t(session, 'help.commands')}")
+
+    async def unknown_command(self, person: Person) -> Outcome:
+        session = await self._session(person)
+        return Outcome.say(self.t(session, "unknown.command"))
+
+    async def language_prompt(self, person: Person) -> Outcome:
+        session = await self._session(person)
+        locales = self.presenter.locales
+        buttons = [
+            Button(locales.names[code], Action(LANGUAGE, (code,))) for code in locales.languages
+        ]
+        return Outcome.say(self.t(session, "language.question"), column(*buttons))
+
+    async def choose_language(self, person: Person, code: str) -> Outcome:
+        session = await self._session(person)
+        if code not in self.presenter.locales.languages:
+            return self._stale(session)
+        if session.profile is None:
+            return self._welcome(await self._session(person, code))
+        await session.store.save_profile(
+            Profile(person.pseudonym, code, session.profile.age_band, session.profile.consent)
+        )
+        session = await self._session(person)
+        return Outcome.say(self.t(session, "language.changed"), close_buttons=True)
+
+    async def privacy(self, person: Person) -> Outcome:
+        session = await self._session(person)
+        return Outcome.say(self.t(session, "privacy.text"))
+
+    async def my_data(self, person: Person) -> Outcome:
+        session = await self._session(person)
+        data = await self.store.describe_user(person.pseudonym)
+        change = (self._button(session, "mydata.change_saving", SAVING),)
+        if data is None:
+            key = "mydata.nothing" if session.profile is None else "mydata.not_saved"
+            return Outcome.say(self.t(session, key), column(*change) if session.profile else ())
+        titles = ", ".join(self._title(s, session) for s in data.scenarios) or "–"
+        text = self.t(
+            session,
+            "mydata.saved",
+            language=self.presenter.locales.names.get(data.profile.language, data.profile.language),
+            age_band=self.t(session, f"age.{data.profile.age_band}"),
+            started=data.runs_started,
+            finished=data.runs_finished,
+            choices=data.choices,
+            scenarios=titles,
+            first=data.first_activity.isoformat(),
+            last=data.last_activity.isoformat(),
+        )
+        return Outcome.say(
+            text, column(*change, self._button(session, "delete.button", DELETE, "ask"))
+        )
+
+    def _title(self, scenario_id: str, session: _Session) -> str:
+        scenario = self.catalog.scenarios.get(scenario_id)
+        return scenario.title.get(session.language) if scenario else scenario_id
+
+    async def delete_prompt(self, person: Person) -> Outcome:
+        session = await self._session(person)
+        if session.profile is None:
+            return Outcome.say(self.t(session, "mydata.nothing"))
+        yes = self._button(session, "delete.confirm", DELETE, "yes")
+        no = self._button(session, "delete.cancel", KEEP)
+        return Outcome.say(self.t(session, "delete.question"), column(yes, no))
+
+    async def delete(self, person: Person) -> Outcome:
+        await self.store.delete_user(person.pseudonym)
+        await self.ephemeral.delete_user(person.pseudonym)
+        session = await self._session(person)
+        return Outcome.say(self.t(session, "delete.done"), close_buttons=True)
+
+    async def _delete_button(self, person: Person, step: str) -> Outcome:
+        return await (self.delete(person) if step == "yes" else self.delete_prompt(person))
+
+    async def keep(self, person: Person) -> Outcome:
+        session = await self._session(person)
+        return Outcome.say(self.t(session, "delete.kept"), close_buttons=True)
+
+    # -- buttons ------------------------------------------------------------------
+
+    async def press(self, person: Person, action: Action | None) -> Outcome:
+        """Route a tapped button. Anything unknown or malformed gets a kind notice."""
+        handler = self._routes().get((action.kind, len(action.args))) if action else None
+        if handler is None:
+            return self._stale(await self._session(person))
+        return await handler(person, *action.args)
+
+    def _routes(self):
+        return {
+            (AGE, 2): self.choose_age,
+            (CONSENT, 3): self.choose_consent,
+            (MENU, 0): self.menu,
+            (INTRO, 1): self.intro,
+            (GO, 1): self.begin,
+            (cb.ANSWER, 3): self.answer,
+            (RESUME, 0): self.resume,
+            (LANGUAGE, 1): self.choose_language,
+            (DELETE, 1): self._delete_button,
+            (KEEP, 0): self.keep,
+            (SAVING, 0): self.saving_prompt,
+        }

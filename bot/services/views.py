@@ -1,0 +1,41 @@
+"""What the services ask a channel to show: messages with buttons, and a short notice.
+
+Channel-neutral: the Telegram adapter turns these into API calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.engine.callback_data import Action
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: Action
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str  # Telegram-flavoured HTML, see bot.services.presenter
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    messages: list[Message] = field(default_factory=list)
+    close_buttons: bool = False  # remove the buttons of the message that was tapped
+    notice: str | None = None  # a short toast for a tapped button
+
+    @classmethod
+    def say(cls, text: str, buttons: Keyboard = (), **kwargs: object) -> Outcome:
+        return cls([Message(text, buttons)], **kwargs)
+
+
+def column(*buttons: Button) -> Keyboard:
+    """One button per row: labels stay readable on a phone."""
+    return tuple((b,) for b in buttons)

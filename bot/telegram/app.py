@@ -1,0 +1,81 @@
+"""Builds the python-telegram-bot Application: handlers, ordering, flood limits, commands."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.services.player import PlayerService
+from bot.telegram.handlers import Handlers
+from bot.telegram.ordering import PerUserOrder
+
+COMMANDS: dict[str, str] = {
+    "start": "start",
+    "scenarios": "menu",
+    "resume": "resume",
+    "stop": "stop",
+    "help": "help",
+    "language": "language_prompt",
+    "privacy": "privacy",
+    "mydata": "my_data",
+    "delete": "delete_prompt",
+}
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+def build_application(
+    token: str,
+    base_url: str,
+    handlers: Handlers,
+    *,
+    post_init=None,
+    post_shutdown=None,
+) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_url.replace("/bot", "/file/bot"))
+        # Flood limits: queue sends, and retry 429 answers after Telegram's retry_after.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerUserOrder())
+    )
+    if post_init:
+        builder = builder.post_init(post_init)
+    if post_shutdown:
+        builder = builder.post_shutdown(post_shutdown)
+    app = builder.build()
+    add_handlers(app, handlers)
+    return app
+
+
+def add_handlers(app: Application, handlers: Handlers) -> None:
+    private = filters.ChatType.PRIVATE
+    for command, use_case in COMMANDS.items():
+        app.add_handler(
+            CommandHandler(command, handlers.command(getattr(PlayerService, use_case)), private)
+        )
+    app.add_handler(
+        MessageHandler(private & filters.COMMAND, handlers.command(PlayerService.unknown_command))
+    )
+    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND, handlers.anything_else))
+    app.add_error_handler(handlers.on_error)
+
+
+async def publish_commands(app: Application, service: PlayerService) -> None:
+    """The command menu in every language (Swedish also as the default)."""
+    presenter = service.presenter
+    for language in [None, *presenter.locales.languages]:
+        commands = [
+            BotCommand(name, presenter.t(language or "sv", f"command.{name}")) for name in COMMANDS
+        ]
+        await app.bot.set_my_commands(commands, language_code=language)

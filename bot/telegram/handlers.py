@@ -1,0 +1,117 @@
+"""Telegram handlers: thin adapters from updates to the player service and back.
+
+Nothing here logs or stores ids, names or message text. Every callback query is
+answered, also when something fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.engine.callback_data import decode
+from bot.services.player import Person, PlayerService
+from bot.services.views import Keyboard, Outcome
+from bot.storage.errors import StorageUnavailable
+from bot.storage.keys import pseudonym
+
+log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+UseCase = Callable[[PlayerService, Person], Awaitable[Outcome]]
+
+
+class Handlers:
+    def __init__(self, service: PlayerService, pseudonym_secret: bytes) -> None:
+        self.service = service
+        self._secret = pseudonym_secret
+
+    def person(self, update: Update) -> Person:
+        user = update.effective_user
+        return Person(pseudonym(self._secret, user.id), user.language_code)
+
+    def command(
+        self, use_case: UseCase
+    ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            outcome = await use_case(self.service, self.person(update))
+            await send(update, outcome)
+
+        return handle
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        answered = False
+        try:
+            outcome = await self.service.press(self.person(update), decode(query.data))
+            await query.answer(outcome.notice)
+            answered = True
+            if outcome.close_buttons and isinstance(query.message, Message):
+                await _remove_buttons(query.message)
+            await send(update, outcome)
+        finally:
+            if not answered:
+                await query.answer()
+
+    async def anything_else(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Free text, stickers, photos…: never read or stored, always answered with help."""
+        await send(update, await self.service.help(self.person(update), typed=True))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        if isinstance(error, StorageUnavailable):
+            log.error("storage unavailable: %s", error)
+            key = "error.storage"
+        else:
+            log.error("unhandled %s", type(error).__name__, exc_info=error)
+            key = "error.general"
+        if isinstance(update, Update) and update.effective_chat and update.effective_user:
+            language = self.service.presenter.locales.pick(update.effective_user.language_code)
+            text = self.service.presenter.t(language, key)
+            try:
+                await update.effective_chat.send_message(text)
+            except Exception as failure:
+                log.warning("could not tell the user about the error: %s", type(failure).__name__)
+
+
+async def _remove_buttons(message: Message) -> None:
+    if message.reply_markup is None:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        # Already gone (a second tap raced the first) or too old to edit: nothing to do.
+        log.debug("buttons not removed: %s", error.message)
+
+
+async def send(update: Update, outcome: Outcome) -> None:
+    chat = update.effective_chat
+    for message in outcome.messages:
+        await chat.send_message(
+            message.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(message.buttons),
+            link_preview_options=NO_PREVIEW,
+        )
+
+
+def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.action.encode()) for b in row]
+            for row in buttons
+        ]
+    )
