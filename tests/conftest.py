@@ -34,3 +34,6 @@ def shipped_catalog() -> Catalog:
 def minimal_catalog() -> Catalog:
     _, locales = content_dirs({})
     return load_catalog([FIXTURES / "valid" / "minimal"], locales)
+
+
+from fakebotapi.fixtures import fake_bot_api  # noqa: E402, F401  (the fake Telegram server)

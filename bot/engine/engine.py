@@ -180,7 +180,8 @@ def resume(scenario: Scenario, run: Run) -> Resumption:
     if run.version == scenario.version:
         return Resumption(run, kept_position=True, version_changed=False)
     if not run.finished and run.position in scenario.steps:
-        moved = Run(scenario.id, scenario.version, run.run_id, run.position, [], False)
+        # A new run id: buttons from the old version can no longer answer.
+        moved = Run(scenario.id, scenario.version, new_run_id(), run.position)
         return Resumption(moved, kept_position=True, version_changed=True)
     return Resumption(start(scenario), kept_position=False, version_changed=True)
 

@@ -350,7 +350,7 @@ class PlayerService:
         text = self.t(
             session,
             "mydata.saved",
-            language=self.presenter.locales.names.get(data.profile.language, data.profile.language),
+            language_name=self.presenter.locales.names.get(data.profile.language, "?"),
             age_band=self.t(session, f"age.{data.profile.age_band}"),
             started=data.runs_started,
             finished=data.runs_finished,

@@ -1,0 +1,31 @@
+"""A fake Telegram Bot API for end-to-end tests with a real python-telegram-bot Application.
+
+Example::
+
+    async def test_start(fake_bot_api: FakeBotApi) -> None:
+        app = build_my_bot(fake_bot_api.application_builder())
+        user = fake_bot_api.user(user_id=42, first_name="Alva", language_code="sv")
+        async with running_application(app):
+            await user.send("/start")  # returns once the bot has settled
+            assert user.buttons() == ["Ja", "Nej"]
+            await user.click("Ja")
+        assert user.last.text == "Du valde: yes"
+        assert fake_bot_api.unanswered_callback_queries() == []
+"""
+
+from .application import running_application
+from .errors import ApiError
+from .server import FakeBotApi, RecordedRequest
+from .state import CallbackQueryRecord
+from .user import TINY_PNG, FakeUser, VisibleMessage
+
+__all__ = [
+    "TINY_PNG",
+    "ApiError",
+    "CallbackQueryRecord",
+    "FakeBotApi",
+    "FakeUser",
+    "RecordedRequest",
+    "VisibleMessage",
+    "running_application",
+]

@@ -1,0 +1,298 @@
+"""The fake Telegram Bot API server: HTTP routing, auth, fault injection, request log, settling.
+
+It listens on 127.0.0.1 (random port) so a real PTB `Application` can long-poll it; nothing
+ever leaves the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+from telegram.ext import ApplicationBuilder
+
+from .errors import UNAUTHORIZED, ApiError, http_error, too_many_requests
+from .methods import BotApiMethods, canonical_name, commands_key
+from .params import Params, UploadedFile, read_request
+from .state import JSON, BotState, CallbackQueryRecord, Chat, Profile
+from .user import FakeUser
+
+DEFAULT_BOT_ID = 123456
+DEFAULT_USERNAME = "bystander_test_bot"
+MAX_UPLOAD_BYTES = 60 * 1024 * 1024  # Telegram accepts documents up to 50 MB
+
+
+@dataclass
+class RecordedRequest:
+    """One HTTP call the bot made. `status` stays None if the client gave up waiting."""
+
+    method: str
+    time: float
+    params: Params = field(default_factory=dict)
+    files: dict[str, UploadedFile] = field(default_factory=dict)
+    status: int | None = None
+    response: JSON | None = None
+
+
+@dataclass(frozen=True)
+class _Fault:
+    error: ApiError | None = None
+    delay: float = 0.0
+
+
+class FakeBotApi:
+    """A Telegram Bot API stand-in for end-to-end tests of a PTB bot.
+
+    Usage: `async with FakeBotApi() as server:` then build the bot with
+    `server.application_builder()` and talk to it through `server.user(...)`.
+    A bug inside the fake is answered with HTTP 500 and kept in `internal_errors`.
+    """
+
+    def __init__(
+        self,
+        *,
+        bot_id: int = DEFAULT_BOT_ID,
+        bot_username: str = DEFAULT_USERNAME,
+        bot_name: str = "Bystander Test",
+        quiet_period: float = 0.15,
+        settle_timeout: float = 10.0,
+    ) -> None:
+        self.token = f"{bot_id}:TEST-token-{'x' * 24}"
+        self.bot_username = bot_username
+        self.quiet_period = quiet_period
+        self.settle_timeout = settle_timeout
+        self.state = BotState(Profile(bot_id, bot_name, bot_username, is_bot=True))
+        self.methods = BotApiMethods(self.state)
+        self.requests: list[RecordedRequest] = []
+        self.internal_errors: list[BaseException] = []
+        self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
+        self._users: dict[int, FakeUser] = {}
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._in_flight = 0
+        self._last_activity = 0.0
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        # handler_cancellation: a long poll whose client hung up must not swallow updates.
+        runner = web.AppRunner(
+            app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0
+        )
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        self._runner, self._port = runner, runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        """Release waiting long polls first, so shutdown never waits for a poll timeout."""
+        self.state.updates.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._runner:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._port is None:
+            raise RuntimeError("FakeBotApi is not started")
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def base_url(self) -> str:
+        """For `ApplicationBuilder.base_url`; PTB appends the token."""
+        return f"{self.url}/bot"
+
+    def application_builder(self) -> ApplicationBuilder:  # type: ignore[type-arg]
+        """An ApplicationBuilder already pointed at this server with its token."""
+        return ApplicationBuilder().token(self.token).base_url(self.base_url)
+
+    # --- people ------------------------------------------------------------------------------
+
+    def user(
+        self,
+        user_id: int | None = None,
+        first_name: str = "Test",
+        language_code: str | None = "sv",
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+    ) -> FakeUser:
+        """The simulated person `user_id` (created on first use) in a private chat."""
+        if user_id is None:
+            user_id = max([10_000, *self._users]) + 1
+        if user_id not in self._users:
+            profile = Profile(user_id, first_name, username, last_name, language_code)
+            self.state.chats[user_id] = Chat(profile)
+            self._users[user_id] = FakeUser(self, self.state.chats[user_id])
+        return self._users[user_id]
+
+    def enqueue(self, update: JSON) -> int:
+        """Queue a raw update (without update_id) for getUpdates; returns its update_id."""
+        return self.state.updates.put(update).update_id
+
+    async def deliver(self, update: JSON) -> None:
+        """Queue an update and wait until the bot has fetched it and settled."""
+        self.enqueue(update)
+        await self.settle()
+
+    # --- fault injection and log -------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        count: int = 1,
+        status: int = 429,
+        retry_after: float = 1,
+        description: str | None = None,
+    ) -> None:
+        """Make the next `count` calls of `method` fail without effect (429, 500, 502, 403…)."""
+        error = too_many_requests(retry_after) if status == 429 else http_error(status, description)
+        self._faults[_method_name(method)].extend(_Fault(error=error) for _ in range(count))
+
+    def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
+        """Make the next `count` calls of `method` take `seconds`.
+
+        The call still takes effect after the delay even if the client timed out meanwhile, as
+        with a slow Telegram: the bot sees TimedOut, the user sees the message anyway.
+        """
+        self._faults[_method_name(method)].extend(_Fault(delay=seconds) for _ in range(count))
+
+    def calls(self, method: str) -> list[RecordedRequest]:
+        """Logged requests for `method` (any spelling), oldest first."""
+        name = _method_name(method)
+        return [r for r in self.requests if r.method == name]
+
+    def unanswered_callback_queries(self) -> list[CallbackQueryRecord]:
+        return [q for q in self.state.callback_queries.values() if not q.answered]
+
+    def my_commands(self, language_code: str = "", scope: JSON | None = None) -> list[JSON]:
+        """Commands stored by setMyCommands for exactly this scope and language."""
+        key = commands_key({"scope": scope, "language_code": language_code})
+        return self.state.commands.get(key, [])
+
+    def resolve_commands(
+        self, scopes: list[JSON], language_code: str | None
+    ) -> list[tuple[str, str]]:
+        """The first command list set, trying each scope with the language, then without."""
+        languages = [language_code, ""] if language_code else [""]
+        for scope in scopes:
+            for language in languages:
+                if commands := self.my_commands(language, scope):
+                    return [(c["command"], c["description"]) for c in commands]
+        return []
+
+    # --- settling ------------------------------------------------------------------------------
+
+    async def settle(self, timeout: float | None = None, quiet: float | None = None) -> None:
+        """Wait until every update was fetched and the bot made no API call for `quiet` s."""
+        loop = asyncio.get_running_loop()
+        quiet = self.quiet_period if quiet is None else quiet
+        deadline = loop.time() + (self.settle_timeout if timeout is None else timeout)
+        while not self._is_settled(quiet):
+            if loop.time() >= deadline:
+                raise AssertionError(self._unsettled_report(timeout or self.settle_timeout))
+            await asyncio.sleep(0.01)
+
+    def _is_settled(self, quiet: float) -> bool:
+        last = max(self._last_activity, self.state.updates.last_delivery)
+        idle = asyncio.get_running_loop().time() - last
+        return not self.state.updates.undelivered() and not self._in_flight and idle >= quiet
+
+    def _unsettled_report(self, timeout: float) -> str:
+        problems = []
+        if waiting := [u.update_id for u in self.state.updates.undelivered()]:
+            problems.append(f"updates {waiting} never fetched (is the Application polling?)")
+        if self._in_flight:
+            problems.append(f"{self._in_flight} API call(s) still running")
+        recent = [r.method for r in self.requests if r.method != "getUpdates"][-5:]
+        problems.append(f"latest API calls: {recent}")
+        return f"bot did not settle within {timeout} s: " + "; ".join(problems)
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        loop = asyncio.get_running_loop()
+        record = RecordedRequest(request.match_info["method"], loop.time())
+        self.requests.append(record)
+        try:
+            result = await self._process(request, record)
+        except ApiError as error:
+            record.status, record.response = error.status, error.body()
+        except Exception as bug:  # a defect of the fake, not of the bot under test
+            self.internal_errors.append(bug)
+            record.status, record.response = 500, http_error(500, f"fake bug: {bug!r}").body()
+        else:
+            record.status, record.response = 200, {"ok": True, "result": result}
+        return web.json_response(record.response, status=record.status)
+
+    async def _process(self, request: web.Request, record: RecordedRequest) -> Any:
+        if request.match_info["token"] != self.token:
+            raise UNAUTHORIZED
+        record.method = canonical_name(record.method)
+        record.params, record.files = await read_request(request)
+        fault = self._faults[record.method].popleft() if self._faults[record.method] else None
+        if record.method == "getUpdates":
+            return await self._execute(record, fault)  # cancelled when the poller hangs up
+        task = asyncio.create_task(self._execute(record, fault))
+        self._tasks.add(task)
+        task.add_done_callback(self._forget)
+        return await asyncio.shield(task)  # takes effect even if the client times out
+
+    async def _execute(self, record: RecordedRequest, fault: _Fault | None) -> Any:
+        busy = record.method != "getUpdates"
+        self._track(busy, +1)
+        try:
+            if fault and fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault and fault.error:
+                self._expect_retry(fault.error)
+                raise fault.error
+            return await self.methods.call(record.method, record.params, record.files)
+        finally:
+            self._track(busy, -1)
+
+    def _track(self, busy: bool, change: int) -> None:
+        if busy:
+            self._in_flight += change
+            now = asyncio.get_running_loop().time()
+            self._last_activity = max(self._last_activity, now)
+
+    def _expect_retry(self, error: ApiError) -> None:
+        """After a 429 the bot is quiet on purpose; settling must wait out retry_after."""
+        retry_after = (error.parameters or {}).get("retry_after")
+        if retry_after:
+            now = asyncio.get_running_loop().time()
+            self._last_activity = max(self._last_activity, now + retry_after)
+
+    def _forget(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved, so an abandoned failure is not logged as lost
+
+
+def _method_name(method: str) -> str:
+    try:
+        return canonical_name(method)
+    except ApiError:
+        raise ValueError(f"the fake Bot API does not implement {method!r}") from None
