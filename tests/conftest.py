@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from bot.config import content_dirs
 from bot.content.catalog import Catalog, load_catalog
+
+# PTB 22 warns on every 429 unless it may already use timedelta for retry_after.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"

@@ -178,6 +178,7 @@ async def test_unanswered_callback_is_detected(
     fake_bot_api: FakeBotApi, app: App, user: FakeUser
 ) -> None:
     await user.send("/start")
+    fake_bot_api.expect_replies = False  # the bot does not answer this button on purpose
     await user.click("Tyst")
 
     (query,) = fake_bot_api.unanswered_callback_queries()
@@ -351,6 +352,7 @@ async def test_answer_callback_query_only_once(
     fake_bot_api: FakeBotApi, app: App, user: FakeUser
 ) -> None:
     await user.send("/start")
+    fake_bot_api.expect_replies = False  # the bot does not answer this button on purpose
     await user.click("Tyst")
     (query,) = fake_bot_api.unanswered_callback_queries()
 

@@ -6,6 +6,7 @@ answered, also when something fails.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -17,7 +18,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
 from bot.engine.callback_data import decode
@@ -28,6 +29,7 @@ from bot.storage.keys import pseudonym
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+RETRY_DELAYS = (0.5, 1.0, 2.0)
 
 UseCase = Callable[[PlayerService, Person], Awaitable[Outcome]]
 
@@ -98,12 +100,32 @@ async def _remove_buttons(message: Message) -> None:
 async def send(update: Update, outcome: Outcome) -> None:
     chat = update.effective_chat
     for message in outcome.messages:
-        await chat.send_message(
-            message.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(message.buttons),
-            link_preview_options=NO_PREVIEW,
+        await with_retries(
+            lambda message=message: chat.send_message(
+                message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message.buttons),
+                link_preview_options=NO_PREVIEW,
+            )
         )
+
+
+async def with_retries(call: Callable[[], Awaitable[object]]) -> None:
+    """Retry Telegram's passing failures (5xx, network); 429 is the rate limiter's job.
+
+    The state was saved before sending, so a message that still fails is not lost:
+    /resume shows it again.
+    """
+    for delay in RETRY_DELAYS:
+        try:
+            await call()
+            return
+        except (BadRequest, Forbidden, RetryAfter, InvalidToken):
+            raise
+        except NetworkError as error:
+            log.warning("Telegram call failed (%s); retrying in %.1f s", error.message, delay)
+            await asyncio.sleep(delay)
+    await call()
 
 
 def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:

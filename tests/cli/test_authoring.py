@@ -36,7 +36,9 @@ def test_lint_fails_with_located_errors_and_a_coverage_table(capsys) -> None:
 
 
 def test_lint_json_lists_every_diagnostic(capsys) -> None:
-    code, out, _ = run(capsys, "lint", "--format", "json", str(FIXTURES / "invalid" / "next-unknown"))
+    code, out, _ = run(
+        capsys, "lint", "--format", "json", str(FIXTURES / "invalid" / "next-unknown")
+    )
     report = json.loads(out)
     assert code == 1
     assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("G201", 36)]
@@ -74,7 +76,9 @@ def test_play_prints_the_same_transcript_as_stored(capsys, update_golden, refere
     golden = GOLDEN / name
     if update_golden:
         golden.write_text(out, encoding="utf-8")
-    assert out == golden.read_text(encoding="utf-8"), f"rerun with --update-golden if intended: {name}"
+    assert out == golden.read_text(encoding="utf-8"), (
+        f"rerun with --update-golden if intended: {name}"
+    )
 
 
 def test_play_stops_with_a_clear_message_on_a_bad_choice_number(capsys) -> None:

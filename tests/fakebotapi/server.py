@@ -76,6 +76,8 @@ class FakeBotApi:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._in_flight = 0
         self._last_activity = 0.0
+        # Users' actions wait for the bot's answer; off for tests of a bot that stays silent.
+        self.expect_replies = True
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -152,9 +154,9 @@ class FakeBotApi:
         return self.state.updates.put(update).update_id
 
     async def deliver(self, update: JSON) -> None:
-        """Queue an update and wait until the bot has fetched it and settled."""
+        """Queue an update and wait until the bot has fetched it, answered and settled."""
         self.enqueue(update)
-        await self.settle()
+        await self.settle(expect_reply=self.expect_replies)
 
     # --- fault injection and log -------------------------------------------------------------
 
@@ -204,12 +206,24 @@ class FakeBotApi:
 
     # --- settling ------------------------------------------------------------------------------
 
-    async def settle(self, timeout: float | None = None, quiet: float | None = None) -> None:
-        """Wait until every update was fetched and the bot made no API call for `quiet` s."""
+    async def settle(
+        self,
+        timeout: float | None = None,
+        quiet: float | None = None,
+        *,
+        expect_reply: bool = False,
+    ) -> None:
+        """Wait until every update was fetched and the bot made no API call for `quiet` s.
+
+        With `expect_reply`, also wait for the bot's first call after the latest delivery, so
+        a slow handler (one that works before it answers) is not mistaken for a quiet bot.
+        """
         loop = asyncio.get_running_loop()
         quiet = self.quiet_period if quiet is None else quiet
         deadline = loop.time() + (self.settle_timeout if timeout is None else timeout)
-        while not self._is_settled(quiet):
+        while not self._is_settled(quiet) or (
+            expect_reply and self._last_activity < self.state.updates.last_delivery
+        ):
             if loop.time() >= deadline:
                 raise AssertionError(self._unsettled_report(timeout or self.settle_timeout))
             await asyncio.sleep(0.01)

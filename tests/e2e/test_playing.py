@@ -1,0 +1,114 @@
+"""A young person plays in a private chat, through the real PTB Application."""
+
+from __future__ import annotations
+
+from fakebotapi import FakeBotApi, FakeUser
+
+from bot.bootstrap import Runtime
+
+from .conftest import pseudonym_of
+
+
+async def join(
+    user: FakeUser, age: str = "16–17 år", saving: str = "Spela och spara mina svar"
+) -> None:
+    await user.send("/start")
+    await user.click(age)
+    await user.click(saving)
+
+
+async def test_a_full_scenario_saves_pseudonymous_choices(
+    bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    user = fake_bot_api.user(user_id=5551234, first_name="Alva", language_code="sv")
+    await user.send("/start")
+    assert "aktiv åskådare" in user.last.text
+    await user.click("16–17 år")
+    await user.click("Spela och spara mina svar")
+    await user.click("Bråk på bussen")
+    assert "Innehåll:" in user.last.text, "the content note comes before the start"
+    await user.click("Starta")
+    assert user.last.text.startswith("🕐 Före")
+    step_message = user.last.id
+    await user.click("Fråga Yusuf när bussen går")
+    assert user.message(step_message).buttons == [], "answered buttons are removed"
+    assert "Distrahera" in user.messages[-2].text and user.last.text.startswith("⚡ Under")
+    await user.click("Gå fram och säg till chauffören")
+    await user.click("Sätt dig hos honom")
+    debrief = user.last.text
+    assert "Yusuf är inte ensam" in debrief and "Kom ihåg" in debrief and "BRIS" in debrief
+    assert user.buttons() == ["🔁 Spela igen och prova något annat", "📋 Välj ett annat scenario"]
+    assert fake_bot_api.unanswered_callback_queries() == []
+    data = await bot.store.describe_user(pseudonym_of(bot, user.id))
+    assert (data.runs_finished, data.choices) == (1, 3)
+
+
+async def test_replay_starts_the_scenario_again(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
+    user = fake_bot_api.user(language_code="en")
+    await join(user, "16–17", "Play and save my answers")
+    await user.click("Trouble on the bus")
+    await user.click("Start")
+    await user.click("Decide they're just joking")
+    await user.click("Put on music")
+    await user.click("Let it be")
+    assert "Yusuf is left alone" in user.last.text
+    await user.click("Play again")
+    assert user.last.text.startswith("🕐 Before")
+
+
+async def test_declining_to_save_stores_nothing(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
+    user = fake_bot_api.user()
+    await join(user, saving="Spela utan att spara")
+    await user.click("Bråk på bussen")
+    await user.click("Starta")
+    await user.click("Fråga Yusuf när bussen går")
+    assert "På bussen" in user.last.text
+    assert await bot.store.get_profile(pseudonym_of(bot, user.id)) is None
+    await user.send("/mydata")
+    assert "inget sparat" in user.last.text
+
+
+async def test_delete_removes_everything_after_confirming(
+    bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    user = fake_bot_api.user()
+    await join(user)
+    await user.click("Bråk på bussen")
+    await user.click("Starta")
+    await user.click("Fråga Yusuf när bussen går")
+    await user.send("/delete")
+    assert "går inte att ångra" in user.last.text
+    await user.click("Ja, radera allt")
+    assert "raderat" in user.last.text
+    assert await bot.store.describe_user(pseudonym_of(bot, user.id)) is None
+    assert fake_bot_api.unanswered_callback_queries() == []
+
+
+async def test_privacy_says_what_why_how_long_who_and_how_to_delete(
+    bot: Runtime, fake_bot_api
+) -> None:
+    user = fake_bot_api.user(language_code="en")
+    await user.send("/privacy")
+    text = user.last.text
+    for part in ("What is saved", "Why", "How long", "Who can see it", "/delete", "15 or younger"):
+        assert part in text
+
+
+async def test_the_command_menu_is_localised(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
+    assert ("help", "Hjälp och stödlinjer") in fake_bot_api.user(language_code="sv").command_menu()
+    assert ("help", "Help and support lines") in fake_bot_api.user(
+        language_code="en"
+    ).command_menu()
+
+
+async def test_help_works_in_the_middle_of_a_scenario(
+    bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    user = fake_bot_api.user()
+    await join(user)
+    await user.click("Bråk på bussen")
+    await user.click("Starta")
+    await user.send("/help")
+    assert user.last.text.startswith("Är någon i fara just nu? Ring 112.")
+    await user.click("Fråga Yusuf när bussen går")  # the scenario goes on
+    assert "På bussen" in user.last.text

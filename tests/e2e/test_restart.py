@@ -1,0 +1,154 @@
+"""Restarts and crashes: the bot process itself, started as an operator would start it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from fakebotapi import FakeBotApi
+
+from bot.bootstrap import Runtime
+
+from .conftest import BotFactory, pseudonym_of
+
+
+async def test_resume_after_a_restart_on_the_same_database(
+    bot_factory: BotFactory, fake_bot_api
+) -> None:
+    user = fake_bot_api.user()
+    async with bot_factory():
+        await user.send("/start")
+        await user.click("18–19 år")
+        await user.click("Spela och spara mina svar")
+        await user.click("Bråk på bussen")
+        await user.click("Starta")
+        await user.click("Fråga Yusuf när bussen går")
+    async with bot_factory() as runtime:
+        await user.send("/scenarios")
+        assert user.buttons()[0] == "▶️ Fortsätt: Bråk på bussen"
+        await user.send("/resume")
+        assert user.last.text.startswith("⚡ Under")
+        await user.click("Gå fram och säg till chauffören")
+        await user.click("Sätt dig hos honom")
+        assert "Yusuf är inte ensam" in user.last.text
+        data = await runtime.store.describe_user(pseudonym_of(runtime, user.id))
+        assert data.choices == 3
+
+
+@asynccontextmanager
+async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli.main", "run",
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def wait_until_polling(server: FakeBotApi, process, timeout: float = 20) -> None:
+    async with asyncio.timeout(timeout):
+        while not server.calls("getUpdates"):
+            assert process.returncode is None, (await process.stderr.read()).decode()
+            await asyncio.sleep(0.05)
+
+
+async def test_sigkill_mid_scenario_loses_no_acknowledged_choice(bot_env, fake_bot_api) -> None:
+    user = fake_bot_api.user(user_id=424242, first_name="Nora")
+    async with bot_process(bot_env) as process:
+        await wait_until_polling(fake_bot_api, process)
+        await user.send("/start")
+        await user.click("16–17 år")
+        await user.click("Spela och spara mina svar")
+        await user.click("Bråk på bussen")
+        await user.click("Starta")
+        await user.click("Tänk att de bara skojar")
+        assert user.last.text.startswith("⚡ Under"), "acknowledged: the next step is shown"
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    fake_bot_api.requests.clear()
+    async with bot_process(bot_env) as process:
+        await wait_until_polling(fake_bot_api, process)
+        await user.send("/resume")
+        assert user.last.text.startswith("⚡ Under")
+        await user.click("Sätt dig bredvid Yusuf")
+        assert "Efter" in user.last.text
+
+
+async def test_sigterm_stops_gracefully_and_logs_nothing_personal(bot_env, fake_bot_api) -> None:
+    user = fake_bot_api.user(user_id=987654321, first_name="Zlatan", language_code="sv")
+    async with bot_process(bot_env) as process:
+        await wait_until_polling(fake_bot_api, process)
+        await user.send("/start")
+        await user.send("jag heter Zlatan och bor på Tumbavägen 12")
+        process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(20):
+            await process.wait()
+        logs = (await process.stderr.read()).decode() + (await process.stdout.read()).decode()
+    assert process.returncode == 0, logs
+    assert "bot stopped" in logs
+    for secret in (fake_bot_api.token, "987654321", "Zlatan", "Tumbavägen"):
+        assert secret not in logs
+
+
+def test_the_database_is_encrypted_and_holds_no_telegram_id(bot_env, tmp_path) -> None:
+    asyncio.run(_play_once(bot_env))
+    database = Path(bot_env["BYSTANDER_DATA_DIR"]) / "bystander.db"
+    raw = database.read_bytes()
+    assert not raw.startswith(b"SQLite format 3")
+    assert b"5550001" not in raw and b"bus-fight" not in raw
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(database).execute("SELECT * FROM sqlite_master").fetchall()
+    assert not Path(bot_env["BYSTANDER_KEY_DIR"]).is_relative_to(database.parent)
+    assert (Path(bot_env["BYSTANDER_KEY_DIR"]) / "database.key").stat().st_mode & 0o777 == 0o600
+
+
+async def _play_once(bot_env: dict[str, str]) -> None:
+    from bot.bootstrap import build_runtime
+    from bot.config import load_config
+
+    async with FakeBotApi() as server:
+        env = {**bot_env, "TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_BASE_URL": server.base_url}
+        runtime: Runtime = build_runtime(load_config(env))
+        async with runtime.running(poll_timeout=1):
+            user = server.user(user_id=5550001)
+            await user.send("/start")
+            await user.click("16–17 år")
+            await user.click("Spela och spara mina svar")
+            await user.click("Bråk på bussen")
+            await user.click("Starta")
+            await user.click("Fråga Yusuf när bussen går")
+
+
+async def test_a_rejected_token_is_one_clear_line(bot_env, fake_bot_api) -> None:
+    env = {**bot_env, "TELEGRAM_BOT_TOKEN": "123:wrong-token-wrong-token-wrong-token"}
+    async with bot_process(env) as process:
+        async with asyncio.timeout(20):
+            await process.wait()
+        err = (await process.stderr.read()).decode()
+    assert process.returncode == 1
+    assert err.strip().splitlines()[-1] == (
+        "bystander run: Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN"
+    )
+    assert "wrong-token" not in err
+
+
+async def test_a_missing_token_is_one_clear_line(bot_env) -> None:
+    env = {k: v for k, v in bot_env.items() if k != "TELEGRAM_BOT_TOKEN"}
+    async with bot_process({**env, "TELEGRAM_BOT_TOKEN": ""}) as process:
+        await process.wait()
+        err = (await process.stderr.read()).decode()
+    assert process.returncode == 1
+    assert "TELEGRAM_BOT_TOKEN is not set" in err and "Traceback" not in err
