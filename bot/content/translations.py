@@ -84,10 +84,12 @@ def _load_language(
         if entry is None or not entry[1]:
             coverage.missing += 1
             where = entry[2] if entry else Location(str(path), 1, 1)
+            # Optional languages fall back to Swedish; English must be complete.
             report.add(
                 where,
                 "T502",
                 f"{language}: no translation of {key!r} (Swedish: {_short(source.text)})",
+                warning=language not in REQUIRED_LANGUAGES,
             )
             continue
         old_source, text, where = entry
@@ -100,6 +102,7 @@ def _load_language(
                 "T503",
                 f"{language}: {key!r} was translated from older Swedish; the Swedish is now: "
                 f"{_short(source.text)} (update text, then copy the new Swedish into source)",
+                warning=True,  # the old translation is still shown meanwhile
             )
         else:
             coverage.translated += 1
