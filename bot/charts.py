@@ -1,0 +1,404 @@
+"""PNG images for the projector: the class join QR code and the live distribution of choices.
+
+Pure rendering: no Telegram, storage or locale access. Every visible word arrives already
+localised from the caller (interface strings live in the locale files); this module only lays
+it out. Figures are built with `matplotlib.figure.Figure` and the Agg canvas directly, never
+pyplot, so there is no global figure registry to leak into and no shared state: callers can
+render in a worker thread (`asyncio.to_thread`) to keep the event loop free.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import segno
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.offsetbox import AnnotationBbox, TextArea, VPacker
+from matplotlib.transforms import Transform, blended_transform_factory
+
+# --- QR code -------------------------------------------------------------------------------
+
+_QR_BORDER = 4  # the quiet zone the QR standard asks for; scanners fail without it
+_QR_TARGET_PX = 800  # big enough to scan from the back of a classroom off a projector
+
+
+def render_qr(url: str) -> bytes:
+    """The join link as a black-on-white QR code PNG, square, 600–800 px wide."""
+    # 'Q' survives keystone distortion and glare; no boost keeps the level predictable.
+    qr = segno.make_qr(url, error="q", boost_error=False)
+    modules, _ = qr.symbol_size(scale=1, border=_QR_BORDER)
+    scale = max(1, _QR_TARGET_PX // modules)  # whole pixels per module keep edges crisp
+    buf = io.BytesIO()
+    qr.save(buf, kind="png", scale=scale, border=_QR_BORDER, dark="#000000", light="#ffffff")
+    return buf.getvalue()
+
+
+# --- Choice chart --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str  # the choice's button label, e.g. "Gå fram och säg till chauffören"
+    count: int
+    strategy: str  # localised strategy name, e.g. "Delegera – hämta hjälp"
+    helpful: bool | None = None  # None: not shown; otherwise ✔ or ✘ after the share
+
+
+@dataclass(frozen=True)
+class ChoiceChart:
+    title: str  # e.g. the scenario title and step, already shortened by the caller
+    bars: tuple[Bar, ...]  # 2–6 bars, drawn top to bottom in this order
+    total_label: str  # e.g. "12 svar" (caller-formatted)
+    facilitated_note: str | None = None  # e.g. "Handuppräckning i klassen", under the title
+    percent_format: str = "{percent} %"  # a locale may prefer "{percent}%"
+
+
+_FONT_FAMILY = "DejaVu Sans"  # matplotlib's bundled font: has å ä ö and the en dash
+_DPI = 100
+_SIZE_IN = (16.0, 9.0)  # 16:9 → 1600×900 px, the shape of a classroom projector
+_TITLE_PT = 28
+_NOTE_PT = 18
+_LABEL_PT = 20
+_MIN_LABEL_PT = 13  # shrink this far before letting six long labels collide
+_STRATEGY_RATIO = 0.8
+_PERCENT_PT = 24
+_TOTAL_PT = 18
+_LINE_SPACING = 1.2
+_MAX_BAR_PX = 110  # with two or three choices, full-height bars become slabs
+_W_PAD_IN = 0.3  # page margin left and right
+
+_INK = "#1f1f1f"
+_MUTED = "#5b5b5b"  # still over 6:1 contrast on white, which projectors wash out
+_BASELINE = "#b0b0b0"
+# Okabe–Ito: distinguishable with every common colour-vision deficiency (yellow left out:
+# it vanishes on a white background under a projector).
+_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+_HELPFUL_MARK = {True: "✔", False: "✘"}  # shapes, not colours, carry the meaning
+
+# Left over from emoji sequences once the emoji itself is dropped; invisible but not "blank".
+_EMOJI_JOINERS = {0x200D, 0xFE0E, 0xFE0F}
+
+
+def render_choice_chart(chart: ChoiceChart) -> bytes:
+    """A 1600×900 PNG horizontal bar chart of how the class chose, one bar per choice."""
+    fig = _choice_figure(chart)
+    buf = io.BytesIO()
+    fig.canvas.print_png(buf)
+    fig.clear()  # drop artist references now rather than waiting for the cycle collector
+    return buf.getvalue()
+
+
+def _choice_figure(chart: ChoiceChart) -> Figure:
+    """The laid-out figure on an Agg canvas; separate from PNG output so tests can inspect it."""
+    if not chart.bars:
+        raise ValueError("a choice chart needs at least one bar")
+    counts = [bar.count for bar in chart.bars]
+    if min(counts) < 0:
+        raise ValueError("choice counts cannot be negative")
+
+    fig = Figure(figsize=_SIZE_IN, dpi=_DPI, facecolor="white", layout="constrained")
+    layout = _Layout(fig, FigureCanvasAgg(fig).get_renderer(), chart)
+    _draw_header(layout)
+    _draw_labels(layout, chart.bars)
+    _draw_bars(layout, chart, _percentages(counts))
+    _draw_footer(layout, chart.total_label)
+    return fig
+
+
+class _Layout:
+    """The grid: header (title, note), label column beside the bars, footer (total)."""
+
+    def __init__(self, fig: Figure, renderer: RendererBase, chart: ChoiceChart) -> None:
+        self.renderer = renderer
+        self.measure = measure = _Measure(renderer)
+        full_width = fig.bbox.width - 2 * _W_PAD_IN * _DPI  # inside the page margins
+        self.title = _wrap(_drawable(chart.title), _prop(_TITLE_PT, bold=True), full_width, measure)
+        note = _drawable(chart.facilitated_note or "")
+        self.note = _wrap(note, _prop(_NOTE_PT, italic=True), full_width, measure)
+        head_pt = _block_pt(_lines(self.title), _TITLE_PT)
+        if self.note:
+            head_pt += 8 + _block_pt(_lines(self.note), _NOTE_PT)
+        foot_pt = _block_pt(1, _TOTAL_PT)
+        body_pt = _SIZE_IN[1] * 72 - head_pt - foot_pt - 60  # 60 pt: constrained-layout pads
+        share = _label_share(chart.bars, full_width, measure)
+
+        grid = fig.add_gridspec(
+            3, 2, height_ratios=[head_pt, body_pt, foot_pt], width_ratios=[share, 1 - share]
+        )
+        self.head = fig.add_subplot(grid[0, :])
+        self.labels = fig.add_subplot(grid[1, 0])
+        self.bars = fig.add_subplot(grid[1, 1], sharey=self.labels)
+        self.foot = fig.add_subplot(grid[2, :])
+        for ax in (self.head, self.labels, self.foot):
+            ax.set_axis_off()
+        fig.get_layout_engine().set(w_pad=_W_PAD_IN, h_pad=0.2, hspace=0.03, wspace=0.03)
+        # Settle the grid now so labels can be wrapped to the column's real width.
+        fig.get_layout_engine().execute(fig)
+
+    def px(self, ax: Axes) -> tuple[float, float]:
+        box = ax.get_window_extent(self.renderer)
+        return box.width, box.height
+
+
+def _label_share(bars: Sequence[Bar], full_width: float, measure: _Measure) -> float:
+    """The label column's share of the width: no wider than the labels need, so short labels
+    sit next to their bars, and at most half so long ones wrap instead of squeezing the bars."""
+    needed = max(
+        max(
+            measure(_drawable(bar.label), _prop(_LABEL_PT)),
+            measure(_drawable(bar.strategy), _prop(_strategy_pt(_LABEL_PT))),
+        )
+        for bar in bars
+    )
+    # Mirror _draw_labels' 3 % wrap margin; 40 px covers the gap between the columns.
+    return min(max((needed / 0.97 + 40) / full_width, 0.22), 0.5)
+
+
+def _draw_header(layout: _Layout) -> None:
+    parts = [TextArea(layout.title, textprops=_text(_TITLE_PT, _INK, bold=True))]
+    if layout.note:
+        parts.append(TextArea(layout.note, textprops=_text(_NOTE_PT, _MUTED, italic=True)))
+    box = VPacker(children=parts, align="left", pad=0, sep=8)
+    _place(layout.head, box, (0, 1), layout.head.transAxes, (0, 1))
+
+
+def _draw_footer(layout: _Layout, total_label: str) -> None:
+    ax = layout.foot
+    props = _text(_TOTAL_PT, _MUTED)
+    ax.text(
+        1, 0.5, _drawable(total_label), ha="right", va="center", transform=ax.transAxes, **props
+    )
+
+
+def _draw_labels(layout: _Layout, bars: Sequence[Bar]) -> None:
+    """Each label with its strategy beneath, vertically centred on its bar."""
+    width, height = layout.px(layout.labels)
+    label_pt, blocks = _fit_labels(bars, width * 0.97, height / len(bars), layout.measure)
+    strategy_pt = _strategy_pt(label_pt)
+    at_bar = blended_transform_factory(layout.labels.transAxes, layout.labels.transData)
+    for i, (label, strategy) in enumerate(blocks):
+        parts = [TextArea(label, textprops=_text(label_pt, _INK))]
+        if strategy:
+            parts.append(TextArea(strategy, textprops=_text(strategy_pt, _MUTED)))
+        _place(
+            layout.labels,
+            VPacker(children=parts, align="left", pad=0, sep=4),
+            (0, i),
+            at_bar,
+            (0, 0.5),
+        )
+
+
+def _fit_labels(
+    bars: Sequence[Bar], width_px: float, slot_px: float, measure: _Measure
+) -> tuple[int, list[tuple[str, str]]]:
+    """The largest label size at which every wrapped label and strategy fits its bar's slot."""
+    for label_pt in range(_LABEL_PT, _MIN_LABEL_PT - 1, -1):
+        strategy_pt = _strategy_pt(label_pt)
+        blocks = [
+            (
+                _wrap(_drawable(bar.label), _prop(label_pt), width_px, measure),
+                _wrap(_drawable(bar.strategy), _prop(strategy_pt), width_px, measure),
+            )
+            for bar in bars
+        ]
+        tallest_pt = max(
+            _block_pt(_lines(label), label_pt)
+            + (_block_pt(_lines(strategy), strategy_pt) + 4 if strategy else 0)
+            for label, strategy in blocks
+        )
+        if tallest_pt * _DPI / 72 <= slot_px * 0.92:
+            break
+    return label_pt, blocks
+
+
+def _strategy_pt(label_pt: int) -> int:
+    # Smaller than the label, but never below what the back row can still read.
+    return max(round(label_pt * _STRATEGY_RATIO), _MIN_LABEL_PT)
+
+
+def _draw_bars(layout: _Layout, chart: ChoiceChart, percents: Sequence[int]) -> None:
+    ax = layout.bars
+    colours = _strategy_colours(chart.bars)
+    rows = range(len(chart.bars))
+    slot_px = layout.px(ax)[1] / len(chart.bars)
+    thickness = min(0.62, _MAX_BAR_PX / slot_px)
+    ax.barh(rows, percents, height=thickness, color=[colours[b.strategy] for b in chart.bars])
+    ax.set_ylim(len(chart.bars) - 0.5, -0.5)  # first choice on top, like the buttons
+
+    ends = [
+        _percent_text(chart, p, bar.helpful) for p, bar in zip(percents, chart.bars, strict=True)
+    ]
+    ax.set_xlim(0, _x_max(layout, ends, max(percents)))
+    for row, percent, end in zip(rows, percents, ends, strict=True):
+        ax.annotate(
+            end,
+            (percent, row),
+            xytext=(10, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left",
+            **_text(_PERCENT_PT, _INK, bold=True),
+        )
+
+    # No junk: the printed percentages replace the x axis; one faint baseline anchors the bars.
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.spines["left"].set_color(_BASELINE)
+    ax.set_xticks([])
+    ax.set_yticks([])  # also spares the layout engine measuring tick labels nobody sees
+    ax.set_facecolor("white")
+
+
+def _x_max(layout: _Layout, ends: Sequence[str], top_percent: int) -> float:
+    """Scale so the longest bar plus its printed share just fits the axes."""
+    if top_percent == 0:
+        return 1.0
+    width_px, _ = layout.px(layout.bars)
+    prop = _prop(_PERCENT_PT, bold=True)
+    widest = max(layout.measure(end, prop) for end in ends)
+    room = widest + 10 * _DPI / 72 + 12  # the annotation offset plus a small margin
+    return top_percent * width_px / max(width_px - room, width_px * 0.5)
+
+
+def _percent_text(chart: ChoiceChart, percent: int, helpful: bool | None) -> str:
+    text = _drawable(chart.percent_format.format(percent=percent))
+    return text if helpful is None else f"{text}  {_HELPFUL_MARK[helpful]}"
+
+
+def _percentages(counts: Sequence[int]) -> list[int]:
+    """Shares rounded half up, in exact integer arithmetic; all zero when nobody answered."""
+    total = sum(counts)
+    if total == 0:
+        return [0] * len(counts)
+    return [(200 * count + total) // (2 * total) for count in counts]
+
+
+def _strategy_colours(bars: Sequence[Bar]) -> dict[str, str]:
+    """One palette colour per strategy, in order of first appearance."""
+    colours: dict[str, str] = {}
+    for bar in bars:
+        if bar.strategy not in colours:
+            colours[bar.strategy] = _PALETTE[len(colours) % len(_PALETTE)]
+    return colours
+
+
+# --- Text helpers --------------------------------------------------------------------------
+
+
+def _drawable(text: str) -> str:
+    """The text without characters the font lacks (emoji in button labels), which would
+    otherwise render as boxes and raise "Glyph missing" warnings; whitespace collapsed."""
+    glyphs = _glyphs()
+    kept = (
+        c
+        for c in unicodedata.normalize("NFC", text)
+        if c.isspace() or (ord(c) in glyphs and ord(c) not in _EMOJI_JOINERS)
+    )
+    return " ".join("".join(kept).split())
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    path = font_manager.findfont(FontProperties(family=_FONT_FAMILY), fallback_to_default=False)
+    return frozenset(font_manager.get_font(path).get_charmap())
+
+
+def _wrap(text: str, prop: FontProperties, max_px: float, measure: _Measure) -> str:
+    """Wrap at word boundaries so every line, measured in the real font, fits max_px."""
+    if not text:
+        return ""
+    full_px = measure(text, prop)
+    if full_px <= max_px:
+        return text
+    # Start from this text's own average character width; usually right or a step or two off.
+    width = max(8, int(max_px * len(text) / full_px) + 2)
+    while True:
+        lines = textwrap.wrap(text, width)
+        if width <= 8 or max(measure(line, prop) for line in lines) <= max_px:
+            return "\n".join(lines)
+        width -= 1
+
+
+class _Measure:
+    """Text widths in pixels, summed from cached word widths.
+
+    Wrapping and size fitting try many line breaks of the same words; measuring each word once
+    keeps a chart of six long labels fast. Kerning across a space is negligible.
+    """
+
+    def __init__(self, renderer: RendererBase) -> None:
+        self._renderer = renderer
+        self._widths: dict[tuple[str, float, str, str], float] = {}
+
+    def __call__(self, text: str, prop: FontProperties) -> float:
+        words = text.split(" ")
+        gaps = (len(words) - 1) * (self._word("x x", prop) - self._word("xx", prop))
+        return sum(self._word(word, prop) for word in words) + gaps
+
+    def _word(self, word: str, prop: FontProperties) -> float:
+        key = (word, prop.get_size_in_points(), str(prop.get_weight()), prop.get_style())
+        if key not in self._widths:
+            width, _, _ = self._renderer.get_text_width_height_descent(word, prop, ismath=False)
+            self._widths[key] = width
+        return self._widths[key]
+
+
+def _lines(text: str) -> int:
+    return text.count("\n") + 1 if text else 0
+
+
+def _block_pt(lines: int, size_pt: float) -> float:
+    return lines * size_pt * _LINE_SPACING
+
+
+def _prop(size_pt: float, *, bold: bool = False, italic: bool = False) -> FontProperties:
+    return FontProperties(
+        family=_FONT_FAMILY,
+        size=size_pt,
+        weight="bold" if bold else "normal",
+        style="italic" if italic else "normal",
+    )
+
+
+def _text(
+    size_pt: float, colour: str, *, bold: bool = False, italic: bool = False
+) -> dict[str, Any]:
+    # parse_math=False: a "$" in a label is money, not the start of mathtext.
+    return {
+        "fontproperties": _prop(size_pt, bold=bold, italic=italic),
+        "color": colour,
+        "linespacing": _LINE_SPACING,
+        "parse_math": False,
+    }
+
+
+def _place(
+    ax: Axes,
+    box: VPacker,
+    xy: tuple[float, float],
+    coords: Transform,
+    alignment: tuple[float, float],
+) -> None:
+    ax.add_artist(
+        AnnotationBbox(
+            box,
+            xy,
+            xycoords=coords,
+            box_alignment=alignment,
+            frameon=False,
+            pad=0,
+            annotation_clip=False,
+        )
+    )
