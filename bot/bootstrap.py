@@ -12,8 +12,11 @@ from telegram.ext import Application
 from bot.config import BotConfig, ConfigError
 from bot.content.catalog import Catalog, load_catalog
 from bot.services.ephemeral import EphemeralStore
+from bot.services.membership import Membership
 from bot.services.player import PlayerService
-from bot.storage.keys import load_secrets
+from bot.services.staff import BOT_USERNAME, StaffService, StaffSettings
+from bot.storage.classes import ClassStore
+from bot.storage.keys import load_secrets, pseudonym
 from bot.storage.store import SqlCipherStore
 from bot.telegram.app import ALLOWED_UPDATES, build_application, publish_commands
 from bot.telegram.handlers import Handlers
@@ -27,10 +30,13 @@ class Runtime:
     catalog: Catalog
     store: SqlCipherStore
     service: PlayerService
+    staff: StaffService
     app: Application
 
     async def post_init(self, app: Application) -> None:
         await self.store.initialize()
+        # Invitation and class links need the bot's username, also from the server CLI.
+        await self.staff.classes.set_setting(BOT_USERNAME, app.bot.username)
         await publish_commands(app, self.service)
         log.info(
             "bot @%s is running with %d scenario(s) in %s",
@@ -82,13 +88,34 @@ def load_content(config: BotConfig) -> Catalog:
     return catalog
 
 
-def build_runtime(config: BotConfig) -> Runtime:
+@dataclass
+class Services:
+    """Everything but Telegram: also what the server CLI (`bystander invite`) uses."""
+
+    catalog: Catalog
+    store: SqlCipherStore
+    player: PlayerService
+    staff: StaffService
+    pseudonym_secret: bytes
+
+
+def build_services(config: BotConfig) -> Services:
     catalog = load_content(config)
     secrets = load_secrets(config.key_dir, config.data_dir, config.secrets_env)
     store = SqlCipherStore(config.database_path, secrets.database_key)
-    service = PlayerService(catalog, store, EphemeralStore())
-    handlers = Handlers(service, secrets.pseudonym_secret)
-    runtime = Runtime(config, catalog, store, service, app=None)  # type: ignore[arg-type]
+    classes = ClassStore(store)
+    player = PlayerService(catalog, store, EphemeralStore(), Membership(classes))
+    admins = frozenset(pseudonym(secrets.pseudonym_secret, i) for i in config.admin_ids)
+    settings = StaffSettings(admins, config.min_group, config.class_days, config.invite_days)
+    staff = StaffService(catalog, classes, settings)
+    return Services(catalog, store, player, staff, secrets.pseudonym_secret)
+
+
+def build_runtime(config: BotConfig) -> Runtime:
+    services = build_services(config)
+    catalog, store, service = services.catalog, services.store, services.player
+    handlers = Handlers(service, services.staff, services.pseudonym_secret)
+    runtime = Runtime(config, catalog, store, service, services.staff, app=None)  # type: ignore[arg-type]
     runtime.app = build_application(
         config.token,
         config.base_url,

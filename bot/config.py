@@ -34,6 +34,10 @@ class BotConfig:
     scenarios_dir: Path
     locales_dir: Path
     secrets_env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    admin_ids: tuple[int, ...] = field(default=(), repr=False)  # turned into pseudonyms at start
+    min_group: int = 5  # K: class results and reports hide groups smaller than this
+    class_days: int = 14  # how long a class join code works
+    invite_days: int = 7  # how long a staff invitation link works
 
     @property
     def database_path(self) -> Path:
@@ -58,11 +62,29 @@ def read_config_file(path: Path) -> dict[str, str]:
     return values
 
 
-def load_config(env: Mapping[str, str], config_file: Path | None = None) -> BotConfig:
+def _number(values: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = values.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
+    return int(raw)
+
+
+def _admin_ids(values: Mapping[str, str]) -> tuple[int, ...]:
+    words = [w.strip() for w in values.get("BYSTANDER_ADMINS", "").split(",") if w.strip()]
+    if not all(w.isdigit() for w in words):
+        raise ConfigError("BYSTANDER_ADMINS must be Telegram user ids separated by commas")
+    return tuple(int(w) for w in words)
+
+
+def load_config(
+    env: Mapping[str, str], config_file: Path | None = None, *, require_token: bool = True
+) -> BotConfig:
     """Environment variables win over the config file, which wins over defaults."""
     values = {**(read_config_file(config_file) if config_file else {}), **env}
     token = values.get("TELEGRAM_BOT_TOKEN", "").strip()
-    if not token:
+    if not token and require_token:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather in Telegram, "
             "then run TELEGRAM_BOT_TOKEN=<token> bystander run"
@@ -78,4 +100,8 @@ def load_config(env: Mapping[str, str], config_file: Path | None = None) -> BotC
         scenarios_dir=scenarios,
         locales_dir=locales,
         secrets_env=values,
+        admin_ids=_admin_ids(values),
+        min_group=_number(values, "BYSTANDER_MIN_GROUP", 5, 3),
+        class_days=_number(values, "BYSTANDER_CLASS_DAYS", 14, 1),
+        invite_days=_number(values, "BYSTANDER_INVITE_DAYS", 7, 1),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import authoring, run
+from bot.cli import authoring, run, server
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run.add_command(sub)
+    server.add_commands(sub)
     authoring.add_commands(sub)
     return parser
 

@@ -31,7 +31,7 @@ class EphemeralStore:
     async def get_active_run(self, user: str) -> RunState | None:
         return self._runs.get(user)
 
-    async def start_run(self, user: str, run: RunState) -> None:
+    async def start_run(self, user: str, run: RunState, class_id: int | None = None) -> None:
         self._runs[user] = run
 
     async def save_progress(

@@ -17,7 +17,9 @@ from bot.engine.engine import Run
 from bot.engine.help import AgeBand, youth_help_card
 from bot.engine.model import Scenario
 from bot.services.ephemeral import EphemeralStore
+from bot.services.membership import Membership
 from bot.services.presenter import Presenter
+from bot.services.presenter import escape as _e
 from bot.services.views import Button, Keyboard, Message, Outcome, column
 from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, ChoiceRecord, Profile
 from bot.storage.store import Store
@@ -43,16 +45,27 @@ class _Session:
     language: str
 
     @property
+    def saved(self) -> bool:
+        return self.profile is not None and self.profile.consent == CONSENT_SAVE
+
+    @property
     def band(self) -> AgeBand:
         return AgeBand(self.profile.age_band) if self.profile else AgeBand.UNSAID
 
 
 class PlayerService:
-    def __init__(self, catalog: Catalog, store: Store, ephemeral: EphemeralStore) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: Store,
+        ephemeral: EphemeralStore,
+        membership: Membership | None = None,
+    ) -> None:
         self.catalog = catalog
         self.presenter = Presenter(catalog.locales, catalog.help)
         self.store = store
         self.ephemeral = ephemeral
+        self.membership = membership
 
     # -- sessions -------------------------------------------------------------
 
@@ -83,6 +96,22 @@ class PlayerService:
         if session.profile is None:
             return self._welcome(session)
         return await self.menu(person, greeting=True)
+
+    async def join_class(self, person: Person, code: str) -> Outcome:
+        """A student opened a class link: welcome them to the class, then play as usual."""
+        session = await self._session(person)
+        user = person.pseudonym
+        if self.membership is None or self.membership.too_many_wrong_codes(user):
+            return Outcome.say(self.t(session, "class.too_many_tries"))
+        found = await self.membership.find_open_class(code)
+        if found is None:
+            self.membership.note_wrong_code(user)
+            return Outcome.say(self.t(session, "class.unknown_code"))
+        self.membership.remember(user, found.id)
+        await self.membership.settle(user, saved=session.saved)
+        welcome = Message(self.t(session, "class.welcome", name=_e(found.name)))
+        rest = await self.start(person)
+        return Outcome([welcome, *rest.messages])
 
     def _welcome(self, session: _Session) -> Outcome:
         # Nothing is stored before consent, so the buttons carry the language along.
@@ -127,6 +156,8 @@ class PlayerService:
         if consent == CONSENT_SAVE:
             await self.ephemeral.delete_user(pseudonym)
             await self.store.save_profile(profile)
+            if self.membership:
+                await self.membership.settle(pseudonym, saved=True)
         else:
             await self.store.delete_user(pseudonym)  # saying no later removes what was saved
             await self.ephemeral.save_profile(profile)
@@ -165,17 +196,22 @@ class PlayerService:
         if active is not None:
             title = active.title.get(session.language)
             buttons.append(Button(self.t(session, "menu.continue", title=title), Action(RESUME)))
-        for scenario in sorted(
-            self.catalog.scenarios.values(), key=lambda s: s.title.get(session.language)
-        ):
-            label = self.t(
-                session,
-                "menu.item",
-                title=scenario.title.get(session.language),
-                minutes=scenario.minutes,
-            )
+        assigned = await self._assigned(session)
+        ordered = sorted(
+            self.catalog.scenarios.values(),
+            key=lambda s: (s.id not in assigned, s.title.get(session.language)),
+        )
+        for scenario in ordered:
+            key = "menu.assigned_item" if scenario.id in assigned else "menu.item"
+            title = scenario.title.get(session.language)
+            label = self.t(session, key, title=title, minutes=scenario.minutes)
             buttons.append(Button(label, Action(INTRO, (scenario.id,))))
         return column(*buttons)
+
+    async def _assigned(self, session: _Session) -> list[str]:
+        if self.membership is None:
+            return []
+        return await self.membership.assigned(session.person.pseudonym, session.saved)
 
     async def _active_scenario(self, session: _Session) -> Scenario | None:
         stored = await session.store.get_active_run(session.person.pseudonym)
@@ -201,7 +237,10 @@ class PlayerService:
         if scenario is None:
             return await self._gone(session)
         run = engine.start(scenario)
-        await session.store.start_run(person.pseudonym, run.to_json())
+        class_id = None
+        if self.membership and session.saved:
+            class_id = await self.membership.class_for_run(person.pseudonym, scenario.id)
+        await session.store.start_run(person.pseudonym, run.to_json(), class_id)
         return Outcome(
             [self._step_message(session, scenario, run, heading=True)], close_buttons=True
         )
@@ -378,6 +417,8 @@ class PlayerService:
     async def delete(self, person: Person) -> Outcome:
         await self.store.delete_user(person.pseudonym)
         await self.ephemeral.delete_user(person.pseudonym)
+        if self.membership:
+            await self.membership.forget(person.pseudonym)
         session = await self._session(person)
         return Outcome.say(self.t(session, "delete.done"), close_buttons=True)
 

@@ -23,8 +23,12 @@ def plain(message: str) -> str:
     return html.unescape(_TAG.sub("", message))
 
 
-def _e(text: str) -> str:
+def escape(text: str) -> str:
+    """Text from content or staff, made safe inside Telegram HTML."""
     return html.escape(text, quote=False)
+
+
+_e = escape
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 @dataclass(frozen=True)
 class Message:
-    text: str  # Telegram-flavoured HTML, see bot.services.presenter
+    text: str  # Telegram-flavoured HTML, see bot.services.presenter; a caption with a photo
     buttons: Keyboard = ()
+    photo: bytes | None = None  # a PNG: a chart or a QR code
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Outcome:
     messages: list[Message] = field(default_factory=list)
     close_buttons: bool = False  # remove the buttons of the message that was tapped
     notice: str | None = None  # a short toast for a tapped button
+    edit: bool = False  # show the first message in place of the tapped one (a refresh)
 
     @classmethod
     def say(cls, text: str, buttons: Keyboard = (), **kwargs: object) -> Outcome:

@@ -21,6 +21,7 @@ from bot.storage.database import open_database, storage_errors
 from bot.storage.errors import StorageUnavailable, UnknownUser
 from bot.storage.records import CONSENT_SAVE, ChoiceRecord, Profile, UserData
 
+STAFF_ROWS = (("roles", "user"), ("facilitations", "owner"), ("classes", "owner"))
 RunState = dict[str, Any]  # the engine's Run.to_json(): keys "run", "scenario", "version", …
 
 
@@ -30,7 +31,7 @@ class Store(Protocol):
     async def get_profile(self, user: str) -> Profile | None: ...
     async def save_profile(self, profile: Profile) -> None: ...
     async def get_active_run(self, user: str) -> RunState | None: ...
-    async def start_run(self, user: str, run: RunState) -> None: ...
+    async def start_run(self, user: str, run: RunState, class_id: int | None = None) -> None: ...
     async def save_progress(
         self, user: str, run: RunState, choice: ChoiceRecord | None, finished: bool
     ) -> None: ...
@@ -69,8 +70,8 @@ class SqlCipherStore:
                 self._db = None
 
     async def get_profile(self, user: str) -> Profile | None:
-        async with self._session() as db:
-            row = await _one(
+        async with self.session() as db:
+            row = await fetch_one(
                 db, "SELECT language, age_band, consent FROM users WHERE user = ?", (user,)
             )
         return Profile(user, *row) if row else None
@@ -78,8 +79,8 @@ class SqlCipherStore:
     async def save_profile(self, profile: Profile) -> None:
         if profile.consent != CONSENT_SAVE:
             raise ValueError("only people who agreed to saving are stored")
-        today = self._day()
-        async with self._session() as db, _transaction(db):
+        today = self.day()
+        async with self.session() as db, transaction(db):
             await db.execute(
                 "INSERT INTO users (user, language, age_band, consent, first_seen_on, last_seen_on)"
                 " VALUES (:user, :language, :age_band, :consent, :today, :today)"
@@ -90,19 +91,22 @@ class SqlCipherStore:
             )
 
     async def get_active_run(self, user: str) -> RunState | None:
-        async with self._session() as db:
-            row = await _one(db, "SELECT state FROM active_runs WHERE user = ?", (user,))
+        async with self.session() as db:
+            row = await fetch_one(db, "SELECT state FROM active_runs WHERE user = ?", (user,))
         return json.loads(row[0]) if row else None
 
-    async def start_run(self, user: str, run: RunState) -> None:
-        """Record a new run and make it the user's active run, replacing any other."""
-        today = self._day()
-        async with self._session() as db, _transaction(db):
+    async def start_run(self, user: str, run: RunState, class_id: int | None = None) -> None:
+        """Record a new run and make it the user's active run, replacing any other.
+
+        `class_id` marks a run played as a member of that class, for its class results.
+        """
+        today = self.day()
+        async with self.session() as db, transaction(db):
             await _touch_user(db, user, today)
             await db.execute(
-                "INSERT INTO runs (user, run_id, scenario_id, version, started_on)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (user, run["run"], run["scenario"], run["version"], today),
+                "INSERT INTO runs (user, run_id, scenario_id, version, started_on, class_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (user, run["run"], run["scenario"], run["version"], today, class_id),
             )
             await _put_active_run(db, user, run)
 
@@ -112,10 +116,10 @@ class SqlCipherStore:
         """Store the choice and the run's new state together, or neither."""
         if choice is not None and choice.run_id != run["run"]:
             raise ValueError("the choice belongs to another run")
-        today = self._day()
-        async with self._session() as db, _transaction(db):
+        today = self.day()
+        async with self.session() as db, transaction(db):
             await _touch_user(db, user, today)
-            if not await _one(
+            if not await fetch_one(
                 db, "SELECT 1 FROM runs WHERE user = ? AND run_id = ?", (user, run["run"])
             ):
                 raise ValueError("the run was never recorded; call start_run first")
@@ -139,12 +143,12 @@ class SqlCipherStore:
 
     async def clear_active_run(self, user: str) -> None:
         """Forget the run in progress; does nothing for unknown users (nothing to clear)."""
-        async with self._session() as db, _transaction(db):
+        async with self.session() as db, transaction(db):
             await db.execute("DELETE FROM active_runs WHERE user = ?", (user,))
 
     async def describe_user(self, user: str) -> UserData | None:
-        async with self._session() as db, _transaction(db, write=False):
-            profile = await _one(
+        async with self.session() as db, transaction(db, write=False):
+            profile = await fetch_one(
                 db,
                 "SELECT language, age_band, consent, first_seen_on, last_seen_on"
                 " FROM users WHERE user = ?",
@@ -152,10 +156,10 @@ class SqlCipherStore:
             )
             if profile is None:
                 return None
-            runs = await _one(
+            runs = await fetch_one(
                 db, "SELECT count(*), count(finished_on) FROM runs WHERE user = ?", (user,)
             )
-            choices = await _one(db, "SELECT count(*) FROM choices WHERE user = ?", (user,))
+            choices = await fetch_one(db, "SELECT count(*) FROM choices WHERE user = ?", (user,))
             scenarios = await db.execute_fetchall(
                 "SELECT DISTINCT scenario_id FROM runs WHERE user = ? ORDER BY 1", (user,)
             )
@@ -172,9 +176,9 @@ class SqlCipherStore:
 
     async def delete_user(self, user: str) -> int:
         """Erase everything stored under the pseudonym; returns the number of rows removed."""
-        async with self._session() as db:
-            async with _transaction(db):
-                removed = await _one(
+        async with self.session() as db:
+            async with transaction(db):
+                removed = await fetch_one(
                     db,
                     "SELECT (SELECT count(*) FROM users WHERE user = :user)"
                     " + (SELECT count(*) FROM runs WHERE user = :user)"
@@ -182,17 +186,21 @@ class SqlCipherStore:
                     " + (SELECT count(*) FROM active_runs WHERE user = :user)",
                     {"user": user},
                 )
-                # Runs, choices and the active run follow by ON DELETE CASCADE.
+                # Runs, choices, memberships and the active run follow by ON DELETE CASCADE;
+                # a youth worker's roles, classes and facilitated sessions go too.
                 await db.execute("DELETE FROM users WHERE user = ?", (user,))
+                for table, column in STAFF_ROWS:
+                    cursor = await db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user,))
+                    removed = (removed[0] + cursor.rowcount,)
             # Old page images stay in the write-ahead log until a checkpoint truncates it.
             await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed[0]
 
-    def _day(self) -> str:
+    def day(self) -> str:
         return self._today().isoformat()
 
     @asynccontextmanager
-    async def _session(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def session(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._lock:
             if self._db is None:
                 raise RuntimeError("the store is not initialized")
@@ -201,7 +209,7 @@ class SqlCipherStore:
 
 
 @asynccontextmanager
-async def _transaction(db: aiosqlite.Connection, *, write: bool = True) -> AsyncIterator[None]:
+async def transaction(db: aiosqlite.Connection, *, write: bool = True) -> AsyncIterator[None]:
     # IMMEDIATE takes the write lock up front, so a busy database fails before any work.
     await db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
     try:
@@ -213,7 +221,7 @@ async def _transaction(db: aiosqlite.Connection, *, write: bool = True) -> Async
         raise
 
 
-async def _one(
+async def fetch_one(
     db: aiosqlite.Connection, sql: str, parameters: Sequence[Any] | Mapping[str, Any]
 ) -> Any:
     async with db.execute(sql, parameters) as cursor:

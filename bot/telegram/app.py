@@ -14,9 +14,10 @@ from telegram.ext import (
 )
 
 from bot.services.player import PlayerService
-from bot.telegram.handlers import Handlers
+from bot.telegram.handlers import Handlers, StaffUseCase
 from bot.telegram.ordering import PerUserOrder
 
+# The public command menu, in this order; staff commands are listed in their /help.
 COMMANDS: dict[str, str] = {
     "start": "start",
     "scenarios": "menu",
@@ -27,6 +28,13 @@ COMMANDS: dict[str, str] = {
     "privacy": "privacy",
     "mydata": "my_data",
     "delete": "delete_prompt",
+}
+STAFF_COMMANDS: dict[str, StaffUseCase] = {
+    "invite": lambda staff, person, words: staff.invite(person, words),
+    "roles": lambda staff, person, words: staff.list_roles(person),
+    "newclass": lambda staff, person, words: staff.new_class(person, words),
+    "class": lambda staff, person, words: staff.my_classes(person),
+    "facilitate": lambda staff, person, words: staff.facilitate(person),
 }
 ALLOWED_UPDATES = ["message", "callback_query"]
 
@@ -59,10 +67,14 @@ def build_application(
 
 def add_handlers(app: Application, handlers: Handlers) -> None:
     private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", handlers.start, private))
+    app.add_handler(CommandHandler("help", handlers.help, private))
     for command, use_case in COMMANDS.items():
-        app.add_handler(
-            CommandHandler(command, handlers.command(getattr(PlayerService, use_case)), private)
-        )
+        if command not in ("start", "help"):
+            handler = handlers.command(getattr(PlayerService, use_case))
+            app.add_handler(CommandHandler(command, handler, private))
+    for command, use_case in STAFF_COMMANDS.items():
+        app.add_handler(CommandHandler(command, handlers.staff_command(use_case), private))
     app.add_handler(
         MessageHandler(private & filters.COMMAND, handlers.command(PlayerService.unknown_command))
     )

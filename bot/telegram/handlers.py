@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from telegram import (
     InlineKeyboardButton,
@@ -22,8 +23,11 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import ContextTypes
 
 from bot.engine.callback_data import decode
+from bot.services.links import parse_start_payload
 from bot.services.player import Person, PlayerService
+from bot.services.staff import StaffService
 from bot.services.views import Keyboard, Outcome
+from bot.services.views import Message as ViewMessage
 from bot.storage.errors import StorageUnavailable
 from bot.storage.keys import pseudonym
 
@@ -32,11 +36,16 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 RETRY_DELAYS = (0.5, 1.0, 2.0)
 
 UseCase = Callable[[PlayerService, Person], Awaitable[Outcome]]
+StaffUseCase = Callable[[StaffService, Person, list[str]], Awaitable[Outcome]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 class Handlers:
-    def __init__(self, service: PlayerService, pseudonym_secret: bytes) -> None:
+    def __init__(
+        self, service: PlayerService, staff: StaffService, pseudonym_secret: bytes
+    ) -> None:
         self.service = service
+        self.staff = staff
         self._secret = pseudonym_secret
 
     def person(self, update: Update) -> Person:
@@ -52,23 +61,64 @@ class Handlers:
 
         return handle
 
+    def staff_command(self, use_case: StaffUseCase) -> Handler:
+        """Staff commands take words after the command, e.g. /newclass 8B Tumba."""
+
+        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            await send(update, await use_case(self.staff, self.person(update), context.args or []))
+
+        return handle
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        person = self.person(update)
+        link = parse_start_payload(context.args[0] if context.args else None)
+        if link is None:
+            outcome = await self.service.start(person)
+        elif link.kind == "class":
+            outcome = await self.service.join_class(person, link.value)
+        else:
+            outcome = await self.staff.redeem(person, link.value, self.service.membership)
+        await send(update, outcome)
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        person = self.person(update)
+        outcome = await self.service.help(person)
+        extra = await self.staff.staff_help(person)
+        if extra:
+            outcome = Outcome.say(f"{outcome.messages[0].text}\n\n{extra}")
+        await send(update, outcome)
+
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         answered = False
         try:
-            outcome = await self.service.press(self.person(update), decode(query.data))
+            person, action = self.person(update), decode(query.data)
+            outcome = await self.staff.press(person, action) or await self.service.press(
+                person, action
+            )
             await query.answer(outcome.notice)
             answered = True
-            if outcome.close_buttons and isinstance(query.message, Message):
-                await _remove_buttons(query.message)
+            message = query.message if isinstance(query.message, Message) else None
+            if outcome.edit and message and outcome.messages and not outcome.messages[0].photo:
+                await _edit(message, outcome.messages[0])
+                outcome = replace(outcome, messages=outcome.messages[1:])
+            elif outcome.close_buttons and message:
+                await _remove_buttons(message)
             await send(update, outcome)
         finally:
             if not answered:
                 await query.answer()
 
     async def anything_else(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Free text, stickers, photos…: never read or stored, always answered with help."""
-        await send(update, await self.service.help(self.person(update), typed=True))
+        """Free text, stickers, photos…: never read or stored, always answered with help.
+
+        The one exception: a youth worker in facilitator mode types hand counts, which are
+        read as numbers only.
+        """
+        person = self.person(update)
+        text = update.effective_message.text if update.effective_message else None
+        outcome = await self.staff.hand_counts(person, text) if text else None
+        await send(update, outcome or await self.service.help(person, typed=True))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -97,17 +147,37 @@ async def _remove_buttons(message: Message) -> None:
         log.debug("buttons not removed: %s", error.message)
 
 
+async def _edit(message: Message, view: ViewMessage) -> None:
+    try:
+        await message.edit_text(
+            view.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(view.buttons),
+            link_preview_options=NO_PREVIEW,
+        )
+    except BadRequest as error:
+        # A refresh that found nothing new: Telegram refuses an identical edit.
+        log.debug("message not edited: %s", error.message)
+
+
 async def send(update: Update, outcome: Outcome) -> None:
     chat = update.effective_chat
     for message in outcome.messages:
-        await with_retries(
-            lambda message=message: chat.send_message(
+        if message.photo is not None:
+            call = lambda message=message: chat.send_photo(  # noqa: E731
+                message.photo,
+                caption=message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message.buttons),
+            )
+        else:
+            call = lambda message=message: chat.send_message(  # noqa: E731
                 message.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message.buttons),
                 link_preview_options=NO_PREVIEW,
             )
-        )
+        await with_retries(call)
 
 
 async def with_retries(call: Callable[[], Awaitable[object]]) -> None:

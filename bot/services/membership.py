@@ -1,0 +1,74 @@
+"""Which class a student belongs to, and which scenarios their classes assigned.
+
+Saved users' memberships are stored; for those who play without saving (or before they
+answered the consent question) membership lives in memory only, like the rest of their
+state.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from datetime import UTC, datetime
+
+from bot.storage.classes import ClassRecord, ClassStore
+
+WRONG_CODE_LIMIT = 5
+WRONG_CODE_WINDOW_S = 600
+
+
+class Membership:
+    def __init__(self, classes: ClassStore) -> None:
+        self.classes = classes
+        self._unsaved: dict[str, int] = {}  # pseudonym -> class id, memory only
+        self._wrong: dict[str, deque[float]] = defaultdict(deque)
+
+    def too_many_wrong_codes(self, user: str) -> bool:
+        attempts = self._wrong[user]
+        while attempts and attempts[0] < time.monotonic() - WRONG_CODE_WINDOW_S:
+            attempts.popleft()
+        return len(attempts) >= WRONG_CODE_LIMIT
+
+    def note_wrong_code(self, user: str) -> None:
+        self._wrong[user].append(time.monotonic())
+
+    async def find_open_class(self, code: str) -> ClassRecord | None:
+        found = await self.classes.class_by_code(code)
+        return found if found and found.is_open(_today()) else None
+
+    def remember(self, user: str, class_id: int) -> None:
+        self._unsaved[user] = class_id
+
+    async def settle(self, user: str, saved: bool) -> None:
+        """After the consent answer: store a remembered membership, or keep it in memory."""
+        class_id = self._unsaved.get(user)
+        if class_id is not None and saved:
+            await self.classes.join_class(class_id, user)
+            del self._unsaved[user]
+
+    async def forget(self, user: str) -> None:
+        self._unsaved.pop(user, None)
+
+    async def open_classes(self, user: str, saved: bool) -> list[ClassRecord]:
+        found = await self.classes.member_classes(user) if saved else []
+        if user in self._unsaved:
+            remembered = await self.classes.get_class(self._unsaved[user])
+            found = [remembered, *found] if remembered else found
+        return [c for c in found if c.is_open(_today())]
+
+    async def assigned(self, user: str, saved: bool) -> list[str]:
+        ids: list[str] = []
+        for record in await self.open_classes(user, saved):
+            ids += [s for s in await self.classes.assigned(record.id) if s not in ids]
+        return ids
+
+    async def class_for_run(self, user: str, scenario_id: str) -> int | None:
+        """The most recently joined open class that assigned this scenario."""
+        for record in await self.open_classes(user, saved=True):
+            if scenario_id in await self.classes.assigned(record.id):
+                return record.id
+        return None
+
+
+def _today():
+    return datetime.now(UTC).date()

@@ -1,0 +1,612 @@
+"""Staff use cases: invitations and roles, classes, assignments, live class results and
+facilitator mode.
+
+Every role-protected use case answers anyone without the role exactly as it answers an
+unknown command, so it reveals nothing. Class results are shown only for groups of at
+least K students (never fewer than 3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from bot import charts
+from bot.content.catalog import Catalog
+from bot.engine import engine
+from bot.engine.callback_data import Action
+from bot.engine.engine import Run
+from bot.engine.help import AgeBand
+from bot.engine.model import Scenario, Step
+from bot.services.links import (
+    CLASS_PREFIX,
+    INVITE_PREFIX,
+    deep_link,
+    new_class_code,
+    new_invite_token,
+    token_hash,
+)
+from bot.services.presenter import Presenter, escape
+from bot.services.views import Button, Message, Outcome, column
+from bot.storage.classes import EVALUATOR, YOUTH_WORKER, ClassRecord, ClassStore, StepAnswers
+
+MIN_GROUP_FLOOR = 3
+MAX_HANDS = 500
+MAX_CLASS_NAME = 60
+ROLE_WORDS = {
+    "youth_worker": YOUTH_WORKER,
+    "ungdomsledare": YOUTH_WORKER,
+    "fritidsledare": YOUTH_WORKER,
+    "evaluator": EVALUATOR,
+    "utvärderare": EVALUATOR,
+}
+BOT_USERNAME = "bot_username"  # settings key, written at start-up
+
+# Button kinds.
+CLASS_VIEW, RESULTS, PROJECT, PROJECT_HANDS = "cv", "cr", "pc", "ph"
+ASSIGN, TOGGLE, SHARE, CLOSE_ASK, CLOSE = "as", "tg", "qr", "cl", "cx"
+REVOKE, FAC_CLASS, FAC_START, FOLLOW = "rv", "fc", "fs", "ff"
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    admins: frozenset[str]  # pseudonyms of the configured admins
+    min_group: int = 5
+    class_days: int = 14
+    invite_days: int = 7
+
+    @property
+    def k(self) -> int:
+        return max(MIN_GROUP_FLOOR, self.min_group)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+class StaffService:
+    def __init__(self, catalog: Catalog, classes: ClassStore, settings: StaffSettings) -> None:
+        self.catalog = catalog
+        self.presenter = Presenter(catalog.locales, catalog.help)
+        self.classes = classes
+        self.settings = settings
+
+    def t(self, language: str, key: str, **values: object) -> str:
+        return self.presenter.t(language, key, **values)
+
+    async def _language(self, person) -> str:
+        profile = await self.classes.store.get_profile(person.pseudonym)
+        return (
+            profile.language if profile else self.presenter.locales.pick(person.telegram_language)
+        )
+
+    def _unknown(self, language: str) -> Outcome:
+        return Outcome.say(self.t(language, "unknown.command"))
+
+    def _stale(self, language: str) -> Outcome:
+        return Outcome(notice=self.t(language, "play.old_button"))
+
+    async def has_role(self, person, role: str) -> bool:
+        return role in await self.classes.roles_of(person.pseudonym)
+
+    async def staff_help(self, person) -> str | None:
+        """Extra /help lines for staff, or None for everyone else."""
+        language = await self._language(person)
+        keys = []
+        if person.pseudonym in self.settings.admins:
+            keys.append("staff.help_admin")
+        if await self.has_role(person, YOUTH_WORKER):
+            keys.append("staff.help_youth_worker")
+        return "\n".join(self.t(language, k) for k in keys) or None
+
+    # -- invitations and roles -------------------------------------------------------
+
+    async def invite(self, person, args: list[str]) -> Outcome:
+        language = await self._language(person)
+        if person.pseudonym not in self.settings.admins:
+            return self._unknown(language)
+        role = ROLE_WORDS.get(args[0].lower()) if args else None
+        label = " ".join(args[1:]).strip()[:MAX_CLASS_NAME]
+        if role is None or not label:
+            return Outcome.say(self.t(language, "staff.invite_usage"))
+        link, expires = await self.create_invitation(role, label)
+        return Outcome.say(
+            self.t(
+                language,
+                "staff.invite_created",
+                role=self.t(language, f"role.{role}"),
+                label=escape(label),
+                link=link,
+                expires=expires.isoformat(),
+            )
+        )
+
+    async def create_invitation(self, role: str, label: str) -> tuple[str, date]:
+        """Also used by `bystander invite` on the server."""
+        token = new_invite_token()
+        expires = _today() + timedelta(days=self.settings.invite_days)
+        await self.classes.create_invitation(token_hash(token), role, label, expires)
+        return deep_link(await self.bot_username(), INVITE_PREFIX + token), expires
+
+    async def bot_username(self) -> str:
+        username = await self.classes.setting(BOT_USERNAME)
+        if username is None:
+            raise LookupError("the bot's username is not known yet: start the bot once first")
+        return username
+
+    async def redeem(self, person, token: str, membership) -> Outcome:
+        language = await self._language(person)
+        if membership.too_many_wrong_codes(person.pseudonym):
+            return Outcome.say(self.t(language, "class.too_many_tries"))
+        grant = await self.classes.redeem_invitation(token_hash(token), person.pseudonym)
+        if grant is None:
+            membership.note_wrong_code(person.pseudonym)
+            return Outcome.say(self.t(language, "staff.invite_invalid"))
+        key = (
+            "staff.welcome_youth_worker"
+            if grant.role == YOUTH_WORKER
+            else "staff.welcome_evaluator"
+        )
+        return Outcome.say(self.t(language, key, label=escape(grant.label)))
+
+    async def list_roles(self, person) -> Outcome:
+        language = await self._language(person)
+        if person.pseudonym not in self.settings.admins:
+            return self._unknown(language)
+        grants = await self.classes.active_roles()
+        if not grants:
+            return Outcome.say(self.t(language, "staff.no_roles"))
+        lines = [self.t(language, "staff.roles_heading")]
+        buttons = []
+        for grant in grants:
+            role = self.t(language, f"role.{grant.role}")
+            lines.append(f"• {escape(grant.label)} – {role} ({grant.granted_on})")
+            label = self.t(language, "staff.revoke", label=grant.label)
+            buttons.append(Button(label, Action(REVOKE, (str(grant.id),))))
+        return Outcome.say("\n".join(lines), column(*buttons))
+
+    async def revoke(self, person, grant_id: str) -> Outcome:
+        language = await self._language(person)
+        if person.pseudonym not in self.settings.admins or not grant_id.isdigit():
+            return self._stale(language)
+        await self.classes.revoke_role(int(grant_id))
+        refreshed = await self.list_roles(person)
+        return Outcome(refreshed.messages, edit=True, notice=self.t(language, "staff.revoked"))
+
+    # -- classes --------------------------------------------------------------------------
+
+    async def _owned(self, person, class_id: str) -> ClassRecord | None:
+        """The class, if it exists and belongs to this youth worker; None reveals nothing."""
+        if not class_id.isdigit() or not await self.has_role(person, YOUTH_WORKER):
+            return None
+        found = await self.classes.get_class(int(class_id))
+        return found if found and found.owner == person.pseudonym else None
+
+    async def new_class(self, person, args: list[str]) -> Outcome:
+        language = await self._language(person)
+        if not await self.has_role(person, YOUTH_WORKER):
+            return self._unknown(language)
+        name = " ".join(args).strip()[:MAX_CLASS_NAME]
+        if not name:
+            return Outcome.say(self.t(language, "class.new_usage"))
+        expires = _today() + timedelta(days=self.settings.class_days)
+        record = await self.classes.create_class(person.pseudonym, name, new_class_code(), expires)
+        created = Message(self.t(language, "class.created", name=escape(name)))
+        share = await self._share_message(record, language)
+        assign = await self._assign_message(record, language)
+        return Outcome([created, share, assign])
+
+    async def _share_message(self, record: ClassRecord, language: str) -> Message:
+        link = deep_link(await self.bot_username(), CLASS_PREFIX + record.code)
+        caption = self.t(
+            language, "class.share", name=escape(record.name), link=link, expires=record.expires_on
+        )
+        return Message(caption, photo=await asyncio.to_thread(charts.render_qr, link))
+
+    async def share(self, person, class_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        if record is None:
+            return self._stale(language)
+        return Outcome([await self._share_message(record, language)])
+
+    async def my_classes(self, person) -> Outcome:
+        language = await self._language(person)
+        if not await self.has_role(person, YOUTH_WORKER):
+            return self._unknown(language)
+        records = await self.classes.classes_of(person.pseudonym)
+        if not records:
+            return Outcome.say(self.t(language, "class.none"))
+        if len(records) == 1:
+            return Outcome([await self._class_message(records[0], language)])
+        buttons = [
+            Button(self._class_label(r, language), Action(CLASS_VIEW, (str(r.id),)))
+            for r in records
+        ]
+        return Outcome.say(self.t(language, "class.pick"), column(*buttons))
+
+    def _class_label(self, record: ClassRecord, language: str) -> str:
+        state = "" if record.is_open(_today()) else self.t(language, "class.closed_mark")
+        return f"{record.name}{state}"
+
+    async def class_view(self, person, class_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        if record is None:
+            return self._stale(language)
+        return Outcome([await self._class_message(record, language)], edit=True)
+
+    async def _class_message(self, record: ClassRecord, language: str) -> Message:
+        progress = {p.scenario_id: p for p in await self.classes.progress(record.id)}
+        lines = [
+            self.t(
+                language,
+                "class.view_heading",
+                name=escape(record.name),
+                members=await self.classes.members(record.id),
+            ),
+            self.t(language, "class.open_until", date=record.expires_on)
+            if record.is_open(_today())
+            else self.t(language, "class.is_closed"),
+        ]
+        buttons: list[Button] = []
+        for scenario in self._assigned_scenarios(await self.classes.assigned(record.id)):
+            p = progress.get(scenario.id)
+            title = scenario.title.get(language)
+            lines.append(
+                self.t(
+                    language,
+                    "class.progress_line",
+                    title=escape(title),
+                    started=p.started if p else 0,
+                    finished=p.finished if p else 0,
+                )
+            )
+            label = self.t(language, "class.results_button", title=title)
+            buttons.append(Button(label, Action(RESULTS, (str(record.id), scenario.id))))
+        if not buttons:
+            lines.append(self.t(language, "class.nothing_assigned"))
+        cid = str(record.id)
+        buttons += [
+            Button(self.t(language, "class.refresh"), Action(CLASS_VIEW, (cid,))),
+            Button(self.t(language, "class.assign_button"), Action(ASSIGN, (cid,))),
+            Button(self.t(language, "class.share_button"), Action(SHARE, (cid,))),
+        ]
+        if record.closed_on is None:
+            buttons.append(
+                Button(self.t(language, "class.close_button"), Action(CLOSE_ASK, (cid,)))
+            )
+        return Message("\n".join(lines), column(*buttons))
+
+    def _assigned_scenarios(self, ids: list[str]) -> list[Scenario]:
+        return [self.catalog.scenarios[i] for i in ids if i in self.catalog.scenarios]
+
+    # -- assignments -----------------------------------------------------------------------
+
+    async def assignments(self, person, class_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        if record is None:
+            return self._stale(language)
+        return Outcome([await self._assign_message(record, language)])
+
+    async def _assign_message(self, record: ClassRecord, language: str) -> Message:
+        assigned = set(await self.classes.assigned(record.id))
+        buttons = []
+        for scenario in sorted(
+            self.catalog.scenarios.values(), key=lambda s: s.title.get(language)
+        ):
+            mark = "✅" if scenario.id in assigned else "⬜"
+            label = f"{mark} {scenario.title.get(language)}"
+            buttons.append(Button(label, Action(TOGGLE, (str(record.id), scenario.id))))
+        done = Button(self.t(language, "class.assign_done"), Action(CLASS_VIEW, (str(record.id),)))
+        text = self.t(language, "class.assign_heading", name=escape(record.name))
+        return Message(text, column(*buttons, done))
+
+    async def toggle(self, person, class_id: str, scenario_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        if record is None or scenario_id not in self.catalog.scenarios:
+            return self._stale(language)
+        await self.classes.toggle_assignment(record.id, scenario_id)
+        return Outcome([await self._assign_message(record, language)], edit=True)
+
+    async def close_prompt(self, person, class_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        if record is None:
+            return self._stale(language)
+        yes = Button(self.t(language, "class.close_confirm"), Action(CLOSE, (class_id,)))
+        no = Button(self.t(language, "delete.cancel"), Action(CLASS_VIEW, (class_id,)))
+        return Outcome.say(
+            self.t(language, "class.close_question", name=escape(record.name)), column(yes, no)
+        )
+
+    async def close(self, person, class_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        if record is None:
+            return self._stale(language)
+        await self.classes.close_class(record.id)
+        refreshed = await self.classes.get_class(record.id)
+        return Outcome([await self._class_message(refreshed, language)], edit=True)
+
+    # -- results ---------------------------------------------------------------------------
+
+    async def results(self, person, class_id: str, scenario_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        scenario = self.catalog.scenarios.get(scenario_id)
+        if record is None or scenario is None:
+            return self._stale(language)
+        students = await self.classes.step_answers(record.id, scenario.id)
+        hands = await self.classes.facilitated_answers(record.id, scenario.id)
+        lines = [
+            self.t(
+                language,
+                "class.results_heading",
+                title=escape(scenario.title.get(language)),
+                name=escape(record.name),
+            )
+        ]
+        buttons: list[Button] = []
+        for index, step in enumerate(self._steps(scenario)):
+            lines.append(f"\n<b>{self._step_name(scenario, step, language)}</b>")
+            for kind, answers, source in (
+                (PROJECT, students, "class.students"),
+                (PROJECT_HANDS, hands, "class.hands"),
+            ):
+                shown = answers.get(step.id)
+                if kind == PROJECT_HANDS and shown is None:
+                    continue
+                lines.append(self._distribution(step, shown, language, self.t(language, source)))
+                if shown and shown.students >= self.settings.k:
+                    label = self.t(
+                        language,
+                        "class.project_button",
+                        step=self._step_name(scenario, step, language, short=True),
+                        source=self.t(language, source),
+                    )
+                    args = (str(record.id), scenario.id, str(index))
+                    buttons.append(Button(label, Action(kind, args)))
+        refresh = Button(
+            self.t(language, "class.refresh"), Action(RESULTS, (str(record.id), scenario.id))
+        )
+        back = Button(self.t(language, "menu.back"), Action(CLASS_VIEW, (str(record.id),)))
+        return Outcome([Message("\n".join(lines)[:4000], column(*buttons, refresh, back))])
+
+    def _steps(self, scenario: Scenario) -> list[Step]:
+        return list(scenario.steps.values())
+
+    def _step_name(
+        self, scenario: Scenario, step: Step, language: str, *, short: bool = False
+    ) -> str:
+        phase = self.presenter.phase_heading(step.phase, language)
+        number = [s.id for s in scenario.steps_in(step.phase)].index(step.id) + 1
+        if short:
+            return f"{phase} {number}"
+        text = " ".join(step.text.get(language).split())
+        return f"{phase} {number}: {escape(text[:60])}…"
+
+    def _distribution(
+        self, step: Step, answers: StepAnswers | None, language: str, source: str
+    ) -> str:
+        count = answers.students if answers else 0
+        if count < self.settings.k:
+            return self.t(language, "class.too_few", source=source, k=self.settings.k)
+        rows = [self.t(language, "class.answered", source=source, n=count)]
+        rows += [
+            _share_line(c.label.get(language), answers.counts.get(c.id, 0), count)
+            for c in step.choices
+        ]
+        return "\n".join(rows)
+
+    async def projector(
+        self, person, class_id: str, scenario_id: str, index: str, kind: str
+    ) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        scenario = self.catalog.scenarios.get(scenario_id)
+        steps = self._steps(scenario) if scenario else []
+        if record is None or not index.isdigit() or int(index) >= len(steps):
+            return self._stale(language)
+        step = steps[int(index)]
+        load = self.classes.step_answers if kind == PROJECT else self.classes.facilitated_answers
+        answers = (await load(record.id, scenario.id)).get(step.id)
+        if answers is None or answers.students < self.settings.k:
+            source = self.t(language, "class.students" if kind == PROJECT else "class.hands")
+            return Outcome(
+                notice=self.t(language, "class.too_few", source=source, k=self.settings.k)
+            )
+        chart = charts.ChoiceChart(
+            title=f"{scenario.title.get(language)} – "
+            f"{self._step_name(scenario, step, language, short=True)}",
+            bars=tuple(
+                charts.Bar(
+                    c.label.get(language),
+                    answers.counts.get(c.id, 0),
+                    self.presenter.strategy_name(c.strategy, language),
+                )
+                for c in step.choices
+            ),
+            total_label=self.t(language, "chart.total", n=answers.students),
+            facilitated_note=self.t(language, "chart.hands") if kind == PROJECT_HANDS else None,
+        )
+        caption = self._step_name(scenario, step, language)
+        # Rendering takes a few tenths of a second: keep the event loop serving others.
+        photo = await asyncio.to_thread(charts.render_choice_chart, chart)
+        return Outcome([Message(caption, photo=photo)])
+
+    # -- facilitator mode -------------------------------------------------------------------
+
+    async def facilitate(self, person) -> Outcome:
+        language = await self._language(person)
+        if not await self.has_role(person, YOUTH_WORKER):
+            return self._unknown(language)
+        records = [
+            r for r in await self.classes.classes_of(person.pseudonym) if r.is_open(_today())
+        ]
+        if not records:
+            return Outcome.say(self.t(language, "class.none"))
+        buttons = [Button(r.name, Action(FAC_CLASS, (str(r.id),))) for r in records]
+        return Outcome.say(self.t(language, "facilitate.pick_class"), column(*buttons))
+
+    async def facilitate_class(self, person, class_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        if record is None:
+            return self._stale(language)
+        scenarios = self._assigned_scenarios(await self.classes.assigned(record.id))
+        if not scenarios:
+            return Outcome([await self._assign_message(record, language)], close_buttons=True)
+        buttons = [
+            Button(s.title.get(language), Action(FAC_START, (class_id, s.id))) for s in scenarios
+        ]
+        return Outcome.say(
+            self.t(language, "facilitate.pick_scenario"), column(*buttons), close_buttons=True
+        )
+
+    async def facilitate_start(self, person, class_id: str, scenario_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        scenario = self.catalog.scenarios.get(scenario_id)
+        if record is None or scenario is None:
+            return self._stale(language)
+        run = engine.start(scenario)
+        state = {"run": run.to_json(), "awaiting": "counts"}
+        await self.classes.start_facilitation(
+            record.id, person.pseudonym, scenario.id, scenario.version, state
+        )
+        intro = Message(self.t(language, "facilitate.started", name=escape(record.name)))
+        return Outcome(
+            [intro, self._count_prompt(scenario, run, language, heading=True)], close_buttons=True
+        )
+
+    def _count_prompt(
+        self, scenario: Scenario, run: Run, language: str, *, heading: bool
+    ) -> Message:
+        step = engine.current_step(scenario, run)
+        options = "\n".join(
+            f"{n}. {escape(c.label.get(language))}" for n, c in enumerate(step.choices, 1)
+        )
+        ask = self.t(
+            language,
+            "facilitate.enter_counts",
+            n=len(step.choices),
+            example=" ".join(str(n + 2) for n in range(len(step.choices))),
+        )
+        return Message(
+            f"{self.presenter.step(step, language, with_heading=heading)}\n\n{options}\n\n{ask}"
+        )
+
+    async def hand_counts(self, person, text: str) -> Outcome | None:
+        """Typed hand counts during a facilitated session; None when none is waiting."""
+        facilitation = await self.classes.active_facilitation(person.pseudonym)
+        if facilitation is None or facilitation.state.get("awaiting") != "counts":
+            return None
+        language = await self._language(person)
+        scenario = self.catalog.scenarios.get(facilitation.scenario_id)
+        run = Run.from_json(facilitation.state["run"])
+        if scenario is None or scenario.version != run.version:
+            return Outcome.say(self.t(language, "play.gone"))
+        step = engine.current_step(scenario, run)
+        counts = _parse_counts(text, len(step.choices))
+        if counts is None:
+            return Outcome.say(
+                self.t(
+                    language,
+                    "facilitate.bad_counts",
+                    n=len(step.choices),
+                    example=" ".join("3" for _ in step.choices),
+                )
+            )
+        rows = [
+            (step.id, c.id, c.strategy.value, c.assessment.value, step.phase.value, hands)
+            for c, hands in zip(step.choices, counts, strict=True)
+        ]
+        state = {**facilitation.state, "awaiting": "follow"}
+        await self.classes.save_facilitation(facilitation.id, state, rows)
+        lines = [self.t(language, "facilitate.counted", n=sum(counts))]
+        lines += [
+            _share_line(c.label.get(language), hands, sum(counts))
+            for c, hands in zip(step.choices, counts, strict=True)
+        ]
+        lines.append(self.t(language, "facilitate.which"))
+        buttons = [
+            Button(c.label.get(language), Action(FOLLOW, (str(facilitation.id), str(i))))
+            for i, c in enumerate(step.choices)
+        ]
+        return Outcome.say("\n".join(lines), column(*buttons))
+
+    async def follow(self, person, facilitation_id: str, index: str) -> Outcome:
+        language = await self._language(person)
+        facilitation = await self.classes.active_facilitation(person.pseudonym)
+        if (
+            facilitation is None
+            or str(facilitation.id) != facilitation_id
+            or facilitation.state.get("awaiting") != "follow"
+            or not index.isdigit()
+        ):
+            return self._stale(language)
+        scenario = self.catalog.scenarios.get(facilitation.scenario_id)
+        run = Run.from_json(facilitation.state["run"])
+        step = engine.current_step(scenario, run) if scenario else None
+        if step is None or int(index) >= len(step.choices):
+            return self._stale(language)
+        answer = engine.choose(scenario, run, step.choices[int(index)].id)
+        state = {"run": run.to_json(), "awaiting": "counts"}
+        await self.classes.save_facilitation(facilitation.id, state, finished=run.finished)
+        feedback = Message(self.presenter.feedback(answer, language))
+        if run.finished:
+            debrief = self.presenter.debrief(
+                scenario, engine.debrief(scenario, run), language, AgeBand.UNSAID
+            )
+            return Outcome(
+                [feedback, Message(debrief), Message(self.t(language, "facilitate.done"))],
+                close_buttons=True,
+            )
+        next_prompt = self._count_prompt(scenario, run, language, heading=answer.phase_changed)
+        return Outcome([feedback, next_prompt], close_buttons=True)
+
+    # -- buttons -------------------------------------------------------------------------------
+
+    def routes(self) -> dict[tuple[str, int], object]:
+        return {
+            (REVOKE, 1): self.revoke,
+            (CLASS_VIEW, 1): self.class_view,
+            (RESULTS, 2): self.results,
+            (PROJECT, 3): lambda p, c, s, i: self.projector(p, c, s, i, PROJECT),
+            (PROJECT_HANDS, 3): lambda p, c, s, i: self.projector(p, c, s, i, PROJECT_HANDS),
+            (ASSIGN, 1): self.assignments,
+            (TOGGLE, 2): self.toggle,
+            (SHARE, 1): self.share,
+            (CLOSE_ASK, 1): self.close_prompt,
+            (CLOSE, 1): self.close,
+            (FAC_CLASS, 1): self.facilitate_class,
+            (FAC_START, 2): self.facilitate_start,
+            (FOLLOW, 2): self.follow,
+        }
+
+    async def press(self, person, action: Action | None) -> Outcome | None:
+        """Handle a staff button; None when the button is not a staff button."""
+        handler = self.routes().get((action.kind, len(action.args))) if action else None
+        return await handler(person, *action.args) if handler else None
+
+
+_NUMBERS = re.compile(r"\d+")
+
+
+def _share_line(label: str, count: int, total: int) -> str:
+    share = round(100 * count / total) if total else 0
+    return f"  • {escape(label)}: {count} ({share} %)"
+
+
+def _parse_counts(text: str, expected: int) -> list[int] | None:
+    if re.search(r"[^\d\s,;]", text):
+        return None
+    numbers = [int(n) for n in _NUMBERS.findall(text)]
+    if len(numbers) != expected or any(n > MAX_HANDS for n in numbers):
+        return None
+    return numbers

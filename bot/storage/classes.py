@@ -1,0 +1,328 @@
+"""Storage for staff roles, invitations, classes, assignments and facilitated sessions.
+
+It shares the encrypted database and connection of `SqlCipherStore`. Users appear only as
+pseudonyms; class results are read as counts, never as rows about a person.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.storage.store import SqlCipherStore, fetch_one, transaction
+
+YOUTH_WORKER, EVALUATOR = "youth_worker", "evaluator"
+ROLES = (YOUTH_WORKER, EVALUATOR)
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    id: int
+    role: str
+    label: str
+    granted_on: str
+
+
+@dataclass(frozen=True)
+class ClassRecord:
+    id: int
+    owner: str
+    name: str
+    code: str
+    expires_on: str
+    closed_on: str | None
+
+    def is_open(self, today: date) -> bool:
+        return self.closed_on is None and date.fromisoformat(self.expires_on) >= today
+
+
+@dataclass(frozen=True)
+class ScenarioProgress:
+    scenario_id: str
+    started: int  # distinct students
+    finished: int
+
+
+@dataclass(frozen=True)
+class StepAnswers:
+    """How the class answered one step: each student's first answer counts once."""
+
+    step_id: str
+    students: int
+    counts: dict[str, int]  # choice id -> number
+
+
+@dataclass(frozen=True)
+class Facilitation:
+    id: int
+    class_id: int
+    scenario_id: str
+    version: int
+    state: dict[str, Any]  # {"run": engine run JSON, "awaiting": "counts" | "follow", ...}
+
+
+_CLASS_COLUMNS = "id, owner, name, code, expires_on, closed_on"
+
+
+class ClassStore:
+    def __init__(self, store: SqlCipherStore) -> None:
+        self.store = store
+
+    # -- settings ------------------------------------------------------------------
+
+    async def set_setting(self, key: str, value: str) -> None:
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    async def setting(self, key: str) -> str | None:
+        async with self.store.session() as db:
+            row = await fetch_one(db, "SELECT value FROM settings WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    # -- roles and invitations ---------------------------------------------------------
+
+    async def create_invitation(
+        self, token_hash: str, role: str, label: str, expires_on: date
+    ) -> None:
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "INSERT INTO invitations (token_hash, role, label, created_on, expires_on)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (token_hash, role, label, self.store.day(), expires_on.isoformat()),
+            )
+
+    async def redeem_invitation(self, token_hash: str, user: str) -> RoleGrant | None:
+        """Grant the invitation's role once; None when unknown, used or expired."""
+        today = self.store.day()
+        async with self.store.session() as db, transaction(db):
+            row = await fetch_one(
+                db,
+                "UPDATE invitations SET used_on = ? WHERE token_hash = ? AND used_on IS NULL"
+                " AND expires_on >= ? RETURNING role, label",
+                (today, token_hash, today),
+            )
+            if row is None:
+                return None
+            cursor = await db.execute(
+                "INSERT INTO roles (user, role, label, granted_on) VALUES (?, ?, ?, ?)",
+                (user, row[0], row[1], today),
+            )
+            return RoleGrant(cursor.lastrowid, row[0], row[1], today)
+
+    async def grant_role(self, user: str, role: str, label: str) -> None:
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "INSERT INTO roles (user, role, label, granted_on) VALUES (?, ?, ?, ?)",
+                (user, role, label, self.store.day()),
+            )
+
+    async def roles_of(self, user: str) -> set[str]:
+        async with self.store.session() as db:
+            rows = await db.execute_fetchall(
+                "SELECT role FROM roles WHERE user = ? AND revoked_on IS NULL", (user,)
+            )
+        return {row[0] for row in rows}
+
+    async def active_roles(self) -> list[RoleGrant]:
+        async with self.store.session() as db:
+            rows = await db.execute_fetchall(
+                "SELECT id, role, label, granted_on FROM roles WHERE revoked_on IS NULL ORDER BY id"
+            )
+        return [RoleGrant(*row) for row in rows]
+
+    async def revoke_role(self, grant_id: int) -> bool:
+        async with self.store.session() as db, transaction(db):
+            cursor = await db.execute(
+                "UPDATE roles SET revoked_on = ? WHERE id = ? AND revoked_on IS NULL",
+                (self.store.day(), grant_id),
+            )
+        return cursor.rowcount == 1
+
+    # -- classes ---------------------------------------------------------------------
+
+    async def create_class(self, owner: str, name: str, code: str, expires_on: date) -> ClassRecord:
+        async with self.store.session() as db, transaction(db):
+            cursor = await db.execute(
+                "INSERT INTO classes (owner, name, code, created_on, expires_on)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (owner, name, code, self.store.day(), expires_on.isoformat()),
+            )
+        return ClassRecord(cursor.lastrowid, owner, name, code, expires_on.isoformat(), None)
+
+    async def classes_of(self, owner: str) -> list[ClassRecord]:
+        async with self.store.session() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_CLASS_COLUMNS} FROM classes WHERE owner = ? ORDER BY id DESC", (owner,)
+            )
+        return [ClassRecord(*row) for row in rows]
+
+    async def get_class(self, class_id: int) -> ClassRecord | None:
+        async with self.store.session() as db:
+            row = await fetch_one(
+                db, f"SELECT {_CLASS_COLUMNS} FROM classes WHERE id = ?", (class_id,)
+            )
+        return ClassRecord(*row) if row else None
+
+    async def class_by_code(self, code: str) -> ClassRecord | None:
+        async with self.store.session() as db:
+            row = await fetch_one(
+                db, f"SELECT {_CLASS_COLUMNS} FROM classes WHERE code = ?", (code,)
+            )
+        return ClassRecord(*row) if row else None
+
+    async def close_class(self, class_id: int) -> None:
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "UPDATE classes SET closed_on = coalesce(closed_on, ?) WHERE id = ?",
+                (self.store.day(), class_id),
+            )
+
+    async def join_class(self, class_id: int, user: str) -> None:
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "INSERT INTO class_members (class_id, user, joined_on) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (class_id, user, self.store.day()),
+            )
+
+    async def member_classes(self, user: str) -> list[ClassRecord]:
+        """The classes a student joined, the most recently joined first."""
+        async with self.store.session() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {', '.join('c.' + c.strip() for c in _CLASS_COLUMNS.split(','))}"
+                " FROM class_members m JOIN classes c ON c.id = m.class_id"
+                " WHERE m.user = ? ORDER BY m.joined_on DESC, c.id DESC",
+                (user,),
+            )
+        return [ClassRecord(*row) for row in rows]
+
+    async def members(self, class_id: int) -> int:
+        async with self.store.session() as db:
+            row = await fetch_one(
+                db, "SELECT count(*) FROM class_members WHERE class_id = ?", (class_id,)
+            )
+        return row[0]
+
+    # -- assignments -----------------------------------------------------------------
+
+    async def assigned(self, class_id: int) -> list[str]:
+        async with self.store.session() as db:
+            rows = await db.execute_fetchall(
+                "SELECT scenario_id FROM class_scenarios WHERE class_id = ? ORDER BY scenario_id",
+                (class_id,),
+            )
+        return [row[0] for row in rows]
+
+    async def toggle_assignment(self, class_id: int, scenario_id: str) -> bool:
+        """Assign or unassign; returns whether the scenario is now assigned."""
+        async with self.store.session() as db, transaction(db):
+            cursor = await db.execute(
+                "DELETE FROM class_scenarios WHERE class_id = ? AND scenario_id = ?",
+                (class_id, scenario_id),
+            )
+            if cursor.rowcount:
+                return False
+            await db.execute(
+                "INSERT INTO class_scenarios (class_id, scenario_id) VALUES (?, ?)",
+                (class_id, scenario_id),
+            )
+            return True
+
+    # -- class results ----------------------------------------------------------------
+
+    async def progress(self, class_id: int) -> list[ScenarioProgress]:
+        async with self.store.session() as db:
+            rows = await db.execute_fetchall(
+                "SELECT scenario_id, count(DISTINCT user),"
+                " count(DISTINCT CASE WHEN finished_on IS NOT NULL THEN user END)"
+                " FROM runs WHERE class_id = ? GROUP BY scenario_id",
+                (class_id,),
+            )
+        return [ScenarioProgress(*row) for row in rows]
+
+    async def step_answers(self, class_id: int, scenario_id: str) -> dict[str, StepAnswers]:
+        """Per step, each student's first answer (their first judgement, before replays)."""
+        async with self.store.session() as db:
+            rows = await db.execute_fetchall(
+                "SELECT step_id, choice_id, count(*) FROM ("
+                "  SELECT c.step_id, c.choice_id,"
+                "   row_number() OVER (PARTITION BY c.user, c.step_id ORDER BY c.id) AS nth"
+                "  FROM choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id"
+                "  WHERE r.class_id = ? AND c.scenario_id = ?"
+                ") WHERE nth = 1 GROUP BY step_id, choice_id",
+                (class_id, scenario_id),
+            )
+        return _by_step(rows)
+
+    # -- facilitated sessions -----------------------------------------------------------
+
+    async def start_facilitation(
+        self, class_id: int, owner: str, scenario_id: str, version: int, state: dict
+    ) -> Facilitation:
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "UPDATE facilitations SET finished_on = ? WHERE owner = ? AND finished_on IS NULL",
+                (self.store.day(), owner),
+            )
+            cursor = await db.execute(
+                "INSERT INTO facilitations"
+                " (class_id, owner, scenario_id, version, state, started_on)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (class_id, owner, scenario_id, version, json.dumps(state), self.store.day()),
+            )
+        return Facilitation(cursor.lastrowid, class_id, scenario_id, version, state)
+
+    async def active_facilitation(self, owner: str) -> Facilitation | None:
+        async with self.store.session() as db:
+            row = await fetch_one(
+                db,
+                "SELECT id, class_id, scenario_id, version, state FROM facilitations"
+                " WHERE owner = ? AND finished_on IS NULL ORDER BY id DESC LIMIT 1",
+                (owner,),
+            )
+        return Facilitation(*row[:4], json.loads(row[4])) if row else None
+
+    async def save_facilitation(
+        self,
+        facilitation_id: int,
+        state: dict,
+        counts: list[tuple[str, str, str, str, str, int]] = (),
+        finished: bool = False,
+    ) -> None:
+        """Store hand counts (step, choice, strategy, assessment, phase, hands) with the state."""
+        today = self.store.day()
+        async with self.store.session() as db, transaction(db):
+            await db.executemany(
+                "INSERT INTO facilitated_counts (facilitation_id, step_id, choice_id, strategy,"
+                " assessment, phase, hands, recorded_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO UPDATE SET hands = excluded.hands",
+                [(facilitation_id, *row, today) for row in counts],
+            )
+            await db.execute(
+                "UPDATE facilitations SET state = ?, finished_on = ? WHERE id = ?",
+                (json.dumps(state), today if finished else None, facilitation_id),
+            )
+
+    async def facilitated_answers(self, class_id: int, scenario_id: str) -> dict[str, StepAnswers]:
+        async with self.store.session() as db:
+            rows = await db.execute_fetchall(
+                "SELECT k.step_id, k.choice_id, sum(k.hands) FROM facilitated_counts k"
+                " JOIN facilitations f ON f.id = k.facilitation_id"
+                " WHERE f.class_id = ? AND f.scenario_id = ? GROUP BY k.step_id, k.choice_id",
+                (class_id, scenario_id),
+            )
+        return _by_step(rows)
+
+
+def _by_step(rows) -> dict[str, StepAnswers]:
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for step_id, choice_id, number in rows:
+        counts[step_id][choice_id] = number
+    return {step: StepAnswers(step, sum(c.values()), c) for step, c in counts.items()}

@@ -1,0 +1,200 @@
+"""A youth worker's class session end to end: role, class, QR, assignments, live results,
+projector chart, facilitated session — with six students on the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from fakebotapi import FakeBotApi, FakeUser
+
+from bot.bootstrap import Runtime, build_runtime
+from bot.cli.main import main
+from bot.config import load_config
+
+ADMIN_ID = 900001
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+async def bot(bot_env: dict[str, str]) -> AsyncIterator[Runtime]:
+    env = {**bot_env, "BYSTANDER_ADMINS": str(ADMIN_ID)}
+    runtime = build_runtime(load_config(env))
+    async with runtime.running(poll_timeout=1):
+        yield runtime
+
+
+def link_payload(text: str) -> str:
+    return re.search(r"\?start=([A-Za-z0-9_-]+)", text).group(1)
+
+
+async def youth_worker(server: FakeBotApi) -> FakeUser:
+    admin = server.user(user_id=ADMIN_ID, language_code="sv")
+    await admin.send("/invite youth_worker Tumba fritidsgård")
+    payload = link_payload(admin.last.text)
+    worker = server.user(language_code="sv")
+    await worker.send(f"/start {payload}")
+    assert "Välkommen som ledare (Tumba fritidsgård)" in worker.last.text
+    return worker
+
+
+async def student_plays(server: FakeBotApi, payload: str, choices: list[str]) -> FakeUser:
+    student = server.user(language_code="sv")
+    await student.send(f"/start {payload}")
+    assert "Välkommen till klassen" in student.messages[-2].text
+    await student.click("16–17 år")
+    await student.click("Spela och spara mina svar")
+    assert student.buttons()[0].startswith("📌 "), "assigned scenarios come first"
+    await student.click("📌 Bråk på bussen")
+    await student.click("Starta")
+    for choice in choices:
+        await student.click(choice)
+    return student
+
+
+async def test_a_whole_class_session(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/newclass 8B Tumba")
+    qr = next(m for m in worker.messages if m.photo)
+    assert qr.photo.startswith(PNG) and "8B Tumba" in qr.caption
+    payload = link_payload(qr.caption)
+    assert len(payload) <= 64 and payload.startswith("c-")
+    await worker.click("⬜ Bråk på bussen")
+    await worker.click("⬜ Festen i Norsborg")
+    assert "✅ Bråk på bussen" in worker.buttons() and "✅ Festen i Norsborg" in worker.buttons()
+    await worker.click("✔️ Klar")
+    assert "0 har gått med" in worker.last.text
+
+    first_step = ["Fråga Yusuf när bussen går"] * 3 + ["Tänk att de bara skojar"]
+    for choice in first_step:
+        await student_plays(fake_bot_api, payload, [choice])
+    await worker.click("📊 Svar: Bråk på bussen")
+    assert "Färre än 5 svar (elever)" in worker.last.text, "four students: nothing shown"
+    assert not any(b.startswith("📽") for b in worker.buttons())
+    assert "Fråga Yusuf" not in worker.last.text
+
+    await student_plays(fake_bot_api, payload, ["Säg till läraren vid skolgrinden"])
+    await student_plays(fake_bot_api, payload, ["Fråga Yusuf när bussen går"])
+    await worker.click("🔄 Uppdatera")
+    results_message = worker.last.id  # the refresh edits the results in place
+    results = worker.last.text
+    assert "6 svar (elever)" in results
+    assert "Fråga Yusuf när bussen går: 4 (67 %)" in results
+    assert "Tänk att de bara skojar: 1 (17 %)" in results
+
+    await worker.click("📽 Visa på projektor: 🕐 Före 1 (elever)")
+    chart = worker.last
+    assert chart.photo.startswith(PNG)
+
+    await worker.click("⬅️ Tillbaka", message_id=results_message)
+    overview = worker.message(results_message).text
+    assert "6 har gått med" in overview and "6 har börjat" in overview
+    assert fake_bot_api.unanswered_callback_queries() == []
+
+
+async def test_a_facilitated_session_stores_hand_counts(bot: Runtime, fake_bot_api) -> None:
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/newclass Åk 6 Alby")
+    await worker.click("⬜ Bråk på bussen")
+    await worker.send("/facilitate")
+    await worker.click("Åk 6 Alby")
+    await worker.click("Bråk på bussen")
+    assert "Skriv hur många som valde varje alternativ" in worker.last.text
+    await worker.send("många")
+    assert "Jag behöver 3 tal" in worker.last.text
+    await worker.send("12 5 3")
+    assert "20 händer" in worker.last.text
+    await worker.click("Fråga Yusuf när bussen går")
+    assert worker.last.text.startswith("⚡ Under")
+    await worker.send("/class")
+    await worker.click("📊 Svar: Bråk på bussen")
+    assert "20 svar (handuppräckning)" in worker.last.text
+    await worker.click("📽 Visa på projektor: 🕐 Före 1 (handuppräckning)")
+    assert worker.last.photo.startswith(PNG)
+
+
+async def test_staff_commands_reveal_nothing_to_others(bot: Runtime, fake_bot_api) -> None:
+    student = fake_bot_api.user(language_code="sv")
+    for command in ("/invite youth_worker X", "/roles", "/newclass X", "/class", "/facilitate"):
+        await student.send(command)
+        assert "känner jag inte igen" in student.last.text
+    await student.click_data("cv:1")
+    await student.click_data("tg:1:bus-fight")
+    assert all(a.startswith("Den knappen är gammal") for a in student.alerts)
+
+
+async def test_invitations_work_once_and_forged_ones_not_at_all(bot: Runtime, fake_bot_api) -> None:
+    admin = fake_bot_api.user(user_id=ADMIN_ID, language_code="sv")
+    await admin.send("/invite evaluator Utvärderingsteamet")
+    payload = link_payload(admin.last.text)
+    first, second = fake_bot_api.user(), fake_bot_api.user()
+    await first.send(f"/start {payload}")
+    assert "Välkommen som utvärderare" in first.last.text
+    await second.send(f"/start {payload}")
+    assert "redan använd eller för gammal" in second.last.text
+    await second.send("/start i-forgedforgedforgedforgedforged00")
+    assert "redan använd eller för gammal" in second.last.text
+    await admin.send("/roles")
+    assert "Utvärderingsteamet" in admin.last.text
+    await admin.click("Återkalla: Utvärderingsteamet")
+    assert "Inga roller" in admin.last.text
+
+
+async def test_wrong_class_codes_are_rate_limited(bot: Runtime, fake_bot_api) -> None:
+    student = fake_bot_api.user(language_code="sv")
+    for _ in range(5):
+        await student.send("/start c-WrongCode1")
+        assert "fungerar inte längre" in student.last.text
+    await student.send("/start c-WrongCode1")
+    assert "för många försök" in student.last.text
+
+
+async def test_a_closed_class_cannot_be_joined(bot: Runtime, fake_bot_api) -> None:
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/newclass 9A")
+    payload = link_payload(next(m for m in worker.messages if m.photo).caption)
+    await worker.send("/class")
+    await worker.click("🔒 Stäng klassen")
+    await worker.click("Ja, stäng")
+    assert "Klassen är stängd" in worker.last.text
+    student = fake_bot_api.user()
+    await student.send(f"/start {payload}")
+    assert "fungerar inte längre" in student.last.text
+
+
+def test_bystander_invite_on_the_server_prints_a_working_link(tmp_path, monkeypatch, capsys):
+    env = {
+        "BYSTANDER_DATA_DIR": str(tmp_path / "data"),
+        "BYSTANDER_KEY_DIR": str(tmp_path / "keys"),
+    }
+
+    async def run_bot(action):
+        async with FakeBotApi() as server:
+            bot_env = {
+                **env,
+                "TELEGRAM_BOT_TOKEN": server.token,
+                "TELEGRAM_BASE_URL": server.base_url,
+            }
+            runtime = build_runtime(load_config(bot_env))
+            async with runtime.running(poll_timeout=1):
+                return await action(server)
+
+    async def nothing(server):
+        return None
+
+    asyncio.run(run_bot(nothing))  # the bot learns its username on its first start
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["invite", "--role", "youth_worker", "--label", "Alby fritidsgård"]) == 0
+    out = capsys.readouterr().out
+    assert "https://t.me/bystander_test_bot?start=i-" in out and "works once" in out
+
+    async def redeem(server):
+        worker = server.user()
+        await worker.send(f"/start {link_payload(out)}")
+        return worker.last.text
+
+    assert "Välkommen som ledare (Alby fritidsgård)" in asyncio.run(run_bot(redeem))
