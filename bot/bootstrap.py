@@ -6,20 +6,31 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 
-from telegram.ext import Application
+from telegram.ext import Application, CallbackContext
 
 from bot.config import BotConfig, ConfigError
 from bot.content.catalog import Catalog, load_catalog
 from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
 from bot.services.player import PlayerService
+from bot.services.presenter import Presenter
 from bot.services.staff import BOT_USERNAME, StaffService, StaffSettings
+from bot.services.survey import SurveyService
+from bot.storage.addresses import AddressBox
 from bot.storage.classes import ClassStore
+from bot.storage.evaluation import EvaluationStore
 from bot.storage.keys import load_secrets, pseudonym
 from bot.storage.store import SqlCipherStore
 from bot.telegram.app import ALLOWED_UPDATES, build_application, publish_commands
 from bot.telegram.handlers import Handlers
+from bot.telegram.jobs import (
+    PURGE_INTERVAL_S,
+    REMINDER_INTERVAL_S,
+    purge_old_events,
+    send_due_reminders,
+)
 
 log = logging.getLogger("bystander")
 
@@ -31,6 +42,7 @@ class Runtime:
     store: SqlCipherStore
     service: PlayerService
     staff: StaffService
+    evaluation: EvaluationStore
     app: Application
 
     async def post_init(self, app: Application) -> None:
@@ -38,12 +50,26 @@ class Runtime:
         # Invitation and class links need the bot's username, also from the server CLI.
         await self.staff.classes.set_setting(BOT_USERNAME, app.bot.username)
         await publish_commands(app, self.service)
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(self._reminders, REMINDER_INTERVAL_S, first=10)
+            app.job_queue.run_repeating(self._purge, PURGE_INTERVAL_S, first=60)
         log.info(
             "bot @%s is running with %d scenario(s) in %s",
             app.bot.username,
             len(self.catalog.scenarios),
             ", ".join(self.catalog.locales.languages),
         )
+
+    async def send_reminders(self, today: date | None = None) -> int:
+        if self.service.survey is None:
+            return 0
+        return await send_due_reminders(self.app.bot, self.service.survey, today)
+
+    async def _reminders(self, context: CallbackContext) -> None:
+        await self.send_reminders()
+
+    async def _purge(self, context: CallbackContext) -> None:
+        await purge_old_events(self.evaluation, self.config.retention_months)
 
     async def post_shutdown(self, app: Application) -> None:
         await self.store.close()
@@ -96,6 +122,7 @@ class Services:
     store: SqlCipherStore
     player: PlayerService
     staff: StaffService
+    evaluation: EvaluationStore
     pseudonym_secret: bytes
 
 
@@ -104,18 +131,28 @@ def build_services(config: BotConfig) -> Services:
     secrets = load_secrets(config.key_dir, config.data_dir, config.secrets_env)
     store = SqlCipherStore(config.database_path, secrets.database_key)
     classes = ClassStore(store)
-    player = PlayerService(catalog, store, EphemeralStore(), Membership(classes))
+    evaluation = EvaluationStore(store)
+    survey = None
+    if catalog.measures is not None:
+        presenter = Presenter(catalog.locales, catalog.help)
+        addresses = AddressBox(secrets.pseudonym_secret)
+        survey = SurveyService(
+            catalog.measures, presenter, evaluation, addresses, config.follow_up_days
+        )
+    player = PlayerService(catalog, store, EphemeralStore(), Membership(classes), survey)
     admins = frozenset(pseudonym(secrets.pseudonym_secret, i) for i in config.admin_ids)
     settings = StaffSettings(admins, config.min_group, config.class_days, config.invite_days)
     staff = StaffService(catalog, classes, settings)
-    return Services(catalog, store, player, staff, secrets.pseudonym_secret)
+    return Services(catalog, store, player, staff, evaluation, secrets.pseudonym_secret)
 
 
 def build_runtime(config: BotConfig) -> Runtime:
     services = build_services(config)
     catalog, store, service = services.catalog, services.store, services.player
     handlers = Handlers(service, services.staff, services.pseudonym_secret)
-    runtime = Runtime(config, catalog, store, service, services.staff, app=None)  # type: ignore[arg-type]
+    runtime = Runtime(
+        config, catalog, store, service, services.staff, services.evaluation, app=None
+    )  # type: ignore[arg-type]
     runtime.app = build_application(
         config.token,
         config.base_url,

@@ -38,6 +38,8 @@ class BotConfig:
     min_group: int = 5  # K: class results and reports hide groups smaller than this
     class_days: int = 14  # how long a class join code works
     invite_days: int = 7  # how long a staff invitation link works
+    follow_up_days: int = 30  # when the opt-in follow-up reminder (T3) is sent
+    retention_months: int = 12  # raw events older than this are folded into aggregates
 
     @property
     def database_path(self) -> Path:
@@ -104,4 +106,6 @@ def load_config(
         min_group=_number(values, "BYSTANDER_MIN_GROUP", 5, 3),
         class_days=_number(values, "BYSTANDER_CLASS_DAYS", 14, 1),
         invite_days=_number(values, "BYSTANDER_INVITE_DAYS", 7, 1),
+        follow_up_days=_number(values, "BYSTANDER_FOLLOW_UP_DAYS", 30, 1),
+        retention_months=_number(values, "BYSTANDER_RETENTION_MONTHS", 12, 1),
     )

@@ -13,6 +13,7 @@ from bot.cli.graph import render_graph
 from bot.config import content_dirs
 from bot.content.catalog import Catalog, LoadedScenario, load_catalog
 from bot.content.diagnostics import Report
+from bot.content.measures_file import LoadedMeasures
 from bot.content.translations import Coverage, language_files, translation_skeleton
 from bot.content.yamlsafe import read_yaml
 from bot.engine import engine
@@ -74,10 +75,14 @@ def _catalog(paths: list[Path] | None = None, locales: Path | None = None) -> Ca
     return load_catalog(paths, locales or default_locales)
 
 
-def _loaded(reference: str) -> tuple[Catalog, LoadedScenario]:
-    """Find a scenario by path or by id in the default folder."""
+def _loaded(reference: str) -> tuple[Catalog, LoadedScenario | LoadedMeasures]:
+    """Find a scenario (or the questionnaire, id "measures") by path or by id."""
     path = Path(reference)
     catalog = _catalog([path]) if path.exists() else _catalog()
+    if catalog.questionnaire and (
+        reference == "measures" or path == catalog.questionnaire.path.parent
+    ):
+        return catalog, catalog.questionnaire
     for item in catalog.loaded:
         if path.exists() or (item.draft is not None and item.draft.id == reference):
             return catalog, item
@@ -87,6 +92,8 @@ def _loaded(reference: str) -> tuple[Catalog, LoadedScenario]:
 
 def _scenario(reference: str) -> tuple[Catalog, Scenario]:
     catalog, item = _loaded(reference)
+    if isinstance(item, LoadedMeasures):
+        raise CliError("the questionnaire cannot be played; try bystander lint")
     if item.scenario is None:
         for diagnostic in item.report.sorted():
             print(diagnostic, file=sys.stderr)
@@ -115,8 +122,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     else:
         for diagnostic in report.sorted():
             print(diagnostic)
+        questionnaire = " and the questionnaire" if catalog.questionnaire else ""
         print(
-            f"{len(catalog.loaded)} scenario(s) checked: "
+            f"{len(catalog.loaded)} scenario(s){questionnaire} checked: "
             f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
         )
         print(_coverage_table(coverage))
@@ -125,7 +133,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def _coverage(catalog: Catalog) -> dict[str, Coverage]:
     total: dict[str, Coverage] = {}
-    for item in catalog.loaded:
+    for item in [*catalog.loaded, *filter(None, [catalog.questionnaire])]:
         for language, coverage in item.coverage.items():
             total.setdefault(language, Coverage()).add(coverage)
     return dict(sorted(total.items()))

@@ -13,11 +13,13 @@ from pathlib import Path
 from bot.content.diagnostics import Location, Report
 from bot.content.fields import check_choice
 from bot.content.locales import Locales, load_help_resources, load_locales
+from bot.content.measures_file import LoadedMeasures, load_measures, measures_path
 from bot.content.scenario_file import ScenarioDraft, read_scenario
 from bot.content.story_checks import check_story, check_text_limits, start_step
 from bot.content.translations import STRUCTURE_FILE, Coverage, Translations, load_translations
 from bot.content.yamlsafe import read_yaml
 from bot.engine.help import HelpResource
+from bot.engine.measures import Measures
 from bot.engine.model import (
     SOURCE_LANGUAGE,
     AgeRange,
@@ -45,11 +47,16 @@ class Catalog:
     help: dict[str, HelpResource]
     locales: Locales
     report: Report  # problems in locales/ and across files
+    questionnaire: LoadedMeasures | None = None
+
+    @property
+    def measures(self) -> Measures | None:
+        return self.questionnaire.measures if self.questionnaire else None
 
     def all_diagnostics(self) -> Report:
         combined = Report()
         combined.extend(self.report)
-        for item in self.loaded:
+        for item in [*self.loaded, *filter(None, [self.questionnaire])]:
             combined.extend(item.report)
         return combined
 
@@ -68,6 +75,7 @@ def scenario_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def load_catalog(paths: Iterable[Path], locales_dir: Path) -> Catalog:
+    paths = list(paths)
     report = Report()
     help_resources = load_help_resources(locales_dir, report)
     locales = load_locales(locales_dir, report, list(help_resources))
@@ -85,7 +93,9 @@ def load_catalog(paths: Iterable[Path], locales_dir: Path) -> Catalog:
             item.scenario = None
             continue
         scenarios[item.scenario.id] = item.scenario
-    return Catalog(scenarios, loaded, help_resources, locales, report)
+    questionnaire_path = measures_path([p for p in paths if p.is_dir()])
+    questionnaire = load_measures(questionnaire_path) if questionnaire_path else None
+    return Catalog(scenarios, loaded, help_resources, locales, report, questionnaire)
 
 
 def load_scenario(path: Path, help_keys: set[str]) -> LoadedScenario:

@@ -7,7 +7,7 @@ choice is on disk and a restart loses nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.content.catalog import Catalog
 from bot.engine import callback_data as cb
@@ -15,11 +15,21 @@ from bot.engine import engine
 from bot.engine.callback_data import Action
 from bot.engine.engine import Run
 from bot.engine.help import AgeBand, youth_help_card
-from bot.engine.model import Scenario
+from bot.engine.measures import Wave
+from bot.engine.model import Scenario, Strategy
 from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
 from bot.services.presenter import Presenter
 from bot.services.presenter import escape as _e
+from bot.services.survey import (
+    ACTED,
+    OFFER,
+    OPPORTUNITIES,
+    OPPORTUNITY,
+    QUESTION,
+    SKIP_ALL,
+    SurveyService,
+)
 from bot.services.views import Button, Keyboard, Message, Outcome, column
 from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, ChoiceRecord, Profile
 from bot.storage.store import Store
@@ -31,10 +41,15 @@ LANGUAGE, DELETE, KEEP, SAVING = "lang", "del", "keep", "saving"
 
 @dataclass(frozen=True)
 class Person:
-    """Who is talking: only the pseudonym and the language their Telegram app uses."""
+    """Who is talking: the pseudonym and the language their Telegram app uses.
+
+    `chat_id` is only ever used, sealed, for a reminder the person asked for; it is never
+    stored in clear or logged.
+    """
 
     pseudonym: str
     telegram_language: str | None = None
+    chat_id: int | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -60,12 +75,14 @@ class PlayerService:
         store: Store,
         ephemeral: EphemeralStore,
         membership: Membership | None = None,
+        survey: SurveyService | None = None,
     ) -> None:
         self.catalog = catalog
         self.presenter = Presenter(catalog.locales, catalog.help)
         self.store = store
         self.ephemeral = ephemeral
         self.membership = membership
+        self.survey = survey
 
     # -- sessions -------------------------------------------------------------
 
@@ -236,6 +253,13 @@ class PlayerService:
             return self._welcome(session)
         if scenario is None:
             return await self._gone(session)
+        if await self._survey_due(session, scenario.id, Wave.BEFORE):
+            question = self.survey.question(session.language, Wave.BEFORE, scenario.id, 0)
+            return Outcome([question], close_buttons=True)
+        return await self._start_run(session, scenario)
+
+    async def _start_run(self, session: _Session, scenario: Scenario) -> Outcome:
+        person = session.person
         run = engine.start(scenario)
         class_id = None
         if self.membership and session.saved:
@@ -280,9 +304,100 @@ class PlayerService:
         if answer.ending is None:
             step = self._step_message(session, scenario, run, heading=answer.phase_changed)
             return Outcome([Message(feedback), step], close_buttons=True)
-        return Outcome(
-            [Message(feedback), self._debrief(session, scenario, run)], close_buttons=True
+        messages = [Message(feedback), self._debrief(session, scenario, run)]
+        if await self._survey_after_due(session, scenario.id):
+            messages.append(self.survey.question(session.language, Wave.AFTER, scenario.id, 0))
+        return Outcome(messages, close_buttons=True)
+
+    # -- the evaluation questionnaire ---------------------------------------------------
+
+    async def _survey_due(self, session: _Session, scenario_id: str, wave: Wave) -> bool:
+        if self.survey is None or not session.saved:
+            return False
+        return await self.survey.due(session.person.pseudonym, scenario_id, wave)
+
+    async def _survey_after_due(self, session: _Session, scenario_id: str) -> bool:
+        """T2 only pairs with a T1: ask it once, after a run whose T1 was answered."""
+        if not await self._survey_due(session, scenario_id, Wave.AFTER):
+            return False
+        return await self.survey.answered_before(session.person.pseudonym, scenario_id)
+
+    async def survey_answer(
+        self, person: Person, wave: str, scenario_id: str, index: str, value: str
+    ) -> Outcome:
+        session = await self._session(person)
+        parsed = self.survey.parse(wave, index, value) if self.survey and session.saved else None
+        if parsed is None:
+            return self._stale(session)
+        wave_, number, answer = parsed
+        await self.survey.record(person.pseudonym, scenario_id, wave_, number, answer)
+        if not self.survey.is_last(number):
+            question = self.survey.question(session.language, wave_, scenario_id, number + 1)
+            return Outcome([question], close_buttons=True)
+        return await self._after_wave(session, wave_, scenario_id)
+
+    async def survey_skip_all(self, person: Person, wave: str, scenario_id: str) -> Outcome:
+        session = await self._session(person)
+        if self.survey is None or not session.saved or wave not in set(Wave):
+            return self._stale(session)
+        await self.survey.skip_rest(person.pseudonym, scenario_id, Wave(wave))
+        return await self._after_wave(session, Wave(wave), scenario_id)
+
+    async def _after_wave(self, session: _Session, wave: Wave, scenario_id: str) -> Outcome:
+        if wave is Wave.BEFORE:
+            scenario = self.catalog.scenarios.get(scenario_id)
+            return (
+                await self._start_run(session, scenario) if scenario else await self._gone(session)
+            )
+        offer = None
+        if wave is Wave.AFTER:
+            offer = await self.survey.offer(session.person.pseudonym, scenario_id, session.language)
+        return Outcome([offer or Message(self.t(session, "survey.thanks"))], close_buttons=True)
+
+    async def follow_up_offer(self, person: Person, scenario_id: str, answer: str) -> Outcome:
+        session = await self._session(person)
+        if self.survey is None or not session.saved or answer not in ("yes", "no"):
+            return self._stale(session)
+        if answer == "yes" and person.chat_id is not None:
+            await self.survey.accept_offer(person.pseudonym, scenario_id, person.chat_id)
+            key = "survey.remind_set"
+        else:
+            key = "survey.remind_declined"
+        return Outcome.say(
+            self.t(session, key, days=self.survey.follow_up_days), close_buttons=True
         )
+
+    async def follow_up_opportunity(
+        self, person: Person, follow_up_id: str, answer: str
+    ) -> Outcome:
+        session, scenario_id = await self._follow_up(person, follow_up_id)
+        if scenario_id is None or answer not in OPPORTUNITIES:
+            return self._stale(session)
+        await self.survey.evaluation.answer_follow_up(
+            person.pseudonym, int(follow_up_id), "opportunity", answer
+        )
+        if answer == "yes":
+            message = self.survey.acted_question(int(follow_up_id), session.language)
+        else:
+            message = self.survey.question(session.language, Wave.FOLLOW_UP, scenario_id, 0)
+        return Outcome([message], close_buttons=True)
+
+    async def follow_up_acted(self, person: Person, follow_up_id: str, strategy: str) -> Outcome:
+        session, scenario_id = await self._follow_up(person, follow_up_id)
+        if scenario_id is None or strategy not in set(Strategy):
+            return self._stale(session)
+        await self.survey.evaluation.answer_follow_up(
+            person.pseudonym, int(follow_up_id), "acted", strategy
+        )
+        question = self.survey.question(session.language, Wave.FOLLOW_UP, scenario_id, 0)
+        return Outcome([question], close_buttons=True)
+
+    async def _follow_up(self, person: Person, follow_up_id: str) -> tuple[_Session, str | None]:
+        session = await self._session(person)
+        if self.survey is None or not session.saved or not follow_up_id.isdigit():
+            return session, None
+        found = await self.survey.evaluation.follow_up_scenario(person.pseudonym, int(follow_up_id))
+        return session, found
 
     def _debrief(self, session: _Session, scenario: Scenario, run: Run) -> Message:
         text = self.presenter.debrief(
@@ -451,4 +566,9 @@ class PlayerService:
             (DELETE, 1): self._delete_button,
             (KEEP, 0): self.keep,
             (SAVING, 0): self.saving_prompt,
+            (QUESTION, 4): self.survey_answer,
+            (SKIP_ALL, 2): self.survey_skip_all,
+            (OFFER, 2): self.follow_up_offer,
+            (OPPORTUNITY, 2): self.follow_up_opportunity,
+            (ACTED, 2): self.follow_up_acted,
         }

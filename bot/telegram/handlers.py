@@ -49,8 +49,8 @@ class Handlers:
         self._secret = pseudonym_secret
 
     def person(self, update: Update) -> Person:
-        user = update.effective_user
-        return Person(pseudonym(self._secret, user.id), user.language_code)
+        user, chat = update.effective_user, update.effective_chat
+        return Person(pseudonym(self._secret, user.id), user.language_code, chat and chat.id)
 
     def command(
         self, use_case: UseCase

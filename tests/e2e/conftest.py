@@ -49,3 +49,12 @@ def pseudonym_of(runtime: Runtime, user_id: int) -> str:
     """The pseudonym the bot derives, computed from the key file as the operator could."""
     secrets = load_secrets(runtime.config.key_dir, runtime.config.data_dir, {})
     return pseudonym(secrets.pseudonym_secret, user_id)
+
+
+async def open_scenario(user, title: str = "Bråk på bussen", start: str = "Starta") -> None:
+    """Pick a scenario and start it, skipping the questionnaire when it is asked."""
+    await user.click(title)
+    await user.click(start)
+    skip = [b for b in user.buttons() if b in ("Hoppa över alla frågor", "Skip all questions")]
+    if skip:
+        await user.click(skip[0])

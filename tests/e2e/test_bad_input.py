@@ -8,15 +8,14 @@ from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import Runtime
 
-from .conftest import pseudonym_of
+from .conftest import open_scenario, pseudonym_of
 
 
 async def start_bus_fight(user: FakeUser) -> None:
     await user.send("/start")
     await user.click("16–17 år")
     await user.click("Spela och spara mina svar")
-    await user.click("Bråk på bussen")
-    await user.click("Starta")
+    await open_scenario(user, "Bråk på bussen")
 
 
 async def test_an_old_button_gets_a_notice_and_changes_nothing(

@@ -14,6 +14,8 @@ from bot.bootstrap import Runtime, build_runtime
 from bot.cli.main import main
 from bot.config import load_config
 
+from .conftest import open_scenario
+
 ADMIN_ID = 900001
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -47,8 +49,7 @@ async def student_plays(server: FakeBotApi, payload: str, choices: list[str]) ->
     await student.click("16–17 år")
     await student.click("Spela och spara mina svar")
     assert student.buttons()[0].startswith("📌 "), "assigned scenarios come first"
-    await student.click("📌 Bråk på bussen")
-    await student.click("Starta")
+    await open_scenario(student, "📌 Bråk på bussen")
     for choice in choices:
         await student.click(choice)
     return student

@@ -6,7 +6,7 @@ from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import Runtime
 
-from .conftest import pseudonym_of
+from .conftest import open_scenario, pseudonym_of
 
 
 async def join(
@@ -28,6 +28,8 @@ async def test_a_full_scenario_saves_pseudonymous_choices(
     await user.click("Bråk på bussen")
     assert "Innehåll:" in user.last.text, "the content note comes before the start"
     await user.click("Starta")
+    assert "fyra snabba frågor" in user.last.text, "saved users get the T1 questions first"
+    await user.click("Hoppa över alla frågor")
     assert user.last.text.startswith("🕐 Före")
     step_message = user.last.id
     await user.click("Fråga Yusuf när bussen går")
@@ -46,8 +48,7 @@ async def test_a_full_scenario_saves_pseudonymous_choices(
 async def test_replay_starts_the_scenario_again(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
     user = fake_bot_api.user(language_code="en")
     await join(user, "16–17", "Play and save my answers")
-    await user.click("Trouble on the bus")
-    await user.click("Start")
+    await open_scenario(user, "Trouble on the bus", "Start")
     await user.click("Decide they're just joking")
     await user.click("Put on music")
     await user.click("Let it be")
@@ -59,8 +60,7 @@ async def test_replay_starts_the_scenario_again(bot: Runtime, fake_bot_api: Fake
 async def test_declining_to_save_stores_nothing(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
     user = fake_bot_api.user()
     await join(user, saving="Spela utan att spara")
-    await user.click("Bråk på bussen")
-    await user.click("Starta")
+    await open_scenario(user, "Bråk på bussen")
     await user.click("Fråga Yusuf när bussen går")
     assert "På bussen" in user.last.text
     assert await bot.store.get_profile(pseudonym_of(bot, user.id)) is None
@@ -73,8 +73,7 @@ async def test_delete_removes_everything_after_confirming(
 ) -> None:
     user = fake_bot_api.user()
     await join(user)
-    await user.click("Bråk på bussen")
-    await user.click("Starta")
+    await open_scenario(user, "Bråk på bussen")
     await user.click("Fråga Yusuf när bussen går")
     await user.send("/delete")
     assert "går inte att ångra" in user.last.text
@@ -106,8 +105,7 @@ async def test_help_works_in_the_middle_of_a_scenario(
 ) -> None:
     user = fake_bot_api.user()
     await join(user)
-    await user.click("Bråk på bussen")
-    await user.click("Starta")
+    await open_scenario(user, "Bråk på bussen")
     await user.send("/help")
     assert user.last.text.startswith("Är någon i fara just nu? Ring 112.")
     await user.click("Fråga Yusuf när bussen går")  # the scenario goes on

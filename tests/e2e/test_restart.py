@@ -16,7 +16,7 @@ from fakebotapi import FakeBotApi
 
 from bot.bootstrap import Runtime
 
-from .conftest import BotFactory, pseudonym_of
+from .conftest import BotFactory, open_scenario, pseudonym_of
 
 
 async def test_resume_after_a_restart_on_the_same_database(
@@ -27,8 +27,7 @@ async def test_resume_after_a_restart_on_the_same_database(
         await user.send("/start")
         await user.click("18–19 år")
         await user.click("Spela och spara mina svar")
-        await user.click("Bråk på bussen")
-        await user.click("Starta")
+        await open_scenario(user, "Bråk på bussen")
         await user.click("Fråga Yusuf när bussen går")
     async with bot_factory() as runtime:
         await user.send("/scenarios")
@@ -72,8 +71,7 @@ async def test_sigkill_mid_scenario_loses_no_acknowledged_choice(bot_env, fake_b
         await user.send("/start")
         await user.click("16–17 år")
         await user.click("Spela och spara mina svar")
-        await user.click("Bråk på bussen")
-        await user.click("Starta")
+        await open_scenario(user, "Bråk på bussen")
         await user.click("Tänk att de bara skojar")
         assert user.last.text.startswith("⚡ Under"), "acknowledged: the next step is shown"
         process.send_signal(signal.SIGKILL)
@@ -127,8 +125,7 @@ async def _play_once(bot_env: dict[str, str]) -> None:
             await user.send("/start")
             await user.click("16–17 år")
             await user.click("Spela och spara mina svar")
-            await user.click("Bråk på bussen")
-            await user.click("Starta")
+            await open_scenario(user, "Bråk på bussen")
             await user.click("Fråga Yusuf när bussen går")
 
 

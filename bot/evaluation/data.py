@@ -1,0 +1,107 @@
+"""What the evaluation report is built from: aggregated counts and anonymous answer pairs.
+
+The storage layer computes these in SQL; nothing here identifies a person. Counts of
+distinct students (`participants`) decide suppression: a cell with fewer than K
+respondents is never shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Filters:
+    scenario: str | None = None
+    class_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class ScenarioCounts:
+    scenario_id: str
+    participants: int  # distinct students who started it
+    starts: int  # runs started
+    completions: int  # runs finished
+
+
+@dataclass(frozen=True)
+class ChoiceCount:
+    scenario_id: str
+    step_id: str
+    choice_id: str
+    strategy: str
+    assessment: str
+    phase: str
+    answers: int  # choices made (all plays)
+    participants: int  # distinct students who made this choice
+
+
+@dataclass(frozen=True)
+class StepTotal:
+    scenario_id: str
+    step_id: str
+    participants: int  # distinct students who answered the step (the K test for its cells)
+    answers: int
+
+
+@dataclass(frozen=True)
+class StrategyCount:
+    strategy: str  # distract, delegate, document, delay, direct, none
+    answers: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class HelpfulShare:
+    play: str  # "first": a student's first run of a scenario; "later": replays
+    helpful: int
+    total: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class MeasurePair:
+    """One student's answer to one item before and after; no id, just the two numbers."""
+
+    item_id: str
+    comparison: str  # "T1-T2" or "T1-T3"
+    before: int  # Likert 1..5
+    after: int
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    dimension: str  # "age_band" or "class"
+    group: str  # e.g. "16_17", or a class name
+    participants: int
+    completions: int
+    helpful: int
+    answers: int
+
+
+@dataclass(frozen=True)
+class FacilitatedCount:
+    """Class-level hand counts from facilitated sessions, kept apart from individuals."""
+
+    scenario_id: str
+    step_id: str
+    choice_id: str
+    strategy: str
+    hands: int
+    sessions: int
+
+
+@dataclass(frozen=True)
+class ReportData:
+    filters: Filters
+    scenarios: list[ScenarioCounts] = field(default_factory=list)
+    choices: list[ChoiceCount] = field(default_factory=list)
+    steps: list[StepTotal] = field(default_factory=list)
+    strategies: list[StrategyCount] = field(default_factory=list)
+    helpful: list[HelpfulShare] = field(default_factory=list)
+    measures: list[MeasurePair] = field(default_factory=list)
+    groups: list[GroupCounts] = field(default_factory=list)
+    facilitated: list[FacilitatedCount] = field(default_factory=list)

@@ -1,0 +1,32 @@
+"""Sealed reply addresses for opt-in follow-up reminders.
+
+A reminder must reach a person whom the database knows only by pseudonym, so the chat id
+is kept – only for people who asked for a reminder, only until it is sent – encrypted with
+a key derived from the pseudonym secret, which lives outside the database. The database
+key alone never reveals a Telegram id.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+
+class AddressBox:
+    def __init__(self, secret: bytes) -> None:
+        key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"bystander reminder address"
+        ).derive(secret)
+        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+
+    def seal(self, chat_id: int) -> str:
+        return self._fernet.encrypt(str(chat_id).encode()).decode()
+
+    def open(self, sealed: str) -> int | None:
+        try:
+            return int(self._fernet.decrypt(sealed.encode()))
+        except (InvalidToken, ValueError):
+            return None

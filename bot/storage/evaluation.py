@@ -1,0 +1,394 @@
+"""Storage for the evaluation: questionnaire answers, opt-in follow-ups, report queries and
+retention.
+
+Report queries return counts and anonymous answer pairs only (bot.evaluation.data); no
+pseudonym ever leaves this module. Raw events older than the retention period are folded
+into aggregate tables, so reports over old periods still work.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import date
+
+from bot.evaluation.data import (
+    ChoiceCount,
+    FacilitatedCount,
+    Filters,
+    GroupCounts,
+    HelpfulShare,
+    MeasurePair,
+    ReportData,
+    ScenarioCounts,
+    StepTotal,
+    StrategyCount,
+)  # fmt: skip
+from bot.storage.store import SqlCipherStore, fetch_one, transaction
+
+SKIPPED = 0  # a question the person chose to skip; never part of a pair
+
+
+@dataclass(frozen=True)
+class DueFollowUp:
+    id: int
+    scenario_id: str
+    address: str  # sealed; only the reminder sender can open it
+    language: str
+
+
+@dataclass(frozen=True)
+class PurgeSummary:
+    cutoff: date
+    choices: int
+    runs: int
+    measure_answers: int
+    follow_ups: int
+
+
+class EvaluationStore:
+    def __init__(self, store: SqlCipherStore) -> None:
+        self.store = store
+
+    # -- questionnaire ------------------------------------------------------------------
+
+    async def record_answer(
+        self, user: str, scenario_id: str, wave: str, item_id: str, value: int
+    ) -> None:
+        """The first answer to an item counts; a double tap changes nothing."""
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "INSERT INTO measure_answers (user, scenario_id, wave, item_id, value, answered_on)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (user, scenario_id, wave, item_id, value, self.store.day()),
+            )
+
+    async def answers(self, user: str, scenario_id: str, wave: str) -> dict[str, int]:
+        """Item id -> value (SKIPPED for a skipped question)."""
+        async with self.store.session() as db:
+            rows = await db.execute_fetchall(
+                "SELECT item_id, value FROM measure_answers"
+                " WHERE user = ? AND scenario_id = ? AND wave = ?",
+                (user, scenario_id, wave),
+            )
+        return dict(rows)
+
+    # -- follow-ups -----------------------------------------------------------------------
+
+    async def schedule_follow_up(
+        self, user: str, scenario_id: str, due_on: date, address: str
+    ) -> bool:
+        """One follow-up per person and scenario; False when one already exists."""
+        async with self.store.session() as db, transaction(db):
+            cursor = await db.execute(
+                "INSERT INTO follow_ups (user, scenario_id, due_on, address, status)"
+                " VALUES (?, ?, ?, ?, 'scheduled') ON CONFLICT DO NOTHING",
+                (user, scenario_id, due_on.isoformat(), address),
+            )
+        return cursor.rowcount == 1
+
+    async def has_follow_up(self, user: str, scenario_id: str) -> bool:
+        async with self.store.session() as db:
+            row = await fetch_one(
+                db,
+                "SELECT 1 FROM follow_ups WHERE user = ? AND scenario_id = ?",
+                (user, scenario_id),
+            )
+        return row is not None
+
+    async def due_follow_ups(self, today: date) -> list[DueFollowUp]:
+        async with self.store.session() as db:
+            rows = await db.execute_fetchall(
+                "SELECT f.id, f.scenario_id, f.address, u.language FROM follow_ups f"
+                " JOIN users u ON u.user = f.user"
+                " WHERE f.status = 'scheduled' AND f.due_on <= ? ORDER BY f.due_on, f.id",
+                (today.isoformat(),),
+            )
+        return [DueFollowUp(*row) for row in rows]
+
+    async def close_follow_up(self, follow_up_id: int, status: str) -> None:
+        """Sent or cancelled: either way the address is deleted, so it is sent only once."""
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "UPDATE follow_ups SET status = ?, address = NULL"
+                " WHERE id = ? AND status = 'scheduled'",
+                (status, follow_up_id),
+            )
+
+    async def follow_up_scenario(self, user: str, follow_up_id: int) -> str | None:
+        """The scenario of a sent follow-up that belongs to this person, else None."""
+        async with self.store.session() as db:
+            row = await fetch_one(
+                db,
+                "SELECT scenario_id FROM follow_ups WHERE id = ? AND user = ? AND status = 'sent'",
+                (follow_up_id, user),
+            )
+        return row[0] if row else None
+
+    async def answer_follow_up(self, user: str, follow_up_id: int, column: str, value: str) -> None:
+        if column not in ("opportunity", "acted"):
+            raise ValueError(column)
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                f"UPDATE follow_ups SET {column} = coalesce({column}, ?) WHERE id = ? AND user = ?",
+                (value, follow_up_id, user),
+            )
+
+    # -- reports ------------------------------------------------------------------------------
+
+    async def report_data(self, filters: Filters) -> ReportData:
+        where, params = _run_filter(filters)
+        async with self.store.session() as db:
+
+            async def rows(sql: str, extra: tuple = ()) -> list:
+                return list(await db.execute_fetchall(sql, (*params, *extra)))
+
+            raw = _RawQueries(where)
+            data = ReportData(
+                filters=filters,
+                scenarios=[ScenarioCounts(*r) for r in await rows(raw.scenarios)],
+                choices=[ChoiceCount(*r) for r in await rows(raw.choices)],
+                steps=[StepTotal(*r) for r in await rows(raw.steps)],
+                strategies=[StrategyCount(*r) for r in await rows(raw.strategies)],
+                helpful=[HelpfulShare(*r) for r in await rows(raw.helpful)],
+                measures=[MeasurePair(*r) for r in await rows(raw.measures)],
+                groups=[GroupCounts(*r) for r in await rows(raw.groups)],
+                facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
+            )
+            archived = await _archived(db, filters)
+        return _merge(data, archived)
+
+    # -- retention ---------------------------------------------------------------------------
+
+    async def purge(self, cutoff: date, *, dry_run: bool) -> PurgeSummary:
+        """Fold raw events from before `cutoff` into aggregates and delete them."""
+        day = cutoff.isoformat()
+        async with self.store.session() as db, transaction(db, write=not dry_run):
+            counts = [
+                (await fetch_one(db, sql, (day,)))[0]
+                for sql in (
+                    "SELECT count(*) FROM choices c JOIN runs r USING (user, run_id)"
+                    " WHERE r.started_on < ?",
+                    "SELECT count(*) FROM runs WHERE started_on < ?",
+                    "SELECT count(*) FROM measure_answers WHERE answered_on < ?",
+                    "SELECT count(*) FROM follow_ups WHERE due_on < ? AND status != 'scheduled'",
+                )
+            ]
+            if not dry_run:
+                for statement in _FOLD + _DELETE:
+                    await db.execute(statement, (day,))
+        return PurgeSummary(cutoff, *counts)
+
+
+def _run_filter(filters: Filters) -> tuple[str, tuple]:
+    """A WHERE clause over runs `r` for the report's filters."""
+    clauses, params = ["1 = 1"], []
+    for sql, value in (
+        ("r.scenario_id = ?", filters.scenario),
+        ("r.class_id = ?", filters.class_id),
+        ("r.started_on >= ?", filters.since.isoformat() if filters.since else None),
+        ("r.started_on <= ?", filters.until.isoformat() if filters.until else None),
+    ):
+        if value is not None:
+            clauses.append(sql)
+            params.append(value)
+    return " AND ".join(clauses), tuple(params)
+
+
+class _RawQueries:
+    """SQL over the raw tables; each run's first play is the person's first run of it."""
+
+    def __init__(self, where: str) -> None:
+        runs = f"runs r WHERE {where}"
+
+        def joined(extra: str = "") -> str:
+            return (
+                f"choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id{extra}"
+                f" WHERE {where}"
+            )
+
+        answers = joined()
+        self.scenarios = (
+            "SELECT r.scenario_id, count(DISTINCT r.user), count(*), count(r.finished_on)"
+            f" FROM {runs} GROUP BY r.scenario_id"
+        )
+        self.choices = (
+            "SELECT c.scenario_id, c.step_id, c.choice_id, c.strategy, c.assessment, c.phase,"
+            f" count(*), count(DISTINCT c.user) FROM {answers}"
+            " GROUP BY c.scenario_id, c.step_id, c.choice_id, c.strategy, c.assessment, c.phase"
+        )
+        self.steps = (
+            "SELECT c.scenario_id, c.step_id, count(DISTINCT c.user), count(*)"
+            f" FROM {answers} GROUP BY c.scenario_id, c.step_id"
+        )
+        self.strategies = (
+            f"SELECT c.strategy, count(*), count(DISTINCT c.user) FROM {answers}"
+            " GROUP BY c.strategy"
+        )
+        self.helpful = (
+            "SELECT CASE WHEN r.rowid = (SELECT min(f.rowid) FROM runs f WHERE f.user = r.user"
+            " AND f.scenario_id = r.scenario_id) THEN 'first' ELSE 'later' END AS play,"
+            " sum(c.assessment = 'helpful'), count(*), count(DISTINCT c.user)"
+            f" FROM {answers} GROUP BY play"
+        )
+        self.measures = (
+            "SELECT a.item_id, 'T1-' || b.wave, a.value, b.value FROM measure_answers a"
+            " JOIN measure_answers b ON b.user = a.user AND b.scenario_id = a.scenario_id"
+            "  AND b.item_id = a.item_id AND b.wave IN ('T2', 'T3')"
+            " WHERE a.wave = 'T1' AND a.value > 0 AND b.value > 0 AND EXISTS ("
+            "  SELECT 1 FROM runs r WHERE r.user = a.user AND r.scenario_id = a.scenario_id"
+            f" AND {where})"
+        )
+        self.groups = (
+            "SELECT 'age_band', u.age_band, count(DISTINCT c.user),"
+            " count(DISTINCT CASE WHEN r.finished_on IS NOT NULL THEN r.user || r.run_id END),"
+            " sum(c.assessment = 'helpful'), count(*)"
+            f" FROM {joined(' JOIN users u ON u.user = c.user')}"
+            " GROUP BY u.age_band"
+            " UNION ALL "
+            "SELECT 'class', k.name, count(DISTINCT c.user),"
+            " count(DISTINCT CASE WHEN r.finished_on IS NOT NULL THEN r.user || r.run_id END),"
+            " sum(c.assessment = 'helpful'), count(*)"
+            f" FROM {joined(' JOIN classes k ON k.id = r.class_id')}"
+            " GROUP BY k.id"
+        )
+        facilitated_where = (
+            where.replace("r.scenario_id", "f.scenario_id")
+            .replace("r.class_id", "f.class_id")
+            .replace("r.started_on", "f.started_on")
+        )
+        self.facilitated = (
+            "SELECT f.scenario_id, k.step_id, k.choice_id, k.strategy, sum(k.hands),"
+            " count(DISTINCT f.id) FROM facilitated_counts k"
+            f" JOIN facilitations f ON f.id = k.facilitation_id WHERE {facilitated_where}"
+            " GROUP BY f.scenario_id, k.step_id, k.choice_id, k.strategy"
+        )
+
+
+async def _archived(db, filters: Filters) -> ReportData:
+    """The same shapes from the aggregate tables (events past the retention period)."""
+    clauses, params = ["1 = 1"], []
+    for sql, value in (
+        ("scenario_id = ?", filters.scenario),
+        ("class_id = ?", filters.class_id),
+        ("month >= ?", filters.since.isoformat()[:7] if filters.since else None),
+        ("month <= ?", filters.until.isoformat()[:7] if filters.until else None),
+    ):
+        if value is not None:
+            clauses.append(sql)
+            params.append(value)
+    where = " AND ".join(clauses)
+
+    async def rows(sql: str, query_params=params) -> list:
+        return list(await db.execute_fetchall(sql, query_params))
+
+    agg = f"choice_aggregates WHERE {where}"
+    return ReportData(
+        filters=filters,
+        scenarios=[ScenarioCounts(*r) for r in await rows(
+            f"SELECT scenario_id, sum(participants), sum(starts), sum(completions)"
+            f" FROM run_aggregates WHERE {where} GROUP BY scenario_id")],
+        choices=[ChoiceCount(*r) for r in await rows(
+            "SELECT scenario_id, step_id, choice_id, strategy, assessment, phase, sum(answers),"
+            f" sum(participants) FROM {agg}"
+            " GROUP BY scenario_id, step_id, choice_id, strategy, assessment, phase")],
+        steps=[StepTotal(*r) for r in await rows(
+            f"SELECT scenario_id, step_id, sum(participants), sum(answers) FROM {agg}"
+            " GROUP BY scenario_id, step_id")],
+        strategies=[StrategyCount(*r) for r in await rows(
+            f"SELECT strategy, sum(answers), sum(participants) FROM {agg} GROUP BY strategy")],
+        helpful=[HelpfulShare(*r) for r in await rows(
+            "SELECT CASE WHEN first_play THEN 'first' ELSE 'later' END,"
+            " sum(answers * (assessment = 'helpful')),"
+            f" sum(answers), sum(participants) FROM {agg} GROUP BY first_play")],
+        measures=await _archived_pairs(db, filters),
+        groups=[GroupCounts(*r) for r in await rows(
+            "SELECT 'age_band', age_band, sum(participants), 0,"
+            " sum(answers * (assessment = 'helpful')),"
+            f" sum(answers) FROM {agg} GROUP BY age_band")],
+    )  # fmt: skip
+
+
+async def _archived_pairs(db, filters: Filters) -> list[MeasurePair]:
+    if filters.class_id is not None:
+        return []  # archived pairs are no longer linked to a class
+    clauses, params = ["1 = 1"], []
+    for sql, value in (
+        ("scenario_id = ?", filters.scenario),
+        ("month >= ?", filters.since.isoformat()[:7] if filters.since else None),
+        ("month <= ?", filters.until.isoformat()[:7] if filters.until else None),
+    ):
+        if value is not None:
+            clauses.append(sql)
+            params.append(value)
+    rows = await db.execute_fetchall(
+        "SELECT item_id, comparison, before, after FROM measure_pair_archive"
+        f" WHERE {' AND '.join(clauses)}",
+        params,
+    )
+    return [MeasurePair(*r) for r in rows]
+
+
+def _merge(raw: ReportData, archived: ReportData) -> ReportData:
+    """Add archived counts to raw counts with the same key (participants add up per month)."""
+    merged = {"filters": raw.filters, "measures": raw.measures + archived.measures}
+    for name, key in _MERGE_KEYS.items():
+        merged[name] = _sum_by_key(getattr(raw, name) + getattr(archived, name), key)
+    merged["facilitated"] = raw.facilitated
+    return ReportData(**merged)
+
+
+_MERGE_KEYS: dict[str, Callable] = {
+    "scenarios": lambda r: (r.scenario_id,),
+    "choices": lambda r: (r.scenario_id, r.step_id, r.choice_id, r.strategy, r.assessment, r.phase),
+    "steps": lambda r: (r.scenario_id, r.step_id),
+    "strategies": lambda r: (r.strategy,),
+    "helpful": lambda r: (r.play,),
+    "groups": lambda r: (r.dimension, r.group),
+}
+
+
+def _sum_by_key(rows: list, key: Callable) -> list:
+    if not rows:
+        return []
+    kind = type(rows[0])
+    numeric = [f.name for f in fields(kind) if f.type in ("int", int)]
+    totals: dict[tuple, dict] = defaultdict(dict)
+    for row in rows:
+        slot = totals[key(row)]
+        for f in fields(kind):
+            value = getattr(row, f.name)
+            slot[f.name] = slot.get(f.name, 0) + (value or 0) if f.name in numeric else value
+    return [kind(**values) for values in totals.values()]
+
+
+# A run still in progress is neither folded nor deleted: its owner may come back to it.
+_NOT_ACTIVE = "(r.user, r.run_id) NOT IN (SELECT user, run_id FROM active_runs)"
+# Retention: fold, then delete. Each statement takes the cutoff day as its only parameter.
+_FOLD = (
+    "INSERT INTO choice_aggregates SELECT substr(r.started_on, 1, 7), c.scenario_id, c.step_id,"
+    " c.choice_id, c.strategy, c.assessment, c.phase, r.class_id, u.age_band,"
+    " r.rowid = (SELECT min(f.rowid) FROM runs f"
+    "  WHERE f.user = r.user AND f.scenario_id = r.scenario_id),"
+    " count(*), count(DISTINCT c.user)"
+    " FROM choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id"
+    " JOIN users u ON u.user = c.user"
+    f" WHERE r.started_on < ? AND {_NOT_ACTIVE} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
+    "INSERT INTO run_aggregates SELECT substr(r.started_on, 1, 7), r.scenario_id, r.class_id,"
+    " u.age_band, count(*), count(r.finished_on), count(DISTINCT r.user)"
+    f" FROM runs r JOIN users u ON u.user = r.user WHERE r.started_on < ? AND {_NOT_ACTIVE}"
+    " GROUP BY 1, 2, 3, 4",
+    "INSERT INTO measure_pair_archive SELECT substr(a.answered_on, 1, 7), a.scenario_id, a.item_id,"
+    " 'T1-' || b.wave, a.value, b.value FROM measure_answers a JOIN measure_answers b"
+    " ON b.user = a.user AND b.scenario_id = a.scenario_id AND b.item_id = a.item_id"
+    " AND b.wave IN ('T2', 'T3') WHERE a.wave = 'T1' AND a.value > 0 AND b.value > 0"
+    " AND a.answered_on < ?",
+)  # fmt: skip
+_DELETE = (
+    "DELETE FROM choices WHERE (user, run_id) IN"
+    f" (SELECT user, run_id FROM runs r WHERE started_on < ? AND {_NOT_ACTIVE})",
+    f"DELETE FROM runs AS r WHERE started_on < ? AND {_NOT_ACTIVE}",
+    "DELETE FROM measure_answers WHERE answered_on < ?",
+    "DELETE FROM follow_ups WHERE due_on < ? AND status != 'scheduled'",
+)

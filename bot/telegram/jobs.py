@@ -1,0 +1,63 @@
+"""Scheduled work on PTB's job queue: opt-in follow-up reminders and the retention purge.
+
+Both read their state from the database, so a restart loses nothing: a due reminder is
+sent by the next run of the job, and then closed so it is never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError
+
+from bot.services.survey import SurveyService
+from bot.storage.evaluation import EvaluationStore
+from bot.telegram.handlers import keyboard
+
+log = logging.getLogger(__name__)
+
+REMINDER_INTERVAL_S = 3600
+PURGE_INTERVAL_S = 24 * 3600
+
+
+async def send_due_reminders(bot: Bot, survey: SurveyService, today: date | None = None) -> int:
+    sent = 0
+    for reminder in await survey.due_reminders(today):
+        try:
+            await bot.send_message(
+                reminder.chat_id,
+                reminder.message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reminder.message.buttons),
+            )
+        except (Forbidden, BadRequest):
+            # Blocked the bot or gone: the reminder can never arrive; forget the address.
+            await survey.evaluation.close_follow_up(reminder.follow_up_id, "cancelled")
+            continue
+        except NetworkError as error:
+            log.warning("reminder not sent, will retry: %s", error.message)
+            continue
+        await survey.evaluation.close_follow_up(reminder.follow_up_id, "sent")
+        sent += 1
+    if sent:
+        log.info("sent %d follow-up reminder(s)", sent)
+    return sent
+
+
+async def purge_old_events(evaluation: EvaluationStore, retention_months: int) -> None:
+    cutoff = retention_cutoff(datetime.now(UTC).date(), retention_months)
+    summary = await evaluation.purge(cutoff, dry_run=False)
+    log.info(
+        "retention: folded and removed %d choice(s) and %d run(s) from before %s",
+        summary.choices,
+        summary.runs,
+        cutoff.isoformat(),
+    )
+
+
+def retention_cutoff(today: date, months: int) -> date:
+    month_index = today.year * 12 + today.month - 1 - months
+    return date(month_index // 12, month_index % 12 + 1, 1)
