@@ -50,7 +50,8 @@ def storage_errors(path: Path) -> Iterator[None]:
         yield
     except sqlcipher3.DatabaseError as error:
         # sqlite_errorcode is the extended code; its low byte is the primary one.
-        hint = _UNAVAILABLE_HINTS.get(error.sqlite_errorcode & 0xFF)
+        code = getattr(error, "sqlite_errorcode", None)  # absent on misuse errors: bugs
+        hint = _UNAVAILABLE_HINTS.get(code & 0xFF) if code is not None else None
         if hint is None:
             raise
         raise StorageUnavailable(f"storage unavailable at {path}: {hint} ({error})") from error

@@ -153,7 +153,7 @@ class EvaluationStore:
                 strategies=[StrategyCount(*r) for r in await rows(raw.strategies)],
                 helpful=[HelpfulShare(*r) for r in await rows(raw.helpful)],
                 measures=[MeasurePair(*r) for r in await rows(raw.measures)],
-                groups=[GroupCounts(*r) for r in await rows(raw.groups)],
+                groups=[GroupCounts(*r) for r in await rows(raw.groups, params)],  # 2 parts
                 facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
             )
             archived = await _archived(db, filters)
@@ -169,8 +169,8 @@ class EvaluationStore:
                 (await fetch_one(db, sql, (day,)))[0]
                 for sql in (
                     "SELECT count(*) FROM choices c JOIN runs r USING (user, run_id)"
-                    " WHERE r.started_on < ?",
-                    "SELECT count(*) FROM runs WHERE started_on < ?",
+                    f" WHERE r.started_on < ? AND {_NOT_ACTIVE}",
+                    f"SELECT count(*) FROM runs r WHERE started_on < ? AND {_NOT_ACTIVE}",
                     "SELECT count(*) FROM measure_answers WHERE answered_on < ?",
                     "SELECT count(*) FROM follow_ups WHERE due_on < ? AND status != 'scheduled'",
                 )
