@@ -16,6 +16,7 @@ from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
 from bot.services.player import PlayerService
 from bot.services.presenter import Presenter
+from bot.services.reports import ReportService
 from bot.services.staff import BOT_USERNAME, StaffService, StaffSettings
 from bot.services.survey import SurveyService
 from bot.storage.addresses import AddressBox
@@ -118,11 +119,13 @@ def load_content(config: BotConfig) -> Catalog:
 class Services:
     """Everything but Telegram: also what the server CLI (`bystander invite`) uses."""
 
+    config: BotConfig
     catalog: Catalog
     store: SqlCipherStore
     player: PlayerService
     staff: StaffService
     evaluation: EvaluationStore
+    reports: ReportService
     pseudonym_secret: bytes
 
 
@@ -143,13 +146,16 @@ def build_services(config: BotConfig) -> Services:
     admins = frozenset(pseudonym(secrets.pseudonym_secret, i) for i in config.admin_ids)
     settings = StaffSettings(admins, config.min_group, config.class_days, config.invite_days)
     staff = StaffService(catalog, classes, settings)
-    return Services(catalog, store, player, staff, evaluation, secrets.pseudonym_secret)
+    reports = ReportService(catalog, evaluation, classes, settings.k)
+    return Services(
+        config, catalog, store, player, staff, evaluation, reports, secrets.pseudonym_secret
+    )
 
 
 def build_runtime(config: BotConfig) -> Runtime:
     services = build_services(config)
     catalog, store, service = services.catalog, services.store, services.player
-    handlers = Handlers(service, services.staff, services.pseudonym_secret)
+    handlers = Handlers(service, services.staff, services.reports, services.pseudonym_secret)
     runtime = Runtime(
         config, catalog, store, service, services.staff, services.evaluation, app=None
     )  # type: ignore[arg-type]

@@ -1,19 +1,27 @@
-"""Server commands for operators: `bystander invite`."""
+"""Server commands for operators: `bystander invite`, `purge` and `report`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
-from datetime import UTC, datetime
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
-from bot.bootstrap import build_services
+from bot.bootstrap import Services, build_services
 from bot.cli.authoring import CliError
 from bot.config import ConfigError, load_config
+from bot.evaluation.data import Filters
+from bot.services.reports import FORMATS
+from bot.services.staff import MIN_GROUP_FLOOR
 from bot.storage.classes import ROLES
 from bot.storage.errors import StorageError
 from bot.telegram.jobs import retention_cutoff
+
+T = TypeVar("T")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -29,28 +37,33 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     invite.add_argument("--config", type=Path, help="a KEY=VALUE file; the environment wins")
     invite.set_defaults(handler=cmd_invite)
     add_purge(sub)
+    add_report(sub)
+
+
+def with_services(args: argparse.Namespace, work: Callable[[Services], Awaitable[T]]) -> T:
+    """Open the encrypted database as `bystander run` would, do the work, close it."""
+
+    async def run() -> T:
+        services = build_services(load_config(os.environ, args.config, require_token=False))
+        await services.store.initialize()
+        try:
+            return await work(services)
+        finally:
+            await services.store.close()
+
+    try:
+        return asyncio.run(run())
+    except (ConfigError, StorageError, LookupError) as error:
+        raise CliError(str(error)) from None
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
     label = args.label.strip()
     if not label:
         raise CliError("--label must not be empty")
-    try:
-        config = load_config(os.environ, args.config, require_token=False)
-        link, expires = asyncio.run(_invite(config, args.role, label))
-    except (ConfigError, StorageError, LookupError) as error:
-        raise CliError(str(error)) from None
+    link, expires = with_services(args, lambda s: s.staff.create_invitation(args.role, label))
     print(f"{link}\n(works once, until {expires.isoformat()})")
     return 0
-
-
-async def _invite(config, role: str, label: str):
-    services = build_services(config)
-    await services.store.initialize()
-    try:
-        return await services.staff.create_invitation(role, label)
-    finally:
-        await services.store.close()
 
 
 def add_purge(sub: argparse._SubParsersAction) -> None:
@@ -67,11 +80,12 @@ def add_purge(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(os.environ, args.config, require_token=False)
-        summary = asyncio.run(_purge(config, args.dry_run))
-    except (ConfigError, StorageError) as error:
-        raise CliError(str(error)) from None
+    def purge(services: Services):
+        months = services.config.retention_months
+        cutoff = retention_cutoff(datetime.now(UTC).date(), months)
+        return services.evaluation.purge(cutoff, dry_run=args.dry_run)
+
+    summary = with_services(args, purge)
     verb = "would fold and remove" if args.dry_run else "folded and removed"
     print(
         f"{verb}, from before {summary.cutoff.isoformat()}: {summary.choices} choice(s), "
@@ -81,11 +95,53 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _purge(config, dry_run: bool):
-    services = build_services(config)
-    await services.store.initialize()
+def add_report(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser(
+        "report",
+        help="the evaluation report: completions, choices, strategies, T1/T2/T3 change",
+        description="Every cell under K respondents is suppressed; exports contain no "
+        "pseudonyms. See docs/evaluation.md.",
+    )
+    report.add_argument("--format", choices=sorted(FORMATS), default="html")
+    report.add_argument("--out", type=Path, help="write to this file (default: standard output)")
+    report.add_argument("--scenario", help="only this scenario id")
+    report.add_argument("--class", dest="class_ref", help="only this class (number or name)")
+    report.add_argument("--since", type=_day, help="from this date, YYYY-MM-DD")
+    report.add_argument("--until", type=_day, help="up to and including this date, YYYY-MM-DD")
+    report.add_argument(
+        "--min-group", type=int, help="K (default BYSTANDER_MIN_GROUP, 5); at least 3"
+    )
+    report.add_argument("--lang", default="sv", help="language of the report (default sv)")
+    report.add_argument("--config", type=Path, help="a KEY=VALUE file; the environment wins")
+    report.set_defaults(handler=cmd_report)
+
+
+def _day(text: str) -> date:
     try:
-        cutoff = retention_cutoff(datetime.now(UTC).date(), config.retention_months)
-        return await services.evaluation.purge(cutoff, dry_run=dry_run)
-    finally:
-        await services.store.close()
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-01") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if args.min_group is not None and args.min_group < MIN_GROUP_FLOOR:
+        raise CliError(f"--min-group must be at least {MIN_GROUP_FLOOR}")
+    text = with_services(args, lambda services: _report(services, args))
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def _report(services: Services, args: argparse.Namespace) -> str:
+    if args.scenario and args.scenario not in services.catalog.scenarios:
+        raise CliError(f"no scenario {args.scenario!r}; see bystander scenarios")
+    class_id = await services.reports.class_id(args.class_ref) if args.class_ref else None
+    if args.class_ref and class_id is None:
+        raise CliError(f"no class {args.class_ref!r}")
+    filters = Filters(args.scenario, class_id, args.since, args.until)
+    language = services.catalog.locales.pick(args.lang)
+    report = await services.reports.build(filters, language, args.min_group)
+    return FORMATS[args.format](report)

@@ -15,7 +15,7 @@ from bot.engine.engine import RUN_ID_LENGTH
 
 MAX_BYTES = 64
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,11 @@ class Action:
 
 
 def decode(data: str | None) -> Action | None:
-    if not data or len(data.encode()) > MAX_BYTES:
+    # The patterns admit ASCII only, so characters are bytes once they have matched.
+    if not data or len(data) > MAX_BYTES:
         return None
     kind, *args = data.split(":")
-    if not _TOKEN.match(kind) or not all(_TOKEN.match(a) for a in args):
+    if not _TOKEN.fullmatch(kind) or not all(_TOKEN.fullmatch(a) for a in args):
         return None
     return Action(kind, tuple(args))
 

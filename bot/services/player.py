@@ -178,7 +178,8 @@ class PlayerService:
         else:
             await self.store.delete_user(pseudonym)  # saying no later removes what was saved
             await self.ephemeral.save_profile(profile)
-        if run is not None:
+        moved = self._backend(consent) is not session.store
+        if run is not None and moved:
             await self._backend(consent).start_run(pseudonym, run)
         session = await self._session(session.person)
         return self._with_menu(session, self.t(session, key), await self._menu_keyboard(session))

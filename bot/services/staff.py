@@ -97,8 +97,11 @@ class StaffService:
         keys = []
         if person.pseudonym in self.settings.admins:
             keys.append("staff.help_admin")
-        if await self.has_role(person, YOUTH_WORKER):
+        roles = await self.classes.roles_of(person.pseudonym)
+        if YOUTH_WORKER in roles:
             keys.append("staff.help_youth_worker")
+        if EVALUATOR in roles:
+            keys.append("staff.help_evaluator")
         return "\n".join(self.t(language, k) for k in keys) or None
 
     # -- invitations and roles -------------------------------------------------------

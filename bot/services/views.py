@@ -24,6 +24,7 @@ class Message:
     text: str  # Telegram-flavoured HTML, see bot.services.presenter; a caption with a photo
     buttons: Keyboard = ()
     photo: bytes | None = None  # a PNG: a chart or a QR code
+    document: tuple[str, bytes] | None = None  # (file name, content), e.g. a report
 
 
 @dataclass(frozen=True)

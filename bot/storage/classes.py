@@ -177,6 +177,11 @@ class ClassStore:
             )
         return ClassRecord(*row) if row else None
 
+    async def class_id_by_name(self, name: str) -> int | None:
+        async with self.store.session() as db:
+            row = await fetch_one(db, "SELECT min(id) FROM classes WHERE name = ?", (name,))
+        return row[0] if row else None
+
     async def close_class(self, class_id: int) -> None:
         async with self.store.session() as db, transaction(db):
             await db.execute(

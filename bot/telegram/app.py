@@ -69,6 +69,7 @@ def add_handlers(app: Application, handlers: Handlers) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("start", handlers.start, private))
     app.add_handler(CommandHandler("help", handlers.help, private))
+    app.add_handler(CommandHandler("report", handlers.report, private))
     for command, use_case in COMMANDS.items():
         if command not in ("start", "help"):
             handler = handlers.command(getattr(PlayerService, use_case))

@@ -14,17 +14,26 @@ from dataclasses import replace
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import ContextTypes
 
 from bot.engine.callback_data import decode
 from bot.services.links import parse_start_payload
 from bot.services.player import Person, PlayerService
+from bot.services.reports import ReportService
 from bot.services.staff import StaffService
 from bot.services.views import Keyboard, Outcome
 from bot.services.views import Message as ViewMessage
@@ -42,10 +51,15 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 class Handlers:
     def __init__(
-        self, service: PlayerService, staff: StaffService, pseudonym_secret: bytes
+        self,
+        service: PlayerService,
+        staff: StaffService,
+        reports: ReportService,
+        pseudonym_secret: bytes,
     ) -> None:
         self.service = service
         self.staff = staff
+        self.reports = reports
         self._secret = pseudonym_secret
 
     def person(self, update: Update) -> Person:
@@ -68,6 +82,11 @@ class Handlers:
             await send(update, await use_case(self.staff, self.person(update), context.args or []))
 
         return handle
+
+    async def report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await send(
+            update, await self.reports.telegram_report(self.person(update), context.args or [])
+        )
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         person = self.person(update)
@@ -163,7 +182,14 @@ async def _edit(message: Message, view: ViewMessage) -> None:
 async def send(update: Update, outcome: Outcome) -> None:
     chat = update.effective_chat
     for message in outcome.messages:
-        if message.photo is not None:
+        if message.document is not None:
+            name, content = message.document
+            call = lambda message=message, name=name, content=content: chat.send_document(  # noqa: E731
+                InputFile(content, filename=name),
+                caption=message.text,
+                parse_mode=ParseMode.HTML,
+            )
+        elif message.photo is not None:
             call = lambda message=message: chat.send_photo(  # noqa: E731
                 message.photo,
                 caption=message.text,
@@ -192,6 +218,11 @@ async def with_retries(call: Callable[[], Awaitable[object]]) -> None:
             return
         except (BadRequest, Forbidden, RetryAfter, InvalidToken):
             raise
+        except TimedOut:
+            # It may well have arrived: resending could show it twice. The state is
+            # saved, so if it did not arrive, /resume shows it again.
+            log.warning("Telegram call timed out; not resending")
+            return
         except NetworkError as error:
             log.warning("Telegram call failed (%s); retrying in %.1f s", error.message, delay)
             await asyncio.sleep(delay)

@@ -1,0 +1,287 @@
+"""The evaluation report as JSON, CSV or one self-contained HTML file.
+
+Layout only: every word and every number (already suppressed under K) comes from the
+`Report`. Charts are drawn from the report's chart data, which `build_report` takes from the
+finished tables, so a chart can show nothing a table hides. Figures use matplotlib's
+`Figure` with the Agg canvas directly (no pyplot state), so rendering is thread-safe.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import dataclasses
+import io
+import json
+import textwrap
+from collections.abc import Iterator
+from html import escape
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from bot.evaluation.report import Cell, Chart, Column, Report, Section, Table
+
+# --- JSON and CSV --------------------------------------------------------------------------
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2, default=str)
+
+
+def to_csv(report: Report) -> str:
+    """One long table: the table id, then the union of all tables' columns (context first).
+
+    Each kind of table fills only its own columns, so `subset(d, table == "choices")` in R or
+    a filter in Excel gives that table back. A byte order mark lets Excel read å, ä and ö.
+    """
+    tables = [_about_table(report), *(t for s in report.sections for t in s.tables)]
+    keys = list(dict.fromkeys(c.key for t in tables for c in _all_columns(t)))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["table", *keys])
+    for table in tables:
+        fixed = {column.key: _csv_value(cell) for column, cell in table.context}
+        for row in table.rows:
+            values = fixed | {
+                column.key: _csv_value(cell)
+                for column, cell in zip(table.columns, row, strict=True)
+            }
+            writer.writerow([table.id, *(values.get(key, "") for key in keys)])
+    return "\ufeff" + out.getvalue()
+
+
+def _about_table(report: Report) -> Table:
+    """The metadata as rows, so a CSV taken out of context still says what it shows."""
+    rows = (*report.metadata, (report.labels["about"], report.privacy))
+    return Table(
+        "about",
+        report.labels["about"],
+        (),
+        (Column("field", ""), Column("text", "")),
+        tuple((Cell(label), Cell(value)) for label, value in rows),
+    )
+
+
+def _all_columns(table: Table) -> Iterator[Column]:
+    yield from (column for column, _ in table.context)
+    yield from table.columns
+
+
+def _csv_value(cell: Cell) -> object:
+    return cell.text if cell.value is None else cell.value
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+_NUM = ' class="num"'
+
+_CSS = """
+:root { color-scheme: light; }
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f1f1f;
+  background: #fff; margin: 0 auto; padding: 1.5rem; max-width: 62rem; }
+h1 { font-size: 1.8rem; margin: 0 0 .5rem; }
+h2 { font-size: 1.35rem; margin: 2.5rem 0 .5rem; border-bottom: 2px solid #0072B2;
+  padding-bottom: .2rem; }
+.summary { background: #eef5fb; border-left: 4px solid #0072B2; padding: .75rem 1rem; }
+.summary h2 { margin-top: 0; border: 0; }
+.summary li { margin: .3rem 0; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
+dt { font-weight: 600; }
+dd { margin: 0; }
+.privacy { color: #444; font-size: .95rem; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0 1.5rem; font-size: .95rem; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; caption-side: top; }
+th, td { border-bottom: 1px solid #d0d0d0; padding: .3rem .5rem; text-align: left;
+  vertical-align: top; }
+tbody th { min-width: 10rem; }
+thead th { border-bottom: 2px solid #1f1f1f; }
+th.num { text-align: right; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.suppressed { text-align: right; color: #5b5b5b; font-style: italic; white-space: nowrap; }
+figure { margin: 1rem 0; }
+figure img { max-width: 100%; height: auto; display: block; }
+figcaption { font-size: .9rem; color: #444; }
+.empty { color: #5b5b5b; font-style: italic; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  .summary { background: none; border: 1px solid #1f1f1f; }
+  section.part { break-before: page; }
+  h2, caption { break-after: avoid; }
+  table, figure, tr { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+@page { margin: 18mm 15mm; }
+"""
+
+
+def to_html(report: Report) -> str:
+    """One HTML file with inline CSS and charts as embedded PNGs: mail it, open it, print it."""
+    body = "\n".join(
+        [
+            f"<header><h1>{escape(report.title)}</h1></header>",
+            "<main>",
+            _summary(report),
+            _about(report),
+            *(_section(section, report) for section in report.sections),
+            "</main>",
+        ]
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{escape(report.language)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(report.title)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _summary(report: Report) -> str:
+    items = "".join(f"<li>{escape(line)}</li>" for line in report.summary)
+    heading = escape(report.labels["summary"])
+    return (
+        f'<section class="summary" aria-labelledby="summary"><h2 id="summary">{heading}</h2>'
+        f"<ul>{items}</ul></section>"
+    )
+
+
+def _about(report: Report) -> str:
+    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in report.metadata)
+    heading = escape(report.labels["about"])
+    return (
+        f'<section aria-labelledby="about"><h2 id="about">{heading}</h2><dl>{rows}</dl>'
+        f'<p class="privacy">{escape(report.privacy)}</p></section>'
+    )
+
+
+def _section(section: Section, report: Report) -> str:
+    anchor = escape(f"section-{section.id}")
+    parts = [
+        f'<section class="part" aria-labelledby="{anchor}">',
+        f'<h2 id="{anchor}">{escape(section.title)}</h2>',
+        f"<p>{escape(section.intro)}</p>",
+    ]
+    if section.findings:
+        parts.append("<ul>" + "".join(f"<li>{escape(f)}</li>" for f in section.findings) + "</ul>")
+    parts += [_figure(chart) for chart in section.charts]
+    parts += [_table(table) for table in section.tables]
+    if not section.tables:
+        parts.append(f'<p class="empty">{escape(report.labels["empty"])}</p>')
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _table(table: Table) -> str:
+    numeric = [any(_is_number(row[i]) for row in table.rows) for i in range(len(table.columns))]
+    head = "".join(
+        f'<th scope="col"{_NUM if right else ""}>{escape(c.label)}</th>'
+        for c, right in zip(table.columns, numeric, strict=True)
+    )
+    rows = "".join(
+        f'<tr><th scope="row">{escape(row[0].text)}</th>{"".join(map(_td, row[1:]))}</tr>'
+        for row in table.rows
+    )
+    return (
+        f"<table><caption>{escape(table.caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _is_number(cell: Cell) -> bool:
+    return cell.suppressed or isinstance(cell.value, int | float)
+
+
+def _td(cell: Cell) -> str:
+    if cell.suppressed:
+        kind = ' class="suppressed"'
+    elif _is_number(cell):
+        kind = _NUM
+    else:
+        kind = ""
+    return f"<td{kind}>{escape(cell.text)}</td>"
+
+
+def _figure(chart: Chart) -> str:
+    png = base64.b64encode(chart_png(chart)).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{png}" alt="{escape(chart.alt)}">'
+        f"<figcaption>{escape(chart.title)}</figcaption></figure>"
+    )
+
+
+# --- Charts --------------------------------------------------------------------------------
+
+_DPI = 150  # sharp on paper, still small as base64
+_WIDTH_IN = 8.0
+_ROW_IN = 0.55
+_INK = "#1f1f1f"
+_MUTED = "#5b5b5b"
+_BAR = "#0072B2"  # Okabe–Ito blue: readable in greyscale print and for colour-blind readers
+_LABEL_CHARS = 34
+
+
+def chart_png(chart: Chart) -> bytes:
+    """A PNG of one chart: horizontal bars of shares, or estimates with their 95 % CI."""
+    rows = len(chart.points)
+    fig = Figure(
+        figsize=(_WIDTH_IN, 0.9 + _ROW_IN * rows), dpi=_DPI, facecolor="white", layout="constrained"
+    )
+    ax = fig.add_subplot()
+    labels = [textwrap.fill(p.label, _LABEL_CHARS) for p in chart.points]
+    positions = list(range(rows))
+    if chart.kind == "bars":
+        _bars(ax, chart, positions)
+    else:
+        _intervals(ax, chart, positions)
+    ax.set_yticks(positions, labels, color=_INK)
+    ax.set_ylim(rows - 0.5, -0.5)  # first row on top, as in the table
+    ax.set_xlabel(chart.axis, color=_INK)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(colors=_MUTED)
+    buffer = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buffer)
+    return buffer.getvalue()
+
+
+def _bars(ax: Axes, chart: Chart, positions: list[int]) -> None:
+    values = [p.value for p in chart.points]
+    ax.barh(positions, values, height=0.6, color=_BAR)
+    ax.set_xlim(0, 100)
+    for y, point in zip(positions, chart.points, strict=True):
+        inside = point.value > 85  # keep the label on the page when the bar nearly fills it
+        ax.annotate(
+            point.text,
+            (point.value, y),
+            xytext=(-6 if inside else 6, 0),
+            textcoords="offset points",
+            ha="right" if inside else "left",
+            va="center",
+            color="white" if inside else _INK,
+            fontweight="bold",
+            parse_math=False,
+        )
+
+
+def _intervals(ax: Axes, chart: Chart, positions: list[int]) -> None:
+    for y, point in zip(positions, chart.points, strict=True):
+        ax.plot([point.low, point.high], [y, y], color=_BAR, linewidth=2.5)
+        ax.plot([point.value], [y], "o", color=_BAR, markersize=8)
+        ax.annotate(
+            point.text,
+            (point.value, y),
+            xytext=(0, 9),
+            textcoords="offset points",
+            ha="center",
+            color=_INK,
+            parse_math=False,
+        )
+    reach = max(max(abs(p.low), abs(p.high)) for p in chart.points)
+    limit = max(0.5, reach * 1.15)  # symmetric around "no change", never a zoomed-in sliver
+    ax.set_xlim(-limit, limit)
+    ax.axvline(0, color=_MUTED, linewidth=1, linestyle="--")
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda x, _: f"{x:g}".replace("-", "−").replace(".", chart.decimal_mark))
+    )

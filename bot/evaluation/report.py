@@ -1,0 +1,795 @@
+"""The evaluation report as plain data, in one language, with every small cell hidden.
+
+`build_report` turns the aggregated counts of `ReportData` into titled sections of tables
+and chart data; `render.py` only lays them out (JSON, CSV, HTML) and decides nothing.
+
+Suppression, so that nobody can be singled out:
+
+1. Primary: a row or cell based on fewer than K participants (zero included) shows the
+   locale's "fewer than K" marker instead of numbers.
+2. Secondary: no shown number may let a reader subtract their way to a hidden one. Every
+   sum a reader can form is recorded: a step's choices add up to the step total and their
+   shares to 100 %; the same answers add up again by strategy, by first or later play, by
+   age band and by class; completions by scenario, age band and class. Whenever such a
+   sum has exactly one hidden term, one more is hidden (the smallest shown term beside it
+   in its own table or step, else the smallest of the sum), until no sum has a single
+   hidden term. A second cell is hidden rather than the total because shares always add
+   up to 100 %: hiding a total alone would protect nothing. Sums that may not hold exactly
+   (classes overlap) are still recorded; that only hides more.
+3. A share is shown only when both of its numbers are, and charts are drawn from the
+   finished tables, so they can only show what the tables show.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from bot.content.catalog import Catalog
+from bot.engine.model import Assessment, Choice, Scenario, Strategy
+from bot.evaluation.data import (
+    ChoiceCount,
+    FacilitatedCount,
+    GroupCounts,
+    ReportData,
+    StepTotal,
+)
+from bot.evaluation.stats import PairedChange, paired_change
+
+MIN_K = 3  # below three, two people could tell each other's answers apart
+COMPARISONS = ("T1-T2", "T1-T3")
+PLAYS = ("first", "later")
+DIMENSIONS = ("age_band", "class")
+LABELS = ("summary", "about", "empty")
+SIGNIFICANCE = 0.05
+STEP_TEXT_CHARS = 70
+
+Key = tuple[str, ...]
+_Recorded = TypeVar("_Recorded", ChoiceCount, FacilitatedCount)  # one choice at one step
+
+
+# --- The report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # stable machine name: the CSV header and JSON key
+    label: str  # localised heading
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # what a reader sees, localised
+    value: int | float | str | None = None  # machine-readable; None for text and hidden cells
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str  # the kind of table, e.g. "choices": one id for every step's table
+    caption: str
+    context: tuple[tuple[Column, Cell], ...]  # what the whole table is about (ids for machines)
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]  # the first cell of each row names the row
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    value: float
+    text: str  # the value as the tables show it, e.g. "42 %"
+    low: float | None = None  # interval charts only
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    kind: str  # "bars" (shares in %) or "intervals" (estimate with 95 % CI)
+    title: str
+    axis: str
+    alt: str
+    points: tuple[Point, ...]
+    decimal_mark: str  # for the axis numbers, as in the tables
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    intro: str
+    findings: tuple[str, ...]
+    tables: tuple[Table, ...]
+    charts: tuple[Chart, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    language: str
+    title: str
+    k: int
+    generated: date
+    summary: tuple[str, ...]
+    metadata: tuple[tuple[str, str], ...]  # (label, value): filters, K, date
+    privacy: str
+    sections: tuple[Section, ...]
+    labels: Mapping[str, str]  # the renderers' own words: "summary", "about", "empty"
+
+
+def build_report(
+    data: ReportData, catalog: Catalog, language: str, k: int, *, generated: date | None = None
+) -> Report:
+    """The report for one language; raises ValueError when K is below MIN_K."""
+    if k < MIN_K:
+        raise ValueError(f"K must be at least {MIN_K}, not {k}")
+    return _Builder(data, catalog, language, k).report(generated or date.today())
+
+
+# --- Suppression ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Count:
+    key: Key
+
+
+@dataclass(frozen=True)
+class _Share:
+    part: Key
+    whole: Key
+
+
+_Draft = Cell | _Count | _Share
+
+
+class _Ledger:
+    """Every count the report shows, which are hidden, and the sums a reader can form.
+
+    A sum is a tuple of families of terms (a step's choices; the step totals of all steps):
+    the terms of all its families add up to something a reader knows or can work out.
+    """
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.values: dict[Key, int] = {}
+        self.hidden: set[Key] = set()
+        self.sums: list[tuple[frozenset[Key], ...]] = []
+
+    def count(self, key: Key, value: int, participants: int) -> _Count:
+        self.values[key] = value
+        if participants < self.k:
+            self.hidden.add(key)
+        return _Count(key)
+
+    def relate(self, *families: Iterable[Key]) -> None:
+        self.sums.append(tuple(frozenset(f) for f in families))
+
+    def protect(self) -> None:
+        """Until no sum has exactly one hidden term, hide one more term of each such sum."""
+        while any([self.hide_second(families) for families in self.sums]):
+            pass
+
+    def hide_second(self, families: tuple[frozenset[Key], ...]) -> bool:
+        terms = frozenset().union(*families)
+        hidden = terms & self.hidden
+        if len(hidden) != 1:
+            return False
+        (lone,) = hidden
+        # From the lone term's own family first: two hidden there cover every sum it is in.
+        family = next(f for f in families if lone in f)
+        candidates = (family - self.hidden) or (terms - self.hidden)
+        if not candidates:
+            return False
+        self.hidden.add(min(candidates, key=lambda key: (self.values[key], key)))
+        return True
+
+
+# --- Building ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DraftTable:
+    id: str
+    caption: str
+    context: tuple[tuple[Column, Cell], ...]
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[_Draft, ...], ...]
+
+
+@dataclass(frozen=True)
+class _DraftSection:
+    id: str
+    tables: tuple[_DraftTable, ...]
+    findings: tuple[str, ...] = ()
+    charts: Callable[[tuple[Table, ...]], tuple[Chart, ...]] | None = None
+
+
+class _Builder:
+    def __init__(self, data: ReportData, catalog: Catalog, language: str, k: int) -> None:
+        self.data, self.catalog, self.language, self.k = data, catalog, language, k
+        self.ledger = _Ledger(k)
+        # margin -> family -> terms; every family of one margin adds up to the same total
+        self.margins: dict[str, dict[str, list[Key]]] = defaultdict(lambda: defaultdict(list))
+        self.strategy_terms: dict[str, list[Key]] = defaultdict(list)
+        self.marker = Cell(self.t("report.suppressed", k=k), None, suppressed=True)
+        self.decimal_mark = self.t("report.decimal_mark")
+
+    def t(self, key: str, **values: object) -> str:
+        return self.catalog.locales.text(self.language, key, **values)
+
+    def t_or(self, key: str, fallback: str) -> str:
+        """An optional string: report labels for ids the locale files may not know."""
+        try:
+            return self.t(key)
+        except KeyError:
+            return fallback
+
+    def column(self, key: str) -> Column:
+        return Column(key, self.t(f"report.column.{key}"))
+
+    def report(self, generated: date) -> Report:
+        drafts = [
+            self.participation(),
+            self.choices(),
+            self.strategies(),
+            self.helpful(),
+            self.change(),
+            self.groups(),
+            self.facilitated(),
+        ]
+        self.relate_margins()
+        self.ledger.protect()
+        sections = tuple(self.finish(draft) for draft in drafts)
+        return Report(
+            language=self.language,
+            title=self.t("report.title"),
+            k=self.k,
+            generated=generated,
+            summary=self.summary(sections),
+            metadata=(
+                (self.t("report.meta.filters"), self.filters()),
+                (self.t("report.meta.k"), str(self.k)),
+                (self.t("report.meta.generated"), generated.isoformat()),
+            ),
+            privacy=self.t("report.privacy", k=self.k),
+            sections=sections,
+            labels={name: self.t(f"report.label.{name}") for name in LABELS},
+        )
+
+    def relate_margins(self) -> None:
+        for families in self.margins.values():
+            for first, second in itertools.combinations(families.values(), 2):
+                self.ledger.relate(first, second)
+
+    def finish(self, draft: _DraftSection) -> Section:
+        tables = tuple(
+            Table(
+                t.id,
+                t.caption,
+                t.context,
+                t.columns,
+                tuple(tuple(map(self.cell, r)) for r in t.rows),
+            )
+            for t in draft.tables
+        )
+        return Section(
+            id=draft.id,
+            title=self.t(f"report.section.{draft.id}"),
+            intro=self.t(f"report.intro.{draft.id}", k=self.k),
+            findings=draft.findings,
+            tables=tables,
+            charts=draft.charts(tables) if draft.charts else (),
+        )
+
+    def cell(self, draft: _Draft) -> Cell:
+        hidden, values = self.ledger.hidden, self.ledger.values
+        if isinstance(draft, Cell):
+            return draft
+        if isinstance(draft, _Count):
+            return self.marker if draft.key in hidden else self.integer(values[draft.key])
+        if draft.part in hidden or draft.whole in hidden or not values[draft.whole]:
+            return self.marker
+        share = 100 * values[draft.part] / values[draft.whole]
+        return Cell(self.percent(share), round(share, 1))
+
+    # --- a. participation ------------------------------------------------------------------
+
+    def participation(self) -> _DraftSection:
+        single = len(self.data.scenarios) == 1  # then its participants are everybody's
+        rows = []
+        for counts in sorted(self.data.scenarios, key=lambda c: self.scenario_order(c.scenario_id)):
+            key, n = ("scenario", counts.scenario_id), counts.participants
+            participants = self.ledger.count((*key, "participants"), n, n)
+            starts = self.ledger.count((*key, "starts"), counts.starts, n)
+            completions = self.ledger.count((*key, "completions"), counts.completions, n)
+            self.margins["completions"]["scenarios"].append(completions.key)
+            if single:
+                self.margins["participants"]["scenarios"].append(participants.key)
+            title = Cell(self.scenario_title(counts.scenario_id))
+            rows.append(
+                (title, participants, starts, completions, _Share(completions.key, starts.key))
+            )
+        columns = ("scenario", "participants", "starts", "completions", "completion_rate")
+        table = self.table("scenarios", self.t("report.caption.scenarios"), (), columns, rows)
+        return _DraftSection("participation", (table,))
+
+    # --- b. choices per step ---------------------------------------------------------------
+
+    def choices(self) -> _DraftSection:
+        totals = {(s.scenario_id, s.step_id): s for s in self.data.steps}
+        counts: dict[tuple[str, str], list[ChoiceCount]] = defaultdict(list)
+        for choice in self.data.choices:
+            counts[choice.scenario_id, choice.step_id].append(choice)
+        steps = self.step_order({*totals, *counts})
+        tables = tuple(
+            self.step_table(scenario_id, step_id, totals.get((scenario_id, step_id)), counts)
+            for scenario_id, step_id in steps
+        )
+        return _DraftSection("choices", tables)
+
+    def step_table(
+        self,
+        scenario_id: str,
+        step_id: str,
+        total: StepTotal | None,
+        counts: Mapping[tuple[str, str], list[ChoiceCount]],
+    ) -> _DraftTable:
+        step_key = ("step", scenario_id, step_id)
+        n = total.participants if total else 0
+        participants = self.ledger.count((*step_key, "participants"), n, n)
+        answers = self.ledger.count((*step_key, "answers"), total.answers if total else 0, n)
+        self.margins["answers"]["steps"].append(answers.key)
+        rows, terms = [], []
+        for choice_id, recorded in self.choice_groups(scenario_id, step_id, counts):
+            row, term = self.choice_row(scenario_id, step_id, choice_id, recorded, n, answers)
+            rows.append(row)
+            terms.append(term)
+        self.ledger.relate(terms)  # the shares add up to 100 %
+        self.ledger.relate([*terms, answers.key])
+        blank = Cell("")
+        rows.append((Cell(self.t("report.total")), blank, blank, participants, answers, blank))
+        columns = ("choice", "strategy", "assessment", "participants", "answers", "share")
+        return self.table(
+            "choices",
+            self.step_caption(scenario_id, step_id),
+            self.step_context(scenario_id, step_id),
+            columns,
+            rows,
+        )
+
+    def choice_row(
+        self,
+        scenario_id: str,
+        step_id: str,
+        choice_id: str,
+        recorded: list[ChoiceCount],
+        step_participants: int,
+        step_answers: _Count,
+    ) -> tuple[tuple[_Draft, ...], Key]:
+        choice = self.catalog_choice(scenario_id, step_id, choice_id)
+        # Rows of one choice id differ only across content versions; the largest of their
+        # participant counts is a lower bound of the distinct count, so it errs towards hiding.
+        n = min(max((c.participants for c in recorded), default=0), step_participants)
+        key = ("choice", scenario_id, step_id, choice_id)
+        answers = self.ledger.count((*key, "answers"), sum(c.answers for c in recorded), n)
+        participants = self.ledger.count((*key, "participants"), n, n)
+        strategies = {c.strategy for c in recorded} or {choice.strategy if choice else "none"}
+        for strategy in strategies:
+            self.strategy_terms[strategy].append(answers.key)
+        helpful = [c.assessment for c in recorded] or [choice.assessment if choice else ""]
+        if Assessment.HELPFUL in helpful:
+            self.margins["helpful"]["choices"].append(answers.key)
+        strategy = choice.strategy if choice else recorded[0].strategy
+        assessment = choice.assessment if choice else recorded[0].assessment
+        label = choice.label.get(self.language) if choice else choice_id
+        row = (
+            Cell(label),
+            Cell(self.strategy_name(strategy)),
+            Cell(self.t_or(f"assessment.{assessment}", assessment)),
+            participants,
+            answers,
+            _Share(answers.key, step_answers.key),
+        )
+        return row, answers.key
+
+    # --- c. strategies ---------------------------------------------------------------------
+
+    def strategies(self) -> _DraftSection:
+        recorded = {s.strategy: s for s in self.data.strategies}
+        names = [*Strategy, *sorted(recorded.keys() - set(Strategy))]
+        total_answers = sum(s.answers for s in recorded.values())
+        most = max((s.participants for s in recorded.values()), default=0)
+        total = self.ledger.count(("strategies", "answers"), total_answers, most)
+        self.margins["answers"]["strategy_total"].append(total.key)
+        rows, terms = [], []
+        for name in names:
+            row = recorded.get(name)
+            n = row.participants if row else 0
+            answers = self.ledger.count(("strategy", name, "answers"), row.answers if row else 0, n)
+            participants = self.ledger.count(("strategy", name, "participants"), n, n)
+            self.ledger.relate(self.strategy_terms[name], [answers.key])
+            terms.append(answers.key)
+            share = _Share(answers.key, total.key)
+            rows.append((Cell(self.strategy_name(name)), participants, answers, share))
+        self.margins["answers"]["strategies"].extend(terms)
+        self.ledger.relate(terms)
+        rows.append((Cell(self.t("report.total")), Cell(""), total, Cell("")))
+        columns = ("strategy", "participants", "answers", "share")
+        table = self.table("strategies", self.t("report.caption.strategies"), (), columns, rows)
+        return _DraftSection("strategies", (table,), charts=self.strategy_chart)
+
+    def strategy_chart(self, tables: tuple[Table, ...]) -> tuple[Chart, ...]:
+        return self.bar_chart("strategies", tables[0].rows[:-1], share_index=3)
+
+    # --- d. helpful choices, first play vs later -------------------------------------------
+
+    def helpful(self) -> _DraftSection:
+        recorded = {h.play: h for h in self.data.helpful}
+        rows = []
+        for play in PLAYS:
+            row = recorded.get(play)
+            n = row.participants if row else 0
+            key = ("play", play)
+            participants = self.ledger.count((*key, "participants"), n, n)
+            answers = self.ledger.count((*key, "answers"), row.total if row else 0, n)
+            helpful = self.ledger.count((*key, "helpful"), row.helpful if row else 0, n)
+            self.margins["answers"]["plays"].append(answers.key)
+            self.margins["helpful"]["plays"].append(helpful.key)
+            label = Cell(self.t(f"report.play.{play}"))
+            rows.append((label, participants, answers, helpful, _Share(helpful.key, answers.key)))
+        columns = ("play", "participants", "answers", "helpful", "helpful_share")
+        table = self.table("helpful", self.t("report.caption.helpful"), (), columns, rows)
+        return _DraftSection("helpful", (table,), charts=self.helpful_chart)
+
+    def helpful_chart(self, tables: tuple[Table, ...]) -> tuple[Chart, ...]:
+        return self.bar_chart("helpful", tables[0].rows, share_index=4)
+
+    # --- e. change in readiness to act -----------------------------------------------------
+
+    def change(self) -> _DraftSection:
+        pairs: dict[str, dict[str, list[tuple[float, float]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for pair in self.data.measures:
+            pairs[pair.comparison][pair.item_id].append((pair.before, pair.after))
+        known = [c for c in COMPARISONS if c in pairs]
+        comparisons = [*known, *sorted(pairs.keys() - set(COMPARISONS))]
+        tables, findings = [], []
+        for comparison in comparisons:
+            results = {item: paired_change(p) for item, p in sorted(pairs[comparison].items())}
+            tables.append(self.change_table(comparison, results))
+            findings += [
+                self.finding(comparison, item, result)
+                for item, result in results.items()
+                if result.n >= self.k
+            ]
+        return _DraftSection("change", tuple(tables), tuple(findings), self.change_charts)
+
+    def change_table(self, comparison: str, results: dict[str, PairedChange]) -> _DraftTable:
+        rows = [(Cell(self.item_name(item)), *self.change_cells(r)) for item, r in results.items()]
+        columns = (
+            "item",
+            "n",
+            "mean_before",
+            "mean_after",
+            "mean_difference",
+            "ci_low",
+            "ci_high",
+            "cohens_dz",
+            "wilcoxon_p",
+        )
+        caption = self.t("report.caption.change", comparison=self.comparison_name(comparison))
+        context = ((self.column("comparison"), Cell(comparison, comparison)),)
+        return self.table("change", caption, context, columns, rows)
+
+    def change_cells(self, result: PairedChange) -> tuple[Cell, ...]:
+        if result.n < self.k:
+            return (self.marker,) * 8
+        numbers = (
+            result.mean_before,
+            result.mean_after,
+            result.mean_difference,
+            result.ci_low,
+            result.ci_high,
+            result.cohens_dz,
+        )
+        return (
+            self.integer(result.n),
+            *(self.decimal(x, 2) for x in numbers),
+            self.p_cell(result.wilcoxon_p),
+        )
+
+    def finding(self, comparison: str, item: str, result: PairedChange) -> str:
+        """The evaluator's question in one sentence: did it change, how much, how sure."""
+        difference = round(result.mean_difference, 1)
+        direction = "rose" if difference > 0 else "fell" if difference < 0 else "same"
+        change = self.t(
+            f"report.change.{direction}",
+            item=self.item_name(item),
+            difference=self.decimal(abs(difference), 1).text,
+            low=self.decimal(result.ci_low, 1).text,
+            high=self.decimal(result.ci_high, 1).text,
+            n=result.n,
+        )
+        p = result.wilcoxon_p
+        if p is None:
+            certainty = self.t("report.certainty.untested")
+        else:
+            kind = "unlikely_chance" if p < SIGNIFICANCE else "maybe_chance"
+            certainty = self.t(f"report.certainty.{kind}", p=self.p_text(p))
+        when = self.comparison_name(comparison)
+        return self.t("report.finding", when=when, change=change, certainty=certainty)
+
+    def change_charts(self, tables: tuple[Table, ...]) -> tuple[Chart, ...]:
+        charts = []
+        for table in tables:
+            points = tuple(
+                Point(row[0].text, row[4].value, row[4].text, row[5].value, row[6].value)
+                for row in table.rows
+                if not row[4].suppressed
+            )
+            if not points:
+                continue
+            comparison = table.context[0][1].value
+            values = "; ".join(
+                self.t(
+                    "report.chart.interval",
+                    label=p.label,
+                    value=p.text,
+                    low=self.decimal(p.low, 2).text,
+                    high=self.decimal(p.high, 2).text,
+                )
+                for p in points
+            )
+            title = self.t("report.chart.change", comparison=self.comparison_name(comparison))
+            alt = self.t("report.chart.alt", title=title, values=values)
+            axis = self.t("report.chart.change_axis")
+            charts.append(
+                Chart(
+                    f"change-{comparison}",
+                    "intervals",
+                    title,
+                    axis,
+                    alt,
+                    points,
+                    self.decimal_mark,
+                )
+            )
+        return tuple(charts)
+
+    # --- f. age bands and classes ----------------------------------------------------------
+
+    def groups(self) -> _DraftSection:
+        single = len(self.data.scenarios) == 1
+        tables = []
+        for dimension in DIMENSIONS:
+            recorded = sorted(
+                (g for g in self.data.groups if g.dimension == dimension), key=lambda g: g.group
+            )
+            rows = [self.group_row(group, single) for group in recorded]
+            columns = ("group", "participants", "completions", "answers", "helpful_share")
+            caption = self.t(f"report.caption.{dimension}")
+            context = ((self.column("dimension"), Cell(dimension, dimension)),)
+            if rows:
+                tables.append(self.table("groups", caption, context, columns, rows))
+        return _DraftSection("groups", tuple(tables))
+
+    def group_row(self, group: GroupCounts, single_scenario: bool) -> tuple[_Draft, ...]:
+        key, n = ("group", group.dimension, group.group), group.participants
+        participants = self.ledger.count((*key, "participants"), n, n)
+        completions = self.ledger.count((*key, "completions"), group.completions, n)
+        answers = self.ledger.count((*key, "answers"), group.answers, n)
+        helpful = self.ledger.count((*key, "helpful"), group.helpful, n)
+        for margin, term in (
+            ("completions", completions),
+            ("answers", answers),
+            ("helpful", helpful),
+        ):
+            self.margins[margin][group.dimension].append(term.key)
+        if single_scenario:
+            self.margins["participants"][group.dimension].append(participants.key)
+        label = Cell(self.group_name(group.dimension, group.group))
+        return (label, participants, completions, answers, _Share(helpful.key, answers.key))
+
+    # --- g. facilitated sessions -----------------------------------------------------------
+
+    def facilitated(self) -> _DraftSection:
+        counts: dict[tuple[str, str], list[FacilitatedCount]] = defaultdict(list)
+        for count in self.data.facilitated:
+            counts[count.scenario_id, count.step_id].append(count)
+        tables = tuple(
+            self.hands_table(scenario_id, step_id, counts)
+            for scenario_id, step_id in self.step_order(set(counts))
+        )
+        return _DraftSection("facilitated", tables)
+
+    def hands_table(
+        self,
+        scenario_id: str,
+        step_id: str,
+        counts: Mapping[tuple[str, str], list[FacilitatedCount]],
+    ) -> _DraftTable:
+        recorded = counts[scenario_id, step_id]
+        hands = sum(c.hands for c in recorded)
+        key = ("hands", scenario_id, step_id)
+        total = self.ledger.count(key, hands, hands)
+        rows, terms = [], []
+        for choice_id, of_choice in self.choice_groups(scenario_id, step_id, counts):
+            choice = self.catalog_choice(scenario_id, step_id, choice_id)
+            raised = sum(c.hands for c in of_choice)
+            term = self.ledger.count((*key, choice_id), raised, min(raised, hands))
+            terms.append(term.key)
+            strategy = choice.strategy if choice else of_choice[0].strategy
+            label = choice.label.get(self.language) if choice else choice_id
+            share = _Share(term.key, total.key)
+            rows.append((Cell(label), Cell(self.strategy_name(strategy)), term, share))
+        self.ledger.relate(terms)
+        self.ledger.relate([*terms, total.key])
+        rows.append((Cell(self.t("report.total")), Cell(""), total, Cell("")))
+        sessions = max((c.sessions for c in recorded), default=0)
+        caption = self.t(
+            "report.caption.facilitated",
+            step=self.step_caption(scenario_id, step_id),
+            sessions=sessions,
+        )
+        context = (
+            *self.step_context(scenario_id, step_id),
+            (self.column("sessions"), Cell(str(sessions), sessions)),
+        )
+        return self.table(
+            "facilitated", caption, context, ("choice", "strategy", "hands", "share"), rows
+        )
+
+    # --- summary and metadata --------------------------------------------------------------
+
+    def summary(self, sections: tuple[Section, ...]) -> tuple[str, ...]:
+        by_id = {s.id: s for s in sections}
+        findings = by_id["change"].findings or (self.t("report.summary.no_change", k=self.k),)
+        first, later = (row[4] for row in by_id["helpful"].tables[0].rows)
+        if first.suppressed or later.suppressed:
+            return findings
+        return (*findings, self.t("report.summary.helpful", first=first.text, later=later.text))
+
+    def filters(self) -> str:
+        f = self.data.filters
+        parts = [
+            self.t("report.filter.scenario", scenario=self.scenario_title(f.scenario))
+            if f.scenario
+            else None,
+            self.t("report.filter.class", id=f.class_id) if f.class_id is not None else None,
+            self.t("report.filter.since", date=f.since.isoformat()) if f.since else None,
+            self.t("report.filter.until", date=f.until.isoformat()) if f.until else None,
+        ]
+        return " · ".join(p for p in parts if p) or self.t("report.filter.none")
+
+    # --- shared helpers --------------------------------------------------------------------
+
+    def table(
+        self,
+        table_id: str,
+        caption: str,
+        context: tuple[tuple[Column, Cell], ...],
+        columns: Sequence[str],
+        rows: Sequence[tuple[_Draft, ...]],
+    ) -> _DraftTable:
+        return _DraftTable(
+            table_id, caption, context, tuple(map(self.column, columns)), tuple(rows)
+        )
+
+    def bar_chart(
+        self, chart_id: str, rows: Sequence[tuple[Cell, ...]], share_index: int
+    ) -> tuple[Chart, ...]:
+        points = tuple(
+            Point(row[0].text, row[share_index].value, row[share_index].text)
+            for row in rows
+            if not row[share_index].suppressed
+        )
+        if not points:
+            return ()
+        title = self.t(f"report.chart.{chart_id}")
+        values = "; ".join(f"{p.label}: {p.text}" for p in points)
+        alt = self.t("report.chart.alt", title=title, values=values)
+        axis = self.t(f"report.chart.{chart_id}_axis")
+        return (Chart(chart_id, "bars", title, axis, alt, points, self.decimal_mark),)
+
+    def scenario(self, scenario_id: str) -> Scenario | None:
+        return self.catalog.scenarios.get(scenario_id)
+
+    def scenario_title(self, scenario_id: str) -> str:
+        scenario = self.scenario(scenario_id)
+        return scenario.title.get(self.language) if scenario else scenario_id
+
+    def scenario_order(self, scenario_id: str) -> tuple[int, str]:
+        known = list(self.catalog.scenarios)
+        return (known.index(scenario_id), "") if scenario_id in known else (len(known), scenario_id)
+
+    def step_order(self, steps: set[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Scenarios in catalog order, steps in story order; unknown ids last."""
+
+        def position(item: tuple[str, str]) -> tuple:
+            scenario = self.scenario(item[0])
+            known = list(scenario.steps) if scenario else []
+            step = known.index(item[1]) if item[1] in known else len(known)
+            return (self.scenario_order(item[0]), step, item[1])
+
+        return sorted(steps, key=position)
+
+    def step_caption(self, scenario_id: str, step_id: str) -> str:
+        scenario = self.scenario(scenario_id)
+        step = scenario.step(step_id) if scenario else None
+        title = self.scenario_title(scenario_id)
+        if step is None:
+            return self.t("report.caption.step", scenario=title, step=step_id)
+        number = [s.id for s in scenario.steps_in(step.phase)].index(step.id) + 1
+        # The first line sets the scene; the rest of the step's text is not needed to tell it.
+        text = " ".join(step.text.get(self.language).strip().splitlines()[0].split())
+        if len(text) > STEP_TEXT_CHARS:
+            text = text[: STEP_TEXT_CHARS - 1].rstrip() + "…"
+        name = self.t(
+            "report.step_name", phase=self.t(f"phase.{step.phase}"), number=number, text=text
+        )
+        return self.t("report.caption.step", scenario=title, step=name)
+
+    def step_context(self, scenario_id: str, step_id: str) -> tuple[tuple[Column, Cell], ...]:
+        return (
+            (self.column("scenario_id"), Cell(scenario_id, scenario_id)),
+            (self.column("scenario"), Cell(self.scenario_title(scenario_id))),
+            (self.column("step_id"), Cell(step_id, step_id)),
+        )
+
+    def choice_groups(
+        self, scenario_id: str, step_id: str, counts: Mapping[tuple[str, str], list[_Recorded]]
+    ) -> list[tuple[str, list[_Recorded]]]:
+        """Each choice of the step in button order, with its recorded rows; then choices
+        recorded under ids the current content no longer has."""
+        recorded: dict[str, list[_Recorded]] = defaultdict(list)
+        for row in counts.get((scenario_id, step_id), []):
+            recorded[row.choice_id].append(row)
+        scenario = self.scenario(scenario_id)
+        step = scenario.step(step_id) if scenario else None
+        known = [c.id for c in step.choices] if step else []
+        return [(c, recorded.get(c, [])) for c in [*known, *sorted(recorded.keys() - set(known))]]
+
+    def catalog_choice(self, scenario_id: str, step_id: str, choice_id: str) -> Choice | None:
+        scenario = self.scenario(scenario_id)
+        step = scenario.step(step_id) if scenario else None
+        return step.choice(choice_id) if step else None
+
+    def strategy_name(self, strategy: str) -> str:
+        return self.t_or(f"strategy.{strategy}", strategy)
+
+    def item_name(self, item: str) -> str:
+        return self.t_or(f"report.item.{item}", item)
+
+    def comparison_name(self, comparison: str) -> str:
+        return self.t_or(f"report.comparison.{comparison}", comparison)
+
+    def group_name(self, dimension: str, group: str) -> str:
+        return self.t_or(f"age.{group}", group) if dimension == "age_band" else group
+
+    def integer(self, n: int) -> Cell:
+        return Cell(str(n), n)
+
+    def decimal(self, x: float | None, places: int) -> Cell:
+        if x is None:
+            return Cell("–")
+        text = f"{x:.{places}f}"
+        if float(text) == 0:
+            text = text.lstrip("-")
+        text = text.replace("-", "−").replace(".", self.decimal_mark)
+        return Cell(text, round(x, 4))
+
+    def percent(self, share: float) -> str:
+        return self.t("report.percent", value=self.decimal(share, 0).text)
+
+    def p_text(self, p: float) -> str:
+        if p < 0.001:
+            return self.t("report.p_below", p=self.decimal(0.001, 3).text)
+        return self.t("report.p_equals", p=self.decimal(p, 3).text)
+
+    def p_cell(self, p: float | None) -> Cell:
+        return Cell("–") if p is None else Cell(self.p_text(p), p)

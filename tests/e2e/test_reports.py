@@ -1,0 +1,96 @@
+"""Evaluators get the report in Telegram and on the server; small groups stay hidden."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from fakebotapi import FakeBotApi, FakeUser
+
+from bot.bootstrap import Runtime, build_runtime
+from bot.cli.main import main
+from bot.config import load_config
+
+from .conftest import open_scenario
+
+ADMIN_ID = 900002
+
+
+@pytest.fixture
+async def bot(bot_env: dict[str, str]) -> AsyncIterator[Runtime]:
+    runtime = build_runtime(load_config({**bot_env, "BYSTANDER_ADMINS": str(ADMIN_ID)}))
+    async with runtime.running(poll_timeout=1):
+        yield runtime
+
+
+async def evaluator(server: FakeBotApi) -> FakeUser:
+    admin = server.user(user_id=ADMIN_ID)
+    await admin.send("/invite evaluator Utvärderingsteamet")
+    payload = re.search(r"start=([\w-]+)", admin.last.text).group(1)
+    user = server.user()
+    await user.send(f"/start {payload}")
+    return user
+
+
+async def students_play(server: FakeBotApi, count: int) -> None:
+    async def one() -> None:
+        student = server.user()
+        await student.send("/start")
+        await student.click("16–17 år")
+        await student.click("Spela och spara mina svar")
+        await open_scenario(student)
+        await student.click("Fråga Yusuf när bussen går")
+
+    await asyncio.gather(*(one() for _ in range(count)))
+
+
+async def test_an_evaluator_gets_summary_charts_and_files(bot: Runtime, fake_bot_api) -> None:
+    await students_play(fake_bot_api, 6)
+    user = await evaluator(fake_bot_api)
+    await user.send("/report")
+    documents = {m.document_name: m.document for m in user.messages if m.document}
+    html_name = next(n for n in documents if n.endswith(".html"))
+    csv_name = next(n for n in documents if n.endswith(".csv"))
+    html = documents[html_name].decode()
+    assert "<table" in html and "Bråk på bussen" in html and 'lang="sv"' in html
+    assert documents[csv_name].decode("utf-8-sig").startswith("table,")
+    await user.send("/report no-such-scenario")
+    assert "Det scenariot finns inte" in user.last.text
+
+
+async def test_others_cannot_get_the_report(bot: Runtime, fake_bot_api) -> None:
+    student = fake_bot_api.user()
+    await student.send("/report")
+    assert "känner jag inte igen" in student.last.text
+    assert not any(m.document for m in student.messages)
+
+
+def test_the_server_report_suppresses_small_groups(bot_env, tmp_path, monkeypatch, capsys):
+    async def seed(count: int) -> None:
+        async with FakeBotApi() as server:
+            env = {
+                **bot_env,
+                "TELEGRAM_BOT_TOKEN": server.token,
+                "TELEGRAM_BASE_URL": server.base_url,
+            }
+            runtime = build_runtime(load_config(env))
+            async with runtime.running(poll_timeout=1):
+                await students_play(server, count)
+
+    asyncio.run(seed(4))
+    for name in ("BYSTANDER_DATA_DIR", "BYSTANDER_KEY_DIR"):
+        monkeypatch.setenv(name, bot_env[name])
+    out = tmp_path / "report.json"
+    assert main(["report", "--format", "json", "--out", str(out)]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    text = json.dumps(report, ensure_ascii=False)
+    assert "färre än 5" in text
+    assert main(["report", "--format", "json", "--min-group", "3"]) == 0
+    shown = capsys.readouterr().out
+    assert '"value": 4' in shown, "with K = 3, four students are shown"
+    assert main(["report", "--min-group", "2"]) == 1
+    assert "at least 3" in capsys.readouterr().err
+    assert main(["report", "--scenario", "nope"]) == 1

@@ -1,0 +1,263 @@
+"""The report structure: K, suppression (primary and secondary), findings, language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.content.catalog import Catalog
+from bot.evaluation.data import (
+    ChoiceCount,
+    Filters,
+    MeasurePair,
+    ReportData,
+    StepTotal,
+    StrategyCount,
+)
+from bot.evaluation.report import Cell, Report, Table, build_report
+
+from .conftest import K, boundary_data
+
+
+def tables(report: Report, table_id: str) -> list[Table]:
+    return [t for s in report.sections for t in s.tables if t.id == table_id]
+
+
+def column(table: Table, key: str) -> list[Cell]:
+    index = [c.key for c in table.columns].index(key)
+    return [row[index] for row in table.rows]
+
+
+def row(table: Table, label: str) -> dict[str, Cell]:
+    found = next(r for r in table.rows if r[0].text == label)
+    return {c.key: cell for c, cell in zip(table.columns, found, strict=True)}
+
+
+@pytest.mark.parametrize("k", [2, 1, 0, -5])
+def test_k_below_three_is_refused(catalog: Catalog, k: int) -> None:
+    with pytest.raises(ValueError, match="at least 3"):
+        build_report(boundary_data(5), catalog, "en", k)
+
+
+def test_k_of_three_is_allowed(catalog: Catalog) -> None:
+    assert build_report(boundary_data(3), catalog, "en", 3).k == 3
+
+
+@pytest.mark.parametrize(
+    ("table_id", "label", "key"),
+    [
+        ("scenarios", "The party in Norsborg", "starts"),
+        ("choices", "Decide they're just joking", "answers"),
+        ("strategies", "Document", "answers"),
+        ("helpful", "Later plays", "helpful"),
+        ("groups", "20 or older", "answers"),
+        ("groups", "8B", "answers"),
+        ("facilitated", "Go to the front and tell the driver", "hands"),
+        ("change", "Confidence in being able to act", "n"),
+    ],
+)
+def test_a_group_of_k_minus_one_is_hidden_and_of_k_shown(
+    catalog: Catalog, table_id: str, label: str, key: str
+) -> None:
+    def cell(n: int) -> Cell:
+        report = build_report(boundary_data(n), catalog, "en", K)
+        # The last table with the row: groups have one per dimension, change one per wave.
+        *_, table = (t for t in tables(report, table_id) if label in {r[0].text for r in t.rows})
+        return row(table, label)[key]
+
+    below, at = cell(K - 1), cell(K)
+    assert below == Cell(f"fewer than {K}", None, suppressed=True)
+    assert not at.suppressed and at.value is not None
+
+
+def test_the_whole_row_of_a_small_group_is_hidden(catalog: Catalog) -> None:
+    report = build_report(boundary_data(K - 1), catalog, "en", K)
+    small = row(tables(report, "scenarios")[0], "The party in Norsborg")
+    assert [c.suppressed for c in small.values()] == [False, True, True, True, True]
+
+
+def test_a_lone_hidden_choice_takes_a_second_one_with_it(catalog: Catalog) -> None:
+    """Shares add up to 100 % and the total is shown: one hidden cell could be subtracted."""
+    report = build_report(boundary_data(K - 1), catalog, "en", K)
+    step = tables(report, "choices")[0]
+    answers = column(step, "answers")
+    hidden = [c.suppressed for c in answers[:-1]]
+    assert hidden == [True, False, True]  # the smaller of the two big choices goes too
+    assert not answers[-1].suppressed  # the step total stays: readers need the n
+
+
+def test_shares_of_hidden_counts_are_hidden(catalog: Catalog) -> None:
+    report = build_report(boundary_data(K - 1), catalog, "en", K)
+    step = tables(report, "choices")[0]
+    for answers, share in zip(column(step, "answers"), column(step, "share"), strict=True):
+        assert share.suppressed or not answers.suppressed
+
+
+def test_a_strategy_total_cannot_reveal_a_choice(catalog: Catalog) -> None:
+    """The only hidden "delegate" choice would be its strategy total minus the shown ones."""
+    data = ReportData(
+        Filters(scenario="bus-fight"),
+        steps=[StepTotal("bus-fight", "stop", 30, 60), StepTotal("bus-fight", "bus", 30, 60)],
+        choices=[
+            ChoiceCount("bus-fight", "stop", "ask-time", "distract", "helpful", "before", 28, 20),
+            ChoiceCount(
+                "bus-fight", "stop", "tell-teacher", "delegate", "helpful", "before", 29, 21
+            ),
+            ChoiceCount("bus-fight", "stop", "just-joking", "none", "harmful", "before", 3, 3),
+            ChoiceCount("bus-fight", "bus", "driver", "delegate", "helpful", "during", 3, 2),
+            ChoiceCount("bus-fight", "bus", "sit-next", "distract", "helpful", "during", 20, 15),
+            ChoiceCount("bus-fight", "bus", "say-stop", "direct", "partly", "during", 20, 15),
+            ChoiceCount("bus-fight", "bus", "film", "document", "partly", "during", 9, 8),
+            ChoiceCount("bus-fight", "bus", "music", "none", "harmful", "during", 8, 7),
+        ],
+        strategies=[
+            StrategyCount("distract", 48, 25),
+            StrategyCount("delegate", 32, 22),
+            StrategyCount("none", 11, 10),
+            StrategyCount("direct", 20, 15),
+            StrategyCount("document", 9, 8),
+        ],
+    )
+    report = build_report(data, catalog, "en", K)
+    delegate = row(tables(report, "strategies")[0], "Delegate – get help")["answers"]
+    hidden_delegate_choices = [
+        r["answers"].suppressed
+        for t in tables(report, "choices")
+        for r in (row(t, r[0].text) for r in t.rows[:-1])
+        if r["strategy"].text == "Delegate – get help"
+    ]
+    assert delegate.suppressed or hidden_delegate_choices.count(True) != 1
+
+
+def test_findings_answer_the_evaluators_question(catalog: Catalog) -> None:
+    # 42 pairs: 25 rose by one point, 17 stayed: mean 25/42 ≈ 0.6.
+    pairs = [MeasurePair("efficacy", "T1-T2", 3, 4)] * 25 + [
+        MeasurePair("efficacy", "T1-T2", 3, 3)
+    ] * 17
+    data = ReportData(Filters(), measures=pairs)
+    english = build_report(data, catalog, "en", K)
+    swedish = build_report(data, catalog, "sv", K)
+    assert english.summary[0] == (
+        "Right after the scenario (T1 → T2): Confidence in being able to act rose by 0.6 points"
+        " on the 1–5 scale (95% CI 0.4 to 0.8, n = 42); this is unlikely to be chance"
+        " (p < 0.001)."
+    )
+    assert "ökade med 0,6 poäng på skalan 1–5 (95 % KI 0,4 till 0,8, n = 42)" in swedish.summary[0]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        ([(4, 3)] * 4 + [(4, 4)] * 2, "fell by 0.7 points"),
+        ([(3, 3)] * 6, "stayed about the same"),
+        ([(3, 3)] * 6, "nobody changed their answer"),
+        ([(3, 4), (4, 3)] * 3, "this could well be chance (p = 1.000)"),
+    ],
+)
+def test_findings_say_which_way_and_how_sure(
+    catalog: Catalog, pairs: list[tuple[int, int]], expected: str
+) -> None:
+    data = ReportData(
+        Filters(), measures=[MeasurePair("efficacy", "T1-T3", b, a) for b, a in pairs]
+    )
+    (finding,) = build_report(data, catalog, "en", K).summary[:1]
+    assert finding.startswith("3–6 months later (T1 → T3): ")
+    assert expected in finding
+
+
+def test_too_few_pairs_give_no_finding(catalog: Catalog) -> None:
+    data = ReportData(Filters(), measures=[MeasurePair("efficacy", "T1-T2", 1, 5)] * (K - 1))
+    report = build_report(data, catalog, "en", K)
+    assert report.summary == (
+        f"So far fewer than {K} people have answered the questions both before and after,"
+        " so no change can be shown.",
+    )
+    assert not [c for s in report.sections for c in s.charts if c.kind == "intervals"]
+
+
+def test_charts_show_only_what_the_tables_show(catalog: Catalog) -> None:
+    def charts(n: int) -> dict[str, list[str]]:
+        report = build_report(boundary_data(n), catalog, "en", K)
+        return {c.id: [p.label for p in c.points] for s in report.sections for c in s.charts}
+
+    at, below = charts(K), charts(K - 1)
+    assert at["helpful"] == ["First play", "Later plays"]
+    # First-play answers plus later ones make the step totals: both go, so no chart.
+    assert "helpful" not in below
+    assert "Document" in at["strategies"] and "Document" not in below["strategies"]
+    assert "change-T1-T3" in at and "change-T1-T3" not in below
+    assert below["change-T1-T2"] == ["Confidence in being able to act"]
+
+
+def test_metadata_filters_k_date_and_privacy(catalog: Catalog) -> None:
+    data = ReportData(Filters("bus-fight", 7, date(2026, 1, 1), date(2026, 6, 30)))
+    report = build_report(data, catalog, "sv", 4, generated=date(2026, 7, 1))
+    period = "från 2026-01-01 · till och med 2026-06-30"
+    assert dict(report.metadata) == {
+        "Urval": f"Scenario: Bråk på bussen · Klass nr 7 · {period}",
+        "Minsta gruppstorlek (K)": "4",
+        "Skapad": "2026-07-01",
+    }
+    assert "inga pseudonymer" in report.privacy and "färre än 4" in report.privacy
+
+
+def test_text_comes_from_the_catalog_in_the_asked_language(catalog: Catalog) -> None:
+    swedish = build_report(boundary_data(K), catalog, "sv", K)
+    step = tables(swedish, "choices")[0]
+    assert step.caption.startswith("Bråk på bussen · ")
+    assert step.rows[0][0].text == catalog.scenarios["bus-fight"].step("stop").choices[0].label.get(
+        "sv"
+    )
+    assert step.rows[0][1].text == "Distrahera"
+
+
+# --- Property: no sum a reader can form has exactly one hidden term ------------------------
+
+STEP_CHOICES = {"stop": ("ask-time", "tell-teacher", "just-joking")}
+
+
+@st.composite
+def step_data(draw: st.DrawFn) -> ReportData:
+    choices, total_answers, total_people = [], 0, 0
+    for step_id, choice_ids in STEP_CHOICES.items():
+        for choice_id in choice_ids:
+            people = draw(st.integers(0, 12))
+            answers = people + draw(st.integers(0, 5))
+            total_answers, total_people = total_answers + answers, total_people + people
+            if people:
+                choices.append(
+                    ChoiceCount(
+                        "bus-fight", step_id, choice_id, "x", "y", "before", answers, people
+                    )
+                )
+    return ReportData(
+        Filters(),
+        choices=choices,
+        steps=[StepTotal("bus-fight", "stop", total_people, total_answers)],
+    )
+
+
+def number_cells(table: Table) -> Iterator[Cell]:
+    for r in table.rows:
+        yield from r[1:]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=step_data())
+def test_no_step_ever_has_exactly_one_hidden_answer_count(
+    catalog: Catalog, data: ReportData
+) -> None:
+    report = build_report(data, catalog, "en", K)
+    for table in tables(report, "choices"):
+        answers = column(table, "answers")[:-1]
+        participants = column(table, "participants")[:-1]
+        assert sum(c.suppressed for c in answers) != 1
+        for people, count in zip(participants, answers, strict=True):
+            assert people.suppressed or people.value >= K  # a shown row has K or more
+            assert not people.suppressed or count.suppressed
