@@ -235,25 +235,31 @@ class PlayerService:
         stored = await session.store.get_active_run(session.person.pseudonym)
         return self.catalog.scenarios.get(stored["scenario"]) if stored else None
 
-    async def intro(self, person: Person, scenario_id: str) -> Outcome:
+    async def _playable(
+        self, person: Person, scenario_id: str
+    ) -> tuple[_Session, Scenario | None, Outcome | None]:
+        """The session and scenario, or the outcome to show instead (welcome, or gone)."""
         session = await self._session(person)
         scenario = self.catalog.scenarios.get(scenario_id)
         if session.profile is None:
-            return self._welcome(session)
+            return session, None, self._welcome(session)
         if scenario is None:
-            return await self._gone(session)
+            return session, None, await self._gone(session)
+        return session, scenario, None
+
+    async def intro(self, person: Person, scenario_id: str) -> Outcome:
+        session, scenario, instead = await self._playable(person, scenario_id)
+        if instead:
+            return instead
         text = self.presenter.scenario_intro(scenario, session.language)
         start = self._button(session, "play.start", GO, scenario.id)
         back = self._button(session, "menu.back", MENU)
         return Outcome.say(text, column(start, back), close_buttons=True)
 
     async def begin(self, person: Person, scenario_id: str) -> Outcome:
-        session = await self._session(person)
-        scenario = self.catalog.scenarios.get(scenario_id)
-        if session.profile is None:
-            return self._welcome(session)
-        if scenario is None:
-            return await self._gone(session)
+        session, scenario, instead = await self._playable(person, scenario_id)
+        if instead:
+            return instead
         if await self._survey_due(session, scenario.id, Wave.BEFORE):
             question = self.survey.question(session.language, Wave.BEFORE, scenario.id, 0)
             return Outcome([question], close_buttons=True)

@@ -9,7 +9,7 @@ into aggregate tables, so reports over old periods still work.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -181,19 +181,34 @@ class EvaluationStore:
         return PurgeSummary(cutoff, *counts)
 
 
+def _where(conditions: Iterable[tuple[str, object]]) -> tuple[str, tuple]:
+    """A WHERE clause of the conditions whose value is set, and its parameters."""
+    chosen = [(sql, value) for sql, value in conditions if value is not None]
+    return " AND ".join(["1 = 1", *(sql for sql, _ in chosen)]), tuple(v for _, v in chosen)
+
+
 def _run_filter(filters: Filters) -> tuple[str, tuple]:
     """A WHERE clause over runs `r` for the report's filters."""
-    clauses, params = ["1 = 1"], []
-    for sql, value in (
-        ("r.scenario_id = ?", filters.scenario),
-        ("r.class_id = ?", filters.class_id),
-        ("r.started_on >= ?", filters.since.isoformat() if filters.since else None),
-        ("r.started_on <= ?", filters.until.isoformat() if filters.until else None),
-    ):
-        if value is not None:
-            clauses.append(sql)
-            params.append(value)
-    return " AND ".join(clauses), tuple(params)
+    return _where(
+        (
+            ("r.scenario_id = ?", filters.scenario),
+            ("r.class_id = ?", filters.class_id),
+            ("r.started_on >= ?", filters.since.isoformat() if filters.since else None),
+            ("r.started_on <= ?", filters.until.isoformat() if filters.until else None),
+        )
+    )
+
+
+def _month_filter(filters: Filters, *, with_class: bool) -> tuple[str, tuple]:
+    """The same filters over the monthly aggregate tables."""
+    return _where(
+        (
+            ("scenario_id = ?", filters.scenario),
+            ("class_id = ?", filters.class_id if with_class else None),
+            ("month >= ?", filters.since.isoformat()[:7] if filters.since else None),
+            ("month <= ?", filters.until.isoformat()[:7] if filters.until else None),
+        )
+    )
 
 
 class _RawQueries:
@@ -268,17 +283,7 @@ class _RawQueries:
 
 async def _archived(db, filters: Filters) -> ReportData:
     """The same shapes from the aggregate tables (events past the retention period)."""
-    clauses, params = ["1 = 1"], []
-    for sql, value in (
-        ("scenario_id = ?", filters.scenario),
-        ("class_id = ?", filters.class_id),
-        ("month >= ?", filters.since.isoformat()[:7] if filters.since else None),
-        ("month <= ?", filters.until.isoformat()[:7] if filters.until else None),
-    ):
-        if value is not None:
-            clauses.append(sql)
-            params.append(value)
-    where = " AND ".join(clauses)
+    where, params = _month_filter(filters, with_class=True)
 
     async def rows(sql: str, query_params=params) -> list:
         return list(await db.execute_fetchall(sql, query_params))
@@ -313,18 +318,9 @@ async def _archived(db, filters: Filters) -> ReportData:
 async def _archived_pairs(db, filters: Filters) -> list[MeasurePair]:
     if filters.class_id is not None:
         return []  # archived pairs are no longer linked to a class
-    clauses, params = ["1 = 1"], []
-    for sql, value in (
-        ("scenario_id = ?", filters.scenario),
-        ("month >= ?", filters.since.isoformat()[:7] if filters.since else None),
-        ("month <= ?", filters.until.isoformat()[:7] if filters.until else None),
-    ):
-        if value is not None:
-            clauses.append(sql)
-            params.append(value)
+    where, params = _month_filter(filters, with_class=False)
     rows = await db.execute_fetchall(
-        "SELECT item_id, comparison, before, after FROM measure_pair_archive"
-        f" WHERE {' AND '.join(clauses)}",
+        f"SELECT item_id, comparison, before, after FROM measure_pair_archive WHERE {where}",
         params,
     )
     return [MeasurePair(*r) for r in rows]

@@ -14,6 +14,7 @@ from bot.config import load_config
 from bot.storage.keys import load_secrets, pseudonym
 
 BotFactory = Callable[[], AbstractAsyncContextManager[Runtime]]
+ADMIN_ID = 900001  # the configured admin of every test bot
 
 
 @pytest.fixture
@@ -23,18 +24,28 @@ def bot_env(tmp_path: Path, fake_bot_api: FakeBotApi) -> dict[str, str]:
         "TELEGRAM_BASE_URL": fake_bot_api.base_url,
         "BYSTANDER_DATA_DIR": str(tmp_path / "data"),
         "BYSTANDER_KEY_DIR": str(tmp_path / "keys"),
+        "BYSTANDER_ADMINS": str(ADMIN_ID),
     }
 
 
+def bot_idle(runtime: Runtime) -> bool:
+    app = runtime.app
+    return app.update_queue.empty() and app.update_processor.current_concurrent_updates == 0
+
+
 @pytest.fixture
-def bot_factory(bot_env: dict[str, str]) -> BotFactory:
+def bot_factory(bot_env: dict[str, str], fake_bot_api: FakeBotApi) -> BotFactory:
     """Start a bot on the test's data folder; call again for a restart on the same data."""
 
     @asynccontextmanager
     async def start() -> AsyncIterator[Runtime]:
         runtime = build_runtime(load_config(bot_env))
         async with runtime.running(poll_timeout=1):
-            yield runtime
+            fake_bot_api.idle_probe = lambda: bot_idle(runtime)
+            try:
+                yield runtime
+            finally:
+                fake_bot_api.idle_probe = None
 
     return start
 

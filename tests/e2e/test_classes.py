@@ -5,27 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import Runtime, build_runtime
 from bot.cli.main import main
 from bot.config import load_config
 
-from .conftest import open_scenario
+from .conftest import ADMIN_ID, open_scenario
 
-ADMIN_ID = 900001
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-async def bot(bot_env: dict[str, str]) -> AsyncIterator[Runtime]:
-    env = {**bot_env, "BYSTANDER_ADMINS": str(ADMIN_ID)}
-    runtime = build_runtime(load_config(env))
-    async with runtime.running(poll_timeout=1):
-        yield runtime
 
 
 def link_payload(text: str) -> str:

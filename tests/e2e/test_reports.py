@@ -5,25 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import Runtime, build_runtime
 from bot.cli.main import main
 from bot.config import load_config
 
-from .conftest import open_scenario
-
-ADMIN_ID = 900002
-
-
-@pytest.fixture
-async def bot(bot_env: dict[str, str]) -> AsyncIterator[Runtime]:
-    runtime = build_runtime(load_config({**bot_env, "BYSTANDER_ADMINS": str(ADMIN_ID)}))
-    async with runtime.running(poll_timeout=1):
-        yield runtime
+from .conftest import ADMIN_ID, open_scenario
 
 
 async def evaluator(server: FakeBotApi) -> FakeUser:

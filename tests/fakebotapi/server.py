@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -78,6 +79,9 @@ class FakeBotApi:
         self._last_activity = 0.0
         # Users' actions wait for the bot's answer; off for tests of a bot that stays silent.
         self.expect_replies = True
+        # Set by a test that runs the bot in-process: True once the bot has no update left
+        # to handle, so a busy machine's pauses are not mistaken for a quiet bot.
+        self.idle_probe: Callable[[], bool] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -231,7 +235,13 @@ class FakeBotApi:
     def _is_settled(self, quiet: float) -> bool:
         last = max(self._last_activity, self.state.updates.last_delivery)
         idle = asyncio.get_running_loop().time() - last
-        return not self.state.updates.undelivered() and not self._in_flight and idle >= quiet
+        bot_idle = self.idle_probe is None or self.idle_probe()
+        return (
+            not self.state.updates.undelivered()
+            and not self._in_flight
+            and idle >= quiet
+            and bot_idle
+        )
 
     def _unsettled_report(self, timeout: float) -> str:
         problems = []
