@@ -110,3 +110,22 @@ async def test_help_works_in_the_middle_of_a_scenario(
     assert user.last.text.startswith("Är någon i fara just nu? Ring 112.")
     await user.click("Fråga Yusuf när bussen går")  # the scenario goes on
     assert "På bussen" in user.last.text
+
+
+async def test_a_broken_scenario_is_left_out_and_logged(bot_env, fake_bot_api, tmp_path, caplog):
+    import shutil
+
+    from bot.bootstrap import build_runtime
+    from bot.config import content_dirs, load_config
+
+    scenarios = tmp_path / "scenarios"
+    shutil.copytree(content_dirs({})[0] / "bus-fight", scenarios / "bus-fight")
+    broken = scenarios / "broken"
+    shutil.copytree(content_dirs({})[0] / "party-pressure", broken)
+    (broken / "scenario.yaml").write_text("id: broken\nversion: [", encoding="utf-8")
+    runtime = build_runtime(load_config({**bot_env, "BYSTANDER_SCENARIOS": str(scenarios)}))
+    assert "broken/scenario.yaml is not offered" in caplog.text
+    async with runtime.running(poll_timeout=1):
+        user = fake_bot_api.user()
+        await join(user)
+        assert user.buttons() == ["Bråk på bussen · 5 min"]
