@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.bootstrap import Runtime
+from bot.bootstrap import Runtime, build_runtime
+from bot.config import content_dirs, load_config
 
 from .conftest import open_scenario, pseudonym_of
 
@@ -113,11 +116,6 @@ async def test_help_works_in_the_middle_of_a_scenario(
 
 
 async def test_a_broken_scenario_is_left_out_and_logged(bot_env, fake_bot_api, tmp_path, caplog):
-    import shutil
-
-    from bot.bootstrap import build_runtime
-    from bot.config import content_dirs, load_config
-
     scenarios = tmp_path / "scenarios"
     shutil.copytree(content_dirs({})[0] / "bus-fight", scenarios / "bus-fight")
     broken = scenarios / "broken"
