@@ -15,7 +15,7 @@ from bot.bootstrap import Services, build_services
 from bot.cli.authoring import CliError
 from bot.config import ConfigError, load_config
 from bot.evaluation.data import Filters
-from bot.services.reports import FORMATS
+from bot.services.reports import FORMATS, export
 from bot.services.staff import MIN_GROUP_FLOOR
 from bot.storage.classes import ROLES
 from bot.storage.errors import StorageError
@@ -144,4 +144,4 @@ async def _report(services: Services, args: argparse.Namespace) -> str:
     filters = Filters(args.scenario, class_id, args.since, args.until)
     language = services.catalog.locales.pick(args.lang)
     report = await services.reports.build(filters, language, args.min_group)
-    return FORMATS[args.format](report)
+    return export(report, args.format)

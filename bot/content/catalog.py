@@ -6,7 +6,11 @@ operator); the others keep working.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,7 +83,7 @@ def load_catalog(paths: Iterable[Path], locales_dir: Path) -> Catalog:
     report = Report()
     help_resources = load_help_resources(locales_dir, report)
     locales = load_locales(locales_dir, report, list(help_resources))
-    loaded = [load_scenario(p, set(help_resources)) for p in scenario_files(paths)]
+    loaded = _load_all(scenario_files(paths), set(help_resources))
     scenarios: dict[str, Scenario] = {}
     for item in loaded:
         if item.scenario is None:
@@ -96,6 +100,19 @@ def load_catalog(paths: Iterable[Path], locales_dir: Path) -> Catalog:
     questionnaire_path = measures_path([p for p in paths if p.is_dir()])
     questionnaire = load_measures(questionnaire_path) if questionnaire_path else None
     return Catalog(scenarios, loaded, help_resources, locales, report, questionnaire)
+
+
+PARALLEL_FROM = 64  # files; below this, starting worker processes costs more than it saves
+
+
+def _load_all(files: list[Path], help_keys: set[str]) -> list[LoadedScenario]:
+    """Load scenario files; a large library (an author's lint run) uses every core."""
+    workers = os.cpu_count() or 1
+    if len(files) < PARALLEL_FROM or workers < 2:
+        return [load_scenario(path, help_keys) for path in files]
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(load_scenario, files, [help_keys] * len(files), chunksize=16))
 
 
 def load_scenario(path: Path, help_keys: set[str]) -> LoadedScenario:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -72,8 +73,9 @@ class Diagnostic:
         return asdict(self) | {"severity": str(self.severity)}
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
+    """Where a value stands; a tuple because the loader makes one for every YAML node."""
+
     path: str
     line: int  # 1-based
     column: int  # 1-based

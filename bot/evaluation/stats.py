@@ -12,8 +12,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy import stats as scipy_stats
-
 CONFIDENCE = 0.95
 
 
@@ -63,6 +61,8 @@ def _interval_and_effect(
     if n < 2:
         return None, None, None
     sd = statistics.stdev(differences, mean)
+    from scipy import stats as scipy_stats  # imported when first needed: ~45 MB
+
     half_width = scipy_stats.t.ppf((1 + CONFIDENCE) / 2, n - 1) * sd / math.sqrt(n)
     dz = mean / sd if sd > 0 else None
     return mean - half_width, mean + half_width, dz
@@ -73,5 +73,7 @@ def wilcoxon_p(differences: Sequence[float]) -> float | None:
     wilcox.test and SPSS do, so results compare); None when no difference is non-zero."""
     if len(differences) < 2 or not any(differences):
         return None
+    from scipy import stats as scipy_stats
+
     p = float(scipy_stats.wilcoxon(differences).pvalue)
     return None if math.isnan(p) else p

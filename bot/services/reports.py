@@ -7,7 +7,6 @@ import asyncio
 from datetime import UTC, datetime
 
 from bot.content.catalog import Catalog
-from bot.evaluation import render
 from bot.evaluation.data import Filters
 from bot.evaluation.report import Report, build_report
 from bot.services.presenter import escape
@@ -15,8 +14,15 @@ from bot.services.views import Message, Outcome
 from bot.storage.classes import EVALUATOR, ClassStore
 from bot.storage.evaluation import EvaluationStore
 
-FORMATS = {"html": render.to_html, "csv": render.to_csv, "json": render.to_json}
+FORMATS = ("html", "csv", "json")
 TELEGRAM_CHARTS = 3
+
+
+def export(report: Report, fmt: str) -> str:
+    # Rendering pulls in matplotlib (~100 MB): loaded on the first report, not at start-up.
+    from bot.evaluation import render
+
+    return {"html": render.to_html, "csv": render.to_csv, "json": render.to_json}[fmt](report)
 
 
 class ReportService:
@@ -50,10 +56,12 @@ class ReportService:
             known = ", ".join(sorted(self.catalog.scenarios))
             return Outcome.say(locales.text(language, "staff.report_unknown_scenario", known=known))
         report = await self.build(Filters(scenario=scenario), language)
+        from bot.evaluation import render  # matplotlib: loaded on the first report only
+
         stamp = datetime.now(UTC).date().isoformat()
         charts = [c for section in report.sections for c in section.charts][:TELEGRAM_CHARTS]
         images = await asyncio.gather(*(asyncio.to_thread(render.chart_png, c) for c in charts))
-        html = await asyncio.to_thread(render.to_html, report)
+        html = await asyncio.to_thread(export, report, "html")
         return Outcome(
             [
                 Message("\n".join(escape(line) for line in report.summary)),
@@ -62,6 +70,6 @@ class ReportService:
                     for c, image in zip(charts, images, strict=True)
                 ),
                 Message(escape(report.title), document=(f"report-{stamp}.html", html.encode())),
-                Message("CSV", document=(f"report-{stamp}.csv", render.to_csv(report).encode())),
+                Message("CSV", document=(f"report-{stamp}.csv", export(report, "csv").encode())),
             ]
         )

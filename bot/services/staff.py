@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot import charts
 from bot.content.catalog import Catalog
 from bot.engine import engine
 from bot.engine.callback_data import Action
@@ -206,6 +205,8 @@ class StaffService:
         caption = self.t(
             language, "class.share", name=escape(record.name), link=link, expires=record.expires_on
         )
+        from bot import charts  # matplotlib and segno: imported when first drawn
+
         return Message(caption, photo=await asyncio.to_thread(charts.render_qr, link))
 
     async def share(self, person, class_id: str) -> Outcome:
@@ -423,6 +424,8 @@ class StaffService:
             return Outcome(
                 notice=self.t(language, "class.too_few", source=source, k=self.settings.k)
             )
+        from bot import charts
+
         chart = charts.ChoiceChart(
             title=f"{scenario.title.get(language)} – "
             f"{self._step_name(scenario, step, language, short=True)}",

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Run every benchmark in turn with modest defaults (about 5 minutes on 2 cores).
+# Usage: bash benchmarks/run_all.sh [python]   (default: python3, or $PYTHON)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${1:-${PYTHON:-python3}}"
+
+echo "== lint speed =="
+"$PY" benchmarks/lint_speed.py --scenarios 500 --repeat 2
+echo
+echo "== in-process handling cost =="
+"$PY" benchmarks/in_process.py --updates 3000 --runs 10000
+echo
+echo "== end to end over HTTP =="
+"$PY" benchmarks/e2e_throughput.py --users 200 --seconds 10 --warmup 2
