@@ -40,4 +40,5 @@ def minimal_catalog() -> Catalog:
     return load_catalog([FIXTURES / "valid" / "minimal"], locales)
 
 
+from botharness import bot, bot_env, bot_factory  # noqa: E402, F401  (the bot under test)
 from fakebotapi.fixtures import fake_bot_api  # noqa: E402, F401  (the fake Telegram server)

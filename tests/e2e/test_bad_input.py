@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from botharness import open_scenario, pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import Runtime
-
-from .conftest import open_scenario, pseudonym_of
 
 
 async def start_bus_fight(user: FakeUser) -> None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 import re
 
+from botharness import ADMIN_ID, open_scenario
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import Runtime, build_runtime
 from bot.cli.main import main
 from bot.config import load_config
-
-from .conftest import ADMIN_ID, open_scenario
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

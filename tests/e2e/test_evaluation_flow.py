@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from botharness import BotFactory, pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import Runtime
 from bot.evaluation.data import Filters
-
-from .conftest import BotFactory, pseudonym_of
 
 LATER = datetime.now(UTC).date() + timedelta(days=31)
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import shutil
 
+from botharness import open_scenario, pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import Runtime, build_runtime
 from bot.config import content_dirs, load_config
-
-from .conftest import open_scenario, pseudonym_of
 
 
 async def join(

@@ -12,11 +12,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from botharness import BotFactory, open_scenario, pseudonym_of
 from fakebotapi import FakeBotApi
 
 from bot.bootstrap import Runtime
-
-from .conftest import BotFactory, open_scenario, pseudonym_of
 
 
 async def test_resume_after_a_restart_on_the_same_database(

@@ -15,14 +15,13 @@ import logging
 from dataclasses import dataclass
 
 import pytest
+from botharness import pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import Runtime
 from bot.engine import engine
 from bot.storage.errors import StorageUnavailable
 from bot.storage.records import ChoiceRecord, Profile
-
-from .conftest import connection, pseudonym_of
 
 SCENARIO = "bus-fight"
 MAX_PAGES = 1073741823  # SQLite's default max_page_count
@@ -110,7 +109,7 @@ def storage_errors_logged(caplog: pytest.LogCaptureFixture, hint: str) -> list[s
 
 
 async def set_pragma(bot: Runtime, pragma: str) -> int | None:
-    async with connection(bot.store) as db, db.execute(f"PRAGMA {pragma}") as cursor:
+    async with bot.store.session() as db, db.execute(f"PRAGMA {pragma}") as cursor:
         row = await cursor.fetchone()
     return row[0] if row else None
 

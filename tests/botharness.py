@@ -1,7 +1,6 @@
-"""Fault tests: the real bot against the fake Bot API, with storage and network failures.
+"""The bot under test: fixtures and helpers shared by the end-to-end and fault tests.
 
-The fixtures are copied from tests/e2e/conftest.py (a test folder is not importable from
-another one).
+The real Application runs over HTTP against the fake Bot API on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from bot.config import load_config
 from bot.storage.keys import load_secrets, pseudonym
 
 BotFactory = Callable[[], AbstractAsyncContextManager[Runtime]]
+ADMIN_ID = 900001  # the configured admin of every test bot
 
 
 @pytest.fixture
@@ -27,18 +27,28 @@ def bot_env(tmp_path: Path, fake_bot_api: FakeBotApi) -> dict[str, str]:
         "TELEGRAM_BASE_URL": fake_bot_api.base_url,
         "BYSTANDER_DATA_DIR": str(tmp_path / "data"),
         "BYSTANDER_KEY_DIR": str(tmp_path / "keys"),
+        "BYSTANDER_ADMINS": str(ADMIN_ID),
     }
 
 
+def bot_idle(runtime: Runtime) -> bool:
+    app = runtime.app
+    return app.update_queue.empty() and app.update_processor.current_concurrent_updates == 0
+
+
 @pytest.fixture
-def bot_factory(bot_env: dict[str, str]) -> BotFactory:
+def bot_factory(bot_env: dict[str, str], fake_bot_api: FakeBotApi) -> BotFactory:
     """Start a bot on the test's data folder; call again for a restart on the same data."""
 
     @asynccontextmanager
     async def start() -> AsyncIterator[Runtime]:
         runtime = build_runtime(load_config(bot_env))
         async with runtime.running(poll_timeout=1):
-            yield runtime
+            fake_bot_api.idle_probe = lambda: bot_idle(runtime)
+            try:
+                yield runtime
+            finally:
+                fake_bot_api.idle_probe = None
 
     return start
 
@@ -50,11 +60,15 @@ async def bot(bot_factory: BotFactory) -> AsyncIterator[Runtime]:
 
 
 def pseudonym_of(runtime: Runtime, user_id: int) -> str:
+    """The pseudonym the bot derives, computed from the key file as the operator could."""
     secrets = load_secrets(runtime.config.key_dir, runtime.config.data_dir, {})
     return pseudonym(secrets.pseudonym_secret, user_id)
 
 
-def connection(store):
-    """The store's one connection, under its lock (`session()`, formerly `_session()`)."""
-    opener = getattr(store, "session", None) or store._session
-    return opener()
+async def open_scenario(user, title: str = "Bråk på bussen", start: str = "Starta") -> None:
+    """Pick a scenario and start it, skipping the questionnaire when it is asked."""
+    await user.click(title)
+    await user.click(start)
+    skip = [b for b in user.buttons() if b in ("Hoppa över alla frågor", "Skip all questions")]
+    if skip:
+        await user.click(skip[0])
