@@ -120,9 +120,3 @@ def goal(met: bool) -> str:
 
 def header(title: str) -> str:
     return f"{title}\n{machine()}\ncommand: {' '.join([Path(sys.executable).name, *sys.argv])}"
-
-
-def store_session(store):
-    """The store's connection context (`session()`, formerly `_session()`)."""
-    opener = getattr(store, "session", None) or store._session
-    return opener()

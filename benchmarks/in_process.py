@@ -39,7 +39,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from _common import current_rss_mb, goal, header, max_rss_mb, percentile, store_session, table
+from _common import current_rss_mb, goal, header, max_rss_mb, percentile, table
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
@@ -120,7 +120,7 @@ async def seed(runtime: Runtime, secret: bytes, runs: int, per_person: int) -> i
     scenarios = sorted(catalog.scenarios.values(), key=lambda s: s.id)
     people = max(1, runs // per_person)
     # Setup only: no fsync per seeded transaction (the measured part runs with FULL again).
-    async with store_session(store) as db:
+    async with store.session() as db:
         await db.execute("PRAGMA synchronous = OFF")
     made = 0
     for n in range(people):
@@ -145,7 +145,7 @@ async def seed(runtime: Runtime, secret: bytes, runs: int, per_person: int) -> i
                 await store.save_progress(user, run.to_json(), record, run.finished)
                 if in_progress and not run.finished:
                     break  # leave this one in progress, to be resumed
-    async with store_session(store) as db:
+    async with store.session() as db:
         await db.execute("PRAGMA synchronous = FULL")
         await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return people
@@ -366,7 +366,7 @@ async def _measure(args: argparse.Namespace, workdir: Path) -> int:
 
 async def _row_counts(runtime: Runtime) -> dict[str, int]:
     counts = {}
-    async with store_session(runtime.store) as db:
+    async with runtime.store.session() as db:
         for name in ("users", "runs", "choices", "active_runs"):
             async with db.execute(f"SELECT count(*) FROM {name}") as cursor:
                 counts[name] = (await cursor.fetchone())[0]

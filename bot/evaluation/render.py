@@ -16,13 +16,12 @@ import json
 import textwrap
 from collections.abc import Iterator
 from html import escape
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from typing import TYPE_CHECKING
 
 from bot.evaluation.report import Cell, Chart, Column, Report, Section, Table
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 # --- JSON and CSV --------------------------------------------------------------------------
 
@@ -224,6 +223,10 @@ _LABEL_CHARS = 34
 
 def chart_png(chart: Chart) -> bytes:
     """A PNG of one chart: horizontal bars of shares, or estimates with their 95 % CI."""
+    # matplotlib takes most of a second to import: only HTML and chat charts need it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     rows = len(chart.points)
     fig = Figure(
         figsize=(_WIDTH_IN, 0.9 + _ROW_IN * rows), dpi=_DPI, facecolor="white", layout="constrained"
@@ -266,6 +269,8 @@ def _bars(ax: Axes, chart: Chart, positions: list[int]) -> None:
 
 
 def _intervals(ax: Axes, chart: Chart, positions: list[int]) -> None:
+    from matplotlib.ticker import FuncFormatter
+
     for y, point in zip(positions, chart.points, strict=True):
         ax.plot([point.low, point.high], [y, y], color=_BAR, linewidth=2.5)
         ax.plot([point.value], [y], "o", color=_BAR, markersize=8)

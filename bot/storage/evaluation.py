@@ -28,6 +28,8 @@ from bot.evaluation.data import (
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
 SKIPPED = 0  # a question the person chose to skip; never part of a pair
+REPORT_CACHE_KB = 160_000
+DEFAULT_CACHE_PAGES = -2000  # SQLite's default
 
 
 @dataclass(frozen=True)
@@ -140,23 +142,33 @@ class EvaluationStore:
     async def report_data(self, filters: Filters) -> ReportData:
         where, params = _run_filter(filters)
         async with self.store.session() as db:
+            # Decrypted pages stay cached for the several scans a report makes; the bot's
+            # everyday cache is restored afterwards.
+            await db.execute(f"PRAGMA cache_size = -{REPORT_CACHE_KB}")
+            try:
+                return await self._report_data(db, filters, where, params)
+            finally:
+                await db.execute(f"PRAGMA cache_size = {DEFAULT_CACHE_PAGES}")
 
-            async def rows(sql: str, extra: tuple = ()) -> list:
-                return list(await db.execute_fetchall(sql, (*params, *extra)))
+    @staticmethod
+    async def _report_data(db, filters: Filters, where: str, params: tuple) -> ReportData:
 
-            raw = _RawQueries(where)
-            data = ReportData(
-                filters=filters,
-                scenarios=[ScenarioCounts(*r) for r in await rows(raw.scenarios)],
-                choices=[ChoiceCount(*r) for r in await rows(raw.choices)],
-                steps=[StepTotal(*r) for r in await rows(raw.steps)],
-                strategies=[StrategyCount(*r) for r in await rows(raw.strategies)],
-                helpful=[HelpfulShare(*r) for r in await rows(raw.helpful)],
-                measures=[MeasurePair(*r) for r in await rows(raw.measures)],
-                groups=[GroupCounts(*r) for r in await rows(raw.groups, params)],  # 2 parts
-                facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
-            )
-            archived = await _archived(db, filters)
+        async def rows(sql: str, extra: tuple = ()) -> list:
+            return list(await db.execute_fetchall(sql, (*params, *extra)))
+
+        raw = _RawQueries(where)
+        data = ReportData(
+            filters=filters,
+            scenarios=[ScenarioCounts(*r) for r in await rows(raw.scenarios)],
+            choices=[ChoiceCount(*r) for r in await rows(raw.choices)],
+            steps=[StepTotal(*r) for r in await rows(raw.steps)],
+            strategies=[StrategyCount(*r) for r in await rows(raw.strategies)],
+            helpful=[HelpfulShare(*r) for r in await rows(raw.helpful)],
+            measures=[MeasurePair(*r) for r in await rows(raw.measures)],
+            groups=[GroupCounts(*r) for r in await rows(raw.groups, params)],  # 2 parts
+            facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
+        )
+        archived = await _archived(db, filters)
         return _merge(data, archived)
 
     # -- retention ---------------------------------------------------------------------------
@@ -223,7 +235,8 @@ class _RawQueries:
                 f" WHERE {where}"
             )
 
-        answers = joined()
+        # Without run filters the counts per choice need no join: one scan of choices.
+        answers = joined() if where != "1 = 1" else "choices c WHERE 1 = 1"
         self.scenarios = (
             "SELECT r.scenario_id, count(DISTINCT r.user), count(*), count(r.finished_on)"
             f" FROM {runs} GROUP BY r.scenario_id"
@@ -245,7 +258,7 @@ class _RawQueries:
             "SELECT CASE WHEN r.rowid = (SELECT min(f.rowid) FROM runs f WHERE f.user = r.user"
             " AND f.scenario_id = r.scenario_id) THEN 'first' ELSE 'later' END AS play,"
             " sum(c.assessment = 'helpful'), count(*), count(DISTINCT c.user)"
-            f" FROM {answers} GROUP BY play"
+            f" FROM {joined()} GROUP BY play"
         )
         self.measures = (
             "SELECT a.item_id, 'T1-' || b.wave, a.value, b.value FROM measure_answers a"

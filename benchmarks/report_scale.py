@@ -1,0 +1,150 @@
+"""Report speed: `bystander report` over a generated database of a million choice events.
+
+Seeds an encrypted database with 20,000 pseudonyms playing 30 generated scenarios
+(1,000,000 choices, questionnaire pairs, classes), then times `bystander report` in a new
+process for each format and reports its wall time and peak memory. Goal: under 3 s and
+300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import REPO, header, table
+from lint_speed import generate
+
+from bot.config import content_dirs
+from bot.content.catalog import load_catalog
+from bot.storage.keys import load_secrets
+from bot.storage.store import SqlCipherStore, transaction
+
+AGE_BANDS = ("15_or_younger", "16_17", "18_19", "20_plus", "unsaid")
+
+
+async def seed(env: dict[str, str], scenarios, people: int, events: int, rng) -> None:
+    secrets = load_secrets(Path(env["BYSTANDER_KEY_DIR"]), Path(env["BYSTANDER_DATA_DIR"]), {})
+    store = SqlCipherStore(Path(env["BYSTANDER_DATA_DIR"]) / "bystander.db", secrets.database_key)
+    await store.initialize()
+    users = [f"{n:064x}" for n in range(people)]
+    runs, choices, answers = [], [], []
+    run_of: dict[str, int] = {}
+    while len(choices) < events:
+        user = rng.choice(users)
+        scenario = rng.choice(scenarios)
+        run_of[user] = run_of.get(user, 0) + 1
+        run_id = f"r{run_of[user]}"
+        day = f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}"
+        step_list = list(scenario.steps.values())
+        taken = rng.randint(3, len(step_list))
+        for step in step_list[:taken]:
+            choice = rng.choice(step.choices)
+            choices.append((user, run_id, scenario.id, 1, step.id, choice.id, choice.strategy.value,
+                            choice.assessment.value, step.phase.value, day))  # fmt: skip
+        finished = day if taken == len(step_list) else None
+        runs.append((user, run_id, scenario.id, 1, day, finished, rng.choice([None, 1, 2, 3])))
+    for user in users[: people // 2]:
+        for item in ("efficacy", "help-friend", "help-stranger", "needs-action"):
+            before = rng.randint(1, 5)
+            after = min(5, before + rng.randint(0, 2))
+            for wave, value in (("T1", before), ("T2", after)):
+                answers.append((user, scenarios[0].id, wave, item, value, "2026-03-01"))
+    async with store.session() as db, transaction(db):
+        await db.executemany(
+            "INSERT INTO users VALUES (?, 'sv', ?, 'save', '2026-01-01', '2026-11-01')",
+            [(u, AGE_BANDS[n % len(AGE_BANDS)]) for n, u in enumerate(users)],
+        )
+        await db.executemany(
+            "INSERT INTO classes (id, owner, name, code, created_on, expires_on)"
+            " VALUES (?, 'o', ?, ?, '2026-01-01', '2030-01-01')",
+            [(n, f"Klass {n}", f"code{n:06d}") for n in (1, 2, 3)],
+        )
+        await db.executemany(
+            "INSERT INTO runs (user, run_id, scenario_id, version, started_on, finished_on,"
+            " class_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            runs,
+        )
+        await db.executemany(
+            "INSERT INTO choices (user, run_id, scenario_id, version, step_id, choice_id, strategy,"
+            " assessment, phase, recorded_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            choices[:events],
+        )
+        await db.executemany("INSERT INTO measure_answers VALUES (?, ?, ?, ?, ?, ?)", answers)
+    await store.close()
+
+
+def run_report(env: dict[str, str], fmt: str, out: Path) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", "report", "--format", fmt, "--out", str(out)],
+        cwd=REPO, env={**os.environ, **env}, check=True, capture_output=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--scenarios", type=int, default=30)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    work = Path(tempfile.mkdtemp(prefix="bench-report-"))
+    try:
+        content = work / "scenarios"
+        content.mkdir()
+        for index in range(args.scenarios):
+            generate(content, index, rng)
+        catalog = load_catalog([content], content_dirs({})[1])
+        env = {
+            "BYSTANDER_DATA_DIR": str(work / "data"),
+            "BYSTANDER_KEY_DIR": str(work / "keys"),
+            "BYSTANDER_SCENARIOS": str(content),
+        }
+        started = time.perf_counter()
+        asyncio.run(seed(env, sorted(catalog.scenarios.values(), key=lambda s: s.id),
+                         args.people, args.events, rng))  # fmt: skip
+        seeded = time.perf_counter() - started
+        rows = []
+        for fmt in ("json", "csv", "html"):
+            seconds, peak_mb = run_report(env, fmt, work / f"report.{fmt}")
+            rows.append(
+                (
+                    fmt,
+                    f"{seconds:.2f}",
+                    f"{peak_mb:.0f}",
+                    f"{(work / f'report.{fmt}').stat().st_size / 1024:.0f}",
+                )
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(header("report speed: bystander report over a generated database"))
+    print(
+        f"{args.events:,} choices, {args.people:,} pseudonyms, {args.scenarios} scenarios; "
+        f"seeded in {seeded:.0f} s\n"
+    )
+    print(table(("format", "seconds", "peak MB (process)", "output KB"), rows))
+    worst = max(float(r[1]) for r in rows)
+    memory = max(float(r[2]) for r in rows)
+    print(
+        f"\nslowest {worst:.2f} s [goal < 3 s: {'met' if worst < 3 else 'MISSED'}]; "
+        f"peak {memory:.0f} MB [goal < 300 MB: {'met' if memory < 300 else 'MISSED'}]"
+    )
+
+
+if __name__ == "__main__":
+    main()
