@@ -254,11 +254,21 @@ class _RawQueries:
             f"SELECT c.strategy, count(*), count(DISTINCT c.user) FROM {answers}"
             " GROUP BY c.strategy"
         )
+        # Per-run sums first (one ordered pass over the choices index), then the few
+        # thousand runs are joined: a correlated lookup per choice was far slower.
+        per_run = (
+            "WITH per_run AS (SELECT user, run_id, sum(assessment = 'helpful') AS helpful,"
+            " count(*) AS answers FROM choices GROUP BY user, run_id) "
+        )
+        runs_with_answers = "per_run p JOIN runs r ON r.user = p.user AND r.run_id = p.run_id"
         self.helpful = (
-            "SELECT CASE WHEN r.rowid = (SELECT min(f.rowid) FROM runs f WHERE f.user = r.user"
-            " AND f.scenario_id = r.scenario_id) THEN 'first' ELSE 'later' END AS play,"
-            " sum(c.assessment = 'helpful'), count(*), count(DISTINCT c.user)"
-            f" FROM {joined()} GROUP BY play"
+            per_run + ", firsts AS (SELECT user, scenario_id, min(rowid) AS first FROM runs"
+            " GROUP BY user, scenario_id) "
+            "SELECT CASE WHEN r.rowid = f.first THEN 'first' ELSE 'later' END AS play,"
+            " sum(p.helpful), sum(p.answers), count(DISTINCT r.user)"
+            f" FROM {runs_with_answers}"
+            " JOIN firsts f ON f.user = r.user AND f.scenario_id = r.scenario_id"
+            f" WHERE {where} GROUP BY play"
         )
         self.measures = (
             "SELECT a.item_id, 'T1-' || b.wave, a.value, b.value FROM measure_answers a"
@@ -268,18 +278,16 @@ class _RawQueries:
             "  SELECT 1 FROM runs r WHERE r.user = a.user AND r.scenario_id = a.scenario_id"
             f" AND {where})"
         )
+        group_totals = (
+            "count(DISTINCT r.user), sum(r.finished_on IS NOT NULL), sum(p.helpful), sum(p.answers)"
+        )
         self.groups = (
-            "SELECT 'age_band', u.age_band, count(DISTINCT c.user),"
-            " count(DISTINCT CASE WHEN r.finished_on IS NOT NULL THEN r.user || r.run_id END),"
-            " sum(c.assessment = 'helpful'), count(*)"
-            f" FROM {joined(' JOIN users u ON u.user = c.user')}"
-            " GROUP BY u.age_band"
-            " UNION ALL "
-            "SELECT 'class', k.name, count(DISTINCT c.user),"
-            " count(DISTINCT CASE WHEN r.finished_on IS NOT NULL THEN r.user || r.run_id END),"
-            " sum(c.assessment = 'helpful'), count(*)"
-            f" FROM {joined(' JOIN classes k ON k.id = r.class_id')}"
-            " GROUP BY k.id"
+            per_run + f"SELECT 'age_band', u.age_band, {group_totals}"
+            f" FROM {runs_with_answers} JOIN users u ON u.user = r.user"
+            f" WHERE {where} GROUP BY u.age_band"
+            f" UNION ALL SELECT 'class', k.name, {group_totals}"
+            f" FROM {runs_with_answers} JOIN classes k ON k.id = r.class_id"
+            f" WHERE {where} GROUP BY k.id"
         )
         facilitated_where = (
             where.replace("r.scenario_id", "f.scenario_id")
