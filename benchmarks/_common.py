@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import random
 import resource
 import sys
 from collections.abc import Sequence
@@ -120,3 +121,26 @@ def goal(met: bool) -> str:
 
 def header(title: str) -> str:
     return f"{title}\n{machine()}\ncommand: {' '.join([Path(sys.executable).name, *sys.argv])}"
+
+
+def pick_button(buttons: list[str], last: str, rng: random.Random) -> str | None:
+    """What a simulated person taps next, by callback data: play on, saving their answers.
+
+    None when only the scenario menu is left to choose from after `last`, or at a debrief.
+    """
+
+    def having(prefix: str) -> list[str]:
+        return [b for b in buttons if b.startswith(prefix)]
+
+    if ages := [b for b in having("age:") if b.split(":")[1] in ("16_17", "18_19")]:
+        return rng.choice(ages)
+    if consent := [b for b in having("consent:") if ":save:" in b]:
+        return consent[0]
+    if answers := having("a:"):
+        return rng.choice(answers)
+    if questions := having("mq:"):  # the evaluation questionnaire: answer or skip it
+        skip = having("ms:")
+        return skip[0] if skip and rng.random() < 0.5 else rng.choice(questions)
+    if last == "sc" and (go := having("go:")):
+        return go[0]
+    return None

@@ -39,7 +39,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from _common import current_rss_mb, goal, header, max_rss_mb, percentile, table
+from _common import current_rss_mb, goal, header, max_rss_mb, percentile, pick_button, table
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
@@ -181,25 +181,13 @@ class Person:
         return self._callback(choice)
 
     def _pick(self, keyboard: list[str]) -> str | None:
-        def having(prefix: str) -> list[str]:
-            return [b for b in keyboard if b.startswith(prefix)]
-
-        if ages := [b for b in having("age:") if b.split(":")[1] in ("16_17", "18_19")]:
-            return self.rng.choice(ages)
-        if consent := [b for b in having("consent:") if ":save:" in b]:
-            return consent[0]
-        if answers := having("a:"):
-            return self.rng.choice(answers)
-        if questions := having("mq:"):  # the evaluation questionnaire: answer or skip it
-            skip = having("ms:")
-            return skip[0] if skip and self.rng.random() < 0.5 else self.rng.choice(questions)
-        if self.last == "sc" and (go := having("go:")):
-            return go[0]
-        if self.last in ("/start", "consent"):
-            if resume := having("resume"):
-                return resume[0]
-            if menu := having("sc:"):
-                return self.rng.choice(menu)
+        if choice := pick_button(keyboard, self.last, self.rng):
+            return choice
+        having = [b for b in keyboard if b.startswith("resume")] or [
+            b for b in keyboard if b.startswith("sc:")
+        ]
+        if self.last in ("/start", "consent") and having:
+            return having[0] if having[0] == "resume" else self.rng.choice(having)
         return None  # the debrief, or something unexpected: this person is done
 
     def _message(self, text: str) -> tuple[str, dict[str, Any]]:

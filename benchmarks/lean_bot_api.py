@@ -24,6 +24,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from _common import pick_button
 from aiohttp import web
 
 BOT_ID = 7000001
@@ -293,23 +294,10 @@ class SimUser:
             buttons = await self._update("callback", choice)
 
     def _pick(self, buttons: list[str], last: str) -> str | None:
-        def having(prefix: str) -> list[str]:
-            return [b for b in buttons if b.startswith(prefix)]
-
-        if ages := [b for b in having("age:") if b.split(":")[1] in ("16_17", "18_19")]:
-            return self.rng.choice(ages)
-        if consent := [b for b in having("consent:") if ":save:" in b]:
-            return consent[0]
-        if answers := having("a:"):
-            return self.rng.choice(answers)
-        if questions := having("mq:"):  # the evaluation questionnaire: answer or skip it
-            skip = having("ms:")
-            return skip[0] if skip and self.rng.random() < 0.5 else self.rng.choice(questions)
-        if last == "sc" and (go := having("go:")):
-            return go[0]
-        if last in ("start", "consent") and (menu := having("sc:")):
-            return self.rng.choice(menu)
-        return None
+        if choice := pick_button(buttons, last, self.rng):
+            return choice
+        menu = [b for b in buttons if b.startswith("sc:")]
+        return self.rng.choice(menu) if last in ("start", "consent") and menu else None
 
     async def _pause(self) -> None:
         if self.think > 0:

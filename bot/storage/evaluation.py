@@ -28,7 +28,7 @@ from bot.evaluation.data import (
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
 SKIPPED = 0  # a question the person chose to skip; never part of a pair
-REPORT_CACHE_KB = 160_000
+REPORT_CACHE_KB = 48_000
 DEFAULT_CACHE_PAGES = -2000  # SQLite's default
 
 
