@@ -24,9 +24,14 @@ class Membership:
         self._wrong: dict[str, deque[float]] = defaultdict(deque)
 
     def too_many_wrong_codes(self, user: str) -> bool:
-        attempts = self._wrong[user]
+        attempts = self._wrong.get(user)
+        if attempts is None:
+            return False
         while attempts and attempts[0] < time.monotonic() - WRONG_CODE_WINDOW_S:
             attempts.popleft()
+        if not attempts:
+            del self._wrong[user]  # forget people whose wrong tries have expired
+            return False
         return len(attempts) >= WRONG_CODE_LIMIT
 
     def note_wrong_code(self, user: str) -> None:

@@ -83,6 +83,7 @@ class PlayerService:
         self.ephemeral = ephemeral
         self.membership = membership
         self.survey = survey
+        self._button_routes = self._routes()  # built once: every tap looks it up
 
     # -- sessions -------------------------------------------------------------
 
@@ -555,7 +556,7 @@ class PlayerService:
 
     async def press(self, person: Person, action: Action | None) -> Outcome:
         """Route a tapped button. Anything unknown or malformed gets a kind notice."""
-        handler = self._routes().get((action.kind, len(action.args))) if action else None
+        handler = self._button_routes.get((action.kind, len(action.args))) if action else None
         if handler is None:
             return self._stale(await self._session(person))
         return await handler(person, *action.args)

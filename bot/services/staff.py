@@ -71,6 +71,7 @@ class StaffService:
         self.presenter = Presenter(catalog.locales, catalog.help)
         self.classes = classes
         self.settings = settings
+        self._button_routes = self.routes()  # built once: every tap looks it up
 
     def t(self, language: str, key: str, **values: object) -> str:
         return self.presenter.t(language, key, **values)
@@ -597,7 +598,7 @@ class StaffService:
 
     async def press(self, person, action: Action | None) -> Outcome | None:
         """Handle a staff button; None when the button is not a staff button."""
-        handler = self.routes().get((action.kind, len(action.args))) if action else None
+        handler = self._button_routes.get((action.kind, len(action.args))) if action else None
         return await handler(person, *action.args) if handler else None
 
 
