@@ -101,14 +101,21 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--scenarios", type=int, default=30)
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR",
+        help="seed into DIR and keep it; a later run with the same DIR reuses the database",
+    )  # fmt: skip
     args = parser.parse_args()
     rng = random.Random(7)
-    work = Path(tempfile.mkdtemp(prefix="bench-report-"))
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-report-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         content = work / "scenarios"
-        content.mkdir()
-        for index in range(args.scenarios):
-            generate(content, index, rng)
+        reuse = (work / "data" / "bystander.db").exists()
+        if not reuse:
+            content.mkdir(exist_ok=True)
+            for index in range(args.scenarios):
+                generate(content, index, rng)
         catalog = load_catalog([content], content_dirs({})[1])
         env = {
             "BYSTANDER_DATA_DIR": str(work / "data"),
@@ -116,8 +123,9 @@ def main() -> None:
             "BYSTANDER_SCENARIOS": str(content),
         }
         started = time.perf_counter()
-        asyncio.run(seed(env, sorted(catalog.scenarios.values(), key=lambda s: s.id),
-                         args.people, args.events, rng))  # fmt: skip
+        if not reuse:
+            asyncio.run(seed(env, sorted(catalog.scenarios.values(), key=lambda s: s.id),
+                             args.people, args.events, rng))  # fmt: skip
         seeded = time.perf_counter() - started
         rows = []
         for fmt in ("json", "csv", "html"):
@@ -131,12 +139,12 @@ def main() -> None:
                 )
             )
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     print(header("report speed: bystander report over a generated database"))
-    print(
-        f"{args.events:,} choices, {args.people:,} pseudonyms, {args.scenarios} scenarios; "
-        f"seeded in {seeded:.0f} s\n"
-    )
+    source = f"reused {work}" if reuse else f"seeded in {seeded:.0f} s"
+    print(f"{args.events:,} choices, {args.people:,} pseudonyms, {args.scenarios} scenarios;"
+          f" {source}\n")  # fmt: skip
     print(table(("format", "seconds", "peak MB (process)", "output KB"), rows))
     worst = max(float(r[1]) for r in rows)
     memory = max(float(r[2]) for r in rows)

@@ -27,6 +27,7 @@ from bot.evaluation.data import (
 )  # fmt: skip
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
+_EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
 SKIPPED = 0  # a question the person chose to skip; never part of a pair
 REPORT_CACHE_KB = 48_000
 DEFAULT_CACHE_PAGES = -2000  # SQLite's default
@@ -59,7 +60,7 @@ class EvaluationStore:
         self, user: str, scenario_id: str, wave: str, item_id: str, value: int
     ) -> None:
         """The first answer to an item counts; a double tap changes nothing."""
-        async with self.store.session() as db, transaction(db):
+        async with self.store.statement() as db:
             await db.execute(
                 "INSERT INTO measure_answers (user, scenario_id, wave, item_id, value, answered_on)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -68,7 +69,7 @@ class EvaluationStore:
 
     async def answers(self, user: str, scenario_id: str, wave: str) -> dict[str, int]:
         """Item id -> value (SKIPPED for a skipped question)."""
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT item_id, value FROM measure_answers"
                 " WHERE user = ? AND scenario_id = ? AND wave = ?",
@@ -91,7 +92,7 @@ class EvaluationStore:
         return cursor.rowcount == 1
 
     async def has_follow_up(self, user: str, scenario_id: str) -> bool:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             row = await fetch_one(
                 db,
                 "SELECT 1 FROM follow_ups WHERE user = ? AND scenario_id = ?",
@@ -100,7 +101,7 @@ class EvaluationStore:
         return row is not None
 
     async def due_follow_ups(self, today: date) -> list[DueFollowUp]:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT f.id, f.scenario_id, f.address, u.language FROM follow_ups f"
                 " JOIN users u ON u.user = f.user"
@@ -120,7 +121,7 @@ class EvaluationStore:
 
     async def follow_up_scenario(self, user: str, follow_up_id: int) -> str | None:
         """The scenario of a sent follow-up that belongs to this person, else None."""
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             row = await fetch_one(
                 db,
                 "SELECT scenario_id FROM follow_ups WHERE id = ? AND user = ? AND status = 'sent'",
@@ -156,7 +157,7 @@ class EvaluationStore:
         async def rows(sql: str, extra: tuple = ()) -> list:
             return list(await db.execute_fetchall(sql, (*params, *extra)))
 
-        raw = _RawQueries(where)
+        raw = _TalliedQueries() if where == _EVERYTHING else _RawQueries(where)
         data = ReportData(
             filters=filters,
             scenarios=[ScenarioCounts(*r) for r in await rows(raw.scenarios)],
@@ -196,7 +197,7 @@ class EvaluationStore:
 def _where(conditions: Iterable[tuple[str, object]]) -> tuple[str, tuple]:
     """A WHERE clause of the conditions whose value is set, and its parameters."""
     chosen = [(sql, value) for sql, value in conditions if value is not None]
-    return " AND ".join(["1 = 1", *(sql for sql, _ in chosen)]), tuple(v for _, v in chosen)
+    return " AND ".join([_EVERYTHING, *(sql for sql, _ in chosen)]), tuple(v for _, v in chosen)
 
 
 def _run_filter(filters: Filters) -> tuple[str, tuple]:
@@ -236,7 +237,7 @@ class _RawQueries:
             )
 
         # Without run filters the counts per choice need no join: one scan of choices.
-        answers = joined() if where != "1 = 1" else "choices c WHERE 1 = 1"
+        answers = joined() if where != _EVERYTHING else "choices c"
         self.scenarios = (
             "SELECT r.scenario_id, count(DISTINCT r.user), count(*), count(r.finished_on)"
             f" FROM {runs} GROUP BY r.scenario_id"
@@ -254,21 +255,9 @@ class _RawQueries:
             f"SELECT c.strategy, count(*), count(DISTINCT c.user) FROM {answers}"
             " GROUP BY c.strategy"
         )
-        # Per-run sums first (one ordered pass over the choices index), then the few
-        # thousand runs are joined: a correlated lookup per choice was far slower.
-        per_run = (
-            "WITH per_run AS (SELECT user, run_id, sum(assessment = 'helpful') AS helpful,"
-            " count(*) AS answers FROM choices GROUP BY user, run_id) "
-        )
-        runs_with_answers = "per_run p JOIN runs r ON r.user = p.user AND r.run_id = p.run_id"
         self.helpful = (
-            per_run + ", firsts AS (SELECT user, scenario_id, min(rowid) AS first FROM runs"
-            " GROUP BY user, scenario_id) "
-            "SELECT CASE WHEN r.rowid = f.first THEN 'first' ELSE 'later' END AS play,"
-            " sum(p.helpful), sum(p.answers), count(DISTINCT r.user)"
-            f" FROM {runs_with_answers}"
-            " JOIN firsts f ON f.user = r.user AND f.scenario_id = r.scenario_id"
-            f" WHERE {where} GROUP BY play"
+            "SELECT CASE WHEN r.first_play THEN 'first' ELSE 'later' END AS play,"
+            f" sum(r.helpful), sum(r.answers), count(DISTINCT r.user) FROM {runs} GROUP BY play"
         )
         self.measures = (
             "SELECT a.item_id, 'T1-' || b.wave, a.value, b.value FROM measure_answers a"
@@ -279,15 +268,13 @@ class _RawQueries:
             f" AND {where})"
         )
         group_totals = (
-            "count(DISTINCT r.user), sum(r.finished_on IS NOT NULL), sum(p.helpful), sum(p.answers)"
+            "count(DISTINCT r.user), count(r.finished_on), sum(r.helpful), sum(r.answers)"
         )
         self.groups = (
-            per_run + f"SELECT 'age_band', u.age_band, {group_totals}"
-            f" FROM {runs_with_answers} JOIN users u ON u.user = r.user"
-            f" WHERE {where} GROUP BY u.age_band"
+            f"SELECT 'age_band', u.age_band, {group_totals}"
+            f" FROM runs r JOIN users u ON u.user = r.user WHERE {where} GROUP BY u.age_band"
             f" UNION ALL SELECT 'class', k.name, {group_totals}"
-            f" FROM {runs_with_answers} JOIN classes k ON k.id = r.class_id"
-            f" WHERE {where} GROUP BY k.id"
+            f" FROM runs r JOIN classes k ON k.id = r.class_id WHERE {where} GROUP BY k.id"
         )
         facilitated_where = (
             where.replace("r.scenario_id", "f.scenario_id")
@@ -299,6 +286,40 @@ class _RawQueries:
             " count(DISTINCT f.id) FROM facilitated_counts k"
             f" JOIN facilitations f ON f.id = k.facilitation_id WHERE {facilitated_where}"
             " GROUP BY f.scenario_id, k.step_id, k.choice_id, k.strategy"
+        )
+
+
+class _TalliedQueries(_RawQueries):
+    """The report without filters, from the counts that migration 005's triggers keep up to
+    date: the same rows as _RawQueries would give, without reading every choice."""
+
+    def __init__(self) -> None:
+        super().__init__(_EVERYTHING)
+        totals = "participants, finished, helpful, answers"
+        self.scenarios = (
+            "SELECT grp, participants, starts, finished FROM run_tallies"
+            " WHERE dimension = 'scenario' AND starts > 0"
+        )
+        self.choices = (
+            "SELECT scenario_id, step_id, choice_id, strategy, assessment, phase, answers,"
+            " participants FROM choice_tallies WHERE answers > 0"
+        )
+        self.steps = (
+            "SELECT scenario_id, step_id, participants, answers FROM step_tallies WHERE answers > 0"
+        )
+        self.strategies = (
+            "SELECT strategy, answers, participants FROM strategy_tallies WHERE answers > 0"
+        )
+        self.helpful = (
+            "SELECT grp, helpful, answers, participants FROM run_tallies"
+            " WHERE dimension = 'play' AND starts > 0"
+        )
+        self.groups = (
+            f"SELECT 'age_band', grp, {totals} FROM run_tallies"
+            " WHERE dimension = 'age_band' AND starts > 0"
+            f" UNION ALL SELECT 'class', k.name, {totals} FROM run_tallies t"
+            " JOIN classes k ON k.id = CAST(t.grp AS INTEGER)"
+            " WHERE t.dimension = 'class' AND t.starts > 0"
         )
 
 
@@ -386,9 +407,7 @@ _NOT_ACTIVE = "(r.user, r.run_id) NOT IN (SELECT user, run_id FROM active_runs)"
 _FOLD = (
     "INSERT INTO choice_aggregates SELECT substr(r.started_on, 1, 7), c.scenario_id, c.step_id,"
     " c.choice_id, c.strategy, c.assessment, c.phase, r.class_id, u.age_band,"
-    " r.rowid = (SELECT min(f.rowid) FROM runs f"
-    "  WHERE f.user = r.user AND f.scenario_id = r.scenario_id),"
-    " count(*), count(DISTINCT c.user)"
+    " r.first_play, count(*), count(DISTINCT c.user)"
     " FROM choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id"
     " JOIN users u ON u.user = c.user"
     f" WHERE r.started_on < ? AND {_NOT_ACTIVE} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
