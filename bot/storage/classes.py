@@ -82,7 +82,7 @@ class ClassStore:
             )
 
     async def setting(self, key: str) -> str | None:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             row = await fetch_one(db, "SELECT value FROM settings WHERE key = ?", (key,))
         return row[0] if row else None
 
@@ -124,14 +124,14 @@ class ClassStore:
             )
 
     async def roles_of(self, user: str) -> set[str]:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT role FROM roles WHERE user = ? AND revoked_on IS NULL", (user,)
             )
         return {row[0] for row in rows}
 
     async def active_roles(self) -> list[RoleGrant]:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT id, role, label, granted_on FROM roles WHERE revoked_on IS NULL ORDER BY id"
             )
@@ -157,28 +157,28 @@ class ClassStore:
         return ClassRecord(cursor.lastrowid, owner, name, code, expires_on.isoformat(), None)
 
     async def classes_of(self, owner: str) -> list[ClassRecord]:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 f"SELECT {_CLASS_COLUMNS} FROM classes WHERE owner = ? ORDER BY id DESC", (owner,)
             )
         return [ClassRecord(*row) for row in rows]
 
     async def get_class(self, class_id: int) -> ClassRecord | None:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             row = await fetch_one(
                 db, f"SELECT {_CLASS_COLUMNS} FROM classes WHERE id = ?", (class_id,)
             )
         return ClassRecord(*row) if row else None
 
     async def class_by_code(self, code: str) -> ClassRecord | None:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             row = await fetch_one(
                 db, f"SELECT {_CLASS_COLUMNS} FROM classes WHERE code = ?", (code,)
             )
         return ClassRecord(*row) if row else None
 
     async def class_id_by_name(self, name: str) -> int | None:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             row = await fetch_one(db, "SELECT min(id) FROM classes WHERE name = ?", (name,))
         return row[0] if row else None
 
@@ -199,7 +199,7 @@ class ClassStore:
 
     async def member_classes(self, user: str) -> list[ClassRecord]:
         """The classes a student joined, the most recently joined first."""
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 f"SELECT {', '.join('c.' + c.strip() for c in _CLASS_COLUMNS.split(','))}"
                 " FROM class_members m JOIN classes c ON c.id = m.class_id"
@@ -209,7 +209,7 @@ class ClassStore:
         return [ClassRecord(*row) for row in rows]
 
     async def members(self, class_id: int) -> int:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             row = await fetch_one(
                 db, "SELECT count(*) FROM class_members WHERE class_id = ?", (class_id,)
             )
@@ -218,7 +218,7 @@ class ClassStore:
     # -- assignments -----------------------------------------------------------------
 
     async def assigned(self, class_id: int) -> list[str]:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT scenario_id FROM class_scenarios WHERE class_id = ? ORDER BY scenario_id",
                 (class_id,),
@@ -243,7 +243,7 @@ class ClassStore:
     # -- class results ----------------------------------------------------------------
 
     async def progress(self, class_id: int) -> list[ScenarioProgress]:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT scenario_id, count(DISTINCT user),"
                 " count(DISTINCT CASE WHEN finished_on IS NOT NULL THEN user END)"
@@ -254,7 +254,7 @@ class ClassStore:
 
     async def step_answers(self, class_id: int, scenario_id: str) -> dict[str, StepAnswers]:
         """Per step, each student's first answer (their first judgement, before replays)."""
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT step_id, choice_id, count(*) FROM ("
                 "  SELECT c.step_id, c.choice_id,"
@@ -285,7 +285,7 @@ class ClassStore:
         return Facilitation(cursor.lastrowid, class_id, scenario_id, version, state)
 
     async def active_facilitation(self, owner: str) -> Facilitation | None:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             row = await fetch_one(
                 db,
                 "SELECT id, class_id, scenario_id, version, state FROM facilitations"
@@ -316,7 +316,7 @@ class ClassStore:
             )
 
     async def facilitated_answers(self, class_id: int, scenario_id: str) -> dict[str, StepAnswers]:
-        async with self.store.session() as db:
+        async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT k.step_id, k.choice_id, sum(k.hands) FROM facilitated_counts k"
                 " JOIN facilitations f ON f.id = k.facilitation_id"

@@ -57,8 +57,9 @@ def storage_errors(path: Path) -> Iterator[None]:
         raise StorageUnavailable(f"storage unavailable at {path}: {hint} ({error})") from error
 
 
-async def open_database(path: Path, key: bytes) -> aiosqlite.Connection:
-    """Open (or create) the encrypted database, check the key and apply pending migrations."""
+async def open_database(path: Path, key: bytes, *, read_only: bool = False) -> aiosqlite.Connection:
+    """Open (or create) the encrypted database, check the key and apply pending migrations;
+    or, `read_only`, open a connection that can only read (and migrates nothing)."""
     if len(key) != KEY_BYTES:
         raise ValueError(f"the database key must be {KEY_BYTES} bytes")
     # isolation_level=None: transactions are begun and ended explicitly, never implicitly.
@@ -70,7 +71,10 @@ async def open_database(path: Path, key: bytes) -> aiosqlite.Connection:
         try:
             await _unlock(db, path, key)
             await _configure(db)
-            await migrate(db)
+            if read_only:
+                await db.execute("PRAGMA query_only = ON")
+            else:
+                await migrate(db)
         except BaseException:
             await db.close()
             raise

@@ -6,20 +6,21 @@ disk) before the method returns, so the bot may acknowledge a choice as soon as 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import aiosqlite
+import sqlcipher3
 
 from bot.storage.database import open_database, storage_errors
 from bot.storage.errors import StorageUnavailable, UnknownUser
 from bot.storage.records import CONSENT_SAVE, ChoiceRecord, Profile, UserData
+from bot.storage.turns import Turns
 
 STAFF_ROWS = (("roles", "user"), ("facilitations", "owner"), ("classes", "owner"))
 RunState = dict[str, Any]  # the engine's Run.to_json(): keys "run", "scenario", "version", …
@@ -49,9 +50,13 @@ class SqlCipherStore:
         self._path = path
         self._key = key
         self._today = today
+        # One connection writes for all updates, another only reads: WAL lets both work at
+        # once, and a read sees what was committed. Each connection runs its calls one by
+        # one in its own thread, so single statements (and every read) are simply queued
+        # there; only transactions of several statements need a turn of their own.
         self._db: aiosqlite.Connection | None = None
-        # One connection serves all updates; the lock keeps their transactions apart.
-        self._lock = asyncio.Lock()
+        self._reader: aiosqlite.Connection | None = None
+        self._turns = Turns()
 
     async def initialize(self) -> None:
         try:
@@ -62,15 +67,17 @@ class SqlCipherStore:
         except OSError as error:
             raise StorageUnavailable(f"cannot create {self._path}: {error.strerror}") from error
         self._db = await open_database(self._path, self._key)
+        self._reader = await open_database(self._path, self._key, read_only=True)
 
     async def close(self) -> None:
-        async with self._lock:
-            if self._db is not None:
-                await self._db.close()
-                self._db = None
+        async with self._turns.transaction():
+            for db in (self._db, self._reader):
+                if db is not None:
+                    await db.close()
+            self._db = self._reader = None
 
     async def get_profile(self, user: str) -> Profile | None:
-        async with self.session() as db:
+        async with self.reading() as db:
             row = await fetch_one(
                 db, "SELECT language, age_band, consent FROM users WHERE user = ?", (user,)
             )
@@ -80,7 +87,7 @@ class SqlCipherStore:
         if profile.consent != CONSENT_SAVE:
             raise ValueError("only people who agreed to saving are stored")
         today = self.day()
-        async with self.session() as db, transaction(db):
+        async with self.statement() as db:
             await db.execute(
                 "INSERT INTO users (user, language, age_band, consent, first_seen_on, last_seen_on)"
                 " VALUES (:user, :language, :age_band, :consent, :today, :today)"
@@ -91,7 +98,7 @@ class SqlCipherStore:
             )
 
     async def get_active_run(self, user: str) -> RunState | None:
-        async with self.session() as db:
+        async with self.reading() as db:
             row = await fetch_one(db, "SELECT state FROM active_runs WHERE user = ?", (user,))
         return json.loads(row[0]) if row else None
 
@@ -100,15 +107,10 @@ class SqlCipherStore:
 
         `class_id` marks a run played as a member of that class, for its class results.
         """
-        today = self.day()
-        async with self.session() as db, transaction(db):
-            await _touch_user(db, user, today)
-            await db.execute(
-                "INSERT INTO runs (user, run_id, scenario_id, version, started_on, class_id)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (user, run["run"], run["scenario"], run["version"], today, class_id),
-            )
-            await _put_active_run(db, user, run)
+        start = {"user": user, "run_id": run["run"], "scenario_id": run["scenario"],
+                 "version": run["version"], "class_id": class_id, "state": _state_json(run),
+                 "today": self.day()}  # fmt: skip
+        await self._record(_RECORD_START, start)
 
     async def save_progress(
         self, user: str, run: RunState, choice: ChoiceRecord | None, finished: bool
@@ -116,30 +118,21 @@ class SqlCipherStore:
         """Store the choice and the run's new state together, or neither."""
         if choice is not None and choice.run_id != run["run"]:
             raise ValueError("the choice belongs to another run")
-        today = self.day()
-        async with self.session() as db, transaction(db):
-            await _touch_user(db, user, today)
-            if not await fetch_one(
-                db, "SELECT 1 FROM runs WHERE user = ? AND run_id = ?", (user, run["run"])
-            ):
-                raise ValueError("the run was never recorded; call start_run first")
-            if choice is not None:
-                await db.execute(
-                    "INSERT INTO choices (user, run_id, scenario_id, version, step_id, choice_id,"
-                    " strategy, assessment, phase, recorded_on)"
-                    " VALUES (:user, :run_id, :scenario_id, :version, :step_id, :choice_id,"
-                    " :strategy, :assessment, :phase, :today)",
-                    asdict(choice) | {"user": user, "today": today},
-                )
-            if finished:
-                await db.execute(
-                    "UPDATE runs SET finished_on = coalesce(finished_on, ?)"
-                    " WHERE user = ? AND run_id = ?",
-                    (today, user, run["run"]),
-                )
-                await db.execute("DELETE FROM active_runs WHERE user = ?", (user,))
-            else:
-                await _put_active_run(db, user, run)
+        fields = asdict(choice) if choice else dict.fromkeys(_CHOICE_FIELDS)
+        step = fields | {"user": user, "run_id": run["run"], "state": _state_json(run),
+                         "finished": finished, "today": self.day()}  # fmt: skip
+        await self._record(_RECORD_STEP, step)
+
+    async def _record(self, statement: str, values: Mapping[str, Any]) -> None:
+        """Run one of the statements whose triggers (migration 006) refuse unknown people."""
+        async with self.statement() as db:
+            try:
+                await db.execute(statement, values)
+            except sqlcipher3.IntegrityError as error:
+                if str(error) not in _REFUSALS:
+                    raise
+                kind, message = _REFUSALS[str(error)]
+                raise kind(message) from None
 
     async def clear_active_run(self, user: str) -> None:
         """Forget the run in progress; does nothing for unknown users (nothing to clear)."""
@@ -201,11 +194,28 @@ class SqlCipherStore:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            if self._db is None:
-                raise RuntimeError("the store is not initialized")
+        """The writing connection to oneself: for a transaction of several statements."""
+        async with self._turns.transaction():
             with storage_errors(self._path):
-                yield self._db
+                yield self._connection(self._db)
+
+    @asynccontextmanager
+    async def statement(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writing connection for exactly one statement (a transaction by itself)."""
+        async with self._turns.statement():
+            with storage_errors(self._path):
+                yield self._connection(self._db)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A connection that can only read: for lookups that change nothing."""
+        with storage_errors(self._path):
+            yield self._connection(self._reader)
+
+    def _connection(self, db: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        if db is None:
+            raise RuntimeError("the store is not initialized")
+        return db
 
 
 @asynccontextmanager
@@ -224,20 +234,29 @@ async def transaction(db: aiosqlite.Connection, *, write: bool = True) -> AsyncI
 async def fetch_one(
     db: aiosqlite.Connection, sql: str, parameters: Sequence[Any] | Mapping[str, Any]
 ) -> Any:
-    async with db.execute(sql, parameters) as cursor:
-        return await cursor.fetchone()
+    # One round trip to the database thread (execute, fetch and close would be three).
+    rows = await db.execute_fetchall(sql, parameters)
+    return rows[0] if rows else None
 
 
-async def _touch_user(db: aiosqlite.Connection, user: str, today: str) -> None:
-    """Note the user's activity; users without a profile must never get rows."""
-    cursor = await db.execute("UPDATE users SET last_seen_on = ? WHERE user = ?", (today, user))
-    if cursor.rowcount == 0:
-        raise UnknownUser("this user has no profile (did not agree to saving); nothing is stored")
+def _state_json(run: RunState) -> str:
+    return json.dumps(run, separators=(",", ":"))
 
 
-async def _put_active_run(db: aiosqlite.Connection, user: str, run: RunState) -> None:
-    await db.execute(
-        "INSERT INTO active_runs (user, run_id, state) VALUES (?, ?, ?)"
-        " ON CONFLICT (user) DO UPDATE SET run_id = excluded.run_id, state = excluded.state",
-        (user, run["run"], json.dumps(run, separators=(",", ":"))),
-    )
+# One statement each, atomic with its trigger (migration 006).
+_CHOICE_FIELDS = [field.name for field in fields(ChoiceRecord) if field.name != "run_id"]
+_RECORD_START = (
+    "INSERT INTO run_starts (user, run_id, scenario_id, version, class_id, state, today)"
+    " VALUES (:user, :run_id, :scenario_id, :version, :class_id, :state, :today)"
+)
+_RECORD_STEP = (
+    "INSERT INTO run_steps (user, run_id, state, finished, today, "
+    + ", ".join(_CHOICE_FIELDS)
+    + ") VALUES (:user, :run_id, :state, :finished, :today, "
+    + ", ".join(f":{name}" for name in _CHOICE_FIELDS)
+    + ")"
+)
+_REFUSALS: dict[str, tuple[type[Exception], str]] = {
+    "unknown user": (UnknownUser, "this user has no profile (did not agree to saving)"),
+    "unknown run": (ValueError, "the run was never recorded; call start_run first"),
+}
