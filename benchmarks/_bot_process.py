@@ -23,6 +23,8 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.telegram.loop import new_event_loop
+
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
@@ -91,7 +93,10 @@ def main() -> None:
     parser.add_argument("--poll-timeout", type=float, default=10)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="bot: %(levelname)s %(name)s: %(message)s")
-    asyncio.run(serve(args))
+    # The real bot runs on the loop `bystander run` uses; the bare bot on asyncio's default.
+    loop_factory = new_event_loop if args.kind != "bare" else None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(serve(args))
 
 
 if __name__ == "__main__":

@@ -201,11 +201,17 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
             for name, pick in (("first answer", "first"), ("complete answer", "complete")):
                 p99 = statistics.median(percentile(getattr(m, pick), 99) for m in mine)
                 ok = p99 < 200 and not lost and args.users >= 200
+                # Saturated, every person waits for the queue (users / throughput): the
+                # latency goal is about people tapping at their own pace.
+                verdict = (
+                    f"[goal < 200 ms at 200 users: {'met' if ok else 'MISSED'}]"
+                    if phase == "paced"
+                    else "[no goal: closed loop without pauses]"
+                )
                 out.append(
                     f"p99 {name}, {variant} {phase} (think {mine[0].think:g} s) at "
                     f"{args.users} users: {p99:,.0f} ms"
-                    f"{f' ({lost} unanswered)' if lost else ''}"
-                    f"  [goal < 200 ms at 200 users: {'met' if ok else 'MISSED'}]"
+                    f"{f' ({lost} unanswered)' if lost else ''}  {verdict}"
                 )
     for r in results:
         if r.unexpected or r.bot_log_lines:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import date
 
 from telegram.ext import Application, CallbackContext
@@ -32,6 +33,8 @@ from bot.telegram.jobs import (
     purge_old_events,
     send_due_reminders,
 )
+from bot.telegram.loop import new_event_loop
+from bot.telegram.transport import Transports
 
 log = logging.getLogger("bystander")
 
@@ -45,6 +48,7 @@ class Runtime:
     staff: StaffService
     evaluation: EvaluationStore
     app: Application
+    transports: Transports = field(default_factory=Transports)
 
     async def post_init(self, app: Application) -> None:
         await self.store.initialize()
@@ -78,12 +82,20 @@ class Runtime:
 
     def run_polling(self) -> None:
         """Long polling until SIGINT or SIGTERM, then a graceful stop."""
-        self.app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+        loop = new_event_loop()
+        asyncio.set_event_loop(loop)  # PTB's run_polling runs on the current loop
+        try:
+            self.app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+        finally:
+            loop.run_until_complete(self.transports.close())
+            loop.close()
 
     @asynccontextmanager
     async def running(self, poll_timeout: float = 10) -> AsyncIterator[Application]:
         """The same start and stop as run_polling, inside an existing event loop (tests)."""
-        async with self.app:
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(self.transports.close)
+            await stack.enter_async_context(self.app)
             await self.post_init(self.app)
             await self.app.updater.start_polling(
                 poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
@@ -163,6 +175,7 @@ def build_runtime(config: BotConfig) -> Runtime:
         config.token,
         config.base_url,
         handlers,
+        runtime.transports,
         post_init=runtime.post_init,
         post_shutdown=runtime.post_shutdown,
     )

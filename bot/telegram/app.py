@@ -16,6 +16,7 @@ from telegram.ext import (
 from bot.services.player import PlayerService
 from bot.telegram.handlers import Handlers, StaffUseCase
 from bot.telegram.ordering import PerUserOrder
+from bot.telegram.transport import Transports
 
 # The public command menu, in this order; staff commands are listed in their /help.
 COMMANDS: dict[str, str] = {
@@ -43,6 +44,7 @@ def build_application(
     token: str,
     base_url: str,
     handlers: Handlers,
+    transports: Transports,
     *,
     post_init=None,
     post_shutdown=None,
@@ -52,8 +54,13 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot"))
-        # Flood limits: queue sends, and retry 429 answers after Telegram's retry_after.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .request(transports.general)
+        .get_updates_request(transports.updates)
+        # Flood limits. Answers to a person's own tap go out at once: holding them to a
+        # self-imposed 30 messages/s made a class tapping together wait seconds. When
+        # Telegram does say 429, every call waits out its retry_after and is retried.
+        # Group chats keep the 20/min limit; bulk sends pace themselves (jobs.py).
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
         .concurrent_updates(PerUserOrder())
     )
     if post_init:

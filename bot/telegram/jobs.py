@@ -6,6 +6,7 @@ sent by the next run of the job, and then closed so it is never sent twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, date, datetime
 
@@ -21,6 +22,9 @@ log = logging.getLogger(__name__)
 
 REMINDER_INTERVAL_S = 3600
 PURGE_INTERVAL_S = 24 * 3600
+# Reminders are a bulk send: Telegram allows about 30 messages/s across chats, and people
+# playing at the same time need their share, so reminders go out at most 20 a second.
+BULK_SEND_INTERVAL_S = 1 / 20
 
 
 async def send_due_reminders(bot: Bot, survey: SurveyService, today: date | None = None) -> int:
@@ -42,6 +46,7 @@ async def send_due_reminders(bot: Bot, survey: SurveyService, today: date | None
             continue
         await survey.evaluation.close_follow_up(reminder.follow_up_id, "sent")
         sent += 1
+        await asyncio.sleep(BULK_SEND_INTERVAL_S)
     if sent:
         log.info("sent %d follow-up reminder(s)", sent)
     return sent

@@ -22,6 +22,7 @@ from bot.bootstrap import Runtime
 from bot.engine import engine
 from bot.storage.errors import StorageUnavailable
 from bot.storage.records import ChoiceRecord, Profile
+from bot.telegram.transport import Timeouts
 
 SCENARIO = "bus-fight"
 MAX_PAGES = 1073741823  # SQLite's default max_page_count
@@ -202,13 +203,8 @@ async def test_full_disk_mid_scenario(
 
 
 def shorten_bot_api_timeouts(bot: Runtime, seconds: float) -> float:
-    """PTB's HTTP client gives up after 5 s by default; make that `seconds` for a quick test."""
-    client = getattr(bot.app.bot.request, "_client", None)
-    if client is None:
-        return 5.0
-    import httpx
-
-    client.timeout = httpx.Timeout(seconds)
+    """The bot gives up on a Bot API call after 5 s by default; make that `seconds`."""
+    bot.transports.general.timeouts = Timeouts(seconds, seconds, seconds, seconds)
     return seconds
 
 
