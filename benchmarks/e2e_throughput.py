@@ -231,7 +231,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--timeout", type=float, default=30.0, help="give up on an answer")
     parser.add_argument("--max-updates", type=int, default=200_000, help="per phase")
-    parser.add_argument("--variants", default="real,real-nolimit,bare")
+    parser.add_argument("--variants", default="real,bare", help="also: real-nolimit")
     parser.add_argument("--phases", default="saturate,paced")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

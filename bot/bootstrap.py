@@ -1,15 +1,13 @@
-"""The one wiring point: configuration → content, keys, storage, services → Telegram."""
+"""The wiring point: configuration → content, keys, storage and services.
+
+Everything but Telegram, so the server commands and author tools need no Telegram
+libraries; bot.telegram.runtime puts these services behind PTB's Application.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import date
-
-from telegram.ext import Application, CallbackContext
+from dataclasses import dataclass
 
 from bot.config import BotConfig, ConfigError
 from bot.content.catalog import Catalog, load_catalog
@@ -18,95 +16,15 @@ from bot.services.membership import Membership
 from bot.services.player import PlayerService
 from bot.services.presenter import Presenter
 from bot.services.reports import ReportService
-from bot.services.staff import BOT_USERNAME, StaffService, StaffSettings
+from bot.services.staff import StaffService, StaffSettings
 from bot.services.survey import SurveyService
 from bot.storage.addresses import AddressBox
 from bot.storage.classes import ClassStore
 from bot.storage.evaluation import EvaluationStore
 from bot.storage.keys import load_secrets, pseudonym
 from bot.storage.store import SqlCipherStore
-from bot.telegram.app import ALLOWED_UPDATES, build_application, publish_commands
-from bot.telegram.handlers import Handlers
-from bot.telegram.jobs import (
-    PURGE_INTERVAL_S,
-    REMINDER_INTERVAL_S,
-    purge_old_events,
-    send_due_reminders,
-)
-from bot.telegram.loop import new_event_loop
-from bot.telegram.transport import Transports
 
 log = logging.getLogger("bystander")
-
-
-@dataclass
-class Runtime:
-    config: BotConfig
-    catalog: Catalog
-    store: SqlCipherStore
-    service: PlayerService
-    staff: StaffService
-    evaluation: EvaluationStore
-    app: Application
-    transports: Transports = field(default_factory=Transports)
-
-    async def post_init(self, app: Application) -> None:
-        await self.store.initialize()
-        # Invitation and class links need the bot's username, also from the server CLI.
-        await self.staff.classes.set_setting(BOT_USERNAME, app.bot.username)
-        await publish_commands(app, self.service)
-        if app.job_queue is not None:
-            app.job_queue.run_repeating(self._reminders, REMINDER_INTERVAL_S, first=10)
-            app.job_queue.run_repeating(self._purge, PURGE_INTERVAL_S, first=60)
-        log.info(
-            "bot @%s is running with %d scenario(s) in %s",
-            app.bot.username,
-            len(self.catalog.scenarios),
-            ", ".join(self.catalog.locales.languages),
-        )
-
-    async def send_reminders(self, today: date | None = None) -> int:
-        if self.service.survey is None:
-            return 0
-        return await send_due_reminders(self.app.bot, self.service.survey, today)
-
-    async def _reminders(self, context: CallbackContext) -> None:
-        await self.send_reminders()
-
-    async def _purge(self, context: CallbackContext) -> None:
-        await purge_old_events(self.evaluation, self.config.retention_months)
-
-    async def post_shutdown(self, app: Application) -> None:
-        await self.store.close()
-        log.info("bot stopped")
-
-    def run_polling(self) -> None:
-        """Long polling until SIGINT or SIGTERM, then a graceful stop."""
-        loop = new_event_loop()
-        asyncio.set_event_loop(loop)  # PTB's run_polling runs on the current loop
-        try:
-            self.app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
-        finally:
-            loop.run_until_complete(self.transports.close())
-            loop.close()
-
-    @asynccontextmanager
-    async def running(self, poll_timeout: float = 10) -> AsyncIterator[Application]:
-        """The same start and stop as run_polling, inside an existing event loop (tests)."""
-        async with AsyncExitStack() as stack:
-            stack.push_async_callback(self.transports.close)
-            await stack.enter_async_context(self.app)
-            await self.post_init(self.app)
-            await self.app.updater.start_polling(
-                poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
-            )
-            await self.app.start()
-            try:
-                yield self.app
-            finally:
-                await self.app.updater.stop()
-                await self.app.stop()
-        await self.post_shutdown(self.app)
 
 
 def load_content(config: BotConfig) -> Catalog:
@@ -162,21 +80,3 @@ def build_services(config: BotConfig) -> Services:
     return Services(
         config, catalog, store, player, staff, evaluation, reports, secrets.pseudonym_secret
     )
-
-
-def build_runtime(config: BotConfig) -> Runtime:
-    services = build_services(config)
-    catalog, store, service = services.catalog, services.store, services.player
-    handlers = Handlers(service, services.staff, services.reports, services.pseudonym_secret)
-    runtime = Runtime(
-        config, catalog, store, service, services.staff, services.evaluation, app=None
-    )  # type: ignore[arg-type]
-    runtime.app = build_application(
-        config.token,
-        config.base_url,
-        handlers,
-        runtime.transports,
-        post_init=runtime.post_init,
-        post_shutdown=runtime.post_shutdown,
-    )
-    return runtime

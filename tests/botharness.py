@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from fakebotapi import FakeBotApi
 
-from bot.bootstrap import Runtime, build_runtime
 from bot.config import load_config
 from bot.storage.keys import load_secrets, pseudonym
+from bot.telegram.runtime import Runtime, build_runtime
 
 BotFactory = Callable[[], AbstractAsyncContextManager[Runtime]]
 ADMIN_ID = 900001  # the configured admin of every test bot

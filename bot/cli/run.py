@@ -6,10 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from telegram.error import InvalidToken, NetworkError
-
 from bot import logsafe
-from bot.bootstrap import build_runtime
 from bot.cli.authoring import CliError
 from bot.config import ConfigError, load_config
 from bot.storage.errors import StorageError
@@ -29,6 +26,11 @@ def add_command(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # Telegram's libraries load only here, so the other commands start quickly.
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.telegram.runtime import build_runtime
+
     logsafe.configure()
     try:
         config = load_config(os.environ, args.config)

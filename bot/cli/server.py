@@ -19,7 +19,7 @@ from bot.services.reports import FORMATS, export
 from bot.services.staff import MIN_GROUP_FLOOR
 from bot.storage.classes import ROLES
 from bot.storage.errors import StorageError
-from bot.telegram.jobs import retention_cutoff
+from bot.storage.evaluation import retention_cutoff
 
 T = TypeVar("T")
 

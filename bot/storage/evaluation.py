@@ -194,6 +194,12 @@ class EvaluationStore:
         return PurgeSummary(cutoff, *counts)
 
 
+def retention_cutoff(today: date, months: int) -> date:
+    """The first day of the month `months` before today's: older raw events are folded."""
+    month_index = today.year * 12 + today.month - 1 - months
+    return date(month_index // 12, month_index % 12 + 1, 1)
+
+
 def _where(conditions: Iterable[tuple[str, object]]) -> tuple[str, tuple]:
     """A WHERE clause of the conditions whose value is set, and its parameters."""
     chosen = [(sql, value) for sql, value in conditions if value is not None]

@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.services.survey import SurveyService
-from bot.storage.evaluation import EvaluationStore
+from bot.storage.evaluation import EvaluationStore, retention_cutoff
 from bot.telegram.handlers import keyboard
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,3 @@ async def purge_old_events(evaluation: EvaluationStore, retention_months: int) -
         summary.runs,
         cutoff.isoformat(),
     )
-
-
-def retention_cutoff(today: date, months: int) -> date:
-    month_index = today.year * 12 + today.month - 1 - months
-    return date(month_index // 12, month_index % 12 + 1, 1)

@@ -7,7 +7,7 @@ import asyncio
 from botharness import open_scenario, pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.bootstrap import Runtime
+from bot.telegram.runtime import Runtime
 
 
 async def start_bus_fight(user: FakeUser) -> None:

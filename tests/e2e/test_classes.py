@@ -9,9 +9,9 @@ import re
 from botharness import ADMIN_ID, open_scenario
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.bootstrap import Runtime, build_runtime
 from bot.cli.main import main
 from bot.config import load_config
+from bot.telegram.runtime import Runtime, build_runtime
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

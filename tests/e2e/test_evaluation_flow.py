@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from botharness import BotFactory, pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.bootstrap import Runtime
 from bot.evaluation.data import Filters
+from bot.telegram.runtime import Runtime
 
 LATER = datetime.now(UTC).date() + timedelta(days=31)
 

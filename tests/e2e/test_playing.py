@@ -7,8 +7,8 @@ import shutil
 from botharness import open_scenario, pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.bootstrap import Runtime, build_runtime
 from bot.config import content_dirs, load_config
+from bot.telegram.runtime import Runtime, build_runtime
 
 
 async def join(

@@ -18,10 +18,10 @@ import pytest
 from botharness import pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.bootstrap import Runtime
 from bot.engine import engine
 from bot.storage.errors import StorageUnavailable
 from bot.storage.records import ChoiceRecord, Profile
+from bot.telegram.runtime import Runtime
 from bot.telegram.transport import Timeouts
 
 SCENARIO = "bus-fight"
