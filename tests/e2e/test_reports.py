@@ -9,9 +9,9 @@ import re
 from botharness import ADMIN_ID, open_scenario
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.bootstrap import Runtime, build_runtime
 from bot.cli.main import main
 from bot.config import load_config
+from bot.telegram.runtime import Runtime, build_runtime
 
 
 async def evaluator(server: FakeBotApi) -> FakeUser:
@@ -78,7 +78,7 @@ def test_the_server_report_suppresses_small_groups(bot_env, tmp_path, monkeypatc
     assert "färre än 5" in text
     assert main(["report", "--format", "json", "--min-group", "3"]) == 0
     shown = capsys.readouterr().out
-    assert '"value": 4' in shown, "with K = 3, four students are shown"
+    assert '"value":4' in shown, "with K = 3, four students are shown"
     assert main(["report", "--min-group", "2"]) == 1
     assert "at least 3" in capsys.readouterr().err
     assert main(["report", "--scenario", "nope"]) == 1

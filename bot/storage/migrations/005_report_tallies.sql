@@ -10,6 +10,9 @@ ALTER TABLE runs ADD COLUMN answers INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN helpful INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN first_play INTEGER NOT NULL DEFAULT 1;
 
+-- A person's runs of a scenario: first plays, and "did they play it" for questionnaire pairs.
+CREATE INDEX runs_by_person_scenario ON runs (user, scenario_id);
+
 UPDATE runs SET
     answers = (SELECT count(*) FROM choices c WHERE c.user = runs.user AND c.run_id = runs.run_id),
     helpful = (SELECT count(*) FROM choices c WHERE c.user = runs.user AND c.run_id = runs.run_id
