@@ -15,7 +15,9 @@ import pytest
 from botharness import BotFactory, open_scenario, pseudonym_of
 from fakebotapi import FakeBotApi
 
-from bot.bootstrap import Runtime
+from bot.storage.keys import load_secrets, pseudonym
+from bot.storage.store import SqlCipherStore
+from bot.telegram.runtime import Runtime
 
 
 async def test_resume_after_a_restart_on_the_same_database(
@@ -84,6 +86,71 @@ async def test_sigkill_mid_scenario_loses_no_acknowledged_choice(bot_env, fake_b
         assert "Efter" in user.last.text
 
 
+async def test_sigkill_with_fifty_people_mid_scenario(bot_env, fake_bot_api) -> None:
+    """Every choice the bot acknowledged (answered its button) is stored; all can go on."""
+    people = [fake_bot_api.user(user_id=7_100_000 + n) for n in range(50)]
+    fake_bot_api.settle_timeout = 60  # fifty people at once on a shared CI machine
+    async with bot_process(bot_env) as process:
+        await wait_until_polling(fake_bot_api, process)
+        await asyncio.gather(*(start_scenario(person) for person in people))
+        before_choices = set(fake_bot_api.state.callback_queries)
+        await asyncio.gather(*(person.click(person.buttons()[0]) for person in people))
+        # Everyone taps again; the bot is killed as soon as it has answered a few of them.
+        first_round = set(fake_bot_api.state.callback_queries)
+        taps = [asyncio.create_task(p.click(p.buttons()[0])) for p in people]
+        async with asyncio.timeout(30):
+            while answered_since(fake_bot_api, first_round) < 3:
+                await asyncio.sleep(0.002)
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        for tap in taps:
+            tap.cancel()
+        await asyncio.gather(*taps, return_exceptions=True)
+    acknowledged = {person.chat_id: 0 for person in people}
+    for query_id, query in fake_bot_api.state.callback_queries.items():
+        if query_id not in before_choices and query.answered:
+            acknowledged[query.chat_id] += 1
+    assert all(count >= 1 for count in acknowledged.values())
+    assert any(count == 1 for count in acknowledged.values()), "killed too late to test"
+
+    async with bot_process(bot_env) as process:
+        await wait_until_polling(fake_bot_api, process)
+        stored = await stored_choices(bot_env, people)
+        for person in people:
+            assert stored[person.id] >= acknowledged[person.chat_id], person.transcript()
+        await asyncio.gather(*(person.send("/resume") for person in people))
+        for person in people:
+            assert person.buttons(), f"cannot go on after the crash:\n{person.transcript()}"
+
+
+def answered_since(server: FakeBotApi, earlier: set[str]) -> int:
+    queries = server.state.callback_queries
+    return sum(1 for key, query in queries.items() if key not in earlier and query.answered)
+
+
+async def start_scenario(person) -> None:
+    await person.send("/start")
+    await person.click("16–17 år")
+    await person.click("Spela och spara mina svar")
+    await open_scenario(person, "Bråk på bussen")
+
+
+async def stored_choices(bot_env: dict[str, str], people) -> dict[int, int]:
+    """Read the database beside the running bot, as an operator could (WAL allows it)."""
+    data_dir, key_dir = Path(bot_env["BYSTANDER_DATA_DIR"]), Path(bot_env["BYSTANDER_KEY_DIR"])
+    secrets = load_secrets(key_dir, data_dir, {})
+    store = SqlCipherStore(data_dir / "bystander.db", secrets.database_key)
+    await store.initialize()
+    try:
+        found = {}
+        for person in people:
+            data = await store.describe_user(pseudonym(secrets.pseudonym_secret, person.id))
+            found[person.id] = data.choices if data else 0
+        return found
+    finally:
+        await store.close()
+
+
 async def test_sigterm_stops_gracefully_and_logs_nothing_personal(bot_env, fake_bot_api) -> None:
     user = fake_bot_api.user(user_id=987654321, first_name="Zlatan", language_code="sv")
     async with bot_process(bot_env) as process:
@@ -113,8 +180,8 @@ def test_the_database_is_encrypted_and_holds_no_telegram_id(bot_env, tmp_path) -
 
 
 async def _play_once(bot_env: dict[str, str]) -> None:
-    from bot.bootstrap import build_runtime
     from bot.config import load_config
+    from bot.telegram.runtime import build_runtime
 
     async with FakeBotApi() as server:
         env = {**bot_env, "TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_BASE_URL": server.base_url}
