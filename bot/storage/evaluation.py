@@ -8,6 +8,7 @@ into aggregate tables, so reports over old periods still work.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
@@ -175,22 +176,21 @@ class EvaluationStore:
     # -- retention ---------------------------------------------------------------------------
 
     async def purge(self, cutoff: date, *, dry_run: bool) -> PurgeSummary:
-        """Fold raw events from before `cutoff` into aggregates and delete them."""
+        """Fold raw events from before `cutoff` into aggregates and delete them.
+
+        A few hundred people at a time, each batch its own transaction: a month of events
+        takes seconds to fold, and people playing meanwhile must not wait for all of it.
+        Batches never split a person, so distinct people still add up exactly per batch.
+        """
         day = cutoff.isoformat()
-        async with self.store.session() as db, transaction(db, write=not dry_run):
-            counts = [
-                (await fetch_one(db, sql, (day,)))[0]
-                for sql in (
-                    "SELECT count(*) FROM choices c JOIN runs r USING (user, run_id)"
-                    f" WHERE r.started_on < ? AND {_NOT_ACTIVE}",
-                    f"SELECT count(*) FROM runs r WHERE started_on < ? AND {_NOT_ACTIVE}",
-                    "SELECT count(*) FROM measure_answers WHERE answered_on < ?",
-                    "SELECT count(*) FROM follow_ups WHERE due_on < ? AND status != 'scheduled'",
-                )
-            ]
-            if not dry_run:
+        async with self.store.session() as db, transaction(db, write=False):
+            counts = [(await fetch_one(db, sql, (day,)))[0] for sql in _PURGE_COUNTS]
+            people = [row[0] for row in await db.execute_fetchall(_PURGE_PEOPLE, (day,) * 3)]
+        for start in range(0, 0 if dry_run else len(people), PURGE_BATCH_PEOPLE):
+            batch = json.dumps(people[start : start + PURGE_BATCH_PEOPLE])
+            async with self.store.session() as db, transaction(db):
                 for statement in _FOLD + _DELETE:
-                    await db.execute(statement, (day,))
+                    await db.execute(statement, (day, batch))
         return PurgeSummary(cutoff, *counts)
 
 
@@ -409,28 +409,45 @@ def _sum_by_key(rows: list, key: Callable) -> list:
 
 # A run still in progress is neither folded nor deleted: its owner may come back to it.
 _NOT_ACTIVE = "(r.user, r.run_id) NOT IN (SELECT user, run_id FROM active_runs)"
-# Retention: fold, then delete. Each statement takes the cutoff day as its only parameter.
+PURGE_BATCH_PEOPLE = 200
+_PURGE_COUNTS = (
+    "SELECT count(*) FROM choices c JOIN runs r USING (user, run_id)"
+    f" WHERE r.started_on < ? AND {_NOT_ACTIVE}",
+    f"SELECT count(*) FROM runs r WHERE started_on < ? AND {_NOT_ACTIVE}",
+    "SELECT count(*) FROM measure_answers WHERE answered_on < ?",
+    "SELECT count(*) FROM follow_ups WHERE due_on < ? AND status != 'scheduled'",
+)
+_PURGE_PEOPLE = (
+    f"SELECT user FROM runs r WHERE started_on < ? AND {_NOT_ACTIVE}"
+    " UNION SELECT user FROM measure_answers WHERE answered_on < ?"
+    " UNION SELECT user FROM follow_ups WHERE due_on < ? AND status != 'scheduled'"
+)
+# Retention: fold, then delete. Each statement takes the cutoff day and a batch of people
+# (a JSON list of pseudonyms).
+_BATCH = "(SELECT value FROM json_each(?))"
 _FOLD = (
     "INSERT INTO choice_aggregates SELECT substr(r.started_on, 1, 7), c.scenario_id, c.step_id,"
     " c.choice_id, c.strategy, c.assessment, c.phase, r.class_id, u.age_band,"
     " r.first_play, count(*), count(DISTINCT c.user)"
     " FROM choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id"
     " JOIN users u ON u.user = c.user"
-    f" WHERE r.started_on < ? AND {_NOT_ACTIVE} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
+    f" WHERE r.started_on < ? AND {_NOT_ACTIVE} AND r.user IN {_BATCH}"
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
     "INSERT INTO run_aggregates SELECT substr(r.started_on, 1, 7), r.scenario_id, r.class_id,"
     " u.age_band, count(*), count(r.finished_on), count(DISTINCT r.user)"
     f" FROM runs r JOIN users u ON u.user = r.user WHERE r.started_on < ? AND {_NOT_ACTIVE}"
-    " GROUP BY 1, 2, 3, 4",
+    f" AND r.user IN {_BATCH} GROUP BY 1, 2, 3, 4",
     "INSERT INTO measure_pair_archive SELECT substr(a.answered_on, 1, 7), a.scenario_id, a.item_id,"
     " 'T1-' || b.wave, a.value, b.value FROM measure_answers a JOIN measure_answers b"
     " ON b.user = a.user AND b.scenario_id = a.scenario_id AND b.item_id = a.item_id"
     " AND b.wave IN ('T2', 'T3') WHERE a.wave = 'T1' AND a.value > 0 AND b.value > 0"
-    " AND a.answered_on < ?",
+    f" AND a.answered_on < ? AND a.user IN {_BATCH}",
 )  # fmt: skip
 _DELETE = (
     "DELETE FROM choices WHERE (user, run_id) IN"
-    f" (SELECT user, run_id FROM runs r WHERE started_on < ? AND {_NOT_ACTIVE})",
-    f"DELETE FROM runs AS r WHERE started_on < ? AND {_NOT_ACTIVE}",
-    "DELETE FROM measure_answers WHERE answered_on < ?",
-    "DELETE FROM follow_ups WHERE due_on < ? AND status != 'scheduled'",
+    f" (SELECT user, run_id FROM runs r WHERE started_on < ? AND {_NOT_ACTIVE}"
+    f" AND r.user IN {_BATCH})",
+    f"DELETE FROM runs AS r WHERE started_on < ? AND {_NOT_ACTIVE} AND r.user IN {_BATCH}",
+    f"DELETE FROM measure_answers WHERE answered_on < ? AND user IN {_BATCH}",
+    f"DELETE FROM follow_ups WHERE due_on < ? AND status != 'scheduled' AND user IN {_BATCH}",
 )

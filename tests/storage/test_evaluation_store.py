@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.evaluation.data import Filters
 from bot.storage import ChoiceRecord, Profile, SqlCipherStore
+from bot.storage import evaluation as evaluation_store
 from bot.storage.classes import ClassStore
 from bot.storage.evaluation import EvaluationStore
 
@@ -76,9 +79,11 @@ async def test_measure_pairs_carry_no_identity(store: SqlCipherStore) -> None:
     }
 
 
+@pytest.mark.parametrize("batch", [evaluation_store.PURGE_BATCH_PEOPLE, 2])
 async def test_purge_folds_old_events_so_reports_do_not_change(
-    store: SqlCipherStore, clock: Clock
+    store: SqlCipherStore, clock: Clock, monkeypatch: pytest.MonkeyPatch, batch: int
 ) -> None:
+    monkeypatch.setattr(evaluation_store, "PURGE_BATCH_PEOPLE", batch)  # 2: many batches
     evaluation = EvaluationStore(store)
     clock.day = date(2024, 2, 10)
     await seed(store, 6, "old-")
