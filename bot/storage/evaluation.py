@@ -236,14 +236,8 @@ class _RawQueries:
     def __init__(self, where: str) -> None:
         runs = f"runs r WHERE {where}"
 
-        def joined(extra: str = "") -> str:
-            return (
-                f"choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id{extra}"
-                f" WHERE {where}"
-            )
-
-        # Without run filters the counts per choice need no join: one scan of choices.
-        answers = joined() if where != _EVERYTHING else "choices c"
+        # Choices are counted through their runs, which carry the filters.
+        answers = f"choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id WHERE {where}"
         self.scenarios = (
             "SELECT r.scenario_id, count(DISTINCT r.user), count(*), count(r.finished_on)"
             f" FROM {runs} GROUP BY r.scenario_id"

@@ -118,8 +118,8 @@ class SqlCipherStore:
         """Store the choice and the run's new state together, or neither."""
         if choice is not None and choice.run_id != run["run"]:
             raise ValueError("the choice belongs to another run")
-        fields = asdict(choice) if choice else dict.fromkeys(_CHOICE_FIELDS)
-        step = fields | {"user": user, "run_id": run["run"], "state": _state_json(run),
+        choice_values = asdict(choice) if choice else dict.fromkeys(_CHOICE_FIELDS)
+        step = choice_values | {"user": user, "run_id": run["run"], "state": _state_json(run),
                          "finished": finished, "today": self.day()}  # fmt: skip
         await self._record(_RECORD_STEP, step)
 

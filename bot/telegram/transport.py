@@ -107,9 +107,7 @@ class AiohttpRequest(BaseRequest):
 def _body(request_data: RequestData | None) -> aiohttp.FormData | None:
     if request_data is None:
         return None
-    if not request_data.contains_files:
-        return aiohttp.FormData(request_data.json_parameters)
-    form = aiohttp.FormData(request_data.json_parameters)
+    form = aiohttp.FormData(request_data.json_parameters)  # url-encoded unless files follow
     for name, (filename, content, mime_type) in (request_data.multipart_data or {}).items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
     return form

@@ -21,6 +21,7 @@ from fakebotapi import FakeBotApi, FakeUser
 from bot.engine import engine
 from bot.storage.errors import StorageUnavailable
 from bot.storage.records import ChoiceRecord, Profile
+from bot.storage.store import fetch_one
 from bot.telegram.runtime import Runtime
 from bot.telegram.transport import Timeouts
 
@@ -110,8 +111,8 @@ def storage_errors_logged(caplog: pytest.LogCaptureFixture, hint: str) -> list[s
 
 
 async def set_pragma(bot: Runtime, pragma: str) -> int | None:
-    async with bot.store.session() as db, db.execute(f"PRAGMA {pragma}") as cursor:
-        row = await cursor.fetchone()
+    async with bot.store.session() as db:
+        row = await fetch_one(db, f"PRAGMA {pragma}", ())
     return row[0] if row else None
 
 
