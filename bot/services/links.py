@@ -15,7 +15,7 @@ from dataclasses import dataclass
 CLASS_PREFIX, INVITE_PREFIX = "c-", "i-"
 CLASS_CODE_LENGTH = 10  # 62^10 ≈ 8·10^17 codes: guessing is hopeless, and rate-limited
 _CODE_ALPHABET = string.ascii_letters + string.digits
-_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class StartLink:
 
 
 def parse_start_payload(payload: str | None) -> StartLink | None:
-    if not payload or not _PAYLOAD.match(payload):
+    if not payload or not _PAYLOAD.fullmatch(payload):  # `$` would let a final newline in
         return None
     if payload.startswith(CLASS_PREFIX):
         return StartLink("class", payload.removeprefix(CLASS_PREFIX))

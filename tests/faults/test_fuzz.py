@@ -2,6 +2,8 @@
 
 - callback data: `decode` never raises, and `PlayerService.press` answers anything a client
   can send with an Outcome (a notice or messages), whatever state the person is in;
+- deep-link payloads (`/start <payload>`): anything a link can carry is parsed safely and
+  answered with an Outcome;
 - scenario files: `parse_yaml` and `load_scenario` turn any text and any mangled structure
   into diagnostics, never into an exception.
 """
@@ -14,7 +16,6 @@ import hashlib
 import itertools
 import os
 import re
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,16 +25,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.bootstrap import build_services
 from bot.config import content_dirs, load_config
 from bot.content.catalog import load_catalog, load_scenario
 from bot.content.diagnostics import Report
 from bot.content.yamlsafe import parse_yaml
 from bot.engine.callback_data import MAX_BYTES, Action, decode
 from bot.engine.engine import Run
-from bot.services.ephemeral import EphemeralStore
-from bot.services.player import Person, PlayerService
+from bot.services.links import parse_start_payload
+from bot.services.player import Person
 from bot.services.views import Outcome
-from bot.storage.store import SqlCipherStore
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MINIMAL = FIXTURES / "valid" / "minimal"
@@ -81,33 +82,21 @@ class PressWorld:
         self.loop = asyncio.new_event_loop()
         scenarios, locales = content_dirs({})
         self.catalog = load_catalog([scenarios], locales)
-        self.player, self.store = self._services(folder)
+        env = {
+            "TELEGRAM_BOT_TOKEN": "1:fuzz",
+            "BYSTANDER_DATA_DIR": str(folder / "data"),
+            "BYSTANDER_KEY_DIR": str(folder / "keys"),
+        }
+        services = build_services(load_config(env))  # wired exactly as the bot wires them
+        self.player, self.staff, self.store = services.player, services.staff, services.store
         self.run(self.store.initialize())
         self.run(self._no_fsync())
         self._people = itertools.count(1)
-        routes = getattr(self.player, "_routes", dict)()
+        routes = self.player._routes()
         self.kinds = sorted({kind for kind, _ in routes} | {"a", "x", ""})
 
-    def _services(self, folder: Path) -> tuple[PlayerService, SqlCipherStore]:
-        """The player exactly as the bot wires it when possible; else the minimal wiring."""
-        try:
-            from bot.bootstrap import build_services
-        except ImportError:
-            build_services = None
-        if build_services is not None:
-            env = {
-                "TELEGRAM_BOT_TOKEN": "1:fuzz",
-                "BYSTANDER_DATA_DIR": str(folder / "data"),
-                "BYSTANDER_KEY_DIR": str(folder / "keys"),
-            }
-            services = build_services(load_config(env))
-            return services.player, services.store
-        store = SqlCipherStore(folder / "data" / "bystander.db", secrets.token_bytes(32))
-        return PlayerService(self.catalog, store, EphemeralStore()), store
-
     async def _no_fsync(self) -> None:
-        opener = getattr(self.store, "session", None) or self.store._session
-        async with opener() as db:
+        async with self.store.session() as db:
             await db.execute("PRAGMA synchronous = OFF")  # speed only; no crash is simulated
 
     def run(self, coroutine: Any) -> Any:
@@ -255,6 +244,36 @@ def test_press_always_answers_with_an_outcome(world: PressWorld, case, data) -> 
         filled = world.run(fill(world, person, raw, scenario))
         outcome = world.run(world.player.press(person, decode(filled)))
         check(outcome, filled)
+
+
+# --- (iii) deep-link payloads ------------------------------------------------------------------
+
+payloads = st.one_of(
+    st.none(),
+    any_text,
+    st.from_regex(r"[ci]-[A-Za-z0-9_-]{0,70}", fullmatch=True),  # look like class or invite
+    st.tuples(st.sampled_from(["c-", "i-"]), any_text).map("".join),  # with any characters
+)
+
+
+async def open_link(world: PressWorld, person: Person, payload: str | None) -> Outcome:
+    """What the bot's /start handler does with a payload (bot/telegram/handlers.py)."""
+    link = parse_start_payload(payload)
+    if link is None:
+        return await world.player.start(person)
+    if link.kind == "class":
+        return await world.player.join_class(person, link.value)
+    return await world.staff.redeem(person, link.value, world.player.membership)
+
+
+@FUZZ
+@given(payload=payloads, language=st.sampled_from([None, "sv", "en", "xx-long-tag"]))
+def test_any_start_payload_is_answered(world: PressWorld, payload, language) -> None:
+    link = parse_start_payload(payload)
+    if link is not None:  # only Telegram's own payload alphabet, at most 64 characters
+        assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", payload)
+    person = world.new_person(language)
+    check(world.run(open_link(world, person, payload)), repr(payload))
 
 
 def test_saying_save_twice_during_a_run_keeps_the_run(world: PressWorld) -> None:
