@@ -81,7 +81,7 @@ def load_locales(folder: Path, report: Report, help_keys: list[str]) -> Locales:
     names: dict[str, str] = {}
     where: dict[str, dict[str, Location]] = {}
     for path in sorted(folder.glob("*.yaml")):
-        if LANGUAGE_FILE.match(path.name):
+        if LANGUAGE_FILE.fullmatch(path.name):
             _read_table(path, report, tables, names, where)
     if SOURCE_LANGUAGE not in tables:
         report.add(

@@ -79,7 +79,7 @@ def _read(root, path: str, report: Report) -> MeasuresDraft:
             continue
         if item_id in draft.items:
             report.add(item.where("id"), "S105", f"the question id {item_id!r} is used twice")
-        elif not ID_PATTERN.match(item_id):
+        elif not ID_PATTERN.fullmatch(item_id):
             report.add(item.where("id"), "S106", f"question id {item_id!r}: use a–z, 0–9, - or _")
         draft.items.append(item_id)
         _collect(draft, item, "text", f"{item_id}.text")

@@ -115,7 +115,7 @@ def read_scenario(root: Node, path: str, report: Report) -> ScenarioDraft:
 
 def _read_id(fields: Fields, report: Report) -> str | None:
     value = fields.text("id")
-    if value is not None and not ID_PATTERN.match(value):
+    if value is not None and not ID_PATTERN.fullmatch(value):
         report.add(
             fields.where("id"),
             "S106",

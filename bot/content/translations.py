@@ -49,7 +49,7 @@ def language_files(folder: Path) -> dict[str, Path]:
     return {
         p.stem: p
         for p in sorted(folder.glob("*.yaml"))
-        if p.name != STRUCTURE_FILE and LANGUAGE_FILE.match(p.name)
+        if p.name != STRUCTURE_FILE and LANGUAGE_FILE.fullmatch(p.name)
     }
 
 
