@@ -50,7 +50,7 @@ def render_qr(url: str) -> bytes:
 @dataclass(frozen=True)
 class Bar:
     label: str  # the choice's button label, e.g. "Gå fram och säg till chauffören"
-    count: int
+    count: int | None  # None: hidden to protect the students (no bar, `hidden_label` instead)
     strategy: str  # localised strategy name, e.g. "Delegera – hämta hjälp"
     helpful: bool | None = None  # None: not shown; otherwise ✔ or ✘ after the share
 
@@ -62,6 +62,8 @@ class ChoiceChart:
     total_label: str  # e.g. "12 svar" (caller-formatted)
     facilitated_note: str | None = None  # e.g. "Handuppräckning i klassen", under the title
     percent_format: str = "{percent} %"  # a locale may prefer "{percent}%"
+    total: int | None = None  # what shares are of; the sum of the counts when None
+    hidden_label: str = "–"  # in place of a hidden bar's share
 
 
 _FONT_FAMILY = "DejaVu Sans"  # matplotlib's bundled font: has å ä ö and the en dash
@@ -104,14 +106,18 @@ def _choice_figure(chart: ChoiceChart) -> Figure:
     if not chart.bars:
         raise ValueError("a choice chart needs at least one bar")
     counts = [bar.count for bar in chart.bars]
-    if min(counts) < 0:
+    shown = [count for count in counts if count is not None]
+    if min(shown, default=0) < 0:
         raise ValueError("choice counts cannot be negative")
+    total = sum(shown) if chart.total is None else chart.total
+    if total < sum(shown):
+        raise ValueError("the total cannot be smaller than the counts shown")
 
     fig = Figure(figsize=_SIZE_IN, dpi=_DPI, facecolor="white", layout="constrained")
     layout = _Layout(fig, FigureCanvasAgg(fig).get_renderer(), chart)
     _draw_header(layout)
     _draw_labels(layout, chart.bars)
-    _draw_bars(layout, chart, _percentages(counts))
+    _draw_bars(layout, chart, _percentages(counts, total))
     _draw_footer(layout, chart.total_label)
     return fig
 
@@ -228,23 +234,25 @@ def _strategy_pt(label_pt: int) -> int:
     return max(round(label_pt * _STRATEGY_RATIO), _MIN_LABEL_PT)
 
 
-def _draw_bars(layout: _Layout, chart: ChoiceChart, percents: Sequence[int]) -> None:
+def _draw_bars(layout: _Layout, chart: ChoiceChart, percents: Sequence[int | None]) -> None:
     ax = layout.bars
     colours = _strategy_colours(chart.bars)
     rows = range(len(chart.bars))
     slot_px = layout.px(ax)[1] / len(chart.bars)
     thickness = min(0.62, _MAX_BAR_PX / slot_px)
-    ax.barh(rows, percents, height=thickness, color=[colours[b.strategy] for b in chart.bars])
+    lengths = [p or 0 for p in percents]
+    ax.barh(rows, lengths, height=thickness, color=[colours[b.strategy] for b in chart.bars])
     ax.set_ylim(len(chart.bars) - 0.5, -0.5)  # first choice on top, like the buttons
 
     ends = [
-        _percent_text(chart, p, bar.helpful) for p, bar in zip(percents, chart.bars, strict=True)
+        _drawable(chart.hidden_label) if p is None else _percent_text(chart, p, bar.helpful)
+        for p, bar in zip(percents, chart.bars, strict=True)
     ]
-    ax.set_xlim(0, _x_max(layout, ends, max(percents)))
-    for row, percent, end in zip(rows, percents, ends, strict=True):
+    ax.set_xlim(0, _x_max(layout, ends, max(lengths)))
+    for row, length, end in zip(rows, lengths, ends, strict=True):
         ax.annotate(
             end,
-            (percent, row),
+            (length, row),
             xytext=(10, 0),
             textcoords="offset points",
             va="center",
@@ -277,12 +285,12 @@ def _percent_text(chart: ChoiceChart, percent: int, helpful: bool | None) -> str
     return text if helpful is None else f"{text}  {_HELPFUL_MARK[helpful]}"
 
 
-def _percentages(counts: Sequence[int]) -> list[int]:
-    """Shares rounded half up, in exact integer arithmetic; all zero when nobody answered."""
-    total = sum(counts)
+def _percentages(counts: Sequence[int | None], total: int) -> list[int | None]:
+    """Shares of `total` rounded half up, in exact integer arithmetic; all zero when nobody
+    answered; None for a hidden count."""
     if total == 0:
-        return [0] * len(counts)
-    return [(200 * count + total) // (2 * total) for count in counts]
+        return [None if count is None else 0 for count in counts]
+    return [None if count is None else (200 * count + total) // (2 * total) for count in counts]
 
 
 def _strategy_colours(bars: Sequence[Bar]) -> dict[str, str]:

@@ -157,10 +157,10 @@ def assert_no_text_clipped_or_overlapping_bars(fig: Figure) -> None:
 
 
 def test_shares_round_half_up_and_survive_zero_answers() -> None:
-    assert _percentages([5, 4, 2, 1]) == [42, 33, 17, 8]
-    assert _percentages([1, 1, 0]) == [50, 50, 0]
-    assert _percentages([1, 7]) == [13, 88]  # 12.5 and 87.5 both round up
-    assert _percentages([0, 0, 0]) == [0, 0, 0]
+    assert _percentages([5, 4, 2, 1], 12) == [42, 33, 17, 8]
+    assert _percentages([1, 1, 0], 2) == [50, 50, 0]
+    assert _percentages([1, 7], 8) == [13, 88]  # 12.5 and 87.5 both round up
+    assert _percentages([0, 0, 0], 0) == [0, 0, 0]
 
 
 def test_text_the_font_cannot_draw_is_dropped() -> None:

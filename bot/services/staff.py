@@ -19,6 +19,7 @@ from bot.engine.callback_data import Action
 from bot.engine.engine import Run
 from bot.engine.help import AgeBand
 from bot.engine.model import Scenario, Step
+from bot.services.disclosure import Tally, next_release, rounded_progress, shown_counts
 from bot.services.links import (
     CLASS_PREFIX,
     INVITE_PREFIX,
@@ -244,13 +245,14 @@ class StaffService:
         return Outcome([await self._class_message(record, language)], edit=True)
 
     async def _class_message(self, record: ClassRecord, language: str) -> Message:
-        progress = {p.scenario_id: p for p in await self.classes.progress(record.id)}
+        staff = self.settings.admins
+        progress = {p.scenario_id: p for p in await self.classes.progress(record.id, staff)}
         lines = [
             self.t(
                 language,
                 "class.view_heading",
                 name=escape(record.name),
-                members=await self.classes.members(record.id),
+                members=self._progress(await self.classes.members(record.id, staff), language),
             ),
             self.t(language, "class.open_until", date=record.expires_on)
             if record.is_open(_today())
@@ -265,8 +267,8 @@ class StaffService:
                     language,
                     "class.progress_line",
                     title=escape(title),
-                    started=p.started if p else 0,
-                    finished=p.finished if p else 0,
+                    started=self._progress(p.started if p else 0, language),
+                    finished=self._progress(p.finished if p else 0, language),
                 )
             )
             label = self.t(language, "class.results_button", title=title)
@@ -284,6 +286,13 @@ class StaffService:
                 Button(self.t(language, "class.close_button"), Action(CLOSE_ASK, (cid,)))
             )
         return Message("\n".join(lines), column(*buttons))
+
+    def _progress(self, count: int, language: str) -> str:
+        """A progress count as a youth worker sees it: in steps of K (disclosure.py)."""
+        shown = rounded_progress(count, self.settings.k)
+        if shown is None:
+            return self.t(language, "class.fewer", k=self.settings.k)
+        return self.t(language, "class.at_least", n=shown) if shown else "0"
 
     def _assigned_scenarios(self, ids: list[str]) -> list[Scenario]:
         return [self.catalog.scenarios[i] for i in ids if i in self.catalog.scenarios]
@@ -346,7 +355,7 @@ class StaffService:
         scenario = self.catalog.scenarios.get(scenario_id)
         if record is None or scenario is None:
             return self._stale(language)
-        students = await self.classes.step_answers(record.id, scenario.id)
+        students = await self._released(record, scenario)
         hands = await self.classes.facilitated_answers(record.id, scenario.id)
         lines = [
             self.t(
@@ -354,7 +363,8 @@ class StaffService:
                 "class.results_heading",
                 title=escape(scenario.title.get(language)),
                 name=escape(record.name),
-            )
+            ),
+            self.t(language, "class.release_note", k=self.settings.k),
         ]
         buttons: list[Button] = []
         for index, step in enumerate(self._steps(scenario)):
@@ -366,8 +376,9 @@ class StaffService:
                 shown = answers.get(step.id)
                 if kind == PROJECT_HANDS and shown is None:
                     continue
-                lines.append(self._distribution(step, shown, language, self.t(language, source)))
-                if shown and shown.students >= self.settings.k:
+                counts = self._shown(step, shown, kind)
+                lines.append(self._distribution(step, shown, counts, language, source))
+                if counts is not None:
                     label = self.t(
                         language,
                         "class.project_button",
@@ -381,6 +392,31 @@ class StaffService:
         )
         back = Button(self.t(language, "menu.back"), Action(CLASS_VIEW, (str(record.id),)))
         return Outcome([Message("\n".join(lines)[:4000], column(*buttons, refresh, back))])
+
+    async def _released(self, record: ClassRecord, scenario: Scenario) -> dict[str, StepAnswers]:
+        """Each step's release of the students' answers, renewed where the rules allow."""
+        k = self.settings.k
+        current = await self.classes.step_answers(record.id, scenario.id, self.settings.admins)
+        released = await self.classes.releases(record.id, scenario.id)
+        for step_id, answers in current.items():
+            previous = released.get(step_id)
+            earlier = Tally(previous.students, previous.counts) if previous else None
+            if next_release(earlier, Tally(answers.students, answers.counts), k):
+                await self.classes.save_release(record.id, scenario.id, answers)
+                released[step_id] = answers
+        return released
+
+    def _shown(self, step: Step, answers: StepAnswers | None, kind: str) -> dict | None:
+        """Each choice's count as shown (None where hidden), or None when nothing is shown.
+
+        Students' answers follow the release rules; a show of hands is counted aloud in the
+        room, so only the K threshold applies to it."""
+        if answers is None or answers.students < self.settings.k:
+            return None
+        choices = [c.id for c in step.choices]
+        if kind == PROJECT_HANDS:
+            return {c: answers.counts.get(c, 0) for c in choices}
+        return shown_counts(Tally(answers.students, answers.counts), choices, self.settings.k)
 
     def _steps(self, scenario: Scenario) -> list[Step]:
         return list(scenario.steps.values())
@@ -396,14 +432,20 @@ class StaffService:
         return f"{phase} {number}: {escape(text[:60])}…"
 
     def _distribution(
-        self, step: Step, answers: StepAnswers | None, language: str, source: str
+        self,
+        step: Step,
+        answers: StepAnswers | None,
+        counts: dict[str, int | None] | None,
+        language: str,
+        source_key: str,
     ) -> str:
-        count = answers.students if answers else 0
-        if count < self.settings.k:
+        source = self.t(language, source_key)
+        if answers is None or counts is None:
             return self.t(language, "class.too_few", source=source, k=self.settings.k)
-        rows = [self.t(language, "class.answered", source=source, n=count)]
+        rows = [self.t(language, "class.answered", source=source, n=answers.students)]
+        hidden = self.t(language, "class.hidden")
         rows += [
-            _share_line(c.label.get(language), answers.counts.get(c.id, 0), count)
+            _share_line(c.label.get(language), counts[c.id], answers.students, hidden)
             for c in step.choices
         ]
         return "\n".join(rows)
@@ -418,9 +460,12 @@ class StaffService:
         if record is None or not index.isdigit() or int(index) >= len(steps):
             return self._stale(language)
         step = steps[int(index)]
-        load = self.classes.step_answers if kind == PROJECT else self.classes.facilitated_answers
-        answers = (await load(record.id, scenario.id)).get(step.id)
-        if answers is None or answers.students < self.settings.k:
+        if kind == PROJECT:
+            answers = (await self._released(record, scenario)).get(step.id)
+        else:
+            answers = (await self.classes.facilitated_answers(record.id, scenario.id)).get(step.id)
+        counts = self._shown(step, answers, kind)
+        if counts is None:
             source = self.t(language, "class.students" if kind == PROJECT else "class.hands")
             return Outcome(
                 notice=self.t(language, "class.too_few", source=source, k=self.settings.k)
@@ -433,13 +478,15 @@ class StaffService:
             bars=tuple(
                 charts.Bar(
                     c.label.get(language),
-                    answers.counts.get(c.id, 0),
+                    counts[c.id],
                     self.presenter.strategy_name(c.strategy, language),
                 )
                 for c in step.choices
             ),
             total_label=self.t(language, "chart.total", n=answers.students),
             facilitated_note=self.t(language, "chart.hands") if kind == PROJECT_HANDS else None,
+            total=answers.students,
+            hidden_label=self.t(language, "chart.hidden"),
         )
         caption = self._step_name(scenario, step, language)
         # Rendering takes a few tenths of a second: keep the event loop serving others.
@@ -605,7 +652,9 @@ class StaffService:
 _NUMBERS = re.compile(r"\d+")
 
 
-def _share_line(label: str, count: int, total: int) -> str:
+def _share_line(label: str, count: int | None, total: int, hidden: str = "") -> str:
+    if count is None:
+        return f"  • {escape(label)}: {hidden}"
     share = round(100 * count / total) if total else 0
     return f"  • {escape(label)}: {count} ({share} %)"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -65,6 +66,14 @@ class Facilitation:
 
 
 _CLASS_COLUMNS = "id, owner, name, code, expires_on, closed_on"
+
+
+def _student(user: str, staff: Collection[str]) -> str:
+    """SQL: `user` is a student of class `c`. Not its owner, never anyone who holds or held a
+    staff role, and none of `staff` (the configured admins): staff trying the class as
+    students would otherwise count towards K and make a small group look big enough."""
+    others = f" AND {user} NOT IN ({', '.join('?' * len(staff))})" if staff else ""
+    return f"{user} <> c.owner AND {user} NOT IN (SELECT user FROM roles){others}"
 
 
 class ClassStore:
@@ -208,10 +217,14 @@ class ClassStore:
             )
         return [ClassRecord(*row) for row in rows]
 
-    async def members(self, class_id: int) -> int:
+    async def members(self, class_id: int, staff: Collection[str] = ()) -> int:
+        """Students who joined: the class's owner, anyone with a role and `staff` not counted."""
         async with self.store.reading() as db:
             row = await fetch_one(
-                db, "SELECT count(*) FROM class_members WHERE class_id = ?", (class_id,)
+                db,
+                "SELECT count(*) FROM class_members m JOIN classes c ON c.id = m.class_id"
+                f" WHERE m.class_id = ? AND {_student('m.user', staff)}",
+                (class_id, *staff),
             )
         return row[0]
 
@@ -242,29 +255,67 @@ class ClassStore:
 
     # -- class results ----------------------------------------------------------------
 
-    async def progress(self, class_id: int) -> list[ScenarioProgress]:
+    async def progress(self, class_id: int, staff: Collection[str] = ()) -> list[ScenarioProgress]:
+        """Students (see `members`) who started and finished each scenario."""
         async with self.store.reading() as db:
             rows = await db.execute_fetchall(
-                "SELECT scenario_id, count(DISTINCT user),"
-                " count(DISTINCT CASE WHEN finished_on IS NOT NULL THEN user END)"
-                " FROM runs WHERE class_id = ? GROUP BY scenario_id",
-                (class_id,),
+                "SELECT r.scenario_id, count(DISTINCT r.user),"
+                " count(DISTINCT CASE WHEN r.finished_on IS NOT NULL THEN r.user END)"
+                " FROM runs r JOIN classes c ON c.id = r.class_id"
+                f" WHERE r.class_id = ? AND {_student('r.user', staff)}"
+                " GROUP BY r.scenario_id",
+                (class_id, *staff),
             )
         return [ScenarioProgress(*row) for row in rows]
 
-    async def step_answers(self, class_id: int, scenario_id: str) -> dict[str, StepAnswers]:
+    async def step_answers(
+        self, class_id: int, scenario_id: str, staff: Collection[str] = ()
+    ) -> dict[str, StepAnswers]:
         """Per step, each student's first answer (their first judgement, before replays)."""
         async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT step_id, choice_id, count(*) FROM ("
-                "  SELECT c.step_id, c.choice_id,"
-                "   row_number() OVER (PARTITION BY c.user, c.step_id ORDER BY c.id) AS nth"
-                "  FROM choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id"
-                "  WHERE r.class_id = ? AND c.scenario_id = ?"
+                "  SELECT ch.step_id, ch.choice_id,"
+                "   row_number() OVER (PARTITION BY ch.user, ch.step_id ORDER BY ch.id) AS nth"
+                "  FROM choices ch JOIN runs r ON r.user = ch.user AND r.run_id = ch.run_id"
+                "  JOIN classes c ON c.id = r.class_id"
+                "  WHERE r.class_id = ? AND ch.scenario_id = ?"
+                f"  AND {_student('r.user', staff)}"
                 ") WHERE nth = 1 GROUP BY step_id, choice_id",
-                (class_id, scenario_id),
+                (class_id, scenario_id, *staff),
             )
         return _by_step(rows)
+
+    async def releases(self, class_id: int, scenario_id: str) -> dict[str, StepAnswers]:
+        """The last release of each step of the live class view (bot/services/disclosure.py)."""
+        async with self.store.reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT step_id, answers, counts FROM class_releases"
+                " WHERE class_id = ? AND scenario_id = ?",
+                (class_id, scenario_id),
+            )
+        return {
+            step: StepAnswers(step, answers, json.loads(counts)) for step, answers, counts in rows
+        }
+
+    async def save_release(self, class_id: int, scenario_id: str, release: StepAnswers) -> None:
+        """Replace a step's release, unless a concurrent refresh already made a later one."""
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "INSERT INTO class_releases"
+                " (class_id, scenario_id, step_id, answers, counts, released_on)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
+                " answers = excluded.answers, counts = excluded.counts,"
+                " released_on = excluded.released_on WHERE excluded.answers > answers",
+                (
+                    class_id,
+                    scenario_id,
+                    release.step_id,
+                    release.students,
+                    json.dumps(release.counts, sort_keys=True),
+                    self.store.day(),
+                ),
+            )
 
     # -- facilitated sessions -----------------------------------------------------------
 

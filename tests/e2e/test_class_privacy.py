@@ -1,0 +1,102 @@
+"""The live class view against a curious youth worker, and its use in a lesson of 25.
+
+The youth worker knows who is in the room and can watch one student tap, then refresh. The
+view must never tell that student's answer, and must still show the class its answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fakebotapi import FakeBotApi, FakeUser
+
+from bot.telegram.runtime import Runtime
+from e2e.classroom import join_and_open, link_payload, student_plays, youth_worker
+
+ASK, TEACHER, JOKING = (
+    "Fråga Yusuf när bussen går",
+    "Säg till läraren vid skolgrinden",
+    "Tänk att de bara skojar",
+)
+
+
+async def class_with_bus_fight(server: FakeBotApi) -> tuple[FakeUser, str]:
+    worker = await youth_worker(server)
+    await worker.send("/newclass 9A Alby")
+    payload = link_payload(next(m for m in worker.messages if m.photo).caption)
+    await worker.click("⬜ Bråk på bussen")
+    await worker.click("✔️ Klar")
+    await worker.click("📊 Svar: Bråk på bussen")
+    return worker, payload
+
+
+def first_step(results: str) -> str:
+    """The first step's block of the results message (its heading up to the next step)."""
+    return re.search(r"🕐 Före 1.*?(?=\n\n|\Z)", results, re.S).group(0)
+
+
+async def refresh(worker: FakeUser) -> str:
+    await worker.click("🔄 Uppdatera")
+    return first_step(worker.last.text)
+
+
+async def test_a_lesson_of_25_follows_the_class_in_steps_of_k(bot: Runtime, fake_bot_api) -> None:
+    worker, payload = await class_with_bus_fight(fake_bot_api)
+    seen: list[str] = []
+    for choice in (ASK, TEACHER, ASK, JOKING, TEACHER) * 5:
+        await student_plays(fake_bot_api, payload, [choice])
+        seen.append(await refresh(worker))
+
+    changes = [n for n in range(1, 25) if seen[n] != seen[n - 1]]
+    assert [n + 1 for n in changes] == [5, 10, 15, 20, 25], "a new release per 5 answers"
+    assert "Inte visat än (elever)" in seen[3]
+    assert "5 svar (elever)" in seen[4] and f"{ASK}: dolt" in seen[4]
+    assert "15 svar (elever)" in seen[14] and f"{TEACHER}: 6 (40 %)" in seen[14]
+    assert f"{JOKING}: dolt" in seen[14] and f"{ASK}: dolt" in seen[14], "never one lone hidden"
+    end = seen[-1]
+    assert "25 svar (elever)" in end
+    assert f"{ASK}: 10 (40 %)" in end and f"{TEACHER}: 10 (40 %)" in end
+    assert f"{JOKING}: 5 (20 %)" in end
+    await worker.click("📽 Visa på projektor: 🕐 Före 1 (elever)")
+    assert worker.last.photo
+
+
+async def test_watching_one_student_tap_tells_nothing(bot: Runtime, fake_bot_api) -> None:
+    worker, payload = await class_with_bus_fight(fake_bot_api)
+    for choice in (ASK, TEACHER, ASK, JOKING, TEACHER, ASK, ASK, TEACHER, JOKING, ASK):
+        await student_plays(fake_bot_api, payload, [choice])
+    target = fake_bot_api.user(language_code="sv")
+    await join_and_open(target, payload)
+    before = await refresh(worker)
+    assert "10 svar (elever)" in before
+
+    await target.click(JOKING)
+    assert await refresh(worker) == before, "one more answer changes nothing"
+    await worker.send("/class")
+    assert "10+ har gått med" in worker.last.text and "10+ har börjat" in worker.last.text
+
+
+async def test_a_small_group_of_one_mind_is_not_shown(bot: Runtime, fake_bot_api) -> None:
+    worker, payload = await class_with_bus_fight(fake_bot_api)
+    for _ in range(6):
+        await student_plays(fake_bot_api, payload, [ASK])
+    shown = await refresh(worker)
+    assert "Inte visat än (elever)" in shown and ASK not in shown, "six of six chose the same"
+    assert not any(b.startswith("📽") for b in worker.buttons())
+
+    await student_plays(fake_bot_api, payload, [TEACHER])
+    shown = await refresh(worker)
+    assert "7 svar (elever)" in shown and f"{ASK}: 6 (86 %)" in shown
+    assert f"{TEACHER}: dolt" in shown
+
+
+async def test_staff_who_join_their_own_class_are_not_counted(bot: Runtime, fake_bot_api) -> None:
+    worker, payload = await class_with_bus_fight(fake_bot_api)
+    await join_and_open(worker, payload)
+    await worker.click(ASK)
+    for choice in (ASK, TEACHER, JOKING, TEACHER):
+        await student_plays(fake_bot_api, payload, [choice])
+    await worker.send("/class")
+    assert "färre än 5 har gått med" in worker.last.text, "four students and the worker"
+    await worker.click("📊 Svar: Bråk på bussen")
+    assert "Inte visat än (elever)" in first_step(worker.last.text)
