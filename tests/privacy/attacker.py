@@ -63,7 +63,6 @@ What it deliberately does NOT model (the limits of a passing test)
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -192,9 +191,9 @@ class Attacker:
         num = self._coefficients(numerator, create=True)
         den = self._coefficients(denominator, create=True)
         for bound, lo, hi in ((_exact(low), 0, None), (_exact(high), None, 0)):
-            row = Counter(num)
+            row = dict(num)
             for index, coefficient in den.items():
-                row[index] -= bound * coefficient
+                row[index] = row.get(index, 0) - bound * coefficient
             self._add_row(row, lo, hi)
 
     def observe_exactly_one(self, cells: Iterable[Hashable]) -> None:
@@ -283,17 +282,18 @@ class Attacker:
             self._high.append(math.inf)
         return index
 
-    def _coefficients(self, cells: Cells, *, create: bool) -> Counter[int]:
+    def _coefficients(self, cells: Cells, *, create: bool) -> dict[int, Fraction]:
         if isinstance(cells, str | bytes):
             raise TypeError(f"cells must be a collection of keys, not one string: {cells!r}")
         lookup = self._variable if create else self._known
-        row: Counter[int] = Counter()
+        row: dict[int, Fraction] = {}
         if isinstance(cells, Mapping):
-            for key, coefficient in cells.items():
-                row[lookup(key)] += _exact(coefficient)
+            pairs = ((key, _exact(coefficient)) for key, coefficient in cells.items())
         else:
-            for key in cells:
-                row[lookup(key)] += 1
+            pairs = ((key, Fraction(1)) for key in cells)
+        for key, coefficient in pairs:
+            index = lookup(key)
+            row[index] = row.get(index, Fraction(0)) + coefficient
         return row
 
     def _known(self, key: Hashable) -> int:
@@ -307,15 +307,15 @@ class Attacker:
             raise TypeError("a question is a plain sum of cells, not weighted")
         objective = np.zeros(len(self._low))
         for index, count in self._coefficients(cells, create=False).items():
-            objective[index] = count
+            objective[index] = int(count)
         return objective
 
     def _add_row(
-        self, row: Mapping[int, Fraction | int], low: Number | None, high: Number | None
+        self, coefficients: Mapping[int, Fraction], low: Number | None, high: Number | None
     ) -> None:
         """Store a row in whole numbers: scaled to integer coefficients, divided by their
         gcd, bounds rounded inwards (the row's value is an integer for integer cells)."""
-        row = {index: Fraction(c) for index, c in row.items() if c != 0}
+        row = {index: c for index, c in coefficients.items() if c != 0}
         scale = math.lcm(*(c.denominator for c in row.values())) if row else 1
         integer = {index: int(c * scale) for index, c in row.items()}
         divisor = math.gcd(*integer.values()) if integer else 1
