@@ -139,8 +139,11 @@ def _exact(number: Number) -> Fraction:
 class Attacker:
     """Every number one insider received, as linear constraints on atomic cell counts.
 
-    Observations may be added at any time; the model is compiled once and reused for many
-    questions (only the objective, or one extra row, changes between solves).
+    Observations may be added at any time. The sparse constraint matrix is built once per
+    set of observations and reused for every question; only the objective (or one extra
+    row) changes between solves. scipy hands HiGHS a fresh copy per solve (no warm start),
+    so `disclosed_small_cells` and `target_choice` first try the last solutions found, and
+    solve only when none of them settles the question.
     """
 
     def __init__(self) -> None:
@@ -173,7 +176,7 @@ class Attacker:
         """The sum of these cells lies in [low, high] (None: no bound on that side).
 
         For a number shown only approximately: "fewer than K" is (0, K - 1) or (1, K - 1);
-        a bound that is not a whole number is rounded inwards, since the sum is one.
+        a bound that is not a whole number is rounded inwards (exactly: counts are whole).
         """
         self._add_row(self._coefficients(cells, create=True), low, high)
 
