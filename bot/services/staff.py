@@ -19,7 +19,7 @@ from bot.engine.callback_data import Action
 from bot.engine.engine import Run
 from bot.engine.help import AgeBand
 from bot.engine.model import Scenario, Step
-from bot.services.disclosure import Tally, next_release, rounded_progress, shown_counts
+from bot.privacy.class_view import Release, Tally, next_release, rounded_progress
 from bot.services.links import (
     CLASS_PREFIX,
     INVITE_PREFIX,
@@ -288,7 +288,7 @@ class StaffService:
         return Message("\n".join(lines), column(*buttons))
 
     def _progress(self, count: int, language: str) -> str:
-        """A progress count as a youth worker sees it: in steps of K (disclosure.py)."""
+        """A progress count as a youth worker sees it: in steps of K (bot/privacy/class_view.py)."""
         shown = rounded_progress(count, self.settings.k)
         if shown is None:
             return self.t(language, "class.fewer", k=self.settings.k)
@@ -376,7 +376,7 @@ class StaffService:
                 shown = answers.get(step.id)
                 if kind == PROJECT_HANDS and shown is None:
                     continue
-                counts = self._shown(step, shown, kind)
+                counts = self._shown(step, shown)
                 lines.append(self._distribution(step, shown, counts, language, source))
                 if counts is not None:
                     label = self.t(
@@ -393,30 +393,41 @@ class StaffService:
         back = Button(self.t(language, "menu.back"), Action(CLASS_VIEW, (str(record.id),)))
         return Outcome([Message("\n".join(lines)[:4000], column(*buttons, refresh, back))])
 
-    async def _released(self, record: ClassRecord, scenario: Scenario) -> dict[str, StepAnswers]:
-        """Each step's release of the students' answers, renewed where the rules allow."""
-        k = self.settings.k
+    async def _released(self, record: ClassRecord, scenario: Scenario) -> dict[str, Release]:
+        """Each step's latest release of the students' answers, renewed where the rules
+        allow (bot/privacy/class_view.py)."""
         current = await self.classes.step_answers(record.id, scenario.id, self.settings.admins)
-        released = await self.classes.releases(record.id, scenario.id)
-        for step_id, answers in current.items():
-            previous = released.get(step_id)
-            earlier = Tally(previous.students, previous.counts) if previous else None
-            if next_release(earlier, Tally(answers.students, answers.counts), k):
-                await self.classes.save_release(record.id, scenario.id, answers)
-                released[step_id] = answers
-        return released
+        history = await self.classes.releases(record.id, scenario.id)
+        latest = {step_id: releases[-1] for step_id, releases in history.items()}
+        for step in self._steps(scenario):
+            answers = current.get(step.id)
+            if answers is None:
+                continue
+            tally = Tally(answers.students, answers.counts)
+            choices = [c.id for c in step.choices]
+            earlier = history.get(step.id, [])
+            # The audit solves small integer programs: off the event loop.
+            new = await asyncio.to_thread(next_release, earlier, tally, choices, self.settings.k)
+            if new is not None and await self.classes.save_release(
+                record.id, scenario.id, step.id, new
+            ):
+                latest[step.id] = new
+        return latest
 
-    def _shown(self, step: Step, answers: StepAnswers | None, kind: str) -> dict | None:
+    def _shown(self, step: Step, answers: Release | StepAnswers | None) -> dict | None:
         """Each choice's count as shown (None where hidden), or None when nothing is shown.
 
         Students' answers follow the release rules; a show of hands is counted aloud in the
         room, so only the K threshold applies to it."""
+        if isinstance(answers, Release):
+            return {c.id: answers.shown.get(c.id, 0) for c in step.choices}
         if answers is None or answers.students < self.settings.k:
             return None
-        choices = [c.id for c in step.choices]
-        if kind == PROJECT_HANDS:
-            return {c: answers.counts.get(c, 0) for c in choices}
-        return shown_counts(Tally(answers.students, answers.counts), choices, self.settings.k)
+        return {c.id: answers.counts.get(c.id, 0) for c in step.choices}
+
+    @staticmethod
+    def _total(answers: Release | StepAnswers) -> int:
+        return answers.tally.total if isinstance(answers, Release) else answers.students
 
     def _steps(self, scenario: Scenario) -> list[Step]:
         return list(scenario.steps.values())
@@ -434,7 +445,7 @@ class StaffService:
     def _distribution(
         self,
         step: Step,
-        answers: StepAnswers | None,
+        answers: Release | StepAnswers | None,
         counts: dict[str, int | None] | None,
         language: str,
         source_key: str,
@@ -442,11 +453,11 @@ class StaffService:
         source = self.t(language, source_key)
         if answers is None or counts is None:
             return self.t(language, "class.too_few", source=source, k=self.settings.k)
-        rows = [self.t(language, "class.answered", source=source, n=answers.students)]
+        total = self._total(answers)
+        rows = [self.t(language, "class.answered", source=source, n=total)]
         hidden = self.t(language, "class.hidden")
         rows += [
-            _share_line(c.label.get(language), counts[c.id], answers.students, hidden)
-            for c in step.choices
+            _share_line(c.label.get(language), counts[c.id], total, hidden) for c in step.choices
         ]
         return "\n".join(rows)
 
@@ -464,7 +475,7 @@ class StaffService:
             answers = (await self._released(record, scenario)).get(step.id)
         else:
             answers = (await self.classes.facilitated_answers(record.id, scenario.id)).get(step.id)
-        counts = self._shown(step, answers, kind)
+        counts = self._shown(step, answers)
         if counts is None:
             source = self.t(language, "class.students" if kind == PROJECT else "class.hands")
             return Outcome(
@@ -483,9 +494,9 @@ class StaffService:
                 )
                 for c in step.choices
             ),
-            total_label=self.t(language, "chart.total", n=answers.students),
+            total_label=self.t(language, "chart.total", n=self._total(answers)),
             facilitated_note=self.t(language, "chart.hands") if kind == PROJECT_HANDS else None,
-            total=answers.students,
+            total=self._total(answers),
             hidden_label=self.t(language, "chart.hidden"),
         )
         caption = self._step_name(scenario, step, language)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.privacy.class_view import Release, Tally
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
 YOUTH_WORKER, EVALUATOR = "youth_worker", "evaluator"
@@ -286,36 +287,44 @@ class ClassStore:
             )
         return _by_step(rows)
 
-    async def releases(self, class_id: int, scenario_id: str) -> dict[str, StepAnswers]:
-        """The last release of each step of the live class view (bot/services/disclosure.py)."""
+    async def releases(self, class_id: int, scenario_id: str) -> dict[str, list[Release]]:
+        """Every release of each step of the live class view, oldest first."""
         async with self.store.reading() as db:
             rows = await db.execute_fetchall(
-                "SELECT step_id, answers, counts FROM class_releases"
-                " WHERE class_id = ? AND scenario_id = ?",
+                "SELECT step_id, answers, counts, shown FROM class_releases"
+                " WHERE class_id = ? AND scenario_id = ? ORDER BY step_id, answers",
                 (class_id, scenario_id),
             )
-        return {
-            step: StepAnswers(step, answers, json.loads(counts)) for step, answers, counts in rows
-        }
+        history: dict[str, list[Release]] = defaultdict(list)
+        for step_id, answers, counts, shown in rows:
+            history[step_id].append(Release(Tally(answers, json.loads(counts)), json.loads(shown)))
+        return dict(history)
 
-    async def save_release(self, class_id: int, scenario_id: str, release: StepAnswers) -> None:
-        """Replace a step's release, unless a concurrent refresh already made a later one."""
+    async def save_release(
+        self, class_id: int, scenario_id: str, step_id: str, release: Release
+    ) -> bool:
+        """Add a step's release; False when a concurrent refresh already made one as large."""
         async with self.store.session() as db, transaction(db):
-            await db.execute(
+            cursor = await db.execute(
                 "INSERT INTO class_releases"
-                " (class_id, scenario_id, step_id, answers, counts, released_on)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-                " answers = excluded.answers, counts = excluded.counts,"
-                " released_on = excluded.released_on WHERE excluded.answers > answers",
+                " (class_id, scenario_id, step_id, answers, counts, shown, released_on)"
+                " SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM class_releases"
+                "  WHERE class_id = ? AND scenario_id = ? AND step_id = ? AND answers >= ?)",
                 (
                     class_id,
                     scenario_id,
-                    release.step_id,
-                    release.students,
-                    json.dumps(release.counts, sort_keys=True),
+                    step_id,
+                    release.tally.total,
+                    json.dumps(dict(release.tally.counts), sort_keys=True),
+                    json.dumps(dict(release.shown), sort_keys=True),
                     self.store.day(),
+                    class_id,
+                    scenario_id,
+                    step_id,
+                    release.tally.total,
                 ),
             )
+        return cursor.rowcount == 1
 
     # -- facilitated sessions -----------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Disclosure control: what staff may see of young people's answers (docs/privacy.md)."""
