@@ -15,8 +15,9 @@ from bot.bootstrap import Services, build_services
 from bot.cli.authoring import CliError
 from bot.config import ConfigError, load_config
 from bot.evaluation.data import Filters
+from bot.services.plaintext import plain_text
 from bot.services.reports import FORMATS, export
-from bot.services.staff import MIN_GROUP_FLOOR
+from bot.services.staff import MAX_CLASS_NAME, MIN_GROUP_FLOOR
 from bot.storage.classes import ROLES
 from bot.storage.errors import StorageError
 from bot.storage.evaluation import retention_cutoff
@@ -58,9 +59,9 @@ def with_services(args: argparse.Namespace, work: Callable[[Services], Awaitable
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
-    label = args.label.strip()
+    label = plain_text(args.label, MAX_CLASS_NAME)
     if not label:
-        raise CliError("--label must not be empty")
+        raise CliError('--label needs a name you can read, e.g. --label "Tumba fritidsgård"')
     link, expires = with_services(args, lambda s: s.staff.create_invitation(args.role, label))
     print(f"{link}\n(works once, until {expires.isoformat()})")
     return 0
