@@ -129,11 +129,32 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CliError(f"--min-group must be at least {MIN_GROUP_FLOOR}")
     text = with_services(args, lambda services: _report(services, args))
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        write_private(args.out, text)
         print(f"wrote {args.out}")
     else:
         sys.stdout.write(text)
     return 0
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path` readable by the owner only (0600), also over an existing file.
+
+    A report shows small-group numbers of pupils in a municipality. It is written to a new
+    0600 file beside `path` and renamed over it, so neither a half-written report nor the
+    old file's wider mode is ever seen.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror}") from None
 
 
 async def _report(services: Services, args: argparse.Namespace) -> str:

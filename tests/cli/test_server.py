@@ -1,0 +1,56 @@
+"""The server commands as an operator runs them: `bystander report`, on a fresh data folder."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("BYSTANDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BYSTANDER_KEY_DIR", str(tmp_path / "keys"))
+    for name in ("TELEGRAM_BOT_TOKEN", "BYSTANDER_MIN_GROUP", "BYSTANDER_DB_KEY",
+                 "BYSTANDER_PSEUDONYM_SECRET"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    previous = os.umask(0o022)  # the usual umask: new files are world-readable by default
+    try:
+        yield tmp_path
+    finally:
+        os.umask(previous)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_report_file_is_readable_by_its_owner_only(server: Path, capsys) -> None:
+    out = server / "report.csv"
+    assert main(["report", "--format", "csv", "--out", str(out)]) == 0
+    assert mode(out) == 0o600
+    assert out.read_text(encoding="utf-8").startswith("\ufefftable,")
+    assert capsys.readouterr().out == f"wrote {out}\n"
+
+
+def test_a_report_replacing_a_readable_file_is_private_too(server: Path, capsys) -> None:
+    out = server / "report.html"
+    out.write_text("last month's report")
+    out.chmod(0o644)
+    assert main(["report", "--out", str(out)]) == 0
+    assert mode(out) == 0o600
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in server.iterdir()) == ["data", "keys", "report.html"]
+
+
+def test_a_report_to_a_missing_folder_is_one_line(server: Path, capsys) -> None:
+    out = server / "no-such-folder" / "report.json"
+    assert main(["report", "--format", "json", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (f"bystander report: cannot write {out}: No such file or directory\n")
+    assert not out.parent.exists()
