@@ -17,7 +17,7 @@ from bot.config import ConfigError, load_config
 from bot.evaluation.data import Filters
 from bot.services.plaintext import plain_text
 from bot.services.reports import FORMATS, export
-from bot.services.staff import MAX_CLASS_NAME, MIN_GROUP_FLOOR
+from bot.services.staff import MAX_CLASS_NAME
 from bot.storage.classes import ROLES
 from bot.storage.errors import StorageError
 from bot.storage.evaluation import retention_cutoff
@@ -110,7 +110,9 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--since", type=_day, help="from this date, YYYY-MM-DD")
     report.add_argument("--until", type=_day, help="up to and including this date, YYYY-MM-DD")
     report.add_argument(
-        "--min-group", type=int, help="K (default BYSTANDER_MIN_GROUP, 5); at least 3"
+        "--min-group",
+        type=int,
+        help="a larger K for this report (default BYSTANDER_MIN_GROUP, 5); never a smaller one",
     )
     report.add_argument("--lang", default="sv", help="language of the report (default sv)")
     report.add_argument("--config", type=Path, help="a KEY=VALUE file; the environment wins")
@@ -125,8 +127,6 @@ def _day(text: str) -> date:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    if args.min_group is not None and args.min_group < MIN_GROUP_FLOOR:
-        raise CliError(f"--min-group must be at least {MIN_GROUP_FLOOR}")
     text = with_services(args, lambda services: _report(services, args))
     if args.out:
         write_private(args.out, text)
@@ -158,6 +158,12 @@ def write_private(path: Path, text: str) -> None:
 
 
 async def _report(services: Services, args: argparse.Namespace) -> str:
+    k = services.reports.min_group  # BYSTANDER_MIN_GROUP, never below 3
+    if args.min_group is not None and args.min_group < k:
+        raise CliError(
+            f"--min-group {args.min_group} is below K = {k} (BYSTANDER_MIN_GROUP): a report may "
+            f"hide more than the bot does, never less; use {k} or more"
+        )
     if args.scenario and args.scenario not in services.catalog.scenarios:
         raise CliError(f"no scenario {args.scenario!r}; see bystander scenarios")
     class_id = await services.reports.class_id(args.class_ref) if args.class_ref else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Iterator
@@ -54,3 +55,26 @@ def test_a_report_to_a_missing_folder_is_one_line(server: Path, capsys) -> None:
     captured = capsys.readouterr()
     assert captured.err == (f"bystander report: cannot write {out}: No such file or directory\n")
     assert not out.parent.exists()
+
+
+@pytest.mark.parametrize(("configured", "asked"), [(None, "4"), (None, "2"), ("7", "6")])
+def test_min_group_cannot_lower_k(server: Path, monkeypatch, capsys, configured, asked) -> None:
+    if configured:
+        monkeypatch.setenv("BYSTANDER_MIN_GROUP", configured)
+    out = server / "report.json"
+    assert main(["report", "--format", "json", "--min-group", asked, "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    k = configured or "5"
+    assert captured.err == (
+        f"bystander report: --min-group {asked} is below K = {k} (BYSTANDER_MIN_GROUP): a "
+        f"report may hide more than the bot does, never less; use {k} or more\n"
+    )
+    assert captured.out == "" and not out.exists()
+
+
+@pytest.mark.parametrize(("configured", "asked", "k"), [(None, "5", 5), ("7", "9", 9)])
+def test_min_group_can_raise_k(server: Path, monkeypatch, capsys, configured, asked, k) -> None:
+    if configured:
+        monkeypatch.setenv("BYSTANDER_MIN_GROUP", configured)
+    assert main(["report", "--format", "json", "--min-group", asked]) == 0
+    assert json.loads(capsys.readouterr().out)["k"] == k
