@@ -78,3 +78,82 @@ def test_min_group_can_raise_k(server: Path, monkeypatch, capsys, configured, as
         monkeypatch.setenv("BYSTANDER_MIN_GROUP", configured)
     assert main(["report", "--format", "json", "--min-group", asked]) == 0
     assert json.loads(capsys.readouterr().out)["k"] == k
+
+
+# -- keys that do not fit the database ------------------------------------------------------
+
+COMMANDS = [
+    ["report", "--format", "json"],
+    ["purge", "--dry-run"],
+    ["invite", "--role", "evaluator", "--label", "Team"],
+]
+
+
+def first_start(server: Path, capsys) -> dict[str, bytes]:
+    assert main(["purge", "--dry-run"]) == 0  # creates both keys and the database
+    capsys.readouterr()
+    return files(server)
+
+
+def files(server: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(server)): p.read_bytes() for p in sorted(server.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_server_commands_refuse_another_pseudonym_key(server: Path, capsys, command) -> None:
+    first_start(server, capsys)
+    key = server / "keys" / "pseudonym.key"
+    key.write_text("ab" * 32 + "\n")  # a new key where the lost one was; still 0600
+    before = files(server)
+
+    assert main(command) == 1
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"bystander {command[0]}: the pseudonym key in {key} does not belong to the database "
+        f"{server / 'data' / 'bystander.db'}: restore the key from your backup\n"
+    )
+    assert files(server) == before
+
+
+def test_another_pseudonym_secret_in_the_environment_is_refused(
+    server: Path, monkeypatch, capsys
+) -> None:
+    first_start(server, capsys)
+    monkeypatch.setenv("BYSTANDER_PSEUDONYM_SECRET", "cd" * 32)
+    assert main(["purge", "--dry-run"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "bystander purge: the pseudonym secret in BYSTANDER_PSEUDONYM_SECRET does not belong"
+    )
+
+
+@pytest.mark.parametrize("lost", ["pseudonym.key", "database.key"])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_server_commands_never_replace_a_lost_key(server: Path, capsys, command, lost) -> None:
+    first_start(server, capsys)
+    (server / "keys" / lost).unlink()
+    before = files(server)
+
+    assert main(command) == 1
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"bystander {command[0]}: the key file {server / 'keys' / lost} is missing but the "
+        f"database {server / 'data' / 'bystander.db'} exists: restore the key from your "
+        "backup (a new key would not fit the data)\n"
+    )
+    assert files(server) == before
+
+
+def test_the_restored_key_works_again(server: Path, capsys) -> None:
+    first = first_start(server, capsys)
+    key = server / "keys" / "pseudonym.key"
+    key.unlink()
+    assert main(["purge", "--dry-run"]) == 1
+    key.write_bytes(first["keys/pseudonym.key"])
+    key.chmod(0o600)
+    assert main(["purge", "--dry-run"]) == 0
