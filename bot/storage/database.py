@@ -140,6 +140,10 @@ async def _unlock(db: aiosqlite.Connection, path: Path, key: bytes) -> None:
     await db.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     if not await _scalar(db, "PRAGMA cipher_version"):
         raise StorageError("sqlcipher3 is not built with SQLCipher; refusing to store plain data")
+    # A wrong key makes SQLCipher write three lines of its own to stderr; the operator gets
+    # the one below instead. The log level is process-wide: it is put back at once.
+    level = await _scalar(db, "PRAGMA cipher_log_level")
+    await db.execute("PRAGMA cipher_log_level = NONE")
     try:
         await _scalar(db, "SELECT count(*) FROM sqlite_master")
     except sqlcipher3.DatabaseError as error:
@@ -149,6 +153,9 @@ async def _unlock(db: aiosqlite.Connection, path: Path, key: bytes) -> None:
             f"cannot decrypt {path}: the database key is wrong or the file is not a SQLCipher "
             "database"
         ) from None
+    finally:
+        if isinstance(level, str) and level.isalpha():
+            await db.execute(f"PRAGMA cipher_log_level = {level}")
 
 
 async def _recorded_key_check(db: aiosqlite.Connection) -> str | None:

@@ -157,3 +157,17 @@ def test_the_restored_key_works_again(server: Path, capsys) -> None:
     key.write_bytes(first["keys/pseudonym.key"])
     key.chmod(0o600)
     assert main(["purge", "--dry-run"]) == 0
+
+
+def test_a_wrong_database_key_is_one_line(server: Path, capfd) -> None:
+    assert main(["purge", "--dry-run"]) == 0
+    key = server / "keys" / "database.key"
+    key.write_text("cd" * 32 + "\n")
+    capfd.readouterr()
+    assert main(["purge", "--dry-run"]) == 1
+    out, err = capfd.readouterr()  # also what SQLCipher itself writes to file descriptor 2
+    assert out == ""
+    assert err == (
+        f"bystander purge: cannot decrypt {server / 'data' / 'bystander.db'}: the database key "
+        "is wrong or the file is not a SQLCipher database\n"
+    )
