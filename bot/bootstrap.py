@@ -61,8 +61,10 @@ class Services:
 
 def build_services(config: BotConfig) -> Services:
     catalog = load_content(config)
-    secrets = load_secrets(config.key_dir, config.data_dir, config.secrets_env)
-    store = SqlCipherStore(config.database_path, secrets.database_key)
+    secrets = load_secrets(
+        config.key_dir, config.data_dir, config.secrets_env, database=config.database_path
+    )
+    store = SqlCipherStore(config.database_path, secrets.database_key, key_check=secrets.key_check)
     classes = ClassStore(store)
     evaluation = EvaluationStore(store)
     survey = None

@@ -1,20 +1,54 @@
-"""Logging that never writes the bot token, and no library chatter that could carry it.
+"""Logging and error lines that never show the bot token, and no library chatter that
+could carry it.
 
 Handlers never log update contents (ids, names, text); this module is the second line of
-defence: the token is masked in every formatted record, whatever logged it.
+defence. The Bot API URL carries the token (`<base_url><token>/<method>`), and HTTP
+libraries put URLs into their exception texts, so every formatted log record and every
+error line the CLI prints goes through `redact`: it masks the token the bot runs with
+(`mask`), a password in the base URL, and anything shaped like a Telegram token.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import quote, urlsplit
 
+MASK = "<token>"
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# A Bot API path, /bot<token>/ or /file/bot<token>/: whatever the token looks like.
+_BOT_PATH = re.compile(r"(/bot)\d+:[^/\s'\"<>]+")
+_secrets: set[str] = set()
+
+
+def mask(secret: str) -> None:
+    """From now on, `secret` (as written and as URL-encoded) is masked in all output.
+
+    Fewer than 4 characters would garble every line, and is no token Telegram issues."""
+    if len(secret.strip()) >= 4:
+        _secrets.update({secret, quote(secret, safe=""), quote(secret)})
+
+
+def mask_url(url: str) -> None:
+    """Mask the password of a URL such as `TELEGRAM_BASE_URL` (a proxy with basic auth)."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:  # unparsable: the HTTP client will say so; the token is masked anyway
+        return
+    if password:
+        mask(password)
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_secrets, key=len, reverse=True):  # the longest form first
+        text = text.replace(secret, MASK)
+    text = _BOT_PATH.sub(rf"\1{MASK}", text)
+    return _TOKEN.sub(MASK, text)
 
 
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return _TOKEN.sub("<token>", super().format(record))
+        return redact(super().format(record))
 
 
 class ShortNetworkErrors(logging.Filter):
@@ -34,6 +68,7 @@ def configure(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.captureWarnings(True)  # library warnings go through the formatter as well
     # httpx logs every request URL, and the URL contains the token.
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

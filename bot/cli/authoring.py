@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +15,12 @@ from bot.config import content_dirs
 from bot.content.catalog import Catalog, LoadedScenario, load_catalog
 from bot.content.diagnostics import Report
 from bot.content.measures_file import LoadedMeasures
-from bot.content.translations import Coverage, language_files, translation_skeleton
+from bot.content.translations import (
+    LANGUAGE_FILE,
+    Coverage,
+    language_files,
+    translation_skeleton,
+)
 from bot.content.yamlsafe import read_yaml
 from bot.engine import engine
 from bot.engine.help import AgeBand
@@ -267,7 +273,18 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+# A language code, BCP 47-like: never a path. The bot reads at most one subtag (below).
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
 def cmd_translate(args: argparse.Namespace) -> int:
+    if not LANGUAGE_CODE.fullmatch(args.lang):
+        raise CliError(f"--lang {args.lang!r} is not a language code like en, ar, so or pt-BR")
+    if not LANGUAGE_FILE.fullmatch(f"{args.lang}.yaml"):
+        raise CliError(
+            f"--lang {args.lang}: the bot reads a language with at most one region or script, "
+            "like pt-BR or sr-Latn"
+        )
     _, item = _loaded(args.scenario)
     if item.draft is None or not item.draft.strings:
         raise CliError(f"{item.path} cannot be read; run bystander lint {item.path}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot import logsafe
 from bot.cli import authoring, run, server
 
 
@@ -25,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except authoring.CliError as error:
-        print(f"bystander {args.command}: {error}", file=sys.stderr)
+        # The one line an operator sees: never with the token, whatever the error quotes.
+        print(f"bystander {args.command}: {logsafe.redact(str(error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

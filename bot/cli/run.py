@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from bot import logsafe
 from bot.cli.authoring import CliError
 from bot.config import ConfigError, load_config
 from bot.storage.errors import StorageError
+
+log = logging.getLogger("bystander")
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
@@ -32,13 +35,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.telegram.runtime import build_runtime
 
     logsafe.configure()
+    logsafe.mask(os.environ.get("TELEGRAM_BOT_TOKEN", ""))
     try:
         config = load_config(os.environ, args.config)
+        logsafe.mask(config.token)  # also when it came from --config
+        logsafe.mask_url(config.base_url)
         build_runtime(config).run_polling()
     except InvalidToken:
         raise CliError("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN") from None
     except NetworkError as error:
+        # main() masks the token in this line: HTTP errors can quote the request URL.
         raise CliError(f"cannot reach the Telegram Bot API: {error.message}") from None
     except (ConfigError, StorageError) as error:
         raise CliError(str(error)) from None
+    except Exception as error:
+        # Not a bare traceback on stderr: its texts could hold the URL, and so the token.
+        log.critical("stopped by an unexpected error", exc_info=True)  # masked by the formatter
+        raise CliError(
+            f"stopped by an unexpected error ({type(error).__name__}); the log above says where"
+        ) from None
     return 0

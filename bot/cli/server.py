@@ -15,8 +15,9 @@ from bot.bootstrap import Services, build_services
 from bot.cli.authoring import CliError
 from bot.config import ConfigError, load_config
 from bot.evaluation.data import Filters
+from bot.services.plaintext import plain_text
 from bot.services.reports import FORMATS, export
-from bot.services.staff import MIN_GROUP_FLOOR
+from bot.services.staff import MAX_CLASS_NAME
 from bot.storage.classes import ROLES
 from bot.storage.errors import StorageError
 from bot.storage.evaluation import retention_cutoff
@@ -58,9 +59,9 @@ def with_services(args: argparse.Namespace, work: Callable[[Services], Awaitable
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
-    label = args.label.strip()
+    label = plain_text(args.label, MAX_CLASS_NAME)
     if not label:
-        raise CliError("--label must not be empty")
+        raise CliError('--label needs a name you can read, e.g. --label "Tumba fritidsgård"')
     link, expires = with_services(args, lambda s: s.staff.create_invitation(args.role, label))
     print(f"{link}\n(works once, until {expires.isoformat()})")
     return 0
@@ -109,7 +110,9 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--since", type=_day, help="from this date, YYYY-MM-DD")
     report.add_argument("--until", type=_day, help="up to and including this date, YYYY-MM-DD")
     report.add_argument(
-        "--min-group", type=int, help="K (default BYSTANDER_MIN_GROUP, 5); at least 3"
+        "--min-group",
+        type=int,
+        help="a larger K for this report (default BYSTANDER_MIN_GROUP, 5); never a smaller one",
     )
     report.add_argument("--lang", default="sv", help="language of the report (default sv)")
     report.add_argument("--config", type=Path, help="a KEY=VALUE file; the environment wins")
@@ -124,18 +127,43 @@ def _day(text: str) -> date:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    if args.min_group is not None and args.min_group < MIN_GROUP_FLOOR:
-        raise CliError(f"--min-group must be at least {MIN_GROUP_FLOOR}")
     text = with_services(args, lambda services: _report(services, args))
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        write_private(args.out, text)
         print(f"wrote {args.out}")
     else:
         sys.stdout.write(text)
     return 0
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to `path` readable by the owner only (0600), also over an existing file.
+
+    A report shows small-group numbers of pupils in a municipality. It is written to a new
+    0600 file beside `path` and renamed over it, so neither a half-written report nor the
+    old file's wider mode is ever seen.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {error.strerror}") from None
+
+
 async def _report(services: Services, args: argparse.Namespace) -> str:
+    k = services.reports.min_group  # BYSTANDER_MIN_GROUP, never below 3
+    if args.min_group is not None and args.min_group < k:
+        raise CliError(
+            f"--min-group {args.min_group} is below K = {k} (BYSTANDER_MIN_GROUP): a report may "
+            f"hide more than the bot does, never less; use {k} or more"
+        )
     if args.scenario and args.scenario not in services.catalog.scenarios:
         raise CliError(f"no scenario {args.scenario!r}; see bystander scenarios")
     class_id = await services.reports.class_id(args.class_ref) if args.class_ref else None

@@ -38,11 +38,14 @@ def to_csv(report: Report) -> str:
 
     Each kind of table fills only its own columns, so `subset(d, table == "choices")` in R or
     a filter in Excel gives that table back. A byte order mark lets Excel read å, ä and ö.
+    Text that a spreadsheet would run as a formula starts with ' (see `_csv_value`).
     """
     tables = [_about_table(report), *(t for s in report.sections for t in s.tables)]
     keys = list(dict.fromkeys(c.key for t in tables for c in _all_columns(t)))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF, as RFC 4180 has it: csv quotes a field that holds a character of the line end,
+    # so a carriage return in a name can never start a new row (and a formula) in Excel.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["table", *keys])
     for table in tables:
         fixed = {column.key: _csv_value(cell) for column, cell in table.context}
@@ -72,8 +75,17 @@ def _all_columns(table: Table) -> Iterator[Column]:
     yield from table.columns
 
 
+# A spreadsheet evaluates a cell that starts with one of these as a formula (OWASP, "CSV
+# injection"), and a class name is typed by a youth worker: text that starts with one gets a
+# leading ' so Excel and LibreOffice show it as text. Numbers are written as numbers.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def _csv_value(cell: Cell) -> object:
-    return cell.text if cell.value is None else cell.value
+    value = cell.text if cell.value is None else cell.value
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 # --- HTML ----------------------------------------------------------------------------------

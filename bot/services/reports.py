@@ -35,8 +35,11 @@ class ReportService:
         self.min_group = min_group
 
     async def build(self, filters: Filters, language: str, k: int | None = None) -> Report:
+        """`k` may raise the configured K for one report (the server CLI), never lower it."""
+        if k is not None and k < self.min_group:
+            raise ValueError(f"K {k} is below the configured {self.min_group}")
         data = await self.evaluation.report_data(filters)
-        return build_report(data, self.catalog, language, k or self.min_group)
+        return build_report(data, self.catalog, language, self.min_group if k is None else k)
 
     async def class_id(self, reference: str) -> int | None:
         """A class by its number or its exact name."""

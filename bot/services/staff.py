@@ -28,6 +28,7 @@ from bot.services.links import (
     new_invite_token,
     token_hash,
 )
+from bot.services.plaintext import plain_text
 from bot.services.presenter import Presenter, escape
 from bot.services.views import Button, Message, Outcome, column
 from bot.storage.classes import EVALUATOR, YOUTH_WORKER, ClassRecord, ClassStore, StepAnswers
@@ -112,7 +113,7 @@ class StaffService:
         if person.pseudonym not in self.settings.admins:
             return self._unknown(language)
         role = ROLE_WORDS.get(args[0].lower()) if args else None
-        label = " ".join(args[1:]).strip()[:MAX_CLASS_NAME]
+        label = plain_text(" ".join(args[1:]), MAX_CLASS_NAME)
         if role is None or not label:
             return Outcome.say(self.t(language, "staff.invite_usage"))
         link, expires = await self.create_invitation(role, label)
@@ -192,7 +193,7 @@ class StaffService:
         language = await self._language(person)
         if not await self.has_role(person, YOUTH_WORKER):
             return self._unknown(language)
-        name = " ".join(args).strip()[:MAX_CLASS_NAME]
+        name = plain_text(" ".join(args), MAX_CLASS_NAME)
         if not name:
             return Outcome.say(self.t(language, "class.new_usage"))
         expires = _today() + timedelta(days=self.settings.class_days)

@@ -3,6 +3,7 @@
 from bot.storage.errors import (
     DatabaseKeyError,
     KeyLocationError,
+    PseudonymKeyError,
     SchemaVersionError,
     StorageError,
     StorageUnavailable,
@@ -19,6 +20,7 @@ __all__ = [
     "DatabaseKeyError",
     "KeyLocationError",
     "Profile",
+    "PseudonymKeyError",
     "SchemaVersionError",
     "Secrets",
     "SqlCipherStore",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,10 +16,12 @@ import sqlcipher3
 
 from bot.storage.errors import (
     DatabaseKeyError,
+    PseudonymKeyError,
     SchemaVersionError,
     StorageError,
     StorageUnavailable,
 )
+from bot.storage.keys import KEY_CHECK_SETTING, KeyCheck
 
 KEY_BYTES = 32
 BUSY_TIMEOUT_MS = 5000
@@ -57,9 +60,15 @@ def storage_errors(path: Path) -> Iterator[None]:
         raise StorageUnavailable(f"storage unavailable at {path}: {hint} ({error})") from error
 
 
-async def open_database(path: Path, key: bytes, *, read_only: bool = False) -> aiosqlite.Connection:
+async def open_database(
+    path: Path, key: bytes, *, read_only: bool = False, key_check: KeyCheck | None = None
+) -> aiosqlite.Connection:
     """Open (or create) the encrypted database, check the key and apply pending migrations;
-    or, `read_only`, open a connection that can only read (and migrates nothing)."""
+    or, `read_only`, open a connection that can only read (and migrates nothing).
+
+    With `key_check`, a database made with another pseudonym secret is refused before
+    anything is written; one without a recorded check (new, or from before checks) gets it.
+    """
     if len(key) != KEY_BYTES:
         raise ValueError(f"the database key must be {KEY_BYTES} bytes")
     # isolation_level=None: transactions are begun and ended explicitly, never implicitly.
@@ -74,7 +83,11 @@ async def open_database(path: Path, key: bytes, *, read_only: bool = False) -> a
             if read_only:
                 await db.execute("PRAGMA query_only = ON")
             else:
+                if key_check is not None:
+                    _refuse_other_key(path, key_check, await _recorded_key_check(db))
                 await migrate(db)
+                if key_check is not None:
+                    await _record_key_check(db, path, key_check)
         except BaseException:
             await db.close()
             raise
@@ -127,6 +140,10 @@ async def _unlock(db: aiosqlite.Connection, path: Path, key: bytes) -> None:
     await db.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     if not await _scalar(db, "PRAGMA cipher_version"):
         raise StorageError("sqlcipher3 is not built with SQLCipher; refusing to store plain data")
+    # A wrong key makes SQLCipher write three lines of its own to stderr; the operator gets
+    # the one below instead. The log level is process-wide: it is put back at once.
+    level = await _scalar(db, "PRAGMA cipher_log_level")
+    await db.execute("PRAGMA cipher_log_level = NONE")
     try:
         await _scalar(db, "SELECT count(*) FROM sqlite_master")
     except sqlcipher3.DatabaseError as error:
@@ -136,6 +153,44 @@ async def _unlock(db: aiosqlite.Connection, path: Path, key: bytes) -> None:
             f"cannot decrypt {path}: the database key is wrong or the file is not a SQLCipher "
             "database"
         ) from None
+    finally:
+        if isinstance(level, str) and level.isalpha():
+            await db.execute(f"PRAGMA cipher_log_level = {level}")
+
+
+async def _recorded_key_check(db: aiosqlite.Connection) -> str | None:
+    # Before migration 002 there is no settings table, and so no check yet.
+    if not await _scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'settings'"):
+        return None
+    async with db.execute("SELECT value FROM settings WHERE key = ?", (KEY_CHECK_SETTING,)) as c:
+        row = await c.fetchone()
+    return row[0] if row else None
+
+
+def _refuse_other_key(path: Path, key_check: KeyCheck, recorded: str | None) -> None:
+    if recorded is not None and not hmac.compare_digest(recorded, key_check.value):
+        raise PseudonymKeyError(
+            f"{key_check.source} does not belong to the database {path}: restore the key "
+            "from your backup"
+        )
+
+
+async def _record_key_check(db: aiosqlite.Connection, path: Path, key_check: KeyCheck) -> None:
+    """Record the check when there is none; another process starting at the same moment may
+    have recorded its own, so what is stored is compared once more."""
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        await db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (KEY_CHECK_SETTING, key_check.value),
+        )
+        recorded = await _recorded_key_check(db)
+        await db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            await db.rollback()
+        raise
+    _refuse_other_key(path, key_check, recorded)
 
 
 async def _configure(db: aiosqlite.Connection) -> None:

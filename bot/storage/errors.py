@@ -13,6 +13,10 @@ class DatabaseKeyError(StorageError):
     """The database cannot be decrypted with the configured key."""
 
 
+class PseudonymKeyError(StorageError):
+    """The pseudonym secret is not the one the database's pseudonyms were made with."""
+
+
 class SchemaVersionError(StorageError):
     """The database schema is newer than this code understands."""
 

@@ -22,20 +22,65 @@ DATABASE_KEY_FILE = "database.key"
 PSEUDONYM_SECRET_FILE = "pseudonym.key"
 
 
+KEY_CHECK_SETTING = "pseudonym_key_check"  # settings key in the database
+_KEY_CHECK_MESSAGE = b"bystander pseudonym key check"
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    """A one-way value of the pseudonym secret that the database keeps, so a start with
+    another secret (a lost key replaced by a new one) is refused: with another secret nobody
+    would find their saved answers again, nor be able to delete them."""
+
+    value: str
+    source: str  # where the secret came from, for the message: "the pseudonym key in …"
+
+
 @dataclass(frozen=True, repr=False)  # no repr: secrets must not end up in logs or tracebacks
 class Secrets:
     database_key: bytes
     pseudonym_secret: bytes
+    pseudonym_source: str = "the pseudonym secret"
+
+    @property
+    def key_check(self) -> KeyCheck:
+        return KeyCheck(key_check(self.pseudonym_secret), self.pseudonym_source)
 
 
-def load_secrets(key_dir: Path, data_dir: Path, env: Mapping[str, str]) -> Secrets:
-    """Read both secrets, from the environment when set, otherwise from key files."""
+def load_secrets(
+    key_dir: Path, data_dir: Path, env: Mapping[str, str], *, database: Path | None = None
+) -> Secrets:
+    """Read both secrets, from the environment when set, otherwise from key files.
+
+    A missing key file is created, unless `database` already holds data: then the key was
+    lost, and a new one would not fit the data, so it is refused."""
+    existing = database if database is not None and _holds_data(database) else None
+    pseudonym_file = key_dir / PSEUDONYM_SECRET_FILE
     return Secrets(
-        database_key=_secret(DATABASE_KEY_ENV, key_dir / DATABASE_KEY_FILE, data_dir, env),
-        pseudonym_secret=_secret(
-            PSEUDONYM_SECRET_ENV, key_dir / PSEUDONYM_SECRET_FILE, data_dir, env
+        database_key=_secret(
+            DATABASE_KEY_ENV, key_dir / DATABASE_KEY_FILE, data_dir, env, existing
+        ),
+        pseudonym_secret=_secret(PSEUDONYM_SECRET_ENV, pseudonym_file, data_dir, env, existing),
+        pseudonym_source=(
+            f"the pseudonym secret in {PSEUDONYM_SECRET_ENV}"
+            if PSEUDONYM_SECRET_ENV in env
+            else f"the pseudonym key in {pseudonym_file}"
         ),
     )
+
+
+def key_check(pseudonym_secret: bytes) -> str:
+    return hmac.new(pseudonym_secret, _KEY_CHECK_MESSAGE, hashlib.sha256).hexdigest()
+
+
+def _holds_data(database: Path) -> bool:
+    """An empty file is what a first start leaves if it stops before SQLite writes."""
+    try:
+        return database.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+    except OSError:  # cannot tell (a folder without access): create nothing; opening will say
+        return True
 
 
 def pseudonym(secret: bytes, telegram_user_id: int) -> str:
@@ -44,14 +89,20 @@ def pseudonym(secret: bytes, telegram_user_id: int) -> str:
     return hmac.new(secret, str(telegram_user_id).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def load_or_create_secret(path: Path, *, data_dir: Path) -> bytes:
-    """Read a hex-encoded 32-byte secret, creating it (mode 0600) on first use."""
+def load_or_create_secret(path: Path, *, data_dir: Path, database: Path | None = None) -> bytes:
+    """Read a hex-encoded 32-byte secret, creating it (mode 0600) on first use: never when
+    there is a `database` with data already, which the new key would not fit."""
     if path.resolve().is_relative_to(data_dir.resolve()):
         raise KeyLocationError(
             f"key file {path} lies inside the data directory {data_dir}; keep keys apart from "
             "the data they protect (Telegram Bot Developer Terms §4.4)"
         )
     if not path.exists():
+        if database is not None:
+            raise KeyLocationError(
+                f"the key file {path} is missing but the database {database} exists: restore "
+                "the key from your backup (a new key would not fit the data)"
+            )
         _create(path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & ~0o600:
@@ -62,10 +113,12 @@ def load_or_create_secret(path: Path, *, data_dir: Path) -> bytes:
     return _parse(path.read_text(encoding="latin-1"), f"key file {path}")
 
 
-def _secret(variable: str, path: Path, data_dir: Path, env: Mapping[str, str]) -> bytes:
+def _secret(
+    variable: str, path: Path, data_dir: Path, env: Mapping[str, str], database: Path | None
+) -> bytes:
     if variable in env:
         return _parse(env[variable], f"environment variable {variable}")
-    return load_or_create_secret(path, data_dir=data_dir)
+    return load_or_create_secret(path, data_dir=data_dir, database=database)
 
 
 def _parse(text: str, source: str) -> bytes:

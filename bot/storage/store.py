@@ -19,6 +19,7 @@ import sqlcipher3
 
 from bot.storage.database import open_database, storage_errors
 from bot.storage.errors import StorageUnavailable, UnknownUser
+from bot.storage.keys import KeyCheck
 from bot.storage.records import CONSENT_SAVE, ChoiceRecord, Profile, UserData
 from bot.storage.turns import Turns
 
@@ -46,10 +47,18 @@ def _utc_today() -> date:
 
 
 class SqlCipherStore:
-    def __init__(self, path: Path, key: bytes, *, today: Callable[[], date] = _utc_today) -> None:
+    def __init__(
+        self,
+        path: Path,
+        key: bytes,
+        *,
+        today: Callable[[], date] = _utc_today,
+        key_check: KeyCheck | None = None,
+    ) -> None:
         self._path = path
         self._key = key
         self._today = today
+        self._key_check = key_check  # refuse a database made with another pseudonym secret
         # One connection writes for all updates, another only reads: WAL lets both work at
         # once, and a read sees what was committed. Each connection runs its calls one by
         # one in its own thread, so single statements (and every read) are simply queued
@@ -66,7 +75,7 @@ class SqlCipherStore:
                 self._path.touch(mode=0o600)
         except OSError as error:
             raise StorageUnavailable(f"cannot create {self._path}: {error.strerror}") from error
-        self._db = await open_database(self._path, self._key)
+        self._db = await open_database(self._path, self._key, key_check=self._key_check)
         self._reader = await open_database(self._path, self._key, read_only=True)
 
     async def close(self) -> None:

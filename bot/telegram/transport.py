@@ -15,6 +15,8 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.logsafe import redact
+
 Timeout = float | None
 
 
@@ -79,7 +81,9 @@ class AiohttpRequest(BaseRequest):
                 raise TimedOut("no connection to the Bot API in time; not sent") from error
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            # Some aiohttp errors quote the URL, which holds the token: masked here already,
+            # since PTB and the CLI pass this text on.
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {redact(str(error))}") from error
 
     def _timeout(
         self, request_data: RequestData | None, read, write, connect, pool

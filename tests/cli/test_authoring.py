@@ -138,3 +138,31 @@ def test_translate_writes_a_skeleton_that_lint_then_reports_as_missing(tmp_path,
     code, out, _ = run(capsys, "lint", str(folder))
     assert code == 0, "a missing optional language is a warning: the bot shows Swedish"
     assert "T502 warning: de: no translation of 'first.text'" in out
+
+
+@pytest.mark.parametrize(
+    "lang",
+    ["../x", "../../etc/x", "en/../../x", "en/x", "{tmp}/x", "en\n", "", "e", "EN", "engelska"],
+)
+def test_translate_takes_a_language_code_never_a_path(tmp_path, capsys, lang) -> None:
+    folder = tmp_path / "a" / "b" / "minimal"
+    shutil.copytree(MINIMAL, folder)
+    lang = lang.format(tmp=tmp_path)  # an absolute path, inside this test's folder
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    code, out, err = run(capsys, "translate", str(folder), "--lang", lang)
+    assert code == 1 and out == ""
+    assert (
+        err
+        == f"bystander translate: --lang {lang!r} is not a language code like en, ar, so or pt-BR\n"
+    )
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_translate_refuses_a_code_the_bot_would_not_read(tmp_path, capsys) -> None:
+    folder = tmp_path / "minimal"
+    shutil.copytree(MINIMAL, folder)
+    code, _, err = run(capsys, "translate", str(folder), "--lang", "zh-Hant-TW")
+    assert code == 1 and err.count("\n") == 1 and "at most one region or script" in err
+    assert not (folder / "zh-Hant-TW.yaml").exists()
+    code, _, _ = run(capsys, "translate", str(folder), "--lang", "pt-BR")
+    assert code == 0 and (folder / "pt-BR.yaml").exists()

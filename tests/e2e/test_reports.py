@@ -49,6 +49,18 @@ async def test_an_evaluator_gets_summary_charts_and_files(bot: Runtime, fake_bot
     assert "Det scenariot finns inte" in user.last.text
 
 
+async def test_telegram_report_takes_no_k_from_the_evaluator(bot: Runtime, fake_bot_api) -> None:
+    await students_play(fake_bot_api, 4)
+    user = await evaluator(fake_bot_api)
+    for words in ("bus-fight 3", "bus-fight --min-group 3", "bus-fight k=1"):
+        await user.send(f"/report {words}")
+        csv = next(m for m in reversed(user.messages) if (m.document_name or "").endswith(".csv"))
+        scenarios = [line for line in csv.document.decode("utf-8-sig").splitlines()
+                     if line.startswith("scenarios,")]  # fmt: skip
+        assert scenarios and all("färre än 5" in line for line in scenarios), words
+        assert ",4," not in csv.document.decode("utf-8-sig"), "four students stay hidden"
+
+
 async def test_others_cannot_get_the_report(bot: Runtime, fake_bot_api) -> None:
     student = fake_bot_api.user()
     await student.send("/report")
@@ -76,9 +88,16 @@ def test_the_server_report_suppresses_small_groups(bot_env, tmp_path, monkeypatc
     report = json.loads(out.read_text(encoding="utf-8"))
     text = json.dumps(report, ensure_ascii=False)
     assert "färre än 5" in text
-    assert main(["report", "--format", "json", "--min-group", "3"]) == 0
+    assert '"value":4' not in text
+    capsys.readouterr()
+    assert main(["report", "--format", "json", "--min-group", "3"]) == 1, "K is 5: no lower"
+    assert "--min-group 3 is below K = 5" in capsys.readouterr().err
+    monkeypatch.setenv("BYSTANDER_MIN_GROUP", "3")
+    assert main(["report", "--format", "json"]) == 0
     shown = capsys.readouterr().out
     assert '"value":4' in shown, "with K = 3, four students are shown"
+    assert main(["report", "--format", "json", "--min-group", "5"]) == 0
+    assert '"value":4' not in capsys.readouterr().out, "--min-group can raise K"
     assert main(["report", "--min-group", "2"]) == 1
-    assert "at least 3" in capsys.readouterr().err
+    assert "below K = 3" in capsys.readouterr().err
     assert main(["report", "--scenario", "nope"]) == 1

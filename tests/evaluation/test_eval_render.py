@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.content.catalog import Catalog
-from bot.evaluation.data import GroupCounts
+from bot.evaluation.data import GroupCounts, MeasurePair
 from bot.evaluation.render import chart_png, to_csv, to_html, to_json
 from bot.evaluation.report import build_report
 
@@ -140,6 +140,62 @@ def test_html_escapes_every_text(catalog: Catalog) -> None:
     html = to_html(build_report(data, catalog, "en", K))
     assert hostile not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; 8B" in html
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+# Class names a youth worker could type; a spreadsheet runs each one as a formula.
+HOSTILE_CLASSES = (FORMULA, "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1")
+
+
+def hostile_report(catalog: Catalog):
+    data = boundary_data(K)
+    groups = [GroupCounts("class", name, 9, 9, 9, 99) for name in HOSTILE_CLASSES]
+    # Willingness to help a friend went down by 0.25: negative numbers stay plain numbers.
+    worse = [MeasurePair("help-friend", "T1-T2", 4, 3)] * 2
+    worse += [MeasurePair("help-friend", "T1-T2", 3, 3)] * 6
+    return build_report(
+        replace(data, groups=[*data.groups, *groups], measures=[*data.measures, *worse]),
+        catalog,
+        "en",
+        K,
+    )
+
+
+def test_csv_text_that_a_spreadsheet_would_run_is_inert(catalog: Catalog) -> None:
+    text = to_csv(hostile_report(catalog)).removeprefix("\ufeff")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert all(len(row) == len(rows[0]) for row in rows), "a name broke a row"
+    fields = [field for row in rows for field in row]
+    for name in HOSTILE_CLASSES:
+        assert "'" + name in fields, f"{name!r} is not neutralised"
+        assert name not in fields
+    for field in fields:
+        if field[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            float(field)  # only a plain number may start like a formula
+
+
+def test_csv_negative_numbers_stay_numbers(catalog: Catalog) -> None:
+    text = to_csv(hostile_report(catalog)).removeprefix("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    change = next(r for r in rows if r["item"] == "Willingness to act for a friend")
+    assert change["mean_difference"] == "-0.25"  # no ': Excel reads a number
+    assert float(change["ci_low"]) < -0.25 and change["ci_low"].startswith("-")
+
+
+def test_html_and_json_carry_a_formula_class_name_as_text(catalog: Catalog) -> None:
+    report = hostile_report(catalog)
+    html = to_html(report)
+    assert FORMULA not in html
+    assert "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)" in html
+    assert "<a " not in html and "href=" not in html
+    names = {
+        row[0]["text"]
+        for section in json.loads(to_json(report))["sections"]
+        for table in section["tables"]
+        for row in table["rows"]
+    }
+    assert FORMULA in names  # JSON is data, not a spreadsheet: the name stays as typed
+    assert '"=HYPERLINK(\\"http://x\\",\\"y\\")"' in to_json(report)
 
 
 @pytest.mark.filterwarnings("error")  # missing glyphs and layout problems surface as warnings

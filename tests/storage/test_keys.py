@@ -5,7 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import KeyLocationError, load_or_create_secret, load_secrets, pseudonym
+from bot.storage import (
+    KeyLocationError,
+    PseudonymKeyError,
+    SqlCipherStore,
+    database,
+    load_or_create_secret,
+    load_secrets,
+    pseudonym,
+)
+from bot.storage.keys import KeyCheck, key_check
+
+KEY = bytes(range(32))
 
 DB_HEX = "11" * 32
 PSEUDONYM_HEX = "22" * 32
@@ -139,3 +150,126 @@ def test_pseudonym_is_a_stable_keyed_hash() -> None:
     assert pseudonym(secret, telegram_id + 1) != value
     assert value != hashlib.sha256(str(telegram_id).encode()).hexdigest()
     assert value != hashlib.sha256(telegram_id.to_bytes(8, "big")).hexdigest()
+
+
+# -- a lost or different pseudonym key ------------------------------------------------------
+
+DB = "bystander.db"
+
+
+def a_database(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / DB
+    path.parent.mkdir()
+    path.write_bytes(b"\x01" * 4096)  # any content: what matters is that there is data
+    return path
+
+
+@pytest.mark.parametrize("lost", ["database.key", "pseudonym.key"])
+def test_a_lost_key_file_beside_a_database_is_refused_not_replaced(tmp_path, lost) -> None:
+    keys, database = tmp_path / "keys", a_database(tmp_path)
+    load_secrets(keys, tmp_path / "data", {})
+    (keys / lost).unlink()
+    kept = {p.name: p.read_text() for p in keys.iterdir()}
+
+    with pytest.raises(KeyLocationError) as caught:
+        load_secrets(keys, tmp_path / "data", {}, database=database)
+
+    assert str(caught.value) == (
+        f"the key file {keys / lost} is missing but the database {database} exists: restore "
+        "the key from your backup (a new key would not fit the data)"
+    )
+    assert {p.name: p.read_text() for p in keys.iterdir()} == kept, "no new key was made"
+
+
+def test_a_first_start_creates_both_keys(tmp_path: Path) -> None:
+    keys, database = tmp_path / "keys", tmp_path / "data" / DB
+    secrets = load_secrets(keys, tmp_path / "data", {}, database=database)
+    assert sorted(p.name for p in keys.iterdir()) == ["database.key", "pseudonym.key"]
+    assert secrets.pseudonym_secret == bytes.fromhex((keys / "pseudonym.key").read_text())
+    database.parent.mkdir()
+    database.touch()  # an empty file, as a first start that stopped early leaves
+    (keys / "pseudonym.key").unlink()
+    assert load_secrets(keys, tmp_path / "data", {}, database=database)
+
+
+def test_the_environment_needs_no_key_file_beside_a_database(tmp_path: Path) -> None:
+    env = {"BYSTANDER_DB_KEY": DB_HEX, "BYSTANDER_PSEUDONYM_SECRET": PSEUDONYM_HEX}
+    database = a_database(tmp_path)
+    secrets = load_secrets(tmp_path / "keys", tmp_path / "data", env, database=database)
+    assert secrets.key_check.source == "the pseudonym secret in BYSTANDER_PSEUDONYM_SECRET"
+    assert not (tmp_path / "keys").exists()
+
+
+def test_the_key_check_is_a_keyed_one_way_value(tmp_path: Path) -> None:
+    secrets = load_secrets(tmp_path / "keys", tmp_path / "data", {})
+    check = secrets.key_check
+    assert check.value == key_check(secrets.pseudonym_secret)
+    assert re.fullmatch("[0-9a-f]{64}", check.value)
+    assert check.value != key_check(bytes(32)) and secrets.pseudonym_secret.hex() not in check.value
+    assert check.source == f"the pseudonym key in {tmp_path / 'keys' / 'pseudonym.key'}"
+
+
+async def stored_check(path: Path) -> str | None:
+    store = SqlCipherStore(path, KEY)
+    await store.initialize()
+    try:
+        async with store.session() as db:
+            rows = await db.execute_fetchall(
+                "SELECT value FROM settings WHERE key = 'pseudonym_key_check'"
+            )
+        return rows[0][0] if rows else None
+    finally:
+        await store.close()
+
+
+async def open_and_close(path: Path, check: KeyCheck | None) -> None:
+    store = SqlCipherStore(path, KEY, key_check=check)
+    await store.initialize()
+    await store.close()
+
+
+MINE = KeyCheck(key_check(bytes(32)), "the pseudonym key in /k/pseudonym.key")
+OTHER = KeyCheck(key_check(bytes([7] * 32)), "the pseudonym key in /k/pseudonym.key")
+
+
+async def test_a_new_database_records_the_key_check(tmp_path: Path) -> None:
+    path = tmp_path / "data" / DB
+    await open_and_close(path, MINE)
+    assert await stored_check(path) == MINE.value
+    await open_and_close(path, MINE)  # and starts again with the same key
+
+
+async def test_a_database_from_before_key_checks_gets_one(tmp_path: Path) -> None:
+    path = tmp_path / "data" / DB
+    await open_and_close(path, None)  # as the bot left it before this version
+    assert await stored_check(path) is None
+    await open_and_close(path, MINE)
+    assert await stored_check(path) == MINE.value
+
+
+async def test_another_pseudonym_key_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "data" / DB
+    await open_and_close(path, MINE)
+    before = {p.name: p.read_bytes() for p in path.parent.iterdir()}
+
+    with pytest.raises(PseudonymKeyError) as caught:
+        await open_and_close(path, OTHER)
+
+    assert str(caught.value) == (
+        f"the pseudonym key in /k/pseudonym.key does not belong to the database {path}: "
+        "restore the key from your backup"
+    )
+    assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == before
+    assert await stored_check(path) == MINE.value
+
+
+async def test_a_database_older_than_the_settings_table_gets_a_key_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "data" / DB
+    first_only = database.load_migrations()[:1]  # settings came with migration 002
+    monkeypatch.setattr(database, "load_migrations", lambda: first_only)
+    await open_and_close(path, None)
+    monkeypatch.undo()
+    await open_and_close(path, MINE)
+    assert await stored_check(path) == MINE.value

@@ -1,0 +1,173 @@
+"""The server commands as an operator runs them: `bystander report`, on a fresh data folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("BYSTANDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BYSTANDER_KEY_DIR", str(tmp_path / "keys"))
+    for name in ("TELEGRAM_BOT_TOKEN", "BYSTANDER_MIN_GROUP", "BYSTANDER_DB_KEY",
+                 "BYSTANDER_PSEUDONYM_SECRET"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    previous = os.umask(0o022)  # the usual umask: new files are world-readable by default
+    try:
+        yield tmp_path
+    finally:
+        os.umask(previous)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_report_file_is_readable_by_its_owner_only(server: Path, capsys) -> None:
+    out = server / "report.csv"
+    assert main(["report", "--format", "csv", "--out", str(out)]) == 0
+    assert mode(out) == 0o600
+    assert out.read_text(encoding="utf-8").startswith("\ufefftable,")
+    assert capsys.readouterr().out == f"wrote {out}\n"
+
+
+def test_a_report_replacing_a_readable_file_is_private_too(server: Path, capsys) -> None:
+    out = server / "report.html"
+    out.write_text("last month's report")
+    out.chmod(0o644)
+    assert main(["report", "--out", str(out)]) == 0
+    assert mode(out) == 0o600
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in server.iterdir()) == ["data", "keys", "report.html"]
+
+
+def test_a_report_to_a_missing_folder_is_one_line(server: Path, capsys) -> None:
+    out = server / "no-such-folder" / "report.json"
+    assert main(["report", "--format", "json", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (f"bystander report: cannot write {out}: No such file or directory\n")
+    assert not out.parent.exists()
+
+
+@pytest.mark.parametrize(("configured", "asked"), [(None, "4"), (None, "2"), ("7", "6")])
+def test_min_group_cannot_lower_k(server: Path, monkeypatch, capsys, configured, asked) -> None:
+    if configured:
+        monkeypatch.setenv("BYSTANDER_MIN_GROUP", configured)
+    out = server / "report.json"
+    assert main(["report", "--format", "json", "--min-group", asked, "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    k = configured or "5"
+    assert captured.err == (
+        f"bystander report: --min-group {asked} is below K = {k} (BYSTANDER_MIN_GROUP): a "
+        f"report may hide more than the bot does, never less; use {k} or more\n"
+    )
+    assert captured.out == "" and not out.exists()
+
+
+@pytest.mark.parametrize(("configured", "asked", "k"), [(None, "5", 5), ("7", "9", 9)])
+def test_min_group_can_raise_k(server: Path, monkeypatch, capsys, configured, asked, k) -> None:
+    if configured:
+        monkeypatch.setenv("BYSTANDER_MIN_GROUP", configured)
+    assert main(["report", "--format", "json", "--min-group", asked]) == 0
+    assert json.loads(capsys.readouterr().out)["k"] == k
+
+
+# -- keys that do not fit the database ------------------------------------------------------
+
+COMMANDS = [
+    ["report", "--format", "json"],
+    ["purge", "--dry-run"],
+    ["invite", "--role", "evaluator", "--label", "Team"],
+]
+
+
+def first_start(server: Path, capsys) -> dict[str, bytes]:
+    assert main(["purge", "--dry-run"]) == 0  # creates both keys and the database
+    capsys.readouterr()
+    return files(server)
+
+
+def files(server: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(server)): p.read_bytes() for p in sorted(server.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_server_commands_refuse_another_pseudonym_key(server: Path, capsys, command) -> None:
+    first_start(server, capsys)
+    key = server / "keys" / "pseudonym.key"
+    key.write_text("ab" * 32 + "\n")  # a new key where the lost one was; still 0600
+    before = files(server)
+
+    assert main(command) == 1
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"bystander {command[0]}: the pseudonym key in {key} does not belong to the database "
+        f"{server / 'data' / 'bystander.db'}: restore the key from your backup\n"
+    )
+    assert files(server) == before
+
+
+def test_another_pseudonym_secret_in_the_environment_is_refused(
+    server: Path, monkeypatch, capsys
+) -> None:
+    first_start(server, capsys)
+    monkeypatch.setenv("BYSTANDER_PSEUDONYM_SECRET", "cd" * 32)
+    assert main(["purge", "--dry-run"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "bystander purge: the pseudonym secret in BYSTANDER_PSEUDONYM_SECRET does not belong"
+    )
+
+
+@pytest.mark.parametrize("lost", ["pseudonym.key", "database.key"])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_server_commands_never_replace_a_lost_key(server: Path, capsys, command, lost) -> None:
+    first_start(server, capsys)
+    (server / "keys" / lost).unlink()
+    before = files(server)
+
+    assert main(command) == 1
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"bystander {command[0]}: the key file {server / 'keys' / lost} is missing but the "
+        f"database {server / 'data' / 'bystander.db'} exists: restore the key from your "
+        "backup (a new key would not fit the data)\n"
+    )
+    assert files(server) == before
+
+
+def test_the_restored_key_works_again(server: Path, capsys) -> None:
+    first = first_start(server, capsys)
+    key = server / "keys" / "pseudonym.key"
+    key.unlink()
+    assert main(["purge", "--dry-run"]) == 1
+    key.write_bytes(first["keys/pseudonym.key"])
+    key.chmod(0o600)
+    assert main(["purge", "--dry-run"]) == 0
+
+
+def test_a_wrong_database_key_is_one_line(server: Path, capfd) -> None:
+    assert main(["purge", "--dry-run"]) == 0
+    key = server / "keys" / "database.key"
+    key.write_text("cd" * 32 + "\n")
+    capfd.readouterr()
+    assert main(["purge", "--dry-run"]) == 1
+    out, err = capfd.readouterr()  # also what SQLCipher itself writes to file descriptor 2
+    assert out == ""
+    assert err == (
+        f"bystander purge: cannot decrypt {server / 'data' / 'bystander.db'}: the database key "
+        "is wrong or the file is not a SQLCipher database\n"
+    )

@@ -1,0 +1,84 @@
+"""The token is masked in every log record and every error line, however it is quoted."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from bot import logsafe
+from bot.cli.main import main
+
+TOKEN = "odd-token-for-logsafe-tests-Q4"
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """`bystander run` configures the root logger; put back what pytest had."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        logging.captureWarnings(False)
+
+
+def test_redact_masks_the_token_as_written_and_url_encoded() -> None:
+    logsafe.mask(TOKEN + "/ä")
+    text = f"url='http://host/bot{TOKEN}/ä/getMe' and http://host/bot{TOKEN}/%C3%A4/getMe"
+    assert logsafe.redact(text) == (
+        "url='http://host/bot<token>/getMe' and http://host/bot<token>/getMe"
+    )
+
+
+def test_redact_masks_anything_in_a_bot_api_path_that_looks_like_a_token() -> None:
+    assert logsafe.redact("http://h/bot42:short/getMe http://h/file/bot7:x/a.png") == (
+        "http://h/bot<token>/getMe http://h/file/bot<token>/a.png"
+    )
+    kept = "scenario /srv/scenarios/bottle-fight/scenario.yaml is not offered"
+    assert logsafe.redact(kept) == kept
+
+
+def test_a_password_in_the_base_url_is_masked() -> None:
+    logsafe.mask_url("https://bystander:s3cret-proxy-pass@bots.example/bot")
+    assert logsafe.redact("401 from https://bystander:s3cret-proxy-pass@bots.example") == (
+        "401 from https://bystander:<token>@bots.example"
+    )
+    logsafe.mask_url("http://[::1/bot")  # unparsable: nothing to mask, no error
+
+
+def test_a_traceback_in_a_log_record_is_masked() -> None:
+    logsafe.mask(TOKEN)
+    formatter = logsafe.RedactingFormatter("%(message)s")
+    try:
+        raise RuntimeError(f"POST http://127.0.0.1/bot{TOKEN}/getMe failed")
+    except RuntimeError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "%s", (TOKEN,), True)
+        record.exc_info = sys.exc_info()
+    text = formatter.format(record)
+    assert TOKEN not in text and "RuntimeError: POST http://127.0.0.1/bot<token>/getMe" in text
+
+
+def test_an_unexpected_error_in_run_is_one_masked_line_and_a_masked_log(
+    monkeypatch, capsys, tmp_path, root_logging
+) -> None:
+    import bot.telegram.runtime
+
+    def broken(config):
+        raise RuntimeError(f"cannot start http://127.0.0.1/bot{config.token}/getMe")
+
+    monkeypatch.setattr(bot.telegram.runtime, "build_runtime", broken)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "77:another-odd-token-to-mask")
+    monkeypatch.setenv("BYSTANDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BYSTANDER_KEY_DIR", str(tmp_path / "keys"))
+    assert main(["run"]) == 1
+    out, err = capsys.readouterr()
+    assert "another-odd-token" not in out + err
+    assert "RuntimeError: cannot start http://127.0.0.1/bot<token>/getMe" in err  # the log
+    assert err.splitlines()[-1] == (
+        "bystander run: stopped by an unexpected error (RuntimeError); the log above says where"
+    )
