@@ -7,16 +7,16 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 from bot.bootstrap import Services, build_services
 from bot.cli.authoring import CliError
 from bot.config import ConfigError, load_config
-from bot.evaluation.data import Filters
+from bot.evaluation.release import Period, PeriodError
 from bot.services.plaintext import plain_text
-from bot.services.reports import FORMATS, export
+from bot.services.reports import FORMATS, ReportError, export
 from bot.services.staff import MAX_CLASS_NAME
 from bot.storage.classes import ROLES
 from bot.storage.errors import StorageError
@@ -105,10 +105,13 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     )
     report.add_argument("--format", choices=sorted(FORMATS), default="html")
     report.add_argument("--out", type=Path, help="write to this file (default: standard output)")
-    report.add_argument("--scenario", help="only this scenario id")
+    report.add_argument(
+        "--period",
+        help="a closed month (2026-10) or term (2026-VT: January–June, 2026-HT: July–December);"
+        " default: last month",
+    )
+    report.add_argument("--scenario", help="only this scenario's tables")
     report.add_argument("--class", dest="class_ref", help="only this class (number or name)")
-    report.add_argument("--since", type=_day, help="from this date, YYYY-MM-DD")
-    report.add_argument("--until", type=_day, help="up to and including this date, YYYY-MM-DD")
     report.add_argument(
         "--min-group",
         type=int,
@@ -117,13 +120,6 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--lang", default="sv", help="language of the report (default sv)")
     report.add_argument("--config", type=Path, help="a KEY=VALUE file; the environment wins")
     report.set_defaults(handler=cmd_report)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-01") from None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -169,7 +165,16 @@ async def _report(services: Services, args: argparse.Namespace) -> str:
     class_id = await services.reports.class_id(args.class_ref) if args.class_ref else None
     if args.class_ref and class_id is None:
         raise CliError(f"no class {args.class_ref!r}")
-    filters = Filters(args.scenario, class_id, args.since, args.until)
-    language = services.catalog.locales.pick(args.lang)
-    report = await services.reports.build(filters, language, args.min_group)
+    today = datetime.now(UTC).date()
+    try:
+        period = Period.parse(args.period) if args.period else Period.last_closed_month(today)
+        report = await services.reports.build(
+            period,
+            services.catalog.locales.pick(args.lang),
+            class_id=class_id,
+            scenario=args.scenario,
+            k=args.min_group,
+        )
+    except (PeriodError, ReportError) as error:
+        raise CliError(str(error)) from None
     return export(report, args.format)

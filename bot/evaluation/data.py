@@ -17,6 +17,7 @@ class Filters:
     class_id: int | None = None
     since: date | None = None
     until: date | None = None
+    unclassed: bool = False  # only runs played outside any class
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class ScenarioCounts:
     participants: int  # distinct students who started it
     starts: int  # runs started
     completions: int  # runs finished
+    completers: int  # distinct students who finished a run (the K test for completions)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class HelpfulShare:
     helpful: int
     total: int
     participants: int
+    helpful_people: int  # distinct students with a helpful answer (the K test for helpful)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,15 @@ class MeasurePair:
 
 
 @dataclass(frozen=True)
+class MeasurePeople:
+    """How many distinct students the pairs of one item and comparison come from."""
+
+    item_id: str
+    comparison: str
+    people: int
+
+
+@dataclass(frozen=True)
 class GroupCounts:
     dimension: str  # "age_band" or "class"
     group: str  # e.g. "16_17", or a class name
@@ -80,6 +92,8 @@ class GroupCounts:
     completions: int
     helpful: int
     answers: int
+    completers: int  # distinct students who finished a run
+    helpful_people: int  # distinct students with a helpful answer
 
 
 @dataclass(frozen=True)
@@ -103,5 +117,6 @@ class ReportData:
     strategies: list[StrategyCount] = field(default_factory=list)
     helpful: list[HelpfulShare] = field(default_factory=list)
     measures: list[MeasurePair] = field(default_factory=list)
+    measure_people: list[MeasurePeople] = field(default_factory=list)
     groups: list[GroupCounts] = field(default_factory=list)
     facilitated: list[FacilitatedCount] = field(default_factory=list)

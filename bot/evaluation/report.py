@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TypeVar
 
@@ -41,10 +41,12 @@ from bot.evaluation.data import (
 from bot.evaluation.stats import PairedChange, paired_change
 
 MIN_K = 3  # below three, two people could tell each other's answers apart
+ALL, UNCLASSED, CLASS_SCOPE = "all", "unclassed", "class:"  # the scopes of a release
 COMPARISONS = ("T1-T2", "T1-T3")
 PLAYS = ("first", "later")
 DIMENSIONS = ("age_band", "class")
 LABELS = ("summary", "about", "empty")
+PER_SCENARIO = ("participation", "choices", "facilitated")  # shown with a scenario filter
 SIGNIFICANCE = 0.05
 STEP_TEXT_CHARS = 70
 
@@ -121,12 +123,102 @@ class Report:
 
 
 def build_report(
-    data: ReportData, catalog: Catalog, language: str, k: int, *, generated: date | None = None
+    data: ReportData,
+    catalog: Catalog,
+    language: str,
+    k: int,
+    *,
+    generated: date | None = None,
+    release: ReleasedCells | None = None,
+    scenario: str | None = None,
+    period: str | None = None,
 ) -> Report:
-    """The report for one language; raises ValueError when K is below MIN_K."""
+    """The report for one language; raises ValueError when K is below MIN_K.
+
+    With `release`, what it hides was decided when the period's numbers were released
+    (`protect_release`), for every report that can be asked of them at once; a larger K
+    than the release's hides more on top, never less. `scenario` shows only that
+    scenario's tables: the numbers stay those of the release."""
     if k < MIN_K:
         raise ValueError(f"K must be at least {MIN_K}, not {k}")
-    return _Builder(data, catalog, language, k).report(generated or date.today())
+    ledger = _Ledger(k)
+    builder = _Builder(data, catalog, language, k, ledger, release.prefix if release else ())
+    drafts = builder.drafts()
+    if release is None or k > release.k:
+        ledger.hidden |= release.hidden if release else set()
+        ledger.protect()
+    else:
+        ledger.hidden |= release.hidden
+    return builder.report(drafts, generated or date.today(), scenario=scenario, period=period)
+
+
+@dataclass(frozen=True)
+class ReleasedCells:
+    """What a release hides of one scope: its keys start with `prefix` (period, scope)."""
+
+    prefix: Key
+    hidden: frozenset[Key]
+    k: int
+
+
+def protect_release(
+    period: str,
+    scopes: Mapping[str, ReportData],
+    catalog: Catalog,
+    k: int,
+    parts: Sequence[tuple[str, Mapping[str, ReportData], frozenset[Key]]] = (),
+) -> frozenset[Key]:
+    """The counts to hide in every report of one period, decided for all of them at once.
+
+    `scopes` are the period's numbers for everybody (ALL), for each class ("class:<id>")
+    and for the runs played outside any class (UNCLASSED, never shown, but derivable as
+    everybody minus the classes, so protected like the rest). Every sum a reader of any
+    of these reports can form is in one ledger: each report's own sums, everybody = the
+    classes + the rest, a class's row in everybody's class table = that class's totals.
+    `parts` are the released periods this one is made of (the months of a term), frozen
+    as they were shown: the period's counts are their sums, and are hidden where needed
+    so that no combination of the two tells a hidden count.
+    """
+    ledger = _Ledger(k)
+    for part, part_scopes, part_hidden in parts:
+        keys = _build_scopes(ledger, part, part_scopes, catalog, k)
+        ledger.frozen |= keys
+        ledger.hidden = (ledger.hidden - keys) | (part_hidden & keys)
+    keys = _build_scopes(ledger, period, scopes, catalog, k)
+    for key in keys if parts else ():
+        ledger.relate([key, *(p for part, *_ in parts if (p := (part, *key[1:])) in ledger.values)])
+    ledger.protect()
+    return frozenset(key for key in ledger.hidden if key in keys)
+
+
+def _build_scopes(
+    ledger: _Ledger, period: str, scopes: Mapping[str, ReportData], catalog: Catalog, k: int
+) -> set[Key]:
+    """Register every count of every scope of a period, and the sums between scopes."""
+    before = set(ledger.values)
+    language = catalog.locales.languages[0] if catalog.locales.languages else "sv"
+    builders = {}
+    for scope, data in scopes.items():
+        builders[scope] = _Builder(data, catalog, language, k, ledger, (period, scope))
+        builders[scope].drafts()
+    keys = set(ledger.values) - before
+    for key in [key for key in keys if key[1] == ALL]:
+        parts = [(period, scope, *key[2:]) for scope in scopes if scope != ALL]
+        ledger.relate([key, *(part for part in parts if part in ledger.values)])
+    everybody = builders.get(ALL)
+    for scope, builder in builders.items():
+        if everybody is None or not scope.startswith(CLASS_SCOPE):
+            continue
+        row = next(
+            (g.group for g in everybody.data.groups
+             if g.dimension == "class" and g.group.endswith(f"#{scope[len(CLASS_SCOPE):]}")),
+            None,
+        )  # fmt: skip
+        for margin in ("completions", "answers", "helpful") if row else ():
+            family = next(iter(builder.margins[margin].values()), None)
+            if family is not None:
+                ledger.relate(family, [(period, ALL, "group", "class", row, margin)])
+    return keys
 
 
 # --- Suppression ---------------------------------------------------------------------------
@@ -143,24 +235,37 @@ class _Share:
     whole: Key
 
 
-_Draft = Cell | _Count | _Share
+@dataclass(frozen=True)
+class _Gated:
+    """A cell shown only while the count it depends on is (a mean: its number of people)."""
+
+    gate: Key
+    cell: Cell
+
+
+_Draft = Cell | _Count | _Share | _Gated
 
 
 class _Ledger:
-    """Every count the report shows, which are hidden, and the sums a reader can form.
+    """Every count the reports show, which are hidden, and the sums a reader can form.
 
     A sum is a tuple of families of terms (a step's choices; the step totals of all steps):
     the terms of all its families add up to something a reader knows or can work out.
+    Frozen counts belong to an earlier release: known to readers as they were shown, so
+    they can neither be hidden now nor be counted on to hide anything new.
     """
 
     def __init__(self, k: int) -> None:
         self.k = k
         self.values: dict[Key, int] = {}
+        self.people: dict[Key, int] = {}  # distinct people behind each count
         self.hidden: set[Key] = set()
+        self.frozen: set[Key] = set()
         self.sums: list[tuple[frozenset[Key], ...]] = []
 
     def count(self, key: Key, value: int, participants: int) -> _Count:
         self.values[key] = value
+        self.people[key] = participants
         if participants < self.k:
             self.hidden.add(key)
         return _Count(key)
@@ -169,23 +274,46 @@ class _Ledger:
         self.sums.append(tuple(frozenset(f) for f in families))
 
     def protect(self) -> None:
-        """Until no sum has exactly one hidden term, hide one more term of each such sum."""
-        while any([self.hide_second(families) for families in self.sums]):
+        """Until no sum leaves a reader one hidden term, or hidden terms that add up to
+        fewer than K people, hide one more term of each such sum."""
+        while any([self.hide_more(families) for families in self.sums]):
             pass
 
-    def hide_second(self, families: tuple[frozenset[Key], ...]) -> bool:
+    def hide_more(self, families: tuple[frozenset[Key], ...]) -> bool:
         terms = frozenset().union(*families)
         hidden = terms & self.hidden
-        if len(hidden) != 1:
+        if not hidden:
             return False
-        (lone,) = hidden
-        # From the lone term's own family first: two hidden there cover every sum it is in.
-        family = next(f for f in families if lone in f)
-        candidates = (family - self.hidden) or (terms - self.hidden)
+        if len(hidden) > 1 and not 0 < sum(self.people[key] for key in hidden) < self.k:
+            return False
+        # From a hidden term's own family first: two hidden there cover every sum it is in.
+        family = next(f for f in families if f & hidden)
+        candidates = (family - self.hidden - self.frozen) or (terms - self.hidden - self.frozen)
         if not candidates:
             return False
-        self.hidden.add(min(candidates, key=lambda key: (self.values[key], key)))
+        self.hidden.add(min(candidates, key=lambda key: (self.people[key], self.values[key], key)))
         return True
+
+
+class _Scoped:
+    """One scope's view of a shared ledger: its counts' keys start with the scope's prefix."""
+
+    def __init__(self, ledger: _Ledger, prefix: Key) -> None:
+        self.base, self.prefix = ledger, prefix
+
+    def count(self, key: Key, value: int, participants: int) -> _Count:
+        return self.base.count((*self.prefix, *key), value, participants)
+
+    def relate(self, *families: Iterable[Key]) -> None:
+        self.base.relate(*families)
+
+    @property
+    def hidden(self) -> set[Key]:
+        return self.base.hidden
+
+    @property
+    def values(self) -> dict[Key, int]:
+        return self.base.values
 
 
 # --- Building ------------------------------------------------------------------------------
@@ -204,14 +332,23 @@ class _DraftTable:
 class _DraftSection:
     id: str
     tables: tuple[_DraftTable, ...]
-    findings: tuple[str, ...] = ()
+    findings: tuple[tuple[Key, str], ...] = ()  # each shown while its gate count is
     charts: Callable[[tuple[Table, ...]], tuple[Chart, ...]] | None = None
 
 
 class _Builder:
-    def __init__(self, data: ReportData, catalog: Catalog, language: str, k: int) -> None:
+    def __init__(
+        self,
+        data: ReportData,
+        catalog: Catalog,
+        language: str,
+        k: int,
+        ledger: _Ledger | None = None,
+        prefix: Key = (),
+    ) -> None:
         self.data, self.catalog, self.language, self.k = data, catalog, language, k
-        self.ledger = _Ledger(k)
+        self.ledger = _Scoped(ledger or _Ledger(k), prefix)
+        self.class_scope = bool(prefix) and prefix[-1] not in (ALL, UNCLASSED)
         # margin -> family -> terms; every family of one margin adds up to the same total
         self.margins: dict[str, dict[str, list[Key]]] = defaultdict(lambda: defaultdict(list))
         self.strategy_terms: dict[str, list[Key]] = defaultdict(list)
@@ -231,7 +368,8 @@ class _Builder:
     def column(self, key: str) -> Column:
         return Column(key, self.t(f"report.column.{key}"))
 
-    def report(self, generated: date) -> Report:
+    def drafts(self) -> list[_DraftSection]:
+        """Every section with its counts registered in the ledger, before anything is hidden."""
         drafts = [
             self.participation(),
             self.choices(),
@@ -242,7 +380,18 @@ class _Builder:
             self.facilitated(),
         ]
         self.relate_margins()
-        self.ledger.protect()
+        return drafts
+
+    def report(
+        self,
+        drafts: list[_DraftSection],
+        generated: date,
+        *,
+        scenario: str | None = None,
+        period: str | None = None,
+    ) -> Report:
+        if scenario is not None:
+            drafts = [self.only(draft, scenario) for draft in drafts if draft.id in PER_SCENARIO]
         sections = tuple(self.finish(draft) for draft in drafts)
         return Report(
             language=self.language,
@@ -251,7 +400,7 @@ class _Builder:
             generated=generated,
             summary=self.summary(sections),
             metadata=(
-                (self.t("report.meta.filters"), self.filters()),
+                (self.t("report.meta.filters"), self.filters(scenario, period)),
                 (self.t("report.meta.k"), str(self.k)),
                 (self.t("report.meta.generated"), generated.isoformat()),
             ),
@@ -259,6 +408,19 @@ class _Builder:
             sections=sections,
             labels={name: self.t(f"report.label.{name}") for name in LABELS},
         )
+
+    def only(self, draft: _DraftSection, scenario: str) -> _DraftSection:
+        """A section's tables about one scenario (the participation table: its row)."""
+        tables = []
+        for table in draft.tables:
+            about = dict((column.key, cell.value) for column, cell in table.context)
+            if "scenario_id" in about and about["scenario_id"] != scenario:
+                continue
+            if table.id == "scenarios":
+                title = self.scenario_title(scenario)
+                table = replace(table, rows=tuple(r for r in table.rows if r[0].text == title))
+            tables.append(table)
+        return replace(draft, tables=tuple(tables))
 
     def relate_margins(self) -> None:
         for families in self.margins.values():
@@ -280,7 +442,7 @@ class _Builder:
             id=draft.id,
             title=self.t(f"report.section.{draft.id}"),
             intro=self.t(f"report.intro.{draft.id}", k=self.k),
-            findings=draft.findings,
+            findings=tuple(text for gate, text in draft.findings if gate not in self.ledger.hidden),
             tables=tables,
             charts=draft.charts(tables) if draft.charts else (),
         )
@@ -289,6 +451,8 @@ class _Builder:
         hidden, values = self.ledger.hidden, self.ledger.values
         if isinstance(draft, Cell):
             return draft
+        if isinstance(draft, _Gated):
+            return self.marker if draft.gate in hidden else draft.cell
         if isinstance(draft, _Count):
             return self.marker if draft.key in hidden else self.integer(values[draft.key])
         if draft.part in hidden or draft.whole in hidden or not values[draft.whole]:
@@ -305,7 +469,9 @@ class _Builder:
             key, n = ("scenario", counts.scenario_id), counts.participants
             participants = self.ledger.count((*key, "participants"), n, n)
             starts = self.ledger.count((*key, "starts"), counts.starts, n)
-            completions = self.ledger.count((*key, "completions"), counts.completions, n)
+            completions = self.ledger.count(
+                (*key, "completions"), counts.completions, counts.completers
+            )
             self.margins["completions"]["scenarios"].append(completions.key)
             if single:
                 self.margins["participants"]["scenarios"].append(participants.key)
@@ -436,7 +602,8 @@ class _Builder:
             key = ("play", play)
             participants = self.ledger.count((*key, "participants"), n, n)
             answers = self.ledger.count((*key, "answers"), row.total if row else 0, n)
-            helpful = self.ledger.count((*key, "helpful"), row.helpful if row else 0, n)
+            helpers = row.helpful_people if row else 0
+            helpful = self.ledger.count((*key, "helpful"), row.helpful if row else 0, helpers)
             self.margins["answers"]["plays"].append(answers.key)
             self.margins["helpful"]["plays"].append(helpful.key)
             label = Cell(self.t(f"report.play.{play}"))
@@ -458,19 +625,29 @@ class _Builder:
             pairs[pair.comparison][pair.item_id].append((pair.before, pair.after))
         known = [c for c in COMPARISONS if c in pairs]
         comparisons = [*known, *sorted(pairs.keys() - set(COMPARISONS))]
+        people = {(m.comparison, m.item_id): m.people for m in self.data.measure_people}
         tables, findings = [], []
         for comparison in comparisons:
             results = {item: paired_change(p) for item, p in sorted(pairs[comparison].items())}
-            tables.append(self.change_table(comparison, results))
+            gates = {}
+            for item in results:
+                n = people.get((comparison, item), 0)
+                gates[item] = self.ledger.count(("change", comparison, item, "people"), n, n).key
+            tables.append(self.change_table(comparison, results, gates))
             findings += [
-                self.finding(comparison, item, result)
+                (gates[item], self.finding(comparison, item, result))
                 for item, result in results.items()
-                if result.n >= self.k
             ]
         return _DraftSection("change", tuple(tables), tuple(findings), self.change_charts)
 
-    def change_table(self, comparison: str, results: dict[str, PairedChange]) -> _DraftTable:
-        rows = [(Cell(self.item_name(item)), *self.change_cells(r)) for item, r in results.items()]
+    def change_table(
+        self, comparison: str, results: dict[str, PairedChange], gates: dict[str, Key]
+    ) -> _DraftTable:
+        """One row per item, shown only while its number of people is (the K test)."""
+        rows = [
+            (Cell(self.item_name(item)), *(_Gated(gates[item], c) for c in self.change_cells(r)))
+            for item, r in results.items()
+        ]
         columns = (
             "item",
             "n",
@@ -487,8 +664,6 @@ class _Builder:
         return self.table("change", caption, context, columns, rows)
 
     def change_cells(self, result: PairedChange) -> tuple[Cell, ...]:
-        if result.n < self.k:
-            return (self.marker,) * 8
         numbers = (
             result.mean_before,
             result.mean_after,
@@ -566,7 +741,8 @@ class _Builder:
     def groups(self) -> _DraftSection:
         single = len(self.data.scenarios) == 1
         tables = []
-        for dimension in DIMENSIONS:
+        # A class's own report has one class row: itself, the same numbers as its totals.
+        for dimension in DIMENSIONS[:1] if self.class_scope else DIMENSIONS:
             recorded = sorted(
                 (g for g in self.data.groups if g.dimension == dimension), key=lambda g: g.group
             )
@@ -581,9 +757,9 @@ class _Builder:
     def group_row(self, group: GroupCounts, single_scenario: bool) -> tuple[_Draft, ...]:
         key, n = ("group", group.dimension, group.group), group.participants
         participants = self.ledger.count((*key, "participants"), n, n)
-        completions = self.ledger.count((*key, "completions"), group.completions, n)
+        completions = self.ledger.count((*key, "completions"), group.completions, group.completers)
         answers = self.ledger.count((*key, "answers"), group.answers, n)
-        helpful = self.ledger.count((*key, "helpful"), group.helpful, n)
+        helpful = self.ledger.count((*key, "helpful"), group.helpful, group.helpful_people)
         for margin, term in (
             ("completions", completions),
             ("answers", answers),
@@ -648,21 +824,28 @@ class _Builder:
 
     def summary(self, sections: tuple[Section, ...]) -> tuple[str, ...]:
         by_id = {s.id: s for s in sections}
+        if "helpful" not in by_id:  # a report of one scenario
+            return ()
         findings = by_id["change"].findings or (self.t("report.summary.no_change", k=self.k),)
         first, later = (row[4] for row in by_id["helpful"].tables[0].rows)
         if first.suppressed or later.suppressed:
             return findings
         return (*findings, self.t("report.summary.helpful", first=first.text, later=later.text))
 
-    def filters(self) -> str:
+    def filters(self, scenario: str | None, period: str | None) -> str:
         f = self.data.filters
         parts = [
-            self.t("report.filter.scenario", scenario=self.scenario_title(f.scenario))
-            if f.scenario
+            self.t("report.filter.period", period=period) if period else None,
+            self.t("report.filter.scenario", scenario=self.scenario_title(scenario))
+            if scenario
             else None,
             self.t("report.filter.class", id=f.class_id) if f.class_id is not None else None,
-            self.t("report.filter.since", date=f.since.isoformat()) if f.since else None,
-            self.t("report.filter.until", date=f.until.isoformat()) if f.until else None,
+            self.t("report.filter.since", date=f.since.isoformat())
+            if f.since and not period
+            else None,
+            self.t("report.filter.until", date=f.until.isoformat())
+            if f.until and not period
+            else None,
         ]
         return " · ".join(p for p in parts if p) or self.t("report.filter.none")
 

@@ -1,14 +1,23 @@
 """Evaluation reports for evaluators: in Telegram (/report) and on the server
-(`bystander report`). Built from counts and anonymous pairs; cells under K suppressed."""
+(`bystander report`). Made only of released periods (bot/evaluation/release.py), so every
+report of a period, on any day, with any filter, hides what the others hide."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.content.catalog import Catalog
-from bot.evaluation.data import Filters
-from bot.evaluation.report import Report, build_report
+from bot.evaluation.release import Period, PeriodError, Release
+from bot.evaluation.report import (
+    ALL,
+    CLASS_SCOPE,
+    UNCLASSED,
+    ReleasedCells,
+    Report,
+    build_report,
+    protect_release,
+)
 from bot.services.presenter import escape
 from bot.services.views import Message, Outcome
 from bot.storage.classes import EVALUATOR, ClassStore
@@ -18,11 +27,19 @@ FORMATS = ("html", "csv", "json")
 TELEGRAM_CHARTS = 3
 
 
+class ReportError(ValueError):
+    """A report that cannot be made as asked; the message is for the user."""
+
+
 def export(report: Report, fmt: str) -> str:
     # Rendering pulls in matplotlib (~100 MB): loaded on the first report, not at start-up.
     from bot.evaluation import render
 
     return {"html": render.to_html, "csv": render.to_csv, "json": render.to_json}[fmt](report)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 class ReportService:
@@ -34,12 +51,61 @@ class ReportService:
         self.classes = classes
         self.min_group = min_group
 
-    async def build(self, filters: Filters, language: str, k: int | None = None) -> Report:
-        """`k` may raise the configured K for one report (the server CLI), never lower it."""
-        if k is not None and k < self.min_group:
-            raise ValueError(f"K {k} is below the configured {self.min_group}")
-        data = await self.evaluation.report_data(filters)
-        return build_report(data, self.catalog, language, self.min_group if k is None else k)
+    async def build(
+        self,
+        period: Period,
+        language: str,
+        *,
+        class_id: int | None = None,
+        scenario: str | None = None,
+        k: int | None = None,
+    ) -> Report:
+        """A report of a closed period: of everybody or one class, maybe one scenario.
+
+        `k` may only raise the K the period was released with (or the configured one)."""
+        period.check_closed(_today())
+        release = await self.release(period)
+        scope = ALL if class_id is None else f"{CLASS_SCOPE}{class_id}"
+        if scope not in release.scopes:
+            raise ReportError(f"class {class_id} has no answers in {period.name}")
+        k = max(k or 0, release.k, self.min_group)
+        cells = ReleasedCells((period.name, scope), release.hidden, release.k)
+        return build_report(
+            release.scopes[scope],
+            self.catalog,
+            language,
+            k,
+            release=cells,
+            scenario=scenario,
+            period=period.name,
+        )
+
+    async def release(self, period: Period) -> Release:
+        """The period's release, made now if this is the first report of it."""
+        stored = await self.evaluation.release(period.name)
+        if stored is None:
+            parts = [] if period.is_month else [await self.release(m) for m in period.months()]
+            classes = await self.evaluation.classes_with_runs(period.first, period.last)
+            filters = [
+                period.filters(),
+                period.filters(unclassed=True),
+                *(period.filters(class_id) for class_id in classes),
+            ]
+            data = await self.evaluation.report_scopes(filters)
+            names = [ALL, UNCLASSED, *(f"{CLASS_SCOPE}{class_id}" for class_id in classes)]
+            scopes = dict(zip(names, data, strict=True))
+            hidden = await asyncio.to_thread(
+                protect_release,
+                period.name,
+                scopes,
+                self.catalog,
+                self.min_group,
+                [(part.period, part.scopes, part.hidden) for part in parts],
+            )
+            made = Release(period.name, self.min_group, scopes, hidden)
+            await self.evaluation.save_release(period.name, made.to_json())
+            stored = await self.evaluation.release(period.name)  # a concurrent one may have won
+        return Release.from_json(period.name, stored)
 
     async def class_id(self, reference: str) -> int | None:
         """A class by its number or its exact name."""
@@ -48,26 +114,41 @@ class ReportService:
         return await self.classes.class_id_by_name(reference)
 
     async def telegram_report(self, person, words: list[str]) -> Outcome:
-        """/report [scenario id]: the summary, a few charts, and the files."""
+        """/report [period] [scenario id]: the summary, a few charts, and the files."""
         profile = await self.classes.store.get_profile(person.pseudonym)
         locales = self.catalog.locales
         language = profile.language if profile else locales.pick(person.telegram_language)
         if EVALUATOR not in await self.classes.roles_of(person.pseudonym):
             return Outcome.say(locales.text(language, "unknown.command"))
-        scenario = words[0] if words else None
-        if scenario is not None and scenario not in self.catalog.scenarios:
-            known = ", ".join(sorted(self.catalog.scenarios))
-            return Outcome.say(locales.text(language, "staff.report_unknown_scenario", known=known))
-        report = await self.build(Filters(scenario=scenario), language)
+        period, scenario = Period.last_closed_month(_today()), None
+        for word in words[:2]:
+            if word in self.catalog.scenarios:
+                scenario = word
+                continue
+            try:
+                period = Period.parse(word)
+            except PeriodError:
+                known = ", ".join(sorted(self.catalog.scenarios))
+                return Outcome.say(
+                    locales.text(language, "staff.report_usage", word=escape(word), known=known)
+                )
+        try:
+            report = await self.build(period, language, scenario=scenario)
+        except (PeriodError, ReportError):
+            last = Period.last_closed_month(_today()).name
+            return Outcome.say(
+                locales.text(language, "staff.report_not_closed", period=period.name, last=last)
+            )
         from bot.evaluation import render  # matplotlib: loaded on the first report only
 
-        stamp = datetime.now(UTC).date().isoformat()
+        stamp = f"{period.name}-{_today().isoformat()}"
         charts = [c for section in report.sections for c in section.charts][:TELEGRAM_CHARTS]
         images = await asyncio.gather(*(asyncio.to_thread(render.chart_png, c) for c in charts))
         html = await asyncio.to_thread(export, report, "html")
+        summary = report.summary or (report.title,)
         return Outcome(
             [
-                Message("\n".join(escape(line) for line in report.summary)),
+                Message("\n".join(escape(line) for line in summary)),
                 *(
                     Message(escape(c.title), photo=image)
                     for c, image in zip(charts, images, strict=True)

@@ -21,6 +21,7 @@ from bot.evaluation.data import (
     GroupCounts,
     HelpfulShare,
     MeasurePair,
+    MeasurePeople,
     ReportData,
     ScenarioCounts,
     StepTotal,
@@ -142,15 +143,42 @@ class EvaluationStore:
     # -- reports ------------------------------------------------------------------------------
 
     async def report_data(self, filters: Filters) -> ReportData:
-        where, params = _run_filter(filters)
-        async with self.store.session() as db:
-            # Decrypted pages stay cached for the several scans a report makes; the bot's
-            # everyday cache is restored afterwards.
+        (data,) = await self.report_scopes([filters])
+        return data
+
+    async def report_scopes(self, scopes: list[Filters]) -> list[ReportData]:
+        """The report data of several filters, read from one snapshot of the database on the
+        read-only connection: consistent with each other, and no player waits for it."""
+        async with self.store.snapshot() as db:
+            # Decrypted pages stay cached for the several scans a report makes.
             await db.execute(f"PRAGMA cache_size = -{REPORT_CACHE_KB}")
-            try:
-                return await self._report_data(db, filters, where, params)
-            finally:
-                await db.execute(f"PRAGMA cache_size = {DEFAULT_CACHE_PAGES}")
+            return [await self._report_data(db, f, *_checked(f)) for f in scopes]
+
+    async def classes_with_runs(self, first: date, last: date) -> list[int]:
+        async with self.store.reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT DISTINCT class_id FROM runs WHERE class_id IS NOT NULL"
+                " AND started_on BETWEEN ? AND ? UNION SELECT DISTINCT class_id FROM facilitations"
+                " WHERE started_on BETWEEN ? AND ? ORDER BY 1",
+                (first.isoformat(), last.isoformat()) * 2,
+            )
+        return [row[0] for row in rows]
+
+    async def release(self, period: str) -> str | None:
+        async with self.store.reading() as db:
+            row = await fetch_one(
+                db, "SELECT body FROM report_releases WHERE period = ?", (period,)
+            )
+        return row[0] if row else None
+
+    async def save_release(self, period: str, body: str) -> None:
+        """Keep the first release of a period; a concurrent second one is dropped."""
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "INSERT INTO report_releases (period, released_on, body) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (period, self.store.day(), body),
+            )
 
     @staticmethod
     async def _report_data(db, filters: Filters, where: str, params: tuple) -> ReportData:
@@ -158,7 +186,7 @@ class EvaluationStore:
         async def rows(sql: str, extra: tuple = ()) -> list:
             return list(await db.execute_fetchall(sql, (*params, *extra)))
 
-        raw = _TalliedQueries() if where == _EVERYTHING else _RawQueries(where)
+        raw = _TalliedQueries() if where == _EVERYTHING else _RawQueries(where, filters)
         data = ReportData(
             filters=filters,
             scenarios=[ScenarioCounts(*r) for r in await rows(raw.scenarios)],
@@ -166,7 +194,10 @@ class EvaluationStore:
             steps=[StepTotal(*r) for r in await rows(raw.steps)],
             strategies=[StrategyCount(*r) for r in await rows(raw.strategies)],
             helpful=[HelpfulShare(*r) for r in await rows(raw.helpful)],
-            measures=[MeasurePair(*r) for r in await rows(raw.measures)],
+            measures=[MeasurePair(*r) for r in await rows(raw.measures, raw.t3_params)],
+            measure_people=[
+                MeasurePeople(*r) for r in await rows(raw.measure_people, raw.t3_params)
+            ],
             groups=[GroupCounts(*r) for r in await rows(raw.groups, params)],  # 2 parts
             facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
         )
@@ -206,14 +237,24 @@ def _where(conditions: Iterable[tuple[str, object]]) -> tuple[str, tuple]:
     return " AND ".join([_EVERYTHING, *(sql for sql, _ in chosen)]), tuple(v for _, v in chosen)
 
 
-def _run_filter(filters: Filters) -> tuple[str, tuple]:
-    """A WHERE clause over runs `r` for the report's filters."""
+def _checked(filters: Filters) -> tuple[str, tuple]:
+    if filters.unclassed and filters.class_id is not None:
+        raise ValueError("a report is of one class or of the runs outside classes")
+    return _run_filter(filters)
+
+
+def _run_filter(filters: Filters, *, dated: bool = True) -> tuple[str, tuple]:
+    """A WHERE clause over runs `r` for the report's filters (without the period when not
+    `dated`: T3 answers count in the period they were given, not when the run started)."""
+    since = filters.since.isoformat() if filters.since and dated else None
+    until = filters.until.isoformat() if filters.until and dated else None
     return _where(
         (
             ("r.scenario_id = ?", filters.scenario),
             ("r.class_id = ?", filters.class_id),
-            ("r.started_on >= ?", filters.since.isoformat() if filters.since else None),
-            ("r.started_on <= ?", filters.until.isoformat() if filters.until else None),
+            ("r.class_id IS NULL AND ?", True if filters.unclassed else None),
+            ("r.started_on >= ?", since),
+            ("r.started_on <= ?", until),
         )
     )
 
@@ -233,13 +274,14 @@ def _month_filter(filters: Filters, *, with_class: bool) -> tuple[str, tuple]:
 class _RawQueries:
     """SQL over the raw tables; each run's first play is the person's first run of it."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, filters: Filters) -> None:
         runs = f"runs r WHERE {where}"
 
         # Choices are counted through their runs, which carry the filters.
         answers = f"choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id WHERE {where}"
         self.scenarios = (
-            "SELECT r.scenario_id, count(DISTINCT r.user), count(*), count(r.finished_on)"
+            "SELECT r.scenario_id, count(DISTINCT r.user), count(*), count(r.finished_on),"
+            " count(DISTINCT CASE WHEN r.finished_on IS NOT NULL THEN r.user END)"
             f" FROM {runs} GROUP BY r.scenario_id"
         )
         self.choices = (
@@ -257,23 +299,42 @@ class _RawQueries:
         )
         self.helpful = (
             "SELECT CASE WHEN r.first_play THEN 'first' ELSE 'later' END AS play,"
-            f" sum(r.helpful), sum(r.answers), count(DISTINCT r.user) FROM {runs} GROUP BY play"
+            " sum(r.helpful), sum(r.answers), count(DISTINCT r.user),"
+            f" count(DISTINCT CASE WHEN r.helpful > 0 THEN r.user END) FROM {runs} GROUP BY play"
         )
-        self.measures = (
-            "SELECT a.item_id, 'T1-' || b.wave, a.value, b.value FROM measure_answers a"
+        # T1-T2 pairs belong to the period of their run; T1-T3 pairs to the period the T3
+        # answer was given, so a closed period never gains pairs later (docs/privacy.md).
+        undated, undated_params = _run_filter(filters, dated=False)
+        t3_dates, t3_params = _where(
+            (
+                ("b.answered_on >= ?", filters.since.isoformat() if filters.since else None),
+                ("b.answered_on <= ?", filters.until.isoformat() if filters.until else None),
+            )
+        )
+        self.t3_params = (*t3_params, *undated_params)  # after the filters' own, in order
+        pairs = (
+            "FROM measure_answers a"
             " JOIN measure_answers b ON b.user = a.user AND b.scenario_id = a.scenario_id"
-            "  AND b.item_id = a.item_id AND b.wave IN ('T2', 'T3')"
-            " WHERE a.wave = 'T1' AND a.value > 0 AND b.value > 0 AND EXISTS ("
-            "  SELECT 1 FROM runs r WHERE r.user = a.user AND r.scenario_id = a.scenario_id"
-            f" AND {where})"
+            "  AND b.item_id = a.item_id AND b.value > 0 AND a.value > 0 WHERE a.wave = 'T1' AND ("
+            "  b.wave = 'T2' AND EXISTS (SELECT 1 FROM runs r WHERE r.user = a.user"
+            f"   AND r.scenario_id = a.scenario_id AND {where})"
+            f"  OR b.wave = 'T3' AND {t3_dates} AND EXISTS (SELECT 1 FROM runs r"
+            f"   WHERE r.user = a.user AND r.scenario_id = a.scenario_id AND {undated}))"
+        )
+        self.measures = f"SELECT a.item_id, 'T1-' || b.wave, a.value, b.value {pairs}"
+        self.measure_people = (
+            f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.user) {pairs}"
+            " GROUP BY a.item_id, b.wave"
         )
         group_totals = (
-            "count(DISTINCT r.user), count(r.finished_on), sum(r.helpful), sum(r.answers)"
+            "count(DISTINCT r.user), count(r.finished_on), sum(r.helpful), sum(r.answers),"
+            " count(DISTINCT CASE WHEN r.finished_on IS NOT NULL THEN r.user END),"
+            " count(DISTINCT CASE WHEN r.helpful > 0 THEN r.user END)"
         )
         self.groups = (
             f"SELECT 'age_band', u.age_band, {group_totals}"
             f" FROM runs r JOIN users u ON u.user = r.user WHERE {where} GROUP BY u.age_band"
-            f" UNION ALL SELECT 'class', k.name, {group_totals}"
+            f" UNION ALL SELECT 'class', k.name || ' #' || k.id, {group_totals}"
             f" FROM runs r JOIN classes k ON k.id = r.class_id WHERE {where} GROUP BY k.id"
         )
         facilitated_where = (
@@ -291,15 +352,11 @@ class _RawQueries:
 
 class _TalliedQueries(_RawQueries):
     """The report without filters, from the counts that migration 005's triggers keep up to
-    date: the same rows as _RawQueries would give, without reading every choice."""
+    date: the same rows as _RawQueries would give, without reading every choice. Counts
+    over runs (far fewer than choices) are read from the runs themselves."""
 
     def __init__(self) -> None:
-        super().__init__(_EVERYTHING)
-        totals = "participants, finished, helpful, answers"
-        self.scenarios = (
-            "SELECT grp, participants, starts, finished FROM run_tallies"
-            " WHERE dimension = 'scenario' AND starts > 0"
-        )
+        super().__init__(_EVERYTHING, Filters())
         self.choices = (
             "SELECT scenario_id, step_id, choice_id, strategy, assessment, phase, answers,"
             " participants FROM choice_tallies WHERE answers > 0"
@@ -309,17 +366,6 @@ class _TalliedQueries(_RawQueries):
         )
         self.strategies = (
             "SELECT strategy, answers, participants FROM strategy_tallies WHERE answers > 0"
-        )
-        self.helpful = (
-            "SELECT grp, helpful, answers, participants FROM run_tallies"
-            " WHERE dimension = 'play' AND starts > 0"
-        )
-        self.groups = (
-            f"SELECT 'age_band', grp, {totals} FROM run_tallies"
-            " WHERE dimension = 'age_band' AND starts > 0"
-            f" UNION ALL SELECT 'class', k.name, {totals} FROM run_tallies t"
-            " JOIN classes k ON k.id = CAST(t.grp AS INTEGER)"
-            " WHERE t.dimension = 'class' AND t.starts > 0"
         )
 
 
@@ -334,7 +380,9 @@ async def _archived(db, filters: Filters) -> ReportData:
     return ReportData(
         filters=filters,
         scenarios=[ScenarioCounts(*r) for r in await rows(
-            f"SELECT scenario_id, sum(participants), sum(starts), sum(completions)"
+            # Distinct people who finished or helped are not kept once folded: 0, so
+            # those cells stay hidden (docs/privacy.md).
+            f"SELECT scenario_id, sum(participants), sum(starts), sum(completions), 0"
             f" FROM run_aggregates WHERE {where} GROUP BY scenario_id")],
         choices=[ChoiceCount(*r) for r in await rows(
             "SELECT scenario_id, step_id, choice_id, strategy, assessment, phase, sum(answers),"
@@ -348,12 +396,12 @@ async def _archived(db, filters: Filters) -> ReportData:
         helpful=[HelpfulShare(*r) for r in await rows(
             "SELECT CASE WHEN first_play THEN 'first' ELSE 'later' END,"
             " sum(answers * (assessment = 'helpful')),"
-            f" sum(answers), sum(participants) FROM {agg} GROUP BY first_play")],
+            f" sum(answers), sum(participants), 0 FROM {agg} GROUP BY first_play")],
         measures=await _archived_pairs(db, filters),
         groups=[GroupCounts(*r) for r in await rows(
             "SELECT 'age_band', age_band, sum(participants), 0,"
             " sum(answers * (assessment = 'helpful')),"
-            f" sum(answers) FROM {agg} GROUP BY age_band")],
+            f" sum(answers), 0, 0 FROM {agg} GROUP BY age_band")],
     )  # fmt: skip
 
 
@@ -370,7 +418,11 @@ async def _archived_pairs(db, filters: Filters) -> list[MeasurePair]:
 
 def _merge(raw: ReportData, archived: ReportData) -> ReportData:
     """Add archived counts to raw counts with the same key (participants add up per month)."""
-    merged = {"filters": raw.filters, "measures": raw.measures + archived.measures}
+    merged = {
+        "filters": raw.filters,
+        "measures": raw.measures + archived.measures,
+        "measure_people": raw.measure_people,  # folded pairs count no people: kept hidden
+    }
     for name, key in _MERGE_KEYS.items():
         merged[name] = _sum_by_key(getattr(raw, name) + getattr(archived, name), key)
     merged["facilitated"] = raw.facilitated

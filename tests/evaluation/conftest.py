@@ -19,6 +19,7 @@ from bot.evaluation.data import (
     GroupCounts,
     HelpfulShare,
     MeasurePair,
+    MeasurePeople,
     ReportData,
     ScenarioCounts,
     StepTotal,
@@ -50,12 +51,13 @@ def boundary_data(n: int) -> ReportData:
     return ReportData(
         filters=Filters(),
         scenarios=[
-            ScenarioCounts("bus-fight", 40, 52, 44),
+            ScenarioCounts("bus-fight", 40, 52, 44, 38),
             ScenarioCounts(
                 "party-pressure",
                 n,
                 c["starts of the small scenario"],
                 c["completions of the small scenario"],
+                n,
             ),
         ],
         steps=[StepTotal("bus-fight", "stop", 40, 8000)],
@@ -82,20 +84,24 @@ def boundary_data(n: int) -> ReportData:
             StrategyCount("document", c["answers of the small strategy"], n),
         ],
         helpful=[
-            HelpfulShare("first", 3359, 3361, 40),
+            HelpfulShare("first", 3359, 3361, 40, 40),
             HelpfulShare(
-                "later", c["helpful answers on later plays"], c["answers on later plays"], n
+                "later", c["helpful answers on later plays"], c["answers on later plays"], n, n
             ),
         ],
         measures=[MeasurePair("efficacy", "T1-T2", 2, 4)] * 30
         + [MeasurePair("efficacy", "T1-T3", 2, 3)] * n,
+        measure_people=[
+            MeasurePeople("efficacy", "T1-T2", 30),
+            MeasurePeople("efficacy", "T1-T3", n),
+        ],
         groups=[
-            GroupCounts("age_band", "16_17", 30, 33, 2000, 3371),
-            GroupCounts("age_band", "18_19", 25, 27, 2100, 3373),
-            GroupCounts("age_band", "20_plus", n, 3, 3, c["answers of the small age band"]),
-            GroupCounts("class", "8B", n, 3, 3, c["answers of the small class"]),
-            GroupCounts("class", "9A", 20, 21, 1500, 3389),
-            GroupCounts("class", "9C", 22, 23, 1600, 3391),
+            GroupCounts("age_band", "16_17", 30, 33, 2000, 3371, 28, 30),
+            GroupCounts("age_band", "18_19", 25, 27, 2100, 3373, 24, 25),
+            GroupCounts("age_band", "20_plus", n, 3, 3, c["answers of the small age band"], n, n),
+            GroupCounts("class", "8B", n, 3, 3, c["answers of the small class"], n, n),
+            GroupCounts("class", "9A", 20, 21, 1500, 3389, 19, 20),
+            GroupCounts("class", "9C", 22, 23, 1600, 3391, 21, 22),
         ],
         facilitated=[
             FacilitatedCount("bus-fight", "bus", "driver", "delegate", n, 1),

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.content.catalog import Catalog
-from bot.evaluation.data import GroupCounts, MeasurePair
+from bot.evaluation.data import GroupCounts, MeasurePair, MeasurePeople
 from bot.evaluation.render import chart_png, to_csv, to_html, to_json
 from bot.evaluation.report import build_report
 
@@ -136,7 +136,7 @@ def test_html_is_accessible_and_self_contained(catalog: Catalog) -> None:
 def test_html_escapes_every_text(catalog: Catalog) -> None:
     data = boundary_data(K)
     hostile = '<img src=x onerror="alert(1)"> & 8B'
-    data = replace(data, groups=[*data.groups, GroupCounts("class", hostile, 9, 9, 9, 99)])
+    data = replace(data, groups=[*data.groups, GroupCounts("class", hostile, 9, 9, 9, 99, 9, 9)])
     html = to_html(build_report(data, catalog, "en", K))
     assert hostile not in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; 8B" in html
@@ -149,12 +149,17 @@ HOSTILE_CLASSES = (FORMULA, "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1")
 
 def hostile_report(catalog: Catalog):
     data = boundary_data(K)
-    groups = [GroupCounts("class", name, 9, 9, 9, 99) for name in HOSTILE_CLASSES]
+    groups = [GroupCounts("class", name, 9, 9, 9, 99, 9, 9) for name in HOSTILE_CLASSES]
     # Willingness to help a friend went down by 0.25: negative numbers stay plain numbers.
     worse = [MeasurePair("help-friend", "T1-T2", 4, 3)] * 2
     worse += [MeasurePair("help-friend", "T1-T2", 3, 3)] * 6
     return build_report(
-        replace(data, groups=[*data.groups, *groups], measures=[*data.measures, *worse]),
+        replace(
+            data,
+            groups=[*data.groups, *groups],
+            measures=[*data.measures, *worse],
+            measure_people=[*data.measure_people, MeasurePeople("help-friend", "T1-T2", 8)],
+        ),
         catalog,
         "en",
         K,

@@ -14,6 +14,7 @@ from bot.evaluation.data import (
     ChoiceCount,
     Filters,
     MeasurePair,
+    MeasurePeople,
     ReportData,
     StepTotal,
     StrategyCount,
@@ -86,7 +87,7 @@ def test_a_lone_hidden_choice_takes_a_second_one_with_it(catalog: Catalog) -> No
     step = tables(report, "choices")[0]
     answers = column(step, "answers")
     hidden = [c.suppressed for c in answers[:-1]]
-    assert hidden == [True, False, True]  # the smaller of the two big choices goes too
+    assert hidden == [False, True, True]  # the big choice with fewer people goes too
     assert not answers[-1].suppressed  # the step total stays: readers need the n
 
 
@@ -138,7 +139,9 @@ def test_findings_answer_the_evaluators_question(catalog: Catalog) -> None:
     pairs = [MeasurePair("efficacy", "T1-T2", 3, 4)] * 25 + [
         MeasurePair("efficacy", "T1-T2", 3, 3)
     ] * 17
-    data = ReportData(Filters(), measures=pairs)
+    data = ReportData(
+        Filters(), measures=pairs, measure_people=[MeasurePeople("efficacy", "T1-T2", 42)]
+    )
     english = build_report(data, catalog, "en", K)
     swedish = build_report(data, catalog, "sv", K)
     assert english.summary[0] == (
@@ -162,7 +165,9 @@ def test_findings_say_which_way_and_how_sure(
     catalog: Catalog, pairs: list[tuple[int, int]], expected: str
 ) -> None:
     data = ReportData(
-        Filters(), measures=[MeasurePair("efficacy", "T1-T3", b, a) for b, a in pairs]
+        Filters(),
+        measures=[MeasurePair("efficacy", "T1-T3", b, a) for b, a in pairs],
+        measure_people=[MeasurePeople("efficacy", "T1-T3", len(pairs))],
     )
     (finding,) = build_report(data, catalog, "en", K).summary[:1]
     assert finding.startswith("3–6 months later (T1 → T3): ")
@@ -170,7 +175,11 @@ def test_findings_say_which_way_and_how_sure(
 
 
 def test_too_few_pairs_give_no_finding(catalog: Catalog) -> None:
-    data = ReportData(Filters(), measures=[MeasurePair("efficacy", "T1-T2", 1, 5)] * (K - 1))
+    data = ReportData(
+        Filters(),
+        measures=[MeasurePair("efficacy", "T1-T2", 1, 5)] * (K - 1),
+        measure_people=[MeasurePeople("efficacy", "T1-T2", K - 1)],
+    )
     report = build_report(data, catalog, "en", K)
     assert report.summary == (
         f"So far fewer than {K} people have answered the questions both before and after,"
@@ -195,7 +204,7 @@ def test_charts_show_only_what_the_tables_show(catalog: Catalog) -> None:
 
 def test_metadata_filters_k_date_and_privacy(catalog: Catalog) -> None:
     data = ReportData(Filters("bus-fight", 7, date(2026, 1, 1), date(2026, 6, 30)))
-    report = build_report(data, catalog, "sv", 4, generated=date(2026, 7, 1))
+    report = build_report(data, catalog, "sv", 4, generated=date(2026, 7, 1), scenario="bus-fight")
     period = "från 2026-01-01 · till och med 2026-06-30"
     assert dict(report.metadata) == {
         "Urval": f"Scenario: Bråk på bussen · Klass nr 7 · {period}",

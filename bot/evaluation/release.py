@@ -1,0 +1,136 @@
+"""Released periods: the numbers of a closed month or term, fixed once and for all.
+
+Reports are only ever made of released numbers (docs/privacy.md): a period is released
+once it is over, with one suppression pattern for every report that can be asked of it
+(everybody, each class, each scenario), and never changes afterwards. Two reports of the
+same period on different days are therefore identical, and a person who deletes their
+data after the release cannot be found by comparing before and after. Answers that come
+later (T3) belong to the period in which they were given.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import date, timedelta
+from typing import Any
+
+from bot.evaluation import data as report_data
+from bot.evaluation.data import Filters, ReportData
+from bot.evaluation.report import Key
+
+TERMS = {"VT": (1, 6), "HT": (7, 12)}  # vårtermin January–June, hösttermin July–December
+_PERIOD = re.compile(r"(\d{4})-(\d{2}|VT|HT)")
+
+
+class PeriodError(ValueError):
+    """A period that does not exist or is not over yet; the message is for the user."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    first: date
+    last: date
+    name: str  # "2026-11" (a month) or "2026-HT" (a term)
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        match = _PERIOD.fullmatch(text.strip().upper())
+        if match is None:
+            raise PeriodError(
+                f"{text!r} is not a period: a month like 2026-11 or a term like 2026-VT "
+                "(January–June) or 2026-HT (July–December)"
+            )
+        year, part = int(match[1]), match[2]
+        if part in TERMS:
+            start, end = TERMS[part]
+            return cls(date(year, start, 1), _month_end(year, end), f"{year}-{part}")
+        month = int(part)
+        if not 1 <= month <= 12:
+            raise PeriodError(f"{text!r} is not a month: months are 01 to 12")
+        return cls(date(year, month, 1), _month_end(year, month), f"{year}-{month:02d}")
+
+    @classmethod
+    def last_closed_month(cls, today: date) -> Period:
+        previous = today.replace(day=1) - timedelta(days=1)
+        return cls.parse(f"{previous.year}-{previous.month:02d}")
+
+    @property
+    def is_month(self) -> bool:
+        return self.first.month == self.last.month
+
+    def months(self) -> list[Period]:
+        """The months a term is made of (a month is made of itself)."""
+        return [
+            Period.parse(f"{self.first.year}-{month:02d}")
+            for month in range(self.first.month, self.last.month + 1)
+        ]
+
+    def check_closed(self, today: date) -> None:
+        if self.last >= today:
+            raise PeriodError(
+                f"{self.name} is not over yet: its numbers are released once it has ended "
+                f"(the last closed month is {Period.last_closed_month(today).name})"
+            )
+
+    def filters(self, class_id: int | None = None, *, unclassed: bool = False) -> Filters:
+        return Filters(None, class_id, self.first, self.last, unclassed)
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Release:
+    """A released period: its numbers per scope, and what every report of it hides."""
+
+    period: str
+    k: int
+    scopes: dict[str, ReportData]  # ALL, UNCLASSED, "class:<id>"
+    hidden: frozenset[Key]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "k": self.k,
+                "scopes": {scope: _plain(data) for scope, data in self.scopes.items()},
+                "hidden": sorted(self.hidden),
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, period: str, text: str) -> Release:
+        body = json.loads(text)
+        return cls(
+            period,
+            body["k"],
+            {scope: _report_data(data) for scope, data in body["scopes"].items()},
+            frozenset(tuple(key) for key in body["hidden"]),
+        )
+
+
+def _plain(data: ReportData) -> dict[str, Any]:
+    plain = asdict(data)
+    filters = plain["filters"]
+    for name in ("since", "until"):
+        filters[name] = filters[name] and filters[name].isoformat()
+    return plain
+
+
+# The list fields of ReportData and the row type each holds.
+_ROWS = {
+    f.name: getattr(report_data, f.type.removeprefix("list[").removesuffix("]"))
+    for f in fields(ReportData)
+    if isinstance(f.type, str) and f.type.startswith("list[")
+}
+
+
+def _report_data(plain: dict[str, Any]) -> ReportData:
+    filters = dict(plain["filters"])
+    for name in ("since", "until"):
+        filters[name] = filters[name] and date.fromisoformat(filters[name])
+    rows = {name: [kind(**row) for row in plain.get(name, [])] for name, kind in _ROWS.items()}
+    return ReportData(filters=Filters(**filters), **rows)

@@ -1,0 +1,8 @@
+-- Reports are made of released periods (bot/evaluation/release.py): a closed month or
+-- term, with what every report of it hides, fixed when it is first released and never
+-- changed afterwards. Only counts and anonymous answer pairs, as in any report.
+CREATE TABLE report_releases (
+    period TEXT PRIMARY KEY,     -- 2026-11 or 2026-HT
+    released_on TEXT NOT NULL,
+    body TEXT NOT NULL           -- JSON: K, the numbers of each scope, the hidden counts
+) STRICT;
