@@ -29,6 +29,7 @@ from bot.evaluation.data import (
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
+_FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
 SKIPPED = 0  # a question the person chose to skip; never part of a pair
 REPORT_CACHE_KB = 48_000
 DEFAULT_CACHE_PAGES = -2000  # SQLite's default
@@ -40,6 +41,26 @@ class DueFollowUp:
     scenario_id: str
     address: str  # sealed; only the reminder sender can open it
     language: str
+
+
+@dataclass(frozen=True)
+class FollowUpState:
+    id: int
+    scenario_id: str
+    status: str  # scheduled | sent | cancelled
+    opportunity: str | None
+    acted: str | None
+
+
+@dataclass(frozen=True)
+class SurveyState:
+    """What the questionnaire rules need to know about one person and one scenario."""
+
+    answers: dict[str, dict[str, int]]  # wave -> item id -> value (SKIPPED when skipped)
+    played: bool  # a run of the scenario was ever started
+    finished: bool  # a run of the scenario was finished
+    follow_up: FollowUpState | None  # the person's follow-up for this scenario
+    follow_ups: int  # the person's follow-ups for all scenarios
 
 
 @dataclass(frozen=True)
@@ -68,38 +89,54 @@ class EvaluationStore:
                 (user, scenario_id, wave, item_id, value, self.store.day()),
             )
 
-    async def answers(self, user: str, scenario_id: str, wave: str) -> dict[str, int]:
-        """Item id -> value (SKIPPED for a skipped question)."""
+    async def survey_state(self, user: str, scenario_id: str) -> SurveyState:
         async with self.store.reading() as db:
-            rows = await db.execute_fetchall(
-                "SELECT item_id, value FROM measure_answers"
-                " WHERE user = ? AND scenario_id = ? AND wave = ?",
-                (user, scenario_id, wave),
+            answers = await db.execute_fetchall(
+                "SELECT wave, item_id, value FROM measure_answers"
+                " WHERE user = ? AND scenario_id = ?",
+                (user, scenario_id),
             )
-        return dict(rows)
+            played, finished, follow_ups = await fetch_one(
+                db,
+                "SELECT EXISTS (SELECT 1 FROM runs WHERE user = :user AND scenario_id = :scenario),"
+                " EXISTS (SELECT 1 FROM runs WHERE user = :user AND scenario_id = :scenario"
+                "  AND finished_on IS NOT NULL),"
+                " (SELECT count(*) FROM follow_ups WHERE user = :user)",
+                {"user": user, "scenario": scenario_id},
+            )
+            follow_up = await fetch_one(
+                db,
+                f"SELECT {_FOLLOW_UP_COLUMNS} FROM follow_ups WHERE user = ? AND scenario_id = ?",
+                (user, scenario_id),
+            )
+        by_wave: dict[str, dict[str, int]] = defaultdict(dict)
+        for wave, item_id, value in answers:
+            by_wave[wave][item_id] = value
+        return SurveyState(
+            dict(by_wave),
+            bool(played),
+            bool(finished),
+            FollowUpState(*follow_up) if follow_up else None,
+            follow_ups,
+        )
 
     # -- follow-ups -----------------------------------------------------------------------
 
     async def schedule_follow_up(
-        self, user: str, scenario_id: str, due_on: date, address: str
+        self, user: str, scenario_id: str, due_on: date, address: str, limit: int
     ) -> bool:
-        """One follow-up per person and scenario; False when one already exists."""
-        async with self.store.session() as db, transaction(db):
+        """One follow-up per person and scenario, and at most `limit` per person; False when
+        one already exists or the person has `limit` of them."""
+        async with self.store.statement() as db:
             cursor = await db.execute(
                 "INSERT INTO follow_ups (user, scenario_id, due_on, address, status)"
-                " VALUES (?, ?, ?, ?, 'scheduled') ON CONFLICT DO NOTHING",
-                (user, scenario_id, due_on.isoformat(), address),
-            )
+                " SELECT :user, :scenario, :due_on, :address, 'scheduled'"
+                " WHERE (SELECT count(*) FROM follow_ups WHERE user = :user) < :limit"
+                " ON CONFLICT DO NOTHING",
+                {"user": user, "scenario": scenario_id, "due_on": due_on.isoformat(),
+                 "address": address, "limit": limit},
+            )  # fmt: skip
         return cursor.rowcount == 1
-
-    async def has_follow_up(self, user: str, scenario_id: str) -> bool:
-        async with self.store.reading() as db:
-            row = await fetch_one(
-                db,
-                "SELECT 1 FROM follow_ups WHERE user = ? AND scenario_id = ?",
-                (user, scenario_id),
-            )
-        return row is not None
 
     async def due_follow_ups(self, today: date) -> list[DueFollowUp]:
         async with self.store.reading() as db:
@@ -120,22 +157,25 @@ class EvaluationStore:
                 (status, follow_up_id),
             )
 
-    async def follow_up_scenario(self, user: str, follow_up_id: int) -> str | None:
-        """The scenario of a sent follow-up that belongs to this person, else None."""
+    async def sent_follow_up(self, user: str, follow_up_id: int) -> FollowUpState | None:
+        """A follow-up of this person whose reminder was sent, else None."""
         async with self.store.reading() as db:
             row = await fetch_one(
                 db,
-                "SELECT scenario_id FROM follow_ups WHERE id = ? AND user = ? AND status = 'sent'",
+                f"SELECT {_FOLLOW_UP_COLUMNS} FROM follow_ups"
+                " WHERE id = ? AND user = ? AND status = 'sent'",
                 (follow_up_id, user),
             )
-        return row[0] if row else None
+        return FollowUpState(*row) if row else None
 
     async def answer_follow_up(self, user: str, follow_up_id: int, column: str, value: str) -> None:
+        """The first answer counts; only a sent follow-up of this person is answered."""
         if column not in ("opportunity", "acted"):
             raise ValueError(column)
-        async with self.store.session() as db, transaction(db):
+        async with self.store.statement() as db:
             await db.execute(
-                f"UPDATE follow_ups SET {column} = coalesce({column}, ?) WHERE id = ? AND user = ?",
+                f"UPDATE follow_ups SET {column} = coalesce({column}, ?)"
+                " WHERE id = ? AND user = ? AND status = 'sent'",
                 (value, follow_up_id, user),
             )
 
