@@ -32,7 +32,6 @@ _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
 _FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
 SKIPPED = 0  # a question the person chose to skip; never part of a pair
 REPORT_CACHE_KB = 48_000
-DEFAULT_CACHE_PAGES = -2000  # SQLite's default
 
 
 @dataclass(frozen=True)
@@ -182,15 +181,13 @@ class EvaluationStore:
     # -- reports ------------------------------------------------------------------------------
 
     async def report_data(self, filters: Filters) -> ReportData:
+        """Every number of the report from one consistent state of the database, read on a
+        read-only connection of its own: a report never makes a player's save wait."""
         where, params = _run_filter(filters)
-        async with self.store.session() as db:
-            # Decrypted pages stay cached for the several scans a report makes; the bot's
-            # everyday cache is restored afterwards.
+        async with self.store.snapshot() as db:
+            # Decrypted pages stay cached for the several scans a report makes.
             await db.execute(f"PRAGMA cache_size = -{REPORT_CACHE_KB}")
-            try:
-                return await self._report_data(db, filters, where, params)
-            finally:
-                await db.execute(f"PRAGMA cache_size = {DEFAULT_CACHE_PAGES}")
+            return await self._report_data(db, filters, where, params)
 
     @staticmethod
     async def _report_data(db, filters: Filters, where: str, params: tuple) -> ReportData:
