@@ -171,15 +171,21 @@ class SurveyService:
         sealed = self.addresses.seal(chat_id)
         return await self.evaluation.schedule_follow_up(user, scenario_id, due_on, sealed, limit)
 
-    async def due_reminders(self, today: date | None = None) -> list[Reminder]:
-        reminders = []
-        for due in await self.evaluation.due_follow_ups(today or _today()):
-            chat_id = self.addresses.open(due.address)
-            if chat_id is None:
-                await self.evaluation.close_follow_up(due.id, "cancelled")
-                continue
-            reminders.append(Reminder(due.id, chat_id, self._reminder(due.id, due.language)))
-        return reminders
+    async def due_reminders(self, today: date | None = None) -> list[int]:
+        """The follow-ups whose reminder is due; send each with `reminder` (it checks again)."""
+        return await self.evaluation.due_follow_ups(today or _today())
+
+    async def reminder(self, follow_up_id: int, today: date | None = None) -> Reminder | None:
+        """The reminder to send now, or None when it is no longer due: sent meanwhile, or its
+        person deleted their data. Its address is opened only here, right before sending."""
+        due = await self.evaluation.due_follow_up(follow_up_id, today or _today())
+        if due is None:
+            return None
+        chat_id = self.addresses.open(due.address)
+        if chat_id is None:
+            await self.evaluation.close_follow_up(due.id, "cancelled")
+            return None
+        return Reminder(due.id, chat_id, self._reminder(due.id, due.language))
 
     def _reminder(self, follow_up_id: int, language: str) -> Message:
         texts = self.measures.follow_up

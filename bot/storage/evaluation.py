@@ -137,15 +137,28 @@ class EvaluationStore:
             )  # fmt: skip
         return cursor.rowcount == 1
 
-    async def due_follow_ups(self, today: date) -> list[DueFollowUp]:
+    async def due_follow_ups(self, today: date) -> list[int]:
+        """The ids of the reminders due today (no addresses: see `due_follow_up`)."""
         async with self.store.reading() as db:
             rows = await db.execute_fetchall(
-                "SELECT f.id, f.scenario_id, f.address, u.language FROM follow_ups f"
-                " JOIN users u ON u.user = f.user"
-                " WHERE f.status = 'scheduled' AND f.due_on <= ? ORDER BY f.due_on, f.id",
+                "SELECT id FROM follow_ups WHERE status = 'scheduled' AND due_on <= ?"
+                " ORDER BY due_on, id",
                 (today.isoformat(),),
             )
-        return [DueFollowUp(*row) for row in rows]
+        return [row[0] for row in rows]
+
+    async def due_follow_up(self, follow_up_id: int, today: date) -> DueFollowUp | None:
+        """The reminder with its sealed address, if it is still due and its person still
+        exists: read right before it is sent."""
+        async with self.store.reading() as db:
+            row = await fetch_one(
+                db,
+                "SELECT f.id, f.scenario_id, f.address, u.language FROM follow_ups f"
+                " JOIN users u ON u.user = f.user"
+                " WHERE f.id = ? AND f.status = 'scheduled' AND f.due_on <= ?",
+                (follow_up_id, today.isoformat()),
+            )
+        return DueFollowUp(*row) if row else None
 
     async def close_follow_up(self, follow_up_id: int, status: str) -> None:
         """Sent or cancelled: either way the address is deleted, so it is sent only once."""

@@ -29,7 +29,12 @@ BULK_SEND_INTERVAL_S = 1 / 20
 
 async def send_due_reminders(bot: Bot, survey: SurveyService, today: date | None = None) -> int:
     sent = 0
-    for reminder in await survey.due_reminders(today):
+    for follow_up_id in await survey.due_reminders(today):
+        # Sending takes a while (20 a second at most): each reminder is checked again right
+        # before it goes, so nobody who deleted their data meanwhile gets one.
+        reminder = await survey.reminder(follow_up_id, today)
+        if reminder is None:
+            continue
         try:
             await bot.send_message(
                 reminder.chat_id,
