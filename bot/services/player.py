@@ -77,8 +77,10 @@ class PlayerService:
         ephemeral: EphemeralStore,
         membership: Membership | None = None,
         survey: SurveyService | None = None,
+        retention_months: int = 12,
     ) -> None:
         self.catalog = catalog
+        self.retention_months = retention_months  # stated in /privacy
         self.presenter = Presenter(catalog.locales, catalog.help)
         self.store = store
         self.ephemeral = ephemeral
@@ -527,7 +529,7 @@ class PlayerService:
 
     async def privacy(self, person: Person) -> Outcome:
         session = await self._session(person)
-        return Outcome.say(self.t(session, "privacy.text"))
+        return Outcome.say(self.t(session, "privacy.text", months=self.retention_months))
 
     async def my_data(self, person: Person) -> Outcome:
         session = await self._session(person)
