@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from botharness import ADMIN_ID
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.telegram.runtime import Runtime
+
+from .test_classes import youth_worker
 
 OLD_BUTTON = "Den knappen är gammal"
 LATER = datetime.now(UTC).date() + timedelta(days=31)
@@ -150,3 +153,19 @@ async def test_another_persons_follow_up_cannot_be_answered(
     await assert_refused(
         bot, other, [f"fo:{follow_up}:yes", f"fa:{follow_up}:direct", "mq:T3:bus-fight:0:3"]
     )
+
+
+async def test_numbers_too_large_for_the_database_are_old_buttons(
+    bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/newclass 8B")
+    admin = fake_bot_api.user(user_id=ADMIN_ID)
+    await admin.send("/roles")
+    huge = "9" * 30
+    for user, data in ((worker, f"cv:{huge}"), (worker, f"fc:{huge}"),
+                       (worker, f"tg:{huge}:bus-fight"), (admin, f"rv:{huge}")):  # fmt: skip
+        alerts = len(user.alerts)
+        await user.click_data(data, message_id=user.messages[0].id)
+        assert user.alerts[alerts:] and user.alerts[-1].startswith(OLD_BUTTON), data
+        assert "gick fel" not in user.last.text
