@@ -419,3 +419,16 @@ async def test_delay_times_out_but_message_arrives(
     await fake_bot_api.settle()
 
     assert user.last.text == "sen"
+
+
+async def test_a_held_call_waits_for_release_without_blocking_settling(
+    fake_bot_api: FakeBotApi, bot: Bot, user: FakeUser
+) -> None:
+    held = fake_bot_api.hold_next("sendMessage")
+    sending = asyncio.create_task(bot.send_message(user.id, "väntar"))
+    await asyncio.wait_for(held.arrived.wait(), timeout=5)
+    await fake_bot_api.settle(timeout=2)  # others may act meanwhile
+    assert user.messages == [] and not sending.done()
+    held.release()
+    await sending
+    assert user.last.text == "väntar"

@@ -17,10 +17,10 @@ from bot.config import ConfigError, load_config
 from bot.evaluation.release import Period, PeriodError
 from bot.services.plaintext import plain_text
 from bot.services.reports import FORMATS, ReportError, export
-from bot.services.staff import MAX_CLASS_NAME
+from bot.services.staff import MAX_CLASS_NAME, MIN_GROUP_FLOOR
 from bot.storage.classes import ROLES
 from bot.storage.errors import StorageError
-from bot.storage.evaluation import retention_cutoff
+from bot.storage.evaluation import PurgeSummary, retention_cutoff
 
 T = TypeVar("T")
 
@@ -70,10 +70,15 @@ def cmd_invite(args: argparse.Namespace) -> int:
 def add_purge(sub: argparse._SubParsersAction) -> None:
     purge = sub.add_parser(
         "purge",
-        help="fold raw events older than the retention period into aggregates and delete them",
+        help="apply the retention rule: fold and delete what is older than the retention period",
         description="The bot does this daily by itself. Raw choices, runs and answers older "
         "than BYSTANDER_RETENTION_MONTHS (default 12) are folded into anonymous aggregate "
-        "tables, so reports over old periods keep working, and then deleted.",
+        "tables, so reports over old periods keep working, and then deleted. So are profiles "
+        "without activity for that long (with their class memberships), classes that ended "
+        "that long ago (with their members, assignments and facilitated sessions), revoked "
+        "staff roles and expired invitations. Aggregate rows of fewer than "
+        "BYSTANDER_MIN_GROUP people are merged into coarser rows or deleted. See "
+        "docs/evaluation.md.",
     )
     purge.add_argument("--dry-run", action="store_true", help="only show what would be removed")
     purge.add_argument("--config", type=Path, help="a KEY=VALUE file; the environment wins")
@@ -82,18 +87,38 @@ def add_purge(sub: argparse._SubParsersAction) -> None:
 
 def cmd_purge(args: argparse.Namespace) -> int:
     def purge(services: Services):
-        months = services.config.retention_months
-        cutoff = retention_cutoff(datetime.now(UTC).date(), months)
-        return services.evaluation.purge(cutoff, dry_run=args.dry_run)
+        config = services.config
+        cutoff = retention_cutoff(datetime.now(UTC).date(), config.retention_months)
+        return services.evaluation.purge(
+            cutoff, dry_run=args.dry_run, min_group=max(MIN_GROUP_FLOOR, config.min_group)
+        )
 
     summary = with_services(args, purge)
-    verb = "would fold and remove" if args.dry_run else "folded and removed"
-    print(
-        f"{verb}, from before {summary.cutoff.isoformat()}: {summary.choices} choice(s), "
-        f"{summary.runs} run(s), {summary.measure_answers} questionnaire answer(s), "
-        f"{summary.follow_ups} finished follow-up(s)"
-    )
+    print(purge_report(summary, dry_run=args.dry_run))
     return 0
+
+
+def purge_report(summary: PurgeSummary, *, dry_run: bool) -> str:
+    """What `bystander purge` did (or would do), one kind per line."""
+    verb = "would remove" if dry_run else "removed"
+    lines = [
+        f"{verb}, with raw events from before {summary.cutoff.isoformat()} folded into the "
+        "anonymous aggregates first:",
+        f"  {summary.choices} choice(s)",
+        f"  {summary.runs} run(s)",
+        f"  {summary.measure_answers} questionnaire answer(s)",
+        f"  {summary.follow_ups} finished follow-up(s)",
+        f"  {summary.profiles} profile(s) without activity since then",
+        f"  {summary.memberships} class membership(s)",
+        f"  {summary.classes} class(es) that ended before then, with "
+        f"{summary.facilitations} facilitated session(s)",
+        f"  {summary.invitations} expired invitation(s)",
+        f"  {summary.roles} revoked staff role(s)",
+    ]
+    small = f"  {summary.small_groups} aggregate row(s) of fewer than K people, merged or deleted"
+    if dry_run:
+        small += " (among the rows folded before)"
+    return "\n".join([*lines, small])
 
 
 def add_report(sub: argparse._SubParsersAction) -> None:

@@ -42,6 +42,15 @@ def decode(data: str | None) -> Action | None:
     return Action(kind, tuple(args))
 
 
+_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def number(text: str) -> int | None:
+    """A record number carried by a button, or None. At most 18 digits, so it always fits
+    the database's 64-bit integers (a forged 60-digit number must not reach SQLite)."""
+    return int(text) if _NUMBER.fullmatch(text) else None
+
+
 ANSWER = "a"  # a:<run id>:<step id>:<choice id>
 
 

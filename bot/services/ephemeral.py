@@ -1,55 +1,86 @@
 """Memory-only storage for people who play without saving.
 
 It keeps just enough to play (language, age band, the run in progress) and forgets it
-all on restart. Choices are never kept: the person said no to saving.
+all on restart, for people who have not used the bot for `MAX_IDLE_S`, and for the people
+who used it least recently once `MAX_PEOPLE` are kept. Someone who is forgotten starts
+over: an old button gets the kind "that button is old" notice, and /start or /resume
+greets them as new. Choices are never kept: the person said no to saving.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.services.bounded import BoundedDict
 from bot.storage.records import ChoiceRecord, Profile, UserData
 from bot.storage.store import RunState
 
+MAX_PEOPLE = 10_000  # about 1 kB each
+MAX_IDLE_S = 24 * 3600
+
+
+@dataclass
+class _Remembered:
+    profile: Profile | None = None
+    run: RunState | None = None
+
 
 class EphemeralStore:
-    def __init__(self) -> None:
-        self._profiles: dict[str, Profile] = {}
-        self._runs: dict[str, RunState] = {}
+    def __init__(
+        self,
+        max_people: int | None = None,
+        max_idle_s: float | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self._people: BoundedDict[str, _Remembered] = BoundedDict(
+            max_people or MAX_PEOPLE, max_idle_s or MAX_IDLE_S, clock or time.monotonic
+        )
+
+    def __len__(self) -> int:
+        """How many people are remembered now."""
+        return len(self._people)
 
     async def initialize(self) -> None:
         return None
 
     async def close(self) -> None:
-        self._profiles.clear()
-        self._runs.clear()
+        self._people.clear()
+
+    def _remembered(self, user: str) -> _Remembered:
+        found = self._people.get(user)
+        if found is None:
+            found = self._people[user] = _Remembered()
+        return found
 
     async def get_profile(self, user: str) -> Profile | None:
-        return self._profiles.get(user)
+        found = self._people.get(user)
+        return found.profile if found else None
 
     async def save_profile(self, profile: Profile) -> None:
-        self._profiles[profile.user] = profile
+        self._remembered(profile.user).profile = profile
 
     async def get_active_run(self, user: str) -> RunState | None:
-        return self._runs.get(user)
+        found = self._people.get(user)
+        return found.run if found else None
 
     async def start_run(self, user: str, run: RunState, class_id: int | None = None) -> None:
-        self._runs[user] = run
+        self._remembered(user).run = run
 
     async def save_progress(
         self, user: str, run: RunState, choice: ChoiceRecord | None, finished: bool
     ) -> None:
-        if finished:
-            self._runs.pop(user, None)
-        else:
-            self._runs[user] = run
+        self._remembered(user).run = None if finished else run
 
     async def clear_active_run(self, user: str) -> None:
-        self._runs.pop(user, None)
+        found = self._people.get(user)
+        if found is not None:
+            found.run = None
 
     async def describe_user(self, user: str) -> UserData | None:
         return None  # nothing is stored
 
     async def delete_user(self, user: str) -> int:
-        removed = (self._profiles.pop(user, None) is not None) + (
-            self._runs.pop(user, None) is not None
-        )
-        return int(removed)
+        found = self._people.pop(user)
+        return 0 if found is None else (found.profile is not None) + (found.run is not None)

@@ -8,9 +8,12 @@ state.
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
+from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot.services import ephemeral
+from bot.services.bounded import BoundedDict
 from bot.storage.classes import ClassRecord, ClassStore
 
 WRONG_CODE_LIMIT = 5
@@ -18,24 +21,37 @@ WRONG_CODE_WINDOW_S = 600
 
 
 class Membership:
-    def __init__(self, classes: ClassStore) -> None:
+    def __init__(
+        self,
+        classes: ClassStore,
+        max_people: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Both memories are bounded like memory-only play (bot.services.ephemeral): a class
+        link is kept as long as an unsaved player is, and wrong codes for their window."""
         self.classes = classes
-        self._unsaved: dict[str, int] = {}  # pseudonym -> class id, memory only
-        self._wrong: dict[str, deque[float]] = defaultdict(deque)
+        self._clock = clock
+        size = max_people or ephemeral.MAX_PEOPLE
+        # pseudonym -> class id, memory only
+        self._unsaved: BoundedDict[str, int] = BoundedDict(size, ephemeral.MAX_IDLE_S, clock)
+        self._wrong: BoundedDict[str, deque[float]] = BoundedDict(size, WRONG_CODE_WINDOW_S, clock)
 
     def too_many_wrong_codes(self, user: str) -> bool:
         attempts = self._wrong.get(user)
         if attempts is None:
             return False
-        while attempts and attempts[0] < time.monotonic() - WRONG_CODE_WINDOW_S:
+        while attempts and attempts[0] < self._clock() - WRONG_CODE_WINDOW_S:
             attempts.popleft()
         if not attempts:
-            del self._wrong[user]  # forget people whose wrong tries have expired
+            self._wrong.pop(user)  # forget people whose wrong tries have expired
             return False
         return len(attempts) >= WRONG_CODE_LIMIT
 
     def note_wrong_code(self, user: str) -> None:
-        self._wrong[user].append(time.monotonic())
+        attempts = self._wrong.get(user)
+        if attempts is None:
+            attempts = self._wrong[user] = deque()
+        attempts.append(self._clock())
 
     async def find_open_class(self, code: str) -> ClassRecord | None:
         found = await self.classes.class_by_code(code)
@@ -49,15 +65,16 @@ class Membership:
         class_id = self._unsaved.get(user)
         if class_id is not None and saved:
             await self.classes.join_class(class_id, user)
-            del self._unsaved[user]
+            self._unsaved.pop(user)
 
     async def forget(self, user: str) -> None:
         self._unsaved.pop(user, None)
 
     async def open_classes(self, user: str, saved: bool) -> list[ClassRecord]:
         found = await self.classes.member_classes(user) if saved else []
-        if user in self._unsaved:
-            remembered = await self.classes.get_class(self._unsaved[user])
+        class_id = self._unsaved.get(user)
+        if class_id is not None:
+            remembered = await self.classes.get_class(class_id)
             found = [remembered, *found] if remembered else found
         return [c for c in found if c.is_open(_today())]
 

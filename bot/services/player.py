@@ -31,6 +31,7 @@ from bot.services.survey import (
     SurveyService,
 )
 from bot.services.views import Button, Keyboard, Message, Outcome, column
+from bot.storage.evaluation import FollowUpState, SurveyState
 from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, ChoiceRecord, Profile
 from bot.storage.store import Store
 
@@ -76,8 +77,10 @@ class PlayerService:
         ephemeral: EphemeralStore,
         membership: Membership | None = None,
         survey: SurveyService | None = None,
+        retention_months: int = 12,
     ) -> None:
         self.catalog = catalog
+        self.retention_months = retention_months  # stated in /privacy
         self.presenter = Presenter(catalog.locales, catalog.help)
         self.store = store
         self.ephemeral = ephemeral
@@ -261,7 +264,7 @@ class PlayerService:
         session, scenario, instead = await self._playable(person, scenario_id)
         if instead:
             return instead
-        if await self._survey_due(session, scenario.id, Wave.BEFORE):
+        if await self._survey_asks(session, scenario.id, Wave.BEFORE):
             question = self.survey.question(session.language, Wave.BEFORE, scenario.id, 0)
             return Outcome([question], close_buttons=True)
         return await self._start_run(session, scenario)
@@ -313,29 +316,35 @@ class PlayerService:
             step = self._step_message(session, scenario, run, heading=answer.phase_changed)
             return Outcome([Message(feedback), step], close_buttons=True)
         messages = [Message(feedback), self._debrief(session, scenario, run)]
-        if await self._survey_after_due(session, scenario.id):
+        if await self._survey_asks(session, scenario.id, Wave.AFTER):
             messages.append(self.survey.question(session.language, Wave.AFTER, scenario.id, 0))
         return Outcome(messages, close_buttons=True)
 
     # -- the evaluation questionnaire ---------------------------------------------------
 
-    async def _survey_due(self, session: _Session, scenario_id: str, wave: Wave) -> bool:
+    async def _survey_asks(self, session: _Session, scenario_id: str, wave: Wave) -> bool:
         if self.survey is None or not session.saved:
             return False
-        return await self.survey.due(session.person.pseudonym, scenario_id, wave)
+        state = await self.survey.state(session.person.pseudonym, scenario_id)
+        return self.survey.asks(state, wave)
 
-    async def _survey_after_due(self, session: _Session, scenario_id: str) -> bool:
-        """T2 only pairs with a T1: ask it once, after a run whose T1 was answered."""
-        if not await self._survey_due(session, scenario_id, Wave.AFTER):
-            return False
-        return await self.survey.answered_before(session.person.pseudonym, scenario_id)
+    async def _survey_state(self, session: _Session, scenario_id: str) -> SurveyState | None:
+        """The questionnaire state, or None when no questionnaire button can be valid here:
+        nobody is asked who does not save, and only about scenarios that exist."""
+        if self.survey is None or not session.saved or scenario_id not in self.catalog.scenarios:
+            return None
+        return await self.survey.state(session.person.pseudonym, scenario_id)
+
+    # Every questionnaire and follow-up button is checked against where the person really
+    # is (bot.services.survey): a forged or old one gets the kind notice and writes nothing.
 
     async def survey_answer(
         self, person: Person, wave: str, scenario_id: str, index: str, value: str
     ) -> Outcome:
         session = await self._session(person)
-        parsed = self.survey.parse(wave, index, value) if self.survey and session.saved else None
-        if parsed is None:
+        parsed = self.survey.parse(wave, index, value) if self.survey else None
+        state = await self._survey_state(session, scenario_id) if parsed else None
+        if state is None or not self.survey.accepts(state, parsed[0], parsed[1]):
             return self._stale(session)
         wave_, number, answer = parsed
         await self.survey.record(person.pseudonym, scenario_id, wave_, number, answer)
@@ -346,9 +355,10 @@ class PlayerService:
 
     async def survey_skip_all(self, person: Person, wave: str, scenario_id: str) -> Outcome:
         session = await self._session(person)
-        if self.survey is None or not session.saved or wave not in set(Wave):
+        state = await self._survey_state(session, scenario_id) if wave in set(Wave) else None
+        if state is None or not self.survey.accepts(state, Wave(wave), None):
             return self._stale(session)
-        await self.survey.skip_rest(person.pseudonym, scenario_id, Wave(wave))
+        await self.survey.skip_rest(person.pseudonym, scenario_id, Wave(wave), state)
         return await self._after_wave(session, Wave(wave), scenario_id)
 
     async def _after_wave(self, session: _Session, wave: Wave, scenario_id: str) -> Outcome:
@@ -359,15 +369,25 @@ class PlayerService:
             )
         offer = None
         if wave is Wave.AFTER:
-            offer = await self.survey.offer(session.person.pseudonym, scenario_id, session.language)
+            state = await self.survey.state(session.person.pseudonym, scenario_id)
+            if self.survey.may_offer(state, self._follow_up_limit):
+                offer = self.survey.offer(scenario_id, session.language)
         return Outcome([offer or Message(self.t(session, "survey.thanks"))], close_buttons=True)
+
+    @property
+    def _follow_up_limit(self) -> int:
+        """At most one reminder per scenario, so never more than there are scenarios."""
+        return len(self.catalog.scenarios)
 
     async def follow_up_offer(self, person: Person, scenario_id: str, answer: str) -> Outcome:
         session = await self._session(person)
-        if self.survey is None or not session.saved or answer not in ("yes", "no"):
+        state = await self._survey_state(session, scenario_id) if answer in ("yes", "no") else None
+        if state is None or not self.survey.may_offer(state, self._follow_up_limit):
             return self._stale(session)
         if answer == "yes" and person.chat_id is not None:
-            await self.survey.accept_offer(person.pseudonym, scenario_id, person.chat_id)
+            await self.survey.accept_offer(
+                person.pseudonym, scenario_id, person.chat_id, self._follow_up_limit
+            )
             key = "survey.remind_set"
         else:
             key = "survey.remind_declined"
@@ -378,34 +398,44 @@ class PlayerService:
     async def follow_up_opportunity(
         self, person: Person, follow_up_id: str, answer: str
     ) -> Outcome:
-        session, scenario_id = await self._follow_up(person, follow_up_id)
-        if scenario_id is None or answer not in OPPORTUNITIES:
+        session, follow_up = await self._follow_up(person, follow_up_id)
+        if follow_up is None or follow_up.opportunity is not None or answer not in OPPORTUNITIES:
             return self._stale(session)
         await self.survey.evaluation.answer_follow_up(
-            person.pseudonym, int(follow_up_id), "opportunity", answer
+            person.pseudonym, follow_up.id, "opportunity", answer
         )
         if answer == "yes":
-            message = self.survey.acted_question(int(follow_up_id), session.language)
+            message = self.survey.acted_question(follow_up.id, session.language)
         else:
-            message = self.survey.question(session.language, Wave.FOLLOW_UP, scenario_id, 0)
+            message = self.survey.question(
+                session.language, Wave.FOLLOW_UP, follow_up.scenario_id, 0
+            )
         return Outcome([message], close_buttons=True)
 
     async def follow_up_acted(self, person: Person, follow_up_id: str, strategy: str) -> Outcome:
-        session, scenario_id = await self._follow_up(person, follow_up_id)
-        if scenario_id is None or strategy not in set(Strategy):
+        session, follow_up = await self._follow_up(person, follow_up_id)
+        if (
+            follow_up is None
+            or follow_up.opportunity != "yes"
+            or follow_up.acted is not None
+            or strategy not in set(Strategy)
+        ):
             return self._stale(session)
         await self.survey.evaluation.answer_follow_up(
-            person.pseudonym, int(follow_up_id), "acted", strategy
+            person.pseudonym, follow_up.id, "acted", strategy
         )
-        question = self.survey.question(session.language, Wave.FOLLOW_UP, scenario_id, 0)
+        question = self.survey.question(session.language, Wave.FOLLOW_UP, follow_up.scenario_id, 0)
         return Outcome([question], close_buttons=True)
 
-    async def _follow_up(self, person: Person, follow_up_id: str) -> tuple[_Session, str | None]:
+    async def _follow_up(
+        self, person: Person, follow_up_id: str
+    ) -> tuple[_Session, FollowUpState | None]:
+        """The person's sent follow-up with this id, if there is one."""
         session = await self._session(person)
-        if self.survey is None or not session.saved or not follow_up_id.isdigit():
+        number = cb.number(follow_up_id)
+        if self.survey is None or not session.saved or number is None:
             return session, None
-        found = await self.survey.evaluation.follow_up_scenario(person.pseudonym, int(follow_up_id))
-        return session, found
+        return session, await self.survey.evaluation.sent_follow_up(person.pseudonym, number)
 
     def _debrief(self, session: _Session, scenario: Scenario, run: Run) -> Message:
         text = self.presenter.debrief(
@@ -499,7 +529,7 @@ class PlayerService:
 
     async def privacy(self, person: Person) -> Outcome:
         session = await self._session(person)
-        return Outcome.say(self.t(session, "privacy.text"))
+        return Outcome.say(self.t(session, "privacy.text", months=self.retention_months))
 
     async def my_data(self, person: Person) -> Outcome:
         session = await self._session(person)

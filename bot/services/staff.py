@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.content.catalog import Catalog
+from bot.engine import callback_data as cb
 from bot.engine import engine
 from bot.engine.callback_data import Action
 from bot.engine.engine import Run
@@ -174,20 +175,35 @@ class StaffService:
 
     async def revoke(self, person, grant_id: str) -> Outcome:
         language = await self._language(person)
-        if person.pseudonym not in self.settings.admins or not grant_id.isdigit():
+        number = cb.number(grant_id)
+        if person.pseudonym not in self.settings.admins or number is None:
             return self._stale(language)
-        await self.classes.revoke_role(int(grant_id))
+        await self.classes.revoke_role(number)
         refreshed = await self.list_roles(person)
         return Outcome(refreshed.messages, edit=True, notice=self.t(language, "staff.revoked"))
 
     # -- classes --------------------------------------------------------------------------
 
+    # Every youth-worker button goes through one of two gates, and both check the role as it
+    # is now: `_owned` (a class of theirs) and `_facilitation` (their session in progress).
+    # A revoked youth worker's old buttons and typed hand counts are therefore refused at
+    # once; revoking also closes their classes and ends their session (ClassStore).
+
     async def _owned(self, person, class_id: str) -> ClassRecord | None:
         """The class, if it exists and belongs to this youth worker; None reveals nothing."""
-        if not class_id.isdigit() or not await self.has_role(person, YOUTH_WORKER):
+        number = cb.number(class_id)
+        if number is None or not await self.has_role(person, YOUTH_WORKER):
             return None
-        found = await self.classes.get_class(int(class_id))
+        found = await self.classes.get_class(number)
         return found if found and found.owner == person.pseudonym else None
+
+    async def _facilitation(self, person):
+        """The youth worker's facilitated session in progress; None for anyone else."""
+        # Typed text of everyone passes here: the cheap question (a session?) goes first.
+        facilitation = await self.classes.active_facilitation(person.pseudonym)
+        if facilitation is None or not await self.has_role(person, YOUTH_WORKER):
+            return None
+        return facilitation
 
     async def new_class(self, person, args: list[str]) -> Outcome:
         language = await self._language(person)
@@ -522,7 +538,7 @@ class StaffService:
     async def facilitate_class(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
-        if record is None:
+        if record is None or not record.is_open(_today()):
             return self._stale(language)
         scenarios = self._assigned_scenarios(await self.classes.assigned(record.id))
         if not scenarios:
@@ -538,7 +554,12 @@ class StaffService:
         record = await self._owned(person, class_id)
         language = await self._language(person)
         scenario = self.catalog.scenarios.get(scenario_id)
-        if record is None or scenario is None:
+        if (
+            record is None
+            or scenario is None
+            or not record.is_open(_today())
+            or scenario.id not in await self.classes.assigned(record.id)
+        ):
             return self._stale(language)
         run = engine.start(scenario)
         state = {"run": run.to_json(), "awaiting": "counts"}
@@ -569,7 +590,7 @@ class StaffService:
 
     async def hand_counts(self, person, text: str) -> Outcome | None:
         """Typed hand counts during a facilitated session; None when none is waiting."""
-        facilitation = await self.classes.active_facilitation(person.pseudonym)
+        facilitation = await self._facilitation(person)
         if facilitation is None or facilitation.state.get("awaiting") != "counts":
             return None
         language = await self._language(person)
@@ -608,7 +629,7 @@ class StaffService:
 
     async def follow(self, person, facilitation_id: str, index: str) -> Outcome:
         language = await self._language(person)
-        facilitation = await self.classes.active_facilitation(person.pseudonym)
+        facilitation = await self._facilitation(person)
         if (
             facilitation is None
             or str(facilitation.id) != facilitation_id

@@ -16,7 +16,7 @@ from bot.engine.model import Strategy
 from bot.services.presenter import Presenter, escape
 from bot.services.views import Button, Message, column
 from bot.storage.addresses import AddressBox
-from bot.storage.evaluation import SKIPPED, EvaluationStore
+from bot.storage.evaluation import SKIPPED, EvaluationStore, SurveyState
 
 # Button kinds.
 QUESTION, SKIP_ALL, OFFER, OPPORTUNITY, ACTED = "mq", "ms", "fu", "fo", "fa"
@@ -49,14 +49,66 @@ class SurveyService:
         self.addresses = addresses
         self.follow_up_days = follow_up_days
 
-    async def due(self, user: str, scenario_id: str, wave: Wave) -> bool:
-        """Whether this wave is still to be asked for this person and scenario."""
-        return not await self.evaluation.answers(user, scenario_id, wave)
+    async def state(self, user: str, scenario_id: str) -> SurveyState:
+        return await self.evaluation.survey_state(user, scenario_id)
 
-    async def answered_before(self, user: str, scenario_id: str) -> bool:
-        """Whether T1 has a real answer to pair with: after skipping all, T2 is not asked."""
-        values = await self.evaluation.answers(user, scenario_id, Wave.BEFORE)
-        return any(v != SKIPPED for v in values.values())
+    def asks(self, state: SurveyState, wave: Wave) -> bool:
+        """Whether to start asking this wave now.
+
+        T1 before the person's first run of the scenario; T2 after a finished run, only when
+        T1 has a real answer to pair with (after skipping all of T1, T2 is not asked).
+        """
+        if state.answers.get(wave):
+            return False
+        if wave is Wave.BEFORE:
+            return not state.played
+        if wave is Wave.AFTER:
+            return state.finished and self._answered_before(state)
+        return False  # T3 starts from the reminder
+
+    def accepts(self, state: SurveyState, wave: Wave, index: int | None) -> bool:
+        """Whether an answer to `index` of this wave (None: "skip all") is one the person
+        is actually being asked: anything else is an old or forged button.
+
+        Questions come one by one, so only the first unanswered one can be answered. T1 is
+        answered only before the first run, T2 only after a finished run whose T1 has a
+        real answer, and T3 only for a reminder that was sent and whose first questions
+        (opportunity, and what they did) were answered.
+        """
+        expected = self._next_item(state, wave)
+        if expected is None or index not in (None, expected):
+            return False
+        if wave is Wave.BEFORE:
+            return not state.played
+        if wave is Wave.AFTER:
+            return state.finished and self._answered_before(state)
+        follow_up = state.follow_up
+        return (
+            follow_up is not None
+            and follow_up.status == "sent"
+            and follow_up.opportunity is not None
+            and (follow_up.opportunity != "yes" or follow_up.acted is not None)
+        )
+
+    def may_offer(self, state: SurveyState, limit: int) -> bool:
+        """The reminder is offered once T2 is done, once per scenario, `limit` in all."""
+        return (
+            state.finished
+            and bool(state.answers.get(Wave.AFTER))
+            and self._next_item(state, Wave.AFTER) is None
+            and state.follow_up is None
+            and state.follow_ups < limit
+        )
+
+    def _next_item(self, state: SurveyState, wave: Wave) -> int | None:
+        answered = state.answers.get(wave, {})
+        return next(
+            (n for n, item in enumerate(self.measures.items) if item.id not in answered), None
+        )
+
+    @staticmethod
+    def _answered_before(state: SurveyState) -> bool:
+        return any(v != SKIPPED for v in state.answers.get(Wave.BEFORE, {}).values())
 
     def question(self, language: str, wave: Wave, scenario_id: str, index: int) -> Message:
         item = self.measures.items[index]
@@ -92,8 +144,8 @@ class SurveyService:
             user, scenario_id, wave, self.measures.items[index].id, value
         )
 
-    async def skip_rest(self, user: str, scenario_id: str, wave: Wave) -> None:
-        answered = await self.evaluation.answers(user, scenario_id, wave)
+    async def skip_rest(self, user: str, scenario_id: str, wave: Wave, state: SurveyState) -> None:
+        answered = state.answers.get(wave, {})
         for item in self.measures.items:
             if item.id not in answered:
                 await self.evaluation.record_answer(user, scenario_id, wave, item.id, SKIPPED)
@@ -103,9 +155,7 @@ class SurveyService:
 
     # -- follow-up -------------------------------------------------------------------------
 
-    async def offer(self, user: str, scenario_id: str, language: str) -> Message | None:
-        if await self.evaluation.has_follow_up(user, scenario_id):
-            return None
+    def offer(self, scenario_id: str, language: str) -> Message:
         text = self.measures.follow_up.offer.get(language).format(days=self.follow_up_days)
         yes = Button(
             self.presenter.t(language, "survey.remind_yes", days=self.follow_up_days),
@@ -116,20 +166,26 @@ class SurveyService:
         )
         return Message(escape(text), column(yes, no))
 
-    async def accept_offer(self, user: str, scenario_id: str, chat_id: int) -> bool:
+    async def accept_offer(self, user: str, scenario_id: str, chat_id: int, limit: int) -> bool:
         due_on = _today() + timedelta(days=self.follow_up_days)
         sealed = self.addresses.seal(chat_id)
-        return await self.evaluation.schedule_follow_up(user, scenario_id, due_on, sealed)
+        return await self.evaluation.schedule_follow_up(user, scenario_id, due_on, sealed, limit)
 
-    async def due_reminders(self, today: date | None = None) -> list[Reminder]:
-        reminders = []
-        for due in await self.evaluation.due_follow_ups(today or _today()):
-            chat_id = self.addresses.open(due.address)
-            if chat_id is None:
-                await self.evaluation.close_follow_up(due.id, "cancelled")
-                continue
-            reminders.append(Reminder(due.id, chat_id, self._reminder(due.id, due.language)))
-        return reminders
+    async def due_reminders(self, today: date | None = None) -> list[int]:
+        """The follow-ups whose reminder is due; send each with `reminder` (it checks again)."""
+        return await self.evaluation.due_follow_ups(today or _today())
+
+    async def reminder(self, follow_up_id: int, today: date | None = None) -> Reminder | None:
+        """The reminder to send now, or None when it is no longer due: sent meanwhile, or its
+        person deleted their data. Its address is opened only here, right before sending."""
+        due = await self.evaluation.due_follow_up(follow_up_id, today or _today())
+        if due is None:
+            return None
+        chat_id = self.addresses.open(due.address)
+        if chat_id is None:
+            await self.evaluation.close_follow_up(due.id, "cancelled")
+            return None
+        return Reminder(due.id, chat_id, self._reminder(due.id, due.language))
 
     def _reminder(self, follow_up_id: int, language: str) -> Message:
         texts = self.measures.follow_up

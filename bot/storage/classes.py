@@ -67,6 +67,10 @@ class Facilitation:
 
 
 _CLASS_COLUMNS = "id, owner, name, code, expires_on, closed_on"
+# The person (:user) has no grant of the role (:role) left.
+_NO_LONGER_HELD = (
+    "NOT EXISTS (SELECT 1 FROM roles WHERE user = :user AND role = :role AND revoked_on IS NULL)"
+)
 
 
 def _student(user: str, staff: Collection[str]) -> str:
@@ -148,12 +152,31 @@ class ClassStore:
         return [RoleGrant(*row) for row in rows]
 
     async def revoke_role(self, grant_id: int) -> bool:
+        """Revoke a grant. When it was the person's last youth-worker grant, their powers end
+        at once: their classes close (join codes stop working) and any facilitated session
+        of theirs ends, in the same transaction."""
+        today = self.store.day()
         async with self.store.session() as db, transaction(db):
-            cursor = await db.execute(
-                "UPDATE roles SET revoked_on = ? WHERE id = ? AND revoked_on IS NULL",
-                (self.store.day(), grant_id),
+            revoked = await fetch_one(
+                db,
+                "UPDATE roles SET revoked_on = ? WHERE id = ? AND revoked_on IS NULL"
+                " RETURNING user",
+                (today, grant_id),
             )
-        return cursor.rowcount == 1
+            if revoked is None:
+                return False
+            values = {"user": revoked[0], "today": today, "role": YOUTH_WORKER}
+            await db.execute(
+                "UPDATE classes SET closed_on = coalesce(closed_on, :today)"
+                f" WHERE owner = :user AND {_NO_LONGER_HELD}",
+                values,
+            )
+            await db.execute(
+                "UPDATE facilitations SET finished_on = :today"
+                f" WHERE owner = :user AND finished_on IS NULL AND {_NO_LONGER_HELD}",
+                values,
+            )
+        return True
 
     # -- classes ---------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 
 from bot.evaluation.data import (
     ChoiceCount,
@@ -30,9 +30,9 @@ from bot.evaluation.data import (
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
+_FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
 SKIPPED = 0  # a question the person chose to skip; never part of a pair
 REPORT_CACHE_KB = 48_000
-DEFAULT_CACHE_PAGES = -2000  # SQLite's default
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,41 @@ class DueFollowUp:
 
 
 @dataclass(frozen=True)
+class FollowUpState:
+    id: int
+    scenario_id: str
+    status: str  # scheduled | sent | cancelled
+    opportunity: str | None
+    acted: str | None
+
+
+@dataclass(frozen=True)
+class SurveyState:
+    """What the questionnaire rules need to know about one person and one scenario."""
+
+    answers: dict[str, dict[str, int]]  # wave -> item id -> value (SKIPPED when skipped)
+    played: bool  # a run of the scenario was ever started
+    finished: bool  # a run of the scenario was finished
+    follow_up: FollowUpState | None  # the person's follow-up for this scenario
+    follow_ups: int  # the person's follow-ups for all scenarios
+
+
+@dataclass(frozen=True)
 class PurgeSummary:
+    """What retention removes (or, in a dry run, would remove), kind by kind."""
+
     cutoff: date
     choices: int
     runs: int
     measure_answers: int
     follow_ups: int
+    profiles: int  # people without activity since before the cutoff
+    memberships: int  # of those people, and of the classes removed
+    classes: int  # ended (closed or expired) before the cutoff
+    facilitations: int  # sessions of the classes removed
+    invitations: int  # expired more than INVITATION_GRACE_DAYS ago
+    roles: int  # revoked before the cutoff
+    small_groups: int  # aggregate rows of fewer than K people, merged or deleted
 
 
 class EvaluationStore:
@@ -69,48 +98,77 @@ class EvaluationStore:
                 (user, scenario_id, wave, item_id, value, self.store.day()),
             )
 
-    async def answers(self, user: str, scenario_id: str, wave: str) -> dict[str, int]:
-        """Item id -> value (SKIPPED for a skipped question)."""
+    async def survey_state(self, user: str, scenario_id: str) -> SurveyState:
         async with self.store.reading() as db:
-            rows = await db.execute_fetchall(
-                "SELECT item_id, value FROM measure_answers"
-                " WHERE user = ? AND scenario_id = ? AND wave = ?",
-                (user, scenario_id, wave),
+            answers = await db.execute_fetchall(
+                "SELECT wave, item_id, value FROM measure_answers"
+                " WHERE user = ? AND scenario_id = ?",
+                (user, scenario_id),
             )
-        return dict(rows)
+            played, finished, follow_ups = await fetch_one(
+                db,
+                "SELECT EXISTS (SELECT 1 FROM runs WHERE user = :user AND scenario_id = :scenario),"
+                " EXISTS (SELECT 1 FROM runs WHERE user = :user AND scenario_id = :scenario"
+                "  AND finished_on IS NOT NULL),"
+                " (SELECT count(*) FROM follow_ups WHERE user = :user)",
+                {"user": user, "scenario": scenario_id},
+            )
+            follow_up = await fetch_one(
+                db,
+                f"SELECT {_FOLLOW_UP_COLUMNS} FROM follow_ups WHERE user = ? AND scenario_id = ?",
+                (user, scenario_id),
+            )
+        by_wave: dict[str, dict[str, int]] = defaultdict(dict)
+        for wave, item_id, value in answers:
+            by_wave[wave][item_id] = value
+        return SurveyState(
+            dict(by_wave),
+            bool(played),
+            bool(finished),
+            FollowUpState(*follow_up) if follow_up else None,
+            follow_ups,
+        )
 
     # -- follow-ups -----------------------------------------------------------------------
 
     async def schedule_follow_up(
-        self, user: str, scenario_id: str, due_on: date, address: str
+        self, user: str, scenario_id: str, due_on: date, address: str, limit: int
     ) -> bool:
-        """One follow-up per person and scenario; False when one already exists."""
-        async with self.store.session() as db, transaction(db):
+        """One follow-up per person and scenario, and at most `limit` per person; False when
+        one already exists or the person has `limit` of them."""
+        async with self.store.statement() as db:
             cursor = await db.execute(
                 "INSERT INTO follow_ups (user, scenario_id, due_on, address, status)"
-                " VALUES (?, ?, ?, ?, 'scheduled') ON CONFLICT DO NOTHING",
-                (user, scenario_id, due_on.isoformat(), address),
-            )
+                " SELECT :user, :scenario, :due_on, :address, 'scheduled'"
+                " WHERE (SELECT count(*) FROM follow_ups WHERE user = :user) < :limit"
+                " ON CONFLICT DO NOTHING",
+                {"user": user, "scenario": scenario_id, "due_on": due_on.isoformat(),
+                 "address": address, "limit": limit},
+            )  # fmt: skip
         return cursor.rowcount == 1
 
-    async def has_follow_up(self, user: str, scenario_id: str) -> bool:
+    async def due_follow_ups(self, today: date) -> list[int]:
+        """The ids of the reminders due today (no addresses: see `due_follow_up`)."""
+        async with self.store.reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT id FROM follow_ups WHERE status = 'scheduled' AND due_on <= ?"
+                " ORDER BY due_on, id",
+                (today.isoformat(),),
+            )
+        return [row[0] for row in rows]
+
+    async def due_follow_up(self, follow_up_id: int, today: date) -> DueFollowUp | None:
+        """The reminder with its sealed address, if it is still due and its person still
+        exists: read right before it is sent."""
         async with self.store.reading() as db:
             row = await fetch_one(
                 db,
-                "SELECT 1 FROM follow_ups WHERE user = ? AND scenario_id = ?",
-                (user, scenario_id),
-            )
-        return row is not None
-
-    async def due_follow_ups(self, today: date) -> list[DueFollowUp]:
-        async with self.store.reading() as db:
-            rows = await db.execute_fetchall(
                 "SELECT f.id, f.scenario_id, f.address, u.language FROM follow_ups f"
                 " JOIN users u ON u.user = f.user"
-                " WHERE f.status = 'scheduled' AND f.due_on <= ? ORDER BY f.due_on, f.id",
-                (today.isoformat(),),
+                " WHERE f.id = ? AND f.status = 'scheduled' AND f.due_on <= ?",
+                (follow_up_id, today.isoformat()),
             )
-        return [DueFollowUp(*row) for row in rows]
+        return DueFollowUp(*row) if row else None
 
     async def close_follow_up(self, follow_up_id: int, status: str) -> None:
         """Sent or cancelled: either way the address is deleted, so it is sent only once."""
@@ -121,23 +179,31 @@ class EvaluationStore:
                 (status, follow_up_id),
             )
 
-    async def follow_up_scenario(self, user: str, follow_up_id: int) -> str | None:
-        """The scenario of a sent follow-up that belongs to this person, else None."""
+    async def sent_follow_up(self, user: str, follow_up_id: int) -> FollowUpState | None:
+        """A follow-up of this person whose reminder was sent, else None."""
         async with self.store.reading() as db:
             row = await fetch_one(
                 db,
-                "SELECT scenario_id FROM follow_ups WHERE id = ? AND user = ? AND status = 'sent'",
+                f"SELECT {_FOLLOW_UP_COLUMNS} FROM follow_ups"
+                " WHERE id = ? AND user = ? AND status = 'sent'",
                 (follow_up_id, user),
             )
-        return row[0] if row else None
+        return FollowUpState(*row) if row else None
 
     async def answer_follow_up(self, user: str, follow_up_id: int, column: str, value: str) -> None:
+        """The first answer counts; only a sent follow-up of this person is answered."""
         if column not in ("opportunity", "acted"):
             raise ValueError(column)
         async with self.store.session() as db, transaction(db):
             await db.execute(
-                f"UPDATE follow_ups SET {column} = coalesce({column}, ?) WHERE id = ? AND user = ?",
+                f"UPDATE follow_ups SET {column} = coalesce({column}, ?)"
+                " WHERE id = ? AND user = ? AND status = 'sent'",
                 (value, follow_up_id, user),
+            )
+            # Answering is activity: retention counts from the person's last activity.
+            await db.execute(
+                "UPDATE users SET last_seen_on = max(last_seen_on, ?) WHERE user = ?",
+                (self.store.day(), user),
             )
 
     # -- reports ------------------------------------------------------------------------------
@@ -206,23 +272,46 @@ class EvaluationStore:
 
     # -- retention ---------------------------------------------------------------------------
 
-    async def purge(self, cutoff: date, *, dry_run: bool) -> PurgeSummary:
-        """Fold raw events from before `cutoff` into aggregates and delete them.
+    async def purge(self, cutoff: date, *, dry_run: bool, min_group: int = 5) -> PurgeSummary:
+        """Apply the retention rule (docs/evaluation.md) for raw events from before `cutoff`.
+
+        Old raw events are folded into aggregates and deleted; so are profiles without any
+        activity since before `cutoff` (with their memberships and an abandoned run), classes
+        that ended before it (with their members, assignments and sessions, whose hand
+        counts are folded), revoked grants and long-expired invitations. Aggregate rows of
+        fewer than `min_group` (K) people are then merged into coarser rows or deleted.
 
         A few hundred people at a time, each batch its own transaction: a month of events
         takes seconds to fold, and people playing meanwhile must not wait for all of it.
         Batches never split a person, so distinct people still add up exactly per batch.
         """
-        day = cutoff.isoformat()
-        async with self.store.session() as db, transaction(db, write=False):
-            counts = [(await fetch_one(db, sql, (day,)))[0] for sql in _PURGE_COUNTS]
-            people = [row[0] for row in await db.execute_fetchall(_PURGE_PEOPLE, (day,) * 3)]
-        for start in range(0, 0 if dry_run else len(people), PURGE_BATCH_PEOPLE):
+        today = date.fromisoformat(self.store.day())
+        values = {
+            "cutoff": cutoff.isoformat(),
+            "invitations_before": (today - timedelta(days=INVITATION_GRACE_DAYS)).isoformat(),
+            "k": min_group,
+        }
+        # Counting scans the old events: on a snapshot of its own, so nobody's save waits.
+        async with self.store.snapshot() as db:
+            counts = {
+                kind: (await fetch_one(db, sql, values))[0] for kind, sql in _PURGE_COUNTS.items()
+            }
+            people = [row[0] for row in await db.execute_fetchall(_PURGE_PEOPLE, values)]
+        if dry_run:
+            return PurgeSummary(cutoff, **counts)
+        for start in range(0, len(people), PURGE_BATCH_PEOPLE):
             batch = json.dumps(people[start : start + PURGE_BATCH_PEOPLE])
             async with self.store.session() as db, transaction(db):
                 for statement in _FOLD + _DELETE:
-                    await db.execute(statement, (day, batch))
-        return PurgeSummary(cutoff, *counts)
+                    await db.execute(statement, values | {"batch": batch})
+        async with self.store.session() as db, transaction(db):
+            for statement in _REMOVE_STAFF_ROWS:
+                await db.execute(statement, values)
+            # Counted now, after this run's folding, so the number is what was merged.
+            counts["small_groups"] = (await fetch_one(db, _COUNT_SMALL_GROUPS, values))[0]
+            for statement in _COARSEN:
+                await db.execute(statement, values)
+        return PurgeSummary(cutoff, **counts)
 
 
 def retention_cutoff(today: date, months: int) -> date:
@@ -401,8 +490,22 @@ async def _archived(db, filters: Filters) -> ReportData:
         groups=[GroupCounts(*r) for r in await rows(
             "SELECT 'age_band', age_band, sum(participants), 0,"
             " sum(answers * (assessment = 'helpful')),"
-            f" sum(answers), 0, 0 FROM {agg} GROUP BY age_band")],
+            f" sum(answers), 0, 0 FROM {agg} AND age_band IS NOT NULL GROUP BY age_band")],
+        facilitated=await _archived_hands(db, filters),
     )  # fmt: skip
+
+
+async def _archived_hands(db, filters: Filters) -> list[FacilitatedCount]:
+    if filters.class_id is not None:
+        return []  # the hand counts of removed classes are no longer linked to a class
+    where, params = _month_filter(filters, with_class=False)
+    rows = await db.execute_fetchall(
+        "SELECT scenario_id, step_id, choice_id, strategy, sum(hands), sum(sessions)"
+        f" FROM facilitated_aggregates WHERE {where}"
+        " GROUP BY scenario_id, step_id, choice_id, strategy",
+        params,
+    )
+    return [FacilitatedCount(*r) for r in rows]
 
 
 async def _archived_pairs(db, filters: Filters) -> list[MeasurePair]:
@@ -425,7 +528,6 @@ def _merge(raw: ReportData, archived: ReportData) -> ReportData:
     }
     for name, key in _MERGE_KEYS.items():
         merged[name] = _sum_by_key(getattr(raw, name) + getattr(archived, name), key)
-    merged["facilitated"] = raw.facilitated
     return ReportData(**merged)
 
 
@@ -436,6 +538,7 @@ _MERGE_KEYS: dict[str, Callable] = {
     "strategies": lambda r: (r.strategy,),
     "helpful": lambda r: (r.play,),
     "groups": lambda r: (r.dimension, r.group),
+    "facilitated": lambda r: (r.scenario_id, r.step_id, r.choice_id, r.strategy),
 }
 
 
@@ -453,47 +556,152 @@ def _sum_by_key(rows: list, key: Callable) -> list:
     return [kind(**values) for values in totals.values()]
 
 
-# A run still in progress is neither folded nor deleted: its owner may come back to it.
-_NOT_ACTIVE = "(r.user, r.run_id) NOT IN (SELECT user, run_id FROM active_runs)"
+INVITATION_GRACE_DAYS = 7
 PURGE_BATCH_PEOPLE = 200
-_PURGE_COUNTS = (
-    "SELECT count(*) FROM choices c JOIN runs r USING (user, run_id)"
-    f" WHERE r.started_on < ? AND {_NOT_ACTIVE}",
-    f"SELECT count(*) FROM runs r WHERE started_on < ? AND {_NOT_ACTIVE}",
-    "SELECT count(*) FROM measure_answers WHERE answered_on < ?",
-    "SELECT count(*) FROM follow_ups WHERE due_on < ? AND status != 'scheduled'",
+# Every statement below takes named values: :cutoff (the day before which raw events go),
+# :invitations_before, :k (the smallest group kept), and in batches :batch (pseudonyms).
+
+# People whose last activity was before the cutoff, unless a reminder they asked for is
+# still to come or came after the cutoff.
+_EXPIRED = (
+    "SELECT user FROM users u WHERE last_seen_on < :cutoff AND NOT EXISTS ("
+    " SELECT 1 FROM follow_ups f WHERE f.user = u.user"
+    " AND (f.status = 'scheduled' OR f.due_on >= :cutoff))"
 )
+# A run still in progress is neither folded nor deleted: its owner may come back to it.
+# An expired person's run in progress was abandoned for the whole retention period.
+_FOLDABLE = (
+    f"((r.user, r.run_id) NOT IN (SELECT user, run_id FROM active_runs) OR r.user IN ({_EXPIRED}))"
+)
+# A class has ended when it was closed or expired, whichever came first.
+_ENDED_CLASSES = (
+    "SELECT id FROM classes WHERE min(expires_on, coalesce(closed_on, expires_on)) < :cutoff"
+)
+_BATCH = "(SELECT value FROM json_each(:batch))"
+
+
+def _small_rows(table: str, key: str, *, coarse: bool) -> str:
+    """Row ids of an aggregate table's rows in groups of fewer than :k people: groups by
+    month, `key` and class and age band (`coarse`: rows already without class and age band,
+    grouped by month and `key`)."""
+    if coarse:
+        within, rows = f"month, {key}", "WHERE class_id IS NULL AND age_band IS NULL"
+    else:
+        within, rows = f"month, {key}, class_id, age_band", ""
+    return (
+        f"SELECT id FROM (SELECT rowid AS id, class_id, age_band, sum(participants)"
+        f" OVER (PARTITION BY {within}) AS people FROM {table} {rows}) WHERE people < :k"
+        + ("" if coarse else " AND (class_id IS NOT NULL OR age_band IS NOT NULL)")
+    )
+
+
+_AGGREGATES = (  # table, the columns that are not merged, the columns that add up
+    ("choice_aggregates", "scenario_id, step_id, choice_id, strategy, assessment, phase,"
+     " first_play", ("answers", "participants")),
+    ("run_aggregates", "scenario_id", ("starts", "completions", "participants")),
+)  # fmt: skip
+# Answer pairs are one person each, so a group's size is its number of rows: pairs of a
+# month (then, undated, of all months) that fewer than :k people gave.
+_SMALL_PAIRS = (
+    "SELECT id FROM (SELECT rowid AS id, count(*) OVER (PARTITION BY {within}) AS people"
+    " FROM measure_pair_archive WHERE month IS {dated}) WHERE people < :k"
+)
+_SMALL_DATED_PAIRS = _SMALL_PAIRS.format(
+    within="month, scenario_id, item_id, comparison", dated="NOT NULL"
+)
+_SMALL_UNDATED_PAIRS = _SMALL_PAIRS.format(within="scenario_id, item_id, comparison", dated="NULL")
+
+
+def _coarsen(table: str, key: str, sums: tuple[str, ...]) -> tuple[str, ...]:
+    """Merge rows of fewer than :k people into a row without class and age band for their
+    month; delete what is still under :k."""
+    columns = f"month, {key}, class_id, age_band, {', '.join(sums)}"
+    totals = ", ".join(f"sum({name})" for name in sums)
+    fine = _small_rows(table, key, coarse=False)
+    return (
+        f"INSERT INTO {table} ({columns}) SELECT month, {key}, NULL, NULL, {totals}"
+        f" FROM {table} WHERE rowid IN ({fine}) GROUP BY month, {key}",
+        f"DELETE FROM {table} WHERE rowid IN ({fine})",
+        f"DELETE FROM {table} WHERE rowid IN ({_small_rows(table, key, coarse=True)})",
+    )
+
+
+_COARSEN = (
+    *(statement for aggregate in _AGGREGATES for statement in _coarsen(*aggregate)),
+    f"UPDATE measure_pair_archive SET month = NULL WHERE rowid IN ({_SMALL_DATED_PAIRS})",
+    f"DELETE FROM measure_pair_archive WHERE rowid IN ({_SMALL_UNDATED_PAIRS})",
+)
+_SMALL_ROWS = (
+    *(_small_rows(table, key, coarse=coarse) for table, key, _ in _AGGREGATES
+      for coarse in (False, True)),
+    _SMALL_DATED_PAIRS,
+    _SMALL_UNDATED_PAIRS,
+)  # fmt: skip
+_COUNT_SMALL_GROUPS = "SELECT " + " + ".join(f"(SELECT count(*) FROM ({q}))" for q in _SMALL_ROWS)
+_PURGE_COUNTS = {
+    "choices": "SELECT count(*) FROM choices c JOIN runs r USING (user, run_id)"
+    f" WHERE r.started_on < :cutoff AND {_FOLDABLE}",
+    "runs": f"SELECT count(*) FROM runs r WHERE started_on < :cutoff AND {_FOLDABLE}",
+    "measure_answers": "SELECT count(*) FROM measure_answers WHERE answered_on < :cutoff",
+    "follow_ups": "SELECT count(*) FROM follow_ups"
+    " WHERE due_on < :cutoff AND status != 'scheduled'",
+    "profiles": f"SELECT count(*) FROM ({_EXPIRED})",
+    "memberships": f"SELECT count(*) FROM class_members WHERE user IN ({_EXPIRED})"
+    f" OR class_id IN ({_ENDED_CLASSES})",
+    "classes": f"SELECT count(*) FROM ({_ENDED_CLASSES})",
+    "facilitations": f"SELECT count(*) FROM facilitations WHERE class_id IN ({_ENDED_CLASSES})",
+    "invitations": "SELECT count(*) FROM invitations WHERE expires_on < :invitations_before",
+    "roles": "SELECT count(*) FROM roles WHERE revoked_on < :cutoff",
+    "small_groups": _COUNT_SMALL_GROUPS,  # in a dry run: among the rows folded before
+}
 _PURGE_PEOPLE = (
-    f"SELECT user FROM runs r WHERE started_on < ? AND {_NOT_ACTIVE}"
-    " UNION SELECT user FROM measure_answers WHERE answered_on < ?"
-    " UNION SELECT user FROM follow_ups WHERE due_on < ? AND status != 'scheduled'"
+    f"SELECT user FROM runs r WHERE started_on < :cutoff AND {_FOLDABLE}"
+    " UNION SELECT user FROM measure_answers WHERE answered_on < :cutoff"
+    " UNION SELECT user FROM follow_ups WHERE due_on < :cutoff AND status != 'scheduled'"
+    f" UNION {_EXPIRED}"
 )
-# Retention: fold, then delete. Each statement takes the cutoff day and a batch of people
-# (a JSON list of pseudonyms).
-_BATCH = "(SELECT value FROM json_each(?))"
+# Retention: fold, then delete, a batch of people at a time.
 _FOLD = (
     "INSERT INTO choice_aggregates SELECT substr(r.started_on, 1, 7), c.scenario_id, c.step_id,"
     " c.choice_id, c.strategy, c.assessment, c.phase, r.class_id, u.age_band,"
     " r.first_play, count(*), count(DISTINCT c.user)"
     " FROM choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id"
     " JOIN users u ON u.user = c.user"
-    f" WHERE r.started_on < ? AND {_NOT_ACTIVE} AND r.user IN {_BATCH}"
+    f" WHERE r.started_on < :cutoff AND {_FOLDABLE} AND r.user IN {_BATCH}"
     " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
     "INSERT INTO run_aggregates SELECT substr(r.started_on, 1, 7), r.scenario_id, r.class_id,"
     " u.age_band, count(*), count(r.finished_on), count(DISTINCT r.user)"
-    f" FROM runs r JOIN users u ON u.user = r.user WHERE r.started_on < ? AND {_NOT_ACTIVE}"
+    f" FROM runs r JOIN users u ON u.user = r.user WHERE r.started_on < :cutoff AND {_FOLDABLE}"
     f" AND r.user IN {_BATCH} GROUP BY 1, 2, 3, 4",
     "INSERT INTO measure_pair_archive SELECT substr(a.answered_on, 1, 7), a.scenario_id, a.item_id,"
     " 'T1-' || b.wave, a.value, b.value FROM measure_answers a JOIN measure_answers b"
     " ON b.user = a.user AND b.scenario_id = a.scenario_id AND b.item_id = a.item_id"
     " AND b.wave IN ('T2', 'T3') WHERE a.wave = 'T1' AND a.value > 0 AND b.value > 0"
-    f" AND a.answered_on < ? AND a.user IN {_BATCH}",
+    f" AND a.answered_on < :cutoff AND a.user IN {_BATCH}",
 )  # fmt: skip
 _DELETE = (
     "DELETE FROM choices WHERE (user, run_id) IN"
-    f" (SELECT user, run_id FROM runs r WHERE started_on < ? AND {_NOT_ACTIVE}"
+    f" (SELECT user, run_id FROM runs r WHERE started_on < :cutoff AND {_FOLDABLE}"
     f" AND r.user IN {_BATCH})",
-    f"DELETE FROM runs AS r WHERE started_on < ? AND {_NOT_ACTIVE} AND r.user IN {_BATCH}",
-    f"DELETE FROM measure_answers WHERE answered_on < ? AND user IN {_BATCH}",
-    f"DELETE FROM follow_ups WHERE due_on < ? AND status != 'scheduled' AND user IN {_BATCH}",
+    f"DELETE FROM runs AS r WHERE started_on < :cutoff AND {_FOLDABLE} AND r.user IN {_BATCH}",
+    f"DELETE FROM measure_answers WHERE answered_on < :cutoff AND user IN {_BATCH}",
+    f"DELETE FROM follow_ups WHERE due_on < :cutoff AND status != 'scheduled' AND user IN {_BATCH}",
+    # What is left of an expired person: the profile, and by ON DELETE CASCADE their class
+    # memberships (their runs, answers and finished follow-ups went above).
+    f"DELETE FROM users WHERE user IN {_BATCH} AND user IN ({_EXPIRED})",
+)
+# Staff rows linked to a person: classes that ended (their hand counts are folded first;
+# their members, assignments and sessions follow by ON DELETE CASCADE, and their runs keep
+# no class), revoked grants, and invitations long expired (used or not).
+_REMOVE_STAFF_ROWS = (
+    "INSERT INTO facilitated_aggregates SELECT substr(f.started_on, 1, 7), f.scenario_id,"
+    " k.step_id, k.choice_id, k.strategy, sum(k.hands), count(DISTINCT f.id)"
+    " FROM facilitated_counts k JOIN facilitations f ON f.id = k.facilitation_id"
+    f" WHERE f.class_id IN ({_ENDED_CLASSES}) GROUP BY 1, 2, 3, 4, 5",
+    # A class number may be given again once its class is gone: folded rows keep none.
+    f"UPDATE choice_aggregates SET class_id = NULL WHERE class_id IN ({_ENDED_CLASSES})",
+    f"UPDATE run_aggregates SET class_id = NULL WHERE class_id IN ({_ENDED_CLASSES})",
+    f"DELETE FROM classes WHERE id IN ({_ENDED_CLASSES})",
+    "DELETE FROM roles WHERE revoked_on < :cutoff",
+    "DELETE FROM invitations WHERE expires_on < :invitations_before",
 )

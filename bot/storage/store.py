@@ -221,6 +221,26 @@ class SqlCipherStore:
         with storage_errors(self._path):
             yield self._connection(self._reader)
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A read-only connection of its own, in one read transaction: for a long read (a
+        report) that must see one consistent state of the database throughout.
+
+        The shared reading connection cannot hold a transaction open: everyone's lookups
+        queue on it and would read that old state too (a player would not see the choice
+        they just saved). A connection of its own neither waits for writes nor holds up
+        anyone's reads or writes: in WAL mode writers go on while it reads its snapshot.
+        """
+        self._connection(self._reader)  # refuses, like the others, before initialize
+        with storage_errors(self._path):
+            db = await open_database(self._path, self._key, read_only=True)
+        try:
+            with storage_errors(self._path):
+                async with transaction(db, write=False):
+                    yield db
+        finally:
+            await db.close()
+
     def _connection(self, db: aiosqlite.Connection | None) -> aiosqlite.Connection:
         if db is None:
             raise RuntimeError("the store is not initialized")

@@ -29,7 +29,12 @@ BULK_SEND_INTERVAL_S = 1 / 20
 
 async def send_due_reminders(bot: Bot, survey: SurveyService, today: date | None = None) -> int:
     sent = 0
-    for reminder in await survey.due_reminders(today):
+    for follow_up_id in await survey.due_reminders(today):
+        # Sending takes a while (20 a second at most): each reminder is checked again right
+        # before it goes, so nobody who deleted their data meanwhile gets one.
+        reminder = await survey.reminder(follow_up_id, today)
+        if reminder is None:
+            continue
         try:
             await bot.send_message(
                 reminder.chat_id,
@@ -52,12 +57,25 @@ async def send_due_reminders(bot: Bot, survey: SurveyService, today: date | None
     return sent
 
 
-async def purge_old_events(evaluation: EvaluationStore, retention_months: int) -> None:
+async def purge_old_events(
+    evaluation: EvaluationStore, retention_months: int, min_group: int
+) -> None:
     cutoff = retention_cutoff(datetime.now(UTC).date(), retention_months)
-    summary = await evaluation.purge(cutoff, dry_run=False)
+    summary = await evaluation.purge(cutoff, dry_run=False, min_group=min_group)
     log.info(
-        "retention: folded and removed %d choice(s) and %d run(s) from before %s",
+        "retention, before %s: removed %d choice(s), %d run(s), %d answer(s), "
+        "%d follow-up(s), %d profile(s), %d membership(s), %d class(es), %d session(s), "
+        "%d invitation(s), %d role(s); %d small aggregate row(s) merged or deleted",
+        cutoff.isoformat(),
         summary.choices,
         summary.runs,
-        cutoff.isoformat(),
+        summary.measure_answers,
+        summary.follow_ups,
+        summary.profiles,
+        summary.memberships,
+        summary.classes,
+        summary.facilitations,
+        summary.invitations,
+        summary.roles,
+        summary.small_groups,
     )

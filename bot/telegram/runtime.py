@@ -71,7 +71,7 @@ class Runtime:
         await self.send_reminders()
 
     async def _purge(self, context: CallbackContext) -> None:
-        await purge_old_events(self.evaluation, self.config.retention_months)
+        await purge_old_events(self.evaluation, self.config.retention_months, self.staff.settings.k)
 
     async def post_shutdown(self, app: Application) -> None:
         await self.store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from botharness import BotFactory, pseudonym_of
@@ -89,3 +90,22 @@ async def test_people_who_do_not_save_are_never_asked(bot: Runtime, fake_bot_api
     await user.click("Bråk på bussen")
     await user.click("Starta")
     assert user.last.text.startswith("🕐 Före")
+
+
+async def test_no_reminder_to_someone_who_deletes_while_reminders_go_out(
+    bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    first, second = fake_bot_api.user(), fake_bot_api.user()
+    for user in (first, second):
+        await play_with_questions(user, "3 – Ganska", "3 – Ganska", "Ja, påminn mig om 30 dagar")
+    await second.send("/delete")
+    held = fake_bot_api.hold_next("sendMessage")  # the first reminder, to the first person
+    sending = asyncio.create_task(bot.send_reminders(LATER))
+    await asyncio.wait_for(held.arrived.wait(), timeout=10)
+    await second.click("Ja, radera allt")  # while the first reminder is on its way
+    assert "Allt som var kopplat till dig är raderat" in second.last.text
+    held.release()
+    assert await asyncio.wait_for(sending, timeout=10) == 1
+    await fake_bot_api.settle()
+    assert "Har du sedan dess varit med om" in first.last.text
+    assert not any("Har du sedan dess" in m.text for m in second.messages)

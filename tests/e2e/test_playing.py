@@ -93,6 +93,7 @@ async def test_privacy_says_what_why_how_long_who_and_how_to_delete(
     text = user.last.text
     for part in ("What is saved", "Why", "How long", "Who can see it", "/delete", "15 or younger"):
         assert part in text
+    assert "If you have not used the bot for 12 months, everything linked to you is deleted" in text
 
 
 async def test_the_command_menu_is_localised(bot: Runtime, fake_bot_api: FakeBotApi) -> None:

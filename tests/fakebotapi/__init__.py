@@ -15,7 +15,7 @@ Example::
 
 from .application import running_application
 from .errors import ApiError
-from .server import FakeBotApi, RecordedRequest
+from .server import FakeBotApi, Hold, RecordedRequest
 from .state import CallbackQueryRecord
 from .user import TINY_PNG, FakeUser, VisibleMessage
 
@@ -25,6 +25,7 @@ __all__ = [
     "CallbackQueryRecord",
     "FakeBotApi",
     "FakeUser",
+    "Hold",
     "RecordedRequest",
     "VisibleMessage",
     "running_application",

@@ -39,10 +39,22 @@ class RecordedRequest:
     response: JSON | None = None
 
 
+@dataclass
+class Hold:
+    """A call the fake server holds back until the test releases it (`hold_next`)."""
+
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 @dataclass(frozen=True)
 class _Fault:
     error: ApiError | None = None
     delay: float = 0.0
+    hold: Hold | None = None
 
 
 class FakeBotApi:
@@ -184,6 +196,17 @@ class FakeBotApi:
         """
         self._faults[_method_name(method)].extend(_Fault(delay=seconds) for _ in range(count))
 
+    def hold_next(self, method: str) -> Hold:
+        """Make the next call of `method` wait until `release()` is called on the result;
+        `arrived` is set once the bot has made the call.
+
+        A held call does not keep the server from settling, so people can act while it
+        waits: a test can make something happen in the middle of the bot's call.
+        """
+        hold = Hold()
+        self._faults[_method_name(method)].append(_Fault(hold=hold))
+        return hold
+
     def calls(self, method: str) -> list[RecordedRequest]:
         """Logged requests for `method` (any spelling), oldest first."""
         name = _method_name(method)
@@ -289,6 +312,13 @@ class FakeBotApi:
         try:
             if fault and fault.delay:
                 await asyncio.sleep(fault.delay)
+            if fault and fault.hold:
+                self._track(busy, -1)
+                fault.hold.arrived.set()
+                try:
+                    await fault.hold.released.wait()
+                finally:
+                    self._track(busy, +1)
             if fault and fault.error:
                 self._expect_retry(fault.error)
                 raise fault.error

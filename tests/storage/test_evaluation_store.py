@@ -58,7 +58,7 @@ async def test_filters_by_class_and_period(store: SqlCipherStore, clock: Clock) 
     evaluation = EvaluationStore(store)
     in_class = await evaluation.report_data(Filters(class_id=record.id))
     assert in_class.scenarios[0].participants == 5
-    assert {g.group for g in in_class.groups if g.dimension == "class"} == {"8B"}
+    assert {g.group for g in in_class.groups if g.dimension == "class"} == {f"8B #{record.id}"}
     summer = await evaluation.report_data(Filters(since=date(2025, 5, 1)))
     assert summer.scenarios[0].participants == 3
 
@@ -79,6 +79,9 @@ async def test_measure_pairs_carry_no_identity(store: SqlCipherStore) -> None:
     }
 
 
+OLD = 15
+
+
 @pytest.mark.parametrize("batch", [evaluation_store.PURGE_BATCH_PEOPLE, 2])
 async def test_purge_folds_old_events_so_reports_do_not_change(
     store: SqlCipherStore, clock: Clock, monkeypatch: pytest.MonkeyPatch, batch: int
@@ -86,11 +89,13 @@ async def test_purge_folds_old_events_so_reports_do_not_change(
     monkeypatch.setattr(evaluation_store, "PURGE_BATCH_PEOPLE", batch)  # 2: many batches
     evaluation = EvaluationStore(store)
     clock.day = date(2024, 2, 10)
-    await seed(store, 6, "old-")
-    for n in range(6):
+    await seed(store, OLD, "old-")  # enough people that no folded group is under K
+    for n in range(OLD):
         await evaluation.record_answer(f"old-{n}", "s1", "T1", "efficacy", 2)
         await evaluation.record_answer(f"old-{n}", "s1", "T2", "efficacy", 4)
     clock.day = date(2025, 3, 1)
+    for n in range(OLD):  # still active (they changed a setting), so their profiles stay
+        await store.save_profile(Profile(f"old-{n}", "en", "16_17" if n % 2 else "18_19", "save"))
     await seed(store, 4, "new-")
     before = await evaluation.report_data(Filters())
     old_period = Filters(until=date(2024, 12, 31))
@@ -98,7 +103,8 @@ async def test_purge_folds_old_events_so_reports_do_not_change(
 
     dry = await evaluation.purge(date(2025, 1, 1), dry_run=True)
     # The second run of each old user is still in progress: it is neither folded nor removed.
-    assert (dry.choices, dry.runs, dry.measure_answers) == (12, 6, 12)
+    assert (dry.choices, dry.runs, dry.measure_answers) == (2 * OLD, OLD, 2 * OLD)
+    assert (dry.profiles, dry.small_groups) == (0, 0)
     assert await evaluation.report_data(Filters()) == before, "a dry run changes nothing"
 
     await evaluation.purge(date(2025, 1, 1), dry_run=False)
@@ -114,5 +120,5 @@ async def test_purge_folds_old_events_so_reports_do_not_change(
     assert after.scenarios[0].completions == before.scenarios[0].completions
     assert (await evaluation.purge(date(2025, 1, 1), dry_run=True)).choices == 0
     old_year = await evaluation.report_data(old_period)
-    assert old_year.scenarios[0].starts == before_old.scenarios[0].starts == 12
-    assert old_year.scenarios[0].completions == 6, "old periods are reported from the aggregates"
+    assert old_year.scenarios[0].starts == before_old.scenarios[0].starts == 2 * OLD
+    assert old_year.scenarios[0].completions == OLD, "old periods come from the aggregates"

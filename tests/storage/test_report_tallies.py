@@ -116,6 +116,8 @@ class Simulation:
 
     async def purge(self) -> None:
         await EvaluationStore(self.store).purge(self.clock.day - timedelta(days=40), dry_run=False)
+        # People without activity since before the cutoff expired with their data.
+        self.people = [p for p in self.people if await self.store.get_profile(p)]
 
 
 @pytest.mark.parametrize("seed", range(6))
