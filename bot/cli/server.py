@@ -190,11 +190,9 @@ async def _report(services: Services, args: argparse.Namespace) -> str:
     class_id = await services.reports.class_id(args.class_ref) if args.class_ref else None
     if args.class_ref and class_id is None:
         raise CliError(f"no class {args.class_ref!r}")
-    today = datetime.now(UTC).date()
     try:
-        period = Period.parse(args.period) if args.period else Period.last_closed_month(today)
         report = await services.reports.build(
-            period,
+            Period.parse(args.period) if args.period else None,
             services.catalog.locales.pick(args.lang),
             class_id=class_id,
             scenario=args.scenario,

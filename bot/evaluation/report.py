@@ -352,6 +352,7 @@ class _Builder:
         # margin -> family -> terms; every family of one margin adds up to the same total
         self.margins: dict[str, dict[str, list[Key]]] = defaultdict(lambda: defaultdict(list))
         self.strategy_terms: dict[str, list[Key]] = defaultdict(list)
+        self.strategy_people: dict[str, list[Key]] = defaultdict(list)
         self.marker = Cell(self.t("report.suppressed", k=k), None, suppressed=True)
         self.decimal_mark = self.t("report.decimal_mark")
 
@@ -422,6 +423,11 @@ class _Builder:
             tables.append(table)
         return replace(draft, tables=tuple(tables))
 
+    def twins(self, answers: _Count, people: _Count) -> None:
+        """A count of answers and of the people who gave them are the same number when
+        nobody replays: hidden together, or one would tell the other."""
+        self.ledger.relate([answers.key, people.key])
+
     def relate_margins(self) -> None:
         for families in self.margins.values():
             for first, second in itertools.combinations(families.values(), 2):
@@ -469,6 +475,7 @@ class _Builder:
             key, n = ("scenario", counts.scenario_id), counts.participants
             participants = self.ledger.count((*key, "participants"), n, n)
             starts = self.ledger.count((*key, "starts"), counts.starts, n)
+            self.twins(starts, participants)
             completions = self.ledger.count(
                 (*key, "completions"), counts.completions, counts.completers
             )
@@ -509,13 +516,18 @@ class _Builder:
         participants = self.ledger.count((*step_key, "participants"), n, n)
         answers = self.ledger.count((*step_key, "answers"), total.answers if total else 0, n)
         self.margins["answers"]["steps"].append(answers.key)
-        rows, terms = [], []
+        self.twins(answers, participants)
+        rows, terms, people = [], [], []
         for choice_id, recorded in self.choice_groups(scenario_id, step_id, counts):
-            row, term = self.choice_row(scenario_id, step_id, choice_id, recorded, n, answers)
+            row, term, persons = self.choice_row(
+                scenario_id, step_id, choice_id, recorded, n, answers
+            )
             rows.append(row)
             terms.append(term)
+            people.append(persons)
         self.ledger.relate(terms)  # the shares add up to 100 %
         self.ledger.relate([*terms, answers.key])
+        self.ledger.relate([*people, participants.key])  # exactly so when nobody replays
         blank = Cell("")
         rows.append((Cell(self.t("report.total")), blank, blank, participants, answers, blank))
         columns = ("choice", "strategy", "assessment", "participants", "answers", "share")
@@ -535,7 +547,7 @@ class _Builder:
         recorded: list[ChoiceCount],
         step_participants: int,
         step_answers: _Count,
-    ) -> tuple[tuple[_Draft, ...], Key]:
+    ) -> tuple[tuple[_Draft, ...], Key, Key]:
         choice = self.catalog_choice(scenario_id, step_id, choice_id)
         # Rows of one choice id differ only across content versions; the largest of their
         # participant counts is a lower bound of the distinct count, so it errs towards hiding.
@@ -543,9 +555,11 @@ class _Builder:
         key = ("choice", scenario_id, step_id, choice_id)
         answers = self.ledger.count((*key, "answers"), sum(c.answers for c in recorded), n)
         participants = self.ledger.count((*key, "participants"), n, n)
+        self.twins(answers, participants)
         strategies = {c.strategy for c in recorded} or {choice.strategy if choice else "none"}
         for strategy in strategies:
             self.strategy_terms[strategy].append(answers.key)
+            self.strategy_people[strategy].append(participants.key)
         helpful = [c.assessment for c in recorded] or [choice.assessment if choice else ""]
         if Assessment.HELPFUL in helpful:
             self.margins["helpful"]["choices"].append(answers.key)
@@ -560,7 +574,7 @@ class _Builder:
             answers,
             _Share(answers.key, step_answers.key),
         )
-        return row, answers.key
+        return row, answers.key, participants.key
 
     # --- c. strategies ---------------------------------------------------------------------
 
@@ -577,7 +591,9 @@ class _Builder:
             n = row.participants if row else 0
             answers = self.ledger.count(("strategy", name, "answers"), row.answers if row else 0, n)
             participants = self.ledger.count(("strategy", name, "participants"), n, n)
+            self.twins(answers, participants)
             self.ledger.relate(self.strategy_terms[name], [answers.key])
+            self.ledger.relate(self.strategy_people[name], [participants.key])
             terms.append(answers.key)
             share = _Share(answers.key, total.key)
             rows.append((Cell(self.strategy_name(name)), participants, answers, share))
@@ -602,9 +618,12 @@ class _Builder:
             key = ("play", play)
             participants = self.ledger.count((*key, "participants"), n, n)
             answers = self.ledger.count((*key, "answers"), row.total if row else 0, n)
+            self.twins(answers, participants)
             helpers = row.helpful_people if row else 0
             helpful = self.ledger.count((*key, "helpful"), row.helpful if row else 0, helpers)
             self.margins["answers"]["plays"].append(answers.key)
+            if len(self.data.scenarios) == 1:
+                self.margins["participants"]["plays"].append(participants.key)
             self.margins["helpful"]["plays"].append(helpful.key)
             label = Cell(self.t(f"report.play.{play}"))
             rows.append((label, participants, answers, helpful, _Share(helpful.key, answers.key)))
@@ -759,6 +778,7 @@ class _Builder:
         participants = self.ledger.count((*key, "participants"), n, n)
         completions = self.ledger.count((*key, "completions"), group.completions, group.completers)
         answers = self.ledger.count((*key, "answers"), group.answers, n)
+        self.twins(answers, participants)
         helpful = self.ledger.count((*key, "helpful"), group.helpful, group.helpful_people)
         for margin, term in (
             ("completions", completions),

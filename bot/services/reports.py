@@ -53,16 +53,17 @@ class ReportService:
 
     async def build(
         self,
-        period: Period,
+        period: Period | None,
         language: str,
         *,
         class_id: int | None = None,
         scenario: str | None = None,
         k: int | None = None,
     ) -> Report:
-        """A report of a closed period: of everybody or one class, maybe one scenario.
-
-        `k` may only raise the K the period was released with (or the configured one)."""
+        """A report of a closed period (default: last month): of everybody or one class,
+        maybe one scenario. `k` may only raise the K the period was released with (or the
+        configured one)."""
+        period = period or Period.last_closed_month(_today())
         period.check_closed(_today())
         release = await self.release(period)
         scope = ALL if class_id is None else f"{CLASS_SCOPE}{class_id}"

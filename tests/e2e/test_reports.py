@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
+from datetime import date, timedelta
 
+import pytest
 from botharness import ADMIN_ID, open_scenario
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.cli.main import main
 from bot.config import load_config
+from bot.services import reports
 from bot.telegram.runtime import Runtime, build_runtime
 
 
@@ -35,6 +37,14 @@ async def students_play(server: FakeBotApi, count: int) -> None:
     await asyncio.gather(*(one() for _ in range(count)))
 
 
+@pytest.fixture(autouse=True)
+def next_month(monkeypatch: pytest.MonkeyPatch) -> date:
+    """Reports cover closed months: the tests read this month's answers from the next."""
+    first = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    monkeypatch.setattr(reports, "_today", lambda: first)
+    return first
+
+
 async def test_an_evaluator_gets_summary_charts_and_files(bot: Runtime, fake_bot_api) -> None:
     await students_play(fake_bot_api, 6)
     user = await evaluator(fake_bot_api)
@@ -46,19 +56,49 @@ async def test_an_evaluator_gets_summary_charts_and_files(bot: Runtime, fake_bot
     assert "<table" in html and "Bråk på bussen" in html and 'lang="sv"' in html
     assert documents[csv_name].decode("utf-8-sig").startswith("table,")
     await user.send("/report no-such-scenario")
-    assert "Det scenariot finns inte" in user.last.text
+    assert "Jag förstår inte ”no-such-scenario”" in user.last.text
+    await user.send(f"/report {date.today():%Y-%m}")
+    assert "inte avslutad än" not in user.last.text
+    await user.send("/report 2999-01")
+    assert "2999-01 är inte avslutad än" in user.last.text
+
+
+async def test_a_report_of_a_period_never_changes(bot: Runtime, fake_bot_api) -> None:
+    """Numbers released once: played later, or deleted later, they stay as they were."""
+    await students_play(fake_bot_api, 5)
+    leaving = fake_bot_api.user()
+    await leaving.send("/start")
+    await leaving.click("16–17 år")
+    await leaving.click("Spela och spara mina svar")
+    await open_scenario(leaving)
+    await leaving.click("Tänk att de bara skojar")
+    user = await evaluator(fake_bot_api)
+
+    async def csv() -> str:
+        await user.send("/report bus-fight")
+        return next(
+            m for m in reversed(user.messages) if (m.document_name or "").endswith(".csv")
+        ).document.decode("utf-8-sig")
+
+    before = await csv()
+    assert ",6," in before
+    await students_play(fake_bot_api, 5)
+    await leaving.send("/delete")
+    await leaving.click("Ja, radera allt")
+    assert await csv() == before, "comparing before and after tells nothing about anyone"
 
 
 async def test_telegram_report_takes_no_k_from_the_evaluator(bot: Runtime, fake_bot_api) -> None:
     await students_play(fake_bot_api, 4)
     user = await evaluator(fake_bot_api)
-    for words in ("bus-fight 3", "bus-fight --min-group 3", "bus-fight k=1"):
+    for words in ("bus-fight", "bus-fight 3", "bus-fight --min-group 3", "k=1 bus-fight"):
         await user.send(f"/report {words}")
-        csv = next(m for m in reversed(user.messages) if (m.document_name or "").endswith(".csv"))
-        scenarios = [line for line in csv.document.decode("utf-8-sig").splitlines()
-                     if line.startswith("scenarios,")]  # fmt: skip
-        assert scenarios and all("färre än 5" in line for line in scenarios), words
-        assert ",4," not in csv.document.decode("utf-8-sig"), "four students stay hidden"
+    documents = [m.document.decode("utf-8-sig") for m in user.messages if m.document]
+    assert len(documents) == 2, "only /report bus-fight gives files"
+    csv = documents[1]
+    scenarios = [line for line in csv.splitlines() if line.startswith("scenarios,")]
+    assert scenarios and all("färre än 5" in line for line in scenarios)
+    assert ",4," not in csv, "four students stay hidden"
 
 
 async def test_others_cannot_get_the_report(bot: Runtime, fake_bot_api) -> None:
@@ -83,21 +123,21 @@ def test_the_server_report_suppresses_small_groups(bot_env, tmp_path, monkeypatc
     asyncio.run(seed(4))
     for name in ("BYSTANDER_DATA_DIR", "BYSTANDER_KEY_DIR"):
         monkeypatch.setenv(name, bot_env[name])
+    monkeypatch.setenv("BYSTANDER_MIN_GROUP", "3")
     out = tmp_path / "report.json"
     assert main(["report", "--format", "json", "--out", str(out)]) == 0
-    report = json.loads(out.read_text(encoding="utf-8"))
-    text = json.dumps(report, ensure_ascii=False)
-    assert "färre än 5" in text
-    assert '"value":4' not in text
+    assert '"value":4' in out.read_text(encoding="utf-8"), "with K = 3, four students are shown"
     capsys.readouterr()
-    assert main(["report", "--format", "json", "--min-group", "3"]) == 1, "K is 5: no lower"
-    assert "--min-group 3 is below K = 5" in capsys.readouterr().err
-    monkeypatch.setenv("BYSTANDER_MIN_GROUP", "3")
-    assert main(["report", "--format", "json"]) == 0
-    shown = capsys.readouterr().out
-    assert '"value":4' in shown, "with K = 3, four students are shown"
     assert main(["report", "--format", "json", "--min-group", "5"]) == 0
-    assert '"value":4' not in capsys.readouterr().out, "--min-group can raise K"
+    shown = capsys.readouterr().out
+    assert "färre än 5" in shown and '"value":4' not in shown, "--min-group can raise K"
     assert main(["report", "--min-group", "2"]) == 1
     assert "below K = 3" in capsys.readouterr().err
+    monkeypatch.setenv("BYSTANDER_MIN_GROUP", "5")
+    assert main(["report", "--format", "json"]) == 0
+    assert '"value":4' not in capsys.readouterr().out, "a larger K hides more of a release"
+    assert main(["report", "--format", "json", "--min-group", "3"]) == 1, "K is 5: no lower"
+    assert "--min-group 3 is below K = 5" in capsys.readouterr().err
     assert main(["report", "--scenario", "nope"]) == 1
+    assert main(["report", "--period", "2026-13"]) == 1
+    assert "not a month" in capsys.readouterr().err

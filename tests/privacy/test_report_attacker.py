@@ -1,0 +1,295 @@
+"""An evaluator who requests every report their role can ask for, and solves all of them
+together, never learns one young person's choice or questionnaire answer.
+
+The population is random: a few classes and people outside any class, over the two months
+of a term; each person answers one step of one scenario, and some answer a questionnaire
+item before and after. The evaluator receives every report that can be asked of the two
+months and of the term, for everybody and for each class, with every number in it (the
+JSON values, more exact than the text), and knows the target's class and month.
+
+What the rules allow, and the test therefore accepts: a count of at least K people may be
+shown even when they all chose the same, so a target inside such a group is known to have
+chosen that too.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.content.catalog import Catalog
+from bot.evaluation.data import (
+    ChoiceCount,
+    Filters,
+    GroupCounts,
+    HelpfulShare,
+    MeasurePair,
+    MeasurePeople,
+    ReportData,
+    ScenarioCounts,
+    StepTotal,
+    StrategyCount,
+)
+from bot.evaluation.report import (
+    ALL,
+    CLASS_SCOPE,
+    UNCLASSED,
+    ReleasedCells,
+    Report,
+    build_report,
+    protect_release,
+)
+from privacy.attacker import Attacker
+
+SCENARIO, STEP = "bus-fight", "stop"
+MONTHS, TERM = ("2026-08", "2026-09"), "2026-HT"
+NO_CLASS = "none"
+LIKERT = (1, 2, 3)
+
+
+@dataclass(frozen=True)
+class Person:
+    group: str  # a class id, or NO_CLASS
+    month: str
+    choice: str
+    finished: bool
+    pair: tuple[int, int] | None  # questionnaire answer before and after, if given
+
+
+def people(catalog: Catalog) -> st.SearchStrategy[list[Person]]:
+    choices = [c.id for c in catalog.scenarios[SCENARIO].step(STEP).choices]
+    person = st.builds(
+        Person,
+        st.sampled_from(["1", "2", NO_CLASS]),
+        st.sampled_from(MONTHS),
+        st.sampled_from(choices),
+        st.booleans(),
+        st.none() | st.tuples(st.sampled_from(LIKERT), st.sampled_from(LIKERT)),
+    )
+    # Friends answer alike: repeat a few people so groups of one mind are common.
+    return st.lists(st.tuples(person, st.integers(1, 6)), min_size=1, max_size=8).map(
+        lambda runs: [p for p, times in runs for _ in range(times)][:30]
+    )
+
+
+def scope_of(person: Person, scope: str) -> bool:
+    if scope == ALL:
+        return True
+    if scope == UNCLASSED:
+        return person.group == NO_CLASS
+    return person.group == scope.removeprefix(CLASS_SCOPE)
+
+
+def report_data(catalog: Catalog, crowd: list[Person], scope: str) -> ReportData:
+    """What the database would give for these people: one run each."""
+    step = catalog.scenarios[SCENARIO].step(STEP)
+    members = [p for p in crowd if scope_of(p, scope)]
+    n = len(members)
+    chosen = Counter(p.choice for p in members)
+    helpful = sum(chosen[c.id] for c in step.choices if c.assessment == "helpful")
+    strategies = Counter()
+    for choice in step.choices:
+        strategies[choice.strategy.value] += chosen[choice.id]
+    pairs = [p.pair for p in members if p.pair]
+    done = sum(p.finished for p in members)
+    classes = sorted({p.group for p in members} - {NO_CLASS}) if scope == ALL else []
+    in_class = {g: [p for p in members if p.group == g] for g in classes}
+    return ReportData(
+        Filters(),
+        scenarios=[ScenarioCounts(SCENARIO, n, n, done, done)] if n else [],
+        steps=[StepTotal(SCENARIO, STEP, n, n)] if n else [],
+        choices=[
+            ChoiceCount(
+                SCENARIO,
+                STEP,
+                c.id,
+                c.strategy.value,
+                c.assessment.value,
+                "before",
+                chosen[c.id],
+                chosen[c.id],
+            )
+            for c in step.choices
+            if chosen[c.id]
+        ],
+        strategies=[StrategyCount(s, k, k) for s, k in strategies.items() if k],
+        helpful=[HelpfulShare("first", helpful, n, n, helpful)] if n else [],
+        measures=[MeasurePair("efficacy", "T1-T2", b, a) for b, a in pairs],
+        measure_people=[MeasurePeople("efficacy", "T1-T2", len(pairs))] if pairs else [],
+        groups=[GroupCounts("age_band", "16_17", n, done, helpful, n, done, helpful)] * bool(n)
+        + [
+            GroupCounts(
+                "class",
+                f"Klass {g} #{g}",
+                len(m),
+                sum(p.finished for p in m),
+                sum(p.choice in HELPFUL for p in m),
+                len(m),
+                sum(p.finished for p in m),
+                sum(p.choice in HELPFUL for p in m),
+            )
+            for g, m in in_class.items()
+        ],
+    )
+
+
+HELPFUL = {"ask-time", "tell-teacher"}
+
+
+def every_report(catalog: Catalog, crowd: list[Person], k: int) -> dict[tuple[str, str], Report]:
+    """Every report an evaluator can ask for: each month and the term, each scope."""
+    scopes = [ALL, UNCLASSED, *(f"{CLASS_SCOPE}{g}" for g in sorted({p.group for p in crowd}))]
+    scopes = list(dict.fromkeys(s for s in scopes if s != f"{CLASS_SCOPE}{NO_CLASS}"))
+    released = {}
+    for period in (*MONTHS, TERM):
+        members = [p for p in crowd if period == TERM or p.month == period]
+        data = {s: report_data(catalog, members, s) for s in scopes}
+        parts = [(m, *released[m]) for m in MONTHS] if period == TERM else []
+        released[period] = (data, protect_release(period, data, catalog, k, parts))
+    reports = {}
+    for period, (data, hidden) in released.items():
+        for scope in scopes:
+            if scope == UNCLASSED:
+                continue  # never shown: only protected, as everybody minus the classes
+            cells = ReleasedCells((period, scope), hidden, k)
+            reports[period, scope] = build_report(data[scope], catalog, "en", k, release=cells)
+    return reports
+
+
+def cells_of(period: str, scope: str, groups: Iterable[str], choices: Iterable[str]) -> list:
+    months = MONTHS if period == TERM else (period,)
+    wanted = [g for g in groups if scope == ALL or scope == f"{CLASS_SCOPE}{g}"]
+    return [("c", g, m, c, f) for g in wanted for m in months for c in choices for f in (0, 1)]
+
+
+def pairs_of(period: str, scope: str, groups: Iterable[str]) -> list:
+    months = MONTHS if period == TERM else (period,)
+    wanted = [g for g in groups if scope == ALL or scope == f"{CLASS_SCOPE}{g}"]
+    return [("p", g, m, b, a) for g in wanted for m in months for b in LIKERT for a in LIKERT]
+
+
+def exact(value: float) -> tuple[Fraction, Fraction]:
+    """A JSON value rounded to four decimals, as an exact interval."""
+    centre, half = Fraction(str(value)), Fraction(1, 20000)
+    return centre - half, centre + half
+
+
+def read(attacker: Attacker, catalog: Catalog, report: Report, period: str, scope: str) -> None:
+    """Every shown number of one report, as what it says about the atomic cells."""
+    step = catalog.scenarios[SCENARIO].step(STEP)
+    groups = ["1", "2", NO_CLASS]
+    everything = cells_of(period, scope, groups, [c.id for c in step.choices])
+    by_label = {c.label.get("en"): [c.id] for c in step.choices}
+    by_strategy = {}
+    for c in step.choices:
+        name = catalog.locales.text("en", f"strategy.{c.strategy.value}")
+        by_strategy.setdefault(name, []).append(c.id)
+    helpful = [c.id for c in step.choices if c.assessment == "helpful"]
+    for section in report.sections:
+        for table in section.tables:
+            columns = [c.key for c in table.columns]
+            for row in table.rows:
+                cells = dict(zip(columns, row, strict=True))
+                label = row[0].text
+                if table.id == "change":
+                    observe_change(attacker, cells, pairs_of(period, scope, groups))
+                    continue
+                if table.id == "choices":
+                    chosen = by_label.get(label)
+                elif table.id == "strategies":
+                    chosen = by_strategy.get(label)
+                else:
+                    chosen = None
+                if table.id == "groups" and label.startswith("Klass"):
+                    group = label.rsplit("#", 1)[1]
+                    whole = cells_of(period, ALL, [group], [c.id for c in step.choices])
+                else:
+                    whole = everything
+                for column, cell in cells.items():
+                    if cell.suppressed or not isinstance(cell.value, int) or column == "n":
+                        continue
+                    if chosen is not None and label != "Total":
+                        counted = cells_of(period, scope, groups, chosen)
+                    elif column == "helpful":
+                        counted = [c for c in whole if c[3] in helpful]
+                    elif column == "completions":
+                        counted = [c for c in whole if c[4]]
+                    elif table.id == "helpful" and label == "Later plays":
+                        counted = []
+                    else:
+                        counted = whole
+                    attacker.observe(counted, cell.value)
+
+
+def observe_change(attacker: Attacker, cells: dict, pairs: list) -> None:
+    if cells["n"].suppressed:
+        return
+    attacker.observe(pairs, cells["n"].value)
+    for column, weight in (("mean_before", 3), ("mean_after", 4)):
+        low, high = exact(cells[column].value)
+        attacker.observe_ratio({p: p[weight] for p in pairs}, pairs, low, high)
+
+
+def allowed(crowd: list[Person], target: Person, attribute) -> bool:
+    """Whether a group of at least K... people around the target all share the attribute."""
+    value = attribute(target)
+    for group_of, month_of in itertools.product(
+        (lambda p: p.group == target.group, lambda p: True),
+        (lambda p: p.month == target.month, lambda p: True),
+    ):
+        around = [p for p in crowd if group_of(p) and month_of(p) and attribute(p) is not None]
+        if len(around) >= K_AT_LEAST and all(attribute(p) == value for p in around):
+            return True
+    return False
+
+
+K_AT_LEAST = 3  # set per example below
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), k=st.sampled_from([3, 5]))
+def test_no_combination_of_reports_tells_one_answer(shipped_catalog: Catalog, data, k) -> None:
+    global K_AT_LEAST
+    K_AT_LEAST = k
+    catalog = shipped_catalog
+    crowd = data.draw(people(catalog), label="people")
+    target = crowd[data.draw(st.integers(0, len(crowd) - 1), label="target")]
+    attacker = Attacker()
+    step = catalog.scenarios[SCENARIO].step(STEP)
+    for group, month in itertools.product(("1", "2", NO_CLASS), MONTHS):
+        for choice, finished in itertools.product(step.choices, (0, 1)):
+            attacker.unknown(("c", group, month, choice.id, finished))
+        for b, a in itertools.product(LIKERT, LIKERT):
+            attacker.unknown(("p", group, month, b, a))
+    for (period, scope), report in every_report(catalog, crowd, k).items():
+        read(attacker, catalog, report, period, scope)
+    attacker.check()
+
+    atomic = {
+        (g, m, c.id): [("c", g, m, c.id, 0), ("c", g, m, c.id, 1)]
+        for g in ("1", "2", NO_CLASS)
+        for m in MONTHS
+        for c in step.choices
+    }
+    assert attacker.disclosed_small_cells(atomic, k) == []
+
+    # The target is counted in their own class and month; each choice a possibility.
+    learned = attacker.target_choice(
+        {c.id: [("c", target.group, target.month, c.id, target.finished)] for c in step.choices}
+    )
+    if learned is not None:
+        assert allowed(crowd, target, lambda p: p.choice), f"the reports told {target}"
+    if target.pair:
+        before = attacker.target_value(
+            {b: [("p", target.group, target.month, b, a) for a in LIKERT] for b in LIKERT}
+        )
+        if before is not None:
+            assert allowed(crowd, target, lambda p: p.pair and p.pair[0]), (
+                f"the reports told {target}'s answer before"
+            )
