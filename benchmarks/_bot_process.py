@@ -3,7 +3,8 @@
     python benchmarks/_bot_process.py --kind real|real-nolimit|bare --base-url URL
         --token TOKEN --data-dir DIR
 
-Prints READY once it polls; stops on SIGTERM or SIGINT. Used by e2e_throughput.py.
+Prints READY once it polls; stops on SIGTERM or SIGINT. Used by e2e_throughput.py and
+flood.py.
 
 - real:         bot.telegram.runtime.build_runtime(config) exactly as `bystander run` builds it.
 - real-nolimit: the same, with PTB's AIORateLimiter taken off the Bot altogether (a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every benchmark in turn with modest defaults (about 10 minutes on 2 cores).
+# Run every benchmark in turn with modest defaults (about 12 minutes on 2 cores).
 # Usage: bash benchmarks/run_all.sh [python]   (default: python3, or $PYTHON)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,9 @@ echo "== in-process handling cost =="
 echo
 echo "== end to end over HTTP =="
 "$PY" benchmarks/e2e_throughput.py --users 200 --seconds 10 --warmup 2
+echo
+echo "== one person floods the bot while others play =="
+"$PY" benchmarks/flood.py --flood 600 --repeat 3
 echo
 echo "== bystander report over a million choices =="
 "$PY" benchmarks/report_scale.py

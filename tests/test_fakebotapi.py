@@ -432,3 +432,24 @@ async def test_a_held_call_waits_for_release_without_blocking_settling(
     held.release()
     await sending
     assert user.last.text == "väntar"
+
+
+async def test_holding_a_chat_delays_only_that_chat(
+    fake_bot_api: FakeBotApi, bot: Bot, user: FakeUser
+) -> None:
+    other = fake_bot_api.user(user_id=4343)
+    with fake_bot_api.holding(user.id):
+        held = asyncio.create_task(bot.send_message(user.id, "sen"))
+        await bot.send_message(other.id, "nu")
+        assert other.last.text == "nu"
+        assert user.messages == [] and not held.done()
+    await held
+    assert user.last.text == "sen"
+
+
+async def test_actions_without_waiting_only_queue_updates(bot: Bot, user: FakeUser) -> None:
+    await user.send("/start", wait=False)
+    await user.send("hej", wait=False)
+
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates if u.message] == ["/start", "hej"]

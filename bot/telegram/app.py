@@ -61,7 +61,9 @@ def build_application(
         # Telegram does say 429, every call waits out its retry_after and is retried.
         # Group chats keep the 20/min limit; bulk sends pace themselves (jobs.py).
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
-        .concurrent_updates(PerUserOrder())
+        # Each conversation's updates in order; waiting for a turn takes no shared slot,
+        # 64 updates are handled at once, and beyond 20 waiting a flood is dropped.
+        .concurrent_updates(PerUserOrder(max_working=64, max_waiting=20))
     )
     if post_init:
         builder = builder.post_init(post_init)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -83,6 +84,7 @@ class FakeBotApi:
         self.requests: list[RecordedRequest] = []
         self.internal_errors: list[BaseException] = []
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
+        self._holds: dict[int, asyncio.Event] = {}
         self._users: dict[int, FakeUser] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -207,6 +209,20 @@ class FakeBotApi:
         self._faults[_method_name(method)].append(_Fault(hold=hold))
         return hold
 
+    @contextmanager
+    def holding(self, chat_id: int) -> Iterator[None]:
+        """While the block runs, the bot's calls about `chat_id` wait, then take effect.
+
+        As with a Telegram that is slow for one chat: calls with that `chat_id`, and answers
+        to that chat's button presses, are held until the block ends. Other chats are served.
+        """
+        gate = self._holds[chat_id] = asyncio.Event()
+        try:
+            yield
+        finally:
+            del self._holds[chat_id]
+            gate.set()
+
     def calls(self, method: str) -> list[RecordedRequest]:
         """Logged requests for `method` (any spelling), oldest first."""
         name = _method_name(method)
@@ -310,6 +326,8 @@ class FakeBotApi:
         busy = record.method != "getUpdates"
         self._track(busy, +1)
         try:
+            if (gate := self._holds.get(self._chat_of(record))) is not None:
+                await gate.wait()
             if fault and fault.delay:
                 await asyncio.sleep(fault.delay)
             if fault and fault.hold:
@@ -325,6 +343,13 @@ class FakeBotApi:
             return await self.methods.call(record.method, record.params, record.files)
         finally:
             self._track(busy, -1)
+
+    def _chat_of(self, record: RecordedRequest) -> int | None:
+        chat_id = record.params.get("chat_id")
+        if isinstance(chat_id, int):
+            return chat_id
+        query = self.state.callback_queries.get(str(record.params.get("callback_query_id")))
+        return query.chat_id if query else None
 
     def _track(self, busy: bool, change: int) -> None:
         if busy:

@@ -89,10 +89,13 @@ class FakeUser:
 
     # --- actions -------------------------------------------------------------------------------
 
-    async def send(self, text: str) -> None:
-        """Type and send `text`; commands get bot_command entities like in Telegram."""
+    async def send(self, text: str, *, wait: bool = True) -> None:
+        """Type and send `text`; commands get bot_command entities like in Telegram.
+
+        With `wait=False` the update is only queued: nothing waits for the bot's answer.
+        """
         entities = command_entities(text)
-        await self._send_message(text=text, entities=entities)
+        await self._send_message(text=text, entities=entities, wait=wait)
 
     async def send_sticker(self, emoji: str = "👍") -> None:
         sticker = {
@@ -111,17 +114,17 @@ class FakeUser:
         photo = self._server.state.store_file(data, mime_type="image/png")
         await self._send_message(photo=photo, caption=caption)
 
-    async def click(self, label: str, *, message_id: int | None = None) -> None:
+    async def click(self, label: str, *, message_id: int | None = None, wait: bool = True) -> None:
         """Press the inline button `label` (exact, or a unique substring).
 
         Uses the newest bot message with a keyboard unless `message_id` picks an older one,
-        which is how stale buttons are tested.
+        which is how stale buttons are tested. With `wait=False` the press is only queued.
         """
         message = self._keyboard_message(message_id)
         button = _find_button(message, label)
         if "callback_data" not in button:
             raise AssertionError(f"button {button['text']!r} sends no callback: {button}")
-        await self._press(message, button["callback_data"], button["text"])
+        await self._press(message, button["callback_data"], button["text"], wait=wait)
 
     async def click_data(self, data: str, *, message_id: int | None = None) -> None:
         """Send forged callback data, as a malicious or outdated client could."""
@@ -195,13 +198,15 @@ class FakeUser:
 
     # --- internals -----------------------------------------------------------------------------
 
-    async def _send_message(self, **content: Any) -> None:
+    async def _send_message(self, *, wait: bool = True, **content: Any) -> None:
         self._begin_action()
         state = self._server.state
         message = self._chat.add_message(self._chat.user, state.next_revision(), **content)
-        await self._server.deliver({"message": message.to_json()})
+        await self._deliver({"message": message.to_json()}, wait)
 
-    async def _press(self, message: StoredMessage, data: str, label: str) -> None:
+    async def _press(
+        self, message: StoredMessage, data: str, label: str, *, wait: bool = True
+    ) -> None:
         self._begin_action()
         query = CallbackQueryRecord(str(next(_query_ids)), self.chat_id, message.message_id, data)
         self._server.state.callback_queries[query.id] = query
@@ -213,7 +218,13 @@ class FakeUser:
             "chat_instance": str(-7_000_000_000 - self.chat_id),
             "data": data,
         }
-        await self._server.deliver({"callback_query": payload})
+        await self._deliver({"callback_query": payload}, wait)
+
+    async def _deliver(self, update: JSON, wait: bool) -> None:
+        if wait:
+            await self._server.deliver(update)
+        else:
+            self._server.enqueue(update)
 
     def _begin_action(self) -> None:
         self._seen_revision = self._server.state.revision
