@@ -74,11 +74,17 @@ def build_services(config: BotConfig) -> Services:
         survey = SurveyService(
             catalog.measures, presenter, evaluation, addresses, config.follow_up_days
         )
-    player = PlayerService(
-        catalog, store, EphemeralStore(), Membership(classes), survey, config.retention_months
-    )
     admins = frozenset(pseudonym(secrets.pseudonym_secret, i) for i in config.admin_ids)
     settings = StaffSettings(admins, config.min_group, config.class_days, config.invite_days)
+    player = PlayerService(
+        catalog,
+        store,
+        EphemeralStore(),
+        Membership(classes),
+        survey,
+        config.retention_months,
+        settings.k,
+    )
     staff = StaffService(catalog, classes, settings)
     reports = ReportService(catalog, evaluation, classes, settings.k)
     return Services(

@@ -78,9 +78,11 @@ class PlayerService:
         membership: Membership | None = None,
         survey: SurveyService | None = None,
         retention_months: int = 12,
+        min_group: int = 5,
     ) -> None:
         self.catalog = catalog
         self.retention_months = retention_months  # stated in /privacy
+        self.min_group = min_group  # K, stated in /privacy
         self.presenter = Presenter(catalog.locales, catalog.help)
         self.store = store
         self.ephemeral = ephemeral
@@ -529,7 +531,9 @@ class PlayerService:
 
     async def privacy(self, person: Person) -> Outcome:
         session = await self._session(person)
-        return Outcome.say(self.t(session, "privacy.text", months=self.retention_months))
+        return Outcome.say(
+            self.t(session, "privacy.text", months=self.retention_months, k=self.min_group)
+        )
 
     async def my_data(self, person: Person) -> Outcome:
         session = await self._session(person)

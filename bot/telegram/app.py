@@ -49,6 +49,7 @@ def build_application(
     post_init=None,
     post_shutdown=None,
 ) -> Application:
+    order = PerUserOrder(max_working=64, max_waiting=20)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -62,9 +63,11 @@ def build_application(
         # Group chats keep the 20/min limit; bulk sends pace themselves (jobs.py).
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
         # Each conversation's updates in order; waiting for a turn takes no shared slot,
-        # 64 updates are handled at once, and beyond 20 waiting a flood is dropped.
-        .concurrent_updates(PerUserOrder(max_working=64, max_waiting=20))
+        # 64 updates are handled at once, and beyond 20 waiting a flood is dropped, before
+        # it is even parsed (shedding.py).
+        .concurrent_updates(order)
     )
+    transports.updates.shed = order
     if post_init:
         builder = builder.post_init(post_init)
     if post_shutdown:

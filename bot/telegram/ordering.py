@@ -99,6 +99,11 @@ class PerUserOrder(BaseUpdateProcessor):
         """Conversations with an update in hand (each has state only while it does)."""
         return len(self._queues)
 
+    def room(self, key: int) -> int:
+        """How many more updates the conversation can take now (bot/telegram/shedding.py)."""
+        queue = self._queues.get(key)
+        return self.max_waiting + 1 if queue is None else self.max_waiting - len(queue)
+
     @property
     def waiting(self) -> int:
         """Updates waiting for their conversation's turn, in all conversations."""
@@ -156,8 +161,12 @@ class PerUserOrder(BaseUpdateProcessor):
 
     def _drop(self, coroutine: Awaitable[Any]) -> None:
         _close(coroutine)
-        self.dropped += 1
-        self._unlogged += 1
+        self.note_dropped(1)
+
+    def note_dropped(self, count: int) -> None:
+        """Count and log drops, also those shed before parsing (shedding.py)."""
+        self.dropped += count
+        self._unlogged += count
         if self._log_timer is not None:
             return  # a line with this count is due already
         loop = asyncio.get_running_loop()

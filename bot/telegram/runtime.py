@@ -93,6 +93,9 @@ class Runtime:
         async with AsyncExitStack() as stack:
             stack.push_async_callback(self.transports.close)
             await stack.enter_async_context(self.app)
+            # Closing the database also when the body fails: its worker thread would
+            # otherwise keep the process (a test run) from ever ending.
+            stack.push_async_callback(self.post_shutdown, self.app)
             await self.post_init(self.app)
             await self.app.updater.start_polling(
                 poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
@@ -103,7 +106,6 @@ class Runtime:
             finally:
                 await self.app.updater.stop()
                 await self.app.stop()
-        await self.post_shutdown(self.app)
 
 
 def build_runtime(config: BotConfig) -> Runtime:

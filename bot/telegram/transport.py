@@ -16,6 +16,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.logsafe import redact
+from bot.telegram.shedding import Queues, shed
 
 Timeout = float | None
 
@@ -38,6 +39,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_size = connection_pool_size
         self.timeouts = timeouts
         self._session: aiohttp.ClientSession | None = None
+        self.shed: Queues | None = None  # set on the getUpdates client: see shedding.py
 
     @property
     def read_timeout(self) -> Timeout:
@@ -75,7 +77,10 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout,
             ) as response:
-                return response.status, await response.read()
+                body = await response.read()
+                if self.shed is not None and url.endswith("/getUpdates"):
+                    body = shed(body, self.shed)
+                return response.status, body
         except TimeoutError as error:
             if isinstance(error, aiohttp.ConnectionTimeoutError):
                 raise TimedOut("no connection to the Bot API in time; not sent") from error
