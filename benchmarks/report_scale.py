@@ -1,9 +1,11 @@
 """Report speed: `bystander report` over a generated database of a million choice events.
 
-Seeds an encrypted database with 20,000 pseudonyms playing 30 generated scenarios
-(1,000,000 choices, questionnaire pairs, classes), then times `bystander report` in a new
-process for each format and reports its wall time and peak memory. Goal: under 3 s and
-300 MB.
+Seeds an encrypted database with 20,000 pseudonyms playing 30 generated scenarios in
+January–November 2026 (1,000,000 choices, questionnaire pairs, classes), then times
+`bystander report --period 2026-VT` (January–June) in a new process: first the report
+that releases the term (its six months first), then each format rendered from the stored
+release, with wall time and peak memory. Goal: under 3 s and 300 MB for a report; the
+release, made once per period, is reported beside it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from bot.storage.keys import load_secrets
 from bot.storage.store import SqlCipherStore, transaction
 
 AGE_BANDS = ("15_or_younger", "16_17", "18_19", "20_plus", "unsaid")
+PERIOD = "2026-VT"
 
 
 async def seed(env: dict[str, str], scenarios, people: int, events: int, rng) -> None:
@@ -97,12 +100,13 @@ def run_report(env: dict[str, str], fmt: str, out: Path) -> tuple[float, float]:
     return time.perf_counter() - started, peak_kb / 1024
 
 
-def _report(env: dict[str, str], fmt: str, out: Path) -> int:
+def _report(env: dict[str, str], fmt: str, out: Path, period: str = PERIOD) -> int:
     """Run the command; returns its own peak RSS in KB (wait4 reports that child only)."""
     # As on a server: Python may cache compiled bytecode (some shells forbid it).
     child = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | env
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli.main", "report", "--format", fmt, "--out", str(out)],
+        [sys.executable, "-m", "bot.cli.main", "report", "--period", period, "--format", fmt,
+         "--out", str(out)],
         cwd=REPO, env=child, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     errors = process.stderr.read()
@@ -150,10 +154,11 @@ def main() -> None:
             if seeder.exitcode != 0:
                 raise SystemExit("seeding the database failed")
         seeded = time.perf_counter() - started
-        # One untimed run first: it applies any pending migration and compiles bytecode,
-        # which a running server has done long before anyone asks for a report.
-        _report(env, "json", work / "warm-up.json")
-        rows = []
+        # One untimed run first, of a month without data: it applies any pending migration
+        # and compiles bytecode, which a running server has done long before.
+        _report(env, "json", work / "warm-up.json", "2025-01")
+        release_s, release_mb = run_report(env, "json", work / "release.json")
+        rows = [("release + json", f"{release_s:.2f}", f"{release_mb:.0f}", "–")]
         for fmt in ("json", "csv", "html"):
             seconds, peak_mb = run_report(env, fmt, work / f"report.{fmt}")
             rows.append(
@@ -172,11 +177,12 @@ def main() -> None:
     print(f"{args.events:,} choices, {args.people:,} pseudonyms, {args.scenarios} scenarios;"
           f" {source}\n")  # fmt: skip
     print(table(("format", "seconds", "peak MB (process)", "output KB"), rows))
-    worst = max(float(r[1]) for r in rows)
+    worst = max(float(r[1]) for r in rows[1:])
     memory = max(float(r[2]) for r in rows)
     print(
-        f"\nslowest {worst:.2f} s [goal < 3 s: {'met' if worst < 3 else 'MISSED'}]; "
-        f"peak {memory:.0f} MB [goal < 300 MB: {'met' if memory < 300 else 'MISSED'}]"
+        f"\nslowest report {worst:.2f} s [goal < 3 s: {'met' if worst < 3 else 'MISSED'}]; "
+        f"peak {memory:.0f} MB [goal < 300 MB: {'met' if memory < 300 else 'MISSED'}]; "
+        f"the release took {release_s:.1f} s once"
     )
 
 

@@ -110,6 +110,7 @@ def purge_report(summary: PurgeSummary, *, dry_run: bool) -> str:
         f"  {summary.follow_ups} finished follow-up(s)",
         f"  {summary.profiles} profile(s) without activity since then",
         f"  {summary.memberships} class membership(s)",
+        f"  {summary.releases} released period(s) past retention, retired",
         f"  {summary.classes} class(es) that ended before then, with "
         f"{summary.facilitations} facilitated session(s)",
         f"  {summary.invitations} expired invitation(s)",

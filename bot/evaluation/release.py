@@ -28,6 +28,10 @@ class PeriodError(ValueError):
     """A period that does not exist or is not over yet; the message is for the user."""
 
 
+class RetiredError(PeriodError):
+    """A period whose numbers are past the retention period."""
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     first: date

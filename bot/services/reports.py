@@ -8,7 +8,7 @@ import asyncio
 from datetime import UTC, date, datetime
 
 from bot.content.catalog import Catalog
-from bot.evaluation.release import Period, PeriodError, Release
+from bot.evaluation.release import Period, PeriodError, Release, RetiredError
 from bot.evaluation.report import (
     ALL,
     CLASS_SCOPE,
@@ -21,7 +21,7 @@ from bot.evaluation.report import (
 from bot.services.presenter import escape
 from bot.services.views import Message, Outcome
 from bot.storage.classes import EVALUATOR, ClassStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage.evaluation import RETIRED, EvaluationStore
 
 FORMATS = ("html", "csv", "json")
 TELEGRAM_CHARTS = 3
@@ -104,8 +104,13 @@ class ReportService:
                 [(part.period, part.scopes, part.hidden) for part in parts],
             )
             made = Release(period.name, self.min_group, scopes, hidden)
-            await self.evaluation.save_release(period.name, made.to_json())
+            await self.evaluation.save_release(period.name, period.last, made.to_json())
             stored = await self.evaluation.release(period.name)  # a concurrent one may have won
+        if stored == RETIRED:
+            raise RetiredError(
+                f"the numbers of {period.name} are past the retention period and no longer "
+                "kept (docs/evaluation.md)"
+            )
         return Release.from_json(period.name, stored)
 
     async def class_id(self, reference: str) -> int | None:
@@ -135,6 +140,8 @@ class ReportService:
                 )
         try:
             report = await self.build(period, language, scenario=scenario)
+        except RetiredError:
+            return Outcome.say(locales.text(language, "staff.report_retired", period=period.name))
         except (PeriodError, ReportError):
             last = Period.last_closed_month(_today()).name
             return Outcome.say(

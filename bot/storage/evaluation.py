@@ -30,6 +30,7 @@ from bot.evaluation.data import (
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
+RETIRED = ""  # the body of a released period past retention
 _FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
 SKIPPED = 0  # a question the person chose to skip; never part of a pair
 REPORT_CACHE_KB = 48_000
@@ -79,6 +80,7 @@ class PurgeSummary:
     invitations: int  # expired more than INVITATION_GRACE_DAYS ago
     roles: int  # revoked before the cutoff
     small_groups: int  # aggregate rows of fewer than K people, merged or deleted
+    releases: int  # released periods that ended before the cutoff, retired
 
 
 class EvaluationStore:
@@ -231,19 +233,21 @@ class EvaluationStore:
         return [row[0] for row in rows]
 
     async def release(self, period: str) -> str | None:
+        """The stored release of a period: None if never released, RETIRED if past
+        retention."""
         async with self.store.reading() as db:
             row = await fetch_one(
                 db, "SELECT body FROM report_releases WHERE period = ?", (period,)
             )
         return row[0] if row else None
 
-    async def save_release(self, period: str, body: str) -> None:
+    async def save_release(self, period: str, last_day: date, body: str) -> None:
         """Keep the first release of a period; a concurrent second one is dropped."""
         async with self.store.session() as db, transaction(db):
             await db.execute(
-                "INSERT INTO report_releases (period, released_on, body) VALUES (?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (period, self.store.day(), body),
+                "INSERT INTO report_releases (period, last_day, released_on, body)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (period, last_day.isoformat(), self.store.day(), body),
             )
 
     @staticmethod
@@ -305,7 +309,7 @@ class EvaluationStore:
                 for statement in _FOLD + _DELETE:
                     await db.execute(statement, values | {"batch": batch})
         async with self.store.session() as db, transaction(db):
-            for statement in _REMOVE_STAFF_ROWS:
+            for statement in (*_REMOVE_STAFF_ROWS, _RETIRE_RELEASES):
                 await db.execute(statement, values)
             # Counted now, after this run's folding, so the number is what was merged.
             counts["small_groups"] = (await fetch_one(db, _COUNT_SMALL_GROUPS, values))[0]
@@ -638,7 +642,16 @@ _SMALL_ROWS = (
     _SMALL_UNDATED_PAIRS,
 )  # fmt: skip
 _COUNT_SMALL_GROUPS = "SELECT " + " + ".join(f"(SELECT count(*) FROM ({q}))" for q in _SMALL_ROWS)
+# A released period's numbers include the counts it hides (fewer than K people): they go
+# with the raw events. The row stays, so the period is never released anew from the
+# aggregates (which would differ, and could be subtracted from the old release).
+_RETIRE_RELEASES = (
+    f"UPDATE report_releases SET body = '{RETIRED}'"
+    f" WHERE last_day < :cutoff AND body != '{RETIRED}'"
+)
 _PURGE_COUNTS = {
+    "releases": "SELECT count(*) FROM report_releases"
+    f" WHERE last_day < :cutoff AND body != '{RETIRED}'",
     "choices": "SELECT count(*) FROM choices c JOIN runs r USING (user, run_id)"
     f" WHERE r.started_on < :cutoff AND {_FOLDABLE}",
     "runs": f"SELECT count(*) FROM runs r WHERE started_on < :cutoff AND {_FOLDABLE}",
