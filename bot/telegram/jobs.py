@@ -14,6 +14,8 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
+from bot.evaluation.release import Period
+from bot.services.reports import ReportService
 from bot.services.survey import SurveyService
 from bot.storage.evaluation import EvaluationStore, retention_cutoff
 from bot.telegram.handlers import keyboard
@@ -55,6 +57,22 @@ async def send_due_reminders(bot: Bot, survey: SurveyService, today: date | None
     if sent:
         log.info("sent %d follow-up reminder(s)", sent)
     return sent
+
+
+async def release_closed_periods(reports: ReportService, today: date) -> list[str]:
+    """Release last month, and the term it ends, before anyone asks for their report.
+
+    A release reads every class's numbers of the period and can take a while on a large
+    database; made here, the first report of a month is as quick as any later one."""
+    month = Period.last_closed_month(today)
+    periods = [month]
+    if month.first.month in (6, 12):
+        periods.append(
+            Period.parse(f"{month.first.year}-{'VT' if month.first.month == 6 else 'HT'}")
+        )
+    for period in periods:
+        await reports.release(period)
+    return [period.name for period in periods]
 
 
 async def purge_old_events(

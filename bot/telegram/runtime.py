@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from telegram.ext import Application, CallbackContext
 
@@ -19,6 +19,7 @@ from bot.bootstrap import build_services
 from bot.config import BotConfig
 from bot.content.catalog import Catalog
 from bot.services.player import PlayerService
+from bot.services.reports import ReportService
 from bot.services.staff import BOT_USERNAME, StaffService
 from bot.storage.evaluation import EvaluationStore
 from bot.storage.store import SqlCipherStore
@@ -28,6 +29,7 @@ from bot.telegram.jobs import (
     PURGE_INTERVAL_S,
     REMINDER_INTERVAL_S,
     purge_old_events,
+    release_closed_periods,
     send_due_reminders,
 )
 from bot.telegram.loop import new_event_loop
@@ -46,6 +48,7 @@ class Runtime:
     evaluation: EvaluationStore
     app: Application
     transports: Transports = field(default_factory=Transports)
+    reports: ReportService | None = None
 
     async def post_init(self, app: Application) -> None:
         await self.store.initialize()
@@ -71,6 +74,10 @@ class Runtime:
         await self.send_reminders()
 
     async def _purge(self, context: CallbackContext) -> None:
+        # Releasing first: a period must be released before retention folds its events.
+        if self.reports is not None:
+            released = await release_closed_periods(self.reports, datetime.now(UTC).date())
+            log.info("released numbers of %s (if not already)", ", ".join(released))
         await purge_old_events(self.evaluation, self.config.retention_months, self.staff.settings.k)
 
     async def post_shutdown(self, app: Application) -> None:
@@ -113,8 +120,15 @@ def build_runtime(config: BotConfig) -> Runtime:
     catalog, store, service = services.catalog, services.store, services.player
     handlers = Handlers(service, services.staff, services.reports, services.pseudonym_secret)
     runtime = Runtime(
-        config, catalog, store, service, services.staff, services.evaluation, app=None
-    )  # type: ignore[arg-type]
+        config,
+        catalog,
+        store,
+        service,
+        services.staff,
+        services.evaluation,
+        app=None,  # type: ignore[arg-type]
+        reports=services.reports,
+    )
     runtime.app = build_application(
         config.token,
         config.base_url,
