@@ -2,10 +2,10 @@
 
 Seeds an encrypted database with 20,000 pseudonyms playing 30 generated scenarios in
 January–November 2026 (1,000,000 choices, questionnaire pairs, classes), then times
-`bystander report --period 2026-VT` (January–June) in a new process: first the report
-that releases the term (its six months first), then each format rendered from the stored
-release, with wall time and peak memory. Goal: under 3 s and 300 MB for a report; the
-release, made once per period, is reported beside it.
+`bystander report --period 2026-06` in a new process: first the report that releases the
+month, then each format rendered from the stored release, with wall time and peak memory.
+Goal: under 3 s and 300 MB for a report; the release, made once per month (by the daily
+job, before anyone asks), is reported beside it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from bot.storage.keys import load_secrets
 from bot.storage.store import SqlCipherStore, transaction
 
 AGE_BANDS = ("15_or_younger", "16_17", "18_19", "20_plus", "unsaid")
-PERIOD = "2026-VT"
+PERIOD = "2026-06"
 
 
 async def seed(env: dict[str, str], scenarios, people: int, events: int, rng) -> None:

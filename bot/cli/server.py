@@ -133,8 +133,7 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--out", type=Path, help="write to this file (default: standard output)")
     report.add_argument(
         "--period",
-        help="a closed month (2026-10) or term (2026-VT: January–June, 2026-HT: July–December);"
-        " default: last month",
+        help="a closed month, e.g. 2026-10 (default: last month)",
     )
     report.add_argument("--scenario", help="only this scenario's tables")
     report.add_argument("--class", dest="class_ref", help="only this class (number or name)")

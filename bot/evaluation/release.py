@@ -1,4 +1,4 @@
-"""Released periods: the numbers of a closed month or term, fixed once and for all.
+"""Released periods: the numbers of a closed month, fixed once and for all.
 
 Reports are only ever made of released numbers (docs/privacy.md): a period is released
 once it is over, with one suppression pattern for every report that can be asked of it
@@ -20,8 +20,7 @@ from bot.evaluation import data as report_data
 from bot.evaluation.data import Filters, ReportData
 from bot.evaluation.report import Key
 
-TERMS = {"VT": (1, 6), "HT": (7, 12)}  # vårtermin January–June, hösttermin July–December
-_PERIOD = re.compile(r"(\d{4})-(\d{2}|VT|HT)")
+_PERIOD = re.compile(r"(\d{4})-(\d{2})")
 
 
 class PeriodError(ValueError):
@@ -36,21 +35,14 @@ class RetiredError(PeriodError):
 class Period:
     first: date
     last: date
-    name: str  # "2026-11" (a month) or "2026-HT" (a term)
+    name: str  # "2026-11"
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        match = _PERIOD.fullmatch(text.strip().upper())
+        match = _PERIOD.fullmatch(text.strip())
         if match is None:
-            raise PeriodError(
-                f"{text!r} is not a period: a month like 2026-11 or a term like 2026-VT "
-                "(January–June) or 2026-HT (July–December)"
-            )
-        year, part = int(match[1]), match[2]
-        if part in TERMS:
-            start, end = TERMS[part]
-            return cls(date(year, start, 1), _month_end(year, end), f"{year}-{part}")
-        month = int(part)
+            raise PeriodError(f"{text!r} is not a month: write it like 2026-11")
+        year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
             raise PeriodError(f"{text!r} is not a month: months are 01 to 12")
         return cls(date(year, month, 1), _month_end(year, month), f"{year}-{month:02d}")
@@ -59,17 +51,6 @@ class Period:
     def last_closed_month(cls, today: date) -> Period:
         previous = today.replace(day=1) - timedelta(days=1)
         return cls.parse(f"{previous.year}-{previous.month:02d}")
-
-    @property
-    def is_month(self) -> bool:
-        return self.first.month == self.last.month
-
-    def months(self) -> list[Period]:
-        """The months a term is made of (a month is made of itself)."""
-        return [
-            Period.parse(f"{self.first.year}-{month:02d}")
-            for month in range(self.first.month, self.last.month + 1)
-        ]
 
     def check_closed(self, today: date) -> None:
         if self.last >= today:

@@ -5,17 +5,20 @@ and chart data; `render.py` only lays them out (JSON, CSV, HTML) and decides not
 
 Suppression, so that nobody can be singled out:
 
-1. Primary: a row or cell based on fewer than K participants (zero included) shows the
-   locale's "fewer than K" marker instead of numbers.
+1. Primary: a count of fewer than K distinct people (zero included), each count tested
+   against its own people, shows the locale's "fewer than K" marker instead of numbers.
 2. Secondary: no shown number may let a reader subtract their way to a hidden one. Every
    sum a reader can form is recorded: a step's choices add up to the step total and their
    shares to 100 %; the same answers add up again by strategy, by first or later play, by
-   age band and by class; completions by scenario, age band and class. Whenever such a
-   sum has exactly one hidden term, one more is hidden (the smallest shown term beside it
-   in its own table or step, else the smallest of the sum), until no sum has a single
-   hidden term. A second cell is hidden rather than the total because shares always add
-   up to 100 %: hiding a total alone would protect nothing. Sums that may not hold exactly
-   (classes overlap) are still recorded; that only hides more.
+   age band and by class; completions by scenario, age band and class; answers and the
+   people who gave them are one number when nobody replays; and, for a released period,
+   everybody = the classes + the runs outside classes (`protect_release`). Whenever such a
+   sum has one hidden term alone, or hidden terms of fewer than K people together, one
+   more is hidden (the one with the fewest people beside it in its own table or step,
+   else in the sum), until no sum has. A second cell is hidden rather than the total
+   because shares always add up to 100 %: hiding a total alone would protect nothing.
+   Sums that may not hold exactly (classes overlap, replays) are still recorded; that only
+   hides more.
 3. A share is shown only when both of its numbers are, and charts are drawn from the
    finished tables, so they can only show what the tables show.
 """
@@ -162,11 +165,7 @@ class ReleasedCells:
 
 
 def protect_release(
-    period: str,
-    scopes: Mapping[str, ReportData],
-    catalog: Catalog,
-    k: int,
-    parts: Sequence[tuple[str, Mapping[str, ReportData], frozenset[Key]]] = (),
+    period: str, scopes: Mapping[str, ReportData], catalog: Catalog, k: int
 ) -> frozenset[Key]:
     """The counts to hide in every report of one period, decided for all of them at once.
 
@@ -175,34 +174,23 @@ def protect_release(
     everybody minus the classes, so protected like the rest). Every sum a reader of any
     of these reports can form is in one ledger: each report's own sums, everybody = the
     classes + the rest, a class's row in everybody's class table = that class's totals.
-    `parts` are the released periods this one is made of (the months of a term), frozen
-    as they were shown: the period's counts are their sums, and are hidden where needed
-    so that no combination of the two tells a hidden count.
     """
     ledger = _Ledger(k)
-    for part, part_scopes, part_hidden in parts:
-        keys = _build_scopes(ledger, part, part_scopes, catalog, k)
-        ledger.frozen |= keys
-        ledger.hidden = (ledger.hidden - keys) | (part_hidden & keys)
-    keys = _build_scopes(ledger, period, scopes, catalog, k)
-    for key in keys if parts else ():
-        ledger.relate([key, *(p for part, *_ in parts if (p := (part, *key[1:])) in ledger.values)])
+    _build_scopes(ledger, period, scopes, catalog, k)
     ledger.protect()
-    return frozenset(key for key in ledger.hidden if key in keys)
+    return frozenset(ledger.hidden)
 
 
 def _build_scopes(
     ledger: _Ledger, period: str, scopes: Mapping[str, ReportData], catalog: Catalog, k: int
-) -> set[Key]:
+) -> None:
     """Register every count of every scope of a period, and the sums between scopes."""
-    before = set(ledger.values)
     language = catalog.locales.languages[0] if catalog.locales.languages else "sv"
     builders = {}
     for scope, data in scopes.items():
         builders[scope] = _Builder(data, catalog, language, k, ledger, (period, scope))
         builders[scope].drafts()
-    keys = set(ledger.values) - before
-    for key in [key for key in keys if key[1] == ALL]:
+    for key in [key for key in ledger.values if key[1] == ALL]:
         parts = [(period, scope, *key[2:]) for scope in scopes if scope != ALL]
         ledger.relate([key, *(part for part in parts if part in ledger.values)])
     everybody = builders.get(ALL)
@@ -218,7 +206,6 @@ def _build_scopes(
             family = next(iter(builder.margins[margin].values()), None)
             if family is not None:
                 ledger.relate(family, [(period, ALL, "group", "class", row, margin)])
-    return keys
 
 
 # --- Suppression ---------------------------------------------------------------------------
@@ -251,8 +238,6 @@ class _Ledger:
 
     A sum is a tuple of families of terms (a step's choices; the step totals of all steps):
     the terms of all its families add up to something a reader knows or can work out.
-    Frozen counts belong to an earlier release: known to readers as they were shown, so
-    they can neither be hidden now nor be counted on to hide anything new.
     """
 
     def __init__(self, k: int) -> None:
@@ -260,7 +245,6 @@ class _Ledger:
         self.values: dict[Key, int] = {}
         self.people: dict[Key, int] = {}  # distinct people behind each count
         self.hidden: set[Key] = set()
-        self.frozen: set[Key] = set()
         self.sums: list[tuple[frozenset[Key], ...]] = []
 
     def count(self, key: Key, value: int, participants: int) -> _Count:
@@ -288,7 +272,7 @@ class _Ledger:
             return False
         # From a hidden term's own family first: two hidden there cover every sum it is in.
         family = next(f for f in families if f & hidden)
-        candidates = (family - self.hidden - self.frozen) or (terms - self.hidden - self.frozen)
+        candidates = (family - self.hidden) or (terms - self.hidden)
         if not candidates:
             return False
         self.hidden.add(min(candidates, key=lambda key: (self.people[key], self.values[key], key)))
@@ -664,7 +648,10 @@ class _Builder:
     ) -> _DraftTable:
         """One row per item, shown only while its number of people is (the K test)."""
         rows = [
-            (Cell(self.item_name(item)), *(_Gated(gates[item], c) for c in self.change_cells(r)))
+            (
+                Cell(self.item_name(item)),
+                *(_Gated(gates[item], c) for c in self.change_cells(r, comparison)),
+            )
             for item, r in results.items()
         ]
         columns = (
@@ -682,10 +669,14 @@ class _Builder:
         context = ((self.column("comparison"), Cell(comparison, comparison)),)
         return self.table("change", caption, context, columns, rows)
 
-    def change_cells(self, result: PairedChange) -> tuple[Cell, ...]:
+    def change_cells(self, result: PairedChange, comparison: str) -> tuple[Cell, ...]:
+        """A follow-up's T1 answers are also counted in T1-T2, by nearly the same people:
+        two means of T1 would tell the T1 answer of whoever skipped the follow-up. So a
+        follow-up shows how the answers changed, not its means."""
+        follow_up = comparison != COMPARISONS[0]
         numbers = (
-            result.mean_before,
-            result.mean_after,
+            None if follow_up else result.mean_before,
+            None if follow_up else result.mean_after,
             result.mean_difference,
             result.ci_low,
             result.ci_high,

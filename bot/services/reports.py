@@ -85,7 +85,6 @@ class ReportService:
         """The period's release, made now if this is the first report of it."""
         stored = await self.evaluation.release(period.name)
         if stored is None:
-            parts = [] if period.is_month else [await self.release(m) for m in period.months()]
             classes = await self.evaluation.classes_with_runs(period.first, period.last)
             filters = [
                 period.filters(),
@@ -96,12 +95,7 @@ class ReportService:
             names = [ALL, UNCLASSED, *(f"{CLASS_SCOPE}{class_id}" for class_id in classes)]
             scopes = dict(zip(names, data, strict=True))
             hidden = await asyncio.to_thread(
-                protect_release,
-                period.name,
-                scopes,
-                self.catalog,
-                self.min_group,
-                [(part.period, part.scopes, part.hidden) for part in parts],
+                protect_release, period.name, scopes, self.catalog, self.min_group
             )
             made = Release(period.name, self.min_group, scopes, hidden)
             await self.evaluation.save_release(period.name, period.last, made.to_json())

@@ -264,9 +264,12 @@ class EvaluationStore:
             steps=[StepTotal(*r) for r in await rows(raw.steps)],
             strategies=[StrategyCount(*r) for r in await rows(raw.strategies)],
             helpful=[HelpfulShare(*r) for r in await rows(raw.helpful)],
-            measures=[MeasurePair(*r) for r in await rows(raw.measures, raw.t3_params)],
+            measures=[
+                MeasurePair(*r) for r in await db.execute_fetchall(raw.measures, raw.pair_params)
+            ],
             measure_people=[
-                MeasurePeople(*r) for r in await rows(raw.measure_people, raw.t3_params)
+                MeasurePeople(*r)
+                for r in await db.execute_fetchall(raw.measure_people, raw.pair_params)
             ],
             groups=[GroupCounts(*r) for r in await rows(raw.groups, params)],  # 2 parts
             facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
@@ -395,24 +398,25 @@ class _RawQueries:
             " sum(r.helpful), sum(r.answers), count(DISTINCT r.user),"
             f" count(DISTINCT CASE WHEN r.helpful > 0 THEN r.user END) FROM {runs} GROUP BY play"
         )
-        # T1-T2 pairs belong to the period of their run; T1-T3 pairs to the period the T3
-        # answer was given, so a closed period never gains pairs later (docs/privacy.md).
+        # Each pair counts once: in the month its T2 or T3 answer was given (so a closed
+        # month never gains pairs later), and in the class of the person's first run of
+        # the scenario (a replay in another month or class would count it twice, and the
+        # two counts could be subtracted: docs/privacy.md).
         undated, undated_params = _run_filter(filters, dated=False)
-        t3_dates, t3_params = _where(
+        answer_dates, answer_params = _where(
             (
                 ("b.answered_on >= ?", filters.since.isoformat() if filters.since else None),
                 ("b.answered_on <= ?", filters.until.isoformat() if filters.until else None),
             )
         )
-        self.t3_params = (*t3_params, *undated_params)  # after the filters' own, in order
+        self.pair_params = (*answer_params, *undated_params)
         pairs = (
             "FROM measure_answers a"
             " JOIN measure_answers b ON b.user = a.user AND b.scenario_id = a.scenario_id"
-            "  AND b.item_id = a.item_id AND b.value > 0 AND a.value > 0 WHERE a.wave = 'T1' AND ("
-            "  b.wave = 'T2' AND EXISTS (SELECT 1 FROM runs r WHERE r.user = a.user"
-            f"   AND r.scenario_id = a.scenario_id AND {where})"
-            f"  OR b.wave = 'T3' AND {t3_dates} AND EXISTS (SELECT 1 FROM runs r"
-            f"   WHERE r.user = a.user AND r.scenario_id = a.scenario_id AND {undated}))"
+            "  AND b.item_id = a.item_id AND b.wave IN ('T2', 'T3') AND b.value > 0"
+            f" WHERE a.wave = 'T1' AND a.value > 0 AND {answer_dates}"
+            "  AND EXISTS (SELECT 1 FROM runs r WHERE r.user = a.user"
+            f"   AND r.scenario_id = a.scenario_id AND r.first_play AND {undated})"
         )
         self.measures = f"SELECT a.item_id, 'T1-' || b.wave, a.value, b.value {pairs}"
         self.measure_people = (

@@ -59,20 +59,14 @@ async def send_due_reminders(bot: Bot, survey: SurveyService, today: date | None
     return sent
 
 
-async def release_closed_periods(reports: ReportService, today: date) -> list[str]:
-    """Release last month, and the term it ends, before anyone asks for their report.
+async def release_last_month(reports: ReportService, today: date) -> str:
+    """Release last month before anyone asks for its report.
 
-    A release reads every class's numbers of the period and can take a while on a large
+    A release reads every class's numbers of the month and can take a while on a large
     database; made here, the first report of a month is as quick as any later one."""
     month = Period.last_closed_month(today)
-    periods = [month]
-    if month.first.month in (6, 12):
-        periods.append(
-            Period.parse(f"{month.first.year}-{'VT' if month.first.month == 6 else 'HT'}")
-        )
-    for period in periods:
-        await reports.release(period)
-    return [period.name for period in periods]
+    await reports.release(month)
+    return month.name
 
 
 async def purge_old_events(

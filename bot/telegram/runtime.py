@@ -29,7 +29,7 @@ from bot.telegram.jobs import (
     PURGE_INTERVAL_S,
     REMINDER_INTERVAL_S,
     purge_old_events,
-    release_closed_periods,
+    release_last_month,
     send_due_reminders,
 )
 from bot.telegram.loop import new_event_loop
@@ -76,8 +76,8 @@ class Runtime:
     async def _purge(self, context: CallbackContext) -> None:
         # Releasing first: a period must be released before retention folds its events.
         if self.reports is not None:
-            released = await release_closed_periods(self.reports, datetime.now(UTC).date())
-            log.info("released numbers of %s (if not already)", ", ".join(released))
+            month = await release_last_month(self.reports, datetime.now(UTC).date())
+            log.info("the numbers of %s are released", month)
         await purge_old_events(self.evaluation, self.config.retention_months, self.staff.settings.k)
 
     async def post_shutdown(self, app: Application) -> None:

@@ -270,3 +270,14 @@ def test_no_step_ever_has_exactly_one_hidden_answer_count(
         for people, count in zip(participants, answers, strict=True):
             assert people.suppressed or people.value >= K  # a shown row has K or more
             assert not people.suppressed or count.suppressed
+
+
+def test_a_follow_up_shows_change_but_not_the_t1_mean_again(catalog: Catalog) -> None:
+    """T1 is shared with T1-T2: two T1 means of nearly the same people tell one answer."""
+    report = build_report(boundary_data(K), catalog, "en", K)
+    follow_up = next(t for t in tables(report, "change") if t.context[0][1].value == "T1-T3")
+    efficacy = row(follow_up, "Confidence in being able to act")
+    assert efficacy["mean_before"].text == efficacy["mean_after"].text == "–"
+    assert not efficacy["mean_difference"].suppressed and efficacy["n"].value == K
+    right_after = next(t for t in tables(report, "change") if t.context[0][1].value == "T1-T2")
+    assert row(right_after, "Confidence in being able to act")["mean_before"].value == 2

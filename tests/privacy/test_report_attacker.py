@@ -1,11 +1,11 @@
 """An evaluator who requests every report their role can ask for, and solves all of them
 together, never learns one young person's choice or questionnaire answer.
 
-The population is random: a few classes and people outside any class, over the two months
-of a term; each person answers one step of one scenario, and some answer a questionnaire
-item before and after. The evaluator receives every report that can be asked of the two
-months and of the term, for everybody and for each class, with every number in it (the
-JSON values, more exact than the text), and knows the target's class and month.
+The population is random: a few classes and people outside any class, over two months;
+each person answers one step of one scenario, and some answer a questionnaire item before
+and after. The evaluator receives every report that can be asked of the two months, for
+everybody and for each class, with every number in it (the JSON values, more exact than
+the text), and knows the target's class and month.
 
 What the rules allow, and the test therefore accepts: a count of at least K people may be
 shown even when they all chose the same, so a target inside such a group is known to have
@@ -48,7 +48,7 @@ from bot.evaluation.report import (
 from privacy.attacker import Attacker
 
 SCENARIO, STEP = "bus-fight", "stop"
-MONTHS, TERM = ("2026-08", "2026-09"), "2026-HT"
+MONTHS = ("2026-08", "2026-09")
 NO_CLASS = "none"
 LIKERT = (1, 2, 3)
 
@@ -143,15 +143,14 @@ HELPFUL = {"ask-time", "tell-teacher"}
 
 
 def every_report(catalog: Catalog, crowd: list[Person], k: int) -> dict[tuple[str, str], Report]:
-    """Every report an evaluator can ask for: each month and the term, each scope."""
+    """Every report an evaluator can ask for: each month, each scope."""
     scopes = [ALL, UNCLASSED, *(f"{CLASS_SCOPE}{g}" for g in sorted({p.group for p in crowd}))]
     scopes = list(dict.fromkeys(s for s in scopes if s != f"{CLASS_SCOPE}{NO_CLASS}"))
     released = {}
-    for period in (*MONTHS, TERM):
-        members = [p for p in crowd if period == TERM or p.month == period]
+    for period in MONTHS:
+        members = [p for p in crowd if p.month == period]
         data = {s: report_data(catalog, members, s) for s in scopes}
-        parts = [(m, *released[m]) for m in MONTHS] if period == TERM else []
-        released[period] = (data, protect_release(period, data, catalog, k, parts))
+        released[period] = (data, protect_release(period, data, catalog, k))
     reports = {}
     for period, (data, hidden) in released.items():
         for scope in scopes:
@@ -163,15 +162,13 @@ def every_report(catalog: Catalog, crowd: list[Person], k: int) -> dict[tuple[st
 
 
 def cells_of(period: str, scope: str, groups: Iterable[str], choices: Iterable[str]) -> list:
-    months = MONTHS if period == TERM else (period,)
     wanted = [g for g in groups if scope == ALL or scope == f"{CLASS_SCOPE}{g}"]
-    return [("c", g, m, c, f) for g in wanted for m in months for c in choices for f in (0, 1)]
+    return [("c", g, period, c, f) for g in wanted for c in choices for f in (0, 1)]
 
 
 def pairs_of(period: str, scope: str, groups: Iterable[str]) -> list:
-    months = MONTHS if period == TERM else (period,)
     wanted = [g for g in groups if scope == ALL or scope == f"{CLASS_SCOPE}{g}"]
-    return [("p", g, m, b, a) for g in wanted for m in months for b in LIKERT for a in LIKERT]
+    return [("p", g, period, b, a) for g in wanted for b in LIKERT for a in LIKERT]
 
 
 def exact(value: float) -> tuple[Fraction, Fraction]:

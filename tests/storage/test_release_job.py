@@ -1,4 +1,4 @@
-"""The daily job releases last month, and the term it ends, before anyone asks."""
+"""The daily job releases last month before anyone asks for its report."""
 
 from __future__ import annotations
 
@@ -9,16 +9,14 @@ from bot.services.reports import ReportService
 from bot.storage import SqlCipherStore
 from bot.storage.classes import ClassStore
 from bot.storage.evaluation import EvaluationStore
-from bot.telegram.jobs import release_closed_periods
+from bot.telegram.jobs import release_last_month
 
 
-async def test_last_month_and_a_finished_term_are_released(
-    store: SqlCipherStore, shipped_catalog: Catalog
-) -> None:
+async def test_last_month_is_released(store: SqlCipherStore, shipped_catalog: Catalog) -> None:
     reports = ReportService(shipped_catalog, EvaluationStore(store), ClassStore(store), 5)
-    assert await release_closed_periods(reports, date(2025, 11, 3)) == ["2025-10"]
-    assert await release_closed_periods(reports, date(2026, 1, 2)) == ["2025-12", "2025-HT"]
+    assert await release_last_month(reports, date(2025, 11, 3)) == "2025-10"
+    assert await release_last_month(reports, date(2025, 11, 29)) == "2025-10"
+    assert await release_last_month(reports, date(2026, 1, 2)) == "2025-12"
     async with store.reading() as db:
         rows = await db.execute_fetchall("SELECT period FROM report_releases ORDER BY period")
-    expected = ["2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2025-HT"]
-    assert [row[0] for row in rows] == expected
+    assert [row[0] for row in rows] == ["2025-10", "2025-12"]
