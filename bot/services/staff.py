@@ -147,6 +147,8 @@ class StaffService:
         if membership.too_many_wrong_codes(person.pseudonym):
             return Outcome.say(self.t(language, "class.too_many_tries"))
         grant = await self.classes.redeem_invitation(token_hash(token), person.pseudonym)
+        if grant == "conflict":
+            return Outcome.say(self.t(language, "staff.invite_conflict"))
         if grant is None:
             membership.note_wrong_code(person.pseudonym)
             return Outcome.say(self.t(language, "staff.invite_invalid"))

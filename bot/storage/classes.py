@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from bot.privacy.class_view import Release, Tally
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
@@ -112,10 +112,25 @@ class ClassStore:
                 (token_hash, role, label, self.store.day(), expires_on.isoformat()),
             )
 
-    async def redeem_invitation(self, token_hash: str, user: str) -> RoleGrant | None:
-        """Grant the invitation's role once; None when unknown, used or expired."""
+    async def redeem_invitation(
+        self, token_hash: str, user: str
+    ) -> RoleGrant | Literal["conflict"] | None:
+        """Grant the invitation's role once; None when unknown, used or expired.
+
+        "conflict" (and the invitation stays unused) when the person already holds the
+        other staff role: a youth worker's live class view and an evaluator's exact class
+        report together could tell apart the last few students who answered (privacy.md)."""
         today = self.store.day()
         async with self.store.session() as db, transaction(db):
+            conflict = await fetch_one(
+                db,
+                "SELECT 1 FROM invitations i JOIN roles r ON r.user = ? AND r.revoked_on IS NULL"
+                " AND r.role != i.role WHERE i.token_hash = ? AND i.used_on IS NULL"
+                " AND i.expires_on >= ?",
+                (user, token_hash, today),
+            )
+            if conflict:
+                return "conflict"
             row = await fetch_one(
                 db,
                 "UPDATE invitations SET used_on = ? WHERE token_hash = ? AND used_on IS NULL"

@@ -158,3 +158,19 @@ def test_bystander_invite_on_the_server_prints_a_working_link(tmp_path, monkeypa
         return worker.last.text
 
     assert "Välkommen som ledare (Alby fritidsgård)" in asyncio.run(run_bot(redeem))
+
+
+async def test_a_youth_worker_cannot_also_become_an_evaluator(bot: Runtime, fake_bot_api) -> None:
+    """The live view and the exact class report together could tell the last few students
+    apart (docs/privacy.md): one person holds one of the two roles."""
+    worker = await youth_worker(fake_bot_api)
+    admin = fake_bot_api.user(user_id=ADMIN_ID, language_code="sv")
+    await admin.send("/invite evaluator Utvärderingsteamet")
+    payload = link_payload(admin.last.text)
+    await worker.send(f"/start {payload}")
+    assert "Samma person kan inte både leda klasser och vara utvärderare" in worker.last.text
+    await worker.send("/report")
+    assert "känner jag inte igen" in worker.last.text
+    colleague = fake_bot_api.user(language_code="sv")
+    await colleague.send(f"/start {payload}")
+    assert "Välkommen som utvärderare" in colleague.last.text, "the invitation is still unused"
