@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
 from bot.evaluation import data as report_data
-from bot.evaluation.data import Filters, ReportData
+from bot.evaluation.data import Filters, MeasurePair, ReportData
 from bot.evaluation.report import Key
 
 _PERIOD = re.compile(r"(\d{4})-(\d{2})")
@@ -102,6 +103,9 @@ def _plain(data: ReportData) -> dict[str, Any]:
     filters = plain["filters"]
     for name in ("since", "until"):
         filters[name] = filters[name] and filters[name].isoformat()
+    # Questionnaire pairs are kept as how many gave each (before, after), not one row each.
+    counted = Counter((p.item_id, p.comparison, p.before, p.after) for p in data.measures)
+    plain["measures"] = [[*pair, n] for pair, n in sorted(counted.items())]
     return plain
 
 
@@ -117,5 +121,7 @@ def _report_data(plain: dict[str, Any]) -> ReportData:
     filters = dict(plain["filters"])
     for name in ("since", "until"):
         filters[name] = filters[name] and date.fromisoformat(filters[name])
+    counted = plain.pop("measures", [])
     rows = {name: [kind(**row) for row in plain.get(name, [])] for name, kind in _ROWS.items()}
+    rows["measures"] = [MeasurePair(*pair) for *pair, n in counted for _ in range(n)]
     return ReportData(filters=Filters(**filters), **rows)
