@@ -1,5 +1,10 @@
 import asyncio
+import os
+import shutil
 import stat
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -245,6 +250,31 @@ async def test_a_read_only_database_is_reported(store: SqlCipherStore) -> None:
     assert await store.get_active_run(USER) is None
 
 
+def run_as_nobody() -> None:
+    """Run this test again as the unprivileged user `nobody` (CI runs as root)."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("file permissions are not enforced, and no way to drop privileges")
+    nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable]
+    checkout = Path(__file__).resolve().parents[2]
+    base = Path(tempfile.mkdtemp(prefix="as-nobody-"))  # pytest's own tmp is root's only
+    base.chmod(0o777)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(base)}
+    try:
+        if subprocess.run([*nobody, "-c", "import bot, pytest"], cwd=checkout, env=env,
+                          capture_output=True, timeout=60).returncode:  # fmt: skip
+            pytest.skip("this checkout cannot be read by an unprivileged user")
+        test = f"{Path(__file__).resolve()}::test_a_read_only_file_is_reported"
+        done = subprocess.run(
+            [*nobody, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider",
+             f"--basetemp={base / 't'}", test],
+            cwd=checkout, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout + done.stderr
+
+
 def permissions_enforced(folder: Path) -> bool:
     probe = folder / "probe"
     probe.touch(mode=0o400)
@@ -259,7 +289,8 @@ async def test_a_read_only_file_is_reported(
     store: SqlCipherStore, make_store: Callable[[], SqlCipherStore], db_path: Path, tmp_path: Path
 ) -> None:
     if not permissions_enforced(tmp_path):
-        pytest.skip("file permissions are not enforced for this user")
+        run_as_nobody()  # root ignores file modes: the same test, as a plain user
+        return
     await store.save_profile(profile(USER))
     await store.close()
     db_path.chmod(0o400)
