@@ -1,17 +1,56 @@
-"""Shared helpers for the benchmarks: the machine they ran on, percentiles and plain tables."""
+"""Shared helpers for the benchmarks: the machine they ran on, percentiles and plain tables,
+and the bot under test in a process of its own."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import platform
 import random
 import resource
+import shutil
+import signal
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+BOT_PROCESS = Path(__file__).with_name("_bot_process.py")
+
+
+@contextlib.asynccontextmanager
+async def bot_process(
+    kind: str, base_url: str, token: str, *, stop_timeout: float
+) -> AsyncIterator[tuple[asyncio.subprocess.Process, Path]]:
+    """The bot (`kind`: real or bare) started in its own process and ready; then stopped
+    with SIGTERM (killed after `stop_timeout` s) and its folder removed. Yields the process
+    and its log file."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
+    log_path = workdir / "bot.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, str(BOT_PROCESS), "--kind", kind, "--base-url", base_url,
+            "--token", token, "--data-dir", str(workdir), "--poll-timeout", "10",
+            stdout=asyncio.subprocess.PIPE, stderr=log,
+        )  # fmt: skip
+    try:
+        async with asyncio.timeout(120):
+            line = await process.stdout.readline()
+        if line.strip() != b"READY":
+            raise RuntimeError(f"the {kind} bot did not start:\n{log_path.read_text()[-3000:]}")
+        yield process, log_path
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                async with asyncio.timeout(stop_timeout):
+                    await process.wait()
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def machine() -> str:

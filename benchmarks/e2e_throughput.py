@@ -28,19 +28,13 @@ import asyncio
 import itertools
 import os
 import random
-import shutil
-import signal
 import statistics
-import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import header, percentile, process_cpu_seconds, table
+from _common import bot_process, header, percentile, process_cpu_seconds, table
 from lean_bot_api import TOKEN, LeanBotApi, SimUser, Stats
-
-BOT_PROCESS = Path(__file__).with_name("_bot_process.py")
 
 
 @dataclass
@@ -70,31 +64,11 @@ class Result:
 async def run_phase(variant: str, phase: str, args: argparse.Namespace) -> Result:
     api = LeanBotApi()
     await api.start()
-    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{variant}-"))
-    log_path = workdir / "bot.log"
-    with log_path.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, str(BOT_PROCESS), "--kind", variant, "--base-url", api.base_url,
-            "--token", TOKEN, "--data-dir", str(workdir), "--poll-timeout", "10",
-            stdout=asyncio.subprocess.PIPE, stderr=log,
-        )  # fmt: skip
     try:
-        async with asyncio.timeout(120):
-            line = await process.stdout.readline()
-        if line.strip() != b"READY":
-            raise RuntimeError(f"the {variant} bot did not start:\n{log_path.read_text()[-3000:]}")
-        return await _load(variant, phase, api, process.pid, log_path, args)
+        async with bot_process(variant, api.base_url, TOKEN, stop_timeout=15) as (process, log):
+            return await _load(variant, phase, api, process.pid, log, args)
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                async with asyncio.timeout(15):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
         await api.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 async def _load(

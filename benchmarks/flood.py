@@ -25,20 +25,14 @@ import argparse
 import asyncio
 import os
 import random
-import shutil
-import signal
 import statistics
-import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from _common import goal, header, percentile, table
+from _common import bot_process, goal, header, percentile, table
 from lean_bot_api import BOT_USER, TOKEN, LeanBotApi, SimUser, Stats
 
-BOT_PROCESS = Path(__file__).with_name("_bot_process.py")
 FLOODER = 9_000_001  # a chat id no simulated person gets
 RATIO_GOAL = 2.0
 
@@ -103,31 +97,11 @@ class Result:
 async def run_phase(phase: str, args: argparse.Namespace) -> Result:
     api = LeanBotApi()
     await api.start()
-    workdir = Path(tempfile.mkdtemp(prefix=f"bench-flood-{phase}-"))
-    log_path = workdir / "bot.log"
-    with log_path.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, str(BOT_PROCESS), "--kind", "real", "--base-url", api.base_url,
-            "--token", TOKEN, "--data-dir", str(workdir), "--poll-timeout", "10",
-            stdout=asyncio.subprocess.PIPE, stderr=log,
-        )  # fmt: skip
     try:
-        async with asyncio.timeout(120):
-            line = await process.stdout.readline()
-        if line.strip() != b"READY":
-            raise RuntimeError(f"the bot did not start:\n{log_path.read_text()[-3000:]}")
-        return await _load(phase, api, args)
+        async with bot_process("real", api.base_url, TOKEN, stop_timeout=30):
+            return await _load(phase, api, args)
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                async with asyncio.timeout(30):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
         await api.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 async def _load(phase: str, api: LeanBotApi, args: argparse.Namespace) -> Result:
