@@ -57,6 +57,17 @@ class Release:
     shown: Mapping[str, int | None]
 
 
+def may_release(history: Sequence[Release], current: Tally, k: int) -> bool:
+    """Rules 1 and 3, cheap: whether a new release is worth auditing at all."""
+    earlier = history[-1].tally if history else Tally(0)
+    if current.total - earlier.total < k:
+        return False
+    if current.total < 2 * k and current.all_of_one_mind():
+        return False
+    newcomers = current.minus(earlier)
+    return not (newcomers.total < 2 * k and newcomers.all_of_one_mind())
+
+
 def next_release(
     history: Sequence[Release], current: Tally, choices: list[str], k: int
 ) -> Release | None:
@@ -64,13 +75,7 @@ def next_release(
 
     Each release is audited together with all earlier ones (`_audit`); when together
     they would pin a hidden count, more is hidden, and when nothing helps, no release."""
-    earlier = history[-1].tally if history else Tally(0)
-    if current.total - earlier.total < k:
-        return None
-    if current.total < 2 * k and current.all_of_one_mind():
-        return None
-    newcomers = current.minus(earlier)
-    if newcomers.total < 2 * k and newcomers.all_of_one_mind():
+    if not may_release(history, current, k):
         return None
     shown = shown_counts(current, choices, k)
     while True:

@@ -20,7 +20,13 @@ from bot.engine.callback_data import Action
 from bot.engine.engine import Run
 from bot.engine.help import AgeBand
 from bot.engine.model import Scenario, Step
-from bot.privacy.class_view import Release, Tally, next_release, rounded_progress
+from bot.privacy.class_view import (
+    Release,
+    Tally,
+    may_release,
+    next_release,
+    rounded_progress,
+)
 from bot.services.links import (
     CLASS_PREFIX,
     INVITE_PREFIX,
@@ -425,6 +431,8 @@ class StaffService:
             tally = Tally(answers.students, answers.counts)
             choices = [c.id for c in step.choices]
             earlier = history.get(step.id, [])
+            if not may_release(earlier, tally, self.settings.k):
+                continue  # most refreshes: nothing new to show, nothing to compute
             # The audit solves small integer programs: off the event loop.
             new = await asyncio.to_thread(next_release, earlier, tally, choices, self.settings.k)
             if new is not None and await self.classes.save_release(
