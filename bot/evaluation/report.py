@@ -147,11 +147,10 @@ def build_report(
     ledger = _Ledger(k)
     builder = _Builder(data, catalog, language, k, ledger, release.prefix if release else ())
     drafts = builder.drafts()
-    if release is None or k > release.k:
-        ledger.hidden |= release.hidden if release else set()
-        ledger.protect()
-    else:
+    if release is not None:
         ledger.hidden |= release.hidden
+    if release is None or k > release.k:  # a larger K hides more: its sums need checking
+        ledger.protect()
     return builder.report(drafts, generated or date.today(), scenario=scenario, period=period)
 
 
@@ -327,11 +326,11 @@ class _Builder:
         catalog: Catalog,
         language: str,
         k: int,
-        ledger: _Ledger | None = None,
+        ledger: _Ledger,
         prefix: Key = (),
     ) -> None:
         self.data, self.catalog, self.language, self.k = data, catalog, language, k
-        self.ledger = _Scoped(ledger or _Ledger(k), prefix)
+        self.ledger = _Scoped(ledger, prefix)
         self.class_scope = bool(prefix) and prefix[-1] not in (ALL, UNCLASSED)
         # margin -> family -> terms; every family of one margin adds up to the same total
         self.margins: dict[str, dict[str, list[Key]]] = defaultdict(lambda: defaultdict(list))
