@@ -49,7 +49,7 @@ async def test_a_lesson_of_25_follows_the_class_in_steps_of_k(bot: Runtime, fake
 
     changes = [n for n in range(1, 25) if seen[n] != seen[n - 1]]
     assert [n + 1 for n in changes] == [5, 10, 15, 20, 25], "a new release per 5 answers"
-    assert "Inte visat än (elever)" in seen[3]
+    assert "Visas inte än (elever)" in seen[3]
     assert "5 svar (elever)" in seen[4] and f"{ASK}: dolt" in seen[4]
     assert "15 svar (elever)" in seen[14] and f"{TEACHER}: 6 (40 %)" in seen[14]
     assert f"{JOKING}: dolt" in seen[14] and f"{ASK}: dolt" in seen[14], "never one lone hidden"
@@ -81,7 +81,7 @@ async def test_a_small_group_of_one_mind_is_not_shown(bot: Runtime, fake_bot_api
     for _ in range(6):
         await student_plays(fake_bot_api, payload, [ASK])
     shown = await refresh(worker)
-    assert "Inte visat än (elever)" in shown and ASK not in shown, "six of six chose the same"
+    assert "Visas inte än (elever)" in shown and ASK not in shown, "six of six chose the same"
     assert not any(b.startswith("📽") for b in worker.buttons())
 
     await student_plays(fake_bot_api, payload, [TEACHER])
@@ -103,4 +103,4 @@ async def test_staff_who_join_their_own_class_are_not_counted(bot: Runtime, fake
     await worker.send("/class")
     assert "färre än 5 har gått med" in worker.last.text, "four students and the worker"
     await worker.click("📊 Svar: Bråk på bussen")
-    assert "Inte visat än (elever)" in first_step(worker.last.text)
+    assert "Visas inte än (elever)" in first_step(worker.last.text)

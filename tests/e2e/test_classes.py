@@ -31,7 +31,7 @@ async def test_a_whole_class_session(bot: Runtime, fake_bot_api: FakeBotApi) -> 
     for choice in first_step:
         await student_plays(fake_bot_api, payload, [choice])
     await worker.click("📊 Svar: Bråk på bussen")
-    assert "Inte visat än (elever)" in worker.last.text, "four students: nothing shown"
+    assert "Visas inte än (elever)" in worker.last.text, "four students: nothing shown"
     assert not any(b.startswith("📽") for b in worker.buttons())
     assert "Fråga Yusuf" not in worker.last.text
 
