@@ -9,10 +9,12 @@ so the view follows three rules (docs/privacy.md explains them):
 2. **No small cells.** In a release, a choice chosen by 1 to K−1 students is hidden; more
    are hidden, smallest first, until the hidden choices are not one alone and add up to at
    least K (the total gives their sum away). Zero is shown: it says nothing about anybody.
-3. **No group all of one mind.** A release is not made when every student of a group
-   smaller than 2K chose the same option: neither all answers so far, nor the students
-   who answered since the previous release (whose choices a before-and-after comparison
-   would otherwise tell).
+3. **No group all of one mind.** When every student of a group smaller than 2K made the
+   same choice (all answers so far, or the students who answered since that choice was
+   last shown, whom a before-and-after comparison would tell), the release hides every
+   count, zeros too. It still comes on time and looks like many ordinary splits, so
+   neither the numbers nor a missing release tell the group was of one mind. A group of
+   2K or more all of one mind may be shown as such.
 
 Progress counts (joined, started, finished) are rounded down to a multiple of K, and
 below K say only "fewer than K".
@@ -21,8 +23,12 @@ below K say only "fewer than K".
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -36,17 +42,6 @@ class Tally:
     def of(cls, counts: Mapping[str, int]) -> Tally:
         return cls(sum(counts.values()), dict(counts))
 
-    def minus(self, earlier: Tally) -> Tally:
-        keys = self.counts.keys() | earlier.counts.keys()
-        return Tally(
-            self.total - earlier.total,
-            {key: self.counts.get(key, 0) - earlier.counts.get(key, 0) for key in keys},
-        )
-
-    def all_of_one_mind(self) -> bool:
-        """Whether every answer in this group went to the same option."""
-        return sum(1 for n in self.counts.values() if n > 0) <= 1
-
 
 @dataclass(frozen=True)
 class Release:
@@ -58,14 +53,9 @@ class Release:
 
 
 def may_release(history: Sequence[Release], current: Tally, k: int) -> bool:
-    """Rules 1 and 3, cheap: whether a new release is worth auditing at all."""
+    """Rule 1, cheap: whether at least K students answered since the last release."""
     earlier = history[-1].tally if history else Tally(0)
-    if current.total - earlier.total < k:
-        return False
-    if current.total < 2 * k and current.all_of_one_mind():
-        return False
-    newcomers = current.minus(earlier)
-    return not (newcomers.total < 2 * k and newcomers.all_of_one_mind())
+    return current.total - earlier.total >= k
 
 
 def next_release(
@@ -74,10 +64,15 @@ def next_release(
     """The new release to show, or None to keep showing the last one (rules 1 to 3).
 
     Each release is audited together with all earlier ones (`_audit`); when together
-    they would pin a hidden count, more is hidden, and when nothing helps, no release."""
+    they would pin a hidden count or tell a small group of one mind, more is hidden, and
+    when nothing helps, no release."""
     if not may_release(history, current, k):
         return None
-    shown = shown_counts(current, choices, k)
+    if of_one_mind(history, current, choices, k):
+        # Everything hidden, zeros too: the release then looks like many ordinary splits.
+        shown: dict[str, int | None] = dict.fromkeys(choices)
+    else:
+        shown = shown_counts(current, choices, k)
     while True:
         release = Release(current, shown)
         if _audit([*history, release], choices, k):
@@ -87,6 +82,41 @@ def next_release(
             return None
         smallest = min(visible, key=lambda c: (shown[c], choices.index(c)))
         shown = {**shown, smallest: None}
+
+
+def of_one_mind(history: Sequence[Release], current: Tally, choices: list[str], k: int) -> set[str]:
+    """Choices that every one of fewer than 2K students made since the choice was last
+    shown (or since the start): showing them now would tell each of those students. Not
+    when those students belong to 2K or more who all made it: that may be shown."""
+    points = [Tally(0), *(r.tally for r in history), current]
+    found = set()
+    for choice in choices:
+        start = max(
+            (j + 1 for j, r in enumerate(history) if r.shown[choice] is not None), default=0
+        )
+        end = len(points) - 1
+        if _all_chose(points[start], current, choice) and not _covered(
+            points, start, end, choice, k
+        ):
+            found.add(choice)
+    return found
+
+
+def _all_chose(since: Tally, until: Tally, choice: str) -> bool:
+    """Whether every student who answered between the two tallies made `choice`."""
+    newcomers = until.total - since.total
+    grown = until.counts.get(choice, 0) - since.counts.get(choice, 0)
+    return newcomers > 0 and grown == newcomers
+
+
+def _covered(points: Sequence[Tally], start: int, end: int, choice: str, k: int) -> bool:
+    """Whether the students between points[start] and points[end] are part of 2K or more,
+    between two points, who all made `choice` (such a group may be shown as one)."""
+    return any(
+        points[e].total - points[s].total >= 2 * k and _all_chose(points[s], points[e], choice)
+        for s in range(start + 1)
+        for e in range(end, len(points))
+    )
 
 
 def shown_counts(release: Tally, choices: list[str], k: int) -> dict[str, int | None]:
@@ -117,7 +147,8 @@ def rounded_progress(count: int, k: int) -> int | None:
 
 def _audit(history: Sequence[Release], choices: list[str], k: int) -> bool:
     """Whether the releases together leave every hidden count, and every sum of hidden
-    counts of one release, free to be 0 or at least K.
+    counts of one release, free to be 0 or at least K; and never tell that a group of
+    fewer than 2K students were all of one mind.
 
     A watcher knows each release's total, its shown counts, and that counts only grow
     from one release to the next; everything else is unknown. Exact integer programming
@@ -160,4 +191,32 @@ def _audit(history: Sequence[Release], choices: list[str], k: int) -> bool:
                 objective[[cell[j, c] for c in group]] = 1
                 if not (-smallest(-objective) >= k or smallest(objective) <= 0):
                     return False
-    return True
+    return all(
+        smallest(growth) < newcomers
+        for growth, newcomers in _small_groups_of_one_mind(history, choices, k, cell, n * width)
+    )
+
+
+def _small_groups_of_one_mind(
+    history: Sequence[Release], choices: list[str], k: int, cell: Mapping, size: int
+) -> Iterator[tuple[np.ndarray, int]]:
+    """For each group of fewer than 2K students between two releases (or since the start)
+    who all made one choice, and are not part of 2K or more who did: that choice's growth
+    over the group, as an objective, and the group's size. A watcher knows they were of
+    one mind when the growth cannot be smaller."""
+    import numpy as np
+
+    points = [Tally(0), *(r.tally for r in history)]
+    for end in range(1, len(points)):
+        for start in range(end):
+            newcomers = points[end].total - points[start].total
+            for c in choices:
+                if newcomers >= 2 * k or not _all_chose(points[start], points[end], c):
+                    continue
+                if _covered(points, start, end, c, k):
+                    continue
+                growth = np.zeros(size)
+                growth[cell[end - 1, c]] = 1
+                if start > 0:
+                    growth[cell[start - 1, c]] = -1
+                yield growth, newcomers

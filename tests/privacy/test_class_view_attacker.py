@@ -34,14 +34,14 @@ def watch_every_tap(answers: list[str], choices: list[str], k: int) -> tuple[Att
 
 
 def allowed_group(answers: list[str], totals: list[int], target: int, k: int) -> bool:
-    """Whether the target is in a release increment of at least 2K answers of one mind."""
-    start = 0
-    for end in totals:
-        if start <= target < end:
-            group = answers[start:end]
-            return len(group) >= 2 * k and len(set(group)) == 1
-        start = end
-    return False
+    """Whether the target is among at least 2K answers of one mind between two releases
+    (or since the start): the one group the rules let the view show as such."""
+    points = [0, *totals]
+    return any(
+        start <= target < end and end - start >= 2 * k and len(set(answers[start:end])) == 1
+        for i, start in enumerate(points)
+        for end in points[i + 1 :]
+    )
 
 
 def classes() -> st.SearchStrategy[tuple[list[str], list[str]]]:
@@ -91,8 +91,8 @@ def test_the_old_view_told_the_answer_of_a_watched_tap() -> None:
     assert attacker.target_choice({c: [(10, c)] for c in ("c0", "c1")}) == "c1"
 
 
-def test_five_newcomers_of_one_mind_are_not_released() -> None:
+def test_five_newcomers_of_one_mind_are_released_with_every_count_hidden() -> None:
     answers = ["c0", "c1"] * 5 + ["c0"] * 5
     attacker, totals = watch_every_tap(answers, ["c0", "c1"], 5)
-    assert totals == [5, 10]
+    assert totals == [5, 10, 15], "on time: a missing release would be a signal too"
     assert attacker.target_choice({c: [(12, c)] for c in ("c0", "c1")}) is None

@@ -28,12 +28,33 @@ def test_a_release_stays_until_k_more_have_answered() -> None:
     assert release({"a": 5, "b": 5}, [first]) is not None
 
 
-def test_a_small_group_of_one_mind_is_never_released() -> None:
-    assert release({"a": 9}) is None
-    assert release({"a": 10}) is not None, "2K and more may be"
+def test_a_small_group_of_one_mind_is_released_with_every_count_hidden() -> None:
+    everything_hidden = dict.fromkeys(CHOICES)
+    assert release({"a": 9}).shown == everything_hidden, "not even the zeros"
+    assert release({"a": 5, "b": 4}).shown == everything_hidden, "as an ordinary split may look"
+    assert release({"a": 10}).shown == {"a": 10, "b": 0, "c": 0, "d": 0}, "2K and more may be"
     first = release({"a": 3, "b": 2})
-    assert release({"a": 8, "b": 2}, [first]) is None, "five newcomers, all a"
-    assert release({"a": 7, "b": 3}, [first]) is not None
+    assert release({"a": 3, "b": 2, "c": 5}, [first]).shown == everything_hidden, (
+        "five newcomers, all c"
+    )
+
+
+def test_a_class_all_of_one_mind_is_shown_once_2k_agree() -> None:
+    history: list[Release] = []
+    for n in range(1, 21):
+        new = release({"a": n}, history)
+        if new is not None:
+            history.append(new)
+    assert [r.shown["a"] for r in history] == [None, 10, 15, 20]
+    assert history[0].shown == dict.fromkeys(CHOICES)
+
+
+def test_newcomers_of_one_mind_are_hidden_even_where_every_count_is_large() -> None:
+    """After c = 6 was shown, c = 11 would tell that the five newcomers all chose c."""
+    first = release({"a": 6, "b": 6, "c": 6})
+    second = release({"a": 6, "b": 6, "c": 11}, [first])
+    assert second.shown["c"] is None
+    assert second.shown == dict.fromkeys(CHOICES)
 
 
 def test_a_count_pinned_between_two_releases_is_hidden_in_the_later_one() -> None:
