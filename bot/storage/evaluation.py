@@ -30,6 +30,15 @@ from bot.evaluation.data import (
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
+# The class a run is reported in: the class of its person's first run that month (NULL when
+# that run was outside classes). A person who plays in two classes in a month then counts
+# in one class only, so classes and the runs outside them add up exactly to everybody; two
+# counts of the same person could otherwise be subtracted (docs/privacy.md).
+_REPORT_CLASS = (
+    "(SELECT h.class_id FROM runs h WHERE h.user = r.user"
+    " AND h.started_on BETWEEN substr(r.started_on, 1, 7) || '-01'"
+    " AND substr(r.started_on, 1, 7) || '-31' ORDER BY h.started_on, h.rowid LIMIT 1)"
+)
 RETIRED = ""  # the body of a released period past retention
 _FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
 SKIPPED = 0  # a question the person chose to skip; never part of a pair
@@ -225,8 +234,9 @@ class EvaluationStore:
     async def classes_with_runs(self, first: date, last: date) -> list[int]:
         async with self.store.reading() as db:
             rows = await db.execute_fetchall(
-                "SELECT DISTINCT class_id FROM runs WHERE class_id IS NOT NULL"
-                " AND started_on BETWEEN ? AND ? UNION SELECT DISTINCT class_id FROM facilitations"
+                f"SELECT * FROM (SELECT DISTINCT {_REPORT_CLASS} AS home FROM runs r"
+                " WHERE r.class_id IS NOT NULL AND r.started_on BETWEEN ? AND ?)"
+                " WHERE home IS NOT NULL UNION SELECT DISTINCT class_id FROM facilitations"
                 " WHERE started_on BETWEEN ? AND ? ORDER BY 1",
                 (first.isoformat(), last.isoformat()) * 2,
             )
@@ -256,7 +266,7 @@ class EvaluationStore:
         async def rows(sql: str, extra: tuple = ()) -> list:
             return list(await db.execute_fetchall(sql, (*params, *extra)))
 
-        raw = _TalliedQueries() if where == _EVERYTHING else _RawQueries(where, filters)
+        raw = _RawQueries(where, filters)
         data = ReportData(
             filters=filters,
             scenarios=[ScenarioCounts(*r) for r in await rows(raw.scenarios)],
@@ -347,8 +357,8 @@ def _run_filter(filters: Filters, *, dated: bool = True) -> tuple[str, tuple]:
     return _where(
         (
             ("r.scenario_id = ?", filters.scenario),
-            ("r.class_id = ?", filters.class_id),
-            ("r.class_id IS NULL AND ?", True if filters.unclassed else None),
+            (f"{_REPORT_CLASS} = ?", filters.class_id),
+            (f"{_REPORT_CLASS} IS NULL AND ?", True if filters.unclassed else None),
             ("r.started_on >= ?", since),
             ("r.started_on <= ?", until),
         )
@@ -432,11 +442,11 @@ class _RawQueries:
             f"SELECT 'age_band', u.age_band, {group_totals}"
             f" FROM runs r JOIN users u ON u.user = r.user WHERE {where} GROUP BY u.age_band"
             f" UNION ALL SELECT 'class', k.name || ' #' || k.id, {group_totals}"
-            f" FROM runs r JOIN classes k ON k.id = r.class_id WHERE {where} GROUP BY k.id"
+            f" FROM runs r JOIN classes k ON k.id = {_REPORT_CLASS} WHERE {where} GROUP BY k.id"
         )
         facilitated_where = (
             where.replace("r.scenario_id", "f.scenario_id")
-            .replace("r.class_id", "f.class_id")
+            .replace(_REPORT_CLASS, "f.class_id")
             .replace("r.started_on", "f.started_on")
         )
         self.facilitated = (
@@ -444,25 +454,6 @@ class _RawQueries:
             " count(DISTINCT f.id) FROM facilitated_counts k"
             f" JOIN facilitations f ON f.id = k.facilitation_id WHERE {facilitated_where}"
             " GROUP BY f.scenario_id, k.step_id, k.choice_id, k.strategy"
-        )
-
-
-class _TalliedQueries(_RawQueries):
-    """The report without filters, from the counts that migration 005's triggers keep up to
-    date: the same rows as _RawQueries would give, without reading every choice. Counts
-    over runs (far fewer than choices) are read from the runs themselves."""
-
-    def __init__(self) -> None:
-        super().__init__(_EVERYTHING, Filters())
-        self.choices = (
-            "SELECT scenario_id, step_id, choice_id, strategy, assessment, phase, answers,"
-            " participants FROM choice_tallies WHERE answers > 0"
-        )
-        self.steps = (
-            "SELECT scenario_id, step_id, participants, answers FROM step_tallies WHERE answers > 0"
-        )
-        self.strategies = (
-            "SELECT strategy, answers, participants FROM strategy_tallies WHERE answers > 0"
         )
 
 
@@ -680,13 +671,13 @@ _PURGE_PEOPLE = (
 # Retention: fold, then delete, a batch of people at a time.
 _FOLD = (
     "INSERT INTO choice_aggregates SELECT substr(r.started_on, 1, 7), c.scenario_id, c.step_id,"
-    " c.choice_id, c.strategy, c.assessment, c.phase, r.class_id, u.age_band,"
+    f" c.choice_id, c.strategy, c.assessment, c.phase, {_REPORT_CLASS}, u.age_band,"
     " r.first_play, count(*), count(DISTINCT c.user)"
     " FROM choices c JOIN runs r ON r.user = c.user AND r.run_id = c.run_id"
     " JOIN users u ON u.user = c.user"
     f" WHERE r.started_on < :cutoff AND {_FOLDABLE} AND r.user IN {_BATCH}"
     " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
-    "INSERT INTO run_aggregates SELECT substr(r.started_on, 1, 7), r.scenario_id, r.class_id,"
+    f"INSERT INTO run_aggregates SELECT substr(r.started_on, 1, 7), r.scenario_id, {_REPORT_CLASS},"
     " u.age_band, count(*), count(r.finished_on), count(DISTINCT r.user)"
     f" FROM runs r JOIN users u ON u.user = r.user WHERE r.started_on < :cutoff AND {_FOLDABLE}"
     f" AND r.user IN {_BATCH} GROUP BY 1, 2, 3, 4",

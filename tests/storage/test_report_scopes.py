@@ -1,9 +1,11 @@
-"""The unfiltered report reads counts that triggers keep up to date (migration 005). Whatever
-happens to the data, those counts must equal the same report computed from the raw rows."""
+"""Reports of one month by class add up exactly to the report of everybody, whatever happens
+to the data: a count that did not (a person in two classes counted in each) could be
+subtracted to single that person out."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import astuple
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,22 +23,55 @@ STEPS = {
     "a": (("go", "direct", "helpful"), ("wait", "none", "harmful")),
     "b": (("call", "delegate", "helpful"), ("film", "document", "partly")),
 }
-# A filter that matches every run makes the store compute the report from the raw rows.
-FROM_RAW_ROWS = Filters(since=date(2000, 1, 1))
+COUNTED = ("scenarios", "choices", "steps", "strategies", "helpful")
 
 
 def comparable(data: ReportData) -> dict[str, list]:
-    return {
-        name: sorted(map(repr, getattr(data, name)))
-        for name in ("scenarios", "choices", "steps", "strategies", "helpful", "groups")
-    }
+    return {name: sorted(map(repr, getattr(data, name))) for name in (*COUNTED, "groups")}
 
 
-async def assert_tallies_match_raw_rows(store: SqlCipherStore) -> ReportData:
+def split(row: object) -> tuple[tuple, tuple[int, ...]]:
+    """A report row's key (its texts) and its counts."""
+    values = astuple(row)
+    return (
+        tuple(v for v in values if not isinstance(v, int)),
+        tuple(v for v in values if isinstance(v, int)),
+    )
+
+
+def summed(reports: list[ReportData], tables: tuple[str, ...] = COUNTED) -> dict[tuple, list]:
+    """Each count of the reports summed over the reports, by table and row key."""
+    sums: dict[tuple, list[int]] = {}
+    for report in reports:
+        for table in tables:
+            for row in getattr(report, table):
+                key, counts = split(row)
+                sums[(table, *key)] = [
+                    a + b
+                    for a, b in zip(sums.get((table, *key), [0] * len(counts)), counts, strict=True)
+                ]
+    return {key: counts for key, counts in sums.items() if any(counts)}
+
+
+async def assert_classes_add_up(store: SqlCipherStore, first: date, last: date) -> ReportData:
+    """Every count of the month: the classes' reports and the report of the runs outside
+    classes add up to everybody's; each class's row in everybody's report equals the
+    class's own report (whose age bands split the same people)."""
     evaluation = EvaluationStore(store)
-    tallied = await evaluation.report_data(Filters())
-    assert comparable(tallied) == comparable(await evaluation.report_data(FROM_RAW_ROWS))
-    return tallied
+    dated = {"since": first, "until": last}
+    everybody = await evaluation.report_data(Filters(**dated))
+    classes = {c: await evaluation.report_data(Filters(**dated, class_id=c))
+               for c in await evaluation.classes_with_runs(first, last)}  # fmt: skip
+    unclassed = await evaluation.report_data(Filters(**dated, unclassed=True))
+    assert summed([unclassed, *classes.values()]) == summed([everybody])
+    rows = {g.group: split(g)[1] for g in everybody.groups if g.dimension == "class"}
+    for class_id, report in classes.items():
+        own = summed([report], ("groups",))
+        bands = [counts for key, counts in own.items() if key[1] == "age_band"]
+        name = next(g for g in rows if g.endswith(f" #{class_id}"))
+        assert [sum(column) for column in zip(*bands, strict=True)] == list(rows.pop(name))
+    assert not rows, "a class row without a class report"
+    return everybody
 
 
 class Simulation:
@@ -121,14 +156,42 @@ class Simulation:
 
 
 @pytest.mark.parametrize("seed", range(6))
-async def test_tallies_equal_the_raw_rows_through_any_history(
+async def test_classes_add_up_to_everybody_through_any_history(
     store: SqlCipherStore, clock: Clock, seed: int
 ) -> None:
+    start = clock.day.replace(day=1)
     simulation = Simulation(store, clock, random.Random(seed))
     for _ in range(120):
         await simulation.step()
-    tallied = await assert_tallies_match_raw_rows(store)
-    assert tallied.choices, "the history produced no choices to compare"
+    counted = 0
+    while start <= clock.day:
+        following = (start + timedelta(days=31)).replace(day=1)
+        everybody = await assert_classes_add_up(store, start, following - timedelta(days=1))
+        counted += len(everybody.choices)
+        start = following
+    assert counted, "the history produced no choices to compare"
+
+
+async def test_a_person_in_two_classes_counts_in_the_first(
+    store: SqlCipherStore, clock: Clock
+) -> None:
+    simulation = Simulation(store, clock, random.Random(1))
+    await simulation.new_class()
+    await simulation.new_class()
+    person = await simulation.new_person()
+    first, second = simulation.class_ids
+    for class_id in (first, second, None):
+        simulation.serial += 1
+        run = {"scenario": "s1", "version": 1, "run": f"r{simulation.serial}", "at": "a"}
+        await store.start_run(person, run | {"path": [], "finished": False}, class_id)
+    evaluation = EvaluationStore(store)
+    month = {"since": clock.day.replace(day=1), "until": clock.day}
+    assert await evaluation.classes_with_runs(month["since"], month["until"]) == [first]
+    in_first = await evaluation.report_data(Filters(**month, class_id=first))
+    assert [(s.participants, s.starts) for s in in_first.scenarios] == [(1, 3)]
+    assert (await evaluation.report_data(Filters(**month, class_id=second))).scenarios == []
+    assert (await evaluation.report_data(Filters(**month, unclassed=True))).scenarios == []
+    await assert_classes_add_up(store, month["since"], month["until"])
 
 
 async def test_deleting_everyone_leaves_no_counts(store: SqlCipherStore, clock: Clock) -> None:
@@ -139,12 +202,13 @@ async def test_deleting_everyone_leaves_no_counts(store: SqlCipherStore, clock: 
         await store.delete_user(person)
     empty = await EvaluationStore(store).report_data(Filters())
     assert comparable(empty) == comparable(ReportData(filters=Filters()))
+    assert await table_rows(store, "runs") == await table_rows(store, "choices") == 0
 
 
-async def test_an_existing_database_gets_its_tallies_when_migrated(
+async def test_an_existing_database_gets_its_run_counts_when_migrated(
     db_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Data recorded before migration 005 is counted by the migration itself."""
+    """Runs recorded before migration 005 get their answers and first plays from it."""
     before_tallies = [m for m in database.load_migrations() if m.version < 5]
     monkeypatch.setattr(database, "load_migrations", lambda: before_tallies)
     old = SqlCipherStore(db_path, KEY, today=lambda: clock.day)
@@ -179,8 +243,16 @@ async def test_an_existing_database_gets_its_tallies_when_migrated(
     migrated = SqlCipherStore(db_path, KEY, today=lambda: clock.day)
     await migrated.initialize()
     try:
-        tallied = await assert_tallies_match_raw_rows(migrated)
-        assert sum(s.starts for s in tallied.scenarios) == 30
-        assert sum(s.answers for s in tallied.steps) == 60
+        report = await EvaluationStore(migrated).report_data(Filters())
+        assert sum(s.starts for s in report.scenarios) == 30
+        assert sum(s.answers for s in report.steps) == 60
+        assert sum(h.total for h in report.helpful) == 60, "each run's answers, per play"
+        assert {h.play for h in report.helpful} == {"first", "later"}
     finally:
         await migrated.close()
+
+
+async def table_rows(store: SqlCipherStore, table: str) -> int:
+    async with store.session() as db:
+        (count,) = await (await db.execute(f"SELECT count(*) FROM {table}")).fetchone()
+    return count
