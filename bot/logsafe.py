@@ -94,10 +94,11 @@ def configure(level: int = logging.INFO, log_format: str = "text") -> None:
         handler.addFilter(QuietLibraryErrors())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    # DEBUG is for the bot's own lines: the libraries' debug lines quote requests, updates
+    # and SQL, so chat ids, typed text and even the database key. Never logged.
+    root.setLevel(max(level, logging.INFO))
+    logging.getLogger("bystander").setLevel(level)
     logging.captureWarnings(True)  # library warnings go through the formatter as well
-    # PTB's debug lines quote requests and updates: chat ids and typed text. Never logged.
-    logging.getLogger("telegram").setLevel(max(level, logging.INFO))
     # httpx logs every request URL, and the URL contains the token.
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
