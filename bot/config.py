@@ -1,24 +1,133 @@
-"""Configuration from environment variables, with defaults that work from a checkout."""
+"""Configuration from environment variables and an optional `.env`-style file.
+
+`SETTINGS` is the one list of what can be set: `load_config` reads only names in it,
+`bystander run --help` prints it, and a test keeps the tables in README.md and
+docs/operations.md equal to `settings_table()`. A new setting is one more entry there.
+"""
 
 from __future__ import annotations
 
+import difflib
+import io
+import logging
 import os
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import proxy_bypass_environment
+
+from dotenv.parser import parse_stream
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RUN = "run"
+ALL = "all"  # run, and the server commands (invite, purge, report)
 
 
-def content_dirs(env: Mapping[str, str] | None = None) -> tuple[Path, Path]:
-    """Scenario and locale folders: BYSTANDER_SCENARIOS / BYSTANDER_LOCALES, else the checkout."""
-    env = os.environ if env is None else env
-    scenarios = Path(env.get("BYSTANDER_SCENARIOS") or PROJECT_ROOT / "scenarios")
-    locales = Path(env.get("BYSTANDER_LOCALES") or PROJECT_ROOT / "locales")
-    return scenarios, locales
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    meaning: str
+    default: str = ""  # the value used when it is not set, as an operator would write it
+    used_by: str = RUN
+    shown_default: str = ""  # for the docs, when `default` is computed or empty
 
 
-DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("TELEGRAM_BOT_TOKEN", "the bot's token from @BotFather", shown_default="required"),
+        Setting(
+            "TELEGRAM_BASE_URL",
+            "Bot API base URL the token is appended to (a self-hosted Bot API server works)",
+            "https://api.telegram.org/bot",
+        ),
+        Setting(
+            "HTTPS_PROXY",
+            "proxy for an `https://` Bot API, e.g. `http://user:password@proxy:3128` (the "
+            "password is masked in logs); `https_proxy` too, which wins, as in curl",
+        ),
+        Setting("HTTP_PROXY", "proxy for an `http://` Bot API; `http_proxy` too"),
+        Setting("NO_PROXY", "hosts reached without the proxy, comma-separated; `no_proxy` too"),
+        Setting(
+            "BYSTANDER_START_WAIT",
+            "seconds to keep trying at start while the Bot API cannot be reached (the network "
+            "is not up yet), with pauses growing to 30 s; 0 tries once. A rejected token is "
+            "never retried",
+            "300",
+        ),
+        Setting(
+            "BYSTANDER_LOG_LEVEL",
+            "`DEBUG`, `INFO`, `WARNING` or `ERROR`; `DEBUG` also shows the libraries' own "
+            "errors and tracebacks of a failed start",
+            "INFO",
+        ),
+        Setting(
+            "BYSTANDER_LOG_FORMAT",
+            "`text`, or `json`: one JSON object per line (`time`, `level`, `logger`, "
+            "`message`, `traceback`)",
+            "text",
+        ),
+        Setting("BYSTANDER_DATA_DIR", "the encrypted database `bystander.db`", "./data", ALL),
+        Setting(
+            "BYSTANDER_KEY_DIR",
+            "`database.key` and `pseudonym.key`, created with mode 0600 on first run (never "
+            "again once there is a database: a lost or different key is refused); must be "
+            "outside the data folder",
+            "./keys",
+            ALL,
+        ),
+        Setting(
+            "BYSTANDER_DB_KEY",
+            "the database key as 64 hex characters, instead of its file",
+            "",
+            ALL,
+        ),
+        Setting(
+            "BYSTANDER_PSEUDONYM_SECRET",
+            "the pseudonym secret as 64 hex characters, instead of its file",
+            "",
+            ALL,
+        ),
+        Setting(
+            "BYSTANDER_SCENARIOS", "the scenario folder", "", ALL, "`scenarios/` of the checkout"
+        ),
+        Setting(
+            "BYSTANDER_LOCALES", "the interface strings", "", ALL, "`locales/` of the checkout"
+        ),
+        Setting(
+            "BYSTANDER_ADMINS",
+            "Telegram user ids of admins, comma-separated; turned into pseudonyms when read, "
+            "never stored",
+        ),
+        Setting(
+            "BYSTANDER_MIN_GROUP",
+            "K: class results and reports hide groups smaller than this (at least 3); "
+            "`bystander report --min-group` may raise it, never lower it",
+            "5",
+            ALL,
+        ),
+        Setting("BYSTANDER_CLASS_DAYS", "how long a class join code works, in days", "14"),
+        Setting("BYSTANDER_INVITE_DAYS", "how long a staff invitation works, in days", "7", ALL),
+        Setting(
+            "BYSTANDER_FOLLOW_UP_DAYS",
+            "days after someone accepts the opt-in follow-up offer when its reminder is sent",
+            "30",
+        ),
+        Setting(
+            "BYSTANDER_RETENTION_MONTHS",
+            "raw events and anything linked to a person are kept this long (docs/operations.md, "
+            '"Retention")',
+            "12",
+            ALL,
+        ),
+    )
+}
+# curl and urllib read these in lowercase too (and prefer it).
+PROXY_NAMES = {name.lower() for name in ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(Exception):
@@ -40,72 +149,178 @@ class BotConfig:
     invite_days: int = 7  # how long a staff invitation link works
     follow_up_days: int = 30  # when the opt-in follow-up reminder (T3) is sent
     retention_months: int = 12  # raw events older than this are folded into aggregates
+    proxy: str | None = field(default=None, repr=False)  # may hold a password
+    start_wait_s: int = 300
+    log_level: int = logging.INFO
+    log_format: str = "text"
+    warnings: tuple[str, ...] = ()  # for the log, once it is set up
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / "bystander.db"
 
 
+def setting(values: Mapping[str, str], name: str) -> str:
+    """The value of a setting, or its default; only names in SETTINGS can be read."""
+    default = SETTINGS[name].default
+    return (values.get(name) or "").strip() or default
+
+
+def content_dirs(env: Mapping[str, str] | None = None) -> tuple[Path, Path]:
+    """Scenario and locale folders: BYSTANDER_SCENARIOS / BYSTANDER_LOCALES, else the checkout."""
+    env = os.environ if env is None else env
+    scenarios = Path(setting(env, "BYSTANDER_SCENARIOS") or PROJECT_ROOT / "scenarios")
+    locales = Path(setting(env, "BYSTANDER_LOCALES") or PROJECT_ROOT / "locales")
+    return scenarios, locales
+
+
 def read_config_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines (a .env file); '#' starts a comment."""
+    """A `.env` file, read by python-dotenv's parser: `export` lines, comments (also after a
+    value) and quotes as in shells and docker; `$VAR` is kept as written. A line it cannot
+    read is an error, not skipped: it may be the one with the token."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise ConfigError(f"cannot read the config file {path}: {error.strerror}") from error
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise ConfigError(f"cannot read the config file {path}: {reason}") from error
     values = {}
-    for number, line in enumerate(lines, 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
+    for binding in parse_stream(io.StringIO(text)):
+        line = binding.original.line
+        if binding.error:
+            raise ConfigError(f"{path}:{line}: expected KEY=VALUE, as in a .env file")
+        if binding.key is None:  # a blank or comment line
             continue
-        key, sep, value = line.partition("=")
-        if not sep:
-            raise ConfigError(f"{path}:{number}: expected KEY=VALUE")
-        values[key.strip()] = value.strip().strip("'\"")
+        if binding.value is None:
+            raise ConfigError(f"{path}:{line}: {binding.key} has no value: write {binding.key}=…")
+        values[binding.key] = binding.value
     return values
 
 
-def _number(values: Mapping[str, str], name: str, default: int, minimum: int) -> int:
-    raw = values.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < minimum:
-        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
-    return int(raw)
+def unknown_settings(names: list[str], source: str) -> list[str]:
+    """One warning per name that is not a setting, with the nearest setting's name."""
+    warnings = []
+    for name in names:
+        if name in SETTINGS or name in PROXY_NAMES:
+            continue
+        warning = f"{name} in {source} is not a setting and is ignored"
+        near = difflib.get_close_matches(name, SETTINGS, n=1, cutoff=0.8)
+        warnings.append(f"{warning}; did you mean {near[0]}?" if near else warning)
+    return warnings
 
 
-def _admin_ids(values: Mapping[str, str]) -> tuple[int, ...]:
-    words = [w.strip() for w in values.get("BYSTANDER_ADMINS", "").split(",") if w.strip()]
-    if not all(w.isdigit() for w in words):
-        raise ConfigError("BYSTANDER_ADMINS must be Telegram user ids separated by commas")
-    return tuple(int(w) for w in words)
+def proxy_for(url: str, values: Mapping[str, str]) -> str | None:
+    """The proxy for `url` from HTTPS_PROXY/HTTP_PROXY/NO_PROXY, read as curl, urllib and
+    aiohttp's trust_env read them (lowercase first), but also from the config file."""
+    proxies = {}
+    for scheme in ("https", "http", "no"):
+        lower, upper = f"{scheme}_proxy", f"{scheme.upper()}_PROXY"
+        value = values[lower] if lower in values else values.get(upper)
+        if value:
+            proxies[scheme] = value.strip()
+    parts = urlsplit(url)
+    if proxy_bypass_environment(parts.netloc, proxies):
+        return None
+    return proxies.get(parts.scheme)
 
 
 def load_config(
     env: Mapping[str, str], config_file: Path | None = None, *, require_token: bool = True
 ) -> BotConfig:
     """Environment variables win over the config file, which wins over defaults."""
-    values = {**(read_config_file(config_file) if config_file else {}), **env}
-    token = values.get("TELEGRAM_BOT_TOKEN", "").strip()
+    from_file = read_config_file(config_file) if config_file else {}
+    values = {**from_file, **env}
+    token = setting(values, "TELEGRAM_BOT_TOKEN")
     if not token and require_token:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather in Telegram, "
             "then run TELEGRAM_BOT_TOKEN=<token> bystander run"
         )
+    base_url = _base_url(values)
     scenarios, locales = content_dirs(values)
-    data_dir = Path(values.get("BYSTANDER_DATA_DIR") or "data").resolve()
-    key_dir = Path(values.get("BYSTANDER_KEY_DIR") or "keys").resolve()
     return BotConfig(
         token=token,
-        base_url=values.get("TELEGRAM_BASE_URL") or DEFAULT_BASE_URL,
-        data_dir=data_dir,
-        key_dir=key_dir,
+        base_url=base_url,
+        data_dir=Path(setting(values, "BYSTANDER_DATA_DIR")).resolve(),
+        key_dir=Path(setting(values, "BYSTANDER_KEY_DIR")).resolve(),
         scenarios_dir=scenarios,
         locales_dir=locales,
         secrets_env=values,
         admin_ids=_admin_ids(values),
-        min_group=_number(values, "BYSTANDER_MIN_GROUP", 5, 3),
-        class_days=_number(values, "BYSTANDER_CLASS_DAYS", 14, 1),
-        invite_days=_number(values, "BYSTANDER_INVITE_DAYS", 7, 1),
-        follow_up_days=_number(values, "BYSTANDER_FOLLOW_UP_DAYS", 30, 1),
-        retention_months=_number(values, "BYSTANDER_RETENTION_MONTHS", 12, 1),
+        min_group=_number(values, "BYSTANDER_MIN_GROUP", 3),
+        class_days=_number(values, "BYSTANDER_CLASS_DAYS", 1),
+        invite_days=_number(values, "BYSTANDER_INVITE_DAYS", 1),
+        follow_up_days=_number(values, "BYSTANDER_FOLLOW_UP_DAYS", 1),
+        retention_months=_number(values, "BYSTANDER_RETENTION_MONTHS", 1),
+        proxy=proxy_for(base_url, values),
+        start_wait_s=_number(values, "BYSTANDER_START_WAIT", 0),
+        log_level=getattr(logging, _choice(values, "BYSTANDER_LOG_LEVEL", LOG_LEVELS)),
+        log_format=_choice(values, "BYSTANDER_LOG_FORMAT", LOG_FORMATS),
+        warnings=tuple(
+            unknown_settings(list(from_file), str(config_file))
+            + unknown_settings([n for n in env if n.startswith("BYSTANDER_")], "the environment")
+        ),
     )
+
+
+def _base_url(values: Mapping[str, str]) -> str:
+    """Checked here: an HTTP client would only fail on it after every retry at start."""
+    url = setting(values, "TELEGRAM_BASE_URL")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a port out of range)
+    except ValueError as error:
+        raise ConfigError(f"TELEGRAM_BASE_URL is not a usable URL: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("TELEGRAM_BASE_URL must be an http:// or https:// URL with a host")
+    return url
+
+
+def _number(values: Mapping[str, str], name: str, minimum: int) -> int:
+    raw = setting(values, name)
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
+    return int(raw)
+
+
+def _choice(values: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = setting(values, name)
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+
+
+def _admin_ids(values: Mapping[str, str]) -> tuple[int, ...]:
+    words = [w.strip() for w in setting(values, "BYSTANDER_ADMINS").split(",") if w.strip()]
+    if not all(w.isdigit() for w in words):
+        raise ConfigError("BYSTANDER_ADMINS must be Telegram user ids separated by commas")
+    return tuple(int(w) for w in words)
+
+
+def _shown_default(item: Setting) -> str:
+    return item.shown_default or (f"`{item.default}`" if item.default else "–")
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, as README.md and docs/operations.md show it."""
+    rows = [
+        "| setting | default | used by | meaning |",
+        "| --- | --- | --- | --- |",
+        *(
+            f"| `{s.name}` | {_shown_default(s)} | {'all commands' if s.used_by == ALL else 'run'}"
+            f" | {s.meaning} |"
+            for s in SETTINGS.values()
+        ),
+    ]
+    return "\n".join(rows)
+
+
+def settings_help() -> str:
+    """The settings for `bystander run --help`: name, default, meaning."""
+    lines = ["settings (environment variables, or KEY=VALUE lines in --config):"]
+    for item in SETTINGS.values():
+        default = _shown_default(item).replace("`", "")
+        lines.append(f"  {item.name} (default: {default})")
+        meaning = item.meaning.replace("`", "")
+        lines += textwrap.wrap(meaning, 88, initial_indent=" " * 6, subsequent_indent=" " * 6)
+    return "\n".join(lines)

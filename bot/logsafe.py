@@ -10,8 +10,10 @@ error line the CLI prints goes through `redact`: it masks the token the bot runs
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 MASK = "<token>"
@@ -51,23 +53,51 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-class ShortNetworkErrors(logging.Filter):
-    """PTB logs a full traceback for every failed network retry; one line says enough."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line for a log collector; each text in it masked before encoding,
+    so a secret is found as written, not as JSON escapes it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        if record.exc_info:
+            entry["traceback"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+class QuietLibraryErrors(logging.Filter):
+    """PTB logs a full traceback for every failed network retry, and logs the error that
+    stops a failed start before raising it; the command ends with one line saying the same.
+    Left out below DEBUG; retries while running stay, as one line each."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage().startswith("Network Retry Loop"):
+        message = record.getMessage()
+        if message.startswith("Network Retry Loop"):
+            if "Aborting" in message:
+                return False
             record.exc_info = None
             record.exc_text = None
         return True
 
 
-def configure(level: int = logging.INFO) -> None:
+def configure(level: int = logging.INFO, log_format: str = "text") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(ShortNetworkErrors())
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if level > logging.DEBUG:
+        handler.addFilter(QuietLibraryErrors())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    # DEBUG is for the bot's own lines: the libraries' debug lines quote requests, updates
+    # and SQL, so chat ids, typed text and even the database key. Never logged.
+    root.setLevel(max(level, logging.INFO))
+    logging.getLogger("bystander").setLevel(level)
     logging.captureWarnings(True)  # library warnings go through the formatter as well
     # httpx logs every request URL, and the URL contains the token.
     for noisy in ("httpx", "httpcore", "apscheduler"):

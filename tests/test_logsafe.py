@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -82,3 +83,19 @@ def test_an_unexpected_error_in_run_is_one_masked_line_and_a_masked_log(
     assert err.splitlines()[-1] == (
         "bystander run: stopped by an unexpected error (RuntimeError); the log above says where"
     )
+
+
+def test_a_json_log_line_is_masked_before_it_is_encoded() -> None:
+    secret = 'quote"and\\backslash-token'
+    logsafe.mask(secret)
+    try:
+        raise RuntimeError(f"GET http://h/bot{secret}/getMe\nsecond line")
+    except RuntimeError:
+        record = logging.LogRecord("bystander", logging.ERROR, __file__, 1, "%s", (secret,), True)
+        record.exc_info = sys.exc_info()
+    line = logsafe.JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["message"] == "<token>" and entry["level"] == "ERROR"
+    assert "RuntimeError: GET http://h/bot<token>/getMe\nsecond line" in entry["traceback"]
+    assert "backslash-token" not in line

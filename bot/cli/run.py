@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot import logsafe
 from bot.cli.authoring import CliError
-from bot.config import ConfigError, load_config
+from bot.config import ConfigError, load_config, settings_help
 from bot.storage.errors import StorageError
 
 log = logging.getLogger("bystander")
@@ -19,12 +19,17 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser(
         "run",
         help="run the Telegram bot (long polling)",
-        description="Run the bot. Configuration comes from environment variables: "
-        "TELEGRAM_BOT_TOKEN (required), TELEGRAM_BASE_URL, BYSTANDER_DATA_DIR (default ./data), "
-        "BYSTANDER_KEY_DIR (default ./keys, must be outside the data folder), "
-        "BYSTANDER_SCENARIOS, BYSTANDER_LOCALES, BYSTANDER_DB_KEY, BYSTANDER_PSEUDONYM_SECRET.",
+        description="Run the bot. Configuration comes from environment variables, listed "
+        "below; a --config file may add to them.",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("--config", type=Path, help="a KEY=VALUE file; the environment wins over it")
+    run.add_argument(
+        "--config",
+        type=Path,
+        help="a .env file of KEY=VALUE lines (export, comments and quotes as in a shell); "
+        "the environment wins over it",
+    )
     run.set_defaults(handler=cmd_run)
 
 
@@ -34,12 +39,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from bot.telegram.runtime import build_runtime
 
-    logsafe.configure()
+    logsafe.configure()  # until the configuration says how
     logsafe.mask(os.environ.get("TELEGRAM_BOT_TOKEN", ""))
     try:
         config = load_config(os.environ, args.config)
         logsafe.mask(config.token)  # also when it came from --config
         logsafe.mask_url(config.base_url)
+        logsafe.mask_url(config.proxy or "")
+        logsafe.configure(config.log_level, config.log_format)
+        for warning in config.warnings:
+            log.warning(warning)
         build_runtime(config).run_polling()
     except InvalidToken:
         raise CliError("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN") from None

@@ -33,6 +33,7 @@ from bot.telegram.jobs import (
     send_due_reminders,
 )
 from bot.telegram.loop import new_event_loop
+from bot.telegram.startup import connect
 from bot.telegram.transport import Transports
 
 log = logging.getLogger("bystander")
@@ -58,12 +59,7 @@ class Runtime:
         if app.job_queue is not None:
             app.job_queue.run_repeating(self._reminders, REMINDER_INTERVAL_S, first=10)
             app.job_queue.run_repeating(self._purge, PURGE_INTERVAL_S, first=60)
-        log.info(
-            "bot @%s is running with %d scenario(s) in %s",
-            app.bot.username,
-            len(self.catalog.scenarios),
-            ", ".join(self.catalog.locales.languages),
-        )
+        log.info("bot @%s is running", app.bot.username)
 
     async def send_reminders(self, today: date | None = None) -> int:
         if self.service.survey is None:
@@ -84,11 +80,24 @@ class Runtime:
         await self.store.close()
         log.info("bot stopped")
 
+    def log_start(self) -> None:
+        """What this start serves, said before waiting for the network."""
+        log.info(
+            "database %s; %d scenario(s) in %s",
+            self.config.database_path,
+            len(self.catalog.scenarios),
+            ", ".join(self.catalog.locales.languages),
+        )
+        if self.config.proxy:
+            log.info("Bot API through the proxy %s", self.config.proxy)  # password masked
+
     def run_polling(self) -> None:
         """Long polling until SIGINT or SIGTERM, then a graceful stop."""
         loop = new_event_loop()
         asyncio.set_event_loop(loop)  # PTB's run_polling runs on the current loop
+        self.log_start()
         try:
+            loop.run_until_complete(connect(self.app, self.config.start_wait_s))
             self.app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
         finally:
             loop.run_until_complete(self.transports.close())
@@ -127,6 +136,7 @@ def build_runtime(config: BotConfig) -> Runtime:
         services.staff,
         services.evaluation,
         app=None,  # type: ignore[arg-type]
+        transports=Transports.through(config.proxy),
         reports=services.reports,
     )
     runtime.app = build_application(

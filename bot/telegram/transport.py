@@ -33,11 +33,20 @@ class Timeouts:
 
 
 class AiohttpRequest(BaseRequest):
-    """One aiohttp session (created in the running event loop) with a bounded pool."""
+    """One aiohttp session (created in the running event loop) with a bounded pool.
 
-    def __init__(self, connection_pool_size: int = 256, timeouts: Timeouts = Timeouts()) -> None:
+    `proxy`: the HTTP proxy for the Bot API (bot.config.proxy_for), or None to connect
+    directly. Chosen once: the bot talks to one host only."""
+
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        timeouts: Timeouts = Timeouts(),
+        proxy: str | None = None,
+    ) -> None:
         self._pool_size = connection_pool_size
         self.timeouts = timeouts
+        self.proxy = proxy
         self._session: aiohttp.ClientSession | None = None
         self.shed: Queues | None = None  # set on the getUpdates client: see shedding.py
 
@@ -76,6 +85,7 @@ class AiohttpRequest(BaseRequest):
                 data=_body(request_data),
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout,
+                proxy=self.proxy,
             ) as response:
                 body = await response.read()
                 if self.shed is not None and url.endswith("/getUpdates"):
@@ -132,6 +142,11 @@ class Transports:
 
     general: AiohttpRequest = field(default_factory=AiohttpRequest)
     updates: AiohttpRequest = field(default_factory=lambda: AiohttpRequest(1))
+
+    @classmethod
+    def through(cls, proxy: str | None) -> Transports:
+        """Both clients, connecting through `proxy` (None: directly)."""
+        return cls(AiohttpRequest(proxy=proxy), AiohttpRequest(1, proxy=proxy))
 
     async def close(self) -> None:
         await self.general.shutdown()

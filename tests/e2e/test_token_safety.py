@@ -46,7 +46,9 @@ async def redirecting_server() -> AsyncIterator[str]:
 
 
 async def run_against(bot_env: dict[str, str], base_url: str, token: str) -> tuple[int, str]:
+    # Two seconds of retries at start: their log lines quote the error too.
     env = {**bot_env, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_BASE_URL": base_url}
+    env["BYSTANDER_START_WAIT"] = "2"
     async with bot_process(env) as process:
         async with asyncio.timeout(60):
             out, err = await process.communicate()
@@ -55,23 +57,26 @@ async def run_against(bot_env: dict[str, str], base_url: str, token: str) -> tup
 
 async def test_network_errors_never_show_the_token(bot_env) -> None:
     async with redirecting_server() as redirecting:
+        unreachable = "bystander run: cannot reach the Telegram Bot API: "
         cases = [
-            (f"http://127.0.0.1:{closed_port()}/bot", REAL_LOOKING),  # connection refused
-            (f"http://127.0.0.1:{closed_port()}/bot", ODD),
-            ("http://127.0.0.1:99999/bot", REAL_LOOKING),  # no such port: aiohttp quotes the URL
-            ("http://127.0.0.1:99999/bot", ODD),
-            ("htp://127.0.0.1/bot", ODD),  # not http
-            (redirecting, REAL_LOOKING),
-            (redirecting, ODD),
+            (f"http://127.0.0.1:{closed_port()}/bot", REAL_LOOKING, unreachable),  # refused
+            (f"http://127.0.0.1:{closed_port()}/bot", ODD, unreachable),
+            ("http://127.0.0.1:99999/bot", REAL_LOOKING, "bystander run: TELEGRAM_BASE_URL is"),
+            ("htp://127.0.0.1/bot", ODD, "bystander run: TELEGRAM_BASE_URL must be"),
+            (redirecting, REAL_LOOKING, unreachable),
+            (redirecting, ODD, unreachable),
         ]
-        results = await asyncio.gather(*(run_against(bot_env, url, token) for url, token in cases))
-    for (url, token), (code, output) in zip(cases, results, strict=True):
+        results = await asyncio.gather(
+            *(run_against(bot_env, url, token) for url, token, _ in cases)
+        )
+    for (url, token, line), (code, output) in zip(cases, results, strict=True):
         secret = token.split(":")[-1]
         assert secret not in output, f"{url}:\n{output}"
         assert code == 1, output
-        last = output.strip().splitlines()[-1]
-        assert last.startswith("bystander run: cannot reach the Telegram Bot API: "), output
+        assert output.strip().splitlines()[-1].startswith(line), output
         assert "Traceback" not in output
+        if line == unreachable:
+            assert "cannot reach the Telegram Bot API yet (attempt 1: " in output, "retried"
 
 
 @pytest.mark.parametrize("token", [REAL_LOOKING, ODD])
@@ -79,13 +84,15 @@ async def test_a_token_from_the_config_file_is_masked_too(bot_env, tmp_path, tok
     config = tmp_path / "bot.env"
     config.write_text(f"TELEGRAM_BOT_TOKEN={token}\n")
     env = {k: v for k, v in {**os.environ, **bot_env}.items() if k != "TELEGRAM_BOT_TOKEN"}
-    env["TELEGRAM_BASE_URL"] = "http://127.0.0.1:99999/bot"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli.main", "run", "--config", str(config),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    async with asyncio.timeout(60):
-        out, err = await process.communicate()
+    async with redirecting_server() as redirecting:
+        env["TELEGRAM_BASE_URL"] = redirecting
+        env["BYSTANDER_START_WAIT"] = "0"
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli.main", "run", "--config", str(config),
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        async with asyncio.timeout(60):
+            out, err = await process.communicate()
     output = out.decode() + err.decode()
     assert process.returncode == 1 and token.split(":")[-1] not in output, output
-    assert "127.0.0.1:99999/bot<token>/getMe" in output, "the line still says what failed"
+    assert f"{redirecting}<token>/getMe" in output, "the line still says what failed"

@@ -99,7 +99,9 @@ class FakeBotApi:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on `port` (0: any free one); a given port lets a test start the server
+        after the bot, as a network that comes up late."""
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         # handler_cancellation: a long poll whose client hung up must not swallow updates.
@@ -107,7 +109,7 @@ class FakeBotApi:
             app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0
         )
         await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
         self._runner, self._port = runner, runner.addresses[0][1]
 
     async def stop(self) -> None:
