@@ -360,7 +360,8 @@ def _write_translation(
         f"{done.untranslated} to translate, {done.stale} stale"
     )
     if done.orphans:
+        count = f"{len(done.orphans)} {'entry' if len(done.orphans) == 1 else 'entries'}"
         print(
-            f"  kept {len(done.orphans)} entries the Swedish no longer has (delete them when "
-            f"no longer needed): {', '.join(done.orphans)}"
+            f"  kept {count} the Swedish no longer has (delete when no longer needed): "
+            + ", ".join(done.orphans)
         )

@@ -69,8 +69,6 @@ def complete(
     entries = read_entries(strings, Report())  # lint reports what is wrong inside entries
     nodes: dict[str, Node] = strings.value if strings.is_mapping else {}
     lines = current.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
     indent = next((n.key_where.column - 1 for n in nodes.values() if n.key_where), None)
     indent = indent or _DEFAULT_INDENT
     result = Completion(current)
@@ -154,7 +152,9 @@ def _rebuilt(
             out.extend(new_lines)
         elif number > skip_to:
             out.append(line)
-        out.extend(inserted.get(number, []))
+        if number in inserted:
+            out[-1] = out[-1].removesuffix("\n") + "\n"  # a last line may lack its line break
+            out.extend(inserted[number])
     return out
 
 

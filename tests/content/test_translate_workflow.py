@@ -108,7 +108,7 @@ def test_a_second_run_keeps_comments_and_wrapped_lines_and_adds_only_new_keys(
     after = path.read_bytes().decode()
     added = "  age.new:\n    source: Ny text\n    text: ''\n"
     assert added in after and after.replace(added, "", 1) == text, "nothing else changed"
-    assert "1 added" in out and "kept 1 entries the Swedish no longer has" in out
+    assert "1 added" in out and "kept 1 entry the Swedish no longer has" in out
     assert "age.unsaid" in out and "age.unsaid:" in after
 
     run(capsys, "translate", "--lang", "fi")
