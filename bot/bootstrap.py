@@ -40,7 +40,7 @@ def load_content(config: BotConfig) -> Catalog:
                 len(item.report.errors),
                 item.path,
             )
-    for language, coverage in sorted(catalog.locales.coverage.items()):
+    for language, coverage in catalog.locales.coverage.items():
         if coverage.missing:
             log.warning(
                 "interface language %s lacks %d of %d texts; they are shown in English. "

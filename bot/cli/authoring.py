@@ -7,7 +7,7 @@ import json
 import random
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from bot.cli.graph import render_graph
@@ -123,7 +123,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
                     "diagnostics": [d.to_json() for d in report.sorted()],
                     "coverage": {lang: vars(c) for lang, c in coverage.items()},
                     "interface_coverage": {
-                        lang: vars(c) for lang, c in sorted(catalog.locales.coverage.items())
+                        lang: vars(c) for lang, c in catalog.locales.coverage.items()
                     },
                 },
                 ensure_ascii=False,
@@ -139,7 +139,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
             f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
         )
         print(_coverage_table("scenarios", coverage))
-        print(_coverage_table("interface strings", dict(sorted(catalog.locales.coverage.items()))))
+        print(_coverage_table("interface strings", catalog.locales.coverage))
     return 1 if report.errors else 0
 
 
@@ -151,7 +151,7 @@ def _coverage(catalog: Catalog) -> dict[str, Coverage]:
     return dict(sorted(total.items()))
 
 
-def _coverage_table(title: str, coverage: dict[str, Coverage]) -> str:
+def _coverage_table(title: str, coverage: Mapping[str, Coverage]) -> str:
     rows = [
         "",
         f"Translation coverage of the {title} (Swedish is the source; a missing text is "

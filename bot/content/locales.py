@@ -34,7 +34,7 @@ HELP_FILE = "help-resources.yaml"
 class Locales:
     strings: Mapping[str, Mapping[str, str]]  # language -> key -> text
     names: Mapping[str, str]  # language -> its own name, e.g. "Svenska"
-    coverage: Mapping[str, Coverage] = field(default_factory=dict)  # translations only
+    coverage: Mapping[str, Coverage] = field(default_factory=dict)  # translations, by code
 
     @property
     def languages(self) -> list[str]:
