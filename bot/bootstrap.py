@@ -40,6 +40,15 @@ def load_content(config: BotConfig) -> Catalog:
                 len(item.report.errors),
                 item.path,
             )
+    for language, coverage in catalog.locales.coverage.items():
+        if coverage.missing:
+            log.warning(
+                "interface language %s lacks %d of %d texts; they are shown in English. "
+                "Run: bystander lint",
+                language,
+                coverage.missing,
+                coverage.total,
+            )
     if not catalog.scenarios:
         raise ConfigError(f"no playable scenarios in {config.scenarios_dir}")
     return catalog

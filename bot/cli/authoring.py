@@ -7,7 +7,7 @@ import json
 import random
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from bot.cli.graph import render_graph
@@ -15,16 +15,11 @@ from bot.config import content_dirs
 from bot.content.catalog import Catalog, LoadedScenario, load_catalog
 from bot.content.diagnostics import Report
 from bot.content.measures_file import LoadedMeasures
-from bot.content.translations import (
-    LANGUAGE_FILE,
-    Coverage,
-    language_files,
-    translation_skeleton,
-)
-from bot.content.yamlsafe import read_yaml
+from bot.content.translation_files import TranslationFileError, complete, new_file
+from bot.content.translations import LANGUAGE_FILE, Coverage, language_files, read_language
 from bot.engine import engine
 from bot.engine.help import AgeBand
-from bot.engine.model import Scenario, Step
+from bot.engine.model import FALLBACK_LANGUAGE, SOURCE_LANGUAGE, Scenario, Step
 from bot.services.presenter import Presenter, plain
 
 
@@ -65,9 +60,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     graph.set_defaults(handler=cmd_graph)
 
     translate = sub.add_parser(
-        "translate", help="create or complete a scenario's translation file for a language"
+        "translate",
+        help="create or complete translation files for a language: the interface strings "
+        "and every scenario, or one scenario",
     )
-    translate.add_argument("scenario", help="a scenario id or a path to its file or folder")
+    translate.add_argument(
+        "scenario",
+        nargs="?",
+        help="a scenario id or a path to its file or folder (default: the interface strings, "
+        "every scenario and the questionnaire)",
+    )
     translate.add_argument("--lang", required=True, help="language code, e.g. en, ar, so")
     translate.set_defaults(handler=cmd_translate)
 
@@ -120,6 +122,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
                     "warnings": len(report.warnings),
                     "diagnostics": [d.to_json() for d in report.sorted()],
                     "coverage": {lang: vars(c) for lang, c in coverage.items()},
+                    "interface_coverage": {
+                        lang: vars(c) for lang, c in catalog.locales.coverage.items()
+                    },
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -133,7 +138,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
             f"{len(catalog.loaded)} scenario(s){questionnaire} checked: "
             f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
         )
-        print(_coverage_table(coverage))
+        print(_coverage_table("scenarios", coverage))
+        print(_coverage_table("interface strings", catalog.locales.coverage))
     return 1 if report.errors else 0
 
 
@@ -145,10 +151,11 @@ def _coverage(catalog: Catalog) -> dict[str, Coverage]:
     return dict(sorted(total.items()))
 
 
-def _coverage_table(coverage: dict[str, Coverage]) -> str:
+def _coverage_table(title: str, coverage: Mapping[str, Coverage]) -> str:
     rows = [
         "",
-        "Translation coverage (Swedish is the source)",
+        f"Translation coverage of the {title} (Swedish is the source; a missing text is "
+        "shown in English)",
         f"{'language':<10}{'strings':>9}{'translated':>12}{'stale':>7}{'missing':>9}",
     ]
     for language, c in coverage.items():
@@ -285,23 +292,76 @@ def cmd_translate(args: argparse.Namespace) -> int:
             f"--lang {args.lang}: the bot reads a language with at most one region or script, "
             "like pt-BR or sr-Latn"
         )
-    _, item = _loaded(args.scenario)
-    if item.draft is None or not item.draft.strings:
-        raise CliError(f"{item.path} cannot be read; run bystander lint {item.path}")
-    if args.lang == "sv":
-        raise CliError("Swedish is the source language: write it in scenario.yaml")
-    target = language_files(item.path.parent).get(args.lang, item.path.parent / f"{args.lang}.yaml")
-    existing: dict[str, dict] = {}
-    if target.exists():
-        root = read_yaml(target, Report())
-        strings = root.value.get("strings") if root is not None and root.is_mapping else None
-        if strings is not None and strings.is_mapping:
-            existing = {
-                key: {k: v.value for k, v in node.value.items()}
-                for key, node in strings.value.items()
-                if node.is_mapping
-            }
-    target.write_text(translation_skeleton(item.draft, args.lang, existing), encoding="utf-8")
-    empty = sum(1 for key in item.draft.strings if not (existing.get(key) or {}).get("text"))
-    print(f"wrote {target}: {len(item.draft.strings)} strings, {empty} to translate")
+    if args.lang == SOURCE_LANGUAGE:
+        raise CliError(
+            "Swedish is the source language: write it in scenario.yaml or locales/sv.yaml"
+        )
+    if args.scenario is not None:
+        _, item = _loaded(args.scenario)
+        _translate_content(item, args.lang)
+        return 0
+    catalog = _catalog()
+    _translate_interface(catalog, content_dirs()[1], args.lang)
+    for item in [*catalog.loaded, *filter(None, [catalog.questionnaire])]:
+        if _readable(item):
+            _translate_content(item, args.lang)
+        else:
+            print(
+                f"skipped {item.path}: it cannot be read (bystander lint {item.path})",
+                file=sys.stderr,
+            )
     return 0
+
+
+def _translate_interface(catalog: Catalog, folder: Path, language: str) -> None:
+    source = catalog.locales.strings.get(SOURCE_LANGUAGE)
+    if not source:
+        raise CliError(f"{folder / 'sv.yaml'} cannot be read; run bystander lint")
+    reference = catalog.locales.strings.get(FALLBACK_LANGUAGE, {})
+    opening = new_file(language, "the bot's interface (buttons, menus, messages)", interface=True)
+    _write_translation(folder / f"{language}.yaml", opening, source, reference)
+
+
+def _translate_content(item: LoadedScenario | LoadedMeasures, language: str) -> None:
+    if not _readable(item):
+        raise CliError(f"{item.path} cannot be read; run bystander lint {item.path}")
+    folder = item.path.parent
+    sources = {key: text.text for key, text in item.draft.strings.items()}
+    english = language_files(folder).get(FALLBACK_LANGUAGE)
+    reference = {}
+    if english is not None and language != FALLBACK_LANGUAGE:
+        entries = read_language(english, FALLBACK_LANGUAGE, Report())
+        reference = {key: entry.text for key, entry in entries.items() if entry.text}
+    subject = f"the {'questionnaire' if isinstance(item, LoadedMeasures) else 'scenario'}"
+    opening = new_file(language, f"{subject} {item.draft.id!r}", interface=False)
+    _write_translation(folder / f"{language}.yaml", opening, sources, reference)
+
+
+def _readable(item: LoadedScenario | LoadedMeasures) -> bool:
+    return item.draft is not None and bool(item.draft.strings)
+
+
+def _write_translation(
+    path: Path, opening: str, sources: dict[str, str], reference: dict[str, str]
+) -> None:
+    """Create or complete one file; the translator's own lines are never changed."""
+    try:
+        current = path.read_text(encoding="utf-8") if path.exists() else opening
+        done = complete(current, str(path), sources, reference)
+        if done.text != current or not path.exists():
+            path.write_text(done.text, encoding="utf-8")
+    except TranslationFileError as error:
+        raise CliError(str(error)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f"{path}: {error.strerror or error}") from None
+    recorded = f", {len(done.recorded)} given their Swedish source" if done.recorded else ""
+    print(
+        f"{path}: {len(sources)} strings, {len(done.added)} added{recorded}; "
+        f"{done.untranslated} to translate, {done.stale} stale"
+    )
+    if done.orphans:
+        count = f"{len(done.orphans)} {'entry' if len(done.orphans) == 1 else 'entries'}"
+        print(
+            f"  kept {count} the Swedish no longer has (delete when no longer needed): "
+            + ", ".join(done.orphans)
+        )

@@ -1,22 +1,31 @@
 """Interface strings (`locales/<language>.yaml`) and the help-resource list.
 
-Swedish is the source; every other language is checked against it. English must be
-complete. A new language is a new file, no code change.
+Swedish (`sv.yaml`, plain `key: text`) is the source. Every other language is a
+translation in the same format as a scenario's: `key: {source, text}`. English must be
+complete; any other language may be partial, and its missing texts are shown in English.
+A new language is a new file (`bystander translate --lang <code>`), no code change.
 """
 
 from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content.diagnostics import Location, Report
 from bot.content.fields import Fields
-from bot.content.translations import LANGUAGE_FILE, REQUIRED_LANGUAGES
+from bot.content.translations import (
+    LANGUAGE_FILE,
+    REQUIRED_LANGUAGES,
+    Coverage,
+    Entry,
+    compare,
+    read_entries,
+)
 from bot.content.yamlsafe import read_yaml
 from bot.engine.help import HelpResource
-from bot.engine.model import SOURCE_LANGUAGE
+from bot.engine.model import FALLBACK_LANGUAGE, SOURCE_LANGUAGE
 
 HELP_FILE = "help-resources.yaml"
 
@@ -25,6 +34,7 @@ HELP_FILE = "help-resources.yaml"
 class Locales:
     strings: Mapping[str, Mapping[str, str]]  # language -> key -> text
     names: Mapping[str, str]  # language -> its own name, e.g. "Svenska"
+    coverage: Mapping[str, Coverage] = field(default_factory=dict)  # translations, by code
 
     @property
     def languages(self) -> list[str]:
@@ -36,11 +46,12 @@ class Locales:
         return base if base in self.strings else SOURCE_LANGUAGE
 
     def text(self, language: str, key: str, **values: object) -> str:
-        table = self.strings.get(language, {})
-        template = table.get(key) or self.strings[SOURCE_LANGUAGE].get(key)
-        if template is None:
-            raise KeyError(f"no interface string {key!r}")
-        return template.format(**values) if values else template
+        """The text in `language`; a text it lacks is shown in English, then Swedish."""
+        for fallback in (language, FALLBACK_LANGUAGE, SOURCE_LANGUAGE):
+            template = self.strings.get(fallback, {}).get(key)
+            if template:
+                return template.format(**values) if values else template
+        raise KeyError(f"no interface string {key!r}")
 
 
 def load_help_resources(folder: Path, report: Report) -> dict[str, HelpResource]:
@@ -77,72 +88,87 @@ def load_help_resources(folder: Path, report: Report) -> dict[str, HelpResource]
 
 
 def load_locales(folder: Path, report: Report, help_keys: list[str]) -> Locales:
-    tables: dict[str, dict[str, str]] = {}
-    names: dict[str, str] = {}
-    where: dict[str, dict[str, Location]] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        if LANGUAGE_FILE.fullmatch(path.name):
-            _read_table(path, report, tables, names, where)
-    if SOURCE_LANGUAGE not in tables:
+    source_path = folder / f"{SOURCE_LANGUAGE}.yaml"
+    source, names = _read_source(source_path, report) if source_path.exists() else ({}, {})
+    if not source:
         report.add(
-            Location.start_of(folder / "sv.yaml"),
-            "T501",
-            "the Swedish interface strings are missing",
+            Location.start_of(source_path), "T501", "the Swedish interface strings are missing"
         )
-        return Locales(tables, names)
-    source = tables[SOURCE_LANGUAGE]
+        return Locales({}, {})
     for key in help_keys:
         for part in ("name", "description"):
             if f"help.{key}.{part}" not in source:
                 report.add(
-                    Location.start_of(folder / "sv.yaml"),
-                    "S102",
-                    f"no help.{key}.{part} in sv.yaml",
+                    Location.start_of(source_path), "S102", f"no help.{key}.{part} in sv.yaml"
                 )
     for language in REQUIRED_LANGUAGES:
-        if language not in tables:
+        if not (folder / f"{language}.yaml").exists():
             report.add(
                 Location.start_of(folder / f"{language}.yaml"),
                 "T501",
-                f"no {language} interface strings",
+                f"no {language} interface strings (bystander translate --lang {language})",
             )
-    for language, table in tables.items():
-        if language != SOURCE_LANGUAGE:
-            _compare(language, table, source, where[language], folder / f"{language}.yaml", report)
-    return Locales(tables, names)
+    tables = {SOURCE_LANGUAGE: source}
+    coverage: dict[str, Coverage] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        language = path.stem
+        if LANGUAGE_FILE.fullmatch(path.name) and language != SOURCE_LANGUAGE:
+            read = _read_translation(path, source, report)
+            if read is not None:
+                names[language], tables[language], coverage[language] = read
+    return Locales(dict(sorted(tables.items())), names, coverage)
 
 
-def _read_table(path: Path, report: Report, tables: dict, names: dict, where: dict) -> None:
+def _read_source(path: Path, report: Report) -> tuple[dict[str, str], dict[str, str]]:
     root = read_yaml(path, report)
     if root is None:
-        return
+        return {}, {}
     top = Fields(root, report, path.name, required=("language", "language_name", "strings"))
     strings = top.mapping("strings")
-    language = path.stem
-    names[language] = top.text("language_name") or language
-    tables[language], where[language] = {}, {}
+    table: dict[str, str] = {}
     for key, node in (strings.value if strings else {}).items():
         if isinstance(node.value, str):
-            tables[language][key] = node.value.strip()
-            where[language][key] = node.where
+            table[key] = node.value.strip()
         else:
             report.add(node.where, "S103", f"{key!r} must be text")
+    return table, {SOURCE_LANGUAGE: top.text("language_name") or SOURCE_LANGUAGE}
 
 
-def _compare(
-    language: str, table: dict, source: dict, where: dict, path: Path, report: Report
-) -> None:
-    for key, text in source.items():
-        if key not in table:
-            report.add(Location.start_of(path), "T502", f"{language}: no translation of {key!r}")
-        elif _placeholders(table[key]) != _placeholders(text):
-            report.add(
-                where[key],
-                "T506",
-                f"{language}: {key!r} must use the placeholders {sorted(_placeholders(text))}",
-            )
-    for key in table.keys() - source.keys():
-        report.add(where[key], "T504", f"{language}: {key!r} is not in sv.yaml", warning=True)
+def _read_translation(
+    path: Path, source: dict[str, str], report: Report
+) -> tuple[str, dict[str, str], Coverage] | None:
+    """A translation's own name, its usable texts and its coverage."""
+    language = path.stem
+    root = read_yaml(path, report)
+    if root is None:
+        return None
+    top = Fields(root, report, path.name, required=("language", "language_name", "strings"))
+    name = top.get("language_name")
+    if name is None or not isinstance(name.value, str) or not name.value.strip():
+        report.add(
+            top.where("language_name"),
+            "T502",
+            f"{language}: no language_name (the language's own name, shown in the language menu)",
+            warning=language not in REQUIRED_LANGUAGES,
+        )
+    entries = read_entries(top.mapping("strings"), report)
+
+    def same_placeholders(key: str, entry: Entry) -> bool:
+        expected = _placeholders(source[key])
+        if _placeholders(entry.text) == expected:
+            return True
+        report.add(
+            entry.where,
+            "T506",
+            f"{language}: {key!r} must use the placeholders {sorted(expected)}; "
+            f"the {FALLBACK_LANGUAGE} text is shown instead",
+            warning=language not in REQUIRED_LANGUAGES,
+        )
+        return False
+
+    texts, coverage = compare(language, path, source, entries, report, same_placeholders)
+    own_name = name.value.strip() if name is not None and isinstance(name.value, str) else ""
+    return own_name or language, texts, coverage
 
 
 def _placeholders(text: str) -> set[str]:

@@ -1,26 +1,27 @@
-"""Per-language string tables for scenarios, kept apart from the story's structure.
+"""Per-language string tables, kept apart from the Swedish they translate.
 
-A translation file `<language>.yaml` sits beside `scenario.yaml`. Each entry is keyed by
-a stable id and holds the Swedish `source` it was translated from and the translated
-`text`. When the Swedish changes, `source` no longer matches and the entry is stale.
+A scenario's translation `<language>.yaml` sits beside `scenario.yaml`; the interface's
+sits beside `locales/sv.yaml`. Each entry is keyed by a stable id and holds the Swedish
+`source` it was translated from and the translated `text`. When the Swedish changes,
+`source` no longer matches and the entry is stale. A missing text is shown in English,
+which must be complete (see docs/translating.md).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
 
 from bot.content.diagnostics import Location, Report
 from bot.content.fields import Fields
 from bot.content.scenario_file import ScenarioDraft, SourceText
 from bot.content.story_checks import check_text_limits
-from bot.content.yamlsafe import read_yaml
-from bot.engine.model import SOURCE_LANGUAGE
+from bot.content.yamlsafe import Node, read_yaml
+from bot.engine.model import FALLBACK_LANGUAGE
 
-REQUIRED_LANGUAGES = ("en",)
+REQUIRED_LANGUAGES = (FALLBACK_LANGUAGE,)
 LANGUAGE_FILE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?\.yaml$")
 STRUCTURE_FILE = "scenario.yaml"
 
@@ -45,12 +46,98 @@ class Translations:
     coverage: dict[str, Coverage] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One translated string. `source` is None for plain `key: text`, which records no
+    Swedish: it counts as stale until `bystander translate` records the source."""
+
+    source: str | None
+    text: str
+    where: Location
+
+
+# Checks a translated text; False when it cannot be shown (the fallback is shown instead).
+TextCheck = Callable[[str, Entry], bool]
+
+
 def language_files(folder: Path) -> dict[str, Path]:
     return {
         p.stem: p
         for p in sorted(folder.glob("*.yaml"))
         if p.name != STRUCTURE_FILE and LANGUAGE_FILE.fullmatch(p.name)
     }
+
+
+def read_entries(strings: Node | None, report: Report) -> dict[str, Entry]:
+    """The entries of a `strings:` mapping: `key: {source, text}` or plain `key: text`."""
+    entries: dict[str, Entry] = {}
+    for key, node in (strings.value if strings is not None and strings.is_mapping else {}).items():
+        if isinstance(node.value, str):
+            entries[key] = Entry(None, node.value.strip(), node.where)
+            continue
+        entry = Fields(node, report, f"translation {key!r}", required=("source", "text"))
+        entries[key] = Entry(_plain(entry, "source"), _plain(entry, "text"), entry.where("text"))
+    return entries
+
+
+def compare(
+    language: str,
+    path: Path,
+    sources: Mapping[str, str],
+    entries: Mapping[str, Entry],
+    report: Report,
+    check: TextCheck,
+) -> tuple[dict[str, str], Coverage]:
+    """The usable texts of one language and its coverage; every gap is reported.
+
+    A missing text is an error in English, which every other language falls back to,
+    and a warning elsewhere.
+    """
+    coverage = Coverage(total=len(sources))
+    texts: dict[str, str] = {}
+    for key, source in sources.items():
+        entry = entries.get(key)
+        if entry is None or not entry.text:
+            coverage.missing += 1
+            report.add(
+                entry.where if entry else Location.start_of(path),
+                "T502",
+                f"{language}: no translation of {key!r} (Swedish: {_short(source)})",
+                warning=language not in REQUIRED_LANGUAGES,
+            )
+            continue
+        if not check(key, entry):
+            coverage.missing += 1
+            continue
+        texts[key] = entry.text
+        if entry.source == source:
+            coverage.translated += 1
+            continue
+        coverage.stale += 1  # the old translation is still shown meanwhile
+        if entry.source is None:
+            report.add(
+                entry.where,
+                "T503",
+                f"{language}: {key!r} records no Swedish source; run bystander translate "
+                f"--lang {language} to record it",
+                warning=True,
+            )
+        else:
+            report.add(
+                entry.where,
+                "T503",
+                f"{language}: {key!r} was translated from older Swedish; the Swedish is now: "
+                f"{_short(source)} (update text, then copy the new Swedish into source)",
+                warning=True,
+            )
+    for key in entries.keys() - sources.keys():
+        report.add(
+            entries[key].where,
+            "T504",
+            f"{language}: {key!r} matches no Swedish text; delete it when it is no longer needed",
+            warning=True,
+        )
+    return texts, coverage
 
 
 def load_translations(folder: Path, draft: ScenarioDraft, report: Report) -> Translations:
@@ -65,58 +152,25 @@ def load_translations(folder: Path, draft: ScenarioDraft, report: Report) -> Tra
                 f"(bystander translate {draft.id or folder.name} --lang {language})",
             )
             result.coverage[language] = Coverage(len(draft.strings), 0, 0, len(draft.strings))
+    sources = {key: source.text for key, source in draft.strings.items()}
     for language, path in files.items():
-        texts, coverage = _load_language(path, language, draft, report)
+        entries = read_language(path, language, report)
+
+        def within_limits(key: str, entry: Entry, language: str = language) -> bool:
+            kind = draft.strings[key].kind
+            check_text_limits(key, SourceText(entry.text, entry.where, kind), report, language)
+            return True
+
+        texts, coverage = compare(language, path, sources, entries, report, within_limits)
         result.texts[language] = texts
         result.coverage[language] = coverage
     return result
 
 
-def _load_language(
-    path: Path, language: str, draft: ScenarioDraft, report: Report
-) -> tuple[dict[str, str], Coverage]:
-    coverage = Coverage(total=len(draft.strings))
-    texts: dict[str, str] = {}
+def read_language(path: Path, language: str, report: Report) -> dict[str, Entry]:
     root = read_yaml(path, report)
-    entries = _entries(root, path, language, report) if root is not None else {}
-    for key, source in draft.strings.items():
-        entry = entries.get(key)
-        if entry is None or not entry[1]:
-            coverage.missing += 1
-            where = entry[2] if entry else Location(str(path), 1, 1)
-            # Optional languages fall back to Swedish; English must be complete.
-            report.add(
-                where,
-                "T502",
-                f"{language}: no translation of {key!r} (Swedish: {_short(source.text)})",
-                warning=language not in REQUIRED_LANGUAGES,
-            )
-            continue
-        old_source, text, where = entry
-        texts[key] = text
-        check_text_limits(key, SourceText(text, where, source.kind), report, language)
-        if old_source != source.text:
-            coverage.stale += 1
-            report.add(
-                where,
-                "T503",
-                f"{language}: {key!r} was translated from older Swedish; the Swedish is now: "
-                f"{_short(source.text)} (update text, then copy the new Swedish into source)",
-                warning=True,  # the old translation is still shown meanwhile
-            )
-        else:
-            coverage.translated += 1
-    for key, (_, _, where) in entries.items():
-        if key not in draft.strings:
-            report.add(
-                where, "T504", f"{language}: {key!r} matches no text in the scenario", warning=True
-            )
-    return texts, coverage
-
-
-def _entries(
-    root, path: Path, language: str, report: Report
-) -> dict[str, tuple[str, str, Location]]:
+    if root is None:
+        return {}
     top = Fields(root, report, f"the {language} translation", required=("language", "strings"))
     declared = top.text("language")
     if declared is not None and declared != language:
@@ -125,13 +179,7 @@ def _entries(
             "T505",
             f"the file is named {path.name} but says language: {declared}",
         )
-    strings = top.mapping("strings")
-    entries: dict[str, tuple[str, str, Location]] = {}
-    for key, node in (strings.value if strings else {}).items():
-        entry = Fields(node, report, f"translation {key!r}", required=("source", "text"))
-        source, text = _plain(entry, "source"), _plain(entry, "text")
-        entries[key] = (source, text, entry.where("text"))
-    return entries
+    return read_entries(top.mapping("strings"), report)
 
 
 def _plain(entry: Fields, key: str) -> str:
@@ -142,37 +190,3 @@ def _plain(entry: Fields, key: str) -> str:
 def _short(text: str, limit: int = 60) -> str:
     flat = " ".join(text.split())
     return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")
-
-
-def translation_skeleton(draft: ScenarioDraft, language: str, existing: dict[str, dict]) -> str:
-    """A translation file with every key: existing entries kept, new ones with empty text."""
-    strings = {
-        key: existing.get(key) or {"source": source.text, "text": ""}
-        for key, source in draft.strings.items()
-    }
-    header = (
-        f"# {language} strings for the scenario {draft.id!r}.\n"
-        f"# Translate each `text`. `source` is the {SOURCE_LANGUAGE} text it was translated from:\n"
-        "# when the Swedish changes, `bystander lint` marks the entry stale; update `text`,\n"
-        "# then copy the new Swedish into `source`.\n"
-    )
-    body = yaml.dump(
-        {"language": language, "strings": strings},
-        Dumper=_BlockDumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=100,
-    )
-    return header + body
-
-
-class _BlockDumper(yaml.SafeDumper):
-    """Writes multi-line text as a `|` block, the way authors write it."""
-
-
-def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
-
-
-_BlockDumper.add_representer(str, _represent_text)

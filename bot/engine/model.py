@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 SOURCE_LANGUAGE = "sv"
+# Always complete: what a partial translation shows for its missing texts.
+FALLBACK_LANGUAGE = "en"
 
 
 class Phase(StrEnum):
@@ -59,12 +61,16 @@ class FocusArea(StrEnum):
 
 @dataclass(frozen=True)
 class Text:
-    """One piece of text in several languages; falls back to the source language."""
+    """One piece of text in several languages; falls back to English, then Swedish."""
 
     values: Mapping[str, str]
 
     def get(self, language: str) -> str:
-        return self.values.get(language) or self.values[SOURCE_LANGUAGE]
+        return (
+            self.values.get(language)
+            or self.values.get(FALLBACK_LANGUAGE)
+            or self.values[SOURCE_LANGUAGE]
+        )
 
     @classmethod
     def source(cls, text: str) -> Text:

@@ -1,0 +1,185 @@
+"""A translator's work with `bystander translate` and `bystander lint`, on a copy of the content."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.config import content_dirs
+from bot.content.catalog import load_catalog
+
+
+@pytest.fixture
+def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """Copies of the shipped scenarios and interface strings, used by every command."""
+    shipped_scenarios, shipped_locales = content_dirs({})
+    scenarios, locales = tmp_path / "scenarios", tmp_path / "locales"
+    shutil.copytree(shipped_scenarios, scenarios)
+    shutil.copytree(shipped_locales, locales)
+    monkeypatch.setenv("BYSTANDER_SCENARIOS", str(scenarios))
+    monkeypatch.setenv("BYSTANDER_LOCALES", str(locales))
+    return scenarios, locales
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def fill(text: str, key: str, translation: str) -> str:
+    """The file with `translation` as the text of `key`, as a translator types it."""
+    start = text.index(f"\n  {key}:\n")
+    empty = text.index("text: ''", start)
+    return text[:empty] + f"text: {translation}" + text[empty + len("text: ''") :]
+
+
+def swedish(locales: Path) -> dict[str, str]:
+    return load_catalog([], locales).locales.strings["sv"]
+
+
+def test_translate_scaffolds_the_interface_and_every_scenario(content, capsys) -> None:
+    scenarios, locales = content
+    code, out, _ = run(capsys, "translate", "--lang", "fi")
+    assert code == 0
+    interface = (locales / "fi.yaml").read_text(encoding="utf-8")
+    source = swedish(locales)
+    keys = re.findall(r"^  (\S+):$", interface, flags=re.MULTILINE)
+    assert keys == list(source), "every interface key, in the Swedish order"
+    assert "  age.16_17:\n    # en: 16–17\n    source: 16–17 år\n    text: ''\n" in interface
+    assert f"fi.yaml: {len(source)} strings, {len(source)} added; {len(source)} to translate" in out
+    assert (scenarios / "bus-fight" / "fi.yaml").exists()
+    assert (scenarios / "measures" / "fi.yaml").exists()
+    assert "    # en: Trouble on the bus\n    source: Bråk på bussen\n" in (
+        scenarios / "bus-fight" / "fi.yaml"
+    ).read_text(encoding="utf-8")
+
+
+def test_lint_reports_coverage_per_language_and_a_partial_one_is_a_warning(content, capsys) -> None:
+    _, locales = content
+    run(capsys, "translate", "--lang", "fi")
+    path = locales / "fi.yaml"
+    text = fill(path.read_text(encoding="utf-8"), "age.16_17", "16–17 vuotta")
+    path.write_text(text.replace("language_name: ''", "language_name: Suomi"), encoding="utf-8")
+    total = len(swedish(locales))
+
+    code, out, _ = run(capsys, "lint")
+    assert code == 0, "a partial language is warnings only"
+    assert "T502 warning: fi: no translation of 'start.welcome'" in out
+    interface = out.split("Translation coverage of the interface strings")[1]
+    assert re.search(rf"^en\s+{total}\s+100%\s+0\s+0$", interface, flags=re.MULTILINE)
+    assert re.search(rf"^fi\s+{total}\s+0%\s+0\s+{total - 1}$", interface, flags=re.MULTILINE)
+    scenarios = out.split("Translation coverage of the scenarios")[1].split("interface")[0]
+    assert re.search(r"^fi\s+\d+\s+0%", scenarios, flags=re.MULTILINE)
+
+    code, out, _ = run(capsys, "lint", "--format", "json")
+    coverage = json.loads(out)["interface_coverage"]["fi"]
+    assert (coverage["translated"], coverage["missing"]) == (1, total - 1)
+
+
+def test_a_second_run_keeps_comments_and_wrapped_lines_and_adds_only_new_keys(
+    content, capsys
+) -> None:
+    _, locales = content
+    run(capsys, "translate", "--lang", "fi")
+    path = locales / "fi.yaml"
+    wrapped = (
+        "Hei! Täällä harjoittelet aktiivisena sivullisena olemista,\n"
+        "      ja tämä rivi on katkaistu käsin."
+    )
+    text = fill(path.read_text(encoding="utf-8"), "start.welcome", wrapped)
+    text = text.replace("\n  age.16_17:\n", "\n  # Kysy Mirjalta: vuotta vai v.?\n  age.16_17:\n")
+    path.write_bytes(text.encode())
+    sv = locales / "sv.yaml"
+    sv.write_text(
+        sv.read_text(encoding="utf-8")
+        .replace("  age.18_19: 18–19 år\n", "  age.18_19: 18–19 år\n  age.new: Ny text\n")
+        .replace("  age.unsaid: Vill inte säga\n", ""),
+        encoding="utf-8",
+    )
+
+    code, out, _ = run(capsys, "translate", "--lang", "fi")
+    assert code == 0
+    after = path.read_bytes().decode()
+    added = "  age.new:\n    source: Ny text\n    text: ''\n"
+    assert added in after and after.replace(added, "", 1) == text, "nothing else changed"
+    assert "1 added" in out and "kept 1 entry the Swedish no longer has" in out
+    assert "age.unsaid" in out and "age.unsaid:" in after
+
+    run(capsys, "translate", "--lang", "fi")
+    assert path.read_bytes().decode() == after, "a run with nothing new changes no byte"
+
+
+def test_a_changed_swedish_text_makes_the_interface_translation_stale(content, capsys) -> None:
+    _, locales = content
+    sv = locales / "sv.yaml"
+    sv.write_text(
+        sv.read_text(encoding="utf-8").replace("age.16_17: 16–17 år", "age.16_17: 16 eller 17 år"),
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "lint")
+    assert code == 0
+    assert "T503 warning: en: 'age.16_17' was translated from older Swedish" in out
+    assert re.search(r"^en\s+\d+\s+99%\s+1\s+0$", out.split("interface strings")[1], re.M)
+
+
+def test_plain_interface_entries_get_their_source_recorded(content, capsys) -> None:
+    _, locales = content
+    en = locales / "en.yaml"
+    en.write_text(
+        en.read_text(encoding="utf-8").replace(
+            "  age.16_17:\n    source: 16–17 år\n    text: 16–17\n", "  age.16_17: 16–17\n"
+        ),
+        encoding="utf-8",
+    )
+    _, out, _ = run(capsys, "lint")
+    assert "T503 warning: en: 'age.16_17' records no Swedish source" in out
+    code, out, _ = run(capsys, "translate", "--lang", "en")
+    assert code == 0 and "1 given their Swedish source" in out
+    assert "  age.16_17:\n    source: 16–17 år\n    text: 16–17\n" in en.read_text(encoding="utf-8")
+    assert "T503" not in run(capsys, "lint")[1]
+
+
+def test_a_missing_english_text_stays_an_error(content, capsys) -> None:
+    _, locales = content
+    en = locales / "en.yaml"
+    en.write_text(
+        en.read_text(encoding="utf-8").replace(
+            "  age.16_17:\n    source: 16–17 år\n    text: 16–17\n", ""
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "lint")
+    assert code == 1 and "T502 en: no translation of 'age.16_17'" in out
+
+
+def test_a_wrong_placeholder_shows_the_english_instead(content, capsys) -> None:
+    _, locales = content
+    run(capsys, "translate", "--lang", "fi")
+    path = locales / "fi.yaml"
+    path.write_text(
+        fill(path.read_text(encoding="utf-8"), "class.welcome", "'Tervetuloa {nimi}!'"),
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "lint")
+    assert code == 0 and "T506 warning: fi: 'class.welcome' must use the placeholders" in out
+    strings = load_catalog([], locales).locales
+    assert strings.text("fi", "class.welcome", name="8B") == strings.text(
+        "en", "class.welcome", name="8B"
+    )
+
+
+def test_a_broken_file_is_refused_in_one_line_and_left_as_it_was(content, capsys) -> None:
+    _, locales = content
+    path = locales / "fi.yaml"
+    path.write_text("language: fi\nstrings:\n  age.16_17: [oops\n", encoding="utf-8")
+    before = path.read_bytes()
+    code, out, err = run(capsys, "translate", "--lang", "fi")
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "Y001" in err and "fi.yaml" in err
+    assert path.read_bytes() == before
