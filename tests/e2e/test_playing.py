@@ -85,6 +85,29 @@ async def test_delete_removes_everything_after_confirming(
     assert fake_bot_api.unanswered_callback_queries() == []
 
 
+async def test_stopping_saving_deletes_what_was_saved(
+    bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    """/privacy promises that data is kept until /delete "or stop saving"."""
+    user = fake_bot_api.user()
+    await join(user)
+    await open_scenario(user, "Bråk på bussen")
+    await user.click("Fråga Yusuf när bussen går")
+    pseudonym = pseudonym_of(bot, user.id)
+    assert (await bot.store.describe_user(pseudonym)).choices == 1
+    await user.send("/mydata")
+    await user.click("Ändra om mina svar sparas")
+    await user.click("Sluta spara och radera det som sparats")
+    assert "inget av det du gör här sparas" in user.messages[-2].text
+    assert await bot.store.describe_user(pseudonym) is None
+    async with bot.store.reading() as db:
+        for table in ("users", "runs", "choices", "measure_answers", "follow_ups"):
+            rows = await db.execute_fetchall(f"SELECT count(*) FROM {table}")
+            assert rows[0][0] == 0, f"{table} keeps a row after saving stopped"
+    await user.send("/resume")
+    assert "På bussen" in user.last.text, "the scenario goes on, unsaved"
+
+
 async def test_privacy_says_what_why_how_long_who_and_how_to_delete(
     bot: Runtime, fake_bot_api
 ) -> None:
