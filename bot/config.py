@@ -58,7 +58,7 @@ SETTINGS: dict[str, Setting] = {
             "300",
         ),
         Setting(
-            "BYSTANDER_LOG_LEVEL",
+            "LOG_LEVEL",
             "`DEBUG`, `INFO`, `WARNING` or `ERROR`; `DEBUG` also shows the libraries' own "
             "errors and tracebacks of a failed start",
             "INFO",
@@ -253,7 +253,7 @@ def load_config(
         retention_months=_number(values, "BYSTANDER_RETENTION_MONTHS", 1),
         proxy=proxy_for(base_url, values),
         start_wait_s=_number(values, "BYSTANDER_START_WAIT", 0),
-        log_level=getattr(logging, _choice(values, "BYSTANDER_LOG_LEVEL", LOG_LEVELS)),
+        log_level=getattr(logging, _choice(values, "LOG_LEVEL", LOG_LEVELS)),
         log_format=_choice(values, "BYSTANDER_LOG_FORMAT", LOG_FORMATS),
         warnings=tuple(
             unknown_settings(list(from_file), str(config_file))

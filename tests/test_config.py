@@ -92,7 +92,7 @@ def test_unknown_names_are_warned_about_with_the_nearest_setting(tmp_path) -> No
 @pytest.mark.parametrize(
     ("env", "error"),
     [
-        ({"BYSTANDER_LOG_LEVEL": "loud"}, "BYSTANDER_LOG_LEVEL must be one of DEBUG, INFO"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of DEBUG, INFO"),
         ({"BYSTANDER_LOG_FORMAT": "xml"}, "BYSTANDER_LOG_FORMAT must be one of text, json"),
         ({"BYSTANDER_START_WAIT": "-1"}, "BYSTANDER_START_WAIT must be a whole number"),
         ({"TELEGRAM_BASE_URL": "htp://127.0.0.1/bot"}, "TELEGRAM_BASE_URL must be an http"),
@@ -105,7 +105,7 @@ def test_bad_values_are_one_error_naming_the_setting(env, error) -> None:
 
 
 def test_log_settings_are_read_in_any_case() -> None:
-    config = load_config({**TOKEN, "BYSTANDER_LOG_LEVEL": "debug", "BYSTANDER_LOG_FORMAT": "JSON"})
+    config = load_config({**TOKEN, "LOG_LEVEL": "debug", "BYSTANDER_LOG_FORMAT": "JSON"})
     assert (config.log_level, config.log_format) == (logging.DEBUG, "json")
     default = load_config(TOKEN)
     assert (default.log_level, default.log_format, default.start_wait_s) == (

@@ -103,7 +103,7 @@ async def test_library_errors_of_a_failed_start_show_only_at_debug(
     bot_env, fake_bot_api: FakeBotApi, level: str
 ) -> None:
     fake_bot_api.fail_next("deleteWebhook", status=502)  # PTB's own start step fails
-    env = {**bot_env, "BYSTANDER_LOG_LEVEL": level}
+    env = {**bot_env, "LOG_LEVEL": level}
     async with bot_process(env) as process:
         async with asyncio.timeout(30):
             _, err = await process.communicate()
