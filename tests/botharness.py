@@ -28,6 +28,9 @@ def bot_env(tmp_path: Path, fake_bot_api: FakeBotApi) -> dict[str, str]:
         "BYSTANDER_DATA_DIR": str(tmp_path / "data"),
         "BYSTANDER_KEY_DIR": str(tmp_path / "keys"),
         "BYSTANDER_ADMINS": str(ADMIN_ID),
+        # The fake Bot API is local: never through a proxy the machine may have set.
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
     }
 
 

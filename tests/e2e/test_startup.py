@@ -183,8 +183,8 @@ async def test_the_bot_api_is_reached_through_the_proxy_of_the_environment(
 ) -> None:
     async with forwarding_proxy() as (proxy, port):
         env = {**bot_env, "HTTP_PROXY": f"http://bystander:proxy-pass-77@127.0.0.1:{port}"}
-        if bypassed:
-            env["NO_PROXY"] = "localhost,127.0.0.1"
+        if not bypassed:
+            env["NO_PROXY"] = env["no_proxy"] = ""
         log: list[str] = []
         async with bot_process(env) as process:
             await wait_until_polling(fake_bot_api, process)
