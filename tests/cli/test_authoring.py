@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -166,3 +169,47 @@ def test_translate_refuses_a_code_the_bot_would_not_read(tmp_path, capsys) -> No
     assert not (folder / "zh-Hant-TW.yaml").exists()
     code, _, _ = run(capsys, "translate", str(folder), "--lang", "pt-BR")
     assert code == 0 and (folder / "pt-BR.yaml").exists()
+
+
+def test_version_names_the_installed_release(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    out = capsys.readouterr().out
+    assert stop.value.code == 0
+    assert out == f"bystander {importlib.metadata.version('bystander-bot')}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "bystander: the following arguments are required: COMMAND"),
+        (["plya"], "bystander: argument COMMAND: invalid choice: 'plya'"),
+        (["lint", "--format", "xml"], "bystander lint: argument --format: invalid choice"),
+        (["play"], "bystander play: the following arguments are required: scenario"),
+    ],
+)
+def test_a_usage_mistake_is_one_line(capsys, argv, message) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert err.startswith(message) and err.count("\n") == 1 and "--help" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["scenarios"],
+        ["lint", "--format", "json"],
+        ["play", "bus-fight", "--choices", "first"],
+        ["graph", "bus-fight"],
+    ],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(argv) -> None:
+    # `bystander scenarios | head -1`: the pipe closes before (or while) the command writes.
+    command = [sys.executable, "-m", "bot.cli.main", *argv]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == b""
+    process.stderr.close()
