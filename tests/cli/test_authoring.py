@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -107,10 +108,18 @@ def test_interactive_play_asks_again_after_invalid_input(capsys, monkeypatch) ->
     assert "Det gick bra" in out
 
 
-def test_interactive_play_ending_early_is_not_success(capsys, monkeypatch) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))
+def test_quitting_play_is_not_a_failure(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\nq\n"))
+    code, out, err = run(capsys, "play", str(MINIMAL))
+    assert code == 0 and err == ""
+    assert out.endswith("Stopped at step 'middle', before an ending.\n")
+
+
+def test_piped_answers_that_run_out_are_a_failure(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))  # a script, not a person at a keyboard
     code, _, err = run(capsys, "play", str(MINIMAL))
-    assert code == 1 and "before an ending" in err
+    assert code == 1
+    assert err == "bystander play: the input ended at step 'middle', before an ending\n"
 
 
 def test_play_refuses_a_broken_scenario_and_shows_why(capsys) -> None:
@@ -130,6 +139,62 @@ def test_graph_shows_phases_strategies_and_endings(capsys, fmt) -> None:
     for expected in ("Före", "Under", "Efter", "Delegera", "🏁 good", "🏁 alone"):
         assert expected in out
     assert ("flowchart TD" if fmt == "mermaid" else "digraph") in out
+
+
+def edge_line(graph: str, label: str) -> str:
+    (line,) = [line for line in graph.splitlines() if f': {label}"' in line]
+    return line
+
+
+def test_graph_tells_helpful_partly_and_harmful_choices_apart(capsys) -> None:
+    code, mermaid, _ = run(capsys, "graph", str(MINIMAL))
+    assert code == 0
+    assert '"✓ Distrahera: Gör något" ==>' in edge_line(mermaid, "Gör något")  # thick
+    assert '"~ Ingen strategi – passiv: Gå förbi" -->' in edge_line(mermaid, "Gå förbi")
+    assert '"✗ Ingen strategi – passiv: Vänta" .->' in edge_line(mermaid, "Vänta")  # dotted
+    assert "✓ helpful" in mermaid and "~ partly" in mermaid and "✗ harmful" in mermaid
+    code, dot, _ = run(capsys, "graph", str(MINIMAL), "--format", "dot")
+    assert 'color="#1a7f37"' in edge_line(dot, "Gör något")
+    assert 'color="#b35900", fontcolor="#b35900", style=solid' in edge_line(dot, "Gå förbi")
+    assert "style=dashed" in edge_line(dot, "Vänta")
+    assert "legend [shape=note" in dot
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "dot"])
+def test_graph_draws_a_scenario_with_errors_and_marks_them(capsys, fmt) -> None:
+    broken = FIXTURES / "invalid" / "next-unknown"
+    code, out, err = run(capsys, "graph", str(broken), "--format", fmt)
+    assert code == 0, "drawing is what an author needs to find the error"
+    assert "⚠ lasst: no such step or ending" in out.replace("\\n", ": ")
+    assert "⚠ ✓ Delegera – hämta hjälp: Hämta hjälp" in out  # the choice that points nowhere
+    assert "1 error(s)" in out and "🏁 good" in out
+    if fmt == "mermaid":
+        assert re.search(r'^  (n\d+)\{\{"⚠ lasst', out, re.M)
+        assert re.search(r"^  class n\d+ missing$", out, re.M)
+    else:
+        assert re.search(r'label="⚠ lasst.*shape=hexagon, style=dashed, color="#d00000"', out)
+    assert err.count("\n") == 1 and err.startswith("bystander graph: warning:")
+    assert "1 error(s)" in err and f"bystander lint {broken}" in err
+
+
+def test_graph_outlines_an_unreachable_step_in_red(capsys) -> None:
+    code, out, _ = run(capsys, "graph", str(FIXTURES / "invalid" / "unreachable-step"))
+    (orphan,) = re.findall(r'^    (n\d+)\["orphan:', out, re.M)
+    assert code == 0 and re.search(rf"^  class note,{orphan} broken$", out, re.M)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([str(FIXTURES / "invalid" / "yaml-syntax")], "scenario.yaml cannot be read"),
+        (["measures"], "the questionnaire cannot be drawn"),
+        (["bus-fight", "--lang", "de"], "bus-fight has no 'de' text; it has sv, en"),
+    ],
+)
+def test_graph_refuses_what_it_cannot_draw_in_one_line(capsys, argv, message) -> None:
+    code, out, err = run(capsys, "graph", *argv)
+    assert code == 1 and out == ""
+    assert message in err and err.count("\n") == 1
 
 
 def test_translate_writes_a_skeleton_that_lint_then_reports_as_missing(tmp_path, capsys) -> None:
