@@ -8,13 +8,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where an installed wheel keeps the shipped content (pyproject.toml maps the repository's
+# top-level scenarios/ and locales/ there); a checkout has none and reads its own folders.
+SHIPPED = Path(__file__).resolve().parent / "shipped"
+
+
+def shipped_dir(name: str) -> Path:
+    """The shipped `scenarios` or `locales` folder: the installed copy, else the checkout's."""
+    installed = SHIPPED / name
+    return installed if installed.is_dir() else PROJECT_ROOT / name
 
 
 def content_dirs(env: Mapping[str, str] | None = None) -> tuple[Path, Path]:
-    """Scenario and locale folders: BYSTANDER_SCENARIOS / BYSTANDER_LOCALES, else the checkout."""
+    """Scenario and locale folders: BYSTANDER_SCENARIOS / BYSTANDER_LOCALES, else the shipped."""
     env = os.environ if env is None else env
-    scenarios = Path(env.get("BYSTANDER_SCENARIOS") or PROJECT_ROOT / "scenarios")
-    locales = Path(env.get("BYSTANDER_LOCALES") or PROJECT_ROOT / "locales")
+    scenarios = Path(env.get("BYSTANDER_SCENARIOS") or shipped_dir("scenarios"))
+    locales = Path(env.get("BYSTANDER_LOCALES") or shipped_dir("locales"))
     return scenarios, locales
 
 
