@@ -79,7 +79,10 @@ def _catalog(paths: list[Path] | None = None, locales: Path | None = None) -> Ca
     for path in paths:
         if not path.exists():
             raise CliError(f"{path}: no such file or folder")
-    return load_catalog(paths, locales or default_locales)
+    locales = locales or default_locales
+    if not locales.is_dir():  # else every scenario fails on help keys, and not this
+        raise CliError(f"{locales}: no such folder of interface texts (locales)")
+    return load_catalog(paths, locales)
 
 
 def _loaded(reference: str) -> tuple[Catalog, LoadedScenario | LoadedMeasures]:

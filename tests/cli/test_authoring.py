@@ -54,6 +54,17 @@ def test_lint_on_a_missing_path_says_so(capsys) -> None:
     assert code == 1 and "no such file or folder" in err
 
 
+@pytest.mark.parametrize("command", ["lint", "scenarios", "play bus-fight", "graph bus-fight"])
+def test_a_missing_locales_folder_is_one_line(capsys, monkeypatch, command) -> None:
+    monkeypatch.setenv("BYSTANDER_LOCALES", "no/such/locales")
+    name, *rest = command.split()
+    code, out, err = run(capsys, name, *rest)
+    assert code == 1 and out == ""
+    assert (
+        err == f"bystander {name}: no/such/locales: no such folder of interface texts (locales)\n"
+    )
+
+
 def test_scenarios_lists_id_version_languages_and_title(capsys) -> None:
     code, out, _ = run(capsys, "scenarios", "--format", "json")
     listing = json.loads(out)
