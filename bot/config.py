@@ -21,6 +21,17 @@ from urllib.request import proxy_bypass_environment
 from dotenv.parser import parse_stream
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where an installed wheel keeps the shipped content (pyproject.toml maps the repository's
+# top-level scenarios/ and locales/ there); a checkout has none and reads its own folders.
+SHIPPED = Path(__file__).resolve().parent / "shipped"
+
+
+def shipped_dir(name: str) -> Path:
+    """The shipped `scenarios` or `locales` folder: the installed copy, else the checkout's."""
+    installed = SHIPPED / name
+    return installed if installed.is_dir() else PROJECT_ROOT / name
+
+
 RUN = "run"
 ALL = "all"  # run, and the server commands (invite, purge, report)
 
@@ -91,10 +102,18 @@ SETTINGS: dict[str, Setting] = {
             ALL,
         ),
         Setting(
-            "BYSTANDER_SCENARIOS", "the scenario folder", "", ALL, "`scenarios/` of the checkout"
+            "BYSTANDER_SCENARIOS",
+            'the scenario folder: a center\'s own scenarios (README, "Installing")',
+            "",
+            ALL,
+            "the shipped scenarios",
         ),
         Setting(
-            "BYSTANDER_LOCALES", "the interface strings", "", ALL, "`locales/` of the checkout"
+            "BYSTANDER_LOCALES",
+            "the interface strings: a center's own texts",
+            "",
+            ALL,
+            "the shipped interface texts",
         ),
         Setting(
             "BYSTANDER_ADMINS",
@@ -167,10 +186,10 @@ def setting(values: Mapping[str, str], name: str) -> str:
 
 
 def content_dirs(env: Mapping[str, str] | None = None) -> tuple[Path, Path]:
-    """Scenario and locale folders: BYSTANDER_SCENARIOS / BYSTANDER_LOCALES, else the checkout."""
+    """Scenario and locale folders: BYSTANDER_SCENARIOS / BYSTANDER_LOCALES, else the shipped."""
     env = os.environ if env is None else env
-    scenarios = Path(setting(env, "BYSTANDER_SCENARIOS") or PROJECT_ROOT / "scenarios")
-    locales = Path(setting(env, "BYSTANDER_LOCALES") or PROJECT_ROOT / "locales")
+    scenarios = Path(setting(env, "BYSTANDER_SCENARIOS") or shipped_dir("scenarios"))
+    locales = Path(setting(env, "BYSTANDER_LOCALES") or shipped_dir("locales"))
     return scenarios, locales
 
 

@@ -16,7 +16,13 @@ from bot.content.catalog import Catalog, LoadedScenario, load_catalog
 from bot.content.diagnostics import Report
 from bot.content.measures_file import LoadedMeasures
 from bot.content.translation_files import TranslationFileError, complete, new_file
-from bot.content.translations import LANGUAGE_FILE, Coverage, language_files, read_language
+from bot.content.translations import (
+    LANGUAGE_FILE,
+    Coverage,
+    language_files,
+    load_translations,
+    read_language,
+)
 from bot.engine import engine
 from bot.engine.help import AgeBand
 from bot.engine.model import FALLBACK_LANGUAGE, SOURCE_LANGUAGE, Scenario, Step
@@ -80,7 +86,10 @@ def _catalog(paths: list[Path] | None = None, locales: Path | None = None) -> Ca
     for path in paths:
         if not path.exists():
             raise CliError(f"{path}: no such file or folder")
-    return load_catalog(paths, locales or default_locales)
+    locales = locales or default_locales
+    if not locales.is_dir():  # else every scenario fails on help keys, and not this
+        raise CliError(f"{locales}: no such folder of interface texts (locales)")
+    return load_catalog(paths, locales)
 
 
 def _loaded(reference: str) -> tuple[Catalog, LoadedScenario | LoadedMeasures]:
@@ -98,10 +107,15 @@ def _loaded(reference: str) -> tuple[Catalog, LoadedScenario | LoadedMeasures]:
     raise CliError(f"no scenario {reference!r}; known ids: {known or 'none'}")
 
 
-def _scenario(reference: str) -> tuple[Catalog, Scenario]:
+def _story(reference: str, doing: str) -> tuple[Catalog, LoadedScenario]:
     catalog, item = _loaded(reference)
     if isinstance(item, LoadedMeasures):
-        raise CliError("the questionnaire cannot be played; try bystander lint")
+        raise CliError(f"the questionnaire cannot be {doing}; try bystander lint")
+    return catalog, item
+
+
+def _scenario(reference: str) -> tuple[Catalog, Scenario]:
+    catalog, item = _story(reference, "played")
     if item.scenario is None:
         for diagnostic in item.report.sorted():
             print(diagnostic, file=sys.stderr)
@@ -205,7 +219,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     return _play(scenario, presenter, args.lang, AgeBand(args.age_band), pick)
 
 
-Pick = Callable[[Step, list[str]], int]
+Pick = Callable[[Step, list[str]], int | None]  # an option's index, or None to quit
 
 
 def _play(
@@ -221,6 +235,9 @@ def _play(
         labels = presenter.choice_labels(step, language)
         print("\n".join(f"  {n}. {label}" for n, label in enumerate(labels, 1)) + "\n")
         index = pick(step, labels)
+        if index is None:  # the player quit: their choice, not a failure
+            print(f"Stopped at step {step.id!r}, before an ending.")
+            return 0
         answer = engine.choose(scenario, run, step.choices[index].id)
         show(presenter.feedback(answer, language))
         heading = answer.phase_changed
@@ -228,14 +245,17 @@ def _play(
     return 0
 
 
-def _interactive_pick(step: Step, labels: list[str]) -> int:
+def _interactive_pick(step: Step, labels: list[str]) -> int | None:
     while True:
         try:
             typed = input(f"Choose 1–{len(labels)} (q quits): ").strip()
         except EOFError:
-            raise CliError(f"stopped at step {step.id!r} before an ending") from None
+            if sys.stdin.isatty():  # Ctrl-D at the keyboard quits like q
+                return None
+            # Piped answers that run out are a script's mistake, like --choices running out.
+            raise CliError(f"the input ended at step {step.id!r}, before an ending") from None
         if typed.lower() in {"q", "quit"}:
-            raise CliError(f"stopped at step {step.id!r} before an ending")
+            return None
         if typed.isdigit() and 1 <= int(typed) <= len(labels):
             return int(typed) - 1
         print(f"Please type a number from 1 to {len(labels)}.")
@@ -274,9 +294,34 @@ def _numbers(spec: str) -> Iterator[int]:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    catalog, scenario = _scenario(args.scenario)
+    catalog, item = _story(args.scenario, "drawn")
+    draft = item.draft
+    if draft is None:
+        raise CliError(f"{item.path} cannot be read; run bystander lint {item.path}")
+    translations = load_translations(item.path.parent, draft, Report()).texts
+    languages = [SOURCE_LANGUAGE, *sorted(translations)]
+    if args.lang not in languages:
+        name = draft.id or item.path
+        raise CliError(f"{name} has no {args.lang!r} text; it has {', '.join(languages)}")
+    translated = translations.get(args.lang, {})
+    fallback = translations.get(FALLBACK_LANGUAGE, {})
+
+    def text(key: str) -> str:  # like the bot: the translation, else English, else Swedish
+        source = draft.strings.get(key)
+        swedish = source.text if source else ""
+        if args.lang == SOURCE_LANGUAGE:
+            return swedish
+        return translated.get(key) or fallback.get(key) or swedish
+
     presenter = Presenter(catalog.locales, catalog.help)
-    print(render_graph(scenario, presenter, args.lang, args.format))
+    errors = item.report.errors
+    print(render_graph(draft, text, errors, presenter, args.lang, args.format))
+    if errors:
+        print(
+            f"bystander graph: warning: {item.path} has {len(errors)} error(s), red where the "
+            f"graph shows them; bystander lint {item.path} lists them all",
+            file=sys.stderr,
+        )
     return 0
 
 

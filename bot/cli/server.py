@@ -129,7 +129,11 @@ def add_report(sub: argparse._SubParsersAction) -> None:
         description="Every cell under K respondents is suppressed; exports contain no "
         "pseudonyms. See docs/evaluation.md.",
     )
-    report.add_argument("--format", choices=sorted(FORMATS), default="html")
+    report.add_argument(
+        "--format",
+        choices=sorted(FORMATS),
+        help="default: from the --out file's extension (.html, .csv, .json), else html",
+    )
     report.add_argument("--out", type=Path, help="write to this file (default: standard output)")
     report.add_argument(
         "--period",
@@ -148,13 +152,39 @@ def add_report(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    text = with_services(args, lambda services: _report(services, args))
+    if args.out:
+        _check_writable_place(args.out)  # before the report is built, which takes a while
+    fmt = report_format(args.format, args.out)
+    text = with_services(args, lambda services: _report(services, args, fmt))
     if args.out:
         write_private(args.out, text)
         print(f"wrote {args.out}")
     else:
         sys.stdout.write(text)
     return 0
+
+
+EXTENSION_FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".json": "json"}
+
+
+def report_format(asked: str | None, out: Path | None) -> str:
+    """--format if given, else the --out file's extension, else HTML; never a mismatch."""
+    implied = EXTENSION_FORMATS.get(out.suffix.lower()) if out else None
+    if asked and implied and asked != implied:
+        raise CliError(
+            f"--format {asked} does not fit --out {out}: name the file .{asked} "
+            f"or leave out --format"
+        )
+    if out and not asked and not implied:
+        raise CliError(f"--out {out}: end the name in .html, .csv or .json, or give --format")
+    return asked or implied or "html"
+
+
+def _check_writable_place(path: Path) -> None:
+    if path.is_dir():
+        raise CliError(f"cannot write {path}: it is a folder; name a file in it")
+    if not path.parent.is_dir():
+        raise CliError(f"cannot write {path}: No such file or directory")
 
 
 def write_private(path: Path, text: str) -> None:
@@ -178,7 +208,7 @@ def write_private(path: Path, text: str) -> None:
         raise CliError(f"cannot write {path}: {error.strerror}") from None
 
 
-async def _report(services: Services, args: argparse.Namespace) -> str:
+async def _report(services: Services, args: argparse.Namespace, fmt: str) -> str:
     k = services.reports.min_group  # BYSTANDER_MIN_GROUP, never below 3
     if args.min_group is not None and args.min_group < k:
         raise CliError(
@@ -200,4 +230,4 @@ async def _report(services: Services, args: argparse.Namespace) -> str:
         )
     except (PeriodError, ReportError) as error:
         raise CliError(str(error)) from None
-    return export(report, args.format)
+    return export(report, fmt)

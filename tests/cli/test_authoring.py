@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,6 +52,17 @@ def test_lint_json_lists_every_diagnostic(capsys) -> None:
 def test_lint_on_a_missing_path_says_so(capsys) -> None:
     code, _, err = run(capsys, "lint", "no/such/folder")
     assert code == 1 and "no such file or folder" in err
+
+
+@pytest.mark.parametrize("command", ["lint", "scenarios", "play bus-fight", "graph bus-fight"])
+def test_a_missing_locales_folder_is_one_line(capsys, monkeypatch, command) -> None:
+    monkeypatch.setenv("BYSTANDER_LOCALES", "no/such/locales")
+    name, *rest = command.split()
+    code, out, err = run(capsys, name, *rest)
+    assert code == 1 and out == ""
+    assert (
+        err == f"bystander {name}: no/such/locales: no such folder of interface texts (locales)\n"
+    )
 
 
 def test_scenarios_lists_id_version_languages_and_title(capsys) -> None:
@@ -104,10 +119,18 @@ def test_interactive_play_asks_again_after_invalid_input(capsys, monkeypatch) ->
     assert "Det gick bra" in out
 
 
-def test_interactive_play_ending_early_is_not_success(capsys, monkeypatch) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))
+def test_quitting_play_is_not_a_failure(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\nq\n"))
+    code, out, err = run(capsys, "play", str(MINIMAL))
+    assert code == 0 and err == ""
+    assert out.endswith("Stopped at step 'middle', before an ending.\n")
+
+
+def test_piped_answers_that_run_out_are_a_failure(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))  # a script, not a person at a keyboard
     code, _, err = run(capsys, "play", str(MINIMAL))
-    assert code == 1 and "before an ending" in err
+    assert code == 1
+    assert err == "bystander play: the input ended at step 'middle', before an ending\n"
 
 
 def test_play_refuses_a_broken_scenario_and_shows_why(capsys) -> None:
@@ -127,6 +150,62 @@ def test_graph_shows_phases_strategies_and_endings(capsys, fmt) -> None:
     for expected in ("Före", "Under", "Efter", "Delegera", "🏁 good", "🏁 alone"):
         assert expected in out
     assert ("flowchart TD" if fmt == "mermaid" else "digraph") in out
+
+
+def edge_line(graph: str, label: str) -> str:
+    (line,) = [line for line in graph.splitlines() if f': {label}"' in line]
+    return line
+
+
+def test_graph_tells_helpful_partly_and_harmful_choices_apart(capsys) -> None:
+    code, mermaid, _ = run(capsys, "graph", str(MINIMAL))
+    assert code == 0
+    assert '"✓ Distrahera: Gör något" ==>' in edge_line(mermaid, "Gör något")  # thick
+    assert '"~ Ingen strategi – passiv: Gå förbi" -->' in edge_line(mermaid, "Gå förbi")
+    assert '"✗ Ingen strategi – passiv: Vänta" .->' in edge_line(mermaid, "Vänta")  # dotted
+    assert "✓ helpful" in mermaid and "~ partly" in mermaid and "✗ harmful" in mermaid
+    code, dot, _ = run(capsys, "graph", str(MINIMAL), "--format", "dot")
+    assert 'color="#1a7f37"' in edge_line(dot, "Gör något")
+    assert 'color="#b35900", fontcolor="#b35900", style=solid' in edge_line(dot, "Gå förbi")
+    assert "style=dashed" in edge_line(dot, "Vänta")
+    assert "legend [shape=note" in dot
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "dot"])
+def test_graph_draws_a_scenario_with_errors_and_marks_them(capsys, fmt) -> None:
+    broken = FIXTURES / "invalid" / "next-unknown"
+    code, out, err = run(capsys, "graph", str(broken), "--format", fmt)
+    assert code == 0, "drawing is what an author needs to find the error"
+    assert "⚠ lasst: no such step or ending" in out.replace("\\n", ": ")
+    assert "⚠ ✓ Delegera – hämta hjälp: Hämta hjälp" in out  # the choice that points nowhere
+    assert "1 error(s)" in out and "🏁 good" in out
+    if fmt == "mermaid":
+        assert re.search(r'^  (n\d+)\{\{"⚠ lasst', out, re.M)
+        assert re.search(r"^  class n\d+ missing$", out, re.M)
+    else:
+        assert re.search(r'label="⚠ lasst.*shape=hexagon, style=dashed, color="#d00000"', out)
+    assert err.count("\n") == 1 and err.startswith("bystander graph: warning:")
+    assert "1 error(s)" in err and f"bystander lint {broken}" in err
+
+
+def test_graph_outlines_an_unreachable_step_in_red(capsys) -> None:
+    code, out, _ = run(capsys, "graph", str(FIXTURES / "invalid" / "unreachable-step"))
+    (orphan,) = re.findall(r'^    (n\d+)\["orphan:', out, re.M)
+    assert code == 0 and re.search(rf"^  class note,{orphan} broken$", out, re.M)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([str(FIXTURES / "invalid" / "yaml-syntax")], "scenario.yaml cannot be read"),
+        (["measures"], "the questionnaire cannot be drawn"),
+        (["bus-fight", "--lang", "de"], "bus-fight has no 'de' text; it has sv, en"),
+    ],
+)
+def test_graph_refuses_what_it_cannot_draw_in_one_line(capsys, argv, message) -> None:
+    code, out, err = run(capsys, "graph", *argv)
+    assert code == 1 and out == ""
+    assert message in err and err.count("\n") == 1
 
 
 def test_translate_writes_a_skeleton_that_lint_then_reports_as_missing(tmp_path, capsys) -> None:
@@ -166,3 +245,47 @@ def test_translate_refuses_a_code_the_bot_would_not_read(tmp_path, capsys) -> No
     assert not (folder / "zh-Hant-TW.yaml").exists()
     code, _, _ = run(capsys, "translate", str(folder), "--lang", "pt-BR")
     assert code == 0 and (folder / "pt-BR.yaml").exists()
+
+
+def test_version_names_the_installed_release(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    out = capsys.readouterr().out
+    assert stop.value.code == 0
+    assert out == f"bystander {importlib.metadata.version('bystander-bot')}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "bystander: the following arguments are required: COMMAND"),
+        (["plya"], "bystander: argument COMMAND: invalid choice: 'plya'"),
+        (["lint", "--format", "xml"], "bystander lint: argument --format: invalid choice"),
+        (["play"], "bystander play: the following arguments are required: scenario"),
+    ],
+)
+def test_a_usage_mistake_is_one_line(capsys, argv, message) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert err.startswith(message) and err.count("\n") == 1 and "--help" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["scenarios"],
+        ["lint", "--format", "json"],
+        ["play", "bus-fight", "--choices", "first"],
+        ["graph", "bus-fight"],
+    ],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(argv) -> None:
+    # `bystander scenarios | head -1`: the pipe closes before (or while) the command writes.
+    command = [sys.executable, "-m", "bot.cli.main", *argv]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == b""
+    process.stderr.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -171,3 +173,48 @@ def test_a_wrong_database_key_is_one_line(server: Path, capfd) -> None:
         f"bystander purge: cannot decrypt {server / 'data' / 'bystander.db'}: the database key "
         "is wrong or the file is not a SQLCipher database\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "start"), [("r.csv", "\ufefftable,"), ("r.json", "{"), ("r.htm", "<!")]
+)
+def test_the_report_format_follows_the_out_file_name(server: Path, capsys, name, start) -> None:
+    out = server / name
+    assert main(["report", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--format", "html", "--out", "r.csv"], "--format html does not fit --out {dir}/r.csv"),
+        (["--out", "r.txt"], "--out {dir}/r.txt: end the name in .html, .csv or .json"),
+        (["--out", "."], "cannot write {dir}: it is a folder"),
+        (["--out", "gone/r.csv"], "cannot write {dir}/gone/r.csv: No such file or directory"),
+    ],
+)
+def test_a_report_that_cannot_be_written_is_refused_before_any_work(
+    server: Path, capsys, argv, message
+) -> None:
+    argv = [str(server / a) if a.startswith(("r.", ".", "gone")) else a for a in argv]
+    assert main(["report", *argv]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"bystander report: {message.format(dir=server)}")
+    assert captured.err.count("\n") == 1
+    assert sorted(p.name for p in server.iterdir()) == [], "no database was opened or file made"
+
+
+def test_an_explicit_format_wins_over_a_name_without_one(server: Path, capsys) -> None:
+    out = server / "report.txt"
+    assert main(["report", "--format", "json", "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_a_report_read_by_head_ends_quietly(server: Path) -> None:
+    command = [sys.executable, "-m", "bot.cli.main", "report", "--format", "csv"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader went away, like `| head` after its lines
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == b""
+    process.stderr.close()
