@@ -11,6 +11,7 @@ import difflib
 import io
 import logging
 import os
+import re
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -141,6 +142,32 @@ SETTINGS: dict[str, Setting] = {
             "12",
             ALL,
         ),
+        Setting(
+            "BYSTANDER_WEBHOOK_URL",
+            "the public `https://` address Telegram posts updates to, behind a reverse proxy "
+            '(docs/operations.md, "Webhook mode"); empty: long polling. `bystander run '
+            "--webhook URL` wins over it",
+        ),
+        Setting(
+            "BYSTANDER_WEBHOOK_SECRET",
+            "the secret Telegram sends with every webhook post: 16 to 256 letters, digits, "
+            "`_` or `-`",
+            shown_default="made once as `webhook-secret` in the key folder",
+        ),
+        Setting(
+            "BYSTANDER_HTTP_HOST",
+            "where the bot's HTTP server listens (webhook, health, metrics); it runs only "
+            "when one of them is on",
+            "127.0.0.1",
+        ),
+        Setting("BYSTANDER_HTTP_PORT", "the HTTP server's port; 0 takes any free one", "8080"),
+        Setting(
+            "BYSTANDER_HEALTH",
+            '`yes`: `/healthz` and `/readyz` on the HTTP server (docs/operations.md, "Health '
+            'and metrics")',
+            "no",
+        ),
+        Setting("BYSTANDER_METRICS", "`yes`: Prometheus metrics at `/metrics`", "no"),
     )
 }
 # curl and urllib read these in lowercase too (and prefer it).
@@ -151,6 +178,22 @@ LOG_FORMATS = ("text", "json")
 
 class ConfigError(Exception):
     """A configuration problem the operator can fix; shown as one line."""
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    """The bot's one HTTP server (bot/http): webhook, health and metrics."""
+
+    webhook_url: str = ""  # the public HTTPS address Telegram posts to; empty: long polling
+    webhook_secret: str = field(default="", repr=False)  # empty: made in the key folder
+    host: str = "127.0.0.1"
+    port: int = 8080
+    health: bool = False
+    metrics: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.webhook_url) or self.health or self.metrics
 
 
 @dataclass(frozen=True)
@@ -173,6 +216,7 @@ class BotConfig:
     log_level: int = logging.INFO
     log_format: str = "text"
     warnings: tuple[str, ...] = ()  # for the log, once it is set up
+    http: HttpConfig = field(default_factory=HttpConfig)
 
     @property
     def database_path(self) -> Path:
@@ -274,6 +318,7 @@ def load_config(
         start_wait_s=_number(values, "BYSTANDER_START_WAIT", 0),
         log_level=getattr(logging, _choice(values, "LOG_LEVEL", LOG_LEVELS)),
         log_format=_choice(values, "BYSTANDER_LOG_FORMAT", LOG_FORMATS),
+        http=_http_config(values),
         warnings=tuple(
             unknown_settings(list(from_file), str(config_file))
             + unknown_settings([n for n in env if n.startswith("BYSTANDER_")], "the environment")
@@ -307,6 +352,37 @@ def _choice(values: Mapping[str, str], name: str, choices: tuple[str, ...]) -> s
         if raw.lower() == choice.lower():
             return choice
     raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+
+
+def _flag(values: Mapping[str, str], name: str) -> bool:
+    return _choice(values, name, ("yes", "no")) == "yes"
+
+
+# Telegram's rule for a webhook's secret_token.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+
+def _http_config(values: Mapping[str, str]) -> HttpConfig:
+    url = setting(values, "BYSTANDER_WEBHOOK_URL")
+    if url and (urlsplit(url).scheme != "https" or not urlsplit(url).hostname):
+        raise ConfigError(
+            f"BYSTANDER_WEBHOOK_URL must be an https:// address (Telegram posts only over TLS), "
+            f"not {url!r}"
+        )
+    secret = setting(values, "BYSTANDER_WEBHOOK_SECRET")
+    if secret and not _SECRET_TOKEN.fullmatch(secret):
+        raise ConfigError("BYSTANDER_WEBHOOK_SECRET must be 16 to 256 letters, digits, '_' or '-'")
+    port = _number(values, "BYSTANDER_HTTP_PORT", 0)
+    if port > 65535:
+        raise ConfigError(f"BYSTANDER_HTTP_PORT must be a port number up to 65535, not {port}")
+    return HttpConfig(
+        webhook_url=url,
+        webhook_secret=secret,
+        host=setting(values, "BYSTANDER_HTTP_HOST"),
+        port=port,
+        health=_flag(values, "BYSTANDER_HEALTH"),
+        metrics=_flag(values, "BYSTANDER_METRICS"),
+    )
 
 
 def _admin_ids(values: Mapping[str, str]) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""`bystander run`: start the bot with long polling."""
+"""`bystander run`: start the bot with long polling, or with a webhook."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ log = logging.getLogger("bystander")
 def add_command(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser(
         "run",
-        help="run the Telegram bot (long polling)",
+        help="run the Telegram bot (long polling, or a webhook with --webhook)",
         description="Run the bot. Configuration comes from environment variables, listed "
         "below; a --config file may add to them.",
         epilog=settings_help(),
@@ -29,6 +29,12 @@ def add_command(sub: argparse._SubParsersAction) -> None:
         type=Path,
         help="a .env file of KEY=VALUE lines (export, comments and quotes as in a shell); "
         "the environment wins over it",
+    )
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="receive updates by webhook at this public https:// address (behind a reverse "
+        "proxy) instead of long polling; wins over BYSTANDER_WEBHOOK_URL",
     )
     run.set_defaults(handler=cmd_run)
 
@@ -42,14 +48,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     logsafe.configure()  # until the configuration says how
     logsafe.mask(os.environ.get("TELEGRAM_BOT_TOKEN", ""))
     try:
-        config = load_config(os.environ, args.config)
+        env = {**os.environ, **({"BYSTANDER_WEBHOOK_URL": args.webhook} if args.webhook else {})}
+        config = load_config(env, args.config)
         logsafe.mask(config.token)  # also when it came from --config
         logsafe.mask_url(config.base_url)
         logsafe.mask_url(config.proxy or "")
         logsafe.configure(config.log_level, config.log_format)
         for warning in config.warnings:
             log.warning(warning)
-        build_runtime(config).run_polling()
+        build_runtime(config).run()
     except InvalidToken:
         raise CliError("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN") from None
     except NetworkError as error:

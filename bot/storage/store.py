@@ -7,6 +7,7 @@ disk) before the method returns, so the bot may acknowledge a choice as soon as 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, fields
@@ -66,6 +67,11 @@ class SqlCipherStore:
         self._db: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._turns = Turns()
+        self.write_timer: Callable[[float], None] | None = None  # seconds per write (metrics)
+
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None
 
     async def initialize(self) -> None:
         try:
@@ -204,14 +210,14 @@ class SqlCipherStore:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[aiosqlite.Connection]:
         """The writing connection to oneself: for a transaction of several statements."""
-        async with self._turns.transaction():
+        async with self._turns.transaction(), self._timed():
             with storage_errors(self._path):
                 yield self._connection(self._db)
 
     @asynccontextmanager
     async def statement(self) -> AsyncIterator[aiosqlite.Connection]:
         """The writing connection for exactly one statement (a transaction by itself)."""
-        async with self._turns.statement():
+        async with self._turns.statement(), self._timed():
             with storage_errors(self._path):
                 yield self._connection(self._db)
 
@@ -240,6 +246,15 @@ class SqlCipherStore:
                     yield db
         finally:
             await db.close()
+
+    @asynccontextmanager
+    async def _timed(self) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.write_timer is not None:
+                self.write_timer(time.perf_counter() - started)
 
     def _connection(self, db: aiosqlite.Connection | None) -> aiosqlite.Connection:
         if db is None:

@@ -46,6 +46,7 @@ def build_application(
     handlers: Handlers,
     transports: Transports,
     *,
+    webhook: bool = False,
     post_init=None,
     post_shutdown=None,
 ) -> Application:
@@ -56,7 +57,6 @@ def build_application(
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot"))
         .request(transports.general)
-        .get_updates_request(transports.updates)
         # Flood limits. Answers to a person's own tap go out at once: holding them to a
         # self-imposed 30 messages/s made a class tapping together wait seconds. When
         # Telegram does say 429, every call waits out its retry_after and is retried.
@@ -67,7 +67,11 @@ def build_application(
         # it is even parsed (shedding.py).
         .concurrent_updates(order)
     )
-    transports.updates.shed = order
+    if webhook:
+        builder = builder.updater(None)  # updates come from bot/http/webhook.py
+    else:
+        builder = builder.get_updates_request(transports.updates)
+        transports.updates.shed = order
     if post_init:
         builder = builder.post_init(post_init)
     if post_shutdown:

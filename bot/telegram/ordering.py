@@ -85,7 +85,8 @@ class PerUserOrder(BaseUpdateProcessor):
             raise ValueError("max_working must be at least 1 and max_waiting not negative")
         self.max_working = max_working
         self.max_waiting = max_waiting
-        self.dropped = 0  # updates dropped since start, for tests and benchmarks
+        self.dropped = 0  # updates dropped since start, for tests, benchmarks and metrics
+        self.handled = 0  # updates handled since start (with or without an error)
         self._working = asyncio.Semaphore(max_working)
         # A conversation with an update in hand -> the turns of those waiting behind it.
         self._queues: dict[int, deque[asyncio.Future[None]]] = {}
@@ -148,6 +149,7 @@ class PerUserOrder(BaseUpdateProcessor):
             await coroutine
         finally:
             self._working.release()
+            self.handled += 1
 
     def _pass_turn(self, key: int) -> None:
         """The next waiting update of this conversation goes on; none: forget it."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from telegram.ext import Application, CallbackContext
 from bot.bootstrap import build_services
 from bot.config import BotConfig
 from bot.content.catalog import Catalog
+from bot.http.bot_server import BotHttp, build_bot_http
+from bot.http.webhook import Webhook
 from bot.services.player import PlayerService
 from bot.services.reports import ReportService
 from bot.services.staff import BOT_USERNAME, StaffService
@@ -50,9 +53,13 @@ class Runtime:
     app: Application
     transports: Transports = field(default_factory=Transports)
     reports: ReportService | None = None
+    http: BotHttp | None = None  # webhook, health, metrics: bot/http
 
     async def post_init(self, app: Application) -> None:
         await self.store.initialize()
+        if self.http is not None:
+            await self.http.server.start()
+            log.info("serving HTTP on %s:%d", self.http.server.host, self.http.server.port)
         # Invitation and class links need the bot's username, also from the server CLI.
         await self.staff.classes.set_setting(BOT_USERNAME, app.bot.username)
         await publish_commands(app, self.service)
@@ -77,6 +84,8 @@ class Runtime:
         await purge_old_events(self.evaluation, self.config.retention_months, self.staff.settings.k)
 
     async def post_shutdown(self, app: Application) -> None:
+        if self.http is not None:
+            await self.http.server.stop()
         await self.store.close()
         log.info("bot stopped")
 
@@ -91,21 +100,37 @@ class Runtime:
         if self.config.proxy:
             log.info("Bot API through the proxy %s", self.config.proxy)  # password masked
 
-    def run_polling(self) -> None:
-        """Long polling until SIGINT or SIGTERM, then a graceful stop."""
+    @property
+    def webhook(self) -> Webhook | None:
+        return self.http.webhook if self.http is not None else None
+
+    def run(self) -> None:
+        """Long polling, or the webhook when configured, until SIGINT or SIGTERM."""
         loop = new_event_loop()
         asyncio.set_event_loop(loop)  # PTB's run_polling runs on the current loop
         self.log_start()
         try:
             loop.run_until_complete(connect(self.app, self.config.start_wait_s))
-            self.app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+            if self.webhook is None:
+                self.app.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
+            else:
+                loop.run_until_complete(self._serve_until_stopped())
         finally:
             loop.run_until_complete(self.transports.close())
             loop.close()
 
+    async def _serve_until_stopped(self) -> None:
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        async with self.running():
+            await stop.wait()
+        log.info("stopping on a signal")
+
     @asynccontextmanager
     async def running(self, poll_timeout: float = 10) -> AsyncIterator[Application]:
-        """The same start and stop as run_polling, inside an existing event loop (tests)."""
+        """Start and stop as PTB's run_polling does, inside an existing event loop: the
+        webhook's way, and the tests'."""
         async with AsyncExitStack() as stack:
             stack.push_async_callback(self.transports.close)
             await stack.enter_async_context(self.app)
@@ -113,14 +138,19 @@ class Runtime:
             # otherwise keep the process (a test run) from ever ending.
             stack.push_async_callback(self.post_shutdown, self.app)
             await self.post_init(self.app)
-            await self.app.updater.start_polling(
-                poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
-            )
+            updater = self.app.updater
+            if self.webhook is not None:
+                await self.webhook.register()
+            else:  # deletes a webhook set before: back to long polling
+                await updater.start_polling(
+                    poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+                )
             await self.app.start()
             try:
                 yield self.app
             finally:
-                await self.app.updater.stop()
+                if updater is not None:
+                    await updater.stop()
                 await self.app.stop()
 
 
@@ -144,7 +174,9 @@ def build_runtime(config: BotConfig) -> Runtime:
         config.base_url,
         handlers,
         runtime.transports,
+        webhook=bool(config.http.webhook_url),
         post_init=runtime.post_init,
         post_shutdown=runtime.post_shutdown,
     )
+    runtime.http = build_bot_http(config, runtime.app, store, runtime.transports)
     return runtime

@@ -6,7 +6,9 @@ that is 60–100 ms of CPU in front of everybody else's taps (benchmarks/flood.p
 long-polling transport looks at the raw JSON first and replaces each update that its
 conversation has no room for by its bare `update_id`: PTB still sees every id (and
 confirms them to Telegram, so nothing is delivered twice), parses almost nothing, and no
-handler runs for it. The processor's own cap stays the rule; this only saves the work.
+handler runs for it. The webhook (bot/http/webhook.py) does the same one post at a time:
+it answers such an update 200 unparsed. The processor's own cap stays the rule; this
+only saves the work.
 """
 
 from __future__ import annotations
@@ -42,6 +44,19 @@ def conversation(update: dict[str, Any]) -> int | None:
             person = body.get("from") or {}
             return person.get("id")
     return None
+
+
+def admit(update: dict[str, Any], queues: Queues) -> bool:
+    """Whether one update (a webhook post) has room in its conversation; counted if not.
+
+    Updates on their way to the processor are not counted yet, so this may let a few too
+    many through: the processor's cap still drops them, only later.
+    """
+    key = conversation(update)
+    if key is None or queues.room(key) > 0:
+        return True
+    queues.note_dropped(1)
+    return False
 
 
 def shed(body: bytes, queues: Queues) -> bytes:

@@ -9,6 +9,8 @@ default timeouts and errors (TimedOut, NetworkError) so the rest of the bot cann
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -19,6 +21,8 @@ from bot.logsafe import redact
 from bot.telegram.shedding import Queues, shed
 
 Timeout = float | None
+# Told of every call: the Bot API method, its seconds, and the HTTP status (None: no answer).
+Observer = Callable[[str, float, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class AiohttpRequest(BaseRequest):
         self.proxy = proxy
         self._session: aiohttp.ClientSession | None = None
         self.shed: Queues | None = None  # set on the getUpdates client: see shedding.py
+        self.observer: Observer | None = None  # set for metrics (bot/http/metrics.py)
 
     @property
     def read_timeout(self) -> Timeout:
@@ -78,6 +83,7 @@ class AiohttpRequest(BaseRequest):
         timeout = self._timeout(
             request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
+        started, status = time.perf_counter(), None
         try:
             async with self._session.request(
                 method,
@@ -88,6 +94,7 @@ class AiohttpRequest(BaseRequest):
                 proxy=self.proxy,
             ) as response:
                 body = await response.read()
+                status = response.status
                 if self.shed is not None and url.endswith("/getUpdates"):
                     body = shed(body, self.shed)
                 return response.status, body
@@ -99,6 +106,10 @@ class AiohttpRequest(BaseRequest):
             # Some aiohttp errors quote the URL, which holds the token: masked here already,
             # since PTB and the CLI pass this text on.
             raise NetworkError(f"aiohttp.{type(error).__name__}: {redact(str(error))}") from error
+        finally:
+            if self.observer is not None:
+                # The method is the URL's last part; the token before it stays out.
+                self.observer(url.rsplit("/", 1)[-1], time.perf_counter() - started, status)
 
     def _timeout(
         self, request_data: RequestData | None, read, write, connect, pool

@@ -122,9 +122,10 @@ class BotApiMethods:
 
     @api_method("deleteWebhook")
     async def delete_webhook(self, params: Params, files: Files) -> bool:
-        self.state.webhook_url = ""
+        self.state.webhook_url = self.state.webhook_secret = ""
         if params.get("drop_pending_updates"):
             self.state.updates.drop_all()
+        self.state.updates.wake()
         return True
 
     @api_method("setWebhook")
@@ -133,8 +134,11 @@ class BotApiMethods:
         if url and not url.startswith("https://"):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
         self.state.webhook_url = url
+        self.state.webhook_secret = params.get("secret_token") or ""
+        self.state.updates.set_allowed(params.get("allowed_updates"))
         if params.get("drop_pending_updates"):
             self.state.updates.drop_all()
+        self.state.updates.wake()
         return True
 
     @api_method("getWebhookInfo")

@@ -7,13 +7,16 @@ ever leaves the machine.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 from telegram.ext import ApplicationBuilder
 
@@ -96,6 +99,12 @@ class FakeBotApi:
         # Set by a test that runs the bot in-process: True once the bot has no update left
         # to handle, so a busy machine's pauses are not mistaken for a quiet bot.
         self.idle_probe: Callable[[], bool] | None = None
+        # Webhook: where posts go instead of the registered https URL's scheme and host,
+        # as DNS and a TLS-terminating proxy would route them ("http://127.0.0.1:8080"),
+        # and how to trust a self-signed proxy. The HTTP status of every post, in order.
+        self.webhook_origin: str | None = None
+        self.webhook_ssl: ssl.SSLContext | None = None
+        self.webhook_statuses: list[int] = []
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -111,6 +120,7 @@ class FakeBotApi:
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         self._runner, self._port = runner, runner.addresses[0][1]
+        self._spawn(self._post_to_webhook())
 
     async def stop(self) -> None:
         """Release waiting long polls first, so shutdown never waits for a poll timeout."""
@@ -319,10 +329,56 @@ class FakeBotApi:
         fault = self._faults[record.method].popleft() if self._faults[record.method] else None
         if record.method == "getUpdates":
             return await self._execute(record, fault)  # cancelled when the poller hangs up
-        task = asyncio.create_task(self._execute(record, fault))
+        task = self._spawn(self._execute(record, fault))
+        return await asyncio.shield(task)  # takes effect even if the client times out
+
+    def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._forget)
-        return await asyncio.shield(task)  # takes effect even if the client times out
+        return task
+
+    # --- webhook -------------------------------------------------------------------------------
+
+    async def _post_to_webhook(self) -> None:
+        """As Telegram with a webhook set: each update is posted, one at a time and in
+        order, until the bot answers 2xx; a failed post is tried again a moment later."""
+        updates = self.state.updates
+        async with aiohttp.ClientSession() as session:
+            while not updates.closed:
+                update = updates.next_for_webhook() if self.state.webhook_url else None
+                if update is None:
+                    await updates.changed()
+                    continue
+                self._track(True, +1)
+                try:
+                    status = await self._post(session, update.payload)
+                finally:
+                    self._track(True, -1)
+                self.webhook_statuses.append(status)
+                if 200 <= status < 300:
+                    updates.confirm(update)
+                else:
+                    updates.retry(update)
+                    await asyncio.sleep(0.1)
+
+    async def _post(self, session: aiohttp.ClientSession, payload: JSON) -> int:
+        url = urlsplit(self.state.webhook_url)
+        origin = self.webhook_origin or f"{url.scheme}://{url.netloc}"
+        headers = {}
+        if self.state.webhook_secret:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = self.state.webhook_secret
+        try:
+            async with session.post(
+                origin + (url.path or "/"),
+                json=payload,
+                headers=headers,
+                ssl=self.webhook_ssl if self.webhook_ssl is not None else True,
+                timeout=aiohttp.ClientTimeout(total=5),
+            ) as response:
+                return response.status
+        except (aiohttp.ClientError, TimeoutError):
+            return 0  # no answer: Telegram tries again later
 
     async def _execute(self, record: RecordedRequest, fault: _Fault | None) -> Any:
         busy = record.method != "getUpdates"

@@ -200,6 +200,34 @@ class UpdateQueue:
     def undelivered(self) -> list[PendingUpdate]:
         return [u for u in self.pending if not u.delivered]
 
+    def next_for_webhook(self) -> PendingUpdate | None:
+        """The oldest update to post, marked delivered; `confirm` or `retry` it after."""
+        self.pending = [u for u in self.pending if self._is_allowed(u)]
+        update = next((u for u in self.pending if not u.delivered), None)
+        if update is not None:
+            update.delivered = True
+        return update
+
+    def confirm(self, update: PendingUpdate) -> None:
+        """The webhook answered 2xx: Telegram forgets the update."""
+        if update in self.pending:
+            self.pending.remove(update)
+        self.last_delivery = asyncio.get_running_loop().time()
+
+    def retry(self, update: PendingUpdate) -> None:
+        update.delivered = False
+
+    def set_allowed(self, allowed: list[str] | None) -> None:
+        if allowed is not None:
+            self.allowed = frozenset(allowed) if allowed else None
+
+    async def changed(self) -> None:
+        """Wait for the next new update, webhook change or close."""
+        await self._wakeup.wait()
+
+    def wake(self) -> None:
+        self._wake()
+
     def drop_all(self) -> None:
         self.pending.clear()
 
@@ -216,8 +244,7 @@ class UpdateQueue:
         generation = self._generation
         self._wake()  # an older poller now fails with 409, like Telegram
         self._confirm(offset)
-        if allowed is not None:
-            self.allowed = frozenset(allowed) if allowed else None
+        self.set_allowed(allowed)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -272,6 +299,7 @@ class BotState:
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.default_menu_button: JSON = {"type": "default"}
         self.webhook_url = ""
+        self.webhook_secret = ""
         self.revision = 0
         self._ids = itertools.count(1)
 

@@ -1,0 +1,92 @@
+"""Telegram's webhook: updates that Telegram posts, fed to the Application.
+
+python-telegram-bot's custom-webhook pattern: the Application has no Updater, and each
+update is put on `application.update_queue`. setWebhook gives Telegram a secret that it
+sends back in a header with every post; a post without it is refused with 403 before its
+body is read. A flood is shed as with long polling (shedding.py): an update its
+conversation has no room for is answered 200 (so Telegram does not send it again) and
+never parsed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import secrets
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from bot.config import BotConfig, ConfigError
+from bot.telegram.app import ALLOWED_UPDATES
+from bot.telegram.shedding import Queues, admit
+
+log = logging.getLogger("bystander")
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_FILE = "webhook-secret"  # in the key folder, when BYSTANDER_WEBHOOK_SECRET is not set
+
+
+class Webhook:
+    def __init__(self, url: str, secret: str, app: Application, queues: Queues) -> None:
+        self.url = url
+        self.path = urlsplit(url).path or "/"  # where the reverse proxy passes it on
+        self._secret = secret.encode()
+        self._app = app
+        self._queues = queues
+
+    async def register(self) -> None:
+        """Tell Telegram where to post; long polling's start deletes it again."""
+        await self._app.bot.set_webhook(
+            self.url, secret_token=self._secret.decode(), allowed_updates=ALLOWED_UPDATES
+        )
+
+    async def receive(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            raise web.HTTPForbidden()
+        data = _update_json(await request.read())  # 413 beyond MAX_BODY_BYTES
+        if admit(data, self._queues):
+            try:
+                update = Update.de_json(data, self._app.bot)
+            except (TypeError, KeyError, ValueError) as error:
+                # Not from Telegram, which knows the secret: its content is not logged.
+                log.warning("webhook: an update that is not one (%s)", type(error).__name__)
+                raise web.HTTPBadRequest() from None
+            await self._app.update_queue.put(update)
+        return web.Response()
+
+
+def _update_json(body: bytes) -> dict:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise web.HTTPBadRequest() from None
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise web.HTTPBadRequest()
+    return data
+
+
+def webhook_secret(config: BotConfig) -> str:
+    """BYSTANDER_WEBHOOK_SECRET, else one made once and kept in the key folder."""
+    if config.http.webhook_secret:
+        return config.http.webhook_secret
+    path = config.key_dir / SECRET_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read the webhook secret {path}: {error}") from None
+    secret = secrets.token_urlsafe(32)  # letters, digits, '_' and '-', as Telegram asks
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            file.write(secret + "\n")
+    except OSError as error:
+        raise ConfigError(f"cannot write the webhook secret {path}: {error.strerror}") from None
+    return secret
