@@ -1,0 +1,102 @@
+"""Health and metrics on the bot's HTTP server, with long polling (the webhook's is the same
+server): what a supervisor and Prometheus would see."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from botharness import bot_idle
+from fakebotapi import FakeBotApi
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.config import load_config
+from bot.telegram.runtime import Runtime, build_runtime
+from e2e.test_flood import join
+
+PERSON = 6_660_001
+
+
+@pytest.fixture
+def observed_env(bot_env: dict[str, str]) -> dict[str, str]:
+    return {**bot_env, "BYSTANDER_HEALTH": "yes", "BYSTANDER_METRICS": "yes",
+            "BYSTANDER_HTTP_PORT": "0"}  # fmt: skip
+
+
+@pytest.fixture
+async def observed_bot(observed_env, fake_bot_api: FakeBotApi):
+    runtime = build_runtime(load_config(observed_env))
+    async with runtime.running(poll_timeout=1):
+        fake_bot_api.idle_probe = lambda: bot_idle(runtime)
+        yield runtime
+        fake_bot_api.idle_probe = None
+
+
+async def get(runtime: Runtime, path: str) -> tuple[int, str]:
+    url = f"http://127.0.0.1:{runtime.http.server.port}{path}"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text()
+
+
+def samples(text: str) -> dict[tuple[str, tuple], float]:
+    """Every sample: (name, sorted labels) -> value."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+async def test_live_and_ready_while_the_bot_runs(observed_bot: Runtime) -> None:
+    assert await get(observed_bot, "/healthz") == (200, '{"live": true}')
+    status, body = await get(observed_bot, "/readyz")
+    assert status == 200
+    assert body == '{"ready": true, "database": true, "application": true}'
+
+
+async def test_not_ready_before_the_database_is_open(observed_env) -> None:
+    runtime = build_runtime(load_config(observed_env))
+    await runtime.http.server.start()  # the server alone: no database, no Application
+    try:
+        assert await get(runtime, "/healthz") == (200, '{"live": true}')
+        status, body = await get(runtime, "/readyz")
+    finally:
+        await runtime.http.server.stop()
+        await runtime.transports.close()
+    assert status == 503
+    assert body == '{"ready": false, "database": false, "application": false}'
+
+
+async def test_metrics_count_what_the_bot_did_and_name_nobody(
+    observed_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    user = fake_bot_api.user(user_id=PERSON, first_name="Metrikanamn")
+    status, before = await get(observed_bot, "/metrics")
+    assert status == 200
+    await join(user)
+    fake_bot_api.fail_next("sendMessage", status=429, retry_after=1)
+    await user.send("/help")
+    assert "Om något händer på riktigt" in user.last.text, "answered after the retry"
+    fake_bot_api.fail_next("sendMessage", status=400, description="Bad Request: broken")
+    fake_bot_api.fail_next("sendMessage", status=400, description="Bad Request: broken")
+    await user.send("/help")  # fails, and so does telling the person
+
+    _, text = await get(observed_bot, "/metrics")
+    now = samples(text)
+    assert samples(before)[("bystander_updates_handled_total", ())] == 0
+    assert now[("bystander_updates_handled_total", ())] == 5  # three to join, two /help
+    assert now[("bystander_updates_dropped_total", ())] == 0
+    assert now[("bystander_updates_queued", ())] == 0
+    assert now[("bystander_errors_total", ())] == 1
+    assert now[("bystander_bot_api_retries_total", ())] == 1
+    assert now[("bystander_bot_api_seconds_count", (("method", "sendMessage"),))] >= 4
+    assert now[("bystander_bot_api_seconds_count", (("method", "answerCallbackQuery"),))] == 2
+    assert now[("bystander_database_write_seconds_count", ())] >= 1
+    # No label names a person, a chat or a class: only Bot API methods and histogram bounds.
+    labels = {name for (_, pairs) in now for name, _ in pairs}
+    assert labels <= {"method", "le"}, labels
+    for secret in (str(PERSON), "Metrikanamn", fake_bot_api.token.split(":")[1]):
+        assert secret not in text
+
+
+async def test_nothing_is_served_by_default(bot: Runtime) -> None:
+    assert bot.http is None
