@@ -7,6 +7,8 @@ No access log: the addresses of whoever calls are nobody's business here.
 
 from __future__ import annotations
 
+import os
+
 from aiohttp import web
 
 from bot.config import ConfigError
@@ -36,7 +38,7 @@ class HttpServer:
             await runner.cleanup()
             raise ConfigError(
                 f"cannot listen on {self.host}:{self.port} (BYSTANDER_HTTP_HOST/_PORT): "
-                f"{error.strerror or error}"
+                f"{os.strerror(error.errno) if error.errno else error}"
             ) from None
         self._runner = runner
         self.port = runner.addresses[0][1]

@@ -3,13 +3,18 @@ server): what a supervisor and Prometheus would see."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import socket
+import sys
+
 import aiohttp
 import pytest
 from botharness import bot_idle
 from fakebotapi import FakeBotApi
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.config import load_config
+from bot.config import ConfigError, load_config
 from bot.telegram.runtime import Runtime, build_runtime
 from e2e.test_flood import join
 
@@ -100,3 +105,38 @@ async def test_metrics_count_what_the_bot_did_and_name_nobody(
 
 async def test_nothing_is_served_by_default(bot: Runtime) -> None:
     assert bot.http is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error"),
+    [
+        ("BYSTANDER_HEALTH", "maybe", "BYSTANDER_HEALTH must be yes or no, not 'maybe'"),
+        ("BYSTANDER_HTTP_PORT", "70000", "BYSTANDER_HTTP_PORT must be a port number up to"),
+        ("BYSTANDER_HTTP_PORT", "http", "BYSTANDER_HTTP_PORT must be a whole number"),
+        ("BYSTANDER_WEBHOOK_SECRET", "short", "BYSTANDER_WEBHOOK_SECRET must be 16 to 256"),
+        ("BYSTANDER_WEBHOOK_URL", "bot.example.org", "BYSTANDER_WEBHOOK_URL must be an https"),
+    ],
+)
+def test_a_wrong_http_setting_is_named(bot_env, name: str, value: str, error: str) -> None:
+    with pytest.raises(ConfigError, match=error):
+        load_config({**bot_env, name: value})
+
+
+async def test_a_busy_port_is_one_clear_line(bot_env) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, **bot_env, "BYSTANDER_HEALTH": "yes", "BYSTANDER_HTTP_PORT": str(port)}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli.main", "run",
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        async with asyncio.timeout(60):
+            _, err = await process.communicate()
+    assert process.returncode == 1
+    assert err.decode().splitlines()[-1] == (
+        f"bystander run: cannot listen on 127.0.0.1:{port} (BYSTANDER_HTTP_HOST/_PORT): "
+        "Address already in use"
+    )
+    assert "Traceback" not in err.decode()
