@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import Application
 
 from bot.config import BotConfig, ConfigError
@@ -41,9 +42,12 @@ class Webhook:
 
     async def register(self) -> None:
         """Tell Telegram where to post; long polling's start deletes it again."""
-        await self._app.bot.set_webhook(
-            self.url, secret_token=self._secret.decode(), allowed_updates=ALLOWED_UPDATES
-        )
+        try:
+            await self._app.bot.set_webhook(
+                self.url, secret_token=self._secret.decode(), allowed_updates=ALLOWED_UPDATES
+            )
+        except BadRequest as error:
+            raise ConfigError(f"Telegram refused the webhook {self.url}: {error.message}") from None
 
     async def receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -84,6 +88,7 @@ def webhook_secret(config: BotConfig) -> str:
         raise ConfigError(f"cannot read the webhook secret {path}: {error}") from None
     secret = secrets.token_urlsafe(32)  # letters, digits, '_' and '-', as Telegram asks
     try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as file:
             file.write(secret + "\n")

@@ -151,6 +151,9 @@ class Runtime:
             finally:
                 if updater is not None:
                     await updater.stop()
+                if self.http is not None:
+                    # No webhook post is taken (and answered 200) that would not be handled.
+                    await self.http.server.stop()
                 await self.app.stop()
 
 

@@ -24,7 +24,7 @@ from botharness import bot_idle
 from fakebotapi import FakeBotApi
 from telegram import Update
 
-from bot.config import load_config
+from bot.config import ConfigError, load_config
 from bot.http.server import MAX_BODY_BYTES
 from bot.http.webhook import SECRET_FILE, SECRET_HEADER
 from bot.telegram.runtime import Runtime, build_runtime
@@ -202,3 +202,17 @@ async def test_a_webhook_address_without_tls_is_one_clear_line(bot_env) -> None:
         "bystander run: BYSTANDER_WEBHOOK_URL must be an https:// address (Telegram posts "
         "only over TLS), not 'http://bot.example.test/x'"
     ]
+
+
+async def test_a_webhook_telegram_refuses_stops_the_bot_with_its_reason(
+    webhook_env, fake_bot_api
+) -> None:
+    fake_bot_api.fail_next(
+        "setWebhook", status=400, description="Bad Request: bad webhook: Failed to resolve host"
+    )
+    with pytest.raises(ConfigError) as refused:
+        async with webhook_bot(webhook_env, fake_bot_api):
+            pytest.fail("the bot ran without its webhook")
+    assert str(refused.value) == (
+        f"Telegram refused the webhook {WEBHOOK_URL}: Bad webhook: failed to resolve host"
+    )
