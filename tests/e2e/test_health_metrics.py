@@ -110,7 +110,7 @@ async def test_nothing_is_served_by_default(bot: Runtime) -> None:
 @pytest.mark.parametrize(
     ("name", "value", "error"),
     [
-        ("BYSTANDER_HEALTH", "maybe", "BYSTANDER_HEALTH must be yes or no, not 'maybe'"),
+        ("BYSTANDER_HEALTH", "maybe", "BYSTANDER_HEALTH must be one of yes, no, not 'maybe'"),
         ("BYSTANDER_HTTP_PORT", "70000", "BYSTANDER_HTTP_PORT must be a port number up to"),
         ("BYSTANDER_HTTP_PORT", "http", "BYSTANDER_HTTP_PORT must be a whole number"),
         ("BYSTANDER_WEBHOOK_SECRET", "short", "BYSTANDER_WEBHOOK_SECRET must be 16 to 256"),
