@@ -40,10 +40,15 @@ class BotConfig:
     invite_days: int = 7  # how long a staff invitation link works
     follow_up_days: int = 30  # when the opt-in follow-up reminder (T3) is sent
     retention_months: int = 12  # raw events older than this are folded into aggregates
+    backup_days: int = 30  # how long backups are kept, and so the deletion log
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / "bystander.db"
+
+    @property
+    def deletion_log_path(self) -> Path:
+        return self.data_dir / "deletions.log"
 
 
 def read_config_file(path: Path) -> dict[str, str]:
@@ -108,4 +113,5 @@ def load_config(
         invite_days=_number(values, "BYSTANDER_INVITE_DAYS", 7, 1),
         follow_up_days=_number(values, "BYSTANDER_FOLLOW_UP_DAYS", 30, 1),
         retention_months=_number(values, "BYSTANDER_RETENTION_MONTHS", 12, 1),
+        backup_days=_number(values, "BYSTANDER_BACKUP_DAYS", 30, 1),
     )
