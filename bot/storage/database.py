@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import re
@@ -73,8 +74,10 @@ async def open_database(
     With `key_check`, a database made with another pseudonym secret is refused before
     anything is written; one without a recorded check (new, or from before checks) gets it.
     """
-    db = aiosqlite.Connection(lambda: connect(path, key), iter_chunk_size=64)
     with storage_errors(path):
+        # Unlocked first, so a wrong key fails before aiosqlite starts its thread for it.
+        connection = await asyncio.to_thread(connect, path, key)
+        db = aiosqlite.Connection(lambda: connection, iter_chunk_size=64)
         await db
         try:
             await _configure(db)
@@ -149,7 +152,9 @@ def connect(path: Path, key: bytes) -> sqlcipher3.Connection:
     if len(key) != KEY_BYTES:
         raise ValueError(f"the database key must be {KEY_BYTES} bytes")
     # isolation_level=None: transactions are begun and ended explicitly, never implicitly.
-    db = sqlcipher3.connect(str(path), isolation_level=None)
+    # check_same_thread=False: open_database hands it to aiosqlite's thread, which then
+    # is the only one to use it.
+    db = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
         _unlock(db, path, key)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
