@@ -20,8 +20,10 @@ from bot.services.staff import StaffService, StaffSettings
 from bot.services.survey import SurveyService
 from bot.storage.addresses import AddressBox
 from bot.storage.classes import ClassStore
+from bot.storage.deletions import DeletionLog
+from bot.storage.errors import NoDatabase
 from bot.storage.evaluation import EvaluationStore
-from bot.storage.keys import load_secrets, pseudonym
+from bot.storage.keys import Secrets, holds_data, load_secrets, pseudonym
 from bot.storage.store import SqlCipherStore
 
 log = logging.getLogger("bystander")
@@ -54,6 +56,27 @@ def load_content(config: BotConfig) -> Catalog:
     return catalog
 
 
+def require_database(config: BotConfig) -> None:
+    """Refuse, naming where it looked, before anything (a key) could be created."""
+    if not holds_data(config.database_path):
+        raise NoDatabase(
+            f"no database at {config.database_path} (BYSTANDER_DATA_DIR); keys are looked for "
+            f"in {config.key_dir} (BYSTANDER_KEY_DIR): set both as for `bystander run`, or "
+            "create them with `bystander init`"
+        )
+
+
+def build_store(config: BotConfig, secrets: Secrets, *, create: bool = True) -> SqlCipherStore:
+    deletions = DeletionLog(config.deletion_log_path, secrets.pseudonym_secret, config.backup_days)
+    return SqlCipherStore(
+        config.database_path,
+        secrets.database_key,
+        key_check=secrets.key_check,
+        deletions=deletions,
+        create=create,
+    )
+
+
 @dataclass
 class Services:
     """Everything but Telegram: also what the server CLI (`bystander invite`) uses."""
@@ -68,12 +91,15 @@ class Services:
     pseudonym_secret: bytes
 
 
-def build_services(config: BotConfig) -> Services:
+def build_services(config: BotConfig, *, create: bool = True) -> Services:
+    """`create`: a first start may create the keys and the database; False refuses."""
+    if not create:
+        require_database(config)
     catalog = load_content(config)
     secrets = load_secrets(
         config.key_dir, config.data_dir, config.secrets_env, database=config.database_path
     )
-    store = SqlCipherStore(config.database_path, secrets.database_key, key_check=secrets.key_check)
+    store = build_store(config, secrets, create=create)
     classes = ClassStore(store)
     evaluation = EvaluationStore(store)
     survey = None

@@ -143,6 +143,13 @@ SETTINGS: dict[str, Setting] = {
             ALL,
         ),
         Setting(
+            "BYSTANDER_BACKUP_DAYS",
+            "how long backups are kept: deletions are logged this long, so that `bystander "
+            "restore` deletes again whoever deleted their data after the backup was made",
+            "30",
+            ALL,
+        ),
+        Setting(
             "BYSTANDER_WEBHOOK_URL",
             "the public `https://` address Telegram posts updates to, behind a reverse proxy "
             '(docs/operations.md, "Webhook mode"); empty: long polling. `bystander run '
@@ -211,6 +218,7 @@ class BotConfig:
     invite_days: int = 7  # how long a staff invitation link works
     follow_up_days: int = 30  # when the opt-in follow-up reminder (T3) is sent
     retention_months: int = 12  # raw events older than this are folded into aggregates
+    backup_days: int = 30  # how long backups are kept, and so the deletion log
     proxy: str | None = field(default=None, repr=False)  # may hold a password
     start_wait_s: int = 300
     log_level: int = logging.INFO
@@ -221,6 +229,10 @@ class BotConfig:
     @property
     def database_path(self) -> Path:
         return self.data_dir / "bystander.db"
+
+    @property
+    def deletion_log_path(self) -> Path:
+        return self.data_dir / "deletions.log"
 
 
 def setting(values: Mapping[str, str], name: str) -> str:
@@ -314,6 +326,7 @@ def load_config(
         invite_days=_number(values, "BYSTANDER_INVITE_DAYS", 1),
         follow_up_days=_number(values, "BYSTANDER_FOLLOW_UP_DAYS", 1),
         retention_months=_number(values, "BYSTANDER_RETENTION_MONTHS", 1),
+        backup_days=_number(values, "BYSTANDER_BACKUP_DAYS", 1),
         proxy=proxy_for(base_url, values),
         start_wait_s=_number(values, "BYSTANDER_START_WAIT", 0),
         log_level=getattr(logging, _choice(values, "LOG_LEVEL", LOG_LEVELS)),

@@ -1,4 +1,5 @@
-"""Server commands for operators: `bystander invite`, `purge` and `report`."""
+"""Server commands for operators: `bystander invite`, `purge` and `report`; the lifecycle
+commands (init, check, backup, restore, rekey) are in bot.cli.lifecycle."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.bootstrap import Services, build_services
+from bot.cli import lifecycle
 from bot.cli.authoring import CliError
 from bot.config import ConfigError, load_config
 from bot.evaluation.release import Period, PeriodError
@@ -39,13 +41,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     invite.set_defaults(handler=cmd_invite)
     add_purge(sub)
     add_report(sub)
+    lifecycle.add_commands(sub)
 
 
 def with_services(args: argparse.Namespace, work: Callable[[Services], Awaitable[T]]) -> T:
-    """Open the encrypted database as `bystander run` would, do the work, close it."""
+    """Open the encrypted database as `bystander run` would, do the work, close it; refuse,
+    creating nothing, where there is no database (a wrong folder)."""
 
     async def run() -> T:
-        services = build_services(load_config(os.environ, args.config, require_token=False))
+        config = load_config(os.environ, args.config, require_token=False)
+        services = build_services(config, create=False)
         await services.store.initialize()
         try:
             return await work(services)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +25,8 @@ from bot.storage.errors import (
     StorageUnavailable,
 )
 from bot.storage.keys import KEY_CHECK_SETTING, KeyCheck
+
+log = logging.getLogger("bystander")
 
 KEY_BYTES = 32
 BUSY_TIMEOUT_MS = 5000
@@ -69,16 +74,12 @@ async def open_database(
     With `key_check`, a database made with another pseudonym secret is refused before
     anything is written; one without a recorded check (new, or from before checks) gets it.
     """
-    if len(key) != KEY_BYTES:
-        raise ValueError(f"the database key must be {KEY_BYTES} bytes")
-    # isolation_level=None: transactions are begun and ended explicitly, never implicitly.
-    db = aiosqlite.Connection(
-        lambda: sqlcipher3.connect(str(path), isolation_level=None), iter_chunk_size=64
-    )
     with storage_errors(path):
+        # Unlocked first, so a wrong key fails before aiosqlite starts its thread for it.
+        connection = await asyncio.to_thread(connect, path, key)
+        db = aiosqlite.Connection(lambda: connection, iter_chunk_size=64)
         await db
         try:
-            await _unlock(db, path, key)
             await _configure(db)
             if read_only:
                 await db.execute("PRAGMA query_only = ON")
@@ -103,7 +104,15 @@ async def migrate(db: aiosqlite.Connection) -> None:
             f"the database has schema version {current} but this code knows only up to "
             f"{len(migrations)}; run a newer version of the bot"
         )
-    for migration in migrations[current:]:
+    pending = migrations[current:]
+    if pending:
+        log.info(
+            "updating the database schema from version %d to %d: %d migration(s)",
+            current, len(migrations), len(pending),
+        )  # fmt: skip
+    for number, migration in enumerate(pending, 1):
+        log.info("applying migration %s (%d of %d)", migration.name, number, len(pending))
+        started = time.monotonic()
         # executescript would commit an open transaction first, so the script carries its own
         # (migration files therefore never BEGIN or COMMIT themselves).
         script = (
@@ -115,7 +124,10 @@ async def migrate(db: aiosqlite.Connection) -> None:
         except BaseException:
             if db.in_transaction:
                 await db.rollback()
+            log.error("migration %s failed; the database is left at version %d", migration.name,
+                      migration.version - 1)  # fmt: skip
             raise
+        log.info("migration %s done in %.1f s", migration.name, time.monotonic() - started)
 
 
 def load_migrations() -> list[Migration]:
@@ -135,17 +147,34 @@ def load_migrations() -> list[Migration]:
     return migrations
 
 
-async def _unlock(db: aiosqlite.Connection, path: Path, key: bytes) -> None:
+def connect(path: Path, key: bytes) -> sqlcipher3.Connection:
+    """A plain connection to the encrypted database, unlocked with `key` (and checked)."""
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"the database key must be {KEY_BYTES} bytes")
+    # isolation_level=None: transactions are begun and ended explicitly, never implicitly.
+    # check_same_thread=False: open_database hands it to aiosqlite's thread, which then
+    # is the only one to use it.
+    db = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        _unlock(db, path, key)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _unlock(db: sqlcipher3.Connection, path: Path, key: bytes) -> None:
     # The key must be the first statement; a raw key (x'…') skips the slow key derivation.
-    await db.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-    if not await _scalar(db, "PRAGMA cipher_version"):
+    db.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    if not db.execute("PRAGMA cipher_version").fetchone():
         raise StorageError("sqlcipher3 is not built with SQLCipher; refusing to store plain data")
     # A wrong key makes SQLCipher write three lines of its own to stderr; the operator gets
     # the one below instead. The log level is process-wide: it is put back at once.
-    level = await _scalar(db, "PRAGMA cipher_log_level")
-    await db.execute("PRAGMA cipher_log_level = NONE")
+    (level,) = db.execute("PRAGMA cipher_log_level").fetchone()
+    db.execute("PRAGMA cipher_log_level = NONE")
     try:
-        await _scalar(db, "SELECT count(*) FROM sqlite_master")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as error:
         if error.sqlite_errorcode != sqlcipher3.SQLITE_NOTADB:
             raise
@@ -155,7 +184,7 @@ async def _unlock(db: aiosqlite.Connection, path: Path, key: bytes) -> None:
         ) from None
     finally:
         if isinstance(level, str) and level.isalpha():
-            await db.execute(f"PRAGMA cipher_log_level = {level}")
+            db.execute(f"PRAGMA cipher_log_level = {level}")
 
 
 async def _recorded_key_check(db: aiosqlite.Connection) -> str | None:

@@ -27,3 +27,11 @@ class StorageUnavailable(StorageError):
 
 class UnknownUser(StorageError):
     """A write for a user without a profile, that is, one who has not agreed to saving."""
+
+
+class DatabaseInUse(StorageError):
+    """Restore or rekey while the bot runs, or the bot while a restore or rekey runs."""
+
+
+class NoDatabase(StorageError):
+    """A command that must not create anything found no database where it looked."""

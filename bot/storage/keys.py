@@ -48,19 +48,33 @@ class Secrets:
 
 
 def load_secrets(
-    key_dir: Path, data_dir: Path, env: Mapping[str, str], *, database: Path | None = None
+    key_dir: Path,
+    data_dir: Path,
+    env: Mapping[str, str],
+    *,
+    database: Path | None = None,
+    create: bool = True,
 ) -> Secrets:
     """Read both secrets, from the environment when set, otherwise from key files.
 
     A missing key file is created, unless `database` already holds data: then the key was
-    lost, and a new one would not fit the data, so it is refused."""
-    existing = database if database is not None and _holds_data(database) else None
+    lost, and a new one would not fit the data, so it is refused; `create=False` refuses too
+    (a restore into an empty data folder needs the keys from the backup)."""
+    existing = database if database is not None and holds_data(database) else None
     pseudonym_file = key_dir / PSEUDONYM_SECRET_FILE
+
+    def secret(variable: str, path: Path) -> bytes:
+        if variable in env:
+            return _parse(env[variable], f"environment variable {variable}")
+        if not create and not path.exists():
+            raise KeyLocationError(
+                f"the key file {path} is missing: restore the key folder from your backup first"
+            )
+        return load_or_create_secret(path, data_dir=data_dir, database=existing)
+
     return Secrets(
-        database_key=_secret(
-            DATABASE_KEY_ENV, key_dir / DATABASE_KEY_FILE, data_dir, env, existing
-        ),
-        pseudonym_secret=_secret(PSEUDONYM_SECRET_ENV, pseudonym_file, data_dir, env, existing),
+        database_key=secret(DATABASE_KEY_ENV, key_dir / DATABASE_KEY_FILE),
+        pseudonym_secret=secret(PSEUDONYM_SECRET_ENV, pseudonym_file),
         pseudonym_source=(
             f"the pseudonym secret in {PSEUDONYM_SECRET_ENV}"
             if PSEUDONYM_SECRET_ENV in env
@@ -73,7 +87,7 @@ def key_check(pseudonym_secret: bytes) -> str:
     return hmac.new(pseudonym_secret, _KEY_CHECK_MESSAGE, hashlib.sha256).hexdigest()
 
 
-def _holds_data(database: Path) -> bool:
+def holds_data(database: Path) -> bool:
     """An empty file is what a first start leaves if it stops before SQLite writes."""
     try:
         return database.stat().st_size > 0
@@ -113,14 +127,6 @@ def load_or_create_secret(path: Path, *, data_dir: Path, database: Path | None =
     return _parse(path.read_text(encoding="latin-1"), f"key file {path}")
 
 
-def _secret(
-    variable: str, path: Path, data_dir: Path, env: Mapping[str, str], database: Path | None
-) -> bytes:
-    if variable in env:
-        return _parse(env[variable], f"environment variable {variable}")
-    return load_or_create_secret(path, data_dir=data_dir, database=database)
-
-
 def _parse(text: str, source: str) -> bytes:
     try:
         secret = bytes.fromhex(text.strip())
@@ -129,6 +135,21 @@ def _parse(text: str, source: str) -> bytes:
     if len(secret) != SECRET_BYTES:
         raise KeyLocationError(f"{source} must hold exactly {2 * SECRET_BYTES} hex characters")
     return secret
+
+
+def read_key_file(path: Path) -> bytes:
+    """A key file given by hand (e.g. an old database key for an old backup)."""
+    try:
+        text = path.read_text(encoding="latin-1")
+    except OSError as error:
+        raise KeyLocationError(f"cannot read the key file {path}: {error.strerror}") from None
+    return _parse(text, f"key file {path}")
+
+
+def create_key_file(path: Path) -> bytes:
+    """A new random key in a new file (mode 0600); an existing file is kept and read."""
+    _create(path)
+    return read_key_file(path)
 
 
 def _create(path: Path) -> None:
@@ -143,12 +164,12 @@ def _create(path: Path) -> None:
             os.fsync(file.fileno())
         with contextlib.suppress(FileExistsError):  # another process was first: keep its key
             os.link(temporary, path)
-        _fsync_directory(path.parent)
+        fsync_directory(path.parent)
     finally:
         os.unlink(temporary)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)

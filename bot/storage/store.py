@@ -6,6 +6,7 @@ disk) before the method returns, so the bot may acknowledge a choice as soon as 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -19,8 +20,10 @@ import aiosqlite
 import sqlcipher3
 
 from bot.storage.database import open_database, storage_errors
-from bot.storage.errors import StorageUnavailable, UnknownUser
-from bot.storage.keys import KeyCheck
+from bot.storage.deletions import DeletionLog
+from bot.storage.errors import NoDatabase, StorageUnavailable, UnknownUser
+from bot.storage.keys import KeyCheck, holds_data
+from bot.storage.lock import DatabaseLock
 from bot.storage.records import CONSENT_SAVE, ChoiceRecord, Profile, UserData
 from bot.storage.turns import Turns
 
@@ -55,6 +58,8 @@ class SqlCipherStore:
         *,
         today: Callable[[], date] = _utc_today,
         key_check: KeyCheck | None = None,
+        deletions: DeletionLog | None = None,
+        create: bool = True,
     ) -> None:
         self._path = path
         self._key = key
@@ -67,6 +72,9 @@ class SqlCipherStore:
         self._db: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._turns = Turns()
+        self._deletions = deletions  # where deletions are logged for restores (None: nowhere)
+        self._create = create  # False: refuse to start a new database
+        self._lock = DatabaseLock(path)
         self.write_timer: Callable[[float], None] | None = None  # seconds per write (metrics)
 
     @property
@@ -74,8 +82,21 @@ class SqlCipherStore:
         return self._db is not None
 
     async def initialize(self) -> None:
+        if not self._create and not holds_data(self._path):
+            raise NoDatabase(f"there is no database at {self._path}")
         try:
             self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageUnavailable(f"cannot create {self._path}: {error.strerror}") from error
+        self._lock.acquire(exclusive=False)  # restore and rekey wait until the store closes
+        try:
+            await self._open()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _open(self) -> None:
+        try:
             if not self._path.exists():
                 # SQLite gives the -wal and -shm files the mode of the database file.
                 self._path.touch(mode=0o600)
@@ -83,6 +104,8 @@ class SqlCipherStore:
             raise StorageUnavailable(f"cannot create {self._path}: {error.strerror}") from error
         self._db = await open_database(self._path, self._key, key_check=self._key_check)
         self._reader = await open_database(self._path, self._key, read_only=True)
+        if self._deletions is not None:
+            await asyncio.to_thread(self._deletions.ensure)
 
     async def close(self) -> None:
         async with self._turns.transaction():
@@ -90,6 +113,7 @@ class SqlCipherStore:
                 if db is not None:
                     await db.close()
             self._db = self._reader = None
+            self._lock.release()
 
     async def get_profile(self, user: str) -> Profile | None:
         async with self.reading() as db:
@@ -183,26 +207,16 @@ class SqlCipherStore:
         )
 
     async def delete_user(self, user: str) -> int:
-        """Erase everything stored under the pseudonym; returns the number of rows removed."""
+        """Erase everything stored under the pseudonym; returns the number of rows removed.
+
+        The deletion is logged once it is done, so that restoring a backup made before
+        it deletes the data again (see bot/storage/deletions.py).
+        """
         async with self.session() as db:
-            async with transaction(db):
-                removed = await fetch_one(
-                    db,
-                    "SELECT (SELECT count(*) FROM users WHERE user = :user)"
-                    " + (SELECT count(*) FROM runs WHERE user = :user)"
-                    " + (SELECT count(*) FROM choices WHERE user = :user)"
-                    " + (SELECT count(*) FROM active_runs WHERE user = :user)",
-                    {"user": user},
-                )
-                # Runs, choices, memberships and the active run follow by ON DELETE CASCADE;
-                # a youth worker's roles, classes and facilitated sessions go too.
-                await db.execute("DELETE FROM users WHERE user = ?", (user,))
-                for table, column in STAFF_ROWS:
-                    cursor = await db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user,))
-                    removed = (removed[0] + cursor.rowcount,)
-            # Old page images stay in the write-ahead log until a checkpoint truncates it.
-            await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return removed[0]
+            removed = await erase_user(db, user)
+            if removed and self._deletions is not None:
+                await asyncio.to_thread(self._deletions.record, user)
+        return removed
 
     def day(self) -> str:
         return self._today().isoformat()
@@ -260,6 +274,29 @@ class SqlCipherStore:
         if db is None:
             raise RuntimeError("the store is not initialized")
         return db
+
+
+async def erase_user(db: aiosqlite.Connection, user: str) -> int:
+    """Delete every row stored under the pseudonym and return how many there were."""
+    async with transaction(db):
+        removed = await fetch_one(
+            db,
+            "SELECT (SELECT count(*) FROM users WHERE user = :user)"
+            " + (SELECT count(*) FROM runs WHERE user = :user)"
+            " + (SELECT count(*) FROM choices WHERE user = :user)"
+            " + (SELECT count(*) FROM active_runs WHERE user = :user)",
+            {"user": user},
+        )
+        # Runs, choices, memberships and the active run follow by ON DELETE CASCADE;
+        # a youth worker's roles, classes and facilitated sessions go too.
+        await db.execute("DELETE FROM users WHERE user = ?", (user,))
+        count = removed[0]
+        for table, column in STAFF_ROWS:
+            cursor = await db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user,))
+            count += cursor.rowcount
+    # Old page images stay in the write-ahead log until a checkpoint truncates it.
+    await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return count
 
 
 @asynccontextmanager

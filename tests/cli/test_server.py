@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,22 +15,15 @@ import pytest
 from bot.cli.main import main
 
 
-@pytest.fixture
-def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("BYSTANDER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("BYSTANDER_KEY_DIR", str(tmp_path / "keys"))
-    for name in ("TELEGRAM_BOT_TOKEN", "BYSTANDER_MIN_GROUP", "BYSTANDER_DB_KEY",
-                 "BYSTANDER_PSEUDONYM_SECRET"):  # fmt: skip
-        monkeypatch.delenv(name, raising=False)
-    previous = os.umask(0o022)  # the usual umask: new files are world-readable by default
-    try:
-        yield tmp_path
-    finally:
-        os.umask(previous)
-
-
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture(autouse=True)
+def installed(server: Path) -> None:
+    """The commands below need an installation, as `bystander init` makes it."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["init"]) == 0
 
 
 def test_a_report_file_is_readable_by_its_owner_only(server: Path, capsys) -> None:
@@ -92,7 +85,7 @@ COMMANDS = [
 
 
 def first_start(server: Path, capsys) -> dict[str, bytes]:
-    assert main(["purge", "--dry-run"]) == 0  # creates both keys and the database
+    assert main(["init"]) == 0  # creates both keys and the database
     capsys.readouterr()
     return files(server)
 
@@ -162,7 +155,7 @@ def test_the_restored_key_works_again(server: Path, capsys) -> None:
 
 
 def test_a_wrong_database_key_is_one_line(server: Path, capfd) -> None:
-    assert main(["purge", "--dry-run"]) == 0
+    assert main(["init"]) == 0
     key = server / "keys" / "database.key"
     key.write_text("cd" * 32 + "\n")
     capfd.readouterr()
@@ -197,12 +190,14 @@ def test_a_report_that_cannot_be_written_is_refused_before_any_work(
     server: Path, capsys, argv, message
 ) -> None:
     argv = [str(server / a) if a.startswith(("r.", ".", "gone")) else a for a in argv]
+    installation = sorted(server.rglob("*"))
+    capsys.readouterr()
     assert main(["report", *argv]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith(f"bystander report: {message.format(dir=server)}")
     assert captured.err.count("\n") == 1
-    assert sorted(p.name for p in server.iterdir()) == [], "no database was opened or file made"
+    assert sorted(server.rglob("*")) == installation, "no database was opened or file made"
 
 
 def test_an_explicit_format_wins_over_a_name_without_one(server: Path, capsys) -> None:

@@ -31,7 +31,7 @@ async def started_once(bot_env, monkeypatch) -> dict[str, str]:
     """Keys and a database, as the first start leaves them."""
     for name in ("BYSTANDER_DATA_DIR", "BYSTANDER_KEY_DIR"):
         monkeypatch.setenv(name, bot_env[name])
-    assert await asyncio.to_thread(main, ["purge", "--dry-run"]) == 0
+    assert await asyncio.to_thread(main, ["init"]) == 0
     return bot_env
 
 

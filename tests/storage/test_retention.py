@@ -243,6 +243,8 @@ async def test_no_aggregate_row_describes_fewer_than_k_people(
 def test_bystander_purge_dry_run_counts_each_kind(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("BYSTANDER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BYSTANDER_KEY_DIR", str(tmp_path / "keys"))
+    assert main(["init"]) == 0
+    capsys.readouterr()
     assert main(["purge", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("would remove")
