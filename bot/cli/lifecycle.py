@@ -66,10 +66,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def server_config(args: argparse.Namespace, *, require_token: bool = False) -> BotConfig:
+    """The settings as `bystander run` reads them; names that are not settings (a typo in a
+    server command's environment or --config) are warned about on stderr, as run logs them."""
     try:
-        return load_config(os.environ, args.config, require_token=require_token)
+        config = load_config(os.environ, args.config, require_token=require_token)
     except ConfigError as error:
         raise CliError(str(error)) from None
+    for warning in config.warnings:
+        print(f"bystander {args.command}: warning: {warning}", file=sys.stderr)
+    return config
 
 
 def cmd_init(args: argparse.Namespace) -> int:

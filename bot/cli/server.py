@@ -15,7 +15,7 @@ from typing import TypeVar
 from bot.bootstrap import Services, build_services
 from bot.cli import lifecycle
 from bot.cli.authoring import CliError
-from bot.config import ConfigError, load_config
+from bot.config import ConfigError
 from bot.evaluation.release import Period, PeriodError
 from bot.services.plaintext import plain_text
 from bot.services.reports import FORMATS, ReportError, export
@@ -49,8 +49,7 @@ def with_services(args: argparse.Namespace, work: Callable[[Services], Awaitable
     creating nothing, where there is no database (a wrong folder)."""
 
     async def run() -> T:
-        config = load_config(os.environ, args.config, require_token=False)
-        services = build_services(config, create=False)
+        services = build_services(lifecycle.server_config(args), create=False)
         await services.store.initialize()
         try:
             return await work(services)

@@ -213,3 +213,14 @@ def test_a_report_read_by_head_ends_quietly(server: Path) -> None:
     assert process.wait(timeout=60) == 0
     assert process.stderr.read() == b""
     process.stderr.close()
+
+
+def test_a_server_command_warns_about_a_setting_it_does_not_know(
+    server: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BYSTANDER_MIN_GRUOP", "10")
+    assert main(["report", "--format", "json", "--out", str(server / "r.json")]) == 0
+    assert capsys.readouterr().err == (
+        "bystander report: warning: BYSTANDER_MIN_GRUOP in the environment is not a setting"
+        " and is ignored; did you mean BYSTANDER_MIN_GROUP?\n"
+    )
