@@ -14,7 +14,7 @@ from bot.engine import callback_data as cb
 from bot.engine import engine
 from bot.engine.callback_data import Action
 from bot.engine.engine import Run
-from bot.engine.help import AgeBand, youth_help_card
+from bot.engine.help import AgeBand, help_card
 from bot.engine.measures import Wave
 from bot.engine.model import Scenario, Strategy
 from bot.services.ephemeral import EphemeralStore
@@ -516,9 +516,10 @@ class PlayerService:
 
     async def help(self, person: Person, *, typed: bool = False) -> Outcome:
         session = await self._session(person)
-        lines = youth_help_card(self.catalog.help, session.band)
         intro = self.t(session, "help.typed" if typed else "help.intro")
-        card = self.presenter.help_list(lines, session.language)
+        card = self.presenter.help_card(
+            help_card(self.catalog.help, session.band), session.language
+        )
         return Outcome.say(f"{intro}\n\n{card}\n\n{self.t(session, 'help.commands')}")
 
     async def unknown_command(self, person: Person) -> Outcome:

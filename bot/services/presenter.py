@@ -133,15 +133,30 @@ class Presenter:
 
     def help_list(self, resources: list[HelpResource], language: str) -> str:
         lines = [self.t(language, "help.heading")]
-        for resource in resources:
-            contact = " · ".join(x for x in (resource.phone, resource.url) if x)
-            lines.append(
-                self.t(
-                    language,
-                    "help.line",
-                    name=self.t(language, f"help.{resource.key}.name"),
-                    contact=contact,
-                    description=self.t(language, f"help.{resource.key}.description"),
-                )
-            )
+        lines.extend(self._help_line(resource, language) for resource in resources)
         return "\n".join(lines)
+
+    def help_card(self, groups: list[tuple[str, list[HelpResource]]], language: str) -> str:
+        """The /help card: a short heading per group, so it can be skimmed on a phone."""
+        return "\n\n".join(
+            "\n".join(
+                [self.t(language, f"help.group.{group}")]
+                + [self._help_line(resource, language) for resource in resources]
+            )
+            for group, resources in groups
+        )
+
+    def _help_line(self, resource: HelpResource, language: str) -> str:
+        contact = " · ".join(x for x in (resource.phone, _short_url(resource.url)) if x)
+        return self.t(
+            language,
+            "help.line",
+            name=self.t(language, f"help.{resource.key}.name"),
+            contact=contact,
+            description=self.t(language, f"help.{resource.key}.description"),
+        )
+
+
+def _short_url(url: str | None) -> str | None:
+    """bris.se rather than https://www.bris.se: shorter on a phone, and Telegram still links it."""
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/") if url else None
