@@ -21,6 +21,7 @@ from bot.engine.model import (
     Strategy,
     Text,
 )
+from bot.engine.paths import every_path, path_variants
 
 
 def taken(step: str, choice: str, strategy: Strategy, assessment: Assessment) -> Taken:
@@ -131,3 +132,25 @@ def test_a_step_text_fits_the_choices_before_it(fitting: Scenario) -> None:
     assert told.text.get("en").endswith("The teacher you talked to is standing by the door.")
     assert waited.text.get("en") == "Now it happens on the bus."
     assert told.choices == waited.choices == fitting.steps["middle"].choices
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        Condition(helpful_at_least=3),
+        Condition(helpful_at_least=4),
+        Condition(chose=frozenset({ChoiceRef("first", "tell")}), helpful_at_least=3),
+        Condition(
+            not_strategy=frozenset({Strategy.NONE}), assessment=frozenset({Assessment.PARTLY})
+        ),
+        Condition(
+            strategy=frozenset({Strategy.DELAY}), not_chose=frozenset({ChoiceRef("middle", "look")})
+        ),
+    ],
+)
+def test_the_few_paths_lint_looks_at_judge_as_all_paths_would(fitting: Scenario, condition) -> None:
+    every = [p for p in every_path(fitting)]
+    few = path_variants(fitting, "ending-done", [condition])
+    assert len(few) <= len(every)
+    assert any(holds(condition, p) for p in few) == any(holds(condition, p) for p in every)
+    assert any(not holds(condition, p) for p in few) == any(not holds(condition, p) for p in every)
