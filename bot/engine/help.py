@@ -68,8 +68,18 @@ def route_help(
     return routed[: max(MAX_ROUTED, len(emergency) + len(named))]
 
 
-def youth_help_card(resources: Mapping[str, HelpResource], band: AgeBand) -> list[HelpResource]:
-    """The /help card: emergency numbers first, then every line marked for young people."""
-    emergency = [r for r in resources.values() if r.emergency]
-    youth = [r for r in resources.values() if "youth" in r.topics and r.fits(band)]
-    return [*emergency, *[r for r in youth if r not in emergency]]
+# The /help card, also the answer to anything typed: a resource is listed under the first
+# of these topics it has (emergency first, so 112 leads); one with none of them is left off.
+CARD_GROUPS = ("emergency", "talk", "violence", "health")
+
+
+def help_card(
+    resources: Mapping[str, HelpResource], band: AgeBand
+) -> list[tuple[str, list[HelpResource]]]:
+    """The card's groups in order, each with the resources that fit the band; empty ones dropped."""
+    placed: dict[str, list[HelpResource]] = {group: [] for group in CARD_GROUPS}
+    for resource in resources.values():
+        group = next((g for g in CARD_GROUPS if g in resource.topics), None)
+        if group is not None and resource.fits(band):
+            placed[group].append(resource)
+    return [(group, lines) for group, lines in placed.items() if lines]
