@@ -16,7 +16,7 @@ from e2e.classroom import join_and_open, link_payload, student_plays, youth_work
 ASK, TEACHER, JOKING = (
     "Fråga Yusuf när bussen går",
     "Säg till läraren vid skolgrinden",
-    "Tänk att de bara skojar",
+    "De brukar hålla på så – det är deras grej",
 )
 
 

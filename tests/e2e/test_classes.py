@@ -27,7 +27,7 @@ async def test_a_whole_class_session(bot: Runtime, fake_bot_api: FakeBotApi) -> 
     await worker.click("✔️ Klar")
     assert "0 har gått med" in worker.last.text
 
-    first_step = ["Fråga Yusuf när bussen går"] * 3 + ["Tänk att de bara skojar"]
+    first_step = ["Fråga Yusuf när bussen går"] * 3 + ["De brukar hålla på så – det är deras grej"]
     for choice in first_step:
         await student_plays(fake_bot_api, payload, [choice])
     await worker.click("📊 Svar: Bråk på bussen")
@@ -42,7 +42,7 @@ async def test_a_whole_class_session(bot: Runtime, fake_bot_api: FakeBotApi) -> 
     results = worker.last.text
     assert "6 svar (elever)" in results
     assert "Fråga Yusuf när bussen går: dolt" in results, "four of six: fewer than K"
-    assert "Tänk att de bara skojar: dolt" in results
+    assert "De brukar hålla på så – det är deras grej: dolt" in results
 
     await worker.click("📽 Visa på projektor: 🕐 Före 1 (elever)")
     chart = worker.last

@@ -53,9 +53,9 @@ async def test_replay_starts_the_scenario_again(bot: Runtime, fake_bot_api: Fake
     user = fake_bot_api.user(language_code="en")
     await join(user, "16–17", "Play and save my answers")
     await open_scenario(user, "Trouble on the bus", "Start")
-    await user.click("Decide they're just joking")
-    await user.click("Put on music")
-    await user.click("Let it be")
+    await user.click("They always mess around like that")
+    await user.click("Stay out of it")
+    await user.click("Leave it, Yusuf")
     assert "Yusuf is left alone" in user.last.text
     await user.click("Play again")
     assert user.last.text.startswith("🕐 Before")

@@ -71,7 +71,7 @@ async def test_a_report_of_a_period_never_changes(bot: Runtime, fake_bot_api) ->
     await leaving.click("16–17 år")
     await leaving.click("Spela och spara mina svar")
     await open_scenario(leaving)
-    await leaving.click("Tänk att de bara skojar")
+    await leaving.click("De brukar hålla på så – det är deras grej")
     user = await evaluator(fake_bot_api)
 
     async def csv() -> str:

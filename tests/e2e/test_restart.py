@@ -73,7 +73,7 @@ async def test_sigkill_mid_scenario_loses_no_acknowledged_choice(bot_env, fake_b
         await user.click("16–17 år")
         await user.click("Spela och spara mina svar")
         await open_scenario(user, "Bråk på bussen")
-        await user.click("Tänk att de bara skojar")
+        await user.click("De brukar hålla på så – det är deras grej")
         assert user.last.text.startswith("⚡ Under"), "acknowledged: the next step is shown"
         process.send_signal(signal.SIGKILL)
         await process.wait()

@@ -52,7 +52,7 @@ def test_k_of_three_is_allowed(catalog: Catalog) -> None:
     ("table_id", "label", "key"),
     [
         ("scenarios", "The party in Norsborg", "starts"),
-        ("choices", "Decide they're just joking", "answers"),
+        ("choices", "They always mess around like that", "answers"),
         ("strategies", "Document", "answers"),
         ("helpful", "Later plays", "helpful"),
         ("groups", "20 or older", "answers"),

@@ -144,7 +144,7 @@ async def test_an_old_button_cannot_answer_twice(chat: Chat, store) -> None:
     first_step = dict(chat.buttons)
     await chat.press("Fråga Yusuf")
     chat.buttons = first_step
-    outcome = await chat.press("Tänk att de bara skojar")
+    outcome = await chat.press("De brukar hålla på så – det är deras grej")
     assert outcome.notice and "gammal" in outcome.notice and outcome.messages == []
     data = await store.describe_user(chat.person.pseudonym)
     assert data.choices == 1
@@ -205,7 +205,7 @@ async def test_resume_after_the_scenario_changed_explains(
     bus = shipped_catalog.scenarios["bus-fight"]
     changed = replace(
         shipped_catalog,
-        scenarios={**shipped_catalog.scenarios, "bus-fight": replace(bus, version=2)},
+        scenarios={**shipped_catalog.scenarios, "bus-fight": replace(bus, version=bus.version + 1)},
     )
     newer = PlayerService(changed, service.store, service.ephemeral)
     outcome = await newer.resume(chat.person)
