@@ -121,6 +121,7 @@ async def nginx_in_front(
     """nginx with the shipped site in front of the bot's port; the fake Bot API posts
     through it, as DNS would route Telegram to the server. Yields nginx's https origin and
     the context that trusts its certificate."""
+    folder.mkdir(exist_ok=True)
     cert, key = self_signed(folder)
     port = free_port()
     async with nginx(binary, folder, site_config(bot_port, port, cert, key), port):
