@@ -42,3 +42,4 @@ def minimal_catalog() -> Catalog:
 
 from botharness import bot, bot_env, bot_factory  # noqa: E402, F401  (the bot under test)
 from fakebotapi.fixtures import fake_bot_api  # noqa: E402, F401  (the fake Telegram server)
+from installed import installed_venv  # noqa: E402, F401  (the wheel in a new venv)

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot import logsafe
 from bot.bootstrap import build_store, load_content, require_database
@@ -185,10 +186,13 @@ def _check_content(config: BotConfig) -> str:
 
 
 def _check_bot_api(config: BotConfig) -> str:
-    """getMe, through the HTTP(S)_PROXY of the environment like any operator tool."""
+    """getMe, through the proxy `bystander run` uses: HTTP(S)_PROXY and NO_PROXY from the
+    environment or the --config file, so a proxy set only in the service's file counts."""
     request = urllib.request.Request(f"{config.base_url}{config.token}/getMe", method="POST")
+    proxies = {urlsplit(config.base_url).scheme: config.proxy} if config.proxy else {}
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
     try:
-        with urllib.request.urlopen(request, timeout=TELEGRAM_TIMEOUT_S) as response:
+        with opener.open(request, timeout=TELEGRAM_TIMEOUT_S) as response:
             answer = json.load(response)
     except urllib.error.HTTPError as error:
         if error.code in (401, 404):

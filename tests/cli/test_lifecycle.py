@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from e2e.test_startup import forwarding_proxy
 from fakebotapi import FakeBotApi
 
 from bot.bootstrap import build_store
@@ -134,6 +135,27 @@ async def test_check_exit_codes(
     assert err.startswith(message) and err.count("\n") == 1, err
     assert "wrong" not in err.replace("is wrong", "")  # the token is masked
     assert tree(installed_bot) == before
+
+
+async def test_check_reaches_the_bot_api_through_the_proxy_of_the_config_file(
+    installed_bot: Path, capsys, monkeypatch, fake_bot_api
+) -> None:
+    """As `bystander run` under systemd reads HTTPS_PROXY from the service's file, so does
+    check given that file: otherwise it would say Telegram is unreachable while the bot works."""
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.setenv("no_proxy", "")
+    async with forwarding_proxy() as (proxy, port):
+        settings = installed_bot / "bystander.env"
+        settings.write_text(f"HTTP_PROXY=http://bystander:proxy-pass-77@127.0.0.1:{port}\n")
+        capsys.readouterr()
+        assert await cli("check", "--config", str(settings)) == 0
+    out, err = capsys.readouterr()
+    assert "ok   Bot API" in out and err == ""
+    [head] = proxy.heads
+    assert head.startswith(f"POST {fake_bot_api.base_url}{fake_bot_api.token}/getMe HTTP/1.1")
+    assert "proxy-pass-77" not in out
 
 
 def run_store(server: Path):

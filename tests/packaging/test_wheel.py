@@ -5,48 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+from installed import REPO, run
 
 from bot.config import content_dirs
 
-REPO = Path(__file__).resolve().parents[2]
-# What the wheel is built from; the rest of the checkout (tests, docs) must not matter.
-SOURCES = ("pyproject.toml", "README.md", "LICENSE", "LICENSES", "bot", "scenarios", "locales")
 SHIPPED_IDS = sorted(p.parent.name for p in (REPO / "scenarios").glob("*/scenario.yaml"))
-
-
-def run(*argv: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        [str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, f"{argv} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-@pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A virtual environment with the wheel and its dependencies, as pip installs them."""
-    root = tmp_path_factory.mktemp("wheel")
-    # pip builds a folder in place (build/, *.egg-info), so it builds a copy, not the checkout.
-    source = root / "source"
-    for name in SOURCES:
-        origin = REPO / name
-        if origin.is_dir():
-            ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
-            shutil.copytree(origin, source / name, ignore=ignore)
-        else:
-            source.mkdir(exist_ok=True)
-            shutil.copy2(origin, source / name)
-    run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", root / "dist", source)
-    (wheel,) = (root / "dist").glob("*.whl")
-    run(sys.executable, "-m", "venv", root / "venv")
-    run(root / "venv" / "bin" / "python", "-m", "pip", "install", "-q", wheel)
-    return root / "venv"
 
 
 @pytest.fixture
@@ -58,9 +25,11 @@ def elsewhere(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return folder, env
 
 
-def test_the_installed_command_lists_and_lints_the_shipped_scenarios(venv, elsewhere) -> None:
+def test_the_installed_command_lists_and_lints_the_shipped_scenarios(
+    installed_venv, elsewhere
+) -> None:
     folder, env = elsewhere
-    bystander = venv / "bin" / "bystander"
+    bystander = installed_venv / "bin" / "bystander"
     version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
     assert run(bystander, "--version", cwd=folder, env=env) == f"bystander {version}\n"
 
@@ -71,32 +40,32 @@ def test_the_installed_command_lists_and_lints_the_shipped_scenarios(venv, elsew
     assert f"{len(SHIPPED_IDS)} scenario(s) and the questionnaire checked: 0 error(s)" in linted
 
 
-def test_the_installed_bot_reads_its_content_from_the_wheel(venv, elsewhere) -> None:
+def test_the_installed_bot_reads_its_content_from_the_wheel(installed_venv, elsewhere) -> None:
     folder, env = elsewhere
     where = run(
-        venv / "bin" / "python",
+        installed_venv / "bin" / "python",
         "-c",
         "from bot.config import content_dirs; print(*content_dirs(), sep='\\n')",
         cwd=folder,
         env=env,
     )
-    site = venv.resolve() / "lib"
+    site = installed_venv.resolve() / "lib"
     assert all(Path(line).is_relative_to(site) for line in where.splitlines()), where
     assert not any(Path(line).is_relative_to(REPO) for line in where.splitlines())
 
 
-def test_a_center_points_the_installed_bot_at_its_own_scenarios(venv, elsewhere) -> None:
+def test_a_center_points_the_installed_bot_at_its_own_scenarios(installed_venv, elsewhere) -> None:
     folder, env = elsewhere
     own = folder / "our-scenarios"
     shutil.copytree(REPO / "tests" / "fixtures" / "valid" / "minimal", own / "minimal")
     env["BYSTANDER_SCENARIOS"] = str(own)
-    listed = run(venv / "bin" / "bystander", "scenarios", cwd=folder, env=env)
+    listed = run(installed_venv / "bin" / "bystander", "scenarios", cwd=folder, env=env)
     assert [line.split("\t")[0] for line in listed.splitlines()] == ["minimal"]
 
 
-def test_the_wheel_carries_both_licences_and_says_so(venv) -> None:
+def test_the_wheel_carries_both_licences_and_says_so(installed_venv) -> None:
     metadata = run(
-        venv / "bin" / "python",
+        installed_venv / "bin" / "python",
         "-c",
         "from importlib.metadata import distribution as d; m = d('bystander-bot'); "
         "print(m.metadata['License-Expression']); print(*m.metadata.get_all('License-File'))",
