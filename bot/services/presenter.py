@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.content.locales import Locales
+from bot.engine.ages import Audience
 from bot.engine.engine import Answer, Debrief
-from bot.engine.help import AgeBand, HelpResource, route_help
+from bot.engine.help import HelpResource, route_help
 from bot.engine.model import Phase, Scenario, Step, Strategy
 
 _TAG = re.compile(r"</?[bi]>")
@@ -77,7 +78,7 @@ class Presenter:
     def strategy_name(self, strategy: Strategy, language: str) -> str:
         return self.t(language, f"strategy.{strategy}")
 
-    def debrief(self, scenario: Scenario, debrief: Debrief, language: str, band: AgeBand) -> str:
+    def debrief(self, scenario: Scenario, debrief: Debrief, language: str, band: Audience) -> str:
         ending = debrief.ending
         strategies = ", ".join(self.strategy_name(s, language) for s in debrief.strategies_used)
         parts = [
