@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -247,7 +248,7 @@ class StaffService:
         return Outcome([created, share, assign])
 
     def _age_text(self, age: ClassAge, language: str) -> str:
-        """ "åk 8 (14 år)", "gymnasiet 1 (16 år)" or "13–16 år", as the youth worker gave it."""
+        """As the youth worker gave it: "åk 8 (14 år)", "gymnasiet 1 (16 år)" or "13–16 år"."""
         year, ages = age.school_year, age.ages
         if year is None:
             return self._range_text(ages, language)
@@ -385,7 +386,9 @@ class StaffService:
         )
         return Message(text, column(*buttons, done))
 
-    def _by_fit(self, scenarios, age: ClassAge, language: str) -> list[Scenario]:
+    def _by_fit(
+        self, scenarios: Iterable[Scenario], age: ClassAge, language: str
+    ) -> list[Scenario]:
         """The scenarios written for the class's age first, each group by title."""
         return sorted(scenarios, key=lambda s: (not is_for(s.age, age), s.title.get(language)))
 
