@@ -3,8 +3,9 @@
 An audience (the age band a player chose, or the age range of a class) fits an age
 range when every age of the audience lies within the range. So a scenario for 15–20 is
 not offered to someone who said "15 or younger" (they may be 13), and one for 13–17 is
-not offered to someone aged 18–19. The same rule routes help lines and checks what a
-youth worker assigns to a class. docs/scenario-format.md ("Age") explains it for authors.
+not offered to someone aged 18–19. The same rule routes help lines (except for an
+unknown age, see `HelpResource.fits`) and checks what a youth worker assigns to a class.
+docs/scenario-format.md ("Age") explains it for authors.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ _BAND_AGES = {
     AgeBand.UP_TO_15: AgeRange(AUDIENCE.min, 15),  # the bot is not for anyone under 13
     AgeBand.AGE_16_17: AgeRange(16, 17),
     AgeBand.AGE_18_19: AgeRange(18, 19),
-    AgeBand.AGE_20_PLUS: AgeRange(20, 25),  # young adults, as youth services count them
+    AgeBand.AGE_20_PLUS: AgeRange(20, 120),  # no upper age: it may be someone of 40
     AgeBand.UNSAID: AUDIENCE,  # could be anyone the bot is for
 }
 

@@ -20,7 +20,13 @@ class HelpResource:
     emergency: bool = False  # shown first, always
 
     def fits(self, audience: Audience) -> bool:
-        """Whether everyone in the audience may use it (bot/engine/ages.py)."""
+        """Whether everyone in the audience may use it (bot/engine/ages.py).
+
+        An unknown age keeps every line: a line that turns out not to fit costs a call that
+        is redirected, a missing one may cost the help. (Scenarios go the other way: an
+        unknown age gets only those for the whole audience.)"""
+        if audience is AgeBand.UNSAID:
+            return True
         return is_for(AgeRange(self.min_age, self.max_age), audience)
 
 
@@ -49,8 +55,18 @@ def route_help(
     return routed[: max(MAX_ROUTED, len(emergency) + len(named))]
 
 
-def youth_help_card(resources: Mapping[str, HelpResource], band: AgeBand) -> list[HelpResource]:
-    """The /help card: emergency numbers first, then every line marked for young people."""
-    emergency = [r for r in resources.values() if r.emergency]
-    youth = [r for r in resources.values() if "youth" in r.topics and r.fits(band)]
-    return [*emergency, *[r for r in youth if r not in emergency]]
+# The /help card, also the answer to anything typed: a resource is listed under the first
+# of these topics it has (emergency first, so 112 leads); one with none of them is left off.
+CARD_GROUPS = ("emergency", "talk", "violence", "health")
+
+
+def help_card(
+    resources: Mapping[str, HelpResource], band: AgeBand
+) -> list[tuple[str, list[HelpResource]]]:
+    """The card's groups in order, each with the resources that fit the band; empty ones dropped."""
+    placed: dict[str, list[HelpResource]] = {group: [] for group in CARD_GROUPS}
+    for resource in resources.values():
+        group = next((g for g in CARD_GROUPS if g in resource.topics), None)
+        if group is not None and resource.fits(band):
+            placed[group].append(resource)
+    return [(group, lines) for group, lines in placed.items() if lines]

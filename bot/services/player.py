@@ -15,7 +15,7 @@ from bot.engine import engine
 from bot.engine.ages import AgeBand, is_for
 from bot.engine.callback_data import Action
 from bot.engine.engine import Run
-from bot.engine.help import youth_help_card
+from bot.engine.help import help_card
 from bot.engine.measures import Wave
 from bot.engine.model import Scenario, Strategy
 from bot.services.ephemeral import EphemeralStore
@@ -38,7 +38,7 @@ from bot.storage.store import Store
 
 # Button kinds (the first field of the callback data).
 AGE, CONSENT, MENU, INTRO, GO, RESUME = "age", "consent", "menu", "sc", "go", "resume"
-LANGUAGE, DELETE, KEEP, SAVING = "lang", "del", "keep", "saving"
+LANGUAGE, DELETE, KEEP, SAVING, GLOSSARY = "lang", "del", "keep", "saving", "gl"
 
 
 @dataclass(frozen=True)
@@ -295,16 +295,30 @@ class PlayerService:
         )
 
     def _step_message(
-        self, session: _Session, scenario: Scenario, run: Run, *, heading: bool
+        self, session: _Session, scenario: Scenario, run: Run, *, heading: bool, after: str = ""
     ) -> Message:
+        """A step with its choices, and a button for each hard word it or the feedback just
+        read (`after`) uses."""
         step = engine.current_step(scenario, run)
+        language = session.language
+        labels = [choice.label.get(language) for choice in step.choices]
         buttons = [
-            Button(choice.label.get(session.language), cb.answer(run.run_id, step.id, choice.id))
-            for choice in step.choices
+            Button(label, cb.answer(run.run_id, step.id, choice.id))
+            for label, choice in zip(labels, step.choices, strict=True)
         ]
-        return Message(
-            self.presenter.step(step, session.language, with_heading=heading), column(*buttons)
-        )
+        story = [step.text.get(language), *labels]
+        for term in self.presenter.glossary_terms(story, after, language):
+            word = self.presenter.glossary_word(term, language)
+            buttons.append(
+                Button(self.t(session, "glossary.button", word=word), Action(GLOSSARY, (term,)))
+            )
+        return Message(self.presenter.step(step, language, with_heading=heading), column(*buttons))
+
+    async def explain(self, person: Person, term: str) -> Outcome:
+        """What a hard word means; the step's buttons stay, so the story goes on."""
+        session = await self._session(person)
+        entry = self.presenter.glossary_entry(term, session.language)
+        return Outcome.say(entry) if entry else self._stale(session)
 
     # -- answering ---------------------------------------------------------------
 
@@ -327,7 +341,9 @@ class PlayerService:
         await session.store.save_progress(person.pseudonym, run.to_json(), record, run.finished)
         feedback = self.presenter.feedback(answer, session.language)
         if answer.ending is None:
-            step = self._step_message(session, scenario, run, heading=answer.phase_changed)
+            step = self._step_message(
+                session, scenario, run, heading=answer.phase_changed, after=feedback
+            )
             return Outcome([Message(feedback), step], close_buttons=True)
         messages = [Message(feedback), self._debrief(session, scenario, run)]
         if await self._survey_asks(session, scenario.id, Wave.AFTER):
@@ -518,9 +534,10 @@ class PlayerService:
 
     async def help(self, person: Person, *, typed: bool = False) -> Outcome:
         session = await self._session(person)
-        lines = youth_help_card(self.catalog.help, session.band)
         intro = self.t(session, "help.typed" if typed else "help.intro")
-        card = self.presenter.help_list(lines, session.language)
+        card = self.presenter.help_card(
+            help_card(self.catalog.help, session.band), session.language
+        )
         return Outcome.say(f"{intro}\n\n{card}\n\n{self.t(session, 'help.commands')}")
 
     async def unknown_command(self, person: Person) -> Outcome:
@@ -626,6 +643,7 @@ class PlayerService:
             (DELETE, 1): self._delete_button,
             (KEEP, 0): self.keep,
             (SAVING, 0): self.saving_prompt,
+            (GLOSSARY, 1): self.explain,
             (QUESTION, 4): self.survey_answer,
             (SKIP_ALL, 2): self.survey_skip_all,
             (OFFER, 2): self.follow_up_offer,

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from bot.content.locales import Locales
 from bot.engine.ages import Audience
 from bot.engine.engine import Answer, Debrief
+from bot.engine.glossary import MAX_TERMS, terms_in, word_forms
 from bot.engine.help import HelpResource, route_help
-from bot.engine.model import Phase, Scenario, Step, Strategy
+from bot.engine.model import SOURCE_LANGUAGE, Phase, Scenario, Step, Strategy
 
 _TAG = re.compile(r"</?[bi]>")
 
@@ -60,6 +61,32 @@ class Presenter:
         if with_heading:
             return f"<b>{self.phase_heading(step.phase, language)}</b>\n\n{text}"
         return text
+
+    def glossary_terms(self, story: list[str], feedback: str, language: str) -> list[str]:
+        """The glossary entries (ids) for words a step's story and labels use, then those
+        of the feedback just read (such as its strategy's name), at most MAX_TERMS."""
+        glossary = {
+            term: word_forms(self.t(language, f"glossary.{term}.words"))
+            for term in self._glossary_ids()
+        }
+        found = terms_in(story, glossary)
+        found += [t for t in terms_in([feedback], glossary) if t not in found]
+        return found[:MAX_TERMS]
+
+    def glossary_word(self, term: str, language: str) -> str:
+        return word_forms(self.t(language, f"glossary.{term}.words"))[0]
+
+    def glossary_entry(self, term: str, language: str) -> str | None:
+        """What a glossary word means, or None for a word the glossary lacks."""
+        if term not in self._glossary_ids():
+            return None
+        meaning = self.t(language, f"glossary.{term}.meaning")
+        return self.t(language, "glossary.entry", word=_e(self.glossary_word(term, language)),
+                      meaning=_e(meaning))  # fmt: skip
+
+    def _glossary_ids(self) -> list[str]:
+        keys = self.locales.strings.get(SOURCE_LANGUAGE, {})
+        return [k.split(".")[1] for k in keys if k.startswith("glossary.") and k.endswith(".words")]
 
     def choice_labels(self, step: Step, language: str) -> list[str]:
         return [c.label.get(language) for c in step.choices]
@@ -107,15 +134,30 @@ class Presenter:
 
     def help_list(self, resources: list[HelpResource], language: str) -> str:
         lines = [self.t(language, "help.heading")]
-        for resource in resources:
-            contact = " · ".join(x for x in (resource.phone, resource.url) if x)
-            lines.append(
-                self.t(
-                    language,
-                    "help.line",
-                    name=self.t(language, f"help.{resource.key}.name"),
-                    contact=contact,
-                    description=self.t(language, f"help.{resource.key}.description"),
-                )
-            )
+        lines.extend(self._help_line(resource, language) for resource in resources)
         return "\n".join(lines)
+
+    def help_card(self, groups: list[tuple[str, list[HelpResource]]], language: str) -> str:
+        """The /help card: a short heading per group, so it can be skimmed on a phone."""
+        return "\n\n".join(
+            "\n".join(
+                [self.t(language, f"help.group.{group}")]
+                + [self._help_line(resource, language) for resource in resources]
+            )
+            for group, resources in groups
+        )
+
+    def _help_line(self, resource: HelpResource, language: str) -> str:
+        contact = " · ".join(x for x in (resource.phone, _short_url(resource.url)) if x)
+        return self.t(
+            language,
+            "help.line",
+            name=self.t(language, f"help.{resource.key}.name"),
+            contact=contact,
+            description=self.t(language, f"help.{resource.key}.description"),
+        )
+
+
+def _short_url(url: str | None) -> str | None:
+    """bris.se rather than https://www.bris.se: shorter on a phone, and Telegram still links it."""
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/") if url else None

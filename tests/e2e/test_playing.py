@@ -150,3 +150,29 @@ async def test_a_broken_scenario_is_left_out_and_logged(bot_env, fake_bot_api, t
         user = fake_bot_api.user()
         await join(user)
         assert user.buttons() == ["Bråk på bussen · 5 min"]
+
+
+async def test_a_hard_word_can_be_explained_without_leaving_the_step(
+    bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    user = fake_bot_api.user()
+    await join(user)
+    await open_scenario(user, "Bråk på bussen")
+    await user.click("Fråga Yusuf när bussen går")
+    assert "📖 distrahera" in user.buttons(), "the strategy the feedback just named"
+    step = user.last.id
+    await user.click("📖 distrahera")
+    assert user.last.text.startswith("📖 distrahera\nDistrahera betyder att avbryta")
+    assert user.message(step).buttons, "the step's choices stay"
+    await user.click("Gå fram och säg till chauffören", message_id=step)
+    assert "Chauffören kan stanna bussen" in user.message(step).text, "the answer counted"
+    assert user.last.text.startswith("🤝 Efter")
+
+
+async def test_an_unknown_glossary_word_gets_the_old_button_answer(
+    bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    user = fake_bot_api.user()
+    await join(user)
+    await user.click_data("gl:no-such-word")
+    assert user.alerts[-1].startswith("Den knappen är gammal")

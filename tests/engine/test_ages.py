@@ -19,7 +19,8 @@ BANDS_BY_RANGE = [
     ((13, 17), (True, True, False, False, False)),  # not for 18–19
     ((14, 17), (False, True, False, False, False)),
     ((10, 12), (False, False, False, False, False)),  # only for classes, in facilitator mode
-    ((16, 25), (False, True, True, True, False)),
+    ((16, 25), (False, True, True, False, False)),  # "20 or older" has no upper age
+    ((18, 120), (False, False, True, True, False)),
     ((0, 120), (True, True, True, True, True)),
 ]
 
@@ -61,5 +62,6 @@ def test_help_lines_follow_the_same_rule(shipped_catalog: Catalog) -> None:
     assert "hjalplinjen" not in lines_for(AGE_16_17)
     assert {"hjalplinjen", "umo"} <= lines_for(AGE_18_19) and "bris" not in lines_for(AGE_18_19)
     assert "killar" not in lines_for(AGE_20_PLUS), "10–20: not for someone of 23"
-    assert "umo" in lines_for(UNSAID) and "bris" not in lines_for(UNSAID)
+    assert "umo" not in lines_for(AGE_20_PLUS), "13–25: not for someone of 40"
+    assert lines_for(UNSAID) == set(shipped_catalog.help), "an unknown age keeps every line"
     assert "bris" in lines_for(of_school_year(8)), "a class in facilitator mode: its own age"

@@ -1,0 +1,34 @@
+"""Hard words in a story, found so that the player can ask what they mean.
+
+The words and their meanings are content (locales/: `glossary.<id>.words` and
+`glossary.<id>.meaning`); this module only finds which of them a text uses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+MAX_TERMS = 3  # buttons under one message: more would crowd out the choices
+
+
+def word_forms(listed: str) -> list[str]:
+    """The comma-separated forms of a glossary entry ("orosanmälan, orosanmäla")."""
+    return [form.strip() for form in listed.split(",") if form.strip()]
+
+
+def terms_in(texts: Iterable[str], glossary: Mapping[str, Sequence[str]]) -> list[str]:
+    """The glossary ids whose word forms start a word in the texts, in order of first
+    appearance (at most MAX_TERMS). A form matches its inflections: "socialtjänst" finds
+    "socialtjänsten"."""
+    text = "\n".join(texts)
+    found: list[tuple[int, str]] = []
+    for term, forms in glossary.items():
+        positions = [
+            match.start()
+            for form in forms
+            if (match := re.search(rf"(?<!\w){re.escape(form)}", text, re.IGNORECASE))
+        ]
+        if positions:
+            found.append((min(positions), term))
+    return [term for _, term in sorted(found)][:MAX_TERMS]

@@ -1,0 +1,97 @@
+"""Which help lines each age band is given, on the /help card and after an ending.
+
+The expectations are written out per band, with the shipped help-resource list, so a change
+to the age rule or to the list shows here as a named line that appears or goes missing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content.catalog import Catalog
+from bot.engine.help import AgeBand, help_card, route_help
+
+# A band is given a line only if the line is for every age in the band (bot/engine/ages.py):
+# a 13-year-old is not sent to a line for 15–20-year-olds, nor a 40-year-old to one for
+# 13–25-year-olds. An unknown age keeps every line.
+
+EVERYONE = {
+    "emergency": ["emergency"],
+    "violence": ["police", "brottsofferjouren", "kvinnofridslinjen"],
+    "health": ["healthcare"],
+}
+YOUNG = {  # 13–19
+    "violence": [*EVERYONE["violence"], "origo"],
+    "health": [*EVERYONE["health"], "umo"],
+}
+CARDS = {
+    AgeBand.UP_TO_15: {**EVERYONE, **YOUNG, "talk": ["bris", "mind"]},
+    AgeBand.AGE_16_17: {**EVERYONE, **YOUNG, "talk": ["bris", "mind"]},
+    AgeBand.AGE_18_19: {**EVERYONE, **YOUNG, "talk": ["mind", "hjalplinjen"]},
+    AgeBand.AGE_20_PLUS: {**EVERYONE, "talk": ["mind", "hjalplinjen"]},
+    AgeBand.UNSAID: {**EVERYONE, **YOUNG, "talk": ["bris", "mind", "hjalplinjen"]},
+}
+
+
+def card_keys(catalog: Catalog, band: AgeBand) -> dict[str, list[str]]:
+    return {group: [r.key for r in lines] for group, lines in help_card(catalog.help, band)}
+
+
+@pytest.mark.parametrize("band", list(AgeBand))
+def test_every_band_gets_a_complete_card_in_groups_with_112_first(
+    shipped_catalog: Catalog, band: AgeBand
+) -> None:
+    card = card_keys(shipped_catalog, band)
+    assert list(card) == ["emergency", "talk", "violence", "health"]
+    assert card == {group: CARDS[band][group] for group in card}
+
+
+def test_the_card_leaves_out_lines_that_do_not_fit_the_age(shipped_catalog: Catalog) -> None:
+    on_card = {
+        band: {key for keys in card_keys(shipped_catalog, band).values() for key in keys}
+        for band in AgeBand
+    }
+    assert "bris" not in on_card[AgeBand.AGE_18_19], "BRIS is for under 18"
+    assert "hjalplinjen" not in on_card[AgeBand.AGE_16_17], "Hjälplinjen is from 18"
+    assert {"mind", "police", "healthcare"} <= on_card[AgeBand.AGE_20_PLUS]
+
+
+def ending_help(catalog: Catalog, scenario_id: str, ending_id: str, band: AgeBand) -> list[str]:
+    scenario = catalog.scenarios[scenario_id]
+    ending = scenario.endings[ending_id]
+    return [r.key for r in route_help(catalog.help, ending.help, scenario.focus_areas, band)]
+
+
+@pytest.mark.parametrize("band", list(AgeBand))
+@pytest.mark.parametrize(
+    ("scenario_id", "ending_id"),
+    [("friend-unwell", "end-safe"), ("friend-unwell", "end-alone"), ("shared-image", "end-alone")],
+)
+def test_an_ending_where_someone_cannot_go_on_gives_the_suicide_line(
+    shipped_catalog: Catalog, scenario_id: str, ending_id: str, band: AgeBand
+) -> None:
+    routed = ending_help(shipped_catalog, scenario_id, ending_id, band)
+    assert routed[0] == "emergency" and "mind" in routed
+
+
+@pytest.mark.parametrize("band", list(AgeBand))
+def test_an_honour_control_ending_gives_origo_and_kvinnofridslinjen(
+    shipped_catalog: Catalog, band: AgeBand
+) -> None:
+    routed = ending_help(shipped_catalog, "honour-control", "end-alone", band)
+    expected = {"emergency", "police", "kvinnofridslinjen"}
+    if band is not AgeBand.AGE_20_PLUS:
+        expected.add("origo")
+    assert expected <= set(routed)
+
+
+def test_the_youngest_band_is_not_sent_to_a_line_for_15_to_20(shipped_catalog: Catalog) -> None:
+    routed = ending_help(shipped_catalog, "partner-control", "end-adult", AgeBand.UP_TO_15)
+    assert "bris" in routed and "unga_relationer" not in routed
+
+
+def test_a_witness_is_offered_victim_support(shipped_catalog: Catalog) -> None:
+    """Brottsofferjouren also supports witnesses, which every bystander is."""
+    for band in (AgeBand.UP_TO_15, AgeBand.AGE_18_19):
+        routed = ending_help(shipped_catalog, "bus-fight", "ending-alone", band)
+        assert "brottsofferjouren" in routed
