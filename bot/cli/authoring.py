@@ -1,4 +1,4 @@
-"""Author commands: lint, scenarios, play, graph and translate."""
+"""Author commands: lint, scenarios, play, graph, paths and translate."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from bot.cli.graph import render_graph
+from bot.cli.paths import render_paths
 from bot.config import content_dirs
 from bot.content.catalog import Catalog, LoadedScenario, load_catalog
 from bot.content.diagnostics import Report
@@ -64,6 +65,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     graph.add_argument("--lang", default="sv")
     graph.set_defaults(handler=cmd_graph)
+
+    paths = sub.add_parser(
+        "paths",
+        help="list every path through a scenario with the debrief it ends with, for review",
+    )
+    paths.add_argument("scenario", help="a scenario id or a path to its file or folder")
+    paths.add_argument("--lang", default="sv", help="language code (default: sv)")
+    paths.set_defaults(handler=cmd_paths)
 
     translate = sub.add_parser(
         "translate",
@@ -322,6 +331,16 @@ def cmd_graph(args: argparse.Namespace) -> int:
             f"graph shows them; bystander lint {item.path} lists them all",
             file=sys.stderr,
         )
+    return 0
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    _, scenario = _scenario(args.scenario)
+    if args.lang not in scenario.languages:
+        raise CliError(
+            f"{scenario.id} has no {args.lang!r} text; it has {', '.join(scenario.languages)}"
+        )
+    print(render_paths(scenario, args.lang, f"bystander paths {scenario.id} --lang {args.lang}"))
     return 0
 
 

@@ -89,7 +89,8 @@ def build_graph(
     graph = Graph(draft.id or draft.path)
     start = next((s.id for s in draft.steps if s.phase is Phase.BEFORE), None)
     for step in draft.steps:
-        label = f"{'▶ ' if step.id == start else ''}{step.id}: {_short(text(f'{step.id}.text'))}"
+        story = text(f"{step.id}.text") or text(f"{step.id}.text.1")  # a text in lines: its first
+        label = f"{'▶ ' if step.id == start else ''}{step.id}: {_short(story)}"
         broken = step.where in spots
         graph.nodes[step.id] = Node(step.id, label, "step", step.phase, step.id == start, broken)
     for ending in draft.endings:

@@ -18,8 +18,14 @@ from bot.content.diagnostics import Location, Report
 from bot.content.fields import check_choice
 from bot.content.locales import Locales, load_help_resources, load_locales
 from bot.content.measures_file import LoadedMeasures, load_measures, measures_path
-from bot.content.scenario_file import ScenarioDraft, read_scenario
-from bot.content.story_checks import check_story, check_text_limits, start_step
+from bot.content.scenario_file import LineDraft, ScenarioDraft, read_scenario
+from bot.content.story_checks import (
+    check_lines_shown,
+    check_story,
+    check_text_limits,
+    start_step,
+    unconditional_debrief_lines,
+)
 from bot.content.translations import STRUCTURE_FILE, Coverage, Translations, load_translations
 from bot.content.yamlsafe import read_yaml
 from bot.engine.help import HelpResource
@@ -29,6 +35,8 @@ from bot.engine.model import (
     AgeRange,
     Choice,
     Ending,
+    Line,
+    Passage,
     Scenario,
     Step,
     Text,
@@ -128,10 +136,13 @@ def load_scenario(path: Path, help_keys: set[str]) -> LoadedScenario:
     _check_help(draft, help_keys, result.report)
     for key, source in draft.strings.items():
         check_text_limits(key, source, result.report)
-    translations = load_translations(path.parent, draft, result.report)
+    everyone = unconditional_debrief_lines(draft)
+    translations = load_translations(path.parent, draft, result.report, everyone)
     result.coverage = translations.coverage
     if not result.report.errors:
-        result.scenario = build_scenario(draft, translations)
+        scenario = build_scenario(draft, translations)
+        check_lines_shown(scenario, draft, result.report)  # needs the built story's paths
+        result.scenario = None if result.report.errors else scenario
     return result
 
 
@@ -149,11 +160,19 @@ def build_scenario(draft: ScenarioDraft, translations: Translations) -> Scenario
                 values[language] = table[key]
         return Text(values)
 
+    def passage(lines: list[LineDraft]) -> Passage:
+        return Passage(
+            tuple(
+                Line(text(line.key), line.condition.resolved if line.condition else None)
+                for line in lines
+            )
+        )
+
     steps = {
         s.id: Step(
             s.id,
             s.phase,
-            text(f"{s.id}.text"),
+            passage(s.text),
             tuple(
                 Choice(
                     c.id,
@@ -172,7 +191,7 @@ def build_scenario(draft: ScenarioDraft, translations: Translations) -> Scenario
         e.id: Ending(
             e.id,
             text(f"{e.id}.title"),
-            text(f"{e.id}.debrief"),
+            passage(e.debrief),
             text(f"{e.id}.remember"),
             tuple(k for k, _ in e.help),
         )

@@ -38,6 +38,7 @@ CODES: dict[str, str] = {
     "G205": "phase missing or empty",
     "G206": "choice goes back to an earlier phase",
     "G207": "ending cannot be reached",
+    "G208": "the story goes round in a circle",
     # Telegram limits
     "L301": "message text too long",
     "L302": "button label too long",
@@ -53,6 +54,12 @@ CODES: dict[str, str] = {
     "T504": "translation for a text that does not exist",
     "T505": "translation file for another language",
     "T506": "placeholder mismatch",
+    # Lines that fit the player's path
+    "C601": "unknown choice in a condition",
+    "C602": "ambiguous choice id in a condition",
+    "C603": "a line with a condition is never shown",
+    "C604": "a line every player reads speaks to the player",
+    "C605": "some path shows none of the lines",
 }
 
 

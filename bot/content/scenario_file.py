@@ -2,6 +2,8 @@
 
 The draft keeps every Swedish text under a stable translation key together with its
 location, so translations can be checked against it and diagnostics point at the text.
+A step's `text` and an ending's `debrief` may be a list of lines, some with an `if:`; each
+line has its own key, `<key>.<n>` counting from 1 (see docs/scenario-format.md).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from bot.content.diagnostics import Location, Report
 from bot.content.fields import Fields, check_choice
 from bot.content.yamlsafe import Node
 from bot.engine.callback_data import ID_PATTERN
-from bot.engine.model import Assessment, FocusArea, Phase, Principle, Strategy
+from bot.engine.model import Assessment, Condition, FocusArea, Phase, Principle, Strategy
 
 SCENARIO_REQUIRED = (
     "id",
@@ -30,6 +32,15 @@ SCENARIO_REQUIRED = (
 STEP_REQUIRED = ("id", "text", "choices")
 CHOICE_REQUIRED = ("id", "label", "feedback", "strategy", "assessment", "next")
 ENDING_REQUIRED = ("id", "title", "debrief", "remember", "help")
+CONDITION_KEYS = (
+    "chose",
+    "not_chose",
+    "strategy",
+    "not_strategy",
+    "assessment",
+    "not_assessment",
+    "helpful_at_least",
+)
 TEXT_KINDS = {
     "title",
     "description",
@@ -50,6 +61,25 @@ class SourceText:
 
 
 @dataclass
+class ConditionDraft:
+    """An `if:` as written; choice ids are resolved once every step is read."""
+
+    where: Location
+    chose: list[tuple[str, Location]]
+    not_chose: list[tuple[str, Location]]
+    others: Condition  # strategies, assessments and the helpful count, already read
+    valid: bool  # False: lint reported a problem in it
+    resolved: Condition | None = None  # set by the story checks when every part is valid
+
+
+@dataclass
+class LineDraft:
+    key: str  # the translation key of its text
+    where: Location
+    condition: ConditionDraft | None = None  # None: shown on every path
+
+
+@dataclass
 class ChoiceDraft:
     id: str
     strategy: Strategy
@@ -64,6 +94,7 @@ class StepDraft:
     id: str
     phase: Phase
     where: Location
+    text: list[LineDraft]
     choices: list[ChoiceDraft]
     choices_where: Location
     choice_count: int  # as written, also counting choices that had errors
@@ -74,6 +105,7 @@ class EndingDraft:
     id: str
     help: list[tuple[str, Location]]
     where: Location
+    debrief: list[LineDraft]
 
 
 @dataclass
@@ -132,11 +164,70 @@ def _collect(draft: ScenarioDraft, fields: Fields, field_name: str, key: str) ->
 
 
 def _enum_list(fields: Fields, key: str, enum: type, what: str, report: Report) -> list:
+    options = [e.value for e in enum]
+    words = _listed(fields, key, what, report)
+    return [enum(w) for w, where in words if check_choice(w, where, options, what, report)]
+
+
+def _listed(fields: Fields, key: str, what: str, report: Report) -> list[tuple[str, Location]]:
     words = fields.words(key)
     if key in fields.values and not words:
         report.add(fields.where(key), "S102", f"{key!r} needs at least one {what}")
-    options = [e.value for e in enum]
-    return [enum(w) for w, where in words if check_choice(w, where, options, what, report)]
+    return words
+
+
+def _collect_lines(
+    draft: ScenarioDraft, fields: Fields, field_name: str, key: str, report: Report
+) -> list[LineDraft]:
+    """A text that is one plain string, or a list of lines each maybe with an `if:`."""
+    node = fields.get(field_name)
+    if node is None or not isinstance(node.value, list):
+        _collect(draft, fields, field_name, key)
+        return [LineDraft(key, node.where)] if key in draft.strings else []
+    if not node.value:
+        report.add(node.where, "S102", f"{field_name!r} needs at least one line")
+    lines = [
+        _read_line(draft, item, field_name, f"{key}.{number}", report)
+        for number, item in enumerate(node.value, 1)
+    ]
+    return [line for line in lines if line is not None]
+
+
+def _read_line(
+    draft: ScenarioDraft, node: Node, field_name: str, key: str, report: Report
+) -> LineDraft | None:
+    if isinstance(node.value, str):  # a line shown on every path
+        node = Node({"text": node}, node.where)
+    line = Fields(node, report, f"a line of {field_name!r}", required=("text",), optional=("if",))
+    text = line.text("text")
+    if text is None:
+        return None
+    draft.strings[key] = SourceText(text, line.where("text"), field_name)
+    condition = line.mapping("if")
+    if condition is None:
+        return LineDraft(key, line.where("text"))
+    return LineDraft(key, line.where("text"), _read_condition(condition, report))
+
+
+def _read_condition(node: Node, report: Report) -> ConditionDraft:
+    errors = len(report.errors)
+    fields = Fields(node, report, "an 'if'", required=(), optional=CONDITION_KEYS)
+    if node.is_mapping and not fields.values:
+        report.add(
+            node.where, "S102", f"an 'if' needs at least one of: {', '.join(CONDITION_KEYS)}"
+        )
+    others = Condition(
+        strategy=frozenset(_enum_list(fields, "strategy", Strategy, "strategy", report)),
+        not_strategy=frozenset(_enum_list(fields, "not_strategy", Strategy, "strategy", report)),
+        assessment=frozenset(_enum_list(fields, "assessment", Assessment, "assessment", report)),
+        not_assessment=frozenset(
+            _enum_list(fields, "not_assessment", Assessment, "assessment", report)
+        ),
+        helpful_at_least=fields.number("helpful_at_least", minimum=1) or 0,
+    )
+    chose = _listed(fields, "chose", "choice id", report)
+    not_chose = _listed(fields, "not_chose", "choice id", report)
+    return ConditionDraft(node.where, chose, not_chose, others, len(report.errors) == errors)
 
 
 def _read_age(draft: ScenarioDraft, top: Fields, report: Report) -> None:
@@ -168,11 +259,11 @@ def _read_step(draft: ScenarioDraft, phase: Phase, node: Node, report: Report) -
     step_id = _read_id(fields, report)
     if step_id is None:
         return
-    _collect(draft, fields, "text", f"{step_id}.text")
+    text = _collect_lines(draft, fields, "text", f"{step_id}.text", report)
     choice_nodes = fields.items("choices")
     choices_node = fields.get("choices")
     where = (choices_node.key_where if choices_node else None) or node.where
-    step = StepDraft(step_id, phase, node.where, [], where, len(choice_nodes))
+    step = StepDraft(step_id, phase, node.where, text, [], where, len(choice_nodes))
     for choice_node in choice_nodes:
         choice = _read_choice(draft, step_id, choice_node, report)
         if choice is not None:
@@ -217,6 +308,7 @@ def _read_ending(draft: ScenarioDraft, node: Node, report: Report) -> None:
     ending_id = _read_id(fields, report)
     if ending_id is None:
         return
-    for key in ("title", "debrief", "remember"):
-        _collect(draft, fields, key, f"{ending_id}.{key}")
-    draft.endings.append(EndingDraft(ending_id, fields.words("help"), node.where))
+    _collect(draft, fields, "title", f"{ending_id}.title")
+    debrief = _collect_lines(draft, fields, "debrief", f"{ending_id}.debrief", report)
+    _collect(draft, fields, "remember", f"{ending_id}.remember")
+    draft.endings.append(EndingDraft(ending_id, fields.words("help"), node.where, debrief))

@@ -10,14 +10,14 @@ which must be complete (see docs/translating.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.content.diagnostics import Location, Report
 from bot.content.fields import Fields
 from bot.content.scenario_file import ScenarioDraft, SourceText
-from bot.content.story_checks import check_text_limits
+from bot.content.story_checks import check_player_words, check_text_limits
 from bot.content.yamlsafe import Node, read_yaml
 from bot.engine.model import FALLBACK_LANGUAGE
 
@@ -140,7 +140,11 @@ def compare(
     return texts, coverage
 
 
-def load_translations(folder: Path, draft: ScenarioDraft, report: Report) -> Translations:
+def load_translations(
+    folder: Path, draft: ScenarioDraft, report: Report, for_everyone: Collection[str] = ()
+) -> Translations:
+    """Read every language file of a scenario; `for_everyone` names the keys whose texts
+    every player reads whatever they did (they must not speak to the player, C604)."""
     result = Translations()
     files = language_files(folder)
     for language in REQUIRED_LANGUAGES:
@@ -159,6 +163,8 @@ def load_translations(folder: Path, draft: ScenarioDraft, report: Report) -> Tra
         def within_limits(key: str, entry: Entry, language: str = language) -> bool:
             kind = draft.strings[key].kind
             check_text_limits(key, SourceText(entry.text, entry.where, kind), report, language)
+            if key in for_everyone:
+                check_player_words(key, entry.text, entry.where, language, report)
             return True
 
         texts, coverage = compare(language, path, sources, entries, report, within_limits)

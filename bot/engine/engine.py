@@ -7,9 +7,10 @@ value tagged with the scenario id and version so it can be stored and resumed la
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.engine.conditions import Taken, fitted
 from bot.engine.model import Assessment, Choice, Ending, Phase, Principle, Scenario, Step, Strategy
 
 RUN_ID_LENGTH = 6
@@ -83,7 +84,7 @@ class Answer:
 
 @dataclass(frozen=True)
 class Debrief:
-    ending: Ending
+    ending: Ending  # its debrief holds the lines that fit the run's path
     strategies_used: tuple[Strategy, ...]  # in the order first used; NONE excluded
     passive_choices: int
     helpful_choices: int
@@ -110,13 +111,19 @@ def start(scenario: Scenario, run_id: str | None = None) -> Run:
 
 
 def current_step(scenario: Scenario, run: Run) -> Step:
+    """The step the run is at, as this run sees it: its text fits the choices made so far."""
     _check_version(scenario, run)
     if run.finished:
         raise RunFinished(run.position)
     step = scenario.step(run.position)
     if step is None:
         raise ScenarioChanged(run.position)
-    return step
+    return replace(step, text=fitted(step.text, taken(scenario, run)))
+
+
+def taken(scenario: Scenario, run: Run) -> list[Taken]:
+    """The choices made so far in this run, in order."""
+    return [Taken(s, scenario.steps[s].choice(c)) for s, c in run.path]
 
 
 def choose(
@@ -152,13 +159,14 @@ def debrief(scenario: Scenario, run: Run) -> Debrief:
     ending = scenario.ending(run.position)
     if not run.finished or ending is None:
         raise EngineError("the run has not reached an ending")
-    choices = [scenario.steps[s].choice(c) for s, c in run.path]
+    path = taken(scenario, run)
+    choices = [t.choice for t in path]
     strategies: list[Strategy] = []
     for choice in choices:
         if choice.strategy is not Strategy.NONE and choice.strategy not in strategies:
             strategies.append(choice.strategy)
     return Debrief(
-        ending=ending,
+        ending=replace(ending, debrief=fitted(ending.debrief, path)),
         strategies_used=tuple(strategies),
         passive_choices=sum(c.strategy is Strategy.NONE for c in choices),
         helpful_choices=sum(c.assessment is Assessment.HELPFUL for c in choices),

@@ -7,9 +7,10 @@ All user-facing text is a `Text`: one string per language, Swedish being the sou
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 SOURCE_LANGUAGE = "sv"
 # Always complete: what a partial translation shows for its missing texts.
@@ -87,11 +88,64 @@ class Choice:
     next: str  # a step id or an ending id
 
 
+class ChoiceRef(NamedTuple):
+    """A choice named across the scenario: choice ids are unique only within their step."""
+
+    step: str
+    choice: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When a line is shown, judged on the choices made so far; every part given must hold.
+
+    `chose`, `strategy` and `assessment` hold when any listed value occurs on the path;
+    their `not_` forms when none does. An empty part asks nothing.
+    """
+
+    chose: frozenset[ChoiceRef] = frozenset()
+    not_chose: frozenset[ChoiceRef] = frozenset()
+    strategy: frozenset[Strategy] = frozenset()
+    not_strategy: frozenset[Strategy] = frozenset()
+    assessment: frozenset[Assessment] = frozenset()
+    not_assessment: frozenset[Assessment] = frozenset()
+    helpful_at_least: int = 0
+
+
+@dataclass(frozen=True)
+class Line:
+    text: Text
+    when: Condition | None = None  # None: shown on every path
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A text made of lines, some shown only on some paths (see bot/engine/conditions.py).
+
+    `get` gives the lines every player sees, for summaries such as a report's step caption;
+    what one player sees comes from the engine, which fits the lines to the run's path.
+    """
+
+    lines: tuple[Line, ...]
+
+    def get(self, language: str) -> str:
+        return join_lines(line.text.get(language) for line in self.lines if line.when is None)
+
+    @classmethod
+    def plain(cls, text: Text) -> Passage:
+        return cls((Line(text),))
+
+
+def join_lines(texts: Iterable[str]) -> str:
+    """Lines shown together read as one block: each starts on a line of its own."""
+    return "\n".join(texts)
+
+
 @dataclass(frozen=True)
 class Step:
     id: str
     phase: Phase
-    text: Text
+    text: Passage
     choices: tuple[Choice, ...]
 
     def choice(self, choice_id: str) -> Choice | None:
@@ -102,7 +156,7 @@ class Step:
 class Ending:
     id: str
     title: Text
-    debrief: Text
+    debrief: Passage
     remember: Text
     help: tuple[str, ...]  # help-resource keys, see locales/help-resources.yaml
 

@@ -306,13 +306,19 @@ class PlayerService:
             Button(label, cb.answer(run.run_id, step.id, choice.id))
             for label, choice in zip(labels, step.choices, strict=True)
         ]
-        story = [step.text.get(language), *labels]
-        for term in self.presenter.glossary_terms(story, after, language):
-            word = self.presenter.glossary_word(term, language)
-            buttons.append(
-                Button(self.t(session, "glossary.button", word=word), Action(GLOSSARY, (term,)))
-            )
+        buttons += self._glossary_buttons(session, [step.text.get(language), *labels], after)
         return Message(self.presenter.step(step, language, with_heading=heading), column(*buttons))
+
+    def _glossary_buttons(self, session: _Session, story: list[str], after: str) -> list[Button]:
+        """A 📖 button for each hard word the story uses, then the feedback just read."""
+        language = session.language
+        return [
+            Button(
+                self.t(session, "glossary.button", word=self.presenter.glossary_word(t, language)),
+                Action(GLOSSARY, (t,)),
+            )
+            for t in self.presenter.glossary_terms(story, after, language)
+        ]
 
     async def explain(self, person: Person, term: str) -> Outcome:
         """What a hard word means; the step's buttons stay, so the story goes on."""
@@ -345,7 +351,7 @@ class PlayerService:
                 session, scenario, run, heading=answer.phase_changed, after=feedback
             )
             return Outcome([Message(feedback), step], close_buttons=True)
-        messages = [Message(feedback), self._debrief(session, scenario, run)]
+        messages = [Message(feedback), self._debrief(session, scenario, run, feedback)]
         if await self._survey_asks(session, scenario.id, Wave.AFTER):
             messages.append(self.survey.question(session.language, Wave.AFTER, scenario.id, 0))
         return Outcome(messages, close_buttons=True)
@@ -469,13 +475,14 @@ class PlayerService:
             return session, None
         return session, await self.survey.evaluation.sent_follow_up(person.pseudonym, number)
 
-    def _debrief(self, session: _Session, scenario: Scenario, run: Run) -> Message:
+    def _debrief(self, session: _Session, scenario: Scenario, run: Run, after: str = "") -> Message:
         text = self.presenter.debrief(
             scenario, engine.debrief(scenario, run), session.language, session.band
         )
         again = self._button(session, "play.again", GO, scenario.id)
         other = self._button(session, "play.other", MENU)
-        return Message(text, column(again, other))
+        words = self._glossary_buttons(session, [text], after)
+        return Message(text, column(again, other, *words))
 
     async def _load_run(self, session: _Session) -> tuple[Scenario, Run] | None:
         stored = await session.store.get_active_run(session.person.pseudonym)

@@ -289,3 +289,9 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(argv) -> None:
     assert process.wait(timeout=60) == 0
     assert process.stderr.read() == b""
     process.stderr.close()
+
+
+def test_graph_labels_a_step_whose_text_is_in_lines_with_its_first_line(capsys) -> None:
+    code, mermaid, _ = run(capsys, "graph", str(FIXTURES / "valid" / "fitting"))
+    assert code == 0
+    assert 'n1["middle: Nu händer det på bussen."]' in mermaid

@@ -54,9 +54,10 @@ def test_there_is_a_tempting_passive_or_harmful_choice(scenario: Scenario) -> No
 def test_texts_are_complete_in_english(scenario: Scenario) -> None:
     texts = [scenario.title, scenario.description, scenario.content_note]
     for step in scenario.steps.values():
-        texts += [step.text, *(c.label for c in step.choices), *(c.feedback for c in step.choices)]
+        texts += [line.text for line in step.text.lines]
+        texts += [*(c.label for c in step.choices), *(c.feedback for c in step.choices)]
     for ending in scenario.endings.values():
-        texts += [ending.title, ending.debrief, ending.remember]
+        texts += [ending.title, *(line.text for line in ending.debrief.lines), ending.remember]
     assert all("en" in t.values for t in texts)
 
 

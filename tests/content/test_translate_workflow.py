@@ -183,3 +183,46 @@ def test_a_broken_file_is_refused_in_one_line_and_left_as_it_was(content, capsys
     assert code == 1 and out == "" and err.count("\n") == 1
     assert "Y001" in err and "fi.yaml" in err
     assert path.read_bytes() == before
+
+
+def test_a_debrief_in_lines_gets_one_entry_per_line_and_each_goes_stale_alone(
+    content, capsys
+) -> None:
+    scenarios, _ = content
+    structure = scenarios / "bus-fight" / "scenario.yaml"
+    plain = (
+        "    debrief: |\n      Ingen frågade Yusuf hur han mådde. Många tänker att någon annan gör "
+        "något, och till slut gör ingen det. Spela igen och prova en annan strategi.\n"
+    )
+    in_lines = (
+        "    debrief:\n"
+        "      - Ingen frågade Yusuf hur han mådde.\n"
+        "      - if: {strategy: [none]}\n"
+        "        text: Många tänker att någon annan gör något, och till slut gör ingen det.\n"
+    )
+    text = structure.read_text(encoding="utf-8")
+    assert plain in text
+    structure.write_text(text.replace(plain, in_lines), encoding="utf-8")
+    english = scenarios / "bus-fight" / "en.yaml"
+    before = english.read_text(encoding="utf-8")
+
+    code, out, _ = run(capsys, "translate", "bus-fight", "--lang", "en")
+    assert code == 0 and "2 added" in out and "kept 1 entry" in out
+    after = english.read_text(encoding="utf-8")
+    lines = ["Ingen frågade Yusuf hur han mådde.", in_lines.split("text: ")[1].strip()]
+    for number, source in enumerate(lines, 1):
+        assert f"  ending-alone.debrief.{number}:\n    source: {source}\n    text: ''\n" in after
+    assert set(before.splitlines()) <= set(after.splitlines()), "no line of the old file changed"
+
+    after = fill(after, "ending-alone.debrief.1", "Nobody asked Yusuf how he was.")
+    after = fill(after, "ending-alone.debrief.2", "Many think someone else will act.")
+    english.write_text(after, encoding="utf-8")
+    structure.write_text(
+        structure.read_text(encoding="utf-8").replace("gör ingen det.", "gör ingen något."),
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "lint", str(scenarios / "bus-fight"), "--format", "json")
+    found = {(d["code"], d["message"].split()[1]) for d in json.loads(out)["diagnostics"]}
+    assert ("T503", "'ending-alone.debrief.2'") in found
+    assert ("T504", "'ending-alone.debrief'") in found
+    assert not any(key == "'ending-alone.debrief.1'" for _, key in found)

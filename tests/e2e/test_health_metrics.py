@@ -80,7 +80,7 @@ async def test_metrics_count_what_the_bot_did_and_name_nobody(
     await join(user)
     fake_bot_api.fail_next("sendMessage", status=429, retry_after=1)
     await user.send("/help")
-    assert "Om något händer på riktigt" in user.last.text, "answered after the retry"
+    assert "Prata med någon" in user.last.text, "answered after the retry"
     fake_bot_api.fail_next("sendMessage", status=400, description="Bad Request: broken")
     fake_bot_api.fail_next("sendMessage", status=400, description="Bad Request: broken")
     await user.send("/help")  # fails, and so does telling the person

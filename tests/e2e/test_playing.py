@@ -41,7 +41,9 @@ async def test_a_full_scenario_saves_pseudonymous_choices(
     await user.click("Sätt dig hos honom")
     debrief = user.last.text
     assert "Yusuf är inte ensam" in debrief and "Kom ihåg" in debrief and "BRIS" in debrief
-    assert user.buttons() == ["🔁 Spela igen och prova något annat", "📋 Välj ett annat scenario"]
+    buttons = user.buttons()
+    assert buttons[:2] == ["🔁 Spela igen och prova något annat", "📋 Välj ett annat scenario"]
+    assert "📖 distrahera" in buttons[2:], "the debrief's hard words, such as its strategies"
     assert fake_bot_api.unanswered_callback_queries() == []
     data = await bot.store.describe_user(pseudonym_of(bot, user.id))
     assert (data.runs_finished, data.choices) == (1, 3)

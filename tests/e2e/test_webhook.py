@@ -154,7 +154,7 @@ async def test_back_to_long_polling_deletes_the_webhook(
     async with bot_factory():  # the same data, without BYSTANDER_WEBHOOK_URL
         assert fake_bot_api.state.webhook_url == ""
         await user.send("/help")
-        assert "Om något händer på riktigt" in user.last.text
+        assert "Prata med någon" in user.last.text
     assert fake_bot_api.calls("deleteWebhook")
 
 
