@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.content.locales import Locales
+from bot.engine.ages import Audience
 from bot.engine.engine import Answer, Debrief
 from bot.engine.glossary import MAX_TERMS, terms_in, word_forms
-from bot.engine.help import AgeBand, HelpResource, route_help
+from bot.engine.help import HelpResource, route_help
 from bot.engine.model import SOURCE_LANGUAGE, Ending, Phase, Scenario, Step, Strategy
 
 _TAG = re.compile(r"</?[bi]>")
@@ -104,7 +105,7 @@ class Presenter:
     def strategy_name(self, strategy: Strategy, language: str) -> str:
         return self.t(language, f"strategy.{strategy}")
 
-    def debrief(self, scenario: Scenario, debrief: Debrief, language: str, band: AgeBand) -> str:
+    def debrief(self, scenario: Scenario, debrief: Debrief, language: str, band: Audience) -> str:
         ending = debrief.ending
         strategies = ", ".join(self.strategy_name(s, language) for s in debrief.strategies_used)
         parts = [
