@@ -23,7 +23,6 @@ SHIPPED = scenario_files([content_dirs({})[0]])
 # still tell every player what they did (C604). The content team moves those sentences into
 # lines with an `if:`; remove each id as its scenario is fixed, and this list when empty.
 DEBRIEFS_STILL_SPEAKING_TO_EVERYONE = {
-    "partner-control",
     "party-pressure",
     "shared-image",
     "train-harassment",
