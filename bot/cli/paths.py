@@ -45,10 +45,14 @@ def render_paths(scenario: Scenario, language: str, command: str) -> str:
         parts += _variants("text", texts, language, before=step_id)
     for ending_id, texts in debriefs.items():
         ending = scenario.endings[ending_id]
+        prompts = [
+            f"\nDiscuss: {line.text.get(language)}{'' if line.when is None else ' (some paths)'}"
+            for line in ending.discuss.lines
+        ]
         parts.append(
             f"== {ending_id}: {ending.title.get(language)}\n"
             f"Remember: {ending.remember.get(language)}\n"
-            f"Help: {', '.join(ending.help)}"
+            f"Help: {', '.join(ending.help)}" + "".join(prompts)
         )
         parts += _variants("debrief", texts, language)
     return "\n\n".join(parts) + "\n"

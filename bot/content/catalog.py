@@ -194,6 +194,7 @@ def build_scenario(draft: ScenarioDraft, translations: Translations) -> Scenario
             passage(e.debrief),
             text(f"{e.id}.remember"),
             tuple(k for k, _ in e.help),
+            passage(e.discuss),
         )
         for e in draft.endings
     }

@@ -32,6 +32,7 @@ SCENARIO_REQUIRED = (
 STEP_REQUIRED = ("id", "text", "choices")
 CHOICE_REQUIRED = ("id", "label", "feedback", "strategy", "assessment", "next")
 ENDING_REQUIRED = ("id", "title", "debrief", "remember", "help")
+ENDING_OPTIONAL = ("discuss",)
 CONDITION_KEYS = (
     "chose",
     "not_chose",
@@ -50,6 +51,7 @@ TEXT_KINDS = {
     "feedback",
     "debrief",
     "remember",
+    "discuss",
 }
 
 
@@ -106,6 +108,7 @@ class EndingDraft:
     help: list[tuple[str, Location]]
     where: Location
     debrief: list[LineDraft]
+    discuss: list[LineDraft] = field(default_factory=list)
 
 
 @dataclass
@@ -304,11 +307,12 @@ def _enum_value(fields: Fields, key: str, enum: type, what: str, report: Report)
 
 
 def _read_ending(draft: ScenarioDraft, node: Node, report: Report) -> None:
-    fields = Fields(node, report, "an ending", required=ENDING_REQUIRED)
+    fields = Fields(node, report, "an ending", required=ENDING_REQUIRED, optional=ENDING_OPTIONAL)
     ending_id = _read_id(fields, report)
     if ending_id is None:
         return
     _collect(draft, fields, "title", f"{ending_id}.title")
     debrief = _collect_lines(draft, fields, "debrief", f"{ending_id}.debrief", report)
     _collect(draft, fields, "remember", f"{ending_id}.remember")
-    draft.endings.append(EndingDraft(ending_id, fields.words("help"), node.where, debrief))
+    discuss = _collect_lines(draft, fields, "discuss", f"{ending_id}.discuss", report)
+    draft.endings.append(EndingDraft(ending_id, fields.words("help"), node.where, debrief, discuss))

@@ -27,6 +27,7 @@ PHONE_LIMITS = {
     "feedback": 400,
     "debrief": 900,
     "remember": 200,
+    "discuss": 160,
     "content_note": 200,
     "description": 200,
     "title": 60,
@@ -199,7 +200,11 @@ def _check_circles(draft: ScenarioDraft, report: Report) -> None:
 
 def _passages(draft: ScenarioDraft) -> list[tuple[str, list[LineDraft]]]:
     """Each text made of lines, with the step or ending whose path it is judged on."""
-    return [(s.id, s.text) for s in draft.steps] + [(e.id, e.debrief) for e in draft.endings]
+    return [
+        *((s.id, s.text) for s in draft.steps),
+        *((e.id, e.debrief) for e in draft.endings),
+        *((e.id, e.discuss) for e in draft.endings if e.discuss),
+    ]
 
 
 def _resolve_conditions(draft: ScenarioDraft, report: Report) -> None:

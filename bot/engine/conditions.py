@@ -15,6 +15,7 @@ from bot.engine.model import (
     Choice,
     ChoiceRef,
     Condition,
+    Line,
     Passage,
     Text,
     join_lines,
@@ -58,9 +59,19 @@ def shown(passage: Passage, path: Sequence[Taken]) -> Text:
     Each line falls back on its own (a line missing in Arabic shows in English), so a
     partly translated passage never mixes up which lines are shown.
     """
-    kept = [line.text for line in passage.lines if line.when is None or holds(line.when, path)]
-    languages = {SOURCE_LANGUAGE, *(language for text in kept for language in text.values)}
-    return Text({language: join_lines(t.get(language) for t in kept) for language in languages})
+    texts = [line.text for line in passage.lines if _holds(line, path)]
+    languages = {SOURCE_LANGUAGE, *(language for text in texts for language in text.values)}
+    return Text({language: join_lines(t.get(language) for t in texts) for language in languages})
+
+
+def kept(passage: Passage, path: Sequence[Taken]) -> Passage:
+    """The lines this path shows, each still a line of its own (a list, such as questions
+    to discuss, rather than one text)."""
+    return Passage(tuple(Line(line.text) for line in passage.lines if _holds(line, path)))
+
+
+def _holds(line: Line, path: Sequence[Taken]) -> bool:
+    return line.when is None or holds(line.when, path)
 
 
 def fitted(passage: Passage, path: Sequence[Taken]) -> Passage:

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.engine.conditions import Taken, fitted
+from bot.engine.conditions import Taken, fitted, kept
 from bot.engine.model import Assessment, Choice, Ending, Phase, Principle, Scenario, Step, Strategy
 
 RUN_ID_LENGTH = 6
@@ -166,7 +166,9 @@ def debrief(scenario: Scenario, run: Run) -> Debrief:
         if choice.strategy is not Strategy.NONE and choice.strategy not in strategies:
             strategies.append(choice.strategy)
     return Debrief(
-        ending=replace(ending, debrief=fitted(ending.debrief, path)),
+        ending=replace(
+            ending, debrief=fitted(ending.debrief, path), discuss=kept(ending.discuss, path)
+        ),
         strategies_used=tuple(strategies),
         passive_choices=sum(c.strategy is Strategy.NONE for c in choices),
         helpful_choices=sum(c.assessment is Assessment.HELPFUL for c in choices),

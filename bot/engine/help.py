@@ -4,27 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class AgeBand(StrEnum):
-    UP_TO_15 = "15_or_younger"
-    AGE_16_17 = "16_17"
-    AGE_18_19 = "18_19"
-    AGE_20_PLUS = "20_plus"
-    UNSAID = "unsaid"
-
-    @property
-    def ages(self) -> tuple[int, int] | None:
-        return _AGE_BANDS.get(self)
-
-
-_AGE_BANDS = {
-    AgeBand.UP_TO_15: (0, 15),
-    AgeBand.AGE_16_17: (16, 17),
-    AgeBand.AGE_18_19: (18, 19),
-    AgeBand.AGE_20_PLUS: (20, 120),
-}
+from bot.engine.ages import AgeBand, Audience, is_for
+from bot.engine.model import AgeRange
 
 
 @dataclass(frozen=True)
@@ -37,10 +19,15 @@ class HelpResource:
     topics: tuple[str, ...]
     emergency: bool = False  # shown first, always
 
-    def fits(self, band: AgeBand) -> bool:
-        """Whether anyone in the age band may use it; an unknown age keeps everything."""
-        ages = band.ages
-        return ages is None or (self.min_age <= ages[1] and self.max_age >= ages[0])
+    def fits(self, audience: Audience) -> bool:
+        """Whether everyone in the audience may use it (bot/engine/ages.py).
+
+        An unknown age keeps every line: a line that turns out not to fit costs a call that
+        is redirected, a missing one may cost the help. (Scenarios go the other way: an
+        unknown age gets only those for the whole audience.)"""
+        if audience is AgeBand.UNSAID:
+            return True
+        return is_for(AgeRange(self.min_age, self.max_age), audience)
 
 
 MAX_ROUTED = 5
@@ -50,7 +37,7 @@ def route_help(
     resources: Mapping[str, HelpResource],
     chosen: Iterable[str],
     topics: Iterable[str],
-    band: AgeBand,
+    band: Audience,
 ) -> list[HelpResource]:
     """Emergency first, then the ending's own choices, then resources on the same topics.
 

@@ -159,6 +159,7 @@ class Ending:
     debrief: Passage
     remember: Text
     help: tuple[str, ...]  # help-resource keys, see locales/help-resources.yaml
+    discuss: Passage = Passage(())  # questions to talk about, one per line; maybe none
 
 
 @dataclass(frozen=True)

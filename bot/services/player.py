@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from bot.content.catalog import Catalog
 from bot.engine import callback_data as cb
 from bot.engine import engine
+from bot.engine.ages import AgeBand, is_for
 from bot.engine.callback_data import Action
 from bot.engine.engine import Run
-from bot.engine.help import AgeBand, help_card
+from bot.engine.help import help_card
 from bot.engine.measures import Wave
 from bot.engine.model import Scenario, Strategy
 from bot.services.ephemeral import EphemeralStore
@@ -207,12 +208,20 @@ class PlayerService:
         if session.profile is None:
             return self._welcome(session)
         key = "menu.welcome_back" if greeting else "menu.title"
-        return Outcome.say(self.t(session, key), await self._menu_keyboard(session))
+        return Outcome.say(self._menu_title(session, key), await self._menu_keyboard(session))
 
     def _with_menu(self, session: _Session, text: str, keyboard: Keyboard) -> Outcome:
-        return Outcome(
-            [Message(text), Message(self.t(session, "menu.title"), keyboard)], close_buttons=True
-        )
+        title = self._menu_title(session, "menu.title")
+        return Outcome([Message(text), Message(title, keyboard)], close_buttons=True)
+
+    def _menu_title(self, session: _Session, key: str) -> str:
+        """The menu's heading; when no scenario is for the player's age, why the menu is empty."""
+        return self.t(session, key if self._offered(session) else "menu.none_for_age")
+
+    def _offered(self, session: _Session) -> list[Scenario]:
+        """The scenarios for the player's age band (bot/engine/ages.py); a class's
+        assignments too must fit it, so nobody is shown a story written for older players."""
+        return [s for s in self.catalog.scenarios.values() if is_for(s.age, session.band)]
 
     async def _menu_keyboard(self, session: _Session) -> Keyboard:
         buttons: list[Button] = []
@@ -222,7 +231,7 @@ class PlayerService:
             buttons.append(Button(self.t(session, "menu.continue", title=title), Action(RESUME)))
         assigned = await self._assigned(session)
         ordered = sorted(
-            self.catalog.scenarios.values(),
+            self._offered(session),
             key=lambda s: (s.id not in assigned, s.title.get(session.language)),
         )
         for scenario in ordered:
@@ -244,13 +253,16 @@ class PlayerService:
     async def _playable(
         self, person: Person, scenario_id: str
     ) -> tuple[_Session, Scenario | None, Outcome | None]:
-        """The session and scenario, or the outcome to show instead (welcome, or gone)."""
+        """The session and scenario, or the outcome to show instead (welcome, gone, or
+        a kind word when the scenario is not for the player's age: a forged button)."""
         session = await self._session(person)
         scenario = self.catalog.scenarios.get(scenario_id)
         if session.profile is None:
             return session, None, self._welcome(session)
         if scenario is None:
             return session, None, await self._gone(session)
+        if not is_for(scenario.age, session.band):
+            return session, None, await self._not_for_age(session, scenario)
         return session, scenario, None
 
     async def intro(self, person: Person, scenario_id: str) -> Outcome:
@@ -354,8 +366,10 @@ class PlayerService:
 
     async def _survey_state(self, session: _Session, scenario_id: str) -> SurveyState | None:
         """The questionnaire state, or None when no questionnaire button can be valid here:
-        nobody is asked who does not save, and only about scenarios that exist."""
-        if self.survey is None or not session.saved or scenario_id not in self.catalog.scenarios:
+        nobody is asked who does not save, and only about scenarios that exist for their age."""
+        scenario = self.catalog.scenarios.get(scenario_id)
+        asked = scenario is not None and is_for(scenario.age, session.band)
+        if self.survey is None or not session.saved or not asked:
             return None
         return await self.survey.state(session.person.pseudonym, scenario_id)
 
@@ -515,6 +529,10 @@ class PlayerService:
         return Outcome.say(
             self.t(session, "play.gone"), await self._menu_keyboard(session), close_buttons=True
         )
+
+    async def _not_for_age(self, session: _Session, scenario: Scenario) -> Outcome:
+        text = self.t(session, "play.not_for_age", min=scenario.age.min, max=scenario.age.max)
+        return Outcome.say(text, await self._menu_keyboard(session), close_buttons=True)
 
     def _stale(self, session: _Session) -> Outcome:
         return Outcome(notice=self.t(session, "play.old_button"), close_buttons=True)

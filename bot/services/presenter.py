@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.content.locales import Locales
+from bot.engine.ages import Audience
 from bot.engine.engine import Answer, Debrief
 from bot.engine.glossary import MAX_TERMS, terms_in, word_forms
-from bot.engine.help import AgeBand, HelpResource, route_help
-from bot.engine.model import SOURCE_LANGUAGE, Phase, Scenario, Step, Strategy
+from bot.engine.help import HelpResource, route_help
+from bot.engine.model import SOURCE_LANGUAGE, Ending, Phase, Scenario, Step, Strategy
 
 _TAG = re.compile(r"</?[bi]>")
 
@@ -104,7 +105,7 @@ class Presenter:
     def strategy_name(self, strategy: Strategy, language: str) -> str:
         return self.t(language, f"strategy.{strategy}")
 
-    def debrief(self, scenario: Scenario, debrief: Debrief, language: str, band: AgeBand) -> str:
+    def debrief(self, scenario: Scenario, debrief: Debrief, language: str, band: Audience) -> str:
         ending = debrief.ending
         strategies = ", ".join(self.strategy_name(s, language) for s in debrief.strategies_used)
         parts = [
@@ -125,11 +126,19 @@ class Presenter:
                 ),
             ),
             self.t(language, "debrief.remember", remember=_e(ending.remember.get(language))),
+            *self._discussion(ending, language),
             self.help_list(
                 route_help(self.help, debrief.help, scenario.focus_areas, band), language
             ),
         ]
         return "\n\n".join(parts)
+
+    def _discussion(self, ending: Ending, language: str) -> list[str]:
+        """The ending's questions to talk about (in a class, or to think over alone)."""
+        prompts = [_e(line.text.get(language)) for line in ending.discuss.lines]
+        if not prompts:
+            return []
+        return [self.t(language, "debrief.discuss", prompts="\n".join(f"• {p}" for p in prompts))]
 
     def help_list(self, resources: list[HelpResource], language: str) -> str:
         lines = [self.t(language, "help.heading")]

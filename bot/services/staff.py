@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.content.catalog import Catalog
 from bot.engine import callback_data as cb
 from bot.engine import engine
+from bot.engine.ages import (
+    AUDIENCE,
+    GYMNASIUM_START,
+    SCHOOL_YEARS,
+    WHOLE_AUDIENCE,
+    ClassAge,
+    is_for,
+    of_school_year,
+)
 from bot.engine.callback_data import Action
 from bot.engine.engine import Run
-from bot.engine.help import AgeBand
-from bot.engine.model import Scenario, Step
+from bot.engine.model import AgeRange, Scenario, Step
 from bot.privacy.class_view import (
     Release,
     Tally,
@@ -27,6 +36,7 @@ from bot.privacy.class_view import (
     next_release,
     rounded_progress,
 )
+from bot.services.class_age import read_class_age
 from bot.services.links import (
     CLASS_PREFIX,
     INVITE_PREFIX,
@@ -56,6 +66,8 @@ BOT_USERNAME = "bot_username"  # settings key, written at start-up
 CLASS_VIEW, RESULTS, PROJECT, PROJECT_HANDS = "cv", "cr", "pc", "ph"
 ASSIGN, TOGGLE, SHARE, CLOSE_ASK, CLOSE = "as", "tg", "qr", "cl", "cx"
 REVOKE, FAC_CLASS, FAC_START, FOLLOW = "rv", "fc", "fs", "ff"
+AGE_ASK, AGE_SET = "ca", "cg"
+WHOLE_AUDIENCE_CHOICE = "all"  # the age button for 13–19, next to the school years
 
 
 @dataclass(frozen=True)
@@ -218,14 +230,38 @@ class StaffService:
         if not await self.has_role(person, YOUTH_WORKER):
             return self._unknown(language)
         name = plain_text(" ".join(args), MAX_CLASS_NAME)
-        if not name:
+        age = read_class_age(name)
+        if age is None:
             return Outcome.say(self.t(language, "class.new_usage"))
         expires = _today() + timedelta(days=self.settings.class_days)
-        record = await self.classes.create_class(person.pseudonym, name, new_class_code(), expires)
-        created = Message(self.t(language, "class.created", name=escape(name)))
-        share = await self._share_message(record, language)
+        record = await self.classes.create_class(
+            person.pseudonym, name, new_class_code(), expires, age
+        )
+        created = Message(
+            self.t(language, "class.created", name=escape(name), age=self._age_text(age, language))
+        )
+        if _joins(record):
+            share = await self._share_message(record, language)
+        else:
+            share = Message(self.t(language, "class.facilitation_only", youngest=AUDIENCE.min))
         assign = await self._assign_message(record, language)
         return Outcome([created, share, assign])
+
+    def _age_text(self, age: ClassAge, language: str) -> str:
+        """As the youth worker gave it: "åk 8 (14 år)", "gymnasiet 1 (16 år)" or "13–16 år"."""
+        year, ages = age.school_year, age.ages
+        if year is None:
+            return self._range_text(ages, language)
+        if year < GYMNASIUM_START:
+            return self.t(language, "class.age_school_year", year=year, age=ages.min)
+        return self.t(
+            language, "class.age_gymnasium", year=year - GYMNASIUM_START + 1, age=ages.min
+        )
+
+    def _range_text(self, ages: AgeRange, language: str) -> str:
+        if ages.min == ages.max:
+            return self.t(language, "class.age_one", age=ages.min)
+        return self.t(language, "class.age_range", min=ages.min, max=ages.max)
 
     async def _share_message(self, record: ClassRecord, language: str) -> Message:
         link = deep_link(await self.bot_username(), CLASS_PREFIX + record.code)
@@ -239,7 +275,7 @@ class StaffService:
     async def share(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
-        if record is None:
+        if record is None or not _joins(record):
             return self._stale(language)
         return Outcome([await self._share_message(record, language)])
 
@@ -279,6 +315,7 @@ class StaffService:
                 name=escape(record.name),
                 members=self._progress(await self.classes.members(record.id, staff), language),
             ),
+            self.t(language, "class.age_line", age=self._age_text(record.age, language)),
             self.t(language, "class.open_until", date=record.expires_on)
             if record.is_open(_today())
             else self.t(language, "class.is_closed"),
@@ -304,8 +341,10 @@ class StaffService:
         buttons += [
             Button(self.t(language, "class.refresh"), Action(CLASS_VIEW, (cid,))),
             Button(self.t(language, "class.assign_button"), Action(ASSIGN, (cid,))),
-            Button(self.t(language, "class.share_button"), Action(SHARE, (cid,))),
+            Button(self.t(language, "class.age_button"), Action(AGE_ASK, (cid,))),
         ]
+        if _joins(record):
+            buttons.append(Button(self.t(language, "class.share_button"), Action(SHARE, (cid,))))
         if record.closed_on is None:
             buttons.append(
                 Button(self.t(language, "class.close_button"), Action(CLOSE_ASK, (cid,)))
@@ -334,23 +373,98 @@ class StaffService:
     async def _assign_message(self, record: ClassRecord, language: str) -> Message:
         assigned = set(await self.classes.assigned(record.id))
         buttons = []
-        for scenario in sorted(
-            self.catalog.scenarios.values(), key=lambda s: s.title.get(language)
-        ):
+        for scenario in self._by_fit(self.catalog.scenarios.values(), record.age, language):
             mark = "✅" if scenario.id in assigned else "⬜"
-            label = f"{mark} {scenario.title.get(language)}"
+            label = f"{mark} {self._scenario_label(scenario, record.age, language)}"
             buttons.append(Button(label, Action(TOGGLE, (str(record.id), scenario.id))))
         done = Button(self.t(language, "class.assign_done"), Action(CLASS_VIEW, (str(record.id),)))
-        text = self.t(language, "class.assign_heading", name=escape(record.name))
+        text = self.t(
+            language,
+            "class.assign_heading",
+            name=escape(record.name),
+            age=self._age_text(record.age, language),
+        )
         return Message(text, column(*buttons, done))
+
+    def _by_fit(
+        self, scenarios: Iterable[Scenario], age: ClassAge, language: str
+    ) -> list[Scenario]:
+        """The scenarios written for the class's age first, each group by title."""
+        return sorted(scenarios, key=lambda s: (not is_for(s.age, age), s.title.get(language)))
+
+    def _scenario_label(self, scenario: Scenario, age: ClassAge, language: str) -> str:
+        """The title, and a warning with the scenario's ages when it is not for the class."""
+        title = scenario.title.get(language)
+        if is_for(scenario.age, age):
+            return title
+        return self.t(
+            language,
+            "class.unfit_label",
+            title=title,
+            ages=self._range_text(scenario.age, language),
+        )
+
+    def _unfit_warning(
+        self, scenario: Scenario, age: ClassAge, language: str, key: str = "class.unfit_warning"
+    ) -> str:
+        return self.t(
+            language,
+            key,
+            ages=self._range_text(scenario.age, language),
+            age=self._age_text(age, language),
+        )
 
     async def toggle(self, person, class_id: str, scenario_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
-        if record is None or scenario_id not in self.catalog.scenarios:
+        scenario = self.catalog.scenarios.get(scenario_id)
+        if record is None or scenario is None:
             return self._stale(language)
-        await self.classes.toggle_assignment(record.id, scenario_id)
-        return Outcome([await self._assign_message(record, language)], edit=True)
+        assigned = await self.classes.toggle_assignment(record.id, scenario_id)
+        warning = None
+        if assigned and not is_for(scenario.age, record.age):
+            warning = self._unfit_warning(scenario, record.age, language)
+        message = await self._assign_message(record, language)
+        return Outcome([message], edit=True, notice=warning)
+
+    # -- a class's age ----------------------------------------------------------------------
+
+    async def age_prompt(self, person, class_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        if record is None:
+            return self._stale(language)
+        choices = [(str(year), of_school_year(year)) for year in SCHOOL_YEARS]
+        choices.append((WHOLE_AUDIENCE_CHOICE, WHOLE_AUDIENCE))
+        buttons = [
+            Button(self._age_text(age, language), Action(AGE_SET, (class_id, choice)))
+            for choice, age in choices
+        ]
+        back = Button(self.t(language, "menu.back"), Action(CLASS_VIEW, (class_id,)))
+        text = self.t(
+            language,
+            "class.age_question",
+            name=escape(record.name),
+            age=self._age_text(record.age, language),
+        )
+        return Outcome([Message(text, column(*buttons, back))], edit=True)
+
+    async def set_age(self, person, class_id: str, choice: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        if choice == WHOLE_AUDIENCE_CHOICE:
+            age = WHOLE_AUDIENCE
+        else:
+            age = of_school_year(int(choice)) if choice.isdigit() else None
+        if record is None or age is None:
+            return self._stale(language)
+        await self.classes.set_class_age(record.id, age)
+        refreshed = await self.classes.get_class(record.id)
+        return Outcome(
+            [await self._class_message(refreshed, language)],
+            edit=True,
+            notice=self.t(language, "class.age_changed", age=self._age_text(age, language)),
+        )
 
     async def close_prompt(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
@@ -554,7 +668,10 @@ class StaffService:
         if not scenarios:
             return Outcome([await self._assign_message(record, language)], close_buttons=True)
         buttons = [
-            Button(s.title.get(language), Action(FAC_START, (class_id, s.id))) for s in scenarios
+            Button(
+                self._scenario_label(s, record.age, language), Action(FAC_START, (class_id, s.id))
+            )
+            for s in self._by_fit(scenarios, record.age, language)
         ]
         return Outcome.say(
             self.t(language, "facilitate.pick_scenario"), column(*buttons), close_buttons=True
@@ -576,9 +693,14 @@ class StaffService:
         await self.classes.start_facilitation(
             record.id, person.pseudonym, scenario.id, scenario.version, state
         )
-        intro = Message(self.t(language, "facilitate.started", name=escape(record.name)))
+        intro = self.t(language, "facilitate.started", name=escape(record.name))
+        if not is_for(scenario.age, record.age):
+            # Allowed: the youth worker knows the group; the warning says what they chose.
+            warning = self._unfit_warning(scenario, record.age, language, "facilitate.unfit")
+            intro = f"{warning}\n\n{intro}"
         return Outcome(
-            [intro, self._count_prompt(scenario, run, language, heading=True)], close_buttons=True
+            [Message(intro), self._count_prompt(scenario, run, language, heading=True)],
+            close_buttons=True,
         )
 
     def _count_prompt(
@@ -657,8 +779,9 @@ class StaffService:
         await self.classes.save_facilitation(facilitation.id, state, finished=run.finished)
         feedback = Message(self.presenter.feedback(answer, language))
         if run.finished:
+            record = await self.classes.get_class(facilitation.class_id)
             debrief = self.presenter.debrief(
-                scenario, engine.debrief(scenario, run), language, AgeBand.UNSAID
+                scenario, engine.debrief(scenario, run), language, record.age
             )
             return Outcome(
                 [feedback, Message(debrief), Message(self.t(language, "facilitate.done"))],
@@ -684,6 +807,8 @@ class StaffService:
             (FAC_CLASS, 1): self.facilitate_class,
             (FAC_START, 2): self.facilitate_start,
             (FOLLOW, 2): self.follow,
+            (AGE_ASK, 1): self.age_prompt,
+            (AGE_SET, 2): self.set_age,
         }
 
     async def press(self, person, action: Action | None) -> Outcome | None:
@@ -693,6 +818,12 @@ class StaffService:
 
 
 _NUMBERS = re.compile(r"\d+")
+
+
+def _joins(record: ClassRecord) -> bool:
+    """Whether students may join the class themselves: some of them are old enough for the
+    bot. Younger classes (åk 4–6) play only in facilitator mode, with no link to share."""
+    return record.age.ages.max >= AUDIENCE.min
 
 
 def _share_line(label: str, count: int | None, total: int, hidden: str = "") -> str:

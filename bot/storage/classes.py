@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from bot.engine.ages import WHOLE_AUDIENCE, ClassAge
+from bot.engine.model import AgeRange
 from bot.privacy.class_view import Release, Tally
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
@@ -36,6 +38,12 @@ class ClassRecord:
     code: str
     expires_on: str
     closed_on: str | None
+    age: ClassAge
+
+    @classmethod
+    def of_row(cls, row) -> ClassRecord:
+        *fields, age_min, age_max, school_year = row
+        return cls(*fields, ClassAge(AgeRange(age_min, age_max), school_year))
 
     def is_open(self, today: date) -> bool:
         return self.closed_on is None and date.fromisoformat(self.expires_on) >= today
@@ -66,7 +74,7 @@ class Facilitation:
     state: dict[str, Any]  # {"run": engine run JSON, "awaiting": "counts" | "follow", ...}
 
 
-_CLASS_COLUMNS = "id, owner, name, code, expires_on, closed_on"
+_CLASS_COLUMNS = "id, owner, name, code, expires_on, closed_on, age_min, age_max, school_year"
 # The person (:user) has no grant of the role (:role) left.
 _NO_LONGER_HELD = (
     "NOT EXISTS (SELECT 1 FROM roles WHERE user = :user AND role = :role AND revoked_on IS NULL)"
@@ -195,35 +203,52 @@ class ClassStore:
 
     # -- classes ---------------------------------------------------------------------
 
-    async def create_class(self, owner: str, name: str, code: str, expires_on: date) -> ClassRecord:
+    async def create_class(
+        self,
+        owner: str,
+        name: str,
+        code: str,
+        expires_on: date,
+        age: ClassAge = WHOLE_AUDIENCE,
+    ) -> ClassRecord:
         async with self.store.session() as db, transaction(db):
             cursor = await db.execute(
-                "INSERT INTO classes (owner, name, code, created_on, expires_on)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (owner, name, code, self.store.day(), expires_on.isoformat()),
+                "INSERT INTO classes (owner, name, code, created_on, expires_on,"
+                " age_min, age_max, school_year) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    owner, name, code, self.store.day(), expires_on.isoformat(),
+                    age.ages.min, age.ages.max, age.school_year,
+                ),
+            )  # fmt: skip
+        return ClassRecord(cursor.lastrowid, owner, name, code, expires_on.isoformat(), None, age)
+
+    async def set_class_age(self, class_id: int, age: ClassAge) -> None:
+        async with self.store.session() as db, transaction(db):
+            await db.execute(
+                "UPDATE classes SET age_min = ?, age_max = ?, school_year = ? WHERE id = ?",
+                (age.ages.min, age.ages.max, age.school_year, class_id),
             )
-        return ClassRecord(cursor.lastrowid, owner, name, code, expires_on.isoformat(), None)
 
     async def classes_of(self, owner: str) -> list[ClassRecord]:
         async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 f"SELECT {_CLASS_COLUMNS} FROM classes WHERE owner = ? ORDER BY id DESC", (owner,)
             )
-        return [ClassRecord(*row) for row in rows]
+        return [ClassRecord.of_row(row) for row in rows]
 
     async def get_class(self, class_id: int) -> ClassRecord | None:
         async with self.store.reading() as db:
             row = await fetch_one(
                 db, f"SELECT {_CLASS_COLUMNS} FROM classes WHERE id = ?", (class_id,)
             )
-        return ClassRecord(*row) if row else None
+        return ClassRecord.of_row(row) if row else None
 
     async def class_by_code(self, code: str) -> ClassRecord | None:
         async with self.store.reading() as db:
             row = await fetch_one(
                 db, f"SELECT {_CLASS_COLUMNS} FROM classes WHERE code = ?", (code,)
             )
-        return ClassRecord(*row) if row else None
+        return ClassRecord.of_row(row) if row else None
 
     async def class_id_by_name(self, name: str) -> int | None:
         async with self.store.reading() as db:
@@ -254,7 +279,7 @@ class ClassStore:
                 " WHERE m.user = ? ORDER BY m.joined_on DESC, c.id DESC",
                 (user,),
             )
-        return [ClassRecord(*row) for row in rows]
+        return [ClassRecord.of_row(row) for row in rows]
 
     async def members(self, class_id: int, staff: Collection[str] = ()) -> int:
         """Students who joined: the class's owner, anyone with a role and `staff` not counted."""

@@ -23,7 +23,8 @@ async def test_a_whole_class_session(bot: Runtime, fake_bot_api: FakeBotApi) -> 
     assert len(payload) <= 64 and payload.startswith("c-")
     await worker.click("⬜ Bråk på bussen")
     await worker.click("⬜ Festen i Norsborg")
-    assert "✅ Bråk på bussen" in worker.buttons() and "✅ Festen i Norsborg" in worker.buttons()
+    assert "✅ Bråk på bussen" in worker.buttons()
+    assert "✅ Festen i Norsborg ⚠️ 15–20 år" in worker.buttons(), "8B is åk 8: 14-year-olds"
     await worker.click("✔️ Klar")
     assert "0 har gått med" in worker.last.text
 

@@ -51,6 +51,9 @@ async def test_the_same_ending_tells_each_player_what_they_did(
     assert "Ingen vuxen fick veta något" not in helped_debrief
     assert "Ingen vuxen fick veta något. Nästa gång kan du säga till någon." in waited_debrief
     assert "Du hämtade en vuxen" not in waited_debrief and "Alla tre" not in waited_debrief
+    prompts = "💬 Att prata om:\n• Vem kan man hämta på en buss?"
+    assert prompts in helped_debrief and "Vad gör det svårt" not in helped_debrief
+    assert f"{prompts}\n• Vad gör det svårt att säga till en vuxen?" in waited_debrief
 
     middle = "Nu händer det på bussen."
     assert any(middle in t and "Läraren du pratade med" in t for t in helped)

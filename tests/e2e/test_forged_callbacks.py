@@ -164,7 +164,9 @@ async def test_numbers_too_large_for_the_database_are_old_buttons(
     await admin.send("/roles")
     huge = "9" * 30
     for user, data in ((worker, f"cv:{huge}"), (worker, f"fc:{huge}"),
-                       (worker, f"tg:{huge}:bus-fight"), (admin, f"rv:{huge}")):  # fmt: skip
+                       (worker, f"tg:{huge}:bus-fight"), (admin, f"rv:{huge}"),
+                       (worker, f"ca:{huge}"), (worker, f"cg:{huge}:8"),
+                       (worker, f"cg:1:{huge}")):  # fmt: skip
         alerts = len(user.alerts)
         await user.click_data(data, message_id=user.messages[0].id)
         assert user.alerts[alerts:] and user.alerts[-1].startswith(OLD_BUTTON), data

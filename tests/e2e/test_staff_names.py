@@ -37,7 +37,7 @@ async def test_a_class_name_of_invisible_characters_gets_the_usage_line(
 ) -> None:
     worker = await youth_worker(fake_bot_api)
     await worker.send(f"/newclass {RLO}{ZWSP} {ZWJ}")
-    assert worker.last.text == "Skriv ett namn efter kommandot, till exempel: /newclass 8B Tumba"
+    assert worker.last.text.startswith("Börja namnet med klassens årskurs eller ålder")
     assert await bot.staff.classes.classes_of(pseudonym_of(bot, worker.id)) == []
 
 

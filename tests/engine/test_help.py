@@ -9,17 +9,11 @@ from __future__ import annotations
 import pytest
 
 from bot.content.catalog import Catalog
-from bot.engine.help import AgeBand, HelpResource, help_card, route_help
+from bot.engine.help import AgeBand, help_card, route_help
 
-# A band is given a line only if the line is for every age in the band: a 13-year-old is not
-# sent to a line for 15–20-year-olds, nor a 40-year-old to one for 13–25-year-olds. Branch
-# s-age brings that rule to HelpResource.fits (today it asks whether the ranges overlap);
-# until it is merged, the bands where the two rules differ are expected to fail here.
-_PROBE = HelpResource("probe", None, None, min_age=15, max_age=20, topics=())
-OVERLAP_RULE = _PROBE.fits(AgeBand.UP_TO_15)
-needs_the_new_age_rule = pytest.mark.xfail(
-    OVERLAP_RULE, reason="needs branch s-age's age rule in HelpResource.fits", strict=True
-)
+# A band is given a line only if the line is for every age in the band (bot/engine/ages.py):
+# a 13-year-old is not sent to a line for 15–20-year-olds, nor a 40-year-old to one for
+# 13–25-year-olds. An unknown age keeps every line.
 
 EVERYONE = {
     "emergency": ["emergency"],
@@ -43,11 +37,7 @@ def card_keys(catalog: Catalog, band: AgeBand) -> dict[str, list[str]]:
     return {group: [r.key for r in lines] for group, lines in help_card(catalog.help, band)}
 
 
-@pytest.mark.parametrize(
-    "band",
-    [pytest.param(AgeBand.AGE_20_PLUS, marks=needs_the_new_age_rule)]
-    + [band for band in AgeBand if band is not AgeBand.AGE_20_PLUS],
-)
+@pytest.mark.parametrize("band", list(AgeBand))
 def test_every_band_gets_a_complete_card_in_groups_with_112_first(
     shipped_catalog: Catalog, band: AgeBand
 ) -> None:
@@ -95,7 +85,6 @@ def test_an_honour_control_ending_gives_origo_and_kvinnofridslinjen(
     assert expected <= set(routed)
 
 
-@needs_the_new_age_rule
 def test_the_youngest_band_is_not_sent_to_a_line_for_15_to_20(shipped_catalog: Catalog) -> None:
     routed = ending_help(shipped_catalog, "partner-control", "end-adult", AgeBand.UP_TO_15)
     assert "bris" in routed and "unga_relationer" not in routed
