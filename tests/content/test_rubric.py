@@ -15,7 +15,8 @@ from bot.engine.model import Assessment, FocusArea, Phase, Scenario, Strategy
 
 IDS = [p.parent.name for p in scenario_files([content_dirs({})[0]])]
 MIN_CHOICES_PER_D = 5
-MIN_SCENARIOS_PER_FOCUS_AREA = 3
+MIN_SCENARIOS_PER_FOCUS_AREA = 5
+MIN_SCENARIOS = 20
 
 
 @pytest.fixture(params=IDS)
@@ -58,6 +59,7 @@ def test_texts_are_complete_in_english(scenario: Scenario) -> None:
         texts += [*(c.label for c in step.choices), *(c.feedback for c in step.choices)]
     for ending in scenario.endings.values():
         texts += [ending.title, *(line.text for line in ending.debrief.lines), ending.remember]
+        texts += [line.text for line in ending.discuss.lines]
     assert all("en" in t.values for t in texts)
 
 
@@ -72,3 +74,14 @@ def test_each_focus_area_has_enough_scenarios(shipped_catalog: Catalog) -> None:
     areas = Counter(f for s in shipped_catalog.scenarios.values() for f in s.focus_areas)
     for area in FocusArea:
         assert areas[area] >= MIN_SCENARIOS_PER_FOCUS_AREA, area
+
+
+def test_the_library_has_enough_scenarios(shipped_catalog: Catalog) -> None:
+    assert len(shipped_catalog.scenarios) >= MIN_SCENARIOS
+
+
+def test_every_ending_leaves_something_to_discuss(shipped_catalog: Catalog) -> None:
+    """The discussion is the method in a lesson (docs/content-guide.md)."""
+    for scenario in shipped_catalog.scenarios.values():
+        for ending in scenario.endings.values():
+            assert 1 <= len(ending.discuss.lines) <= 3, f"{scenario.id}: {ending.id}"
