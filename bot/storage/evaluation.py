@@ -31,14 +31,11 @@ from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
 # The class a run is reported in: the class of its person's first run that month (NULL when
-# that run was outside classes). A person who plays in two classes in a month then counts
-# in one class only, so classes and the runs outside them add up exactly to everybody; two
-# counts of the same person could otherwise be subtracted (docs/privacy.md).
-_REPORT_CLASS = (
-    "(SELECT h.class_id FROM runs h WHERE h.user = r.user"
-    " AND h.started_on BETWEEN substr(r.started_on, 1, 7) || '-01'"
-    " AND substr(r.started_on, 1, 7) || '-31' ORDER BY h.started_on, h.rowid LIMIT 1)"
-)
+# that run was outside classes), kept on the run by migration 012's trigger. A person who
+# plays in two classes in a month then counts in one class only, so classes and the runs
+# outside them add up exactly to everybody; two counts of the same person could otherwise
+# be subtracted (docs/privacy.md).
+_REPORT_CLASS = "r.report_class"
 RETIRED = ""  # the body of a released period past retention
 _FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
 SKIPPED = 0  # a question the person chose to skip; never part of a pair

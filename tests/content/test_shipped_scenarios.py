@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +10,6 @@ from hypothesis import strategies as st
 
 from bot.config import content_dirs
 from bot.content.catalog import Catalog, scenario_files
-from bot.content.diagnostics import Diagnostic
 from bot.engine import engine
 from bot.engine.engine import Run
 from bot.engine.model import Scenario
@@ -19,48 +17,15 @@ from bot.engine.model import Scenario
 MAX_STEPS = 40
 SHIPPED = scenario_files([content_dirs({})[0]])
 
-# TEMPORARY, issue "Scenarios 2.0" (endings that fit every path): these scenarios' debriefs
-# still tell every player what they did (C604). The content team moves those sentences into
-# lines with an `if:`; remove each id as its scenario is fixed, and this list when empty.
-DEBRIEFS_STILL_SPEAKING_TO_EVERYONE = {
-    "bus-fight",
-    "drug-errands",
-    "friend-unwell",
-    "group-chat-threats",
-    "honour-control",
-    "locker-room-jokes",
-    "neighbour-violence",
-    "partner-control",
-    "party-pressure",
-    "shared-image",
-    "train-harassment",
-}
-
 
 def test_there_are_scenarios_to_ship() -> None:
     assert len(SHIPPED) >= 2
 
 
-def _tolerated(diagnostic: Diagnostic) -> bool:
-    scenario_id = Path(diagnostic.path).parent.name
-    return diagnostic.code == "C604" and scenario_id in DEBRIEFS_STILL_SPEAKING_TO_EVERYONE
-
-
 def test_every_shipped_scenario_and_the_locales_lint_clean(shipped_catalog: Catalog) -> None:
-    problems = [d for d in shipped_catalog.all_diagnostics().items if not _tolerated(d)]
+    problems = list(shipped_catalog.all_diagnostics().items)
     assert problems == [], "\n".join(map(str, problems))
     assert len(shipped_catalog.scenarios) == len(SHIPPED)
-
-
-def test_the_list_of_debriefs_still_to_fix_holds_only_scenarios_still_to_fix(
-    shipped_catalog: Catalog,
-) -> None:
-    speaking = {
-        Path(d.path).parent.name
-        for d in shipped_catalog.all_diagnostics().items
-        if d.code == "C604"
-    }
-    assert speaking == DEBRIEFS_STILL_SPEAKING_TO_EVERYONE, "remove the fixed ids from the list"
 
 
 def test_every_scenario_is_complete_in_english(shipped_catalog: Catalog) -> None:

@@ -185,20 +185,15 @@ def test_a_broken_file_is_refused_in_one_line_and_left_as_it_was(content, capsys
     assert path.read_bytes() == before
 
 
-def test_a_debrief_in_lines_gets_one_entry_per_line_and_each_goes_stale_alone(
-    content, capsys
-) -> None:
+def test_a_text_in_lines_gets_one_entry_per_line_and_each_goes_stale_alone(content, capsys) -> None:
     scenarios, _ = content
     structure = scenarios / "bus-fight" / "scenario.yaml"
-    plain = (
-        "    debrief: |\n      Ingen frågade Yusuf hur han mådde. Många tänker att någon annan gör "
-        "något, och till slut gör ingen det. Spela igen och prova en annan strategi.\n"
-    )
+    plain = "      text: |\n        På måndagen sitter Yusuf ensam i matsalen. Han ser trött ut.\n"
     in_lines = (
-        "    debrief:\n"
-        "      - Ingen frågade Yusuf hur han mådde.\n"
-        "      - if: {strategy: [none]}\n"
-        "        text: Många tänker att någon annan gör något, och till slut gör ingen det.\n"
+        "      text:\n"
+        "        - På måndagen sitter Yusuf ensam i matsalen.\n"
+        "        - if: {strategy: [none]}\n"
+        "          text: Han ser trött ut.\n"
     )
     text = structure.read_text(encoding="utf-8")
     assert plain in text
@@ -209,20 +204,20 @@ def test_a_debrief_in_lines_gets_one_entry_per_line_and_each_goes_stale_alone(
     code, out, _ = run(capsys, "translate", "bus-fight", "--lang", "en")
     assert code == 0 and "2 added" in out and "kept 1 entry" in out
     after = english.read_text(encoding="utf-8")
-    lines = ["Ingen frågade Yusuf hur han mådde.", in_lines.split("text: ")[1].strip()]
+    lines = ["På måndagen sitter Yusuf ensam i matsalen.", "Han ser trött ut."]
     for number, source in enumerate(lines, 1):
-        assert f"  ending-alone.debrief.{number}:\n    source: {source}\n    text: ''\n" in after
+        assert f"  next-day.text.{number}:\n    source: {source}\n    text: ''\n" in after
     assert set(before.splitlines()) <= set(after.splitlines()), "no line of the old file changed"
 
-    after = fill(after, "ending-alone.debrief.1", "Nobody asked Yusuf how he was.")
-    after = fill(after, "ending-alone.debrief.2", "Many think someone else will act.")
+    after = fill(after, "next-day.text.1", "On Monday Yusuf sits alone in the canteen.")
+    after = fill(after, "next-day.text.2", "He looks tired.")
     english.write_text(after, encoding="utf-8")
     structure.write_text(
-        structure.read_text(encoding="utf-8").replace("gör ingen det.", "gör ingen något."),
+        structure.read_text(encoding="utf-8").replace("Han ser trött ut.", "Han ser blek ut."),
         encoding="utf-8",
     )
     code, out, _ = run(capsys, "lint", str(scenarios / "bus-fight"), "--format", "json")
     found = {(d["code"], d["message"].split()[1]) for d in json.loads(out)["diagnostics"]}
-    assert ("T503", "'ending-alone.debrief.2'") in found
-    assert ("T504", "'ending-alone.debrief'") in found
-    assert not any(key == "'ending-alone.debrief.1'" for _, key in found)
+    assert ("T503", "'next-day.text.2'") in found
+    assert ("T504", "'next-day.text'") in found
+    assert not any(key == "'next-day.text.1'" for _, key in found)
