@@ -9,8 +9,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.config import BotConfig, ConfigError
+from bot.config import BotConfig, ConfigError, shipped_dir
 from bot.content.catalog import Catalog, load_catalog
+from bot.content.diagnostics import Report
+from bot.content.locales import HELP_FILE, load_locales
+from bot.engine.model import SOURCE_LANGUAGE
 from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
 from bot.services.player import PlayerService
@@ -34,6 +37,13 @@ def load_content(config: BotConfig) -> Catalog:
     if catalog.report.errors:
         first = catalog.report.sorted()[0]
         raise ConfigError(f"the interface strings in {config.locales_dir} have errors: {first}")
+    lacking = _texts_lacking(catalog, config)
+    if lacking:
+        raise ConfigError(
+            f"the interface strings in {config.locales_dir} lack {len(lacking)} text(s) this "
+            f"version uses, e.g. {lacking[0]}: copy the shipped locales of this version again "
+            "(docs/operations.md#local-help-lines)"
+        )
     for item in catalog.loaded:
         if item.scenario is None:
             log.warning(
@@ -54,6 +64,26 @@ def load_content(config: BotConfig) -> Catalog:
     if not catalog.scenarios:
         raise ConfigError(f"no playable scenarios in {config.scenarios_dir}")
     return catalog
+
+
+def _texts_lacking(catalog: Catalog, config: BotConfig) -> list[str]:
+    """Swedish texts of the shipped locales that a center's own folder (BYSTANDER_LOCALES)
+    lacks, as after an upgrade that added some: the bot would fail where it shows one."""
+    shipped = shipped_dir("locales")
+    if config.locales_dir.resolve() == shipped.resolve():
+        return []
+    ours = catalog.locales.strings.get(SOURCE_LANGUAGE, {})
+    source = load_locales(shipped, Report(), []).strings.get(SOURCE_LANGUAGE, {})
+    return sorted(set(source) - set(ours))
+
+
+def hidden_help_lines(catalog: Catalog, config: BotConfig) -> list[str]:
+    """A sentence for each help line (a local service) waiting for the operator's number."""
+    return [
+        f"help line {key} is not shown until it has a phone number or web address in "
+        f"{config.locales_dir / HELP_FILE} (docs/help-resources.md#local-services)"
+        for key in catalog.awaiting_contact
+    ]
 
 
 def require_database(config: BotConfig) -> None:

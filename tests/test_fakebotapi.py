@@ -319,6 +319,22 @@ async def test_edit_validation(fake_bot_api: FakeBotApi, bot: Bot, user: FakeUse
     assert user.messages == []
 
 
+async def test_a_bot_deletes_what_a_user_sent_only_within_48_hours(
+    app: App, bot: Bot, user: FakeUser
+) -> None:
+    await user.send("first")
+    await user.send("second")
+    first, second = (m.id for m in user.sent)
+    assert await bot.delete_message(user.id, first)
+    assert [m.text for m in user.sent] == ["second"]
+    with pytest.raises(BadRequest, match="Message to delete not found"):
+        await bot.delete_message(user.id, first)
+    user.let_time_pass(hours=48)
+    with pytest.raises(BadRequest, match="Message can't be deleted for everyone"):
+        await bot.delete_message(user.id, second)
+    assert [m.text for m in user.sent] == ["second"]
+
+
 async def test_text_and_button_limits(bot: Bot, user: FakeUser) -> None:
     with pytest.raises(BadRequest, match="Message text is empty"):
         await bot.send_message(user.id, "  \n")

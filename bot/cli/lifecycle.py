@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot import logsafe
-from bot.bootstrap import build_store, load_content, require_database
+from bot.bootstrap import build_store, hidden_help_lines, load_content, require_database
 from bot.cli.authoring import CliError
 from bot.config import BotConfig, ConfigError, load_config
 from bot.storage import backup as backups
@@ -182,7 +182,10 @@ def _check_storage(config: BotConfig) -> str:
 def _check_content(config: BotConfig) -> str:
     catalog = load_content(config)
     languages = ", ".join(catalog.locales.languages)
-    return f"{len(catalog.scenarios)} scenario(s), languages {languages}"
+    warnings = hidden_help_lines(catalog, config)
+    return "; warning: ".join(
+        [f"{len(catalog.scenarios)} scenario(s), languages {languages}", *warnings]
+    )
 
 
 def _check_bot_api(config: BotConfig) -> str:

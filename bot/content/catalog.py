@@ -62,6 +62,11 @@ class Catalog:
     questionnaire: LoadedMeasures | None = None
 
     @property
+    def awaiting_contact(self) -> list[str]:
+        """Help lines (local services) still without a number or web address: hidden."""
+        return [key for key, resource in self.help.items() if not resource.reachable]
+
+    @property
     def measures(self) -> Measures | None:
         return self.questionnaire.measures if self.questionnaire else None
 

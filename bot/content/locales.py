@@ -28,6 +28,7 @@ from bot.engine.help import HelpResource
 from bot.engine.model import FALLBACK_LANGUAGE, SOURCE_LANGUAGE
 
 HELP_FILE = "help-resources.yaml"
+AWAITING_CONTACT = "H402"  # a warning: a (local) line without a number yet, not shown
 
 
 @dataclass(frozen=True)
@@ -75,16 +76,33 @@ def load_help_resources(folder: Path, report: Report) -> dict[str, HelpResource]
         if key is None or ages is None:
             continue
         emergency = item.get("emergency")
+        phone, url = _contact(item, "phone"), _contact(item, "url")
+        if phone is None and url is None:
+            report.add(
+                item.where("key"),
+                AWAITING_CONTACT,
+                f"the help line {key!r} awaits the operator's phone number or web address; "
+                "it is hidden until then (docs/help-resources.md#local-services)",
+                warning=True,
+            )
         resources[key] = HelpResource(
             key=key,
-            phone=item.text("phone"),
-            url=item.text("url"),
+            phone=phone,
+            url=url,
             min_age=ages.number("min") or 0,
             max_age=ages.number("max") or 120,
             topics=tuple(word for word, _ in item.words("topics")),
             emergency=bool(emergency and emergency.value is True),
         )
     return resources
+
+
+def _contact(item: Fields, key: str) -> str | None:
+    """A phone number or web address; empty ("") is a place the operator has yet to fill."""
+    found = item.get(key)
+    if found is not None and found.value == "":
+        return None
+    return item.text(key)
 
 
 def load_locales(folder: Path, report: Report, help_keys: list[str]) -> Locales:

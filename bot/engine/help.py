@@ -19,6 +19,12 @@ class HelpResource:
     topics: tuple[str, ...]
     emergency: bool = False  # shown first, always
 
+    @property
+    def reachable(self) -> bool:
+        """False for a line still waiting for its number (a local service the operator adds):
+        it is never shown, since a name without a way to reach it helps nobody."""
+        return bool(self.phone or self.url)
+
     def fits(self, audience: Audience) -> bool:
         """Whether everyone in the audience may use it (bot/engine/ages.py).
 
@@ -50,7 +56,7 @@ def route_help(
     related = [r for r in resources.values() if topic_set & set(r.topics)]
     routed: list[HelpResource] = []
     for resource in [*emergency, *named, *related]:
-        if resource not in routed and resource.fits(band):
+        if resource not in routed and resource.reachable and resource.fits(band):
             routed.append(resource)
     return routed[: max(MAX_ROUTED, len(emergency) + len(named))]
 
@@ -67,6 +73,6 @@ def help_card(
     placed: dict[str, list[HelpResource]] = {group: [] for group in CARD_GROUPS}
     for resource in resources.values():
         group = next((g for g in CARD_GROUPS if g in resource.topics), None)
-        if group is not None and resource.fits(band):
+        if group is not None and resource.reachable and resource.fits(band):
             placed[group].append(resource)
     return [(group, lines) for group, lines in placed.items() if lines]

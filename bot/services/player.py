@@ -31,7 +31,7 @@ from bot.services.survey import (
     SKIP_ALL,
     SurveyService,
 )
-from bot.services.views import Button, Keyboard, Message, Outcome, column
+from bot.services.views import Button, Erase, Keyboard, Message, Outcome, column
 from bot.storage.evaluation import FollowUpState, SurveyState
 from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, ChoiceRecord, Profile
 from bot.storage.store import Store
@@ -39,6 +39,7 @@ from bot.storage.store import Store
 # Button kinds (the first field of the callback data).
 AGE, CONSENT, MENU, INTRO, GO, RESUME = "age", "consent", "menu", "sc", "go", "resume"
 LANGUAGE, DELETE, KEEP, SAVING, GLOSSARY = "lang", "del", "keep", "saving", "gl"
+REMOVE_TYPED = "rmt"  # rmt:<id of the message the person typed>
 
 
 @dataclass(frozen=True)
@@ -539,13 +540,32 @@ class PlayerService:
 
     # -- help, language, privacy and data -----------------------------------------
 
-    async def help(self, person: Person, *, typed: bool = False) -> Outcome:
+    async def help(self, person: Person, *, typed_message: int | None = None) -> Outcome:
+        """The help card; `typed_message` is the id of what the person typed, when the card
+        answers it. Then it may be a disclosure: the card says how to remove it from the
+        phone, with a button that does, and leaves out the commands (the menu lists them)."""
         session = await self._session(person)
-        intro = self.t(session, "help.typed" if typed else "help.intro")
         card = self.presenter.help_card(
             help_card(self.catalog.help, session.band), session.language
         )
-        return Outcome.say(f"{intro}\n\n{card}\n\n{self.t(session, 'help.commands')}")
+        if typed_message is None:
+            intro, commands = self.t(session, "help.intro"), self.t(session, "help.commands")
+            return Outcome.say(f"{intro}\n\n{card}\n\n{commands}")
+        text = f"{self.t(session, 'help.typed')}\n\n{card}\n\n{self.t(session, 'help.remove_hint')}"
+        remove = self._button(session, "help.remove_button", REMOVE_TYPED, str(typed_message))
+        return Outcome.say(text, column(remove))
+
+    async def remove_typed(self, person: Person, message_id: str) -> Outcome:
+        """Ask the channel to delete what the person typed; it shows `help.remove_failed`
+        if it cannot (too old, already deleted)."""
+        session = await self._session(person)
+        number = cb.number(message_id)
+        if not number:
+            return self._stale(session)
+        failed = Message(self.t(session, "help.remove_failed"))
+        return Outcome.say(
+            self.t(session, "help.removed"), close_buttons=True, erase=Erase(number, failed)
+        )
 
     async def unknown_command(self, person: Person) -> Outcome:
         session = await self._session(person)
@@ -651,6 +671,7 @@ class PlayerService:
             (KEEP, 0): self.keep,
             (SAVING, 0): self.saving_prompt,
             (GLOSSARY, 1): self.explain,
+            (REMOVE_TYPED, 1): self.remove_typed,
             (QUESTION, 4): self.survey_answer,
             (SKIP_ALL, 2): self.survey_skip_all,
             (OFFER, 2): self.follow_up_offer,

@@ -28,11 +28,22 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Erase:
+    """Remove a message the person sent (something they typed, which someone checking their
+    phone could read). If the channel cannot, it shows `failed` instead of the outcome's
+    messages. The message's id lives only here and in the button that asked for this."""
+
+    message_id: int
+    failed: Message
+
+
+@dataclass(frozen=True)
 class Outcome:
     messages: list[Message] = field(default_factory=list)
     close_buttons: bool = False  # remove the buttons of the message that was tapped
     notice: str | None = None  # a short toast for a tapped button
     edit: bool = False  # show the first message in place of the tapped one (a refresh)
+    erase: Erase | None = None  # first remove one of the person's own messages
 
     @classmethod
     def say(cls, text: str, buttons: Keyboard = (), **kwargs: object) -> Outcome:

@@ -116,6 +116,7 @@ class Handlers:
             outcome = await self.staff.press(person, action) or await self.service.press(
                 person, action
             )
+            outcome = await _erase(update, outcome)
             await query.answer(outcome.notice)
             answered = True
             message = query.message if isinstance(query.message, Message) else None
@@ -131,10 +132,11 @@ class Handlers:
         The one exception: a youth worker in facilitator mode types hand counts, which are
         read as numbers only.
         """
-        person = self.person(update)
-        text = update.effective_message.text if update.effective_message else None
+        person, message = self.person(update), update.effective_message
+        text = message.text if message else None
         outcome = await self.staff.hand_counts(person, text) if text else None
-        await send(update, outcome or await self.service.help(person, typed=True))
+        typed = message.message_id if message else None
+        await send(update, outcome or await self.service.help(person, typed_message=typed))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -151,6 +153,20 @@ class Handlers:
                 await update.effective_chat.send_message(text)
             except Exception as failure:
                 log.warning("could not tell the user about the error: %s", type(failure).__name__)
+
+
+async def _erase(update: Update, outcome: Outcome) -> Outcome:
+    """Delete the person's own message if the outcome asks (bots may, in a private chat, for
+    48 hours); when Telegram refuses – too old, already deleted – show the kind fallback."""
+    erase = outcome.erase
+    if erase is None:
+        return outcome
+    try:
+        await with_retries(lambda: update.effective_chat.delete_message(erase.message_id))
+    except BadRequest as error:
+        log.debug("typed message not deleted: %s", error.message)  # never the id
+        return replace(outcome, messages=[erase.failed])
+    return outcome
 
 
 async def _update_tapped(message: Message | None, outcome: Outcome) -> Outcome:

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 
 from telegram.ext import Application, CallbackContext
 
-from bot.bootstrap import build_services
+from bot.bootstrap import build_services, hidden_help_lines
 from bot.config import BotConfig
 from bot.content.catalog import Catalog
 from bot.http.bot_server import BotHttp, build_bot_http
@@ -160,6 +160,8 @@ class Runtime:
 def build_runtime(config: BotConfig) -> Runtime:
     services = build_services(config)
     catalog, store, service = services.catalog, services.store, services.player
+    for warning in hidden_help_lines(catalog, config):  # at the bot's start, as the operator
+        log.warning("%s", warning)  # reads it; `bystander check` says it too
     handlers = Handlers(service, services.staff, services.reports, services.pseudonym_secret)
     runtime = Runtime(
         config,

@@ -32,6 +32,17 @@ def test_lint_is_clean_on_the_shipped_scenarios(capsys) -> None:
     assert "0 error(s)" in out and "Translation coverage" in out
 
 
+def test_lint_reminds_the_operator_that_a_local_help_line_awaits_its_number(capsys) -> None:
+    code, out, _ = run(capsys, "lint")
+    assert code == 0, "a warning: the line is hidden until then"
+    (line,) = [line for line in out.splitlines() if " H402 " in line]
+    assert re.search(r"locales/help-resources\.yaml:\d+:\d+: H402 warning: ", line)
+    assert line.endswith(
+        "the help line 'socialtjanst_botkyrka' awaits the operator's phone number or web "
+        "address; it is hidden until then (docs/help-resources.md#local-services)"
+    )
+
+
 def test_lint_fails_with_located_errors_and_a_coverage_table(capsys) -> None:
     code, out, _ = run(capsys, "lint", str(FIXTURES / "invalid"))
     assert code == 1
@@ -45,7 +56,8 @@ def test_lint_json_lists_every_diagnostic(capsys) -> None:
     )
     report = json.loads(out)
     assert code == 1
-    assert [(d["code"], d["line"]) for d in report["diagnostics"]] == [("G201", 36)]
+    in_scenario = [d for d in report["diagnostics"] if "next-unknown" in d["path"]]
+    assert [(d["code"], d["line"]) for d in in_scenario] == [("G201", 36)]
     assert report["coverage"]["en"]["total"] > 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from fakebotapi import FakeBotApi
 
 from bot.bootstrap import build_store
 from bot.cli.main import main
-from bot.config import load_config
+from bot.config import content_dirs, load_config
 from bot.storage.keys import load_secrets
 
 
@@ -95,6 +96,8 @@ async def test_check_says_what_is_well(installed_bot: Path, capsys, fake_bot_api
         "ok   Bot API",
     ]
     assert out.splitlines()[-1].endswith(f"reached as @{fake_bot_api.bot_username}")
+    content = out.splitlines()[2]
+    assert "; warning: help line socialtjanst_botkyrka is not shown until it has a phone" in content
     assert err == ""
     assert fake_bot_api.token not in out
 
@@ -106,6 +109,7 @@ async def test_check_says_what_is_well(installed_bot: Path, capsys, fake_bot_api
         ("no database", 2, "bystander check: keys and database: no database at"),
         ("lost key", 2, "bystander check: keys and database: the key file"),
         ("no scenarios", 3, "bystander check: content: no playable scenarios in"),
+        ("old own locales", 3, "bystander check: content: the interface strings in"),
         ("wrong token", 4, "bystander check: Bot API: Telegram rejected the bot token"),
         ("no Bot API", 4, "bystander check: Bot API: cannot reach the Telegram Bot API"),
     ],
@@ -122,6 +126,13 @@ async def test_check_exit_codes(
     elif breakage == "no scenarios":
         (installed_bot / "empty").mkdir()
         monkeypatch.setenv("BYSTANDER_SCENARIOS", str(installed_bot / "empty"))
+    elif breakage == "old own locales":  # copied before an upgrade added a text
+        own = installed_bot / "locales"
+        shutil.copytree(content_dirs({})[1], own)
+        sv = own / "sv.yaml"
+        lines = sv.read_text(encoding="utf-8").splitlines(keepends=True)
+        sv.write_text("".join(x for x in lines if "help.remove_hint:" not in x), "utf-8")
+        monkeypatch.setenv("BYSTANDER_LOCALES", str(own))
     elif breakage == "wrong token":
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:wrong")
     else:

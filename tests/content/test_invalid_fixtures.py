@@ -13,6 +13,7 @@ import pytest
 
 from bot.config import content_dirs
 from bot.content.catalog import load_catalog
+from bot.content.diagnostics import Severity
 
 INVALID = Path(__file__).parent.parent / "fixtures" / "invalid"
 CASES = sorted(p for p in INVALID.iterdir() if p.is_dir())
@@ -30,11 +31,13 @@ def expected(folder: Path) -> set[tuple[str, str, int]]:
 @pytest.mark.parametrize("folder", CASES, ids=[c.name for c in CASES])
 def test_lint_reports_exactly_the_expected_problem(folder: Path) -> None:
     catalog = load_catalog([folder], content_dirs({})[1])
-    problems = catalog.all_diagnostics()
-    got = {(d.code, Path(d.path).name, d.line) for d in problems.items}
-    assert got == expected(folder), "\n".join(map(str, problems.items))
+    # Only the fixture's own files: the shipped locales may warn of their own (H402).
+    problems = [d for d in catalog.all_diagnostics().items if Path(d.path).is_relative_to(folder)]
+    got = {(d.code, Path(d.path).name, d.line) for d in problems}
+    assert got == expected(folder), "\n".join(map(str, problems))
     offered = catalog.scenarios != {}
-    assert offered == (not problems.errors), "only a scenario without errors is offered"
+    errors = [d for d in problems if d.severity is Severity.ERROR]
+    assert offered == (not errors), "only a scenario without errors is offered"
 
 
 def test_there_is_a_fixture_for_every_file_and_structure_code() -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.config import content_dirs
 from bot.content.catalog import Catalog, scenario_files
+from bot.content.diagnostics import Diagnostic, Severity
 from bot.engine import engine
 from bot.engine.engine import Run
 from bot.engine.model import Scenario
@@ -22,8 +23,25 @@ def test_there_are_scenarios_to_ship() -> None:
     assert len(SHIPPED) >= 2
 
 
+# Local help lines we ship empty for the operator to fill in with a number they have checked
+# (docs/help-resources.md#local-services): lint warns (H402) until then, and they are hidden.
+AWAITING_THE_OPERATOR = {"socialtjanst_botkyrka"}
+
+
+def _tolerated(diagnostic: Diagnostic) -> bool:
+    return diagnostic.code == "H402"
+
+
+def test_lint_reminds_the_operator_of_each_local_line_without_a_number(
+    shipped_catalog: Catalog,
+) -> None:
+    awaiting = [d for d in shipped_catalog.all_diagnostics().items if d.code == "H402"]
+    assert all(d.severity is Severity.WARNING for d in awaiting)
+    assert {d.message.split("'")[1] for d in awaiting} == AWAITING_THE_OPERATOR
+
+
 def test_every_shipped_scenario_and_the_locales_lint_clean(shipped_catalog: Catalog) -> None:
-    problems = list(shipped_catalog.all_diagnostics().items)
+    problems = [d for d in shipped_catalog.all_diagnostics().items if not _tolerated(d)]
     assert problems == [], "\n".join(map(str, problems))
     assert len(shipped_catalog.scenarios) == len(SHIPPED)
 

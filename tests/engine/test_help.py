@@ -9,27 +9,33 @@ from __future__ import annotations
 import pytest
 
 from bot.content.catalog import Catalog
-from bot.engine.help import AgeBand, help_card, route_help
+from bot.engine.help import AgeBand, HelpResource, help_card, route_help
 
 # A band is given a line only if the line is for every age in the band (bot/engine/ages.py):
 # a 13-year-old is not sent to a line for 15–20-year-olds, nor a 40-year-old to one for
 # 13–25-year-olds. An unknown age keeps every line.
 
+
+def violence(*young: str) -> list[str]:
+    """Support lines first, then Polisen for what is not urgent (the reviewer's order)."""
+    return ["brottsofferjouren", "kvinnofridslinjen", *young, "police"]
+
+
 EVERYONE = {
     "emergency": ["emergency"],
-    "violence": ["police", "brottsofferjouren", "kvinnofridslinjen"],
+    "violence": violence(),
     "health": ["healthcare"],
 }
 YOUNG = {  # 13–19
-    "violence": [*EVERYONE["violence"], "origo"],
+    "violence": violence("origo"),
     "health": [*EVERYONE["health"], "umo"],
 }
-CARDS = {
+CARDS = {  # Hjälplinjen before Självmordslinjen (mind): talking comes before a crisis line
     AgeBand.UP_TO_15: {**EVERYONE, **YOUNG, "talk": ["bris", "mind"]},
     AgeBand.AGE_16_17: {**EVERYONE, **YOUNG, "talk": ["bris", "mind"]},
-    AgeBand.AGE_18_19: {**EVERYONE, **YOUNG, "talk": ["mind", "hjalplinjen"]},
-    AgeBand.AGE_20_PLUS: {**EVERYONE, "talk": ["mind", "hjalplinjen"]},
-    AgeBand.UNSAID: {**EVERYONE, **YOUNG, "talk": ["bris", "mind", "hjalplinjen"]},
+    AgeBand.AGE_18_19: {**EVERYONE, **YOUNG, "talk": ["hjalplinjen", "mind"]},
+    AgeBand.AGE_20_PLUS: {**EVERYONE, "talk": ["hjalplinjen", "mind"]},
+    AgeBand.UNSAID: {**EVERYONE, **YOUNG, "talk": ["bris", "hjalplinjen", "mind"]},
 }
 
 
@@ -95,3 +101,27 @@ def test_a_witness_is_offered_victim_support(shipped_catalog: Catalog) -> None:
     for band in (AgeBand.UP_TO_15, AgeBand.AGE_18_19):
         routed = ending_help(shipped_catalog, "bus-fight", "ending-alone", band)
         assert "brottsofferjouren" in routed
+
+
+def test_a_local_line_without_a_number_yet_is_shown_nowhere(shipped_catalog: Catalog) -> None:
+    """Botkyrka's social services wait for the operator's number: a name nobody can reach
+    helps nobody, on the card or after an ending that names it."""
+    awaiting = shipped_catalog.help["socialtjanst_botkyrka"]
+    assert awaiting.phone is None and awaiting.url is None
+    for band in AgeBand:
+        on_card = {r.key for _, lines in help_card(shipped_catalog.help, band) for r in lines}
+        routed = route_help(shipped_catalog.help, [awaiting.key], awaiting.topics, band)
+        assert awaiting.key not in on_card | {r.key for r in routed}
+
+
+def test_a_local_line_is_shown_once_it_has_a_number() -> None:
+    local = HelpResource("local", None, None, 0, 120, ("violence", "close_relationships"))
+    emergency = HelpResource("emergency", "112", None, 0, 120, ("emergency",), emergency=True)
+    filled = {"emergency": emergency, "local": local}
+    assert [r.key for r in route_help(filled, ["local"], [], AgeBand.UP_TO_15)] == ["emergency"]
+    filled["local"] = HelpResource("local", "08-000 00 00", None, 0, 120, local.topics)
+    assert [r.key for r in route_help(filled, ["local"], [], AgeBand.UP_TO_15)] == [
+        "emergency",
+        "local",
+    ]
+    assert [group for group, _ in help_card(filled, AgeBand.UP_TO_15)] == ["emergency", "violence"]

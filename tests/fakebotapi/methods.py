@@ -20,6 +20,8 @@ HANDLERS: dict[str, tuple[str, Handler]] = {}
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_ALERT = 200
+DELETE_WITHIN = 48 * 3600  # seconds: a bot deletes a message, its own or an incoming one, only
+# in a private chat, and only this soon after it was sent
 CHAT_ACTIONS = frozenset(
     {
         "typing",
@@ -311,6 +313,8 @@ class BotApiMethods:
         message = chat.messages.get(require(params, "message_id"))
         if message is None or message.deleted:
             raise bad_request("message to delete not found")
+        if time.time() - message.date >= DELETE_WITHIN:
+            raise bad_request("message can't be deleted for everyone")
         message.deleted = True
         message.revision = self.state.next_revision()
         return True

@@ -22,7 +22,7 @@ _query_ids = itertools.count(4_200_000_000_000_000_001)
 
 @dataclass(frozen=True)
 class VisibleMessage:
-    """A bot message as the person sees it now (after edits). Absent text/caption is ''."""
+    """A message as the person sees it now (after edits). Absent text/caption is ''."""
 
     id: int
     text: str
@@ -167,6 +167,17 @@ class FakeUser:
             for m in self._chat.visible_bot_messages()
             if m.revision > self._seen_revision
         ]
+
+    @property
+    def sent(self) -> list[VisibleMessage]:
+        """This person's own messages still in the chat, oldest first."""
+        own = [m for m in self._chat.messages.values() if not m.from_bot and not m.deleted]
+        return [VisibleMessage.of(m) for m in own]
+
+    def let_time_pass(self, hours: float) -> None:
+        """Make every message in the chat `hours` older, for Telegram's time limits."""
+        for message in self._chat.messages.values():
+            message.date -= round(hours * 3600)
 
     @property
     def alerts(self) -> list[str]:
