@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.engine.ages import AgeBand, Audience, is_for
+from bot.engine.ages import AUDIENCE, AgeBand, Audience, is_for
 from bot.engine.model import AgeRange
 
 
@@ -48,9 +48,11 @@ def route_help(
     """Emergency first, then the ending's own choices, then resources on the same topics.
 
     Resources outside the user's age band are left out, so a 20-year-old is not sent to
-    a line for children and a 15-year-old is not sent to an adults-only line.
+    a line for children and a 15-year-old is not sent to an adults-only line. A class
+    younger than the bot's audience (led by a youth worker) gets only 112 and the lines
+    the ending names: a push in the schoolyard is not for the police's tip line.
     """
-    topic_set = set(topics)
+    topic_set = set(topics) if band.ages.max >= AUDIENCE.min else set()
     emergency = [r for r in resources.values() if r.emergency]
     named = [resources[k] for k in chosen if k in resources]
     related = [r for r in resources.values() if topic_set & set(r.topics)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.content.catalog import Catalog
+from bot.engine.ages import of_school_year
 from bot.engine.help import AgeBand, HelpResource, help_card, route_help
 
 # A band is given a line only if the line is for every age in the band (bot/engine/ages.py):
@@ -125,3 +126,18 @@ def test_a_local_line_is_shown_once_it_has_a_number() -> None:
         "local",
     ]
     assert [group for group, _ in help_card(filled, AgeBand.UP_TO_15)] == ["emergency", "violence"]
+
+
+def test_a_class_younger_than_the_audience_gets_112_and_the_endings_own_lines(
+    shipped_catalog: Catalog,
+) -> None:
+    """A youth worker reads the schoolyard story to 10-year-olds: no tip line to the police."""
+    scenario = shipped_catalog.scenarios["schoolyard-10-12"]
+    year_4 = of_school_year(4)
+    for ending in scenario.endings.values():
+        routed = route_help(shipped_catalog.help, ending.help, scenario.focus_areas, year_4)
+        assert [r.key for r in routed] == ["emergency", *ending.help], ending.id
+    teenagers = route_help(
+        shipped_catalog.help, ["bris"], ["children_and_youth"], of_school_year(8)
+    )
+    assert "police" in [r.key for r in teenagers], "from 13 the topics route as before"
