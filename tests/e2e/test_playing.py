@@ -19,6 +19,17 @@ async def join(
     await user.click(saving)
 
 
+async def after_first_answer(
+    server: FakeBotApi, saving: str = "Spela och spara mina svar"
+) -> FakeUser:
+    """A player who joined and answered the first step of Bråk på bussen."""
+    user = server.user()
+    await join(user, saving=saving)
+    await open_scenario(user, "Bråk på bussen")
+    await user.click("Fråga Yusuf när bussen går")
+    return user
+
+
 async def test_a_full_scenario_saves_pseudonymous_choices(
     bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
@@ -62,10 +73,7 @@ async def test_replay_starts_the_scenario_again(bot: Runtime, fake_bot_api: Fake
 
 
 async def test_declining_to_save_stores_nothing(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
-    user = fake_bot_api.user()
-    await join(user, saving="Spela utan att spara")
-    await open_scenario(user, "Bråk på bussen")
-    await user.click("Fråga Yusuf när bussen går")
+    user = await after_first_answer(fake_bot_api, saving="Spela utan att spara")
     assert "På bussen" in user.last.text
     assert await bot.store.get_profile(pseudonym_of(bot, user.id)) is None
     await user.send("/mydata")
@@ -75,10 +83,7 @@ async def test_declining_to_save_stores_nothing(bot: Runtime, fake_bot_api: Fake
 async def test_delete_removes_everything_after_confirming(
     bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
-    user = fake_bot_api.user()
-    await join(user)
-    await open_scenario(user, "Bråk på bussen")
-    await user.click("Fråga Yusuf när bussen går")
+    user = await after_first_answer(fake_bot_api)
     await user.send("/delete")
     assert "går inte att ångra" in user.last.text
     await user.click("Ja, radera allt")
@@ -91,10 +96,7 @@ async def test_stopping_saving_deletes_what_was_saved(
     bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
     """/privacy promises that data is kept until /delete "or stop saving"."""
-    user = fake_bot_api.user()
-    await join(user)
-    await open_scenario(user, "Bråk på bussen")
-    await user.click("Fråga Yusuf när bussen går")
+    user = await after_first_answer(fake_bot_api)
     pseudonym = pseudonym_of(bot, user.id)
     assert (await bot.store.describe_user(pseudonym)).choices == 1
     await user.send("/mydata")
@@ -157,10 +159,7 @@ async def test_a_broken_scenario_is_left_out_and_logged(bot_env, fake_bot_api, t
 async def test_a_hard_word_can_be_explained_without_leaving_the_step(
     bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
-    user = fake_bot_api.user()
-    await join(user)
-    await open_scenario(user, "Bråk på bussen")
-    await user.click("Fråga Yusuf när bussen går")
+    user = await after_first_answer(fake_bot_api)
     assert "📖 distrahera" in user.buttons(), "the strategy the feedback just named"
     step = user.last.id
     await user.click("📖 distrahera")
