@@ -30,6 +30,7 @@ from bot.config import content_dirs, load_config
 from bot.content.catalog import load_catalog, load_scenario
 from bot.content.diagnostics import Report
 from bot.content.yamlsafe import parse_yaml
+from bot.engine.ages import AgeBand, is_for
 from bot.engine.callback_data import MAX_BYTES, Action, decode
 from bot.engine.engine import Run
 from bot.services.links import parse_start_payload
@@ -119,6 +120,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PressWorld]:
 
 
 SHIPPED = sorted(p.parent.name for p in content_dirs({})[0].glob("*/scenario.yaml"))
+# The scenarios a player of each age band in `prepare` may start (bot/engine/ages.py).
+_CATALOG = load_catalog([content_dirs({})[0]], content_dirs({})[1])
+PLAYABLE = {
+    band: sorted(s.id for s in _CATALOG.scenarios.values() if is_for(s.age, band))
+    for band in (AgeBand.UP_TO_15, AgeBand.AGE_16_17)
+}
 ARGUMENTS = st.one_of(
     st.sampled_from(
         [
@@ -228,7 +235,10 @@ def check(outcome: object, data: str) -> None:
 @st.composite
 def press_cases(draw: st.DrawFn) -> tuple[str, str, str | None, list[str]]:
     state = draw(st.sampled_from(STATES))
-    scenario = draw(st.sampled_from(SHIPPED))
+    band = AgeBand.UP_TO_15 if state.startswith("young") else AgeBand.AGE_16_17
+    scenario = draw(
+        st.sampled_from(PLAYABLE[band] if "playing" in state or "finished" in state else SHIPPED)
+    )
     language = draw(st.sampled_from([None, "sv", "en", "ar", "xx-long-tag"]))
     return state, scenario, language, draw(st.lists(st.just(None), min_size=1, max_size=6))
 
