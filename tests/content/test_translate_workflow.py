@@ -128,32 +128,31 @@ def test_a_changed_swedish_text_makes_the_interface_translation_stale(content, c
     assert re.search(r"^en\s+\d+\s+99%\s+1\s+0$", out.split("interface strings")[1], re.M)
 
 
+AGE_ENTRY = "  age.16_17:\n    source: 16–17 år\n    text: 16–17\n"
+
+
+def replace_in(path: Path, old: str, new: str) -> Path:
+    """The file with `old` replaced, as a translator's edit would leave it."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
 def test_plain_interface_entries_get_their_source_recorded(content, capsys) -> None:
     _, locales = content
-    en = locales / "en.yaml"
-    en.write_text(
-        en.read_text(encoding="utf-8").replace(
-            "  age.16_17:\n    source: 16–17 år\n    text: 16–17\n", "  age.16_17: 16–17\n"
-        ),
-        encoding="utf-8",
-    )
+    en = replace_in(locales / "en.yaml", AGE_ENTRY, "  age.16_17: 16–17\n")
     _, out, _ = run(capsys, "lint")
     assert "T503 warning: en: 'age.16_17' records no Swedish source" in out
     code, out, _ = run(capsys, "translate", "--lang", "en")
     assert code == 0 and "1 given their Swedish source" in out
-    assert "  age.16_17:\n    source: 16–17 år\n    text: 16–17\n" in en.read_text(encoding="utf-8")
+    assert AGE_ENTRY in en.read_text(encoding="utf-8")
     assert "T503" not in run(capsys, "lint")[1]
 
 
 def test_a_missing_english_text_stays_an_error(content, capsys) -> None:
     _, locales = content
-    en = locales / "en.yaml"
-    en.write_text(
-        en.read_text(encoding="utf-8").replace(
-            "  age.16_17:\n    source: 16–17 år\n    text: 16–17\n", ""
-        ),
-        encoding="utf-8",
-    )
+    replace_in(locales / "en.yaml", AGE_ENTRY, "")
     code, out, _ = run(capsys, "lint")
     assert code == 1 and "T502 en: no translation of 'age.16_17'" in out
 
