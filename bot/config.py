@@ -372,7 +372,7 @@ def _flag(values: Mapping[str, str], name: str) -> bool:
 
 
 # Telegram's rule for a webhook's secret_token.
-_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,256}")
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 def _http_config(values: Mapping[str, str]) -> HttpConfig:
@@ -383,7 +383,7 @@ def _http_config(values: Mapping[str, str]) -> HttpConfig:
             f"not {url!r}"
         )
     secret = setting(values, "BYSTANDER_WEBHOOK_SECRET")
-    if secret and not _SECRET_TOKEN.fullmatch(secret):
+    if secret and not WEBHOOK_SECRET.fullmatch(secret):
         raise ConfigError("BYSTANDER_WEBHOOK_SECRET must be 16 to 256 letters, digits, '_' or '-'")
     port = _number(values, "BYSTANDER_HTTP_PORT", 0)
     if port > 65535:

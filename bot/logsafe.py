@@ -14,12 +14,15 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 MASK = "<token>"
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 # A Bot API path, /bot<token>/ or /file/bot<token>/: whatever the token looks like.
 _BOT_PATH = re.compile(r"(/bot)\d+:[^/\s'\"<>]+")
+# The user-info of a URL (a proxy's user name and password): an HTTP client's error may
+# quote it re-encoded, and a user name is often a person's own municipal account.
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^\s/@'\"<>]+@", re.IGNORECASE)
 _secrets: set[str] = set()
 
 
@@ -39,9 +42,11 @@ def mask_url(url: str) -> None:
         return
     if password:
         mask(password)
+        mask(unquote(password))
 
 
 def redact(text: str) -> str:
+    text = _USERINFO.sub(rf"\1{MASK}@", text)  # before the secrets it may contain
     for secret in sorted(_secrets, key=len, reverse=True):  # the longest form first
         text = text.replace(secret, MASK)
     text = _BOT_PATH.sub(rf"\1{MASK}", text)

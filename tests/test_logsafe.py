@@ -47,7 +47,7 @@ def test_redact_masks_anything_in_a_bot_api_path_that_looks_like_a_token() -> No
 def test_a_password_in_the_base_url_is_masked() -> None:
     logsafe.mask_url("https://bystander:s3cret-proxy-pass@bots.example/bot")
     assert logsafe.redact("401 from https://bystander:s3cret-proxy-pass@bots.example") == (
-        "401 from https://bystander:<token>@bots.example"
+        "401 from https://<token>@bots.example"
     )
     logsafe.mask_url("http://[::1/bot")  # unparsable: nothing to mask, no error
 
@@ -99,3 +99,16 @@ def test_a_json_log_line_is_masked_before_it_is_encoded() -> None:
     assert entry["message"] == "<token>" and entry["level"] == "ERROR"
     assert "RuntimeError: GET http://h/bot<token>/getMe\nsecond line" in entry["traceback"]
     assert "backslash-token" not in line
+
+
+def test_a_proxy_user_and_password_are_masked_however_a_library_quotes_them() -> None:
+    """aiohttp quotes the proxy URL re-encoded: p%21ss%40word comes back as p!ss%40word."""
+    logsafe.mask_url("http://alice.svensson:p%21ss%40word@proxy.kommun.se:3128")
+    for quoted in (
+        "url='http://alice.svensson:p!ss%40word@proxy.kommun.se:3128'",
+        "407 from http://alice.svensson:abc@proxy.kommun.se",
+        "http://a.svensson@proxy.kommun.se:3128 refused",
+    ):
+        masked = logsafe.redact(quoted)
+        assert "alice" not in masked and "svensson" not in masked and "p!ss" not in masked
+        assert "abc@" not in masked and "@proxy.kommun.se" in masked

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import secrets
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -22,7 +23,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application
 
-from bot.config import BotConfig, ConfigError
+from bot.config import WEBHOOK_SECRET, BotConfig, ConfigError
 from bot.telegram.app import ALLOWED_UPDATES
 from bot.telegram.shedding import Queues, admit
 
@@ -50,8 +51,8 @@ class Webhook:
             raise ConfigError(f"Telegram refused the webhook {self.url}: {error.message}") from None
 
     async def receive(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, self._secret):
+        given = request.headers.get(SECRET_HEADER, "")
+        if not given.isascii() or not hmac.compare_digest(given.encode(), self._secret):
             raise web.HTTPForbidden()
         data = _update_json(await request.read())  # 413 beyond MAX_BODY_BYTES
         if admit(data, self._queues):
@@ -81,17 +82,31 @@ def webhook_secret(config: BotConfig) -> str:
         return config.http.webhook_secret
     path = config.key_dir / SECRET_FILE
     try:
-        return path.read_text(encoding="ascii").strip()
+        stored = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
-        pass
+        return _new_secret(path)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read the webhook secret {path}: {error}") from None
+    # An empty or damaged file would let anyone post updates: never accept it.
+    if not WEBHOOK_SECRET.fullmatch(stored):
+        raise ConfigError(
+            f"the webhook secret in {path} is not 16 to 256 letters, digits, '_' or '-': "
+            "delete the file and start again to make a new one"
+        )
+    return stored
+
+
+def _new_secret(path: Path) -> str:
+    """A new secret, written whole or not at all (a temporary file renamed into place)."""
     secret = secrets.token_urlsafe(32)  # letters, digits, '_' and '-', as Telegram asks
+    partial = path.with_name(f".{path.name}.new")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        partial.unlink(missing_ok=True)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as file:
             file.write(secret + "\n")
+        os.replace(partial, path)
     except OSError as error:
         raise ConfigError(f"cannot write the webhook secret {path}: {error.strerror}") from None
     return secret

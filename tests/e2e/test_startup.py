@@ -197,7 +197,7 @@ async def test_the_bot_api_is_reached_through_the_proxy_of_the_environment(
     if bypassed:
         assert proxy.heads == [] and "proxy" not in output
         return
-    assert f"Bot API through the proxy http://bystander:<token>@127.0.0.1:{port}" in output
+    assert f"Bot API through the proxy http://<token>@127.0.0.1:{port}" in output
     first = proxy.heads[0]
     assert first.startswith(f"POST {fake_bot_api.base_url}{fake_bot_api.token}/getMe HTTP/1.1")
     assert "\r\nProxy-Authorization: Basic " in first

@@ -26,7 +26,7 @@ from telegram import Update
 
 from bot.config import ConfigError, load_config
 from bot.http.server import MAX_BODY_BYTES
-from bot.http.webhook import SECRET_FILE, SECRET_HEADER
+from bot.http.webhook import SECRET_FILE, SECRET_HEADER, webhook_secret
 from bot.telegram.runtime import Runtime, build_runtime
 from bot.telegram.shedding import conversation
 from e2e.test_flood import FLOODER, HANDLED, flood_while_another_plays, join
@@ -105,6 +105,7 @@ async def test_posts_without_the_secret_are_refused(webhook_env, fake_bot_api) -
         assert await post(url, update) == 403
         assert await post(url, update, {SECRET_HEADER: "x" * 43}) == 403
         assert await post(url, update, {SECRET_HEADER: stored_secret(webhook_env)[:-1]}) == 403
+        assert await post(url, update, {SECRET_HEADER: "ä" * 43}) == 403, "not a 500"
         await fake_bot_api.settle()
         assert user.messages == [] and runtime.app.update_processor.handled == 0
         # The same post with the secret is an update like any other.
@@ -216,3 +217,23 @@ async def test_a_webhook_telegram_refuses_stops_the_bot_with_its_reason(
     assert str(refused.value) == (
         f"Telegram refused the webhook {WEBHOOK_URL}: Bad webhook: failed to resolve host"
     )
+
+
+@pytest.mark.parametrize("stored", ["", "\n", "short", "has spaces in it and is long enough"])
+def test_an_empty_or_damaged_secret_file_is_refused_not_trusted(webhook_env, stored) -> None:
+    """An empty secret would accept every post: anyone could act as any person or admin."""
+    config = load_config(webhook_env)
+    path = config.key_dir / SECRET_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(stored)
+    with pytest.raises(ConfigError, match="delete the file and start again"):
+        webhook_secret(config)
+
+
+def test_a_new_secret_is_written_whole_and_private(webhook_env) -> None:
+    config = load_config(webhook_env)
+    made = webhook_secret(config)
+    assert webhook_secret(config) == made, "kept, not made again"
+    files = sorted(p.name for p in config.key_dir.iterdir())
+    assert files == [SECRET_FILE], "no half-written file left behind"
+    assert stat.S_IMODE((config.key_dir / SECRET_FILE).stat().st_mode) == 0o600
