@@ -67,6 +67,12 @@ def of_school_year(year: int) -> ClassAge | None:
 Audience = AgeBand | ClassAge
 
 
+def joins_itself(age: ClassAge) -> bool:
+    """Whether a class's students may join it themselves: some are old enough for the bot.
+    Younger classes (åk 4–6) play only in facilitator mode, with no link to share."""
+    return age.ages.max >= AUDIENCE.min
+
+
 def is_for(age_range: AgeRange, audience: Audience) -> bool:
     """Whether every age of the audience lies within `age_range`."""
     ages = audience.ages

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot.engine.ages import joins_itself
 from bot.services import ephemeral
 from bot.services.bounded import BoundedDict
 from bot.storage.classes import ClassRecord, ClassStore
@@ -54,8 +55,11 @@ class Membership:
         attempts.append(self._clock())
 
     async def find_open_class(self, code: str) -> ClassRecord | None:
+        """The open class of a join code; not one too young to join itself (its age may have
+        changed after its link was shared)."""
         found = await self.classes.class_by_code(code)
-        return found if found and found.is_open(_today()) else None
+        joinable = found and found.is_open(_today()) and joins_itself(found.age)
+        return found if joinable else None
 
     def remember(self, user: str, class_id: int) -> None:
         self._unsaved[user] = class_id

@@ -24,6 +24,7 @@ from bot.engine.ages import (
     WHOLE_AUDIENCE,
     ClassAge,
     is_for,
+    joins_itself,
     of_school_year,
 )
 from bot.engine.callback_data import Action
@@ -240,7 +241,7 @@ class StaffService:
         created = Message(
             self.t(language, "class.created", name=escape(name), age=self._age_text(age, language))
         )
-        if _joins(record):
+        if joins_itself(record.age):
             share = await self._share_message(record, language)
         else:
             share = Message(self.t(language, "class.facilitation_only", youngest=AUDIENCE.min))
@@ -275,7 +276,7 @@ class StaffService:
     async def share(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
-        if record is None or not _joins(record):
+        if record is None or not joins_itself(record.age):
             return self._stale(language)
         return Outcome([await self._share_message(record, language)])
 
@@ -343,7 +344,7 @@ class StaffService:
             Button(self.t(language, "class.assign_button"), Action(ASSIGN, (cid,))),
             Button(self.t(language, "class.age_button"), Action(AGE_ASK, (cid,))),
         ]
-        if _joins(record):
+        if joins_itself(record.age):
             buttons.append(Button(self.t(language, "class.share_button"), Action(SHARE, (cid,))))
         if record.closed_on is None:
             buttons.append(
@@ -818,12 +819,6 @@ class StaffService:
 
 
 _NUMBERS = re.compile(r"\d+")
-
-
-def _joins(record: ClassRecord) -> bool:
-    """Whether students may join the class themselves: some of them are old enough for the
-    bot. Younger classes (åk 4–6) play only in facilitator mode, with no link to share."""
-    return record.age.ages.max >= AUDIENCE.min
 
 
 def _share_line(label: str, count: int | None, total: int, hidden: str = "") -> str:

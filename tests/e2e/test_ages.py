@@ -123,3 +123,18 @@ async def test_a_class_under_13_is_led_and_its_help_lines_fit_the_class(
     assert "UMO" not in debrief, "UMO is for 13–25"
     await worker.send("/class")
     assert "🔗 Visa länk och QR-kod" not in worker.buttons()
+
+
+async def test_a_link_shared_before_the_class_became_too_young_no_longer_joins(
+    bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/newclass åk 8 Tumba")
+    payload = link_payload(worker.messages[-2].caption)
+    await worker.click(BUS)
+    await worker.send("/class")
+    await worker.click("🎂 Ändra klassens ålder")
+    await worker.click("åk 5 (11 år)")
+    student = fake_bot_api.user(language_code="sv")
+    await student.send(f"/start {payload}")
+    assert "Den länken fungerar inte längre" in student.last.text, "led, not joined, at 11"
