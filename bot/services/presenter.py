@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.content.locales import Locales
 from bot.engine.ages import Audience
@@ -65,10 +66,7 @@ class Presenter:
     def glossary_terms(self, story: list[str], feedback: str, language: str) -> list[str]:
         """The glossary entries (ids) for words a step's story and labels use, then those
         of the feedback just read (such as its strategy's name), at most MAX_TERMS."""
-        glossary = {
-            term: word_forms(self.t(language, f"glossary.{term}.words"))
-            for term in self._glossary_ids()
-        }
+        glossary = self._glossary.get(language) or self._glossary[SOURCE_LANGUAGE]
         found = terms_in(story, glossary)
         found += [t for t in terms_in([feedback], glossary) if t not in found]
         return found[:MAX_TERMS]
@@ -78,15 +76,22 @@ class Presenter:
 
     def glossary_entry(self, term: str, language: str) -> str | None:
         """What a glossary word means, or None for a word the glossary lacks."""
-        if term not in self._glossary_ids():
+        if term not in self._glossary[SOURCE_LANGUAGE]:
             return None
         meaning = self.t(language, f"glossary.{term}.meaning")
         return self.t(language, "glossary.entry", word=_e(self.glossary_word(term, language)),
                       meaning=_e(meaning))  # fmt: skip
 
-    def _glossary_ids(self) -> list[str]:
+    @cached_property
+    def _glossary(self) -> dict[str, dict[str, list[str]]]:
+        """Each language's glossary word forms by entry, read once: steps look them up on
+        every answer."""
         keys = self.locales.strings.get(SOURCE_LANGUAGE, {})
-        return [k.split(".")[1] for k in keys if k.startswith("glossary.") and k.endswith(".words")]
+        terms = [k.split(".")[1] for k in keys if k.startswith("glossary.") and k.endswith("words")]
+        return {
+            language: {t: word_forms(self.t(language, f"glossary.{t}.words")) for t in terms}
+            for language in {SOURCE_LANGUAGE, *self.locales.languages}
+        }
 
     def choice_labels(self, step: Step, language: str) -> list[str]:
         return [c.label.get(language) for c in step.choices]
