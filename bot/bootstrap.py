@@ -14,11 +14,13 @@ from bot.content.catalog import Catalog, load_catalog
 from bot.content.diagnostics import Report
 from bot.content.locales import HELP_FILE, load_locales
 from bot.engine.model import SOURCE_LANGUAGE
+from bot.services.entry import Entry
 from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
 from bot.services.player import PlayerService
 from bot.services.presenter import Presenter
 from bot.services.reports import ReportService
+from bot.services.routing import Router
 from bot.services.staff import StaffService, StaffSettings
 from bot.services.survey import SurveyService
 from bot.storage.addresses import AddressBox
@@ -118,6 +120,8 @@ class Services:
     staff: StaffService
     evaluation: EvaluationStore
     reports: ReportService
+    entry: Entry
+    router: Router
     pseudonym_secret: bytes
 
 
@@ -152,6 +156,17 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     )
     staff = StaffService(catalog, classes, settings)
     reports = ReportService(catalog, evaluation, classes, settings.k)
+    entry = Entry(player, staff)
+    router = Router([entry, player, staff, reports], staff.roles_of, entry)
     return Services(
-        config, catalog, store, player, staff, evaluation, reports, secrets.pseudonym_secret
+        config,
+        catalog,
+        store,
+        player,
+        staff,
+        evaluation,
+        reports,
+        entry,
+        router,
+        secrets.pseudonym_secret,
     )

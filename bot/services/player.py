@@ -7,13 +7,13 @@ choice is on disk and a restart loses nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.content.catalog import Catalog
 from bot.engine import callback_data as cb
 from bot.engine import engine
 from bot.engine.ages import AgeBand, is_for
-from bot.engine.callback_data import Action
 from bot.engine.engine import Run
 from bot.engine.help import help_card
 from bot.engine.measures import Wave
@@ -22,6 +22,7 @@ from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
 from bot.services.presenter import Presenter
 from bot.services.presenter import escape as _e
+from bot.services.routing import action, button, command
 from bot.services.survey import (
     ACTED,
     OFFER,
@@ -35,11 +36,6 @@ from bot.services.views import Button, Erase, Keyboard, Message, Outcome, column
 from bot.storage.evaluation import FollowUpState, SurveyState
 from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, ChoiceRecord, Profile
 from bot.storage.store import Store
-
-# Button kinds (the first field of the callback data).
-AGE, CONSENT, MENU, INTRO, GO, RESUME = "age", "consent", "menu", "sc", "go", "resume"
-LANGUAGE, DELETE, KEEP, SAVING, GLOSSARY = "lang", "del", "keep", "saving", "gl"
-REMOVE_TYPED = "rmt"  # rmt:<id of the message the person typed>
 
 
 @dataclass(frozen=True)
@@ -90,7 +86,6 @@ class PlayerService:
         self.ephemeral = ephemeral
         self.membership = membership
         self.survey = survey
-        self._button_routes = self._routes()  # built once: every tap looks it up
 
     # -- sessions -------------------------------------------------------------
 
@@ -111,8 +106,8 @@ class PlayerService:
     def t(self, session: _Session, key: str, **values: object) -> str:
         return self.presenter.t(session.language, key, **values)
 
-    def _button(self, session: _Session, key: str, kind: str, *args: str) -> Button:
-        return Button(self.t(session, key), Action(kind, args))
+    def _button(self, session: _Session, key: str, use_case: Callable, *args: str) -> Button:
+        return Button(self.t(session, key), action(use_case, *args))
 
     # -- first contact ----------------------------------------------------------
 
@@ -141,10 +136,12 @@ class PlayerService:
     def _welcome(self, session: _Session) -> Outcome:
         # Nothing is stored before consent, so the buttons carry the language along.
         bands = [
-            self._button(session, f"age.{band}", AGE, band, session.language) for band in AgeBand
+            self._button(session, f"age.{band}", self.choose_age, band, session.language)
+            for band in AgeBand
         ]
         return Outcome.say(self.t(session, "start.welcome"), column(*bands))
 
+    @button("age")
     async def choose_age(self, person: Person, band: str, language: str) -> Outcome:
         session = await self._session(person, language)
         if band not in set(AgeBand):
@@ -159,10 +156,15 @@ class PlayerService:
 
     def _consent_buttons(self, session: _Session, band: str, no_save_key: str) -> Keyboard:
         return column(
-            self._button(session, "consent.save", CONSENT, band, CONSENT_SAVE, session.language),
-            self._button(session, no_save_key, CONSENT, band, CONSENT_NO_SAVE, session.language),
+            self._button(
+                session, "consent.save", self.choose_consent, band, CONSENT_SAVE, session.language
+            ),
+            self._button(
+                session, no_save_key, self.choose_consent, band, CONSENT_NO_SAVE, session.language
+            ),
         )
 
+    @button("consent")
     async def choose_consent(
         self, person: Person, band: str, consent: str, language: str
     ) -> Outcome:
@@ -195,6 +197,7 @@ class PlayerService:
     def _backend(self, consent: str) -> Store:
         return self.store if consent == CONSENT_SAVE else self.ephemeral
 
+    @button("saving")
     async def saving_prompt(self, person: Person) -> Outcome:
         session = await self._session(person)
         if session.profile is None:
@@ -204,6 +207,8 @@ class PlayerService:
 
     # -- menu and scenarios -----------------------------------------------------
 
+    @command("scenarios", menu=2)
+    @button("menu")
     async def menu(self, person: Person, *, greeting: bool = False) -> Outcome:
         session = await self._session(person)
         if session.profile is None:
@@ -229,7 +234,9 @@ class PlayerService:
         active = await self._active_scenario(session)
         if active is not None:
             title = active.title.get(session.language)
-            buttons.append(Button(self.t(session, "menu.continue", title=title), Action(RESUME)))
+            buttons.append(
+                Button(self.t(session, "menu.continue", title=title), action(self.resume))
+            )
         assigned = await self._assigned(session)
         ordered = sorted(
             self._offered(session),
@@ -239,7 +246,7 @@ class PlayerService:
             key = "menu.assigned_item" if scenario.id in assigned else "menu.item"
             title = scenario.title.get(session.language)
             label = self.t(session, key, title=title, minutes=scenario.minutes)
-            buttons.append(Button(label, Action(INTRO, (scenario.id,))))
+            buttons.append(Button(label, action(self.intro, scenario.id)))
         return column(*buttons)
 
     async def _assigned(self, session: _Session) -> list[str]:
@@ -266,15 +273,17 @@ class PlayerService:
             return session, None, await self._not_for_age(session, scenario)
         return session, scenario, None
 
+    @button("sc")
     async def intro(self, person: Person, scenario_id: str) -> Outcome:
         session, scenario, instead = await self._playable(person, scenario_id)
         if instead:
             return instead
         text = self.presenter.scenario_intro(scenario, session.language)
-        start = self._button(session, "play.start", GO, scenario.id)
-        back = self._button(session, "menu.back", MENU)
+        start = self._button(session, "play.start", self.begin, scenario.id)
+        back = self._button(session, "menu.back", self.menu)
         return Outcome.say(text, column(start, back), close_buttons=True)
 
+    @button("go")
     async def begin(self, person: Person, scenario_id: str) -> Outcome:
         session, scenario, instead = await self._playable(person, scenario_id)
         if instead:
@@ -316,11 +325,12 @@ class PlayerService:
         return [
             Button(
                 self.t(session, "glossary.button", word=self.presenter.glossary_word(t, language)),
-                Action(GLOSSARY, (t,)),
+                action(self.explain, t),
             )
             for t in self.presenter.glossary_terms(story, after, language)
         ]
 
+    @button("gl")
     async def explain(self, person: Person, term: str) -> Outcome:
         """What a hard word means; the step's buttons stay, so the story goes on."""
         session = await self._session(person)
@@ -329,6 +339,7 @@ class PlayerService:
 
     # -- answering ---------------------------------------------------------------
 
+    @button(cb.ANSWER)
     async def answer(self, person: Person, run_id: str, step_id: str, choice_id: str) -> Outcome:
         session = await self._session(person)
         loaded = await self._load_run(session)
@@ -377,6 +388,7 @@ class PlayerService:
     # Every questionnaire and follow-up button is checked against where the person really
     # is (bot.services.survey): a forged or old one gets the kind notice and writes nothing.
 
+    @button(QUESTION)
     async def survey_answer(
         self, person: Person, wave: str, scenario_id: str, index: str, value: str
     ) -> Outcome:
@@ -392,6 +404,7 @@ class PlayerService:
             return Outcome([question], close_buttons=True)
         return await self._after_wave(session, wave_, scenario_id)
 
+    @button(SKIP_ALL)
     async def survey_skip_all(self, person: Person, wave: str, scenario_id: str) -> Outcome:
         session = await self._session(person)
         state = await self._survey_state(session, scenario_id) if wave in set(Wave) else None
@@ -418,6 +431,7 @@ class PlayerService:
         """At most one reminder per scenario, so never more than there are scenarios."""
         return len(self.catalog.scenarios)
 
+    @button(OFFER)
     async def follow_up_offer(self, person: Person, scenario_id: str, answer: str) -> Outcome:
         session = await self._session(person)
         state = await self._survey_state(session, scenario_id) if answer in ("yes", "no") else None
@@ -434,6 +448,7 @@ class PlayerService:
             self.t(session, key, days=self.survey.follow_up_days), close_buttons=True
         )
 
+    @button(OPPORTUNITY)
     async def follow_up_opportunity(
         self, person: Person, follow_up_id: str, answer: str
     ) -> Outcome:
@@ -451,6 +466,7 @@ class PlayerService:
             )
         return Outcome([message], close_buttons=True)
 
+    @button(ACTED)
     async def follow_up_acted(self, person: Person, follow_up_id: str, strategy: str) -> Outcome:
         session, follow_up = await self._follow_up(person, follow_up_id)
         if (
@@ -480,8 +496,8 @@ class PlayerService:
         text = self.presenter.debrief(
             scenario, engine.debrief(scenario, run), session.language, session.band
         )
-        again = self._button(session, "play.again", GO, scenario.id)
-        other = self._button(session, "play.other", MENU)
+        again = self._button(session, "play.again", self.begin, scenario.id)
+        other = self._button(session, "play.other", self.menu)
         words = self._glossary_buttons(session, [text], after)
         return Message(text, column(again, other, *words))
 
@@ -493,6 +509,8 @@ class PlayerService:
         scenario = self.catalog.scenarios.get(run.scenario_id)
         return (scenario, run) if scenario is not None else None
 
+    @command("resume", menu=3)
+    @button("resume")
     async def resume(self, person: Person) -> Outcome:
         session = await self._session(person)
         if session.profile is None:
@@ -516,6 +534,7 @@ class PlayerService:
         messages.append(self._step_message(session, scenario, resumed.run, heading=True))
         return Outcome(messages, close_buttons=True)
 
+    @command("stop", menu=4)
     async def stop(self, person: Person) -> Outcome:
         session = await self._session(person)
         if session.profile is None:
@@ -535,6 +554,10 @@ class PlayerService:
         text = self.t(session, "play.not_for_age", min=scenario.age.min, max=scenario.age.max)
         return Outcome.say(text, await self._menu_keyboard(session), close_buttons=True)
 
+    async def old_button(self, person: Person) -> Outcome:
+        """A button that is old, forged or no longer anyone's: a kind notice, nothing done."""
+        return self._stale(await self._session(person))
+
     def _stale(self, session: _Session) -> Outcome:
         return Outcome(notice=self.t(session, "play.old_button"), close_buttons=True)
 
@@ -552,9 +575,10 @@ class PlayerService:
             intro, commands = self.t(session, "help.intro"), self.t(session, "help.commands")
             return Outcome.say(f"{intro}\n\n{card}\n\n{commands}")
         text = f"{self.t(session, 'help.typed')}\n\n{card}\n\n{self.t(session, 'help.remove_hint')}"
-        remove = self._button(session, "help.remove_button", REMOVE_TYPED, str(typed_message))
+        remove = self._button(session, "help.remove_button", self.remove_typed, str(typed_message))
         return Outcome.say(text, column(remove))
 
+    @button("rmt")
     async def remove_typed(self, person: Person, message_id: str) -> Outcome:
         """Ask the channel to delete what the person typed; it shows `help.remove_failed`
         if it cannot (too old, already deleted)."""
@@ -571,14 +595,17 @@ class PlayerService:
         session = await self._session(person)
         return Outcome.say(self.t(session, "unknown.command"))
 
+    @command("language", menu=6)
     async def language_prompt(self, person: Person) -> Outcome:
         session = await self._session(person)
         locales = self.presenter.locales
         buttons = [
-            Button(locales.names[code], Action(LANGUAGE, (code,))) for code in locales.languages
+            Button(locales.names[code], action(self.choose_language, code))
+            for code in locales.languages
         ]
         return Outcome.say(self.t(session, "language.question"), column(*buttons))
 
+    @button("lang")
     async def choose_language(self, person: Person, code: str) -> Outcome:
         session = await self._session(person)
         if code not in self.presenter.locales.languages:
@@ -591,16 +618,18 @@ class PlayerService:
         session = await self._session(person)
         return Outcome.say(self.t(session, "language.changed"), close_buttons=True)
 
+    @command("privacy", menu=7)
     async def privacy(self, person: Person) -> Outcome:
         session = await self._session(person)
         return Outcome.say(
             self.t(session, "privacy.text", months=self.retention_months, k=self.min_group)
         )
 
+    @command("mydata", menu=8)
     async def my_data(self, person: Person) -> Outcome:
         session = await self._session(person)
         data = await self.store.describe_user(person.pseudonym)
-        change = (self._button(session, "mydata.change_saving", SAVING),)
+        change = (self._button(session, "mydata.change_saving", self.saving_prompt),)
         if data is None:
             key = "mydata.nothing" if session.profile is None else "mydata.not_saved"
             return Outcome.say(self.t(session, key), column(*change) if session.profile else ())
@@ -618,19 +647,21 @@ class PlayerService:
             last=data.last_activity.isoformat(),
         )
         return Outcome.say(
-            text, column(*change, self._button(session, "delete.button", DELETE, "ask"))
+            text,
+            column(*change, self._button(session, "delete.button", self._delete_button, "ask")),
         )
 
     def _title(self, scenario_id: str, session: _Session) -> str:
         scenario = self.catalog.scenarios.get(scenario_id)
         return scenario.title.get(session.language) if scenario else scenario_id
 
+    @command("delete", menu=9)
     async def delete_prompt(self, person: Person) -> Outcome:
         session = await self._session(person)
         if session.profile is None:
             return Outcome.say(self.t(session, "mydata.nothing"))
-        yes = self._button(session, "delete.confirm", DELETE, "yes")
-        no = self._button(session, "delete.cancel", KEEP)
+        yes = self._button(session, "delete.confirm", self._delete_button, "yes")
+        no = self._button(session, "delete.cancel", self.keep)
         return Outcome.say(self.t(session, "delete.question"), column(yes, no))
 
     async def delete(self, person: Person) -> Outcome:
@@ -641,40 +672,11 @@ class PlayerService:
         session = await self._session(person)
         return Outcome.say(self.t(session, "delete.done"), close_buttons=True)
 
+    @button("del")
     async def _delete_button(self, person: Person, step: str) -> Outcome:
         return await (self.delete(person) if step == "yes" else self.delete_prompt(person))
 
+    @button("keep")
     async def keep(self, person: Person) -> Outcome:
         session = await self._session(person)
         return Outcome.say(self.t(session, "delete.kept"), close_buttons=True)
-
-    # -- buttons ------------------------------------------------------------------
-
-    async def press(self, person: Person, action: Action | None) -> Outcome:
-        """Route a tapped button. Anything unknown or malformed gets a kind notice."""
-        handler = self._button_routes.get((action.kind, len(action.args))) if action else None
-        if handler is None:
-            return self._stale(await self._session(person))
-        return await handler(person, *action.args)
-
-    def _routes(self):
-        return {
-            (AGE, 2): self.choose_age,
-            (CONSENT, 3): self.choose_consent,
-            (MENU, 0): self.menu,
-            (INTRO, 1): self.intro,
-            (GO, 1): self.begin,
-            (cb.ANSWER, 3): self.answer,
-            (RESUME, 0): self.resume,
-            (LANGUAGE, 1): self.choose_language,
-            (DELETE, 1): self._delete_button,
-            (KEEP, 0): self.keep,
-            (SAVING, 0): self.saving_prompt,
-            (GLOSSARY, 1): self.explain,
-            (REMOVE_TYPED, 1): self.remove_typed,
-            (QUESTION, 4): self.survey_answer,
-            (SKIP_ALL, 2): self.survey_skip_all,
-            (OFFER, 2): self.follow_up_offer,
-            (OPPORTUNITY, 2): self.follow_up_opportunity,
-            (ACTED, 2): self.follow_up_acted,
-        }

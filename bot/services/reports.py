@@ -19,8 +19,9 @@ from bot.evaluation.report import (
     protect_release,
 )
 from bot.services.presenter import escape
+from bot.services.routing import Audience, command
 from bot.services.views import Message, Outcome
-from bot.storage.classes import EVALUATOR, ClassStore
+from bot.storage.classes import ClassStore
 from bot.storage.evaluation import RETIRED, EvaluationStore
 
 FORMATS = ("html", "csv", "json")
@@ -113,13 +114,12 @@ class ReportService:
             return int(reference)
         return await self.classes.class_id_by_name(reference)
 
+    @command("report", Audience.EVALUATOR, menu=30)
     async def telegram_report(self, person, words: list[str]) -> Outcome:
         """/report [period] [scenario id]: the summary, a few charts, and the files."""
         profile = await self.classes.store.get_profile(person.pseudonym)
         locales = self.catalog.locales
         language = profile.language if profile else locales.pick(person.telegram_language)
-        if EVALUATOR not in await self.classes.roles_of(person.pseudonym):
-            return Outcome.say(locales.text(language, "unknown.command"))
         period, scenario = Period.last_closed_month(_today()), None
         for word in words[:2]:
             if word in self.catalog.scenarios:

@@ -27,7 +27,6 @@ from bot.engine.ages import (
     joins_itself,
     of_school_year,
 )
-from bot.engine.callback_data import Action
 from bot.engine.engine import Run
 from bot.engine.model import AgeRange, Scenario, Step
 from bot.privacy.class_view import (
@@ -48,6 +47,7 @@ from bot.services.links import (
 )
 from bot.services.plaintext import plain_text
 from bot.services.presenter import Presenter, escape
+from bot.services.routing import Audience, action, button, command
 from bot.services.views import Button, Message, Outcome, column
 from bot.storage.classes import EVALUATOR, YOUTH_WORKER, ClassRecord, ClassStore, StepAnswers
 
@@ -63,11 +63,6 @@ ROLE_WORDS = {
 }
 BOT_USERNAME = "bot_username"  # settings key, written at start-up
 
-# Button kinds.
-CLASS_VIEW, RESULTS, PROJECT, PROJECT_HANDS = "cv", "cr", "pc", "ph"
-ASSIGN, TOGGLE, SHARE, CLOSE_ASK, CLOSE = "as", "tg", "qr", "cl", "cx"
-REVOKE, FAC_CLASS, FAC_START, FOLLOW = "rv", "fc", "fs", "ff"
-AGE_ASK, AGE_SET = "ca", "cg"
 WHOLE_AUDIENCE_CHOICE = "all"  # the age button for 13–19, next to the school years
 
 
@@ -93,7 +88,6 @@ class StaffService:
         self.presenter = Presenter(catalog.locales, catalog.help)
         self.classes = classes
         self.settings = settings
-        self._button_routes = self.routes()  # built once: every tap looks it up
 
     def t(self, language: str, key: str, **values: object) -> str:
         return self.presenter.t(language, key, **values)
@@ -104,34 +98,31 @@ class StaffService:
             profile.language if profile else self.presenter.locales.pick(person.telegram_language)
         )
 
-    def _unknown(self, language: str) -> Outcome:
-        return Outcome.say(self.t(language, "unknown.command"))
-
     def _stale(self, language: str) -> Outcome:
         return Outcome(notice=self.t(language, "play.old_button"))
 
     async def has_role(self, person, role: str) -> bool:
         return role in await self.classes.roles_of(person.pseudonym)
 
-    async def staff_help(self, person) -> str | None:
-        """Extra /help lines for staff, or None for everyone else."""
-        language = await self._language(person)
-        keys = []
-        if person.pseudonym in self.settings.admins:
-            keys.append("staff.help_admin")
+    async def roles_of(self, person) -> frozenset[str]:
+        """The person's staff roles as the commands table names them (bot.services.routing)."""
         roles = await self.classes.roles_of(person.pseudonym)
-        if YOUTH_WORKER in roles:
-            keys.append("staff.help_youth_worker")
-        if EVALUATOR in roles:
-            keys.append("staff.help_evaluator")
-        return "\n".join(self.t(language, k) for k in keys) or None
+        admin = {Audience.ADMIN.value} if person.pseudonym in self.settings.admins else set()
+        return frozenset(roles | admin)
+
+    async def staff_help(self, person) -> str | None:
+        """Extra /help lines for staff, one paragraph per role, or None for everyone else."""
+        roles = await self.roles_of(person)
+        if not roles:
+            return None
+        language = await self._language(person)
+        return "\n".join(self.t(language, f"staff.help_{a}") for a in Audience if a in roles)
 
     # -- invitations and roles -------------------------------------------------------
 
+    @command("invite", Audience.ADMIN, menu=40)
     async def invite(self, person, args: list[str]) -> Outcome:
         language = await self._language(person)
-        if person.pseudonym not in self.settings.admins:
-            return self._unknown(language)
         role = ROLE_WORDS.get(args[0].lower()) if args else None
         label = plain_text(" ".join(args[1:]), MAX_CLASS_NAME)
         if role is None or not label:
@@ -178,10 +169,9 @@ class StaffService:
         )
         return Outcome.say(self.t(language, key, label=escape(grant.label)))
 
+    @command("roles", Audience.ADMIN, menu=41)
     async def list_roles(self, person) -> Outcome:
         language = await self._language(person)
-        if person.pseudonym not in self.settings.admins:
-            return self._unknown(language)
         grants = await self.classes.active_roles()
         if not grants:
             return Outcome.say(self.t(language, "staff.no_roles"))
@@ -191,9 +181,10 @@ class StaffService:
             role = self.t(language, f"role.{grant.role}")
             lines.append(f"• {escape(grant.label)} – {role} ({grant.granted_on})")
             label = self.t(language, "staff.revoke", label=grant.label)
-            buttons.append(Button(label, Action(REVOKE, (str(grant.id),))))
+            buttons.append(Button(label, action(self.revoke, str(grant.id))))
         return Outcome.say("\n".join(lines), column(*buttons))
 
+    @button("rv")
     async def revoke(self, person, grant_id: str) -> Outcome:
         language = await self._language(person)
         number = cb.number(grant_id)
@@ -226,10 +217,9 @@ class StaffService:
             return None
         return facilitation
 
+    @command("newclass", Audience.YOUTH_WORKER, menu=20)
     async def new_class(self, person, args: list[str]) -> Outcome:
         language = await self._language(person)
-        if not await self.has_role(person, YOUTH_WORKER):
-            return self._unknown(language)
         name = plain_text(" ".join(args), MAX_CLASS_NAME)
         age = read_class_age(name)
         if age is None:
@@ -273,6 +263,7 @@ class StaffService:
 
         return Message(caption, photo=await asyncio.to_thread(charts.render_qr, link))
 
+    @button("qr")
     async def share(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -280,17 +271,16 @@ class StaffService:
             return self._stale(language)
         return Outcome([await self._share_message(record, language)])
 
+    @command("class", Audience.YOUTH_WORKER, menu=21)
     async def my_classes(self, person) -> Outcome:
         language = await self._language(person)
-        if not await self.has_role(person, YOUTH_WORKER):
-            return self._unknown(language)
         records = await self.classes.classes_of(person.pseudonym)
         if not records:
             return Outcome.say(self.t(language, "class.none"))
         if len(records) == 1:
             return Outcome([await self._class_message(records[0], language)])
         buttons = [
-            Button(self._class_label(r, language), Action(CLASS_VIEW, (str(r.id),)))
+            Button(self._class_label(r, language), action(self.class_view, str(r.id)))
             for r in records
         ]
         return Outcome.say(self.t(language, "class.pick"), column(*buttons))
@@ -299,6 +289,7 @@ class StaffService:
         state = "" if record.is_open(_today()) else self.t(language, "class.closed_mark")
         return f"{record.name}{state}"
 
+    @button("cv")
     async def class_view(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -335,20 +326,20 @@ class StaffService:
                 )
             )
             label = self.t(language, "class.results_button", title=title)
-            buttons.append(Button(label, Action(RESULTS, (str(record.id), scenario.id))))
+            buttons.append(Button(label, action(self.results, str(record.id), scenario.id)))
         if not buttons:
             lines.append(self.t(language, "class.nothing_assigned"))
         cid = str(record.id)
         buttons += [
-            Button(self.t(language, "class.refresh"), Action(CLASS_VIEW, (cid,))),
-            Button(self.t(language, "class.assign_button"), Action(ASSIGN, (cid,))),
-            Button(self.t(language, "class.age_button"), Action(AGE_ASK, (cid,))),
+            Button(self.t(language, "class.refresh"), action(self.class_view, cid)),
+            Button(self.t(language, "class.assign_button"), action(self.assignments, cid)),
+            Button(self.t(language, "class.age_button"), action(self.age_prompt, cid)),
         ]
         if joins_itself(record.age):
-            buttons.append(Button(self.t(language, "class.share_button"), Action(SHARE, (cid,))))
+            buttons.append(Button(self.t(language, "class.share_button"), action(self.share, cid)))
         if record.closed_on is None:
             buttons.append(
-                Button(self.t(language, "class.close_button"), Action(CLOSE_ASK, (cid,)))
+                Button(self.t(language, "class.close_button"), action(self.close_prompt, cid))
             )
         return Message("\n".join(lines), column(*buttons))
 
@@ -364,6 +355,7 @@ class StaffService:
 
     # -- assignments -----------------------------------------------------------------------
 
+    @button("as")
     async def assignments(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -377,8 +369,10 @@ class StaffService:
         for scenario in self._by_fit(self.catalog.scenarios.values(), record.age, language):
             mark = "✅" if scenario.id in assigned else "⬜"
             label = f"{mark} {self._scenario_label(scenario, record.age, language)}"
-            buttons.append(Button(label, Action(TOGGLE, (str(record.id), scenario.id))))
-        done = Button(self.t(language, "class.assign_done"), Action(CLASS_VIEW, (str(record.id),)))
+            buttons.append(Button(label, action(self.toggle, str(record.id), scenario.id)))
+        done = Button(
+            self.t(language, "class.assign_done"), action(self.class_view, str(record.id))
+        )
         text = self.t(
             language,
             "class.assign_heading",
@@ -415,6 +409,7 @@ class StaffService:
             age=self._age_text(age, language),
         )
 
+    @button("tg")
     async def toggle(self, person, class_id: str, scenario_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -430,6 +425,7 @@ class StaffService:
 
     # -- a class's age ----------------------------------------------------------------------
 
+    @button("ca")
     async def age_prompt(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -438,10 +434,10 @@ class StaffService:
         choices = [(str(year), of_school_year(year)) for year in SCHOOL_YEARS]
         choices.append((WHOLE_AUDIENCE_CHOICE, WHOLE_AUDIENCE))
         buttons = [
-            Button(self._age_text(age, language), Action(AGE_SET, (class_id, choice)))
+            Button(self._age_text(age, language), action(self.set_age, class_id, choice))
             for choice, age in choices
         ]
-        back = Button(self.t(language, "menu.back"), Action(CLASS_VIEW, (class_id,)))
+        back = Button(self.t(language, "menu.back"), action(self.class_view, class_id))
         text = self.t(
             language,
             "class.age_question",
@@ -450,6 +446,7 @@ class StaffService:
         )
         return Outcome([Message(text, column(*buttons, back))], edit=True)
 
+    @button("cg")
     async def set_age(self, person, class_id: str, choice: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -467,17 +464,19 @@ class StaffService:
             notice=self.t(language, "class.age_changed", age=self._age_text(age, language)),
         )
 
+    @button("cl")
     async def close_prompt(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
         if record is None:
             return self._stale(language)
-        yes = Button(self.t(language, "class.close_confirm"), Action(CLOSE, (class_id,)))
-        no = Button(self.t(language, "delete.cancel"), Action(CLASS_VIEW, (class_id,)))
+        yes = Button(self.t(language, "class.close_confirm"), action(self.close, class_id))
+        no = Button(self.t(language, "delete.cancel"), action(self.class_view, class_id))
         return Outcome.say(
             self.t(language, "class.close_question", name=escape(record.name)), column(yes, no)
         )
 
+    @button("cx")
     async def close(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -489,6 +488,7 @@ class StaffService:
 
     # -- results ---------------------------------------------------------------------------
 
+    @button("cr")
     async def results(self, person, class_id: str, scenario_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -509,12 +509,12 @@ class StaffService:
         buttons: list[Button] = []
         for index, step in enumerate(self._steps(scenario)):
             lines.append(f"\n<b>{self._step_name(scenario, step, language)}</b>")
-            for kind, answers, source in (
-                (PROJECT, students, "class.students"),
-                (PROJECT_HANDS, hands, "class.hands"),
+            for project, answers, source in (
+                (self.project_students, students, "class.students"),
+                (self.project_hands, hands, "class.hands"),
             ):
                 shown = answers.get(step.id)
-                if kind == PROJECT_HANDS and shown is None:
+                if project == self.project_hands and shown is None:
                     continue
                 counts = self._shown(step, shown)
                 lines.append(self._distribution(step, shown, counts, language, source))
@@ -526,11 +526,11 @@ class StaffService:
                         source=self.t(language, source),
                     )
                     args = (str(record.id), scenario.id, str(index))
-                    buttons.append(Button(label, Action(kind, args)))
+                    buttons.append(Button(label, action(project, *args)))
         refresh = Button(
-            self.t(language, "class.refresh"), Action(RESULTS, (str(record.id), scenario.id))
+            self.t(language, "class.refresh"), action(self.results, str(record.id), scenario.id)
         )
-        back = Button(self.t(language, "menu.back"), Action(CLASS_VIEW, (str(record.id),)))
+        back = Button(self.t(language, "menu.back"), action(self.class_view, str(record.id)))
         return Outcome([Message("\n".join(lines)[:4000], column(*buttons, refresh, back))])
 
     async def _released(self, record: ClassRecord, scenario: Scenario) -> dict[str, Release]:
@@ -603,8 +603,20 @@ class StaffService:
         ]
         return "\n".join(rows)
 
-    async def projector(
-        self, person, class_id: str, scenario_id: str, index: str, kind: str
+    @button("pc")
+    async def project_students(
+        self, person, class_id: str, scenario_id: str, index: str
+    ) -> Outcome:
+        """A chart of the students' released answers to one step."""
+        return await self._projector(person, class_id, scenario_id, index, hands=False)
+
+    @button("ph")
+    async def project_hands(self, person, class_id: str, scenario_id: str, index: str) -> Outcome:
+        """A chart of the hand counts of one step."""
+        return await self._projector(person, class_id, scenario_id, index, hands=True)
+
+    async def _projector(
+        self, person, class_id: str, scenario_id: str, index: str, *, hands: bool
     ) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -613,13 +625,13 @@ class StaffService:
         if record is None or not index.isdigit() or int(index) >= len(steps):
             return self._stale(language)
         step = steps[int(index)]
-        if kind == PROJECT:
+        if not hands:
             answers = (await self._released(record, scenario)).get(step.id)
         else:
             answers = (await self.classes.facilitated_answers(record.id, scenario.id)).get(step.id)
         counts = self._shown(step, answers)
         if counts is None:
-            source = self.t(language, "class.students" if kind == PROJECT else "class.hands")
+            source = self.t(language, "class.hands" if hands else "class.students")
             return Outcome(
                 notice=self.t(language, "class.too_few", source=source, k=self.settings.k)
             )
@@ -637,7 +649,7 @@ class StaffService:
                 for c in step.choices
             ),
             total_label=self.t(language, "chart.total", n=self._total(answers)),
-            facilitated_note=self.t(language, "chart.hands") if kind == PROJECT_HANDS else None,
+            facilitated_note=self.t(language, "chart.hands") if hands else None,
             total=self._total(answers),
             hidden_label=self.t(language, "chart.hidden"),
         )
@@ -648,18 +660,18 @@ class StaffService:
 
     # -- facilitator mode -------------------------------------------------------------------
 
+    @command("facilitate", Audience.YOUTH_WORKER, menu=22)
     async def facilitate(self, person) -> Outcome:
         language = await self._language(person)
-        if not await self.has_role(person, YOUTH_WORKER):
-            return self._unknown(language)
         records = [
             r for r in await self.classes.classes_of(person.pseudonym) if r.is_open(_today())
         ]
         if not records:
             return Outcome.say(self.t(language, "class.none"))
-        buttons = [Button(r.name, Action(FAC_CLASS, (str(r.id),))) for r in records]
+        buttons = [Button(r.name, action(self.facilitate_class, str(r.id))) for r in records]
         return Outcome.say(self.t(language, "facilitate.pick_class"), column(*buttons))
 
+    @button("fc")
     async def facilitate_class(self, person, class_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -670,7 +682,8 @@ class StaffService:
             return Outcome([await self._assign_message(record, language)], close_buttons=True)
         buttons = [
             Button(
-                self._scenario_label(s, record.age, language), Action(FAC_START, (class_id, s.id))
+                self._scenario_label(s, record.age, language),
+                action(self.facilitate_start, class_id, s.id),
             )
             for s in self._by_fit(scenarios, record.age, language)
         ]
@@ -678,6 +691,7 @@ class StaffService:
             self.t(language, "facilitate.pick_scenario"), column(*buttons), close_buttons=True
         )
 
+    @button("fs")
     async def facilitate_start(self, person, class_id: str, scenario_id: str) -> Outcome:
         record = await self._owned(person, class_id)
         language = await self._language(person)
@@ -755,11 +769,12 @@ class StaffService:
         ]
         lines.append(self.t(language, "facilitate.which"))
         buttons = [
-            Button(c.label.get(language), Action(FOLLOW, (str(facilitation.id), str(i))))
+            Button(c.label.get(language), action(self.follow, str(facilitation.id), str(i)))
             for i, c in enumerate(step.choices)
         ]
         return Outcome.say("\n".join(lines), column(*buttons))
 
+    @button("ff")
     async def follow(self, person, facilitation_id: str, index: str) -> Outcome:
         language = await self._language(person)
         facilitation = await self._facilitation(person)
@@ -790,32 +805,6 @@ class StaffService:
             )
         next_prompt = self._count_prompt(scenario, run, language, heading=answer.phase_changed)
         return Outcome([feedback, next_prompt], close_buttons=True)
-
-    # -- buttons -------------------------------------------------------------------------------
-
-    def routes(self) -> dict[tuple[str, int], object]:
-        return {
-            (REVOKE, 1): self.revoke,
-            (CLASS_VIEW, 1): self.class_view,
-            (RESULTS, 2): self.results,
-            (PROJECT, 3): lambda p, c, s, i: self.projector(p, c, s, i, PROJECT),
-            (PROJECT_HANDS, 3): lambda p, c, s, i: self.projector(p, c, s, i, PROJECT_HANDS),
-            (ASSIGN, 1): self.assignments,
-            (TOGGLE, 2): self.toggle,
-            (SHARE, 1): self.share,
-            (CLOSE_ASK, 1): self.close_prompt,
-            (CLOSE, 1): self.close,
-            (FAC_CLASS, 1): self.facilitate_class,
-            (FAC_START, 2): self.facilitate_start,
-            (FOLLOW, 2): self.follow,
-            (AGE_ASK, 1): self.age_prompt,
-            (AGE_SET, 2): self.set_age,
-        }
-
-    async def press(self, person, action: Action | None) -> Outcome | None:
-        """Handle a staff button; None when the button is not a staff button."""
-        handler = self._button_routes.get((action.kind, len(action.args))) if action else None
-        return await handler(person, *action.args) if handler else None
 
 
 _NUMBERS = re.compile(r"\d+")

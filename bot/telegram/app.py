@@ -8,35 +8,16 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     filters,
 )
 
-from bot.services.player import PlayerService
-from bot.telegram.handlers import Handlers, StaffUseCase
+from bot.services.presenter import Presenter
+from bot.services.routing import Chats, Router
+from bot.telegram.handlers import Handlers
 from bot.telegram.ordering import PerUserOrder
 from bot.telegram.transport import Transports
 
-# The public command menu, in this order; staff commands are listed in their /help.
-COMMANDS: dict[str, str] = {
-    "start": "start",
-    "scenarios": "menu",
-    "resume": "resume",
-    "stop": "stop",
-    "help": "help",
-    "language": "language_prompt",
-    "privacy": "privacy",
-    "mydata": "my_data",
-    "delete": "delete_prompt",
-}
-STAFF_COMMANDS: dict[str, StaffUseCase] = {
-    "invite": lambda staff, person, words: staff.invite(person, words),
-    "roles": lambda staff, person, words: staff.list_roles(person),
-    "newclass": lambda staff, person, words: staff.new_class(person, words),
-    "class": lambda staff, person, words: staff.my_classes(person),
-    "facilitate": lambda staff, person, words: staff.facilitate(person),
-}
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
@@ -83,28 +64,17 @@ def build_application(
 
 def add_handlers(app: Application, handlers: Handlers) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("start", handlers.start, private))
-    app.add_handler(CommandHandler("help", handlers.help, private))
-    app.add_handler(CommandHandler("report", handlers.report, private))
-    for command, use_case in COMMANDS.items():
-        if command not in ("start", "help"):
-            handler = handlers.command(getattr(PlayerService, use_case))
-            app.add_handler(CommandHandler(command, handler, private))
-    for command, use_case in STAFF_COMMANDS.items():
-        app.add_handler(CommandHandler(command, handlers.staff_command(use_case), private))
-    app.add_handler(
-        MessageHandler(private & filters.COMMAND, handlers.command(PlayerService.unknown_command))
-    )
+    app.add_handler(MessageHandler(private & filters.COMMAND, handlers.command))
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_handler(MessageHandler(private & ~filters.COMMAND, handlers.anything_else))
     app.add_error_handler(handlers.on_error)
 
 
-async def publish_commands(app: Application, service: PlayerService) -> None:
-    """The command menu in every language (Swedish also as the default)."""
-    presenter = service.presenter
+async def publish_commands(app: Application, router: Router, presenter: Presenter) -> None:
+    """Everyone's command menu in every language (Swedish also as the default)."""
+    commands = router.menu(frozenset(), Chats.PRIVATE)
     for language in [None, *presenter.locales.languages]:
-        commands = [
-            BotCommand(name, presenter.t(language or "sv", f"command.{name}")) for name in COMMANDS
-        ]
-        await app.bot.set_my_commands(commands, language_code=language)
+        await app.bot.set_my_commands(
+            [BotCommand(c.name, presenter.t(language or "sv", c.help_key)) for c in commands],
+            language_code=language,
+        )

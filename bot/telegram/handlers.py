@@ -30,11 +30,9 @@ from telegram.error import (
 )
 from telegram.ext import ContextTypes
 
-from bot.engine.callback_data import decode
-from bot.services.links import parse_start_payload
-from bot.services.player import Person, PlayerService
-from bot.services.reports import ReportService
-from bot.services.staff import StaffService
+from bot.services.entry import Entry
+from bot.services.player import Person
+from bot.services.routing import Chats, Router
 from bot.services.views import Keyboard, Outcome
 from bot.services.views import Message as ViewMessage
 from bot.storage.errors import StorageUnavailable
@@ -45,77 +43,31 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 RETRY_DELAYS = (0.5, 1.0, 2.0)
 MESSAGE_LIMIT = 4096
 
-UseCase = Callable[[PlayerService, Person], Awaitable[Outcome]]
-StaffUseCase = Callable[[StaffService, Person, list[str]], Awaitable[Outcome]]
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 class Handlers:
-    def __init__(
-        self,
-        service: PlayerService,
-        staff: StaffService,
-        reports: ReportService,
-        pseudonym_secret: bytes,
-    ) -> None:
-        self.service = service
-        self.staff = staff
-        self.reports = reports
+    """One line per kind of update: the router and the entry service decide the rest."""
+
+    def __init__(self, router: Router, entry: Entry, pseudonym_secret: bytes) -> None:
+        self.router = router
+        self.entry = entry
         self._secret = pseudonym_secret
 
     def person(self, update: Update) -> Person:
         user, chat = update.effective_user, update.effective_chat
         return Person(pseudonym(self._secret, user.id), user.language_code, chat and chat.id)
 
-    def command(
-        self, use_case: UseCase
-    ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            outcome = await use_case(self.service, self.person(update))
-            await send(update, outcome)
-
-        return handle
-
-    def staff_command(self, use_case: StaffUseCase) -> Handler:
-        """Staff commands take words after the command, e.g. /newclass 8B Tumba."""
-
-        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            await send(update, await use_case(self.staff, self.person(update), context.args or []))
-
-        return handle
-
-    async def report(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await send(
-            update, await self.reports.telegram_report(self.person(update), context.args or [])
-        )
-
-    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        person = self.person(update)
-        link = parse_start_payload(context.args[0] if context.args else None)
-        if link is None:
-            outcome = await self.service.start(person)
-        elif link.kind == "class":
-            outcome = await self.service.join_class(person, link.value)
-        else:
-            outcome = await self.staff.redeem(person, link.value, self.service.membership)
-        await send(update, outcome)
-
-    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        person = self.person(update)
-        outcome = await self.service.help(person)
-        extra = await self.staff.staff_help(person)
-        if extra:
-            outcome = Outcome.say(f"{outcome.messages[0].text}\n\n{extra}")
+    async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        name, words = read_command(update.effective_message.text or "")
+        outcome = await self.router.command(self.person(update), name, words, Chats.PRIVATE)
         await send(update, outcome)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         answered = False
         try:
-            person, action = self.person(update), decode(query.data)
-            outcome = await self.staff.press(person, action) or await self.service.press(
-                person, action
-            )
+            outcome = await self.router.press(self.person(update), query.data)
             outcome = await _erase(update, outcome)
             await query.answer(outcome.notice)
             answered = True
@@ -127,16 +79,10 @@ class Handlers:
                 await query.answer()
 
     async def anything_else(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Free text, stickers, photos…: never read or stored, always answered with help.
-
-        The one exception: a youth worker in facilitator mode types hand counts, which are
-        read as numbers only.
-        """
-        person, message = self.person(update), update.effective_message
-        text = message.text if message else None
-        outcome = await self.staff.hand_counts(person, text) if text else None
-        typed = message.message_id if message else None
-        await send(update, outcome or await self.service.help(person, typed_message=typed))
+        """Free text, stickers, photos…: the entry service answers; nothing is kept."""
+        message = update.effective_message
+        text, typed = (message.text, message.message_id) if message else (None, None)
+        await send(update, await self.entry.typed(self.person(update), text, typed))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
@@ -147,8 +93,8 @@ class Handlers:
             log.error("unhandled %s", type(error).__name__, exc_info=error)
             key = "error.general"
         if isinstance(update, Update) and update.effective_chat and update.effective_user:
-            language = self.service.presenter.locales.pick(update.effective_user.language_code)
-            text = self.service.presenter.t(language, key)
+            presenter = self.entry.player.presenter
+            text = presenter.t(presenter.locales.pick(update.effective_user.language_code), key)
             try:
                 await update.effective_chat.send_message(text)
             except Exception as failure:
@@ -276,3 +222,10 @@ def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
             for row in buttons
         ]
     )
+
+
+def read_command(text: str) -> tuple[str, list[str]]:
+    """`/newclass@bot 8B Tumba` → ("newclass", ["8B", "Tumba"]). The filter let only
+    commands through, so the first word starts with a slash."""
+    first, *words = text.split()
+    return first[1:].partition("@")[0], words

@@ -23,6 +23,7 @@ from bot.http.bot_server import BotHttp, build_bot_http
 from bot.http.webhook import Webhook
 from bot.services.player import PlayerService
 from bot.services.reports import ReportService
+from bot.services.routing import Router
 from bot.services.staff import BOT_USERNAME, StaffService
 from bot.storage.evaluation import EvaluationStore
 from bot.storage.store import SqlCipherStore
@@ -53,6 +54,7 @@ class Runtime:
     app: Application
     transports: Transports = field(default_factory=Transports)
     reports: ReportService | None = None
+    router: Router | None = None
     http: BotHttp | None = None  # webhook, health, metrics: bot/http
 
     async def post_init(self, app: Application) -> None:
@@ -62,7 +64,7 @@ class Runtime:
             log.info("serving HTTP on %s:%d", self.http.server.host, self.http.server.port)
         # Invitation and class links need the bot's username, also from the server CLI.
         await self.staff.classes.set_setting(BOT_USERNAME, app.bot.username)
-        await publish_commands(app, self.service)
+        await publish_commands(app, self.router, self.service.presenter)
         if app.job_queue is not None:
             app.job_queue.run_repeating(self._reminders, REMINDER_INTERVAL_S, first=10)
             app.job_queue.run_repeating(self._purge, PURGE_INTERVAL_S, first=60)
@@ -162,7 +164,7 @@ def build_runtime(config: BotConfig) -> Runtime:
     catalog, store, service = services.catalog, services.store, services.player
     for warning in hidden_help_lines(catalog, config):  # at the bot's start, as the operator
         log.warning("%s", warning)  # reads it; `bystander check` says it too
-    handlers = Handlers(service, services.staff, services.reports, services.pseudonym_secret)
+    handlers = Handlers(services.router, services.entry, services.pseudonym_secret)
     runtime = Runtime(
         config,
         catalog,
@@ -173,6 +175,7 @@ def build_runtime(config: BotConfig) -> Runtime:
         app=None,  # type: ignore[arg-type]
         transports=Transports.through(config.proxy),
         reports=services.reports,
+        router=services.router,
     )
     runtime.app = build_application(
         config.token,

@@ -1,6 +1,6 @@
 """Property tests: untrusted input (button data, scenario files) never crashes anything.
 
-- callback data: `decode` never raises, and `PlayerService.press` answers anything a client
+- callback data: `decode` never raises, and `Router.press` answers anything a client
   can send with an Outcome (a notice or messages), whatever state the person is in;
 - deep-link payloads (`/start <payload>`): anything a link can carry is parsed safely and
   answered with an Outcome;
@@ -73,7 +73,7 @@ def test_decode_never_raises_on_any_text(data: str) -> None:
     assert action is None or isinstance(action, Action)
 
 
-# --- (ii) PlayerService.press ----------------------------------------------------------------
+# --- (ii) Router.press ----------------------------------------------------------------------
 
 
 class PressWorld:
@@ -90,11 +90,11 @@ class PressWorld:
         }
         services = build_services(load_config(env))  # wired exactly as the bot wires them
         self.player, self.staff, self.store = services.player, services.staff, services.store
+        self.router, self.entry = services.router, services.entry
         self.run(self.store.initialize())
         self.run(self._no_fsync())
         self._people = itertools.count(1)
-        routes = self.player._routes()
-        self.kinds = sorted({kind for kind, _ in routes} | {"a", "x", ""})
+        self.kinds = sorted(self.router.kinds | {"a", "x", ""})
 
     async def _no_fsync(self) -> None:
         async with self.store.session() as db:
@@ -197,7 +197,7 @@ async def skip_questionnaire(world: PressWorld, person: Person, outcome: Outcome
         skip = [d for d in data if d.startswith("ms:")]
         if any(d.startswith("a:") for d in data) or not skip:
             return
-        outcome = await world.player.press(person, decode(skip[0]))
+        outcome = await world.router.press(person, skip[0])
 
 
 async def current(world: PressWorld, person: Person) -> tuple[str, str, str] | None:
@@ -252,7 +252,7 @@ def test_press_always_answers_with_an_outcome(world: PressWorld, case, data) -> 
     for _ in presses:
         raw = data.draw(callback_data(world.kinds), label="callback data")
         filled = world.run(fill(world, person, raw, scenario))
-        outcome = world.run(world.player.press(person, decode(filled)))
+        outcome = world.run(world.router.press(person, filled))
         check(outcome, filled)
 
 
@@ -267,13 +267,8 @@ payloads = st.one_of(
 
 
 async def open_link(world: PressWorld, person: Person, payload: str | None) -> Outcome:
-    """What the bot's /start handler does with a payload (bot/telegram/handlers.py)."""
-    link = parse_start_payload(payload)
-    if link is None:
-        return await world.player.start(person)
-    if link.kind == "class":
-        return await world.player.join_class(person, link.value)
-    return await world.staff.redeem(person, link.value, world.player.membership)
+    """What /start does with a payload, as the bot routes it (bot/services/entry.py)."""
+    return await world.entry.start(person, [] if payload is None else [payload])
 
 
 @FUZZ
@@ -290,7 +285,7 @@ def test_saying_save_twice_during_a_run_keeps_the_run(world: PressWorld) -> None
     person = world.new_person("sv")
     world.run(prepare(world, person, "saved-playing", "bus-fight"))
     assert world.run(current(world, person)) is not None
-    outcome = world.run(world.player.press(person, decode("consent:16_17:save:sv")))
+    outcome = world.run(world.router.press(person, "consent:16_17:save:sv"))
     check(outcome, "consent:16_17:save:sv")
     assert world.run(current(world, person)) is not None, "the run in progress is kept"
 

@@ -8,14 +8,19 @@ from pathlib import Path
 import pytest
 
 from bot.content.catalog import Catalog
-from bot.engine.callback_data import Action, decode
+from bot.engine.callback_data import Action
 from bot.services.ephemeral import EphemeralStore
 from bot.services.player import Person, PlayerService
 from bot.services.presenter import plain
+from bot.services.routing import Router
 from bot.services.views import Outcome
 from bot.storage.store import SqlCipherStore
 
 KEY = bytes(range(32))
+
+
+async def _no_roles(person: Person) -> frozenset[str]:
+    return frozenset()
 
 
 class Chat:
@@ -23,6 +28,7 @@ class Chat:
 
     def __init__(self, service: PlayerService, person: Person) -> None:
         self.service, self.person = service, person
+        self.router = Router([service], _no_roles, service)
         self.buttons: dict[str, Action] = {}
         self.last: Outcome = Outcome()
 
@@ -41,7 +47,7 @@ class Chat:
         matches = [name for name in self.buttons if label in name]
         assert len(matches) == 1, f"{label!r} not among {list(self.buttons)}"
         action = self.buttons[matches[0]]
-        return self.show(await self.service.press(self.person, decode(action.encode())))
+        return self.show(await self.router.press(self.person, action.encode()))
 
     async def do(self, use_case, **kwargs) -> Outcome:
         return self.show(await use_case(self.person, **kwargs))
@@ -158,7 +164,7 @@ async def test_forged_button_data_gets_a_kind_notice(chat: Chat) -> None:
         Action("go", ("nope",)),
         Action("x"),
     ):
-        outcome = await chat.service.press(chat.person, forged)
+        outcome = await chat.router.press(chat.person, forged and forged.encode())
         assert outcome.notice or "finns inte längre" in plain(outcome.messages[0].text)
 
 

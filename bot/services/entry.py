@@ -1,0 +1,52 @@
+"""The ways in: /start with or without a link, /help, free text, and what nobody routes.
+
+These decide between the young person's and the staff's use cases, so the channel
+adapters only pass on what arrived.
+"""
+
+from __future__ import annotations
+
+from bot.services.links import parse_start_payload
+from bot.services.player import Person, PlayerService
+from bot.services.routing import command
+from bot.services.staff import StaffService
+from bot.services.views import Outcome
+
+
+class Entry:
+    def __init__(self, player: PlayerService, staff: StaffService) -> None:
+        self.player = player
+        self.staff = staff
+
+    @command("start", menu=1)
+    async def start(self, person: Person, words: list[str]) -> Outcome:
+        """/start, or a link: `c-<code>` joins a class, `i-<token>` redeems an invitation."""
+        link = parse_start_payload(words[0] if words else None)
+        if link is None:
+            return await self.player.start(person)
+        if link.kind == "class":
+            return await self.player.join_class(person, link.value)
+        return await self.staff.redeem(person, link.value, self.player.membership)
+
+    @command("help", menu=5)
+    async def help(self, person: Person) -> Outcome:
+        """The help card, and each staff role's commands for staff."""
+        outcome = await self.player.help(person)
+        extra = await self.staff.staff_help(person)
+        if extra:
+            outcome = Outcome.say(f"{outcome.messages[0].text}\n\n{extra}")
+        return outcome
+
+    async def typed(self, person: Person, text: str | None, message_id: int | None) -> Outcome:
+        """Free text, stickers, photos…: never read or stored, always answered with help.
+
+        The one exception: a youth worker in facilitator mode types hand counts, which are
+        read as numbers only."""
+        outcome = await self.staff.hand_counts(person, text) if text else None
+        return outcome or await self.player.help(person, typed_message=message_id)
+
+    async def unknown_command(self, person: Person) -> Outcome:
+        return await self.player.unknown_command(person)
+
+    async def old_button(self, person: Person) -> Outcome:
+        return await self.player.old_button(person)
