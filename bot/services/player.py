@@ -20,6 +20,7 @@ from bot.engine.measures import Wave
 from bot.engine.model import Scenario, Strategy
 from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
+from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter
 from bot.services.presenter import escape as _e
 from bot.services.routing import action, button, command
@@ -34,7 +35,7 @@ from bot.services.survey import (
 )
 from bot.services.views import Button, Erase, Keyboard, Message, Outcome, column
 from bot.storage.evaluation import FollowUpState, SurveyState
-from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, ChoiceRecord, Profile
+from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, Profile
 from bot.storage.store import Store
 
 
@@ -82,6 +83,7 @@ class PlayerService:
         self.retention_months = retention_months  # stated in /privacy
         self.min_group = min_group  # K, stated in /privacy
         self.presenter = Presenter(catalog.locales, catalog.help)
+        self.stories = PlaySession(self.presenter)
         self.store = store
         self.ephemeral = ephemeral
         self.membership = membership
@@ -295,7 +297,7 @@ class PlayerService:
 
     async def _start_run(self, session: _Session, scenario: Scenario) -> Outcome:
         person = session.person
-        run = engine.start(scenario)
+        run = self.stories.start(scenario)
         class_id = None
         if self.membership and session.saved:
             class_id = await self.membership.class_for_run(person.pseudonym, scenario.id)
@@ -309,7 +311,7 @@ class PlayerService:
     ) -> Message:
         """A step with its choices, and a button for each hard word it or the feedback just
         read (`after`) uses."""
-        step = engine.current_step(scenario, run)
+        step = self.stories.step(scenario, run)
         language = session.language
         labels = [choice.label.get(language) for choice in step.choices]
         buttons = [
@@ -317,7 +319,7 @@ class PlayerService:
             for label, choice in zip(labels, step.choices, strict=True)
         ]
         buttons += self._glossary_buttons(session, [step.text.get(language), *labels], after)
-        return Message(self.presenter.step(step, language, with_heading=heading), column(*buttons))
+        return Message(self.stories.step_text(step, language, heading=heading), column(*buttons))
 
     def _glossary_buttons(self, session: _Session, story: list[str], after: str) -> list[Button]:
         """A 📖 button for each hard word the story uses, then the feedback just read."""
@@ -347,23 +349,23 @@ class PlayerService:
             return self._stale(session)
         scenario, run = loaded
         try:
-            answer = engine.choose(scenario, run, choice_id, run_id=run_id, step_id=step_id)
+            turn = self.stories.choose(
+                scenario, run, choice_id, session.language, session.band,
+                run_id=run_id, step_id=step_id,
+            )  # fmt: skip
         except engine.ScenarioChanged:
             return await self.resume(person)  # edited meanwhile: explain and continue safely
         except (engine.StaleAnswer, engine.UnknownChoice, engine.RunFinished):
             return self._stale(session)
-        record = ChoiceRecord(
-            run.run_id, scenario.id, scenario.version, answer.step.id, answer.choice.id,
-            answer.choice.strategy.value, answer.choice.assessment.value, answer.step.phase.value,
-        )  # fmt: skip
+        record = self.stories.record(scenario, run, turn.answer)
         await session.store.save_progress(person.pseudonym, run.to_json(), record, run.finished)
-        feedback = self.presenter.feedback(answer, session.language)
-        if answer.ending is None:
+        if not turn.finished:
             step = self._step_message(
-                session, scenario, run, heading=answer.phase_changed, after=feedback
+                session, scenario, run, heading=turn.heading, after=turn.feedback
             )
-            return Outcome([Message(feedback), step], close_buttons=True)
-        messages = [Message(feedback), self._debrief(session, scenario, run, feedback)]
+            return Outcome([Message(turn.feedback), step], close_buttons=True)
+        debrief = self._debrief(session, scenario, turn.debrief, turn.feedback)
+        messages = [Message(turn.feedback), debrief]
         if await self._survey_asks(session, scenario.id, Wave.AFTER):
             messages.append(self.survey.question(session.language, Wave.AFTER, scenario.id, 0))
         return Outcome(messages, close_buttons=True)
@@ -492,10 +494,7 @@ class PlayerService:
             return session, None
         return session, await self.survey.evaluation.sent_follow_up(person.pseudonym, number)
 
-    def _debrief(self, session: _Session, scenario: Scenario, run: Run, after: str = "") -> Message:
-        text = self.presenter.debrief(
-            scenario, engine.debrief(scenario, run), session.language, session.band
-        )
+    def _debrief(self, session: _Session, scenario: Scenario, text: str, after: str) -> Message:
         again = self._button(session, "play.again", self.begin, scenario.id)
         other = self._button(session, "play.other", self.menu)
         words = self._glossary_buttons(session, [text], after)

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.content.catalog import Catalog
 from bot.engine import callback_data as cb
-from bot.engine import engine
 from bot.engine.ages import (
     AUDIENCE,
     GYMNASIUM_START,
@@ -46,9 +45,10 @@ from bot.services.links import (
     token_hash,
 )
 from bot.services.plaintext import plain_text
+from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter, escape
 from bot.services.routing import Audience, action, button, command
-from bot.services.views import Button, Message, Outcome, column
+from bot.services.views import Button, Keyboard, Message, Outcome, column
 from bot.storage.classes import EVALUATOR, YOUTH_WORKER, ClassRecord, ClassStore, StepAnswers
 
 MIN_GROUP_FLOOR = 3
@@ -86,6 +86,7 @@ class StaffService:
     def __init__(self, catalog: Catalog, classes: ClassStore, settings: StaffSettings) -> None:
         self.catalog = catalog
         self.presenter = Presenter(catalog.locales, catalog.help)
+        self.stories = PlaySession(self.presenter)
         self.classes = classes
         self.settings = settings
 
@@ -703,7 +704,7 @@ class StaffService:
             or scenario.id not in await self.classes.assigned(record.id)
         ):
             return self._stale(language)
-        run = engine.start(scenario)
+        run = self.stories.start(scenario)
         state = {"run": run.to_json(), "awaiting": "counts"}
         await self.classes.start_facilitation(
             record.id, person.pseudonym, scenario.id, scenario.version, state
@@ -721,7 +722,7 @@ class StaffService:
     def _count_prompt(
         self, scenario: Scenario, run: Run, language: str, *, heading: bool
     ) -> Message:
-        step = engine.current_step(scenario, run)
+        step = self.stories.step(scenario, run)
         options = "\n".join(
             f"{n}. {escape(c.label.get(language))}" for n, c in enumerate(step.choices, 1)
         )
@@ -731,9 +732,8 @@ class StaffService:
             n=len(step.choices),
             example=" ".join(str(n + 2) for n in range(len(step.choices))),
         )
-        return Message(
-            f"{self.presenter.step(step, language, with_heading=heading)}\n\n{options}\n\n{ask}"
-        )
+        text = self.stories.step_text(step, language, heading=heading)
+        return Message(f"{text}\n\n{options}\n\n{ask}")
 
     async def hand_counts(self, person, text: str) -> Outcome | None:
         """Typed hand counts during a facilitated session; None when none is waiting."""
@@ -745,7 +745,7 @@ class StaffService:
         run = Run.from_json(facilitation.state["run"])
         if scenario is None or scenario.version != run.version:
             return Outcome.say(self.t(language, "play.gone"))
-        step = engine.current_step(scenario, run)
+        step = self.stories.step(scenario, run)
         counts = _parse_counts(text, len(step.choices))
         if counts is None:
             return Outcome.say(
@@ -756,23 +756,33 @@ class StaffService:
                     example=" ".join("3" for _ in step.choices),
                 )
             )
-        rows = [
-            (step.id, c.id, c.strategy.value, c.assessment.value, step.phase.value, hands)
-            for c, hands in zip(step.choices, counts, strict=True)
-        ]
         state = {**facilitation.state, "awaiting": "follow"}
-        await self.classes.save_facilitation(facilitation.id, state, rows)
+        await self.classes.save_facilitation(
+            facilitation.id, state, self.stories.totals(step, counts)
+        )
         lines = [self.t(language, "facilitate.counted", n=sum(counts))]
         lines += [
             _share_line(c.label.get(language), hands, sum(counts))
             for c, hands in zip(step.choices, counts, strict=True)
         ]
         lines.append(self.t(language, "facilitate.which"))
-        buttons = [
-            Button(c.label.get(language), action(self.follow, str(facilitation.id), str(i)))
-            for i, c in enumerate(step.choices)
-        ]
-        return Outcome.say("\n".join(lines), column(*buttons))
+        return Outcome.say(
+            "\n".join(lines), self._follow_buttons(step, counts, facilitation.id, language)
+        )
+
+    def _follow_buttons(
+        self, step: Step, counts: list[int], facilitation_id: int, language: str
+    ) -> Keyboard:
+        """A button per option, the most chosen first and marked: the story follows the
+        room, and the youth worker may still take another path to talk about."""
+        most = self.stories.most_chosen(step, counts)
+        buttons = []
+        for index, choice in sorted(enumerate(step.choices), key=lambda c: c[1] not in most):
+            label = choice.label.get(language)
+            if choice in most:
+                label = self.t(language, "facilitate.most_chosen", label=label)
+            buttons.append(Button(label, action(self.follow, str(facilitation_id), str(index))))
+        return column(*buttons)
 
     @button("ff")
     async def follow(self, person, facilitation_id: str, index: str) -> Outcome:
@@ -787,23 +797,18 @@ class StaffService:
             return self._stale(language)
         scenario = self.catalog.scenarios.get(facilitation.scenario_id)
         run = Run.from_json(facilitation.state["run"])
-        step = engine.current_step(scenario, run) if scenario else None
+        step = self.stories.step(scenario, run) if scenario else None
         if step is None or int(index) >= len(step.choices):
             return self._stale(language)
-        answer = engine.choose(scenario, run, step.choices[int(index)].id)
+        record = await self.classes.get_class(facilitation.class_id)
+        turn = self.stories.choose(scenario, run, step.choices[int(index)].id, language, record.age)
         state = {"run": run.to_json(), "awaiting": "counts"}
         await self.classes.save_facilitation(facilitation.id, state, finished=run.finished)
-        feedback = Message(self.presenter.feedback(answer, language))
-        if run.finished:
-            record = await self.classes.get_class(facilitation.class_id)
-            debrief = self.presenter.debrief(
-                scenario, engine.debrief(scenario, run), language, record.age
-            )
-            return Outcome(
-                [feedback, Message(debrief), Message(self.t(language, "facilitate.done"))],
-                close_buttons=True,
-            )
-        next_prompt = self._count_prompt(scenario, run, language, heading=answer.phase_changed)
+        feedback = Message(turn.feedback)
+        if turn.finished:
+            done = Message(self.t(language, "facilitate.done"))
+            return Outcome([feedback, Message(turn.debrief), done], close_buttons=True)
+        next_prompt = self._count_prompt(scenario, run, language, heading=turn.heading)
         return Outcome([feedback, next_prompt], close_buttons=True)
 
 

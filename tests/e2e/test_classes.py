@@ -67,6 +67,9 @@ async def test_a_facilitated_session_stores_hand_counts(bot: Runtime, fake_bot_a
     assert "Jag behöver 3 tal" in worker.last.text
     await worker.send("12 5 3")
     assert "20 händer" in worker.last.text
+    most, *others = worker.buttons()
+    assert most.startswith("👥 Fråga Yusuf") and "flest valde" in most  # the room's choice first
+    assert not any("flest valde" in label for label in others)
     await worker.click("Fråga Yusuf när bussen går")
     assert worker.last.text.startswith("⚡ Under")
     await worker.send("/class")
