@@ -14,14 +14,18 @@ from bot.content.catalog import Catalog, load_catalog
 from bot.content.diagnostics import Report
 from bot.content.locales import HELP_FILE, load_locales
 from bot.engine.model import SOURCE_LANGUAGE
+from bot.services.class_results import ClassResults
+from bot.services.classes import ClassService
 from bot.services.entry import Entry
 from bot.services.ephemeral import EphemeralStore
+from bot.services.facilitation import FacilitationService
 from bot.services.membership import Membership
 from bot.services.player import PlayerService
 from bot.services.presenter import Presenter
 from bot.services.reports import ReportService
+from bot.services.roles import RoleService
 from bot.services.routing import Router
-from bot.services.staff import StaffService, StaffSettings
+from bot.services.staff import StaffSettings
 from bot.services.survey import SurveyService
 from bot.storage.addresses import AddressBox
 from bot.storage.classes import ClassStore
@@ -117,7 +121,8 @@ class Services:
     catalog: Catalog
     store: SqlCipherStore
     player: PlayerService
-    staff: StaffService
+    roles: RoleService
+    classes: ClassService
     evaluation: EvaluationStore
     reports: ReportService
     entry: Entry
@@ -154,16 +159,21 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         config.retention_months,
         settings.k,
     )
-    staff = StaffService(catalog, classes, settings)
+    roles = RoleService(catalog, classes, settings)
+    class_admin = ClassService(catalog, classes, settings)
+    results = ClassResults(catalog, classes, settings)
+    facilitation = FacilitationService(catalog, classes, settings, class_admin)
     reports = ReportService(catalog, evaluation, classes, settings.k)
-    entry = Entry(player, staff)
-    router = Router([entry, player, staff, reports], staff.roles_of, entry)
+    entry = Entry(player, roles, facilitation)
+    staff = [roles, class_admin, results, facilitation, reports]
+    router = Router([entry, player, *staff], roles.roles_of, entry)
     return Services(
         config,
         catalog,
         store,
         player,
-        staff,
+        roles,
+        class_admin,
         evaluation,
         reports,
         entry,

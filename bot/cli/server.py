@@ -66,7 +66,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
     label = plain_text(args.label, MAX_CLASS_NAME)
     if not label:
         raise CliError('--label needs a name you can read, e.g. --label "Tumba fritidsgård"')
-    link, expires = with_services(args, lambda s: s.staff.create_invitation(args.role, label))
+    link, expires = with_services(args, lambda s: s.roles.create_invitation(args.role, label))
     print(f"{link}\n(works once, until {expires.isoformat()})")
     return 0
 

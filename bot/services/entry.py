@@ -6,17 +6,21 @@ adapters only pass on what arrived.
 
 from __future__ import annotations
 
+from bot.services.facilitation import FacilitationService
 from bot.services.links import parse_start_payload
 from bot.services.player import Person, PlayerService
+from bot.services.roles import RoleService
 from bot.services.routing import command
-from bot.services.staff import StaffService
 from bot.services.views import Outcome
 
 
 class Entry:
-    def __init__(self, player: PlayerService, staff: StaffService) -> None:
+    def __init__(
+        self, player: PlayerService, roles: RoleService, facilitation: FacilitationService
+    ) -> None:
         self.player = player
-        self.staff = staff
+        self.roles = roles
+        self.facilitation = facilitation
 
     @command("start", menu=1)
     async def start(self, person: Person, words: list[str]) -> Outcome:
@@ -26,13 +30,13 @@ class Entry:
             return await self.player.start(person)
         if link.kind == "class":
             return await self.player.join_class(person, link.value)
-        return await self.staff.redeem(person, link.value, self.player.membership)
+        return await self.roles.redeem(person, link.value, self.player.membership)
 
     @command("help", menu=5)
     async def help(self, person: Person) -> Outcome:
         """The help card, and each staff role's commands for staff."""
         outcome = await self.player.help(person)
-        extra = await self.staff.staff_help(person)
+        extra = await self.roles.staff_help(person)
         if extra:
             outcome = Outcome.say(f"{outcome.messages[0].text}\n\n{extra}")
         return outcome
@@ -42,7 +46,7 @@ class Entry:
 
         The one exception: a youth worker in facilitator mode types hand counts, which are
         read as numbers only."""
-        outcome = await self.staff.hand_counts(person, text) if text else None
+        outcome = await self.facilitation.hand_counts(person, text) if text else None
         return outcome or await self.player.help(person, typed_message=message_id)
 
     async def unknown_command(self, person: Person) -> Outcome:

@@ -23,8 +23,9 @@ from bot.http.bot_server import BotHttp, build_bot_http
 from bot.http.webhook import Webhook
 from bot.services.player import PlayerService
 from bot.services.reports import ReportService
+from bot.services.roles import RoleService
 from bot.services.routing import Router
-from bot.services.staff import BOT_USERNAME, StaffService
+from bot.services.staff import BOT_USERNAME
 from bot.storage.evaluation import EvaluationStore
 from bot.storage.store import SqlCipherStore
 from bot.telegram.app import ALLOWED_UPDATES, build_application, publish_commands
@@ -49,7 +50,7 @@ class Runtime:
     catalog: Catalog
     store: SqlCipherStore
     service: PlayerService
-    staff: StaffService
+    roles: RoleService
     evaluation: EvaluationStore
     app: Application
     transports: Transports = field(default_factory=Transports)
@@ -63,7 +64,7 @@ class Runtime:
             await self.http.server.start()
             log.info("serving HTTP on %s:%d", self.http.server.host, self.http.server.port)
         # Invitation and class links need the bot's username, also from the server CLI.
-        await self.staff.classes.set_setting(BOT_USERNAME, app.bot.username)
+        await self.roles.classes.set_setting(BOT_USERNAME, app.bot.username)
         await publish_commands(app, self.router, self.service.presenter)
         if app.job_queue is not None:
             app.job_queue.run_repeating(self._reminders, REMINDER_INTERVAL_S, first=10)
@@ -83,7 +84,7 @@ class Runtime:
         if self.reports is not None:
             month = await release_last_month(self.reports, datetime.now(UTC).date())
             log.info("the numbers of %s are released", month)
-        await purge_old_events(self.evaluation, self.config.retention_months, self.staff.settings.k)
+        await purge_old_events(self.evaluation, self.config.retention_months, self.roles.settings.k)
 
     async def post_shutdown(self, app: Application) -> None:
         if self.http is not None:
@@ -170,7 +171,7 @@ def build_runtime(config: BotConfig) -> Runtime:
         catalog,
         store,
         service,
-        services.staff,
+        services.roles,
         services.evaluation,
         app=None,  # type: ignore[arg-type]
         transports=Transports.through(config.proxy),

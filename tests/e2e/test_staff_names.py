@@ -26,7 +26,7 @@ async def test_a_class_name_loses_controls_and_direction_overrides(
     worker = await youth_worker(fake_bot_api)
     await worker.send(f"/newclass 8B\x07 {RLO}gpj.exe {LRI}Tumba{PDI}")
     assert "8B gpj.exe Tumba" in worker.messages[-3].text
-    [record] = await bot.staff.classes.classes_of(pseudonym_of(bot, worker.id))
+    [record] = await bot.roles.classes.classes_of(pseudonym_of(bot, worker.id))
     assert record.name == "8B gpj.exe Tumba"
     await worker.send("/class")
     assert "8B gpj.exe Tumba" in worker.last.text
@@ -38,7 +38,7 @@ async def test_a_class_name_of_invisible_characters_gets_the_usage_line(
     worker = await youth_worker(fake_bot_api)
     await worker.send(f"/newclass {RLO}{ZWSP} {ZWJ}")
     assert worker.last.text.startswith("Börja namnet med klassens årskurs eller ålder")
-    assert await bot.staff.classes.classes_of(pseudonym_of(bot, worker.id)) == []
+    assert await bot.roles.classes.classes_of(pseudonym_of(bot, worker.id)) == []
 
 
 async def test_an_invitation_label_is_plain_text(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
@@ -47,7 +47,7 @@ async def test_an_invitation_label_is_plain_text(bot: Runtime, fake_bot_api: Fak
     assert "Alby fritidsgård[2J" in admin.last.text
     await admin.send(f"/invite evaluator {ZWSP}{LRI}{PDI}")
     assert admin.last.text.startswith("Skriv rollen och en etikett")
-    assert [g.label for g in await bot.staff.classes.active_roles()] == []
+    assert [g.label for g in await bot.roles.classes.active_roles()] == []
     assert await invitation_labels(bot.config.data_dir, bot.config.key_dir) == [
         "Alby fritidsgård[2J"
     ]

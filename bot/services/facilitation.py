@@ -1,0 +1,202 @@
+"""Facilitator mode: a youth worker plays a scenario for a class in the room, on their own
+phone, and types how many hands went up for each option. Only class-level counts are kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.content.catalog import Catalog
+from bot.engine.ages import is_for
+from bot.engine.engine import Run
+from bot.engine.model import Scenario, Step
+from bot.services.classes import ClassService
+from bot.services.presenter import escape
+from bot.services.routing import Audience, action, button, command
+from bot.services.staff import StaffDesk, StaffSettings, share_line, utc_today
+from bot.services.views import Button, Keyboard, Message, Outcome, column
+from bot.storage.classes import YOUTH_WORKER, ClassStore
+
+MAX_HANDS = 500
+
+
+class FacilitationService(StaffDesk):
+    """Leading a scenario for a class by hand counts."""
+
+    def __init__(
+        self, catalog: Catalog, classes: ClassStore, settings: StaffSettings, admin: ClassService
+    ) -> None:
+        super().__init__(catalog, classes, settings)
+        self.class_admin = admin  # the assignments page, when a class has none yet
+
+    async def _facilitation(self, person):
+        """The youth worker's facilitated session in progress; None for anyone else."""
+        # Typed text of everyone passes here: the cheap question (a session?) goes first.
+        facilitation = await self.classes.active_facilitation(person.pseudonym)
+        if facilitation is None or not await self.has_role(person, YOUTH_WORKER):
+            return None
+        return facilitation
+
+    @command("facilitate", Audience.YOUTH_WORKER, menu=22)
+    async def facilitate(self, person) -> Outcome:
+        language = await self._language(person)
+        records = [
+            r for r in await self.classes.classes_of(person.pseudonym) if r.is_open(utc_today())
+        ]
+        if not records:
+            return Outcome.say(self.t(language, "class.none"))
+        buttons = [Button(r.name, action(self.facilitate_class, str(r.id))) for r in records]
+        return Outcome.say(self.t(language, "facilitate.pick_class"), column(*buttons))
+
+    @button("fc")
+    async def facilitate_class(self, person, class_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        if record is None or not record.is_open(utc_today()):
+            return self._stale(language)
+        scenarios = self._assigned_scenarios(await self.classes.assigned(record.id))
+        if not scenarios:
+            return Outcome(
+                [await self.class_admin.assign_message(record, language)], close_buttons=True
+            )
+        buttons = [
+            Button(
+                self._scenario_label(s, record.age, language),
+                action(self.facilitate_start, class_id, s.id),
+            )
+            for s in self._by_fit(scenarios, record.age, language)
+        ]
+        return Outcome.say(
+            self.t(language, "facilitate.pick_scenario"), column(*buttons), close_buttons=True
+        )
+
+    @button("fs")
+    async def facilitate_start(self, person, class_id: str, scenario_id: str) -> Outcome:
+        record = await self._owned(person, class_id)
+        language = await self._language(person)
+        scenario = self.catalog.scenarios.get(scenario_id)
+        if (
+            record is None
+            or scenario is None
+            or not record.is_open(utc_today())
+            or scenario.id not in await self.classes.assigned(record.id)
+        ):
+            return self._stale(language)
+        run = self.stories.start(scenario)
+        state = {"run": run.to_json(), "awaiting": "counts"}
+        await self.classes.start_facilitation(
+            record.id, person.pseudonym, scenario.id, scenario.version, state
+        )
+        intro = self.t(language, "facilitate.started", name=escape(record.name))
+        if not is_for(scenario.age, record.age):
+            # Allowed: the youth worker knows the group; the warning says what they chose.
+            warning = self._unfit_warning(scenario, record.age, language, "facilitate.unfit")
+            intro = f"{warning}\n\n{intro}"
+        return Outcome(
+            [Message(intro), self._count_prompt(scenario, run, language, heading=True)],
+            close_buttons=True,
+        )
+
+    def _count_prompt(
+        self, scenario: Scenario, run: Run, language: str, *, heading: bool
+    ) -> Message:
+        step = self.stories.step(scenario, run)
+        options = "\n".join(
+            f"{n}. {escape(c.label.get(language))}" for n, c in enumerate(step.choices, 1)
+        )
+        ask = self.t(
+            language,
+            "facilitate.enter_counts",
+            n=len(step.choices),
+            example=" ".join(str(n + 2) for n in range(len(step.choices))),
+        )
+        text = self.stories.step_text(step, language, heading=heading)
+        return Message(f"{text}\n\n{options}\n\n{ask}")
+
+    async def hand_counts(self, person, text: str) -> Outcome | None:
+        """Typed hand counts during a facilitated session; None when none is waiting."""
+        facilitation = await self._facilitation(person)
+        if facilitation is None or facilitation.state.get("awaiting") != "counts":
+            return None
+        language = await self._language(person)
+        scenario = self.catalog.scenarios.get(facilitation.scenario_id)
+        run = Run.from_json(facilitation.state["run"])
+        if scenario is None or scenario.version != run.version:
+            return Outcome.say(self.t(language, "play.gone"))
+        step = self.stories.step(scenario, run)
+        counts = _parse_counts(text, len(step.choices))
+        if counts is None:
+            return Outcome.say(
+                self.t(
+                    language,
+                    "facilitate.bad_counts",
+                    n=len(step.choices),
+                    example=" ".join("3" for _ in step.choices),
+                )
+            )
+        state = {**facilitation.state, "awaiting": "follow"}
+        await self.classes.save_facilitation(
+            facilitation.id, state, self.stories.totals(step, counts)
+        )
+        lines = [self.t(language, "facilitate.counted", n=sum(counts))]
+        lines += [
+            share_line(c.label.get(language), hands, sum(counts))
+            for c, hands in zip(step.choices, counts, strict=True)
+        ]
+        lines.append(self.t(language, "facilitate.which"))
+        return Outcome.say(
+            "\n".join(lines), self._follow_buttons(step, counts, facilitation.id, language)
+        )
+
+    def _follow_buttons(
+        self, step: Step, counts: list[int], facilitation_id: int, language: str
+    ) -> Keyboard:
+        """A button per option, the most chosen first and marked: the story follows the
+        room, and the youth worker may still take another path to talk about."""
+        most = self.stories.most_chosen(step, counts)
+        buttons = []
+        for index, choice in sorted(enumerate(step.choices), key=lambda c: c[1] not in most):
+            label = choice.label.get(language)
+            if choice in most:
+                label = self.t(language, "facilitate.most_chosen", label=label)
+            buttons.append(Button(label, action(self.follow, str(facilitation_id), str(index))))
+        return column(*buttons)
+
+    @button("ff")
+    async def follow(self, person, facilitation_id: str, index: str) -> Outcome:
+        language = await self._language(person)
+        facilitation = await self._facilitation(person)
+        if (
+            facilitation is None
+            or str(facilitation.id) != facilitation_id
+            or facilitation.state.get("awaiting") != "follow"
+            or not index.isdigit()
+        ):
+            return self._stale(language)
+        scenario = self.catalog.scenarios.get(facilitation.scenario_id)
+        run = Run.from_json(facilitation.state["run"])
+        step = self.stories.step(scenario, run) if scenario else None
+        if step is None or int(index) >= len(step.choices):
+            return self._stale(language)
+        record = await self.classes.get_class(facilitation.class_id)
+        turn = self.stories.choose(scenario, run, step.choices[int(index)].id, language, record.age)
+        state = {"run": run.to_json(), "awaiting": "counts"}
+        await self.classes.save_facilitation(facilitation.id, state, finished=run.finished)
+        feedback = Message(turn.feedback)
+        if turn.finished:
+            done = Message(self.t(language, "facilitate.done"))
+            return Outcome([feedback, Message(turn.debrief), done], close_buttons=True)
+        next_prompt = self._count_prompt(scenario, run, language, heading=turn.heading)
+        return Outcome([feedback, next_prompt], close_buttons=True)
+
+
+_NUMBERS = re.compile(r"\d+")
+
+
+def _parse_counts(text: str, expected: int) -> list[int] | None:
+    if re.search(r"[^\d\s,;]", text):
+        return None
+    numbers = [int(n) for n in _NUMBERS.findall(text)]
+    if len(numbers) != expected or any(n > MAX_HANDS for n in numbers):
+        return None
+    return numbers
