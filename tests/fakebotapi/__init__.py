@@ -15,17 +15,20 @@ Example::
 
 from .application import running_application
 from .errors import ApiError
+from .group import FakeGroup
 from .server import FakeBotApi, Hold, RecordedRequest
 from .state import CallbackQueryRecord
-from .user import TINY_PNG, FakeUser, VisibleMessage
+from .user import TINY_PNG, FakeUser, PollView, VisibleMessage
 
 __all__ = [
     "TINY_PNG",
     "ApiError",
     "CallbackQueryRecord",
     "FakeBotApi",
+    "FakeGroup",
     "FakeUser",
     "Hold",
+    "PollView",
     "RecordedRequest",
     "VisibleMessage",
     "running_application",
