@@ -718,11 +718,11 @@ async def test_a_poll_closes_itself_when_its_open_period_runs_out(
 ) -> None:
     await klass.add_bot(by=user)
     await user.send_in(klass, "/lesson")
-    klass.let_time_pass(seconds=599)
+    klass.let_time_pass(seconds=590)
     await fake_bot_api.expire_polls()
     assert not klass.last_poll.is_closed
 
-    klass.let_time_pass(seconds=1)
+    klass.let_time_pass(seconds=10)
     await fake_bot_api.expire_polls()
 
     assert klass.last_poll.is_closed
