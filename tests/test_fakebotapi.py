@@ -9,26 +9,44 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from fakebotapi import TINY_PNG, FakeBotApi, FakeUser, running_application
+from fakebotapi import TINY_PNG, FakeBotApi, FakeGroup, FakeUser, running_application
 from fakebotapi.fixtures import fake_bot_api
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatAdministrators,
+    BotCommandScopeChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputPollOption,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    PollAnswerHandler,
+    PollHandler,
     filters,
 )
 
@@ -469,3 +487,375 @@ async def test_actions_without_waiting_only_queue_updates(bot: Bot, user: FakeUs
 
     updates = await bot.get_updates(timeout=0)
     assert [u.message.text for u in updates if u.message] == ["/start", "hej"]
+
+
+# --- groups, forums and native polls ------------------------------------------------------------
+
+QUESTION = "Vad gör du?"
+ANSWERS = ["Säger ifrån", "Hämtar hjälp", "Gör inget"]
+DONE = InlineKeyboardMarkup([[InlineKeyboardButton("Klar", callback_data="done")]])
+
+
+async def lesson(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message
+    await update.effective_message.reply_poll(QUESTION, ANSWERS, open_period=600, reply_markup=DONE)
+
+
+async def who_am_i(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message and message.from_user and message.sender_chat
+    await message.reply_text(f"{message.from_user.username} för {message.sender_chat.title}")
+
+
+def note(context: ContextTypes.DEFAULT_TYPE, kind: str, item: object) -> None:
+    context.bot_data.setdefault(kind, []).append(item)
+
+
+async def hear(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message
+    note(context, "heard", update.effective_message.text or "<service>")
+
+
+async def on_poll(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.poll
+    note(context, "polls", ([o.voter_count for o in update.poll.options], update.poll.is_closed))
+
+
+async def on_poll_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.poll_answer
+    note(context, "answers", update.poll_answer.option_ids)
+
+
+async def on_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    change = update.my_chat_member
+    assert change
+    statuses = (change.old_chat_member.status, change.new_chat_member.status)
+    note(context, "membership", (*statuses, change.from_user.first_name))
+
+
+async def thank(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query and query.message
+    await query.answer(f"Tack {query.from_user.first_name}")
+    note(context, "clicks", (query.message.chat.id, query.from_user.first_name))
+
+
+def group_app(server: FakeBotApi) -> App:
+    app = server.application_builder().build()
+    app.add_handler(MessageHandler(filters.ALL, hear), group=-1)  # everything the bot gets
+    app.add_handler(CommandHandler("lesson", lesson))
+    app.add_handler(CommandHandler("whoami", who_am_i))
+    app.add_handler(PollHandler(on_poll))
+    app.add_handler(PollAnswerHandler(on_poll_answer))
+    app.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(CallbackQueryHandler(thank))
+    return app
+
+
+@pytest_asyncio.fixture
+async def group_bot(fake_bot_api: FakeBotApi) -> AsyncIterator[App]:
+    async with running_application(group_app(fake_bot_api)) as running:
+        yield running
+
+
+@pytest.fixture
+def bo(fake_bot_api: FakeBotApi) -> FakeUser:
+    return fake_bot_api.user(user_id=5151, first_name="Bo", language_code="en")
+
+
+@pytest.fixture
+def klass(fake_bot_api: FakeBotApi, user: FakeUser, bo: FakeUser) -> FakeGroup:
+    """Supergroup 8B: Alva created it, Bo is a member."""
+    return fake_bot_api.group("8B", [user, bo], supergroup=True)
+
+
+async def test_adding_and_removing_the_bot_tells_it_and_then_refuses_it(
+    fake_bot_api: FakeBotApi, group_bot: App, user: FakeUser, bo: FakeUser, klass: FakeGroup
+) -> None:
+    basic = fake_bot_api.group("Fritids", [bo])
+    assert str(klass.id).startswith("-100") and -(10**10) < basic.id < 0
+    with pytest.raises(Forbidden, match="bot is not a member of the supergroup chat"):
+        await group_bot.bot.send_message(klass.id, "hej")
+
+    await klass.add_bot(by=user)
+    await basic.add_bot(by=bo)
+    await group_bot.bot.send_message(klass.id, "Hej klassen")
+    await klass.remove_bot(by=bo)
+    await basic.remove_bot(by=bo)
+
+    assert group_bot.bot_data["membership"] == [
+        ("left", "member", "Alva"),
+        ("left", "member", "Bo"),
+        ("member", "kicked", "Bo"),
+        ("member", "left", "Bo"),
+    ]
+    assert group_bot.bot_data["heard"] == ["<service>", "<service>"]  # "Alva added the bot"
+    assert [m.text for m in klass.bot_messages] == ["Hej klassen"] and klass.sent_count == 1
+    with pytest.raises(Forbidden, match="bot was kicked from the supergroup chat"):
+        await group_bot.bot.send_message(klass.id, "hej")
+    with pytest.raises(Forbidden, match="bot was kicked from the group chat"):
+        await group_bot.bot.send_poll(basic.id, QUESTION, ANSWERS)
+    with pytest.raises(Forbidden, match="bot was kicked"):
+        await group_bot.bot.edit_message_text("x", klass.id, klass.last.id)
+    assert klass.sent_count == 1
+
+
+async def test_privacy_mode_lets_only_commands_and_replies_through_until_admin(
+    fake_bot_api: FakeBotApi, group_bot: App, user: FakeUser, bo: FakeUser, klass: FakeGroup
+) -> None:
+    await klass.add_bot(by=user)
+    await user.send_in(klass, "/lesson")
+    await bo.send_in(klass, "/lesson@other_bot")
+    await bo.send_in(klass, "/lesson@Bystander_Test_Bot")
+    await bo.send_in(klass, "vad tycker ni?")
+    await bo.send_in(klass, "svar till boten", reply_to=klass.last.id)
+    await klass.make_bot_admin()
+    await bo.send_in(klass, "nu hör boten allt")
+
+    heard = group_bot.bot_data["heard"][1:]  # after "added the bot"
+    assert heard == [
+        "/lesson",
+        "/lesson@Bystander_Test_Bot",
+        "svar till boten",
+        "nu hör boten allt",
+    ]
+    assert len(klass.polls) == 2, "both commands meant for this bot were answered"
+    assert [m.sender for m in klass.messages][:3] == ["Alva", "bot", "Bo"]
+    assert group_bot.bot_data["membership"][-1] == ("member", "administrator", "Alva")
+
+
+async def test_an_anonymous_admin_posts_as_the_group(
+    fake_bot_api: FakeBotApi, group_bot: App, user: FakeUser, klass: FakeGroup
+) -> None:
+    await klass.add_bot(by=user)
+    await klass.send_as_anonymous_admin("/whoami")
+
+    assert klass.last.text == "GroupAnonymousBot för 8B"
+    assert "8B (anonymous admin) #" in klass.transcript()
+
+
+async def test_forum_topics_keep_the_bots_answers_in_their_topic(
+    fake_bot_api: FakeBotApi, group_bot: App, user: FakeUser, bo: FakeUser
+) -> None:
+    forum = fake_bot_api.group("Mentorer", [user, bo], forum=True)
+    await forum.add_bot(by=user)
+    topic = await forum.topic("Lektion")
+    await user.send_in(forum, "/lesson", thread_id=topic)
+
+    assert forum.topics == {topic: "Lektion"}
+    assert [m.sender for m in forum.messages_in(topic)] == ["Alva", "bot"]
+    assert forum.messages_in(topic)[-1].poll is not None
+    assert forum.messages_in(None) == []
+    (sent,) = fake_bot_api.calls("sendPoll")
+    assert sent.params["message_thread_id"] == topic
+    with pytest.raises(BadRequest, match="Message thread not found"):
+        await group_bot.bot.send_message(forum.id, "vilse", message_thread_id=topic + 100)
+    assert f"[topic {topic}]" in forum.transcript()
+    assert "[creates topic 'Lektion']" in forum.transcript()
+
+
+async def test_a_button_under_a_group_message_answers_the_person_who_pressed_it(
+    fake_bot_api: FakeBotApi, group_bot: App, user: FakeUser, bo: FakeUser, klass: FakeGroup
+) -> None:
+    await klass.add_bot(by=user)
+    await user.send_in(klass, "/lesson")
+    await bo.click_in(klass, "Klar")
+
+    assert group_bot.bot_data["clicks"] == [(klass.id, "Bo")]
+    assert (bo.alerts, user.alerts) == (["Tack Bo"], [])
+    assert "(toast to Bo: Tack Bo)" in klass.transcript()
+    assert fake_bot_api.unanswered_callback_queries() == []
+
+
+async def test_an_anonymous_poll_reports_counts_only_and_closes_once(
+    fake_bot_api: FakeBotApi, group_bot: App, user: FakeUser, bo: FakeUser, klass: FakeGroup
+) -> None:
+    await klass.add_bot(by=user)
+    await user.send_in(klass, "/lesson")
+    poll_message = klass.last.id
+    await klass.vote(user, 0)
+    await klass.vote(bo, 1)
+    await klass.retract(bo)
+    await klass.vote(bo, 2)
+    with pytest.raises(AssertionError, match="Bo already voted"):
+        await klass.vote(bo, 1)
+
+    final = await group_bot.bot.stop_poll(klass.id, poll_message)
+    await fake_bot_api.settle()
+
+    assert (final.is_closed, [o.voter_count for o in final.options]) == (True, [1, 0, 1])
+    assert group_bot.bot_data["polls"] == [
+        ([1, 0, 0], False),
+        ([1, 1, 0], False),
+        ([1, 0, 0], False),
+        ([1, 0, 1], False),
+        ([1, 0, 1], True),
+    ]
+    assert "answers" not in group_bot.bot_data, "an anonymous poll never names a voter"
+    with pytest.raises(BadRequest, match="Poll has already been closed"):
+        await group_bot.bot.stop_poll(klass.id, poll_message)
+    with pytest.raises(BadRequest, match="Message is not a poll"):
+        await group_bot.bot.stop_poll(klass.id, poll_message - 1)  # Alva's /lesson
+    with pytest.raises(BadRequest, match="Message with poll to stop not found"):
+        await group_bot.bot.stop_poll(klass.id, 999)
+    with pytest.raises(AssertionError, match="is closed"):
+        await klass.vote(user, 1)
+    (poll,) = fake_bot_api.polls()
+    assert (poll.is_anonymous, poll.is_closed, poll.counts, poll.open_period) == (
+        True,
+        True,
+        [1, 0, 1],
+        600,
+    )
+    assert klass.last.buttons == [], "stopPoll without reply_markup drops the keyboard"
+    transcript = klass.transcript()
+    assert "[regular poll, anonymous, closed, 2 voted] Vad gör du?" in transcript
+    assert "(1) Säger ifrån\n    (0) Hämtar hjälp" in transcript
+
+
+async def test_a_poll_closes_itself_when_its_open_period_runs_out(
+    fake_bot_api: FakeBotApi, group_bot: App, user: FakeUser, klass: FakeGroup
+) -> None:
+    await klass.add_bot(by=user)
+    await user.send_in(klass, "/lesson")
+    klass.let_time_pass(seconds=590)
+    await fake_bot_api.expire_polls()
+    assert not klass.last_poll.is_closed
+
+    klass.let_time_pass(seconds=10)
+    await fake_bot_api.expire_polls()
+
+    assert klass.last_poll.is_closed
+    assert group_bot.bot_data["polls"] == [([0, 0, 0], True)]
+
+
+async def test_poll_and_membership_updates_need_allowed_updates(
+    fake_bot_api: FakeBotApi, user: FakeUser, klass: FakeGroup
+) -> None:
+    app = group_app(fake_bot_api)
+    async with running_application(app, allowed_updates=["message"]):
+        await klass.add_bot(by=user)
+        await user.send_in(klass, "/lesson")
+        await klass.vote(user, 1)
+
+    assert klass.last_poll.counts == [0, 1, 0]
+    assert "membership" not in app.bot_data and "polls" not in app.bot_data
+
+
+async def test_a_non_anonymous_poll_names_the_voter(
+    fake_bot_api: FakeBotApi, bot: Bot, user: FakeUser, bo: FakeUser, klass: FakeGroup
+) -> None:
+    await klass.add_bot(by=user, wait=False)
+    await bot.send_poll(klass.id, QUESTION, ANSWERS, is_anonymous=False)
+    await klass.vote(bo, 2, wait=False)
+
+    updates = await bot.get_updates(timeout=0)
+    (answer,) = [u.poll_answer for u in updates if u.poll_answer]
+    assert answer.user and (answer.user.first_name, answer.option_ids) == ("Bo", (2,))
+    assert [u.poll.total_voter_count for u in updates if u.poll] == [1]
+    await klass.retract(bo, wait=False)
+    only_polls = await bot.get_updates(
+        offset=updates[-1].update_id + 1, timeout=0, allowed_updates=["poll"]
+    )
+    assert [u.poll.total_voter_count for u in only_polls if u.poll] == [0]
+    assert len(only_polls) == 1, "the retraction's poll_answer is left out"
+    assert [p.is_anonymous for p in fake_bot_api.polls()] == [False]
+
+
+async def test_send_poll_is_validated_as_telegram_does(
+    fake_bot_api: FakeBotApi, bot: Bot, user: FakeUser
+) -> None:
+    refusals = {
+        "Text must be non-empty": {"question": " ", "options": ["A"]},
+        "Poll question length must not exceed 300": {"question": "?" * 301, "options": ["A"]},
+        "Poll must have at least one answer option": {"question": "Q", "options": []},
+        "Poll can't have more than 12 options": {"question": "Q", "options": ["A"] * 13},
+        "Poll options length must not exceed 100": {"question": "Q", "options": ["A" * 101]},
+        "Wrong open period": {"question": "Q", "options": ["A"], "open_period": 4},
+    }
+    for error, fields in refusals.items():
+        with pytest.raises(BadRequest, match=error):
+            await bot.send_poll(user.id, **fields)
+
+    twelve = await bot.send_poll(user.id, "Q" * 300, [InputPollOption("A" * 100)] * 12)
+    assert twelve.poll and len(twelve.poll.options) == 12 and twelve.poll.is_anonymous
+    async with httpx.AsyncClient(base_url=f"{fake_bot_api.base_url}{fake_bot_api.token}") as http:
+        plain = {"chat_id": user.id, "question": "Q", "options": ["Ja", "Nej"], "type": "quiz"}
+        quiz = (await http.post("/sendPoll", json=plain | {"correct_option_ids": [1]})).json()
+        no_answer = (await http.post("/sendPoll", json=plain)).json()
+    assert [o["text"] for o in quiz["result"]["poll"]["options"]] == ["Ja", "Nej"]
+    assert no_answer["ok"] is False
+    assert len(fake_bot_api.polls()) == 2
+
+
+async def test_a_group_refuses_the_21st_message_in_a_minute_when_asked(
+    fake_bot_api: FakeBotApi, bot: Bot, user: FakeUser, klass: FakeGroup
+) -> None:
+    await klass.add_bot(by=user, wait=False)
+    klass.enforce_rate_limit = True
+    for number in range(20):
+        await bot.send_message(klass.id, f"steg {number}")
+
+    with pytest.raises(RetryAfter):
+        await bot.send_poll(klass.id, QUESTION, ANSWERS)
+    refused = fake_bot_api.calls("sendPoll")[-1].response
+    assert refused and 0 < refused["parameters"]["retry_after"] <= 60
+    assert klass.sent_count == 20 and klass.polls == []
+    klass.let_time_pass(seconds=60)
+    await bot.send_poll(klass.id, QUESTION, ANSWERS)
+    assert klass.sent_count == 21
+
+
+async def test_command_menus_follow_telegrams_scope_order(
+    fake_bot_api: FakeBotApi, bot: Bot, user: FakeUser, bo: FakeUser
+) -> None:
+    carl = fake_bot_api.user(user_id=6161, first_name="Carl", language_code="sv")
+    klass = fake_bot_api.group("8B", [user, bo, carl], admins=[bo])
+    await klass.add_bot(by=user, wait=False)
+
+    async def menu(name: str, scope: Any = None, language: str | None = None) -> None:
+        await bot.set_my_commands([BotCommand(name, name)], scope=scope, language_code=language)
+
+    def shown(person: FakeUser) -> str:
+        (command,) = klass.command_menu(person)
+        return command[0]
+
+    await menu("default")
+    assert (shown(carl), user.command_menu()) == ("default", [("default", "default")])
+    await menu("private", BotCommandScopeAllPrivateChats())
+    await menu("groups", BotCommandScopeAllGroupChats())
+    assert (user.command_menu(), shown(carl)) == ([("private", "private")], "groups")
+    await menu("admins", BotCommandScopeAllChatAdministrators())
+    assert (shown(bo), shown(user), shown(carl)) == ("admins", "admins", "groups")
+    await menu("this_group", BotCommandScopeChat(klass.id))
+    assert (shown(bo), shown(carl)) == ("this_group", "this_group")
+    await menu("class_admins", BotCommandScopeChatAdministrators(klass.id))
+    await menu("for_carl", BotCommandScopeChatMember(klass.id, carl.id))
+    await menu("carl_sv", BotCommandScopeChatMember(klass.id, carl.id), "sv")
+    assert (shown(bo), shown(carl)) == ("class_admins", "carl_sv")
+    await menu("mine", BotCommandScopeChat(user.id))
+    assert user.command_menu() == [("mine", "mine")]
+
+    scope = BotCommandScopeChatAdministrators(klass.id)
+    assert await bot.get_my_commands(scope=scope) == (BotCommand("class_admins", "class_admins"),)
+    await bot.delete_my_commands(scope=scope)
+    assert shown(bo) == "this_group"
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await menu("nowhere", BotCommandScopeChat(-1))
+    with pytest.raises(BadRequest, match="User not found"):
+        await menu("stranger", BotCommandScopeChatMember(klass.id, 4))
+
+
+async def test_the_bot_can_look_up_who_is_an_administrator(
+    fake_bot_api: FakeBotApi, bot: Bot, user: FakeUser, bo: FakeUser
+) -> None:
+    carl = fake_bot_api.user(user_id=6161, first_name="Carl")
+    klass = fake_bot_api.group("8B", [user, bo, carl], admins=[bo])
+    await klass.add_bot(by=user, wait=False)
+    await klass.make_bot_admin(wait=False)
+
+    statuses = [(await bot.get_chat_member(klass.id, p.id)).status for p in (user, bo, carl)]
+    assert statuses == ["creator", "administrator", "member"]
+    assert (await bot.get_chat_member(klass.id, bot.id)).status == "administrator"
+    admins = await bot.get_chat_administrators(klass.id)
+    assert [a.user.first_name for a in admins] == ["Alva", "Bo", "Bystander Test"]

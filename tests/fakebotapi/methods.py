@@ -11,7 +11,17 @@ from typing import Any
 from .errors import METHOD_NOT_FOUND, NOT_MODIFIED, QUERY_TOO_OLD, ApiError, bad_request
 from .formatting import format_text
 from .params import Params, UploadedFile
-from .state import JSON, BotState, Chat, ChatEvent, StoredFile, StoredMessage
+from .state import (
+    JSON,
+    BotState,
+    ChatEvent,
+    Conversation,
+    GroupChat,
+    PollRecord,
+    StoredFile,
+    StoredMessage,
+    member_json,
+)
 
 Files = dict[str, UploadedFile]
 Handler = Callable[["BotApiMethods", Params, Files], Awaitable[Any]]
@@ -52,6 +62,14 @@ BUTTON_ACTIONS = frozenset(
     }
 )
 COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+# Bot API 10.0, as PTB 22.8's PollLimit has it: 1-12 options (2-10 before 9.1/10.0), and
+# open_period or close_date 5 s to about a month (600 s before 9.6).
+MAX_QUESTION = 300
+MAX_OPTION = 100
+MAX_OPTIONS = 12
+OPEN_PERIOD = range(5, 2_628_000 + 1)
+POLL_TYPES = frozenset({"regular", "quiz"})
+CHAT_SCOPES = frozenset({"chat", "chat_administrators", "chat_member"})
 
 
 def api_method(name: str) -> Callable[[Handler], Handler]:
@@ -168,6 +186,7 @@ class BotApiMethods:
             raise bad_request("commands must be an array of at most 100 BotCommand")
         for command in commands:
             self._check_command(command)
+        self._check_scope(params)
         stored = [{"command": c["command"], "description": c["description"]} for c in commands]
         if stored:
             self.state.commands[commands_key(params)] = stored
@@ -182,12 +201,25 @@ class BotApiMethods:
         if not 1 <= len(str(command.get("description") or "")) <= 256:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
 
+    def _check_scope(self, params: Params) -> None:
+        """Scopes naming a chat need a chat the bot is in, and a member of it for chat_member."""
+        scope = params.get("scope") or {}
+        if scope.get("type") not in CHAT_SCOPES:
+            return
+        chat = self.state.chat_for_bot(scope.get("chat_id"))
+        if scope["type"] == "chat_member" and not (
+            isinstance(chat, GroupChat) and scope.get("user_id") in chat.members
+        ):
+            raise bad_request("user not found")
+
     @api_method("getMyCommands")
     async def get_my_commands(self, params: Params, files: Files) -> list[JSON]:
+        self._check_scope(params)
         return self.state.commands.get(commands_key(params), [])
 
     @api_method("deleteMyCommands")
     async def delete_my_commands(self, params: Params, files: Files) -> bool:
+        self._check_scope(params)
         self.state.commands.pop(commands_key(params), None)
         return True
 
@@ -207,11 +239,37 @@ class BotApiMethods:
         chat = self.state.chat_for_bot(params["chat_id"])
         return chat.menu_button or self.state.default_menu_button
 
+    # --- groups --------------------------------------------------------------------------------
+
+    @api_method("getChatMember")
+    async def get_chat_member(self, params: Params, files: Files) -> JSON:
+        chat = self._group(params)
+        user_id = require(params, "user_id")
+        if user_id == self.state.bot.id:
+            return member_json(self.state.bot, chat.bot_status, forum=chat.forum)
+        person = chat.members.get(user_id) or self.state.person(user_id)
+        return member_json(person, chat.member_status(user_id), forum=chat.forum)
+
+    @api_method("getChatAdministrators")
+    async def get_chat_administrators(self, params: Params, files: Files) -> list[JSON]:
+        chat = self._group(params)
+        admins = [p for p in chat.members.values() if chat.is_admin(p.id)]
+        people = [member_json(p, chat.member_status(p.id), forum=chat.forum) for p in admins]
+        if chat.bot_status == "administrator":
+            people.append(member_json(self.state.bot, "administrator", forum=chat.forum))
+        return people
+
+    def _group(self, params: Params) -> GroupChat:
+        chat = self.state.chat_for_bot(require(params, "chat_id"))
+        if not isinstance(chat, GroupChat):
+            raise bad_request("method is available only for supergroups and groups")
+        return chat
+
     # --- sending -----------------------------------------------------------------------------
 
     @api_method("sendMessage")
     async def send_message(self, params: Params, files: Files) -> JSON:
-        chat = self.state.chat_for_bot(require(params, "chat_id"))
+        chat = self._sendable(params)
         text, entities = self._text(params)
         message = self._add(
             chat,
@@ -231,20 +289,80 @@ class BotApiMethods:
         return self._send_media(params, files, "document")
 
     def _send_media(self, params: Params, files: Files, kind: str) -> JSON:
-        chat = self.state.chat_for_bot(require(params, "chat_id"))
+        chat = self._sendable(params)
         stored = self._input_file(params, files, kind)
         caption, caption_entities = self._caption(params)
         content = {kind: stored, "caption": caption, "caption_entities": caption_entities}
         markup = self._reply_markup(params, chat)
         return self._add(chat, params, reply_markup=markup, **content).to_json()
 
-    def _add(self, chat: Chat, params: Params, **content: Any) -> StoredMessage:
-        return chat.add_message(
+    def _sendable(self, params: Params) -> Conversation:
+        """The chat a new message goes to, refused as Telegram refuses it (403, 429)."""
+        chat = self.state.chat_for_bot(require(params, "chat_id"))
+        chat.admit_send()
+        return chat
+
+    def _add(self, chat: Conversation, params: Params, **content: Any) -> StoredMessage:
+        message = chat.add_message(
             self.state.bot,
             self.state.next_revision(),
             parse_mode=params.get("parse_mode"),
+            thread_id=chat.thread_for(params.get("message_thread_id")),
             **content,
         )
+        chat.note_send()
+        return message
+
+    # --- polls --------------------------------------------------------------------------------
+
+    @api_method("sendPoll")
+    async def send_poll(self, params: Params, files: Files) -> JSON:
+        chat = self._sendable(params)
+        question = _poll_text(params.get("question"), MAX_QUESTION, "poll question")
+        options = _poll_options(params.get("options"))
+        poll_type = params.get("type") or "regular"
+        if poll_type not in POLL_TYPES:
+            raise bad_request("wrong poll type specified")  # text unverified
+        correct = _correct_options(params, poll_type, len(options))
+        open_period, close_date = _closing(params)
+        poll = PollRecord(
+            id=str(5_300_000_000_000_000_000 + self.state.next_id()),
+            chat_id=chat.id,
+            message_id=0,
+            question=question,
+            options=options,
+            is_anonymous=params.get("is_anonymous", True),
+            type=poll_type,
+            allows_multiple_answers=bool(params.get("allows_multiple_answers")),
+            allows_revoting=params.get("allows_revoting", poll_type == "regular"),
+            correct_option_ids=correct,
+            open_period=open_period,
+            close_date=close_date,
+            protect_content=bool(params.get("protect_content")),
+            is_closed=bool(params.get("is_closed")),
+        )
+        markup = self._reply_markup(params, chat)
+        message = self._add(chat, params, poll=poll, reply_markup=markup)
+        poll.message_id = message.message_id
+        self.state.polls[poll.id] = poll
+        return message.to_json()
+
+    @api_method("stopPoll")
+    async def stop_poll(self, params: Params, files: Files) -> JSON:
+        chat = self.state.chat_for_bot(require(params, "chat_id"))
+        message = chat.messages.get(params.get("message_id") or 0)
+        if message is None or message.deleted:
+            raise bad_request("message with poll to stop not found")
+        if message.poll is None:
+            raise bad_request("message is not a poll")
+        if not message.from_bot:
+            raise bad_request("poll can't be stopped")
+        if message.poll.is_closed:
+            raise bad_request("poll has already been closed")
+        message.reply_markup = self._inline(params)
+        self.state.close_poll(message.poll)
+        message.revision = self.state.next_revision()
+        return message.poll.to_json()
 
     @api_method("sendChatAction")
     async def send_chat_action(self, params: Params, files: Files) -> bool:
@@ -329,10 +447,12 @@ class BotApiMethods:
             raise bad_request("MESSAGE_TOO_LONG")
         query.answered, query.text = True, text or None
         query.show_alert = bool(params.get("show_alert"))
-        chat = self.state.chats[query.chat_id]
         if text:
-            chat.alerts.append(text)
-            chat.timeline.append(ChatEvent("alert" if query.show_alert else "toast", text=text))
+            person = self.state.private_chat(query.user_id)
+            person.alerts.append(text)
+            kind = "alert" if query.show_alert else "toast"
+            event = ChatEvent(kind, text=text, actor=person.user.first_name)
+            self.state.chats[query.chat_id].timeline.append(event)
         return True
 
     # --- parameter helpers --------------------------------------------------------------------
@@ -357,7 +477,7 @@ class BotApiMethods:
             raise bad_request("message caption is too long")
         return caption, entities
 
-    def _reply_markup(self, params: Params, chat: Chat) -> JSON | None:
+    def _reply_markup(self, params: Params, chat: Conversation) -> JSON | None:
         """Inline keyboards stay on the message; reply keyboards change the chat's keyboard."""
         markup = params.get("reply_markup")
         if markup is None:
@@ -427,3 +547,50 @@ def _check_button(button: Any) -> None:
     url = button.get("url")
     if "url" in button and not (isinstance(url, str) and url and not re.search(r"\s", url)):
         raise bad_request("BUTTON_URL_INVALID")
+
+
+def _poll_text(value: Any, limit: int, what: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise bad_request("text must be non-empty")
+    if len(text) > limit:
+        raise bad_request(f"{what} length must not exceed {limit}")
+    return text
+
+
+def _poll_options(value: Any) -> list[str]:
+    """Options as InputPollOption objects (PTB 22 sends these) or plain strings."""
+    if value is not None and not isinstance(value, list):
+        raise bad_request("can't parse options JSON object")
+    if not value:
+        raise bad_request("poll must have at least one answer option")
+    if len(value) > MAX_OPTIONS:
+        raise bad_request(f"poll can't have more than {MAX_OPTIONS} options")
+    texts = [option.get("text") if isinstance(option, dict) else option for option in value]
+    return [_poll_text(text, MAX_OPTION, "poll options") for text in texts]
+
+
+def _correct_options(params: Params, poll_type: str, option_count: int) -> list[int]:
+    """A quiz names its right answers; texts unverified against Telegram."""
+    single = params.get("correct_option_id")
+    correct = params.get("correct_option_ids") or ([single] if single is not None else [])
+    if poll_type != "quiz":
+        return []
+    if not correct or not all(isinstance(i, int) and 0 <= i < option_count for i in correct):
+        raise bad_request("wrong correct option ids specified")
+    return list(correct)
+
+
+def _closing(params: Params) -> tuple[int | None, int | None]:
+    """(open_period, close_date): a poll closes itself after a period or at a time."""
+    open_period, close_date = params.get("open_period"), params.get("close_date")
+    if open_period is not None and close_date is not None:
+        raise bad_request("can't use open_period and close_date together")  # text unverified
+    now = int(time.time())
+    if open_period is not None:
+        if open_period not in OPEN_PERIOD:
+            raise bad_request("wrong open period specified")  # text unverified
+        return open_period, now + open_period
+    if close_date is not None and close_date - now not in OPEN_PERIOD:
+        raise bad_request("wrong close date specified")  # text unverified
+    return None, close_date

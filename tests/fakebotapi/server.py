@@ -21,10 +21,11 @@ from aiohttp import web
 from telegram.ext import ApplicationBuilder
 
 from .errors import UNAUTHORIZED, ApiError, http_error, too_many_requests
+from .group import FakeGroup
 from .methods import BotApiMethods, canonical_name, commands_key
 from .params import Params, UploadedFile, read_request
-from .state import JSON, BotState, CallbackQueryRecord, Chat, Profile
-from .user import FakeUser
+from .state import JSON, BotState, CallbackQueryRecord, Chat, GroupChat, Profile
+from .user import FakeUser, PollView
 
 DEFAULT_BOT_ID = 123456
 DEFAULT_USERNAME = "bystander_test_bot"
@@ -89,6 +90,7 @@ class FakeBotApi:
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
         self._holds: dict[int, asyncio.Event] = {}
         self._users: dict[int, FakeUser] = {}
+        self._groups: list[FakeGroup] = []
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -175,18 +177,62 @@ class FakeBotApi:
             user_id = max([10_000, *self._users]) + 1
         if user_id not in self._users:
             profile = Profile(user_id, first_name, username, last_name, language_code)
-            self.state.chats[user_id] = Chat(profile)
-            self._users[user_id] = FakeUser(self, self.state.chats[user_id])
+            chat = self.state.chats[user_id] = Chat(profile, id=user_id)
+            self._users[user_id] = FakeUser(self, chat)
         return self._users[user_id]
+
+    def group(
+        self,
+        title: str,
+        members: list[FakeUser],
+        *,
+        admins: list[FakeUser] | None = None,
+        forum: bool = False,
+        supergroup: bool = False,
+    ) -> FakeGroup:
+        """A group of existing users, the first its creator; the bot is not in it yet.
+
+        A forum is always a supergroup. Ids are negative as in Telegram: basic groups -4…,
+        supergroups -100….
+        """
+        supergroup = supergroup or forum
+        number = len(self._groups) + 1
+        chat_id = -(1_000_000_000_000 + number) if supergroup else -(4_000_000_000 + number)
+        chat = GroupChat(
+            id=chat_id,
+            title=title,
+            supergroup=supergroup,
+            forum=forum,
+            members={member.id: member.profile for member in members},
+            admins={member.id for member in [members[0], *(admins or [])]},
+        )
+        self.state.chats[chat_id] = chat
+        self._groups.append(FakeGroup(self, chat))
+        return self._groups[-1]
+
+    def polls(self) -> list[PollView]:
+        """Every poll the bot sent, oldest first (e.g. to check none was non-anonymous)."""
+        return [PollView.of(poll) for poll in self.state.polls.values()]
+
+    async def expire_polls(self) -> None:
+        """Close the polls whose time ran out (see `FakeGroup.let_time_pass`), as Telegram
+        does, and let the bot handle the final `poll` updates."""
+        if self.state.expire_polls():
+            await self.settle()
 
     def enqueue(self, update: JSON) -> int:
         """Queue a raw update (without update_id) for getUpdates; returns its update_id."""
         return self.state.updates.put(update).update_id
 
-    async def deliver(self, update: JSON) -> None:
-        """Queue an update and wait until the bot has fetched it, answered and settled."""
+    async def deliver(self, update: JSON, *, expect_reply: bool | None = None) -> None:
+        """Queue an update and wait until the bot has fetched it, answered and settled.
+
+        `expect_reply` (default: `expect_replies`) waits for the bot's first call after it.
+        """
         self.enqueue(update)
-        await self.settle(expect_reply=self.expect_replies)
+        if expect_reply is None:
+            expect_reply = self.expect_replies
+        await self.settle(expect_reply=expect_reply)
 
     # --- fault injection and log -------------------------------------------------------------
 

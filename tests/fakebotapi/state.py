@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ApiError, bad_request, forbidden
+from .errors import ApiError, bad_request, forbidden, too_many_requests
 
 JSON = dict[str, Any]
 # Telegram leaves these out unless a bot asks for them in allowed_updates.
 OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+# Telegram's limit for a bot in one group: about 20 messages in any minute.
+GROUP_MESSAGES_PER_MINUTE = 20
 CONFLICT = ApiError(
     409,
     "Conflict: terminated by other getUpdates request; "
@@ -47,6 +50,30 @@ class Profile:
         return data | {key: value for key, value in optional.items() if value}
 
 
+# Who a group sees when an administrator posts anonymously "as the group".
+ANONYMOUS_ADMIN = Profile(1087968824, "Group", "GroupAnonymousBot", is_bot=True)
+
+
+def member_json(user: Profile, status: str, *, forum: bool = False) -> JSON:
+    """A ChatMember object for `status` with the fields PTB requires."""
+    data: JSON = {"user": user.user_json(), "status": status}
+    if status == "creator":
+        return data | {"is_anonymous": False}
+    if status == "kicked":
+        return data | {"until_date": 0}
+    if status == "administrator":
+        rights = ["manage_chat", "delete_messages", "manage_video_chats", "restrict_members"]
+        rights += ["change_info", "invite_users", "pin_messages"]
+        denied = ["promote_members", "post_stories", "edit_stories", "delete_stories"]
+        return (
+            data
+            | {"can_be_edited": False, "is_anonymous": False, "can_manage_topics": forum}
+            | {f"can_{right}": True for right in rights}
+            | {f"can_{right}": False for right in denied}
+        )
+    return data
+
+
 @dataclass
 class StoredFile:
     """A file Telegram knows; `data` is None for files sent by URL (never fetched)."""
@@ -68,7 +95,7 @@ class StoredFile:
 class StoredMessage:
     """One message in a chat, in its current (possibly edited) state."""
 
-    chat: Profile
+    chat: JSON  # the Chat object as messages carry it
     message_id: int
     sender: Profile
     revision: int
@@ -84,20 +111,31 @@ class StoredMessage:
     sticker: JSON | None = None
     edit_date: int | None = None
     deleted: bool = False
+    sender_chat: JSON | None = None
+    thread_id: int | None = None  # the forum topic it is in
+    reply_to: StoredMessage | None = None
+    poll: PollRecord | None = None
+    service: JSON = field(default_factory=dict)  # e.g. new_chat_members, forum_topic_created
 
     @property
     def from_bot(self) -> bool:
-        return self.sender.is_bot
+        """Sent by the bot under test (GroupAnonymousBot is a bot account speaking for a person)."""
+        return self.sender.is_bot and self.sender.id != ANONYMOUS_ADMIN.id
 
     def to_json(self) -> JSON:
         """The Message object as the Bot API returns it."""
         data: JSON = {
             "message_id": self.message_id,
             "date": self.date,
-            "chat": self.chat.private_chat_json(),
+            "chat": self.chat,
             "from": self.sender.user_json(),
         }
         optional: JSON = {
+            "sender_chat": self.sender_chat,
+            "message_thread_id": self.thread_id,
+            "is_topic_message": self.thread_id is not None,
+            "reply_to_message": self._replied_json(),
+            "poll": self.poll.to_json() if self.poll else None,
             "text": self.text,
             "entities": self.entities,
             "caption": self.caption,
@@ -108,7 +146,15 @@ class StoredMessage:
             "photo": [self._photo_size()] if self.photo else None,
             "document": self._document_json() if self.document else None,
         }
-        return data | {key: value for key, value in optional.items() if value}
+        return data | {key: value for key, value in optional.items() if value} | self.service
+
+    def _replied_json(self) -> JSON | None:
+        """Telegram nests the replied-to message one level deep only."""
+        if self.reply_to is None:
+            return None
+        nested = self.reply_to.to_json()
+        nested.pop("reply_to_message", None)
+        return nested
 
     def _photo_size(self) -> JSON:
         assert self.photo
@@ -127,31 +173,192 @@ class ChatEvent:
     kind: str  # "message", "click", "toast" or "alert"
     message_id: int | None = None
     text: str = ""
+    actor: str = ""  # who clicked or saw the answer (groups have many people)
 
 
 @dataclass
-class Chat:
-    """A private chat between the bot and one simulated user."""
+class PollRecord:
+    """A native poll the bot sent, with every person's current vote."""
 
-    user: Profile
+    id: str
+    chat_id: int
+    message_id: int
+    question: str
+    options: list[str]
+    is_anonymous: bool
+    type: str
+    allows_multiple_answers: bool
+    allows_revoting: bool
+    correct_option_ids: list[int]
+    open_period: int | None
+    close_date: int | None
+    protect_content: bool
+    is_closed: bool = False
+    votes: dict[int, list[int]] = field(default_factory=dict)
+
+    def counts(self) -> list[int]:
+        chosen = [index for indices in self.votes.values() for index in indices]
+        return [chosen.count(index) for index in range(len(self.options))]
+
+    def has_expired(self) -> bool:
+        return self.close_date is not None and time.time() >= self.close_date
+
+    def to_json(self) -> JSON:
+        """The Poll object (Bot API 10.0 fields PTB 22.8 requires)."""
+        options = [
+            {"text": text, "voter_count": count, "persistent_id": self.option_key(index)}
+            for index, (text, count) in enumerate(zip(self.options, self.counts(), strict=True))
+        ]
+        data: JSON = {
+            "id": self.id,
+            "question": self.question,
+            "options": options,
+            "total_voter_count": len(self.votes),
+            "is_closed": self.is_closed,
+            "is_anonymous": self.is_anonymous,
+            "type": self.type,
+            "allows_multiple_answers": self.allows_multiple_answers,
+            "allows_revoting": self.allows_revoting,
+            "members_only": False,
+        }
+        optional: JSON = {
+            "open_period": self.open_period,
+            "close_date": self.close_date,
+            "correct_option_ids": self.correct_option_ids if self.type == "quiz" else None,
+        }
+        return data | {key: value for key, value in optional.items() if value is not None}
+
+    def option_key(self, index: int) -> str:
+        return f"{self.id}-{index}"
+
+
+@dataclass(kw_only=True)
+class Conversation:
+    """What private chats and groups share: messages in order and what the bot set there."""
+
+    id: int
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     timeline: list[ChatEvent] = field(default_factory=list)
-    alerts: list[str] = field(default_factory=list)
     reply_keyboard: list[list[str]] | None = None
     chat_action: str | None = None
     menu_button: JSON | None = None
-    blocked: bool = False
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
+    def chat_json(self) -> JSON:
+        raise NotImplementedError
+
+    def refusal(self) -> ApiError | None:
+        """Telegram's error for any call of the bot about this chat, if it is refused."""
+        return None
+
+    def thread_for(self, thread_id: int | None) -> int | None:
+        """The topic a bot's message with `message_thread_id` lands in."""
+        return None
+
+    def admit_send(self) -> None:
+        """Raise 429 when the bot sends faster than Telegram allows here."""
+
+    def note_send(self) -> None:
+        """The bot's message was sent (for sending limits)."""
+
     def add_message(self, sender: Profile, revision: int, **content: Any) -> StoredMessage:
-        """Store a new message; user and bot share one id sequence, as in Telegram."""
-        message = StoredMessage(self.user, next(self._ids), sender, revision, **content)
+        """Store a new message; people and the bot share one id sequence, as in Telegram."""
+        message = StoredMessage(self.chat_json(), next(self._ids), sender, revision, **content)
         self.messages[message.message_id] = message
         self.timeline.append(ChatEvent("message", message.message_id))
         return message
 
     def visible_bot_messages(self) -> list[StoredMessage]:
         return [m for m in self.messages.values() if m.from_bot and not m.deleted]
+
+
+@dataclass
+class Chat(Conversation):
+    """A private chat between the bot and one simulated user (chat id == user id)."""
+
+    user: Profile
+    alerts: list[str] = field(default_factory=list)  # every answer this person saw, any chat
+    blocked: bool = False
+
+    def chat_json(self) -> JSON:
+        return self.user.private_chat_json()
+
+    def refusal(self) -> ApiError | None:
+        return forbidden("bot was blocked by the user") if self.blocked else None
+
+
+@dataclass
+class GroupChat(Conversation):
+    """A group or supergroup (optionally a forum) with simulated members and maybe the bot."""
+
+    title: str
+    supergroup: bool
+    forum: bool
+    members: dict[int, Profile]
+    admins: set[int]
+    bot_status: str = "left"  # left, member, administrator or kicked
+    bot_removed: bool = False
+    topics: dict[int, str] = field(default_factory=dict)
+    enforce_rate_limit: bool = False
+    sent_count: int = 0
+    send_times: list[float] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return "supergroup" if self.supergroup else "group"
+
+    @property
+    def bot_is_member(self) -> bool:
+        return self.bot_status in ("member", "administrator")
+
+    def chat_json(self) -> JSON:
+        data: JSON = {"id": self.id, "type": self.kind, "title": self.title}
+        return data | ({"is_forum": True} if self.forum else {})
+
+    def refusal(self) -> ApiError | None:
+        if self.bot_is_member:
+            return None
+        reason = "bot was kicked from" if self.bot_removed else "bot is not a member of"
+        return forbidden(f"{reason} the {self.kind} chat")
+
+    def thread_for(self, thread_id: int | None) -> int | None:
+        if thread_id is not None and thread_id not in self.topics:
+            raise bad_request("message thread not found")
+        return thread_id
+
+    def admit_send(self) -> None:
+        if not self.enforce_rate_limit:
+            return
+        recent = [t for t in self.send_times if time.time() - t < 60]
+        if len(recent) >= GROUP_MESSAGES_PER_MINUTE:
+            raise too_many_requests(max(1, math.ceil(recent[0] + 60 - time.time())))
+
+    def note_send(self) -> None:
+        self.sent_count += 1
+        self.send_times.append(time.time())
+
+    def reaches_bot(self, message: StoredMessage, bot_username: str) -> bool:
+        """Privacy mode (BotFather's default): an ordinary member bot sees only commands meant
+        for it, replies to its messages and service messages; an administrator sees all."""
+        if not self.bot_is_member:
+            return False
+        if self.bot_status == "administrator" or message.service:
+            return True
+        if message.reply_to is not None and message.reply_to.from_bot:
+            return True
+        command, _, addressee = (message.text.split() or [""])[0].partition("@")
+        meant_for_bot = not addressee or addressee.lower() == bot_username.lower()
+        return command.startswith("/") and len(command) > 1 and meant_for_bot
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.admins
+
+    def member_status(self, user_id: int) -> str:
+        if user_id not in self.members:
+            return "left"
+        if user_id == next(iter(self.members)):
+            return "creator"
+        return "administrator" if self.is_admin(user_id) else "member"
 
 
 @dataclass
@@ -162,6 +369,7 @@ class CallbackQueryRecord:
     chat_id: int
     message_id: int
     data: str
+    user_id: int
     answered: bool = False
     text: str | None = None
     show_alert: bool = False
@@ -292,7 +500,8 @@ class BotState:
 
     def __init__(self, bot: Profile) -> None:
         self.bot = bot
-        self.chats: dict[int, Chat] = {}
+        self.chats: dict[int, Conversation] = {}
+        self.polls: dict[str, PollRecord] = {}
         self.updates = UpdateQueue()
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.files: dict[str, StoredFile] = {}
@@ -311,13 +520,37 @@ class BotState:
     def next_id(self) -> int:
         return next(self._ids)
 
-    def chat_for_bot(self, chat_id: Any) -> Chat:
-        """The chat the bot addresses, with Telegram's errors for unknown or blocked chats."""
+    def chat_for_bot(self, chat_id: Any) -> Conversation:
+        """The chat the bot addresses, with Telegram's errors for unknown or refusing chats."""
         chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise bad_request("chat not found")
-        if chat.blocked:
-            raise forbidden("bot was blocked by the user")
+        if error := chat.refusal():
+            raise error
+        return chat
+
+    def close_poll(self, poll: PollRecord) -> None:
+        """Close a poll; Telegram tells the bot that sent it with a final `poll` update."""
+        poll.is_closed = True
+        self.updates.put({"poll": poll.to_json()})
+
+    def expire_polls(self) -> list[PollRecord]:
+        """Close the polls whose open_period or close_date has run out, as Telegram does."""
+        expired = [p for p in self.polls.values() if not p.is_closed and p.has_expired()]
+        for poll in expired:
+            self.close_poll(poll)
+        return expired
+
+    def person(self, user_id: Any) -> Profile:
+        """A simulated person the bot can look up (everyone has a private chat here)."""
+        chat = self.chats.get(user_id) if isinstance(user_id, int) else None
+        if not isinstance(chat, Chat):
+            raise bad_request("user not found")
+        return chat.user
+
+    def private_chat(self, user_id: int) -> Chat:
+        chat = self.chats[user_id]
+        assert isinstance(chat, Chat)
         return chat
 
     def store_file(

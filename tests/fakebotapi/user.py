@@ -8,9 +8,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .formatting import command_entities
-from .state import JSON, CallbackQueryRecord, Chat, ChatEvent, StoredMessage
+from .state import (
+    JSON,
+    CallbackQueryRecord,
+    Chat,
+    ChatEvent,
+    Conversation,
+    PollRecord,
+    Profile,
+    StoredMessage,
+)
 
 if TYPE_CHECKING:
+    from .group import FakeGroup
     from .server import FakeBotApi
 
 # A valid 1x1 PNG, so bots that inspect photos get real image bytes.
@@ -21,8 +31,50 @@ _query_ids = itertools.count(4_200_000_000_000_000_001)
 
 
 @dataclass(frozen=True)
+class PollView:
+    """A native poll as everyone sees it: counts only, never who voted what."""
+
+    id: str
+    chat_id: int
+    message_id: int
+    question: str
+    options: list[str]
+    counts: list[int]
+    total_voters: int
+    is_anonymous: bool
+    is_closed: bool
+    type: str
+    allows_multiple_answers: bool
+    open_period: int | None
+    close_date: int | None
+    protect_content: bool
+
+    @classmethod
+    def of(cls, poll: PollRecord) -> PollView:
+        return cls(
+            id=poll.id,
+            chat_id=poll.chat_id,
+            message_id=poll.message_id,
+            question=poll.question,
+            options=list(poll.options),
+            counts=poll.counts(),
+            total_voters=len(poll.votes),
+            is_anonymous=poll.is_anonymous,
+            is_closed=poll.is_closed,
+            type=poll.type,
+            allows_multiple_answers=poll.allows_multiple_answers,
+            open_period=poll.open_period,
+            close_date=poll.close_date,
+            protect_content=poll.protect_content,
+        )
+
+
+@dataclass(frozen=True)
 class VisibleMessage:
-    """A message as the person sees it now (after edits). Absent text/caption is ''."""
+    """A message as the person sees it now (after edits). Absent text/caption is ''.
+
+    `sender` is "bot" or the person's first name; `thread_id` the forum topic, if any.
+    """
 
     id: int
     text: str
@@ -35,6 +87,9 @@ class VisibleMessage:
     document: bytes | None
     document_name: str | None
     edited: bool
+    sender: str = "bot"
+    thread_id: int | None = None
+    poll: PollView | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -56,6 +111,9 @@ class VisibleMessage:
             document=message.document.data if message.document else None,
             document_name=message.document.filename if message.document else None,
             edited=message.edit_date is not None,
+            sender=sender_name(message),
+            thread_id=message.thread_id,
+            poll=PollView.of(message.poll) if message.poll else None,
         )
 
 
@@ -82,6 +140,10 @@ class FakeUser:
     @property
     def first_name(self) -> str:
         return self._chat.user.first_name
+
+    @property
+    def profile(self) -> Profile:
+        return self._chat.user
 
     @property
     def language_code(self) -> str | None:
@@ -121,10 +183,40 @@ class FakeUser:
         which is how stale buttons are tested. With `wait=False` the press is only queued.
         """
         message = self._keyboard_message(message_id)
+        await self.press_button(self._chat, message, label, wait=wait)
+
+    async def send_in(
+        self,
+        group: FakeGroup,
+        text: str,
+        *,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+        expect_reply: bool | None = None,
+        wait: bool = True,
+    ) -> None:
+        """Write `text` in `group` (in forum topic `thread_id`, as a reply to `reply_to`).
+
+        The bot gets it only as privacy mode allows (see `FakeGroup`). Waiting expects an
+        answer to a command the bot gets, unless `expect_reply` says otherwise.
+        """
+        self._begin_action()
+        await group.post(self.profile, text, thread_id, reply_to, expect_reply, wait)
+
+    async def click_in(
+        self, group: FakeGroup, label: str, *, message_id: int | None = None, wait: bool = True
+    ) -> None:
+        """Press the inline button `label` under the bot's newest group message with a
+        keyboard (or `message_id`); the answer's toast is in this user's `alerts`."""
+        await self.press_button(group.chat, group.keyboard_message(message_id), label, wait=wait)
+
+    async def press_button(
+        self, chat: Conversation, message: StoredMessage, label: str, *, wait: bool = True
+    ) -> None:
         button = _find_button(message, label)
         if "callback_data" not in button:
             raise AssertionError(f"button {button['text']!r} sends no callback: {button}")
-        await self._press(message, button["callback_data"], button["text"], wait=wait)
+        await self._press(chat, message, button["callback_data"], button["text"], wait=wait)
 
     async def click_data(self, data: str, *, message_id: int | None = None) -> None:
         """Send forged callback data, as a malicious or outdated client could."""
@@ -132,7 +224,7 @@ class FakeUser:
             message = self._visible(message_id)
         else:
             message = self._newest_with_keyboard() or self._newest_bot_message()
-        await self._press(message, data, f"<data {data!r}>")
+        await self._press(self._chat, message, data, f"<data {data!r}>")
 
     def block(self) -> None:
         """From now on the bot gets 403 'bot was blocked by the user'."""
@@ -201,8 +293,7 @@ class FakeUser:
 
     def transcript(self) -> str:
         """The chat as readable text, for assertion messages and debugging."""
-        lines = [self._render(event) for event in self._chat.timeline]
-        return "\n".join(line for line in lines if line)
+        return render_timeline(self._chat)
 
     def __repr__(self) -> str:
         return f"FakeUser(id={self.id}, first_name={self.first_name!r})"
@@ -216,17 +307,25 @@ class FakeUser:
         await self._deliver({"message": message.to_json()}, wait)
 
     async def _press(
-        self, message: StoredMessage, data: str, label: str, *, wait: bool = True
+        self,
+        chat: Conversation,
+        message: StoredMessage,
+        data: str,
+        label: str,
+        *,
+        wait: bool = True,
     ) -> None:
         self._begin_action()
-        query = CallbackQueryRecord(str(next(_query_ids)), self.chat_id, message.message_id, data)
+        query = CallbackQueryRecord(
+            str(next(_query_ids)), chat.id, message.message_id, data, self.id
+        )
         self._server.state.callback_queries[query.id] = query
-        self._chat.timeline.append(ChatEvent("click", message.message_id, label))
+        chat.timeline.append(ChatEvent("click", message.message_id, label, self.first_name))
         payload = {
             "id": query.id,
             "from": self._chat.user.user_json(),
             "message": message.to_json(),
-            "chat_instance": str(-7_000_000_000 - self.chat_id),
+            "chat_instance": str(-7_000_000_000 - chat.id),
             "data": data,
         }
         await self._deliver({"callback_query": payload}, wait)
@@ -265,13 +364,29 @@ class FakeUser:
             raise AssertionError(f"no inline keyboard on {where}\n{self.transcript()}")
         return message
 
-    def _render(self, event: ChatEvent) -> str:
-        if event.kind == "click":
-            return f"{self.first_name} clicks [{event.text}] on #{event.message_id}"
-        if event.kind in ("toast", "alert"):
-            return f"  ({event.kind}: {event.text})"
-        message = self._chat.messages[event.message_id or 0]
-        return "" if message.deleted else _render_message(message)
+
+def render_timeline(chat: Conversation) -> str:
+    """A chat's history as readable text; in groups, answers name who saw them."""
+    lines = [_render_event(chat, event) for event in chat.timeline]
+    return "\n".join(line for line in lines if line)
+
+
+def _render_event(chat: Conversation, event: ChatEvent) -> str:
+    if event.kind == "click":
+        return f"{event.actor} clicks [{event.text}] on #{event.message_id}"
+    if event.kind in ("toast", "alert"):
+        to = "" if isinstance(chat, Chat) else f" to {event.actor}"
+        return f"  ({event.kind}{to}: {event.text})"
+    message = chat.messages[event.message_id or 0]
+    return "" if message.deleted else _render_message(message)
+
+
+def sender_name(message: StoredMessage) -> str:
+    if message.from_bot:
+        return "bot"
+    if message.sender_chat:
+        return f"{message.sender_chat['title']} (anonymous admin)"
+    return message.sender.first_name
 
 
 def _find_button(message: StoredMessage, label: str) -> JSON:
@@ -288,10 +403,15 @@ def _find_button(message: StoredMessage, label: str) -> JSON:
 
 
 def _render_message(message: StoredMessage) -> str:
-    who = "bot" if message.from_bot else message.sender.first_name
-    head = f"{who} #{message.message_id}{' (edited)' if message.edit_date else ''}:"
+    topic = f" [topic {message.thread_id}]" if message.thread_id else ""
+    edited = " (edited)" if message.edit_date else ""
+    head = f"{sender_name(message)} #{message.message_id}{topic}{edited}:"
     body = message.text or message.caption
-    if message.photo:
+    if message.poll:
+        body = _render_poll(message.poll)
+    elif message.service:
+        body = _render_service(message.service)
+    elif message.photo:
         body = f"[photo] {body}"
     elif message.document:
         body = f"[document {message.document.filename}] {body}"
@@ -301,3 +421,18 @@ def _render_message(message: StoredMessage) -> str:
     rows = (message.reply_markup or {}).get("inline_keyboard", [])
     buttons = [" ".join(f"[{b['text']}]" for b in row) for row in rows]
     return "\n".join([first, *(f"    {line}" if line else "" for line in [*rest, *buttons])])
+
+
+def _render_service(service: JSON) -> str:
+    if topic := service.get("forum_topic_created"):
+        return f"[creates topic {topic['name']!r}]"
+    added = ", ".join(user["first_name"] for user in service.get("new_chat_members", []))
+    return f"[adds {added}]"
+
+
+def _render_poll(poll: PollRecord) -> str:
+    kind = "anonymous" if poll.is_anonymous else "NOT anonymous"
+    state = "closed" if poll.is_closed else "open"
+    head = f"[{poll.type} poll, {kind}, {state}, {len(poll.votes)} voted] {poll.question}"
+    options = zip(poll.options, poll.counts(), strict=True)
+    return "\n".join([head, *(f"({count}) {text}" for text, count in options)])
