@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage.classes import EVALUATOR, MENTOR, RESET_MENU, YOUTH_WORKER
+from bot.storage.evaluation import EvaluationStore
 from bot.storage.lessons import GROUP, POLL, GroupChat
 
 from .lesson_helpers import Moment, Stores, count, opened, rows_holding
@@ -160,3 +161,19 @@ async def test_deleting_a_mentor_removes_their_lessons_from_the_youth_worker_s_c
     assert await stores.lessons.poll("p1") is None
     assert await stores.classes.get_class(lesson.class_id) is not None, "the class stays"
     assert await stores.classes.roles_of("worker") == {YOUTH_WORKER}
+
+
+async def test_retention_forgets_the_menu_of_someone_whose_roles_are_gone(
+    stores: Stores,
+) -> None:
+    revoked = await grant(stores, "former", MENTOR)
+    await grant(stores, "worker", YOUTH_WORKER)
+    for user in ("former", "worker"):
+        await stores.classes.set_menu(user, "staff")
+    await stores.classes.revoke_role(revoked)
+
+    later = stores.moment.now.date() + timedelta(days=800)
+    await EvaluationStore(stores.store).purge(later, dry_run=False)
+
+    assert await stores.classes.menu_of("former") is None
+    assert await stores.classes.menu_of("worker") == "staff"
