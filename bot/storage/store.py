@@ -235,6 +235,8 @@ class SqlCipherStore:
         return self._today().isoformat()
 
     def moment(self) -> str:
+        """Now, as stored (bot.storage.roles.stamp): for lesson times, which need more than
+        a day."""
         return stamp(self._now())
 
     @asynccontextmanager
