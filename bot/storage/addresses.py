@@ -1,9 +1,11 @@
-"""Sealed reply addresses for opt-in follow-up reminders.
+"""Sealed chat ids: reply addresses for opt-in follow-up reminders, and the Telegram groups
+that lessons play in.
 
 A reminder must reach a person whom the database knows only by pseudonym, so the chat id
 is kept – only for people who asked for a reminder, only until it is sent – encrypted with
 a key derived from the pseudonym secret, which lives outside the database. The database
-key alone never reveals a Telegram id.
+key alone never reveals a Telegram id. A group's chat id is sealed the same way (with a key
+of its own purpose) for as long as its lesson is kept.
 """
 
 from __future__ import annotations
@@ -14,11 +16,18 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+REMINDER = "reminder"
+GROUP_CHAT = "group chat"
+
 
 class AddressBox:
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, purpose: str = REMINDER) -> None:
+        # One key per purpose: an address sealed for one use never opens for another.
         key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"bystander reminder address"
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=None,
+            info=f"bystander {purpose} address".encode(),
         ).derive(secret)
         self._fernet = Fernet(base64.urlsafe_b64encode(key))
 

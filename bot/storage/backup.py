@@ -36,6 +36,7 @@ from bot.storage.keys import (
     read_key_file,
 )
 from bot.storage.lock import DatabaseLock
+from bot.storage.roles import stamp
 from bot.storage.store import erase_user
 
 MADE_AT_SETTING = "backup_made_at"  # in a backup's settings table: when it was made
@@ -218,7 +219,8 @@ async def _apply_deletions(
     try:
         deleted = 0
         for deletion in deletions:
-            deleted += bool(await erase_user(db, deletion.user))
+            now = _utc_now()
+            deleted += bool(await erase_user(db, deletion.user, now.date().isoformat(), stamp(now)))
         await db.execute("DELETE FROM settings WHERE key = ?", (MADE_AT_SETTING,))
     finally:
         await db.close()

@@ -1,4 +1,5 @@
-"""Storage for staff roles, invitations, classes, assignments and facilitated sessions.
+"""Storage for staff roles, invitations, mentors, command menus, classes, assignments and
+facilitated sessions.
 
 It shares the encrypted database and connection of `SqlCipherStore`. Users appear only as
 pseudonyms; class results are read as counts, never as rows about a person.
@@ -16,10 +17,13 @@ from typing import Any, Literal
 from bot.engine.ages import WHOLE_AUDIENCE, ClassAge
 from bot.engine.model import AgeRange
 from bot.privacy.class_view import Release, Tally
+from bot.storage.lessons import record_counts
+from bot.storage.roles import EVALUATOR as EVALUATOR  # role names: re-exported for callers
+from bot.storage.roles import MENTOR, strip_powers
+from bot.storage.roles import RESET_MENU as RESET_MENU
+from bot.storage.roles import ROLES as ROLES
+from bot.storage.roles import YOUTH_WORKER as YOUTH_WORKER
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
-
-YOUTH_WORKER, EVALUATOR = "youth_worker", "evaluator"
-ROLES = (YOUTH_WORKER, EVALUATOR)
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,7 @@ class Facilitation:
 
 
 _CLASS_COLUMNS = "id, owner, name, code, expires_on, closed_on, age_min, age_max, school_year"
-# The person (:user) has no grant of the role (:role) left.
-_NO_LONGER_HELD = (
-    "NOT EXISTS (SELECT 1 FROM roles WHERE user = :user AND role = :role AND revoked_on IS NULL)"
-)
+_GRANT_COLUMNS = "id, role, label, granted_on"
 
 
 def _student(user: str, staff: Collection[str]) -> str:
@@ -111,13 +112,20 @@ class ClassStore:
     # -- roles and invitations ---------------------------------------------------------
 
     async def create_invitation(
-        self, token_hash: str, role: str, label: str, expires_on: date
+        self,
+        token_hash: str,
+        role: str,
+        label: str,
+        expires_on: date,
+        invited_by: str | None = None,
     ) -> None:
+        """`invited_by`: the youth worker who invites a mentor (None: an admin invites)."""
         async with self.store.session() as db, transaction(db):
             await db.execute(
-                "INSERT INTO invitations (token_hash, role, label, created_on, expires_on)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (token_hash, role, label, self.store.day(), expires_on.isoformat()),
+                "INSERT INTO invitations"
+                " (token_hash, role, label, created_on, expires_on, invited_by)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (token_hash, role, label, self.store.day(), expires_on.isoformat(), invited_by),
             )
 
     async def redeem_invitation(
@@ -125,16 +133,17 @@ class ClassStore:
     ) -> RoleGrant | Literal["conflict"] | None:
         """Grant the invitation's role once; None when unknown, used or expired.
 
-        "conflict" (and the invitation stays unused) when the person already holds the
-        other staff role: a youth worker's live class view and an evaluator's exact class
-        report together could tell apart the last few students who answered (privacy.md)."""
+        "conflict" (and the invitation stays unused) when the person already holds another
+        staff role: a youth worker's live class view and an evaluator's exact class report
+        together could tell apart the last few students who answered (privacy.md); or is
+        already the mentor of another youth worker (a mentor has one, `inviter_of`)."""
         today = self.store.day()
         async with self.store.session() as db, transaction(db):
             conflict = await fetch_one(
                 db,
                 "SELECT 1 FROM invitations i JOIN roles r ON r.user = ? AND r.revoked_on IS NULL"
-                " AND r.role != i.role WHERE i.token_hash = ? AND i.used_on IS NULL"
-                " AND i.expires_on >= ?",
+                " AND (r.role != i.role OR r.invited_by IS NOT i.invited_by)"
+                " WHERE i.token_hash = ? AND i.used_on IS NULL AND i.expires_on >= ?",
                 (user, token_hash, today),
             )
             if conflict:
@@ -142,14 +151,15 @@ class ClassStore:
             row = await fetch_one(
                 db,
                 "UPDATE invitations SET used_on = ? WHERE token_hash = ? AND used_on IS NULL"
-                " AND expires_on >= ? RETURNING role, label",
+                " AND expires_on >= ? RETURNING role, label, invited_by",
                 (today, token_hash, today),
             )
             if row is None:
                 return None
             cursor = await db.execute(
-                "INSERT INTO roles (user, role, label, granted_on) VALUES (?, ?, ?, ?)",
-                (user, row[0], row[1], today),
+                "INSERT INTO roles (user, role, label, granted_on, invited_by)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (user, *row[:2], today, row[2]),
             )
             return RoleGrant(cursor.lastrowid, row[0], row[1], today)
 
@@ -170,14 +180,16 @@ class ClassStore:
     async def active_roles(self) -> list[RoleGrant]:
         async with self.store.reading() as db:
             rows = await db.execute_fetchall(
-                "SELECT id, role, label, granted_on FROM roles WHERE revoked_on IS NULL ORDER BY id"
+                f"SELECT {_GRANT_COLUMNS} FROM roles WHERE revoked_on IS NULL ORDER BY id"
             )
         return [RoleGrant(*row) for row in rows]
 
     async def revoke_role(self, grant_id: int) -> bool:
-        """Revoke a grant. When it was the person's last youth-worker grant, their powers end
-        at once: their classes close (join codes stop working) and any facilitated session
-        of theirs ends, in the same transaction."""
+        """Revoke a grant. When it was the person's last grant of a role, what the role let
+        them do ends at once, in the same transaction (bot.storage.roles.strip_powers): a
+        youth worker's classes close (join codes stop working) and the mentors they invited
+        lose their role; a youth worker's or mentor's sessions and lessons end. Everyone
+        who lost a grant has their command menu marked for reset."""
         today = self.store.day()
         async with self.store.session() as db, transaction(db):
             revoked = await fetch_one(
@@ -188,18 +200,53 @@ class ClassStore:
             )
             if revoked is None:
                 return False
-            values = {"user": revoked[0], "today": today, "role": YOUTH_WORKER}
-            await db.execute(
-                "UPDATE classes SET closed_on = coalesce(closed_on, :today)"
-                f" WHERE owner = :user AND {_NO_LONGER_HELD}",
-                values,
-            )
-            await db.execute(
-                "UPDATE facilitations SET finished_on = :today"
-                f" WHERE owner = :user AND finished_on IS NULL AND {_NO_LONGER_HELD}",
-                values,
-            )
+            await strip_powers(db, [revoked[0]], today, self.store.moment())
         return True
+
+    # -- mentors -------------------------------------------------------------------------
+
+    async def mentors_of(self, youth_worker: str) -> list[RoleGrant]:
+        """The active mentor grants of the people `youth_worker` invited."""
+        async with self.store.reading() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_GRANT_COLUMNS} FROM roles WHERE invited_by = ? AND role = ?"
+                " AND revoked_on IS NULL ORDER BY id",
+                (youth_worker, MENTOR),
+            )
+        return [RoleGrant(*row) for row in rows]
+
+    async def inviter_of(self, mentor: str) -> str | None:
+        """The youth worker whose mentor the person is (None: no active mentor grant, or one
+        an admin made)."""
+        async with self.store.reading() as db:
+            row = await fetch_one(
+                db,
+                "SELECT invited_by FROM roles WHERE user = ? AND role = ? AND revoked_on IS NULL"
+                " ORDER BY id DESC LIMIT 1",
+                (mentor, MENTOR),
+            )
+        return row[0] if row else None
+
+    # -- command menus -------------------------------------------------------------------
+
+    async def menu_of(self, user: str) -> str | None:
+        """The menu the bot set in the person's private chat: '' for none, RESET_MENU once a
+        role of theirs was revoked, None when the bot never set one."""
+        async with self.store.reading() as db:
+            row = await fetch_one(db, "SELECT menu FROM command_menus WHERE user = ?", (user,))
+        return row[0] if row else None
+
+    async def set_menu(self, user: str, menu: str) -> None:
+        async with self.store.statement() as db:
+            await db.execute(
+                "INSERT INTO command_menus (user, menu) VALUES (?, ?)"
+                " ON CONFLICT (user) DO UPDATE SET menu = excluded.menu",
+                (user, menu),
+            )
+
+    async def forget_menu(self, user: str) -> None:
+        async with self.store.statement() as db:
+            await db.execute("DELETE FROM command_menus WHERE user = ?", (user,))
 
     # -- classes ---------------------------------------------------------------------
 
@@ -390,13 +437,17 @@ class ClassStore:
         return cursor.rowcount == 1
 
     # -- facilitated sessions -----------------------------------------------------------
+    # Facilitator mode in the youth worker's private chat: one session per person. The
+    # plays of lessons (bot.storage.lessons) are facilitations too, found by their lesson,
+    # so these methods leave them alone.
 
     async def start_facilitation(
         self, class_id: int, owner: str, scenario_id: str, version: int, state: dict
     ) -> Facilitation:
         async with self.store.session() as db, transaction(db):
             await db.execute(
-                "UPDATE facilitations SET finished_on = ? WHERE owner = ? AND finished_on IS NULL",
+                "UPDATE facilitations SET finished_on = ? WHERE owner = ? AND finished_on IS NULL"
+                " AND lesson_id IS NULL",
                 (self.store.day(), owner),
             )
             cursor = await db.execute(
@@ -412,7 +463,8 @@ class ClassStore:
             row = await fetch_one(
                 db,
                 "SELECT id, class_id, scenario_id, version, state FROM facilitations"
-                " WHERE owner = ? AND finished_on IS NULL ORDER BY id DESC LIMIT 1",
+                " WHERE owner = ? AND finished_on IS NULL AND lesson_id IS NULL"
+                " ORDER BY id DESC LIMIT 1",
                 (owner,),
             )
         return Facilitation(*row[:4], json.loads(row[4])) if row else None
@@ -427,14 +479,10 @@ class ClassStore:
         """Store hand counts (step, choice, strategy, assessment, phase, hands) with the state."""
         today = self.store.day()
         async with self.store.session() as db, transaction(db):
-            await db.executemany(
-                "INSERT INTO facilitated_counts (facilitation_id, step_id, choice_id, strategy,"
-                " assessment, phase, hands, recorded_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET hands = excluded.hands",
-                [(facilitation_id, *row, today) for row in counts],
-            )
+            await record_counts(db, facilitation_id, counts, today)
             await db.execute(
-                "UPDATE facilitations SET state = ?, finished_on = ? WHERE id = ?",
+                "UPDATE facilitations SET state = ?, finished_on = ?, revision = revision + 1"
+                " WHERE id = ?",
                 (json.dumps(state), today if finished else None, facilitation_id),
             )
 

@@ -291,8 +291,9 @@ class EvaluationStore:
 
         Old raw events are folded into aggregates and deleted; so are profiles without any
         activity since before `cutoff` (with their memberships and an abandoned run), classes
-        that ended before it (with their members, assignments and sessions, whose hand
-        counts are folded), revoked grants and long-expired invitations. Aggregate rows of
+        that ended before it (with their members, assignments, sessions and lessons, whose
+        hand counts and poll totals are folded), revoked grants (and the command menus of
+        people left without any) and long-expired invitations. Aggregate rows of
         fewer than `min_group` (K) people are then merged into coarser rows or deleted.
 
         A few hundred people at a time, each batch its own transaction: a month of events
@@ -695,9 +696,10 @@ _DELETE = (
     # memberships (their runs, answers and finished follow-ups went above).
     f"DELETE FROM users WHERE user IN {_BATCH} AND user IN ({_EXPIRED})",
 )
-# Staff rows linked to a person: classes that ended (their hand counts are folded first;
-# their members, assignments and sessions follow by ON DELETE CASCADE, and their runs keep
-# no class), revoked grants, and invitations long expired (used or not).
+# Staff rows linked to a person: classes that ended (their hand counts and poll totals are
+# folded first; their members, assignments, sessions, lessons and polls follow by ON DELETE
+# CASCADE, and their runs keep no class), revoked grants with the command menus set for
+# them, and invitations long expired (used or not).
 _REMOVE_STAFF_ROWS = (
     "INSERT INTO facilitated_aggregates SELECT substr(f.started_on, 1, 7), f.scenario_id,"
     " k.step_id, k.choice_id, k.strategy, sum(k.hands), count(DISTINCT f.id)"
@@ -708,5 +710,8 @@ _REMOVE_STAFF_ROWS = (
     f"UPDATE run_aggregates SET class_id = NULL WHERE class_id IN ({_ENDED_CLASSES})",
     f"DELETE FROM classes WHERE id IN ({_ENDED_CLASSES})",
     "DELETE FROM roles WHERE revoked_on < :cutoff",
+    # The command menu set in the chat of someone who no longer holds or held a role.
+    "DELETE FROM command_menus WHERE user NOT IN (SELECT user FROM roles)"
+    " AND user NOT IN (SELECT user FROM users)",
     "DELETE FROM invitations WHERE expires_on < :invitations_before",
 )

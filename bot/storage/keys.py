@@ -103,6 +103,12 @@ def pseudonym(secret: bytes, telegram_user_id: int) -> str:
     return hmac.new(secret, str(telegram_user_id).encode("ascii"), hashlib.sha256).hexdigest()
 
 
+def chat_ref(secret: bytes, chat_id: int) -> str:
+    """What the bot stores to find a group's lesson by its chat id. The message has a prefix
+    that no person's (a bare number) has, so a group's ref never equals anyone's pseudonym."""
+    return hmac.new(secret, f"group chat {chat_id}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def load_or_create_secret(path: Path, *, data_dir: Path, database: Path | None = None) -> bytes:
     """Read a hex-encoded 32-byte secret, creating it (mode 0600) on first use: never when
     there is a `database` with data already, which the new key would not fit."""

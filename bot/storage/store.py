@@ -25,9 +25,16 @@ from bot.storage.errors import NoDatabase, StorageUnavailable, UnknownUser
 from bot.storage.keys import KeyCheck, holds_data
 from bot.storage.lock import DatabaseLock
 from bot.storage.records import CONSENT_SAVE, ChoiceRecord, Profile, UserData
+from bot.storage.roles import stamp, strip_powers
 from bot.storage.turns import Turns
 
-STAFF_ROWS = (("roles", "user"), ("facilitations", "owner"), ("classes", "owner"))
+STAFF_ROWS = (
+    ("roles", "user"),
+    ("facilitations", "owner"),
+    ("classes", "owner"),
+    ("lessons", "leader"),
+    ("command_menus", "user"),
+)
 RunState = dict[str, Any]  # the engine's Run.to_json(): keys "run", "scenario", "version", …
 
 
@@ -50,6 +57,10 @@ def _utc_today() -> date:
     return datetime.now(UTC).date()
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class SqlCipherStore:
     def __init__(
         self,
@@ -57,6 +68,7 @@ class SqlCipherStore:
         key: bytes,
         *,
         today: Callable[[], date] = _utc_today,
+        now: Callable[[], datetime] = _utc_now,
         key_check: KeyCheck | None = None,
         deletions: DeletionLog | None = None,
         create: bool = True,
@@ -64,6 +76,7 @@ class SqlCipherStore:
         self._path = path
         self._key = key
         self._today = today
+        self._now = now  # for timestamps (lessons); days come from `today`
         self._key_check = key_check  # refuse a database made with another pseudonym secret
         # One connection writes for all updates, another only reads: WAL lets both work at
         # once, and a read sees what was committed. Each connection runs its calls one by
@@ -213,13 +226,18 @@ class SqlCipherStore:
         it deletes the data again (see bot/storage/deletions.py).
         """
         async with self.session() as db:
-            removed = await erase_user(db, user)
+            removed = await erase_user(db, user, self.day(), self.moment())
             if removed and self._deletions is not None:
                 await asyncio.to_thread(self._deletions.record, user)
         return removed
 
     def day(self) -> str:
         return self._today().isoformat()
+
+    def moment(self) -> str:
+        """Now, as stored (bot.storage.roles.stamp): for lesson times, which need more than
+        a day."""
+        return stamp(self._now())
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -276,8 +294,11 @@ class SqlCipherStore:
         return db
 
 
-async def erase_user(db: aiosqlite.Connection, user: str) -> int:
-    """Delete every row stored under the pseudonym and return how many there were."""
+async def erase_user(db: aiosqlite.Connection, user: str, today: str, now: str) -> int:
+    """Delete every row stored under the pseudonym and return how many there were.
+
+    Mentors the person invited lose their role as if the person's had been revoked (on
+    `today`, their lessons ending at `now`), and no row keeps the pseudonym as inviter."""
     async with transaction(db):
         removed = await fetch_one(
             db,
@@ -288,12 +309,17 @@ async def erase_user(db: aiosqlite.Connection, user: str) -> int:
             {"user": user},
         )
         # Runs, choices, memberships and the active run follow by ON DELETE CASCADE;
-        # a youth worker's roles, classes and facilitated sessions go too.
+        # a youth worker's roles, classes (with their lessons and polls), facilitated
+        # sessions, lessons they lead and their command menu go too.
         await db.execute("DELETE FROM users WHERE user = ?", (user,))
         count = removed[0]
         for table, column in STAFF_ROWS:
             cursor = await db.execute(f"DELETE FROM {table} WHERE {column} = ?", (user,))
             count += cursor.rowcount
+        cursor = await db.execute("DELETE FROM invitations WHERE invited_by = ?", (user,))
+        count += cursor.rowcount
+        await strip_powers(db, [user], today, now)
+        await db.execute("UPDATE roles SET invited_by = NULL WHERE invited_by = ?", (user,))
     # Old page images stay in the write-ahead log until a checkpoint truncates it.
     await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return count
