@@ -1,5 +1,6 @@
-""""What else could I have done?": after the debrief a young person goes back to a step they
-passed, chooses another option and sees the story change; replays never count as first plays."""
+"""Replays ("what else could I have done?"): after the debrief a young person goes back to
+a step they passed, chooses another option and sees the story change; replays never count
+as first plays."""
 
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ def debrief_id(user: FakeUser, title: str) -> int:
 
 def callback(user: FakeUser, message_id: int, label: str) -> str:
     message = user.message(message_id)
-    flat = zip(message.labels, sum(message.callback_data, []), strict=True)
-    return next(data for text, data in flat if text == label)
+    data = [d for row in message.callback_data for d in row]
+    return next(d for text, d in zip(message.labels, data, strict=True) if text == label)
 
 
 async def runs(bot: Runtime, user: FakeUser) -> list[tuple]:
