@@ -37,6 +37,10 @@ class ScenarioChanged(EngineError):
     """The run was started on another version of the scenario."""
 
 
+class NotReplayable(EngineError):
+    """A replay of a run that has not finished, or from a step it did not pass."""
+
+
 @dataclass
 class Run:
     scenario_id: str
@@ -45,9 +49,12 @@ class Run:
     position: str  # the current step id, or the ending id once finished
     path: list[tuple[str, str]] = field(default_factory=list)  # (step id, choice id)
     finished: bool = False
+    # A replay ("what else could I have done?"): the path of the first play it branched
+    # from. None for a play of its own.
+    replay_of: list[tuple[str, str]] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "scenario": self.scenario_id,
             "version": self.version,
             "run": self.run_id,
@@ -55,6 +62,9 @@ class Run:
             "path": [list(p) for p in self.path],
             "finished": self.finished,
         }
+        if self.replay_of is not None:
+            data["replay_of"] = [list(p) for p in self.replay_of]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Run:
@@ -63,9 +73,14 @@ class Run:
             version=int(data["version"]),
             run_id=str(data["run"]),
             position=str(data["at"]),
-            path=[(str(s), str(c)) for s, c in data.get("path", [])],
+            path=_path(data.get("path", [])),
             finished=bool(data.get("finished", False)),
+            replay_of=_path(data["replay_of"]) if "replay_of" in data else None,
         )
+
+
+def _path(data: list) -> list[tuple[str, str]]:
+    return [(str(s), str(c)) for s, c in data]
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,15 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """A replay's strategies next to those of the first play, each in the order first used
+    (NONE excluded, so a passive path has none)."""
+
+    first: tuple[Strategy, ...]
+    now: tuple[Strategy, ...]
+
+
+@dataclass(frozen=True)
 class Debrief:
     ending: Ending  # its debrief holds the lines that fit the run's path
     strategies_used: tuple[Strategy, ...]  # in the order first used; NONE excluded
@@ -91,6 +115,7 @@ class Debrief:
     total_choices: int
     principles: tuple[Principle, ...]
     help: tuple[str, ...]
+    comparison: Comparison | None = None  # for a replay only
 
 
 @dataclass(frozen=True)
@@ -161,20 +186,52 @@ def debrief(scenario: Scenario, run: Run) -> Debrief:
         raise EngineError("the run has not reached an ending")
     path = taken(scenario, run)
     choices = [t.choice for t in path]
-    strategies: list[Strategy] = []
-    for choice in choices:
-        if choice.strategy is not Strategy.NONE and choice.strategy not in strategies:
-            strategies.append(choice.strategy)
+    strategies = _strategies(choices)
+    comparison = None
+    if run.replay_of is not None:
+        comparison = Comparison(_strategies(_known_choices(scenario, run.replay_of)), strategies)
     return Debrief(
         ending=replace(
             ending, debrief=fitted(ending.debrief, path), discuss=kept(ending.discuss, path)
         ),
-        strategies_used=tuple(strategies),
+        strategies_used=strategies,
         passive_choices=sum(c.strategy is Strategy.NONE for c in choices),
         helpful_choices=sum(c.assessment is Assessment.HELPFUL for c in choices),
         total_choices=len(choices),
         principles=scenario.principles,
         help=ending.help,
+        comparison=comparison,
+    )
+
+
+def _strategies(choices: list[Choice]) -> tuple[Strategy, ...]:
+    """The strategies of these choices in the order first used, without NONE."""
+    found = dict.fromkeys(c.strategy for c in choices if c.strategy is not Strategy.NONE)
+    return tuple(found)
+
+
+def _known_choices(scenario: Scenario, path: list[tuple[str, str]]) -> list[Choice]:
+    """The choices of a path that the scenario still has: a replay resumed after the
+    scenario was edited remembers a first play on the old version."""
+    steps = [(scenario.step(s), c) for s, c in path]
+    return [choice for step, c in steps if step and (choice := step.choice(c))]
+
+
+def branch(scenario: Scenario, run: Run, index: int) -> Run:
+    """A replay of a finished run from the `index`-th step of its path (0 is the first):
+    a new run that has made the same choices before that step and is at it, to choose
+    again. It remembers the first play's path, also when `run` is itself a replay, so its
+    debrief compares the two."""
+    _check_version(scenario, run)
+    if not run.finished or not 0 <= index < len(run.path):
+        raise NotReplayable(f"{run.run_id} at {index}")
+    return Run(
+        scenario.id,
+        scenario.version,
+        new_run_id(),
+        position=run.path[index][0],
+        path=run.path[:index],
+        replay_of=list(run.replay_of if run.replay_of is not None else run.path),
     )
 
 
@@ -189,11 +246,15 @@ def resume(scenario: Scenario, run: Run) -> Resumption:
         raise EngineError("run belongs to another scenario")
     if run.version == scenario.version:
         return Resumption(run, kept_position=True, version_changed=False)
+    # A replay stays one: it never counts as a first play, and its debrief still compares.
     if not run.finished and run.position in scenario.steps:
         # A new run id: buttons from the old version can no longer answer.
-        moved = Run(scenario.id, scenario.version, new_run_id(), run.position)
+        moved = Run(
+            scenario.id, scenario.version, new_run_id(), run.position, replay_of=run.replay_of
+        )
         return Resumption(moved, kept_position=True, version_changed=True)
-    return Resumption(start(scenario), kept_position=False, version_changed=True)
+    restarted = replace(start(scenario), replay_of=run.replay_of)
+    return Resumption(restarted, kept_position=False, version_changed=True)
 
 
 def phase_of(scenario: Scenario, run: Run) -> Phase | None:

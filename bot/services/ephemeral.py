@@ -1,6 +1,7 @@
 """Memory-only storage for people who play without saving.
 
-It keeps just enough to play (language, age band, the run in progress) and forgets it
+It keeps just enough to play (language, age band, the run in progress and the last
+finished one, which a replay starts from) and forgets it
 all on restart, for people who have not used the bot for `MAX_IDLE_S`, and for the people
 who used it least recently once `MAX_PEOPLE` are kept. Someone who is forgotten starts
 over: an old button gets the kind "that button is old" notice, and /start or /resume
@@ -25,6 +26,7 @@ MAX_IDLE_S = 24 * 3600
 class _Remembered:
     profile: Profile | None = None
     run: RunState | None = None
+    finished: RunState | None = None
 
 
 class EphemeralStore:
@@ -71,16 +73,25 @@ class EphemeralStore:
     async def save_progress(
         self, user: str, run: RunState, choice: ChoiceRecord | None, finished: bool
     ) -> None:
-        self._remembered(user).run = None if finished else run
+        remembered = self._remembered(user)
+        remembered.run = None if finished else run
+        if finished:
+            remembered.finished = run
 
     async def clear_active_run(self, user: str) -> None:
         found = self._people.get(user)
         if found is not None:
             found.run = None
 
+    async def get_finished_run(self, user: str) -> RunState | None:
+        found = self._people.get(user)
+        return found.finished if found else None
+
     async def describe_user(self, user: str) -> UserData | None:
         return None  # nothing is stored
 
     async def delete_user(self, user: str) -> int:
         found = self._people.pop(user)
-        return 0 if found is None else (found.profile is not None) + (found.run is not None)
+        if found is None:
+            return 0
+        return sum(kept is not None for kept in (found.profile, found.run, found.finished))

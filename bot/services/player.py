@@ -296,26 +296,39 @@ class PlayerService:
         return await self._start_run(session, scenario)
 
     async def _start_run(self, session: _Session, scenario: Scenario) -> Outcome:
-        person = session.person
         run = self.stories.start(scenario)
-        class_id = None
-        if self.membership and session.saved:
-            class_id = await self.membership.class_for_run(person.pseudonym, scenario.id)
-        await session.store.start_run(person.pseudonym, run.to_json(), class_id)
+        await self._record_start(session, run)
         return Outcome(
             [self._step_message(session, scenario, run, heading=True)], close_buttons=True
         )
 
+    async def _record_start(self, session: _Session, run: Run) -> None:
+        person = session.person
+        class_id = None
+        if self.membership and session.saved:
+            class_id = await self.membership.class_for_run(person.pseudonym, run.scenario_id)
+        await session.store.start_run(person.pseudonym, run.to_json(), class_id)
+
     def _step_message(
-        self, session: _Session, scenario: Scenario, run: Run, *, heading: bool, after: str = ""
+        self,
+        session: _Session,
+        scenario: Scenario,
+        run: Run,
+        *,
+        heading: bool,
+        after: str = "",
+        marked: str | None = None,
     ) -> Message:
         """A step with its choices, and a button for each hard word it or the feedback just
-        read (`after`) uses."""
+        read (`after`) uses. The choice `marked` is the one made there the time before."""
         step = self.stories.step(scenario, run)
         language = session.language
         labels = [choice.label.get(language) for choice in step.choices]
         buttons = [
-            Button(label, cb.answer(run.run_id, step.id, choice.id))
+            Button(
+                self.t(session, "replay.marked", label=label) if choice.id == marked else label,
+                cb.answer(run.run_id, step.id, choice.id),
+            )
             for label, choice in zip(labels, step.choices, strict=True)
         ]
         buttons += self._glossary_buttons(session, [step.text.get(language), *labels], after)
@@ -364,9 +377,9 @@ class PlayerService:
                 session, scenario, run, heading=turn.heading, after=turn.feedback
             )
             return Outcome([Message(turn.feedback), step], close_buttons=True)
-        debrief = self._debrief(session, scenario, turn.debrief, turn.feedback)
+        debrief = self._debrief(session, scenario, run, turn.debrief, turn.feedback)
         messages = [Message(turn.feedback), debrief]
-        if await self._survey_asks(session, scenario.id, Wave.AFTER):
+        if run.replay_of is None and await self._survey_asks(session, scenario.id, Wave.AFTER):
             messages.append(self.survey.question(session.language, Wave.AFTER, scenario.id, 0))
         return Outcome(messages, close_buttons=True)
 
@@ -494,11 +507,76 @@ class PlayerService:
             return session, None
         return session, await self.survey.evaluation.sent_follow_up(person.pseudonym, number)
 
-    def _debrief(self, session: _Session, scenario: Scenario, text: str, after: str) -> Message:
+    def _debrief(
+        self, session: _Session, scenario: Scenario, run: Run, text: str, after: str
+    ) -> Message:
         again = self._button(session, "play.again", self.begin, scenario.id)
         other = self._button(session, "play.other", self.menu)
+        replay = self._button(session, "play.replay", self.replay_steps, run.run_id)
         words = self._glossary_buttons(session, [text], after)
-        return Message(text, column(again, other, *words))
+        return Message(text, column(again, other, replay, *words))
+
+    # -- replays: "what else could I have done?" ------------------------------------
+
+    @button("rw")  # rw:<finished run id>
+    async def replay_steps(self, person: Person, run_id: str) -> Outcome:
+        """The steps of the finished run, each with the choice made there, to go back to."""
+        session = await self._session(person)
+        finished = await self._finished_run(session, run_id)
+        if finished is None:
+            return self._stale(session)
+        scenario, run = finished
+        buttons = [
+            Button(
+                self.t(
+                    session,
+                    "replay.step",
+                    number=n + 1,
+                    choice=t.choice.label.get(session.language),
+                ),
+                action(self.replay, run.run_id, str(n)),
+            )
+            for n, t in enumerate(engine.taken(scenario, run))
+        ]
+        return Outcome.say(self.t(session, "replay.pick"), column(*buttons))
+
+    @button("rb")  # rb:<finished run id>:<index of the step in its path>
+    async def replay(self, person: Person, run_id: str, index: str) -> Outcome:
+        """Go back to a step of the finished run and choose again: a new run, a replay."""
+        session = await self._session(person)
+        finished = await self._finished_run(session, run_id)
+        number = cb.number(index)
+        if finished is None or number is None:
+            return self._stale(session)
+        scenario, run = finished
+        try:
+            replay = engine.branch(scenario, run, number)
+        except engine.NotReplayable:  # a step the run did not pass
+            return self._stale(session)
+        await self._record_start(session, replay)
+        intro = Message(self.t(session, "replay.intro", number=number + 1))
+        earlier = run.path[number][1]
+        step = self._step_message(session, scenario, replay, heading=True, marked=earlier)
+        return Outcome([intro, step], close_buttons=True)
+
+    async def _finished_run(self, session: _Session, run_id: str) -> tuple[Scenario, Run] | None:
+        """The person's last finished run, when a replay button names it and it can still be
+        replayed: its scenario is unchanged since and for the person's age."""
+        if session.profile is None:
+            return None
+        stored = await session.store.get_finished_run(session.person.pseudonym)
+        if stored is None:
+            return None
+        run = Run.from_json(stored)
+        scenario = self.catalog.scenarios.get(run.scenario_id)
+        if (
+            run.run_id != run_id
+            or scenario is None
+            or scenario.version != run.version
+            or not is_for(scenario.age, session.band)
+        ):
+            return None
+        return scenario, run
 
     async def _load_run(self, session: _Session) -> tuple[Scenario, Run] | None:
         stored = await session.store.get_active_run(session.person.pseudonym)

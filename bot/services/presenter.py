@@ -14,7 +14,7 @@ from functools import cached_property
 
 from bot.content.locales import Locales
 from bot.engine.ages import Audience
-from bot.engine.engine import Answer, Debrief
+from bot.engine.engine import Answer, Comparison, Debrief
 from bot.engine.glossary import MAX_TERMS, terms_in, word_forms
 from bot.engine.help import HelpResource, route_help
 from bot.engine.model import SOURCE_LANGUAGE, Ending, Phase, Scenario, Step, Strategy
@@ -123,6 +123,7 @@ class Presenter:
                 helpful=debrief.helpful_choices,
                 total=debrief.total_choices,
             ),
+            *self._comparison(debrief.comparison, language),
             self.t(
                 language,
                 "debrief.principles",
@@ -137,6 +138,24 @@ class Presenter:
             ),
         ]
         return "\n\n".join(parts)
+
+    def _comparison(self, comparison: Comparison | None, language: str) -> list[str]:
+        """A replay's strategies next to the first play's; a passive path names none."""
+        if comparison is None:
+            return []
+        none = self.strategy_name(Strategy.NONE, language)
+
+        def names(strategies: tuple[Strategy, ...]) -> str:
+            return ", ".join(self.strategy_name(s, language) for s in strategies) or none
+
+        return [
+            self.t(
+                language,
+                "debrief.comparison",
+                first=names(comparison.first),
+                now=names(comparison.now),
+            )
+        ]
 
     def _discussion(self, ending: Ending, language: str) -> list[str]:
         """The ending's questions to talk about (in a class, or to think over alone)."""

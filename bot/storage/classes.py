@@ -382,7 +382,9 @@ class ClassStore:
     async def step_answers(
         self, class_id: int, scenario_id: str, staff: Collection[str] = ()
     ) -> dict[str, StepAnswers]:
-        """Per step, each student's first answer (their first judgement, before replays)."""
+        """Per step, each student's first answer (their first judgement, before replays:
+        a "what else could I have done?" replay is never a first answer, also at a step the
+        student reaches for the first time in it)."""
         async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT step_id, choice_id, count(*) FROM ("
@@ -390,7 +392,7 @@ class ClassStore:
                 "   row_number() OVER (PARTITION BY ch.user, ch.step_id ORDER BY ch.id) AS nth"
                 "  FROM choices ch JOIN runs r ON r.user = ch.user AND r.run_id = ch.run_id"
                 "  JOIN classes c ON c.id = r.class_id"
-                "  WHERE r.class_id = ? AND ch.scenario_id = ?"
+                "  WHERE r.class_id = ? AND ch.scenario_id = ? AND NOT r.replay"
                 f"  AND {_student('r.user', staff)}"
                 ") WHERE nth = 1 GROUP BY step_id, choice_id",
                 (class_id, scenario_id, *staff),

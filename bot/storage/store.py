@@ -49,6 +49,7 @@ class Store(Protocol):
         self, user: str, run: RunState, choice: ChoiceRecord | None, finished: bool
     ) -> None: ...
     async def clear_active_run(self, user: str) -> None: ...
+    async def get_finished_run(self, user: str) -> RunState | None: ...
     async def describe_user(self, user: str) -> UserData | None: ...
     async def delete_user(self, user: str) -> int: ...
 
@@ -157,11 +158,12 @@ class SqlCipherStore:
     async def start_run(self, user: str, run: RunState, class_id: int | None = None) -> None:
         """Record a new run and make it the user's active run, replacing any other.
 
-        `class_id` marks a run played as a member of that class, for its class results.
+        `class_id` marks a run played as a member of that class, for its class results. A
+        replay (a run that remembers the path it replays) is marked as one.
         """
         start = {"user": user, "run_id": run["run"], "scenario_id": run["scenario"],
-                 "version": run["version"], "class_id": class_id, "state": _state_json(run),
-                 "today": self.day()}  # fmt: skip
+                 "version": run["version"], "class_id": class_id, "replay": "replay_of" in run,
+                 "state": _state_json(run), "today": self.day()}  # fmt: skip
         await self._record(_RECORD_START, start)
 
     async def save_progress(
@@ -190,6 +192,12 @@ class SqlCipherStore:
         """Forget the run in progress; does nothing for unknown users (nothing to clear)."""
         async with self.session() as db, transaction(db):
             await db.execute("DELETE FROM active_runs WHERE user = ?", (user,))
+
+    async def get_finished_run(self, user: str) -> RunState | None:
+        """The user's last finished run, which a replay starts from."""
+        async with self.reading() as db:
+            row = await fetch_one(db, "SELECT state FROM finished_runs WHERE user = ?", (user,))
+        return json.loads(row[0]) if row else None
 
     async def describe_user(self, user: str) -> UserData | None:
         async with self.session() as db, transaction(db, write=False):
@@ -305,12 +313,13 @@ async def erase_user(db: aiosqlite.Connection, user: str, today: str, now: str) 
             "SELECT (SELECT count(*) FROM users WHERE user = :user)"
             " + (SELECT count(*) FROM runs WHERE user = :user)"
             " + (SELECT count(*) FROM choices WHERE user = :user)"
-            " + (SELECT count(*) FROM active_runs WHERE user = :user)",
+            " + (SELECT count(*) FROM active_runs WHERE user = :user)"
+            " + (SELECT count(*) FROM finished_runs WHERE user = :user)",
             {"user": user},
         )
-        # Runs, choices, memberships and the active run follow by ON DELETE CASCADE;
-        # a youth worker's roles, classes (with their lessons and polls), facilitated
-        # sessions, lessons they lead and their command menu go too.
+        # Runs, choices, memberships, the active and the last finished run follow by ON
+        # DELETE CASCADE; a youth worker's roles, classes (with their lessons and polls),
+        # facilitated sessions, lessons they lead and their command menu go too.
         await db.execute("DELETE FROM users WHERE user = ?", (user,))
         count = removed[0]
         for table, column in STAFF_ROWS:
@@ -353,8 +362,8 @@ def _state_json(run: RunState) -> str:
 # One statement each, atomic with its trigger (migration 006).
 _CHOICE_FIELDS = [field.name for field in fields(ChoiceRecord) if field.name != "run_id"]
 _RECORD_START = (
-    "INSERT INTO run_starts (user, run_id, scenario_id, version, class_id, state, today)"
-    " VALUES (:user, :run_id, :scenario_id, :version, :class_id, :state, :today)"
+    "INSERT INTO run_starts (user, run_id, scenario_id, version, class_id, replay, state, today)"
+    " VALUES (:user, :run_id, :scenario_id, :version, :class_id, :replay, :state, :today)"
 )
 _RECORD_STEP = (
     "INSERT INTO run_steps (user, run_id, state, finished, today, "

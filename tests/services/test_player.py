@@ -225,3 +225,24 @@ async def test_language_can_be_changed_and_is_kept(chat: Chat) -> None:
     await chat.press("English")
     await chat.do(chat.service.menu)
     assert "Choose a scenario" in chat.text and "Trouble on the bus" in " ".join(chat.buttons)
+
+
+async def test_a_replay_button_from_before_the_scenario_changed_is_old(
+    chat: Chat, service, shipped_catalog
+) -> None:
+    await join(chat)
+    await play_bus_fight(
+        chat, "Fråga Yusuf", "Gå fram och säg till chauffören", "Sätt dig hos honom"
+    )
+    await chat.press("Vad hade jag kunnat göra annars?")
+    steps = dict(chat.buttons)
+    bus = shipped_catalog.scenarios["bus-fight"]
+    changed = replace(
+        shipped_catalog,
+        scenarios={**shipped_catalog.scenarios, "bus-fight": replace(bus, version=bus.version + 1)},
+    )
+    newer = Chat(PlayerService(changed, service.store, service.ephemeral), chat.person)
+    newer.buttons = steps
+    outcome = await newer.press("2. Gå fram")
+    assert outcome.notice.startswith("Den knappen är gammal") and not outcome.messages
+    assert await service.store.get_active_run(chat.person.pseudonym) is None

@@ -46,6 +46,10 @@ def raw_connect(path: Path, key: bytes = KEY) -> sqlcipher3.Connection:
     return connection
 
 
+PERSONAL_TABLES = ("users", "runs", "choices", "active_runs", "finished_runs")
+NO_ROWS = dict.fromkeys(PERSONAL_TABLES, 0)
+
+
 def rows_for(path: Path, user: str) -> dict[str, int]:
     connection = raw_connect(path)
     try:
@@ -53,7 +57,7 @@ def rows_for(path: Path, user: str) -> dict[str, int]:
             table: connection.execute(
                 f"SELECT count(*) FROM {table} WHERE user = ?", (user,)
             ).fetchone()[0]
-            for table in ("users", "runs", "choices", "active_runs")
+            for table in PERSONAL_TABLES
         }
     finally:
         connection.close()

@@ -21,7 +21,7 @@ from bot.storage import (
     pseudonym,
 )
 
-from .conftest import SCENARIO, Clock, choice, profile, raw_connect, rows_for, run_state
+from .conftest import NO_ROWS, SCENARIO, Clock, choice, profile, raw_connect, rows_for, run_state
 
 USER = "a" * 64
 OTHER = "b" * 64
@@ -68,7 +68,7 @@ async def test_a_user_without_profile_never_gets_rows(store: SqlCipherStore, db_
 
     assert await store.get_active_run(USER) is None
     assert await store.describe_user(USER) is None
-    assert rows_for(db_path, USER) == {"users": 0, "runs": 0, "choices": 0, "active_runs": 0}
+    assert rows_for(db_path, USER) == NO_ROWS
 
 
 async def test_progress_survives_a_restart(
@@ -190,11 +190,11 @@ async def test_delete_user_removes_everything(store: SqlCipherStore, db_path: Pa
 
     removed = await store.delete_user(USER)
 
-    assert removed == 1 + 2 + 3 + 1  # user, runs, choices, active run
+    assert removed == 1 + 2 + 3 + 1 + 1  # user, runs, choices, active and finished run
     assert await store.describe_user(USER) is None
     assert await store.get_profile(USER) is None
     assert await store.get_active_run(USER) is None
-    assert rows_for(db_path, USER) == {"users": 0, "runs": 0, "choices": 0, "active_runs": 0}
+    assert rows_for(db_path, USER) == NO_ROWS
     assert await store.describe_user(OTHER) == other_before
     assert await store.delete_user(USER) == 0
 

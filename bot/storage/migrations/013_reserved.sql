@@ -1,2 +1,0 @@
--- Placeholder for migration 013, which another branch (replays, 013_replays.sql) adds:
--- migrations are numbered without gaps. Delete this file when that branch is merged.
