@@ -19,6 +19,7 @@ from bot.services.classes import ClassService
 from bot.services.entry import Entry
 from bot.services.ephemeral import EphemeralStore
 from bot.services.facilitation import FacilitationService
+from bot.services.group_play import GroupPlayService, GroupSettings
 from bot.services.membership import Membership
 from bot.services.player import PlayerService
 from bot.services.presenter import Presenter
@@ -33,6 +34,7 @@ from bot.storage.deletions import DeletionLog
 from bot.storage.errors import NoDatabase
 from bot.storage.evaluation import EvaluationStore
 from bot.storage.keys import Secrets, holds_data, load_secrets, pseudonym
+from bot.storage.lessons import ChatKeys, LessonStore
 from bot.storage.store import SqlCipherStore
 
 log = logging.getLogger("bystander")
@@ -125,6 +127,7 @@ class Services:
     classes: ClassService
     evaluation: EvaluationStore
     reports: ReportService
+    group_play: GroupPlayService
     entry: Entry
     router: Router
     pseudonym_secret: bytes
@@ -164,8 +167,11 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     results = ClassResults(catalog, classes, settings)
     facilitation = FacilitationService(catalog, classes, settings, class_admin)
     reports = ReportService(catalog, evaluation, classes, settings.k)
+    lessons = LessonStore(store, ChatKeys(secrets.pseudonym_secret))
+    group = GroupSettings(config.poll_seconds, config.lesson_hours)
+    group_play = GroupPlayService(catalog, classes, settings, lessons, group)
     entry = Entry(player, roles, facilitation)
-    staff = [roles, class_admin, results, facilitation, reports]
+    staff = [roles, class_admin, results, facilitation, group_play, reports]
     router = Router([entry, player, *staff], roles.roles_of, entry)
     return Services(
         config,
@@ -176,6 +182,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         class_admin,
         evaluation,
         reports,
+        group_play,
         entry,
         router,
         secrets.pseudonym_secret,

@@ -129,6 +129,16 @@ SETTINGS: dict[str, Setting] = {
             ALL,
         ),
         Setting("BYSTANDER_CLASS_DAYS", "how long a class join code works, in days", "14"),
+        Setting(
+            "BYSTANDER_LESSON_HOURS",
+            "a lesson nobody ended ends by itself after this many hours",
+            "3",
+        ),
+        Setting(
+            "BYSTANDER_POLL_SECONDS",
+            "how long a group-play poll stays open unless its leader closes it (10–600)",
+            "180",
+        ),
         Setting("BYSTANDER_INVITE_DAYS", "how long a staff invitation works, in days", "7", ALL),
         Setting(
             "BYSTANDER_FOLLOW_UP_DAYS",
@@ -215,6 +225,8 @@ class BotConfig:
     admin_ids: tuple[int, ...] = field(default=(), repr=False)  # turned into pseudonyms at start
     min_group: int = 5  # K: class results and reports hide groups smaller than this
     class_days: int = 14  # how long a class join code works
+    lesson_hours: int = 3  # a lesson nobody ended ends by itself
+    poll_seconds: int = 180  # how long a group-play poll stays open
     invite_days: int = 7  # how long a staff invitation link works
     follow_up_days: int = 30  # when the opt-in follow-up reminder (T3) is sent
     retention_months: int = 12  # raw events older than this are folded into aggregates
@@ -323,6 +335,8 @@ def load_config(
         admin_ids=_admin_ids(values),
         min_group=_number(values, "BYSTANDER_MIN_GROUP", 3),
         class_days=_number(values, "BYSTANDER_CLASS_DAYS", 1),
+        lesson_hours=_number(values, "BYSTANDER_LESSON_HOURS", 1),
+        poll_seconds=_number(values, "BYSTANDER_POLL_SECONDS", 10, maximum=600),
         invite_days=_number(values, "BYSTANDER_INVITE_DAYS", 1),
         follow_up_days=_number(values, "BYSTANDER_FOLLOW_UP_DAYS", 1),
         retention_months=_number(values, "BYSTANDER_RETENTION_MONTHS", 1),
@@ -352,11 +366,12 @@ def _base_url(values: Mapping[str, str]) -> str:
     return url
 
 
-def _number(values: Mapping[str, str], name: str, minimum: int) -> int:
+def _number(values: Mapping[str, str], name: str, minimum: int, maximum: int | None = None) -> int:
     raw = setting(values, name)
-    if not raw.isdigit() or int(raw) < minimum:
-        raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
-    return int(raw)
+    if raw.isdigit() and minimum <= int(raw) <= (maximum or int(raw)):
+        return int(raw)
+    bounds = f"from {minimum} to {maximum}" if maximum else f"of at least {minimum}"
+    raise ConfigError(f"{name} must be a whole number {bounds}, not {raw!r}")
 
 
 def _choice(values: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:

@@ -95,6 +95,8 @@ def test_unknown_names_are_warned_about_with_the_nearest_setting(tmp_path) -> No
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of DEBUG, INFO"),
         ({"BYSTANDER_LOG_FORMAT": "xml"}, "BYSTANDER_LOG_FORMAT must be one of text, json"),
         ({"BYSTANDER_START_WAIT": "-1"}, "BYSTANDER_START_WAIT must be a whole number"),
+        ({"BYSTANDER_POLL_SECONDS": "601"}, "POLL_SECONDS must be a whole number from 10 to 600"),
+        ({"BYSTANDER_LESSON_HOURS": "0"}, "LESSON_HOURS must be a whole number of at least 1"),
         ({"TELEGRAM_BASE_URL": "htp://127.0.0.1/bot"}, "TELEGRAM_BASE_URL must be an http"),
         ({"TELEGRAM_BASE_URL": "http://h:99999/bot"}, "TELEGRAM_BASE_URL is not a usable URL"),
     ],

@@ -35,6 +35,7 @@ from bot.services.survey import (
 )
 from bot.services.views import Button, Erase, Keyboard, Message, Outcome, column
 from bot.storage.evaluation import FollowUpState, SurveyState
+from bot.storage.lessons import GroupChat
 from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, Profile
 from bot.storage.store import Store
 
@@ -44,12 +45,16 @@ class Person:
     """Who is talking: the pseudonym and the language their Telegram app uses.
 
     `chat_id` is only ever used, sealed, for a reminder the person asked for; it is never
-    stored in clear or logged.
+    stored in clear or logged. In a group, `group` is where they spoke (the chat and its
+    topic), and `as_group` says they posted anonymously as the group itself, so the bot
+    cannot know who they are.
     """
 
     pseudonym: str
     telegram_language: str | None = None
     chat_id: int | None = field(default=None, repr=False, compare=False)
+    group: GroupChat | None = field(default=None, repr=False, compare=False)
+    as_group: bool = False
 
 
 @dataclass

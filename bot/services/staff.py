@@ -21,7 +21,7 @@ from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter, escape
 from bot.services.routing import Audience
 from bot.services.views import Outcome
-from bot.storage.classes import EVALUATOR, YOUTH_WORKER, ClassRecord, ClassStore
+from bot.storage.classes import EVALUATOR, MENTOR, YOUTH_WORKER, ClassRecord, ClassStore
 
 MIN_GROUP_FLOOR = 3
 MAX_CLASS_NAME = 60
@@ -95,6 +95,33 @@ class StaffDesk:
     # (bot.services.facilitation). A revoked youth worker's old buttons and typed hand counts
     # are therefore refused at once; revoking also closes their classes and ends their
     # session (ClassStore).
+
+    async def _led(self, person, class_id: str) -> ClassRecord | None:
+        """The class, if this person may lead it (in a lesson or facilitator mode): a youth
+        worker their own classes, a mentor those of the youth worker who invited them."""
+        number = cb.number(class_id)
+        found = await self.classes.get_class(number) if number is not None else None
+        if found is None:
+            return None
+        return found if found.owner in await self._leaders_for(person) else None
+
+    async def _leadable(self, person) -> list[ClassRecord]:
+        """Every class this person may lead."""
+        return [
+            r
+            for owner in await self._leaders_for(person)
+            for r in await self.classes.classes_of(owner)
+        ]
+
+    async def _leaders_for(self, person) -> set[str]:
+        """Whose classes the person may lead, by their roles as they are now."""
+        roles = await self.classes.roles_of(person.pseudonym)
+        owners = {person.pseudonym} if YOUTH_WORKER in roles else set()
+        if MENTOR in roles:
+            inviter = await self.classes.inviter_of(person.pseudonym)
+            if inviter is not None and YOUTH_WORKER in await self.classes.roles_of(inviter):
+                owners.add(inviter)
+        return owners
 
     async def _owned(self, person, class_id: str) -> ClassRecord | None:
         """The class, if it exists and belongs to this youth worker; None reveals nothing."""

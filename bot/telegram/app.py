@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand
+from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     MessageHandler,
+    PollHandler,
     filters,
 )
 
@@ -18,7 +20,8 @@ from bot.telegram.handlers import Handlers
 from bot.telegram.ordering import PerUserOrder
 from bot.telegram.transport import Transports
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+# Polls and the bot's own membership for group play; never other members' updates.
+ALLOWED_UPDATES = ["message", "callback_query", "poll", "my_chat_member"]
 
 
 def build_application(
@@ -65,16 +68,26 @@ def build_application(
 def add_handlers(app: Application, handlers: Handlers) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(private & filters.COMMAND, handlers.command))
+    app.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, handlers.group_command)
+    )
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_handler(MessageHandler(private & ~filters.COMMAND, handlers.anything_else))
+    app.add_handler(PollHandler(handlers.poll))
+    app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(handlers.on_error)
 
 
 async def publish_commands(app: Application, router: Router, presenter: Presenter) -> None:
-    """Everyone's command menu in every language (Swedish also as the default)."""
-    commands = router.menu(frozenset(), Chats.PRIVATE)
-    for language in [None, *presenter.locales.languages]:
-        await app.bot.set_my_commands(
-            [BotCommand(c.name, presenter.t(language or "sv", c.help_key)) for c in commands],
-            language_code=language,
-        )
+    """Everyone's command menu in private chats, and group play's for group administrators,
+    in every language (Swedish also as the default)."""
+    menus = (
+        (router.menu(frozenset(), Chats.PRIVATE), BotCommandScopeDefault()),
+        (router.menu(frozenset(), Chats.GROUP), BotCommandScopeAllChatAdministrators()),
+    )
+    for commands, scope in menus:
+        for language in [None, *presenter.locales.languages]:
+            texts = [
+                BotCommand(c.name, presenter.t(language or "sv", c.help_key)) for c in commands
+            ]
+            await app.bot.set_my_commands(texts, scope=scope, language_code=language)

@@ -19,7 +19,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -31,16 +31,20 @@ from telegram.error import (
 from telegram.ext import ContextTypes
 
 from bot.services.entry import Entry
+from bot.services.group_play import ChatGone, GroupPlayService
 from bot.services.player import Person
 from bot.services.routing import Chats, Router
 from bot.services.views import Keyboard, Outcome
 from bot.services.views import Message as ViewMessage
 from bot.storage.errors import StorageUnavailable
 from bot.storage.keys import pseudonym
+from bot.storage.lessons import GroupChat
+from bot.telegram.ordering import GROUP_CHATS
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 RETRY_DELAYS = (0.5, 1.0, 2.0)
+LEFT = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 MESSAGE_LIMIT = 4096
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
@@ -49,19 +53,57 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 class Handlers:
     """One line per kind of update: the router and the entry service decide the rest."""
 
-    def __init__(self, router: Router, entry: Entry, pseudonym_secret: bytes) -> None:
+    def __init__(
+        self, router: Router, entry: Entry, group_play: GroupPlayService, pseudonym_secret: bytes
+    ) -> None:
         self.router = router
         self.entry = entry
+        self.group_play = group_play
         self._secret = pseudonym_secret
+        self._group_commands = {c.name for c in router.commands if c.chats is Chats.GROUP}
 
     def person(self, update: Update) -> Person:
         user, chat = update.effective_user, update.effective_chat
-        return Person(pseudonym(self._secret, user.id), user.language_code, chat and chat.id)
+        name = pseudonym(self._secret, user.id)
+        if chat is None or chat.type not in GROUP_CHATS:
+            return Person(name, user.language_code, chat and chat.id)
+        message = update.effective_message
+        thread = message.message_thread_id if message and message.is_topic_message else None
+        as_group = bool(message and message.sender_chat and message.sender_chat.id == chat.id)
+        return Person(name, user.language_code, group=GroupChat(chat.id, thread), as_group=as_group)
 
     async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         name, words = read_command(update.effective_message.text or "")
         outcome = await self.router.command(self.person(update), name, words, Chats.PRIVATE)
         await send(update, outcome)
+
+    async def group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command in a group: only group play's own are answered; the group's talk and
+        other bots' commands are never read (privacy mode lets few through anyway)."""
+        name, words = read_command(update.effective_message.text or "", context.bot.username)
+        if name not in self._group_commands:
+            return
+        outcome = await self.router.command(self.person(update), name, words, Chats.GROUP)
+        await send(update, outcome)
+
+    async def poll(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An anonymous poll's totals changed; once it is closed, group play goes on."""
+        poll = update.poll
+        if poll.is_closed:
+            await self.group_play.poll_closed(poll.id, [o.voter_count for o in poll.options])
+
+    async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was added to a group or removed from one."""
+        change = update.my_chat_member
+        if change.chat.type not in GROUP_CHATS:
+            return  # a person blocked or unblocked the bot: nothing to do
+        was_in = change.old_chat_member.status not in LEFT
+        is_in = change.new_chat_member.status not in LEFT
+        if is_in and not was_in:
+            language = change.from_user.language_code if change.from_user else None
+            await self.group_play.bot_added(GroupChat(change.chat.id), language)
+        elif was_in and not is_in:
+            await self.group_play.bot_removed(change.chat.id)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -86,6 +128,9 @@ class Handlers:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
+        if isinstance(error, ChatGone):
+            log.info("a group removed the bot; its lessons ended")
+            return
         if isinstance(error, StorageUnavailable):
             log.error("storage unavailable: %s", error)
             key = "error.storage"
@@ -165,6 +210,9 @@ async def _edit(message: Message, view: ViewMessage) -> None:
 
 async def send(update: Update, outcome: Outcome) -> None:
     chat = update.effective_chat
+    asked = update.effective_message
+    # In a forum group, answers go to the topic they were asked in.
+    topic = asked.message_thread_id if asked is not None and asked.is_topic_message else None
     for message in outcome.messages:
         if message.document is not None:
             name, content = message.document
@@ -172,6 +220,7 @@ async def send(update: Update, outcome: Outcome) -> None:
                 InputFile(content, filename=name),
                 caption=message.text,
                 parse_mode=ParseMode.HTML,
+                message_thread_id=topic,
             )
         elif message.photo is not None:
             call = lambda message=message: chat.send_photo(  # noqa: E731
@@ -179,6 +228,7 @@ async def send(update: Update, outcome: Outcome) -> None:
                 caption=message.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message.buttons),
+                message_thread_id=topic,
             )
         else:
             call = lambda message=message: chat.send_message(  # noqa: E731
@@ -186,6 +236,7 @@ async def send(update: Update, outcome: Outcome) -> None:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(message.buttons),
                 link_preview_options=NO_PREVIEW,
+                message_thread_id=topic,
             )
         await with_retries(call)
 
@@ -224,8 +275,12 @@ def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
-def read_command(text: str) -> tuple[str, list[str]]:
+def read_command(text: str, bot_username: str | None = None) -> tuple[str, list[str]]:
     """`/newclass@bot 8B Tumba` → ("newclass", ["8B", "Tumba"]). The filter let only
-    commands through, so the first word starts with a slash."""
+    commands through, so the first word starts with a slash. A command addressed to
+    another bot (`/lesson@otherbot`) reads as no command ("")."""
     first, *words = text.split()
-    return first[1:].partition("@")[0], words
+    name, _, addressee = first[1:].partition("@")
+    if addressee and bot_username and addressee.lower() != bot_username.lower():
+        return "", words
+    return name.lower(), words

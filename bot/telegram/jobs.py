@@ -1,4 +1,5 @@
-"""Scheduled work on PTB's job queue: opt-in follow-up reminders and the retention purge.
+"""Scheduled work on PTB's job queue: opt-in follow-up reminders, the retention purge and
+lessons that ran out of time.
 
 Both read their state from the database, so a restart loses nothing: a due reminder is
 sent by the next run of the job, and then closed so it is never sent twice.
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 REMINDER_INTERVAL_S = 3600
 PURGE_INTERVAL_S = 24 * 3600
+LESSON_END_INTERVAL_S = 300  # a lesson past its time is ended (and its group told) soon after
 # Reminders are a bulk send: Telegram allows about 30 messages/s across chats, and people
 # playing at the same time need their share, so reminders go out at most 20 a second.
 BULK_SEND_INTERVAL_S = 1 / 20

@@ -21,6 +21,7 @@ from bot.config import BotConfig
 from bot.content.catalog import Catalog
 from bot.http.bot_server import BotHttp, build_bot_http
 from bot.http.webhook import Webhook
+from bot.services.group_play import GroupPlayService
 from bot.services.player import PlayerService
 from bot.services.reports import ReportService
 from bot.services.roles import RoleService
@@ -29,8 +30,10 @@ from bot.services.staff import BOT_USERNAME
 from bot.storage.evaluation import EvaluationStore
 from bot.storage.store import SqlCipherStore
 from bot.telegram.app import ALLOWED_UPDATES, build_application, publish_commands
+from bot.telegram.group_channel import TelegramGroupChannel
 from bot.telegram.handlers import Handlers
 from bot.telegram.jobs import (
+    LESSON_END_INTERVAL_S,
     PURGE_INTERVAL_S,
     REMINDER_INTERVAL_S,
     purge_old_events,
@@ -56,6 +59,7 @@ class Runtime:
     transports: Transports = field(default_factory=Transports)
     reports: ReportService | None = None
     router: Router | None = None
+    group_play: GroupPlayService | None = None
     http: BotHttp | None = None  # webhook, health, metrics: bot/http
 
     async def post_init(self, app: Application) -> None:
@@ -66,15 +70,22 @@ class Runtime:
         # Invitation and class links need the bot's username, also from the server CLI.
         await self.roles.classes.set_setting(BOT_USERNAME, app.bot.username)
         await publish_commands(app, self.router, self.service.presenter)
+        self.group_play.channel = TelegramGroupChannel(app.bot)
         if app.job_queue is not None:
             app.job_queue.run_repeating(self._reminders, REMINDER_INTERVAL_S, first=10)
             app.job_queue.run_repeating(self._purge, PURGE_INTERVAL_S, first=60)
+            app.job_queue.run_repeating(self._end_lessons, LESSON_END_INTERVAL_S, first=30)
         log.info("bot @%s is running", app.bot.username)
 
     async def send_reminders(self, today: date | None = None) -> int:
         if self.service.survey is None:
             return 0
         return await send_due_reminders(self.app.bot, self.service.survey, today)
+
+    async def _end_lessons(self, context: CallbackContext) -> None:
+        ended = await self.group_play.end_due_lessons()
+        if ended:
+            log.info("%d lesson(s) ended by time", ended)
 
     async def _reminders(self, context: CallbackContext) -> None:
         await self.send_reminders()
@@ -165,7 +176,9 @@ def build_runtime(config: BotConfig) -> Runtime:
     catalog, store, service = services.catalog, services.store, services.player
     for warning in hidden_help_lines(catalog, config):  # at the bot's start, as the operator
         log.warning("%s", warning)  # reads it; `bystander check` says it too
-    handlers = Handlers(services.router, services.entry, services.pseudonym_secret)
+    handlers = Handlers(
+        services.router, services.entry, services.group_play, services.pseudonym_secret
+    )
     runtime = Runtime(
         config,
         catalog,
@@ -177,6 +190,7 @@ def build_runtime(config: BotConfig) -> Runtime:
         transports=Transports.through(config.proxy),
         reports=services.reports,
         router=services.router,
+        group_play=services.group_play,
     )
     runtime.app = build_application(
         config.token,

@@ -84,7 +84,12 @@ async def test_a_person_plays_through_the_webhook(webhook_env, fake_bot_api: Fak
     assert fake_bot_api.calls("getUpdates") == [], "no long polling in webhook mode"
     [registered] = fake_bot_api.calls("setWebhook")
     assert registered.params["url"] == WEBHOOK_URL
-    assert registered.params["allowed_updates"] == ["message", "callback_query"]
+    assert registered.params["allowed_updates"] == [
+        "message",
+        "callback_query",
+        "poll",
+        "my_chat_member",
+    ]  # polls and membership for group play, never other members' updates
     # The secret was made once, kept in the key folder for the operator's eyes only.
     assert registered.params["secret_token"] == stored_secret(webhook_env)
     secret_file = Path(webhook_env["BYSTANDER_KEY_DIR"]) / SECRET_FILE

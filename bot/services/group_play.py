@@ -1,0 +1,411 @@
+"""Class play in a Telegram group: the room votes on each step in a native anonymous poll,
+reads the feedback for every option together, discusses, and the story follows the most
+chosen option (a tie, or another path to talk about, is the leader's choice).
+
+Only the lesson's leaders act: a youth worker for their own classes, a mentor for the
+classes of the youth worker who invited them (`StaffDesk._led`), recognised by who sent
+the command or pressed the button. Everyone else who presses gets a kind notice.
+
+What is kept is what a show of hands keeps: a poll's totals, per class (never a vote, never
+who voted: anonymous polls reach the bot as totals only). The bot reads no group message
+but the commands meant for it.
+
+Telegram is reached through `GroupChannel`, so this service knows no Telegram: a poll
+closed by Telegram arrives without a chat, and the poll's stored link finds its lesson.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.content.catalog import Catalog
+from bot.engine.ages import is_for, joins_itself
+from bot.engine.engine import Run
+from bot.engine.model import Scenario, Step
+from bot.services.player import Person
+from bot.services.presenter import escape
+from bot.services.routing import Chats, action, button, command
+from bot.services.staff import StaffDesk, StaffSettings, utc_today
+from bot.services.views import Button, Keyboard, Message, Outcome, column
+from bot.storage.classes import ClassRecord, ClassStore
+from bot.storage.lessons import GROUP, POLL, GroupChat, Lesson, LessonStore, Play
+
+GROUP_PLAY_AGE = 16  # Telegram's own age limit in the EU: younger classes play in the room
+POLL_OPTION_LIMIT = 100  # Telegram's limit for a poll option
+
+
+class ChatGone(Exception):
+    """The bot can no longer post in the group (it was removed, or the group is gone)."""
+
+
+@dataclass(frozen=True)
+class PollPosted:
+    poll_id: str
+    message_id: int
+
+
+class GroupChannel(Protocol):
+    """What group play needs of the channel; bot/telegram/group_channel.py is Telegram's."""
+
+    async def post(self, chat: GroupChat, message: Message) -> int: ...
+    async def post_poll(
+        self, chat: GroupChat, question: str, options: Sequence[str], open_seconds: int
+    ) -> PollPosted: ...
+    async def stop_poll(self, chat: GroupChat, message_id: int) -> list[int] | None: ...
+
+
+@dataclass(frozen=True)
+class GroupSettings:
+    poll_seconds: int = 180  # how long a poll stays open unless the leader closes it first
+    lesson_hours: float = 3  # a lesson left open ends by itself after this long
+
+
+@dataclass
+class _State:
+    """A group play's state, stored as JSON with the play."""
+
+    run: Run
+    awaiting: str  # "votes" (a poll is open) or "follow" (the leader picks the path)
+    poll_id: str | None = None
+    poll_message: int | None = None
+    counts: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "run": self.run.to_json(),
+            "awaiting": self.awaiting,
+            "poll": self.poll_id,
+            "poll_message": self.poll_message,
+            "counts": self.counts,
+        }
+
+    @classmethod
+    def of(cls, play: Play) -> _State:
+        data = play.state
+        return cls(
+            Run.from_json(data["run"]),
+            data["awaiting"],
+            data.get("poll"),
+            data.get("poll_message"),
+            list(data.get("counts", [])),
+        )
+
+
+class GroupPlayService(StaffDesk):
+    def __init__(
+        self,
+        catalog: Catalog,
+        classes: ClassStore,
+        settings: StaffSettings,
+        lessons: LessonStore,
+        group: GroupSettings,
+    ) -> None:
+        super().__init__(catalog, classes, settings)
+        self.lessons = lessons
+        self.group = group
+        self.channel: GroupChannel | None = None  # set by the channel adapter at start-up
+
+    # -- starting -------------------------------------------------------------------------
+
+    @command("lesson", chats=Chats.GROUP, menu=1)
+    async def lesson(self, person: Person) -> Outcome:
+        """/lesson in a group: its leader picks the class, then the scenario."""
+        language = await self._language(person)
+        refused = await self._refusal(person, language)
+        if refused:
+            return refused
+        records = [r for r in await self._classes_led(person) if r.is_open(utc_today())]
+        fitting = [r for r in records if r.age.ages.min >= GROUP_PLAY_AGE]
+        if not fitting:
+            key = "group.too_young" if records else "class.none"
+            return Outcome.say(self.t(language, key, age=GROUP_PLAY_AGE))
+        buttons = [Button(r.name, action(self.pick_class, str(r.id))) for r in fitting]
+        return Outcome.say(self.t(language, "group.pick_class"), column(*buttons))
+
+    async def _refusal(self, person: Person, language: str) -> Outcome | None:
+        """A kind word for someone who may not lead here: posting anonymously as the group,
+        or not staff at all (which reveals nothing a pupil could not see in the docs)."""
+        if person.as_group:
+            return Outcome.say(self.t(language, "group.post_as_yourself"))
+        if not await self._classes_led(person):
+            return Outcome.say(self.t(language, "group.leaders_only"))
+        return None
+
+    async def _classes_led(self, person: Person) -> list[ClassRecord]:
+        if person.group is None:
+            return []
+        return [r for r in await self._leadable(person) if joins_itself(r.age)]
+
+    @button("gc")
+    async def pick_class(self, person: Person, class_id: str) -> Outcome:
+        record = await self._led(person, class_id)
+        language = await self._language(person)
+        if record is None or person.group is None:
+            return await self._not_yours(person, language)
+        assigned = self._assigned_scenarios(await self.classes.assigned(record.id))
+        scenarios = [s for s in assigned if is_for(s.age, record.age)]
+        if not scenarios:
+            return Outcome.say(self.t(language, "group.nothing_assigned"), close_buttons=True)
+        buttons = [
+            Button(s.title.get(language), action(self.begin, class_id, s.id)) for s in scenarios
+        ]
+        text = self.t(language, "group.pick_scenario", name=escape(record.name))
+        return Outcome.say(text, column(*buttons), close_buttons=True)
+
+    @button("gs")
+    async def begin(self, person: Person, class_id: str, scenario_id: str) -> Outcome:
+        record = await self._led(person, class_id)
+        language = await self._language(person)
+        scenario = self.catalog.scenarios.get(scenario_id)
+        if record is None or scenario is None or person.group is None:
+            return await self._not_yours(person, language)
+        if scenario.id not in await self.classes.assigned(record.id):
+            return self._stale(language)
+        ends_at = self._now() + timedelta(hours=self.group.lesson_hours)
+        lesson = await self.lessons.start_lesson(
+            record.id, person.pseudonym, GROUP, scenario.id, ends_at, person.group
+        )
+        run = self.stories.start(scenario)
+        play = await self.lessons.start_play(
+            lesson.id, record.id, person.pseudonym, scenario.id, scenario.version,
+            _State(run, "votes").to_json(), POLL,
+        )  # fmt: skip
+        intro = self.t(language, "group.started", title=escape(scenario.title.get(language)))
+        await self._post(person.group, Message(intro))
+        await self._post_step(lesson, play, scenario, run, language, heading=True)
+        return Outcome(close_buttons=True)
+
+    # -- a step and its poll ----------------------------------------------------------------
+
+    async def _post_step(
+        self, lesson: Lesson, play: Play, scenario: Scenario, run: Run, language: str, *,
+        heading: bool,
+    ) -> None:  # fmt: skip
+        """The step's story with the leader's close button, then its anonymous poll."""
+        step = self.stories.step(scenario, run)
+        text = "\n\n".join(
+            [
+                self.stories.step_text(step, language, heading=heading),
+                self.t(language, "group.vote"),
+            ]
+        )
+        close = Button(self.t(language, "group.close_poll"), action(self.close, str(play.id)))
+        await self._post(lesson.chat, Message(text, column(close)))
+        options = [_option(c.label.get(language)) for c in step.choices]
+        question = self.t(language, "group.poll_question")
+        posted = await self._channel(lesson.chat).post_poll(
+            lesson.chat, question, options, self.group.poll_seconds
+        )
+        await self.lessons.link_poll(posted.poll_id, play.id, step.id, posted.message_id)
+        state = _State(run, "votes", posted.poll_id, posted.message_id)
+        await self.lessons.save_play(play.id, state.to_json(), play.revision)
+
+    @button("gx")
+    async def close(self, person: Person, play_id: str) -> Outcome:
+        """The leader closes the poll; Telegram's final totals then lead on."""
+        play, lesson, language = await self._leading(person, play_id)
+        if play is None:
+            return await self._not_yours(person, language)
+        state = _State.of(play)
+        if state.awaiting != "votes" or state.poll_message is None:
+            return self._stale(language)
+        counts = await self._channel(lesson.chat).stop_poll(lesson.chat, state.poll_message)
+        if counts is not None:
+            await self._votes_in(play, lesson, counts)
+        return Outcome(close_buttons=True)
+
+    async def poll_closed(self, poll_id: str, counts: list[int]) -> None:
+        """Telegram closed a poll (its time ran out, or the leader's close came back)."""
+        link = await self.lessons.poll(poll_id)
+        if link is None or link.lesson_id is None:
+            return  # not a poll of a lesson, or its lesson is gone
+        play = await self.lessons.get_play(link.play_id)
+        lesson = await self.lessons.get_lesson(link.lesson_id)
+        if play is None or lesson is None or lesson.chat is None:
+            return
+        await self._votes_in(play, lesson, counts)
+
+    async def _votes_in(self, play: Play, lesson: Lesson, counts: list[int]) -> None:
+        """Keep the totals, show the feedback of every option and a question for the room,
+        and let the leader pick the path. Acts once, however many closings arrive."""
+        state = _State.of(play)
+        scenario = self.catalog.scenarios.get(play.scenario_id)
+        if state.awaiting != "votes" or scenario is None or scenario.version != play.version:
+            return
+        step = self.stories.step(scenario, state.run)
+        if len(counts) != len(step.choices):
+            return
+        following = _State(state.run, "follow", counts=counts)
+        totals = self.stories.totals(step, counts)
+        if not await self.lessons.save_play(play.id, following.to_json(), play.revision, totals):
+            return  # the other closing came first
+        if state.poll_id:
+            await self.lessons.close_poll(state.poll_id)
+        language = await self._lesson_language(lesson)
+        await self._post(lesson.chat, self._discussion(step, counts, play, language))
+
+    def _discussion(self, step: Step, counts: list[int], play: Play, language: str) -> Message:
+        lines = [self.t(language, "group.feedback_heading")]
+        for choice in step.choices:
+            lines.append(
+                self.t(
+                    language,
+                    "group.option_feedback",
+                    label=escape(choice.label.get(language)),
+                    verdict=self.t(language, f"assessment.{choice.assessment}"),
+                    strategy=self.presenter.strategy_name(choice.strategy, language),
+                    feedback=escape(choice.feedback.get(language)),
+                )
+            )
+        lines.append(self.t(language, f"group.discuss.{step.phase}"))
+        most = self.stories.most_chosen(step, counts)
+        key = "group.follow_most" if len(most) == 1 else "group.follow_tie"
+        lines.append(self.t(language, key))
+        return Message("\n\n".join(lines), self._follow_buttons(step, most, play, language))
+
+    def _follow_buttons(self, step: Step, most, play: Play, language: str) -> Keyboard:
+        buttons = []
+        for index, choice in sorted(enumerate(step.choices), key=lambda c: c[1] not in most):
+            label = choice.label.get(language)
+            if choice in most:
+                label = self.t(language, "facilitate.most_chosen", label=label)
+            buttons.append(Button(label, action(self.follow, str(play.id), str(index))))
+        return column(*buttons)
+
+    @button("gf")
+    async def follow(self, person: Person, play_id: str, index: str) -> Outcome:
+        """The leader picks the path: the next step and its poll, or the debrief."""
+        play, lesson, language = await self._leading(person, play_id)
+        if play is None:
+            return await self._not_yours(person, language)
+        state = _State.of(play)
+        scenario = self.catalog.scenarios.get(play.scenario_id)
+        if state.awaiting != "follow" or scenario is None or not index.isdigit():
+            return self._stale(language)
+        step = self.stories.step(scenario, state.run)
+        if int(index) >= len(step.choices):
+            return self._stale(language)
+        record = await self.classes.get_class(play.class_id)
+        chosen = step.choices[int(index)]
+        turn = self.stories.choose(scenario, state.run, chosen.id, language, record.age)
+        after = _State(state.run, "votes" if not turn.finished else "done")
+        if not await self.lessons.save_play(
+            play.id, after.to_json(), play.revision, finished=turn.finished
+        ):
+            return self._stale(language)
+        moved = await self.lessons.get_play(play.id)
+        if turn.finished:
+            end = Button(self.t(language, "group.end_button"), action(self.end, str(lesson.id)))
+            await self._post(lesson.chat, Message(turn.debrief))
+            await self._post(lesson.chat, Message(self.t(language, "group.done"), column(end)))
+        else:
+            await self._post_step(
+                lesson, moved, scenario, state.run, language, heading=turn.heading
+            )
+        # Added to the discussion message, where the choice was made.
+        following = self.t(language, "group.following", label=escape(chosen.label.get(language)))
+        return Outcome.say(following, close_buttons=True)
+
+    # -- ending -----------------------------------------------------------------------------
+
+    @command("endlesson", chats=Chats.GROUP, menu=2)
+    async def end_command(self, person: Person) -> Outcome:
+        language = await self._language(person)
+        lesson = await self._lesson_here(person)
+        if lesson is None:
+            refused = await self._refusal(person, language)
+            return refused or Outcome.say(self.t(language, "group.no_lesson"))
+        return await self.end(person, str(lesson.id))
+
+    @button("ge")
+    async def end(self, person: Person, lesson_id: str) -> Outcome:
+        language = await self._language(person)
+        lesson = await self.lessons.get_lesson(int(lesson_id)) if lesson_id.isdigit() else None
+        if lesson is None or await self._led(person, str(lesson.class_id)) is None:
+            return await self._not_yours(person, language)
+        await self._finish(lesson, "group.ended")
+        return Outcome(close_buttons=True)
+
+    async def end_due_lessons(self) -> int:
+        """End the lessons whose time ran out, saying so in their groups (a job)."""
+        due = await self.lessons.lessons_due_to_end(self._now())
+        for lesson in due:
+            await self._finish(lesson, "group.ended_by_time")
+        return len(due)
+
+    async def _finish(self, lesson: Lesson, key: str) -> None:
+        play = await self.lessons.play_of_lesson(lesson.id)
+        if not await self.lessons.end_lesson(lesson.id) or lesson.chat is None:
+            return
+        language = await self._lesson_language(lesson)
+        try:
+            if play is not None and _State.of(play).poll_message is not None:
+                await self._channel(lesson.chat).stop_poll(
+                    lesson.chat, _State.of(play).poll_message
+                )
+            await self._post(lesson.chat, Message(self.t(language, key)))
+        except ChatGone:
+            pass  # the bot was removed meanwhile: the lesson has ended all the same
+
+    async def bot_added(self, chat: GroupChat, language: str | None) -> None:
+        """The bot was added to a group: say what it does and how a lesson starts."""
+        chosen = self.presenter.locales.pick(language)
+        await self._post(chat, Message(self.t(chosen, "group.hello", age=GROUP_PLAY_AGE)))
+
+    async def bot_removed(self, chat_id: int) -> int:
+        """The bot was removed from a group: every lesson there ends (nothing is posted)."""
+        return await self.lessons.end_lessons_in_chat(chat_id)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    async def _leading(self, person: Person, play_id: str):
+        """The play, its lesson and the language, when `person` leads it here; else Nones."""
+        language = await self._language(person)
+        play = await self.lessons.get_play(int(play_id)) if play_id.isdigit() else None
+        lesson = await self.lessons.get_lesson(play.lesson_id) if play and play.lesson_id else None
+        if (
+            lesson is None
+            or lesson.chat is None
+            or not lesson.is_open(self._now())
+            or await self._led(person, str(lesson.class_id)) is None
+        ):
+            return None, None, language
+        return play, lesson, language
+
+    async def _lesson_here(self, person: Person) -> Lesson | None:
+        if person.group is None:
+            return None
+        return await self.lessons.open_lesson_in_chat(person.group.chat_id, person.group.thread_id)
+
+    async def _not_yours(self, person: Person, language: str) -> Outcome:
+        """A button only a lesson's leader may press, pressed by someone else."""
+        if person.as_group:
+            return Outcome(notice=self.t(language, "group.post_as_yourself"))
+        return Outcome(notice=self.t(language, "group.leaders_only"))
+
+    async def _lesson_language(self, lesson: Lesson) -> str:
+        """A group reads the language of the lesson's leader."""
+        profile = await self.classes.store.get_profile(lesson.leader)
+        return profile.language if profile else self.presenter.locales.pick(None)
+
+    async def _post(self, chat: GroupChat, message: Message) -> int:
+        try:
+            return await self._channel(chat).post(chat, message)
+        except ChatGone:
+            await self.lessons.end_lessons_in_chat(chat.chat_id)
+            raise
+
+    def _channel(self, chat: GroupChat | None) -> GroupChannel:
+        if self.channel is None or chat is None:
+            raise ChatGone("no channel to the group")
+        return self.channel
+
+    def _now(self) -> datetime:
+        return datetime.fromisoformat(self.lessons.store.moment())
+
+
+def _option(label: str) -> str:
+    return label if len(label) <= POLL_OPTION_LIMIT else label[: POLL_OPTION_LIMIT - 1] + "…"
