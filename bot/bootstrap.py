@@ -20,6 +20,7 @@ from bot.services.entry import Entry
 from bot.services.ephemeral import EphemeralStore
 from bot.services.facilitation import FacilitationService
 from bot.services.group_play import GroupPlayService, GroupSettings
+from bot.services.lessons import LessonService
 from bot.services.membership import Membership
 from bot.services.player import PlayerService
 from bot.services.presenter import Presenter
@@ -143,6 +144,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     )
     store = build_store(config, secrets, create=create)
     classes = ClassStore(store)
+    lessons = LessonStore(store, ChatKeys(secrets.pseudonym_secret))
     evaluation = EvaluationStore(store)
     survey = None
     if catalog.measures is not None:
@@ -157,7 +159,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         catalog,
         store,
         EphemeralStore(),
-        Membership(classes),
+        Membership(classes, lessons),
         survey,
         config.retention_months,
         settings.k,
@@ -165,13 +167,14 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     roles = RoleService(catalog, classes, settings)
     class_admin = ClassService(catalog, classes, settings)
     results = ClassResults(catalog, classes, settings)
-    facilitation = FacilitationService(catalog, classes, settings, class_admin)
+    hours = config.lesson_hours
+    facilitation = FacilitationService(catalog, classes, settings, class_admin, lessons, hours)
+    lesson_service = LessonService(catalog, classes, settings, lessons, hours)
     reports = ReportService(catalog, evaluation, classes, settings.k)
-    lessons = LessonStore(store, ChatKeys(secrets.pseudonym_secret))
-    group = GroupSettings(config.poll_seconds, config.lesson_hours)
+    group = GroupSettings(config.poll_seconds, hours)
     group_play = GroupPlayService(catalog, classes, settings, lessons, group)
     entry = Entry(player, roles, facilitation)
-    staff = [roles, class_admin, results, facilitation, group_play, reports]
+    staff = [roles, class_admin, results, facilitation, lesson_service, group_play, reports]
     router = Router([entry, player, *staff], roles.roles_of, entry)
     return Services(
         config,

@@ -5,17 +5,20 @@ phone, and types how many hands went up for each option. Only class-level counts
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from bot.content.catalog import Catalog
 from bot.engine.ages import is_for
 from bot.engine.engine import Run
-from bot.engine.model import Scenario, Step
+from bot.engine.model import Scenario
+from bot.services import lessons as lesson_use_cases  # each links to the other
 from bot.services.classes import ClassService
 from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import StaffDesk, StaffSettings, share_line, utc_today
-from bot.services.views import Button, Keyboard, Message, Outcome, column
-from bot.storage.classes import YOUTH_WORKER, ClassStore
+from bot.services.views import Button, Message, Outcome, column
+from bot.storage.classes import ClassRecord, ClassStore
+from bot.storage.lessons import HANDS, ROOM, Lesson, LessonStore, Play
 
 MAX_HANDS = 500
 
@@ -24,18 +27,27 @@ class FacilitationService(StaffDesk):
     """Leading a scenario for a class by hand counts."""
 
     def __init__(
-        self, catalog: Catalog, classes: ClassStore, settings: StaffSettings, admin: ClassService
+        self,
+        catalog: Catalog,
+        classes: ClassStore,
+        settings: StaffSettings,
+        admin: ClassService,
+        lessons: LessonStore,
+        lesson_hours: int,
     ) -> None:
         super().__init__(catalog, classes, settings)
         self.class_admin = admin  # the assignments page, when a class has none yet
+        self.lessons = lessons
+        self.lesson_hours = lesson_hours
 
-    async def _facilitation(self, person):
-        """The youth worker's facilitated session in progress; None for anyone else."""
-        # Typed text of everyone passes here: the cheap question (a session?) goes first.
-        facilitation = await self.classes.active_facilitation(person.pseudonym)
-        if facilitation is None or not await self.has_role(person, YOUTH_WORKER):
+    async def _facilitation(self, person) -> Play | None:
+        """The play in progress of the person's lesson in the room; None for anyone else."""
+        # Typed text of everyone passes here: the cheap question (a lesson?) goes first.
+        led = await self.lessons.open_lessons_led_by(person.pseudonym)
+        room = next((lesson for lesson in led if lesson.mode == ROOM), None)
+        if room is None or await self._led(person, str(room.class_id)) is None:
             return None
-        return facilitation
+        return await self.lessons.play_of_lesson(room.id)
 
     @command("facilitate", Audience.YOUTH_WORKER, menu=22)
     async def facilitate(self, person) -> Outcome:
@@ -84,8 +96,9 @@ class FacilitationService(StaffDesk):
             return self._stale(language)
         run = self.stories.start(scenario)
         state = {"run": run.to_json(), "awaiting": "counts"}
-        await self.classes.start_facilitation(
-            record.id, person.pseudonym, scenario.id, scenario.version, state
+        lesson = await self._room_lesson(person, record)
+        await self.lessons.start_play(
+            lesson.id, record.id, person.pseudonym, scenario.id, scenario.version, state, HANDS
         )
         intro = self.t(language, "facilitate.started", name=escape(record.name))
         if not is_for(scenario.age, record.age):
@@ -95,6 +108,17 @@ class FacilitationService(StaffDesk):
         return Outcome(
             [Message(intro), self._count_prompt(scenario, run, language, heading=True)],
             close_buttons=True,
+        )
+
+    async def _room_lesson(self, person, record: ClassRecord) -> Lesson:
+        """The person's lesson in the room with this class: the one going on, or a new one
+        (which ends any other lesson of the class)."""
+        going = await self.lessons.open_lesson_of_class(record.id)
+        if going is not None and going.mode == ROOM and going.leader == person.pseudonym:
+            return going
+        ends_at = datetime.now(UTC) + timedelta(hours=self.lesson_hours)
+        return await self.lessons.start_lesson(
+            record.id, person.pseudonym, ROOM, None, ends_at, None
         )
 
     def _count_prompt(
@@ -135,9 +159,9 @@ class FacilitationService(StaffDesk):
                 )
             )
         state = {**facilitation.state, "awaiting": "follow"}
-        await self.classes.save_facilitation(
-            facilitation.id, state, self.stories.totals(step, counts)
-        )
+        totals = self.stories.totals(step, counts)
+        if not await self.lessons.save_play(facilitation.id, state, facilitation.revision, totals):
+            return None  # a second, simultaneous message with counts: the first one counts
         lines = [self.t(language, "facilitate.counted", n=sum(counts))]
         lines += [
             share_line(c.label.get(language), hands, sum(counts))
@@ -145,22 +169,9 @@ class FacilitationService(StaffDesk):
         ]
         lines.append(self.t(language, "facilitate.which"))
         return Outcome.say(
-            "\n".join(lines), self._follow_buttons(step, counts, facilitation.id, language)
+            "\n".join(lines),
+            self._follow_buttons(step, counts, self.follow, facilitation.id, language),
         )
-
-    def _follow_buttons(
-        self, step: Step, counts: list[int], facilitation_id: int, language: str
-    ) -> Keyboard:
-        """A button per option, the most chosen first and marked: the story follows the
-        room, and the youth worker may still take another path to talk about."""
-        most = self.stories.most_chosen(step, counts)
-        buttons = []
-        for index, choice in sorted(enumerate(step.choices), key=lambda c: c[1] not in most):
-            label = choice.label.get(language)
-            if choice in most:
-                label = self.t(language, "facilitate.most_chosen", label=label)
-            buttons.append(Button(label, action(self.follow, str(facilitation_id), str(index))))
-        return column(*buttons)
 
     @button("ff")
     async def follow(self, person, facilitation_id: str, index: str) -> Outcome:
@@ -181,10 +192,17 @@ class FacilitationService(StaffDesk):
         record = await self.classes.get_class(facilitation.class_id)
         turn = self.stories.choose(scenario, run, step.choices[int(index)].id, language, record.age)
         state = {"run": run.to_json(), "awaiting": "counts"}
-        await self.classes.save_facilitation(facilitation.id, state, finished=run.finished)
+        if not await self.lessons.save_play(
+            facilitation.id, state, facilitation.revision, finished=run.finished
+        ):
+            return self._stale(language)
         feedback = Message(turn.feedback)
         if turn.finished:
-            done = Message(self.t(language, "facilitate.done"))
+            end = Button(
+                self.t(language, "lesson.end_button"),
+                action(lesson_use_cases.LessonService.end, str(facilitation.lesson_id)),
+            )
+            done = Message(self.t(language, "facilitate.done"), column(end))
             return Outcome([feedback, Message(turn.debrief), done], close_buttons=True)
         next_prompt = self._count_prompt(scenario, run, language, heading=turn.heading)
         return Outcome([feedback, next_prompt], close_buttons=True)

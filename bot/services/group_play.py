@@ -29,7 +29,7 @@ from bot.services.player import Person
 from bot.services.presenter import escape
 from bot.services.routing import Chats, action, button, command
 from bot.services.staff import StaffDesk, StaffSettings, utc_today
-from bot.services.views import Button, Keyboard, Message, Outcome, column
+from bot.services.views import Button, Message, Outcome, column
 from bot.storage.classes import ClassRecord, ClassStore
 from bot.storage.lessons import GROUP, POLL, GroupChat, Lesson, LessonStore, Play
 
@@ -261,19 +261,10 @@ class GroupPlayService(StaffDesk):
                 )
             )
         lines.append(self.t(language, f"group.discuss.{step.phase}"))
-        most = self.stories.most_chosen(step, counts)
-        key = "group.follow_most" if len(most) == 1 else "group.follow_tie"
-        lines.append(self.t(language, key))
-        return Message("\n\n".join(lines), self._follow_buttons(step, most, play, language))
-
-    def _follow_buttons(self, step: Step, most, play: Play, language: str) -> Keyboard:
-        buttons = []
-        for index, choice in sorted(enumerate(step.choices), key=lambda c: c[1] not in most):
-            label = choice.label.get(language)
-            if choice in most:
-                label = self.t(language, "facilitate.most_chosen", label=label)
-            buttons.append(Button(label, action(self.follow, str(play.id), str(index))))
-        return column(*buttons)
+        tie = len(self.stories.most_chosen(step, counts)) > 1
+        lines.append(self.t(language, "group.follow_tie" if tie else "group.follow_most"))
+        buttons = self._follow_buttons(step, counts, self.follow, play.id, language)
+        return Message("\n\n".join(lines), buttons)
 
     @button("gf")
     async def follow(self, person: Person, play_id: str, index: str) -> Outcome:

@@ -16,6 +16,7 @@ from bot.engine.ages import joins_itself
 from bot.services import ephemeral
 from bot.services.bounded import BoundedDict
 from bot.storage.classes import ClassRecord, ClassStore
+from bot.storage.lessons import PHONES, LessonStore
 
 WRONG_CODE_LIMIT = 5
 WRONG_CODE_WINDOW_S = 600
@@ -25,12 +26,14 @@ class Membership:
     def __init__(
         self,
         classes: ClassStore,
+        lessons: LessonStore | None = None,
         max_people: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Both memories are bounded like memory-only play (bot.services.ephemeral): a class
         link is kept as long as an unsaved player is, and wrong codes for their window."""
         self.classes = classes
+        self.lessons = lessons
         self._clock = clock
         size = max_people or ephemeral.MAX_PEOPLE
         # pseudonym -> class id, memory only
@@ -87,6 +90,17 @@ class Membership:
         for record in await self.open_classes(user, saved):
             ids += [s for s in await self.classes.assigned(record.id) if s not in ids]
         return ids
+
+    async def lesson_scenario(self, user: str, saved: bool) -> str | None:
+        """The scenario of a lesson going on now in one of the person's classes, where the
+        students play on their own phones."""
+        if self.lessons is None:
+            return None
+        for record in await self.open_classes(user, saved):
+            lesson = await self.lessons.open_lesson_of_class(record.id)
+            if lesson is not None and lesson.mode == PHONES and lesson.scenario_id:
+                return lesson.scenario_id
+        return None
 
     async def class_for_run(self, user: str, scenario_id: str) -> int | None:
         """The most recently joined open class that assigned this scenario."""

@@ -245,16 +245,24 @@ class PlayerService:
                 Button(self.t(session, "menu.continue", title=title), action(self.resume))
             )
         assigned = await self._assigned(session)
+        lesson = await self._lesson_scenario(session)
         ordered = sorted(
             self._offered(session),
-            key=lambda s: (s.id not in assigned, s.title.get(session.language)),
+            key=lambda s: (s.id != lesson, s.id not in assigned, s.title.get(session.language)),
         )
         for scenario in ordered:
-            key = "menu.assigned_item" if scenario.id in assigned else "menu.item"
+            key = "menu.item"
+            if scenario.id in assigned:
+                key = "menu.lesson_item" if scenario.id == lesson else "menu.assigned_item"
             title = scenario.title.get(session.language)
             label = self.t(session, key, title=title, minutes=scenario.minutes)
             buttons.append(Button(label, action(self.intro, scenario.id)))
         return column(*buttons)
+
+    async def _lesson_scenario(self, session: _Session) -> str | None:
+        if self.membership is None:
+            return None
+        return await self.membership.lesson_scenario(session.person.pseudonym, session.saved)
 
     async def _assigned(self, session: _Session) -> list[str]:
         if self.membership is None:

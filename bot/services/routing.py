@@ -51,7 +51,9 @@ class CommandSpec:
     @property
     def help_key(self) -> str:
         """The locale key of the command's one-line description (menu and /help)."""
-        return f"command.{self.name}"
+        return (
+            f"command.{self.name}" if self.chats is Chats.PRIVATE else f"command.group.{self.name}"
+        )
 
     def allows(self, roles: frozenset[str]) -> bool:
         return Audience.EVERYONE in self.audience or any(a in roles for a in self.audience)
@@ -127,7 +129,7 @@ class Router:
         self._roles_of = roles_of
         self._fallbacks = fallbacks
         self._buttons: dict[str, _ButtonRoute] = {}
-        self._commands: dict[str, _CommandRoute] = {}
+        self._commands: dict[tuple[str, Chats], _CommandRoute] = {}
         for service in services:
             for _, use_case in inspect.getmembers(service, inspect.ismethod):
                 self._add(use_case)
@@ -141,9 +143,9 @@ class Router:
             self._buttons[kind] = _ButtonRoute(use_case, parameters)
         spec = getattr(use_case, _COMMAND, None)
         if spec is not None:
-            if spec.name in self._commands:
-                raise RouteCollision(f"command /{spec.name} is claimed twice")
-            self._commands[spec.name] = _CommandRoute(spec, use_case, parameters >= 1)
+            if (spec.name, spec.chats) in self._commands:
+                raise RouteCollision(f"command /{spec.name} is claimed twice in {spec.chats} chats")
+            self._commands[spec.name, spec.chats] = _CommandRoute(spec, use_case, parameters >= 1)
 
     @property
     def commands(self) -> list[CommandSpec]:
@@ -176,8 +178,8 @@ class Router:
     async def command(self, person: Any, name: str, words: list[str], chats: Chats) -> Any:
         """Run a command for someone allowed to; everyone else is answered as for an
         unknown command, so the command's existence is not revealed."""
-        route = self._commands.get(name.lower())
-        if route is None or route.spec.chats is not chats:
+        route = self._commands.get((name.lower(), chats))
+        if route is None:
             return await self._fallbacks.unknown_command(person)
         restricted = Audience.EVERYONE not in route.spec.audience
         if restricted and not route.spec.allows(await self._roles_of(person)):

@@ -9,7 +9,7 @@ it is now: a revoked youth worker's old buttons are refused at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -19,8 +19,8 @@ from bot.engine.ages import GYMNASIUM_START, ClassAge, is_for
 from bot.engine.model import AgeRange, Scenario, Step
 from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter, escape
-from bot.services.routing import Audience
-from bot.services.views import Outcome
+from bot.services.routing import Audience, action
+from bot.services.views import Button, Keyboard, Outcome, column
 from bot.storage.classes import EVALUATOR, MENTOR, YOUTH_WORKER, ClassRecord, ClassStore
 
 MIN_GROUP_FLOOR = 3
@@ -122,6 +122,20 @@ class StaffDesk:
             if inviter is not None and YOUTH_WORKER in await self.classes.roles_of(inviter):
                 owners.add(inviter)
         return owners
+
+    def _follow_buttons(
+        self, step: Step, counts: list[int], follow: Callable, play_id: int, language: str
+    ) -> Keyboard:
+        """A button per option for the leader, the most chosen first and marked: the story
+        follows the room, and the leader may still take another path to talk about."""
+        most = self.stories.most_chosen(step, counts)
+        buttons = []
+        for index, choice in sorted(enumerate(step.choices), key=lambda c: c[1] not in most):
+            label = choice.label.get(language)
+            if choice in most:
+                label = self.t(language, "facilitate.most_chosen", label=label)
+            buttons.append(Button(label, action(follow, str(play_id), str(index))))
+        return column(*buttons)
 
     async def _owned(self, person, class_id: str) -> ClassRecord | None:
         """The class, if it exists and belongs to this youth worker; None reveals nothing."""
