@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from e2e.classroom import link_payload, youth_worker
 from fakebotapi import FakeBotApi
 
 from bot.telegram.runtime import Runtime
+from e2e.classroom import link_payload, youth_worker
 
 
 async def test_a_lesson_on_the_students_phones(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
