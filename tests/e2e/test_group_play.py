@@ -43,13 +43,15 @@ async def vote(group: FakeGroup, pupils: list[FakeUser], counts: list[int]) -> N
 async def test_a_whole_lesson_in_a_group(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
     worker = await youth_worker(fake_bot_api)
     group, pupils = await class_group(fake_bot_api, worker)
+    group.enforce_rate_limit = True  # Telegram's 20 messages a minute in a group
     assert "/lesson" in group.last.text, "the bot says how a lesson starts when it is added"
 
     await start_lesson(worker, group)
     poll = group.last_poll
     assert poll.question == "Vad gör du?" and poll.options == BUS
     assert poll.is_anonymous and not poll.is_closed
-    assert "Det är fredag" in group.bot_messages[-2].text
+    first_step = group.bot_messages[-2].text
+    assert "Lektion: Bråk på bussen" in first_step and "Det är fredag" in first_step
 
     await vote(group, pupils, [7, 3, 2])
     await pupils[0].click_in(group, "⏹ Stäng omröstningen")
@@ -83,6 +85,8 @@ async def test_a_whole_lesson_in_a_group(bot: Runtime, fake_bot_api: FakeBotApi)
     await worker.click_in(group, "⏹ Avsluta lektionen")
     assert "Lektionen är avslutad" in group.last.text
     assert all(p.is_anonymous for p in fake_bot_api.polls()), "never a poll that names voters"
+    refused = [r for r in fake_bot_api.requests if r.status == 429]
+    assert refused == [], "the group's sending limit was kept"
 
     await worker.send("/class")
     await worker.click("📊 Svar: Bråk på bussen")
