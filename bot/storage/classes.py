@@ -243,6 +243,18 @@ class ClassStore:
             row = await fetch_one(db, "SELECT menu FROM command_menus WHERE user = ?", (user,))
         return row[0] if row else None
 
+    async def menu_and_roles(self, user: str) -> tuple[str | None, set[str]]:
+        """`menu_of` and `roles_of` in one read: asked at every contact in a private chat."""
+        async with self.store.reading() as db:
+            menu, roles = await fetch_one(
+                db,
+                "SELECT (SELECT menu FROM command_menus WHERE user = :user),"
+                " (SELECT json_group_array(role) FROM roles"
+                "  WHERE user = :user AND revoked_on IS NULL)",
+                {"user": user},
+            )
+        return menu, set(json.loads(roles))
+
     async def set_menu(self, user: str, menu: str) -> None:
         async with self.store.statement() as db:
             await db.execute(
