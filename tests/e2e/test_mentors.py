@@ -9,6 +9,7 @@ from fakebotapi import FakeBotApi, FakeUser
 from bot.telegram.runtime import Runtime
 from e2e.classroom import link_payload, youth_worker
 
+from .test_group_play import BUS, start_lesson, vote
 from .test_revocation import rows
 
 OLD_BUTTON = "Den knappen är gammal"
@@ -130,3 +131,19 @@ async def test_only_a_youth_worker_invites_a_mentor(bot: Runtime, fake_bot_api) 
     async with bot.store.reading() as db:
         (invitations,) = await db.execute_fetchall("SELECT count(*) FROM invitations")
     assert invitations == (1,), "only the one that made the youth worker"
+
+
+async def test_a_mentor_leads_a_lesson_in_the_class_s_group(bot: Runtime, fake_bot_api) -> None:
+    worker = await youth_worker(fake_bot_api)
+    mentor = await mentor_of(fake_bot_api, worker)
+    await class_with_bus_fight(worker, "gy 2 Fittja")
+    pupils = [fake_bot_api.user(language_code="sv") for _ in range(5)]
+    group = fake_bot_api.group("gy 2 Fittja", [worker, mentor, *pupils], supergroup=True)
+    await group.add_bot(by=worker)
+    await start_lesson(mentor, group)
+    assert group.last_poll.options == BUS, "the mentor started the lesson"
+    await vote(group, pupils, [3, 2, 0])
+    await mentor.click_in(group, "⏹ Stäng omröstningen")
+    assert group.last_poll.is_closed and group.last_poll.counts == [3, 2, 0]
+    await mentor.click_in(group, BUS[0])
+    assert not group.last_poll.is_closed, "the mentor moved the story on"
