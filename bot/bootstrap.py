@@ -22,6 +22,7 @@ from bot.services.facilitation import FacilitationService
 from bot.services.group_play import GroupPlayService, GroupSettings
 from bot.services.lessons import LessonService
 from bot.services.membership import Membership
+from bot.services.menus import CommandMenus
 from bot.services.player import PlayerService
 from bot.services.presenter import Presenter
 from bot.services.reports import ReportService
@@ -132,6 +133,7 @@ class Services:
     entry: Entry
     router: Router
     pseudonym_secret: bytes
+    menus: CommandMenus
 
 
 def build_services(config: BotConfig, *, create: bool = True) -> Services:
@@ -189,4 +191,5 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         entry,
         router,
         secrets.pseudonym_secret,
+        CommandMenus(catalog, classes, settings, router),
     )

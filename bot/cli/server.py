@@ -20,7 +20,7 @@ from bot.evaluation.release import Period, PeriodError
 from bot.services.plaintext import plain_text
 from bot.services.reports import FORMATS, ReportError, export
 from bot.services.staff import MAX_CLASS_NAME, MIN_GROUP_FLOOR
-from bot.storage.classes import ROLES
+from bot.storage.classes import MENTOR, ROLES
 from bot.storage.errors import StorageError
 from bot.storage.evaluation import PurgeSummary, retention_cutoff
 
@@ -33,7 +33,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="print a one-time invitation link that grants a staff role",
         description="Create an invitation link for a youth worker or an evaluator. It works "
         "once and expires (BYSTANDER_INVITE_DAYS, default 7). Uses the same data and key "
-        "folders as `bystander run`; the bot must have run once so its username is known.",
+        "folders as `bystander run`; the bot must have run once so its username is known. "
+        "Mentors are invited by their youth worker in the bot (/invite mentor LABEL).",
     )
     invite.add_argument("--role", required=True, choices=ROLES)
     invite.add_argument("--label", required=True, help='who it is for, e.g. "Tumba fritidsgård"')
@@ -63,6 +64,11 @@ def with_services(args: argparse.Namespace, work: Callable[[Services], Awaitable
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
+    if args.role == MENTOR:
+        raise CliError(
+            "a mentor leads the classes of the youth worker who invited them, so the youth "
+            "worker invites them in the bot: /invite mentor LABEL"
+        )
     label = plain_text(args.label, MAX_CLASS_NAME)
     if not label:
         raise CliError('--label needs a name you can read, e.g. --label "Tumba fritidsgård"')

@@ -1,6 +1,7 @@
-"""Facilitator mode: a youth worker plays a scenario for a class in the room, on their own
-phone, and types how many hands went up for each option. Only class-level counts are kept.
-"""
+"""Facilitator mode: a youth worker (or a mentor they invited) plays a scenario for a class
+in the room, on their own phone, and types how many hands went up for each option. Only
+class-level counts are kept. A mentor sees what the room sees: the story and the counts
+typed, never the class's answers."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import StaffDesk, StaffSettings, share_line, utc_today
 from bot.services.views import Button, Message, Outcome, column
-from bot.storage.classes import ClassRecord, ClassStore
+from bot.storage.classes import YOUTH_WORKER, ClassRecord, ClassStore
 from bot.storage.lessons import HANDS, ROOM, Lesson, LessonStore, Play
 
 MAX_HANDS = 500
@@ -41,7 +42,8 @@ class FacilitationService(StaffDesk):
         self.lesson_hours = lesson_hours
 
     async def _facilitation(self, person) -> Play | None:
-        """The play in progress of the person's lesson in the room; None for anyone else."""
+        """The play in progress of the person's lesson in the room, while they may still lead
+        its class; None for anyone else."""
         # Typed text of everyone passes here: the cheap question (a lesson?) goes first.
         led = await self.lessons.open_lessons_led_by(person.pseudonym)
         room = next((lesson for lesson in led if lesson.mode == ROOM), None)
@@ -49,24 +51,26 @@ class FacilitationService(StaffDesk):
             return None
         return await self.lessons.play_of_lesson(room.id)
 
-    @command("facilitate", Audience.YOUTH_WORKER, menu=22)
+    @command("facilitate", Audience.YOUTH_WORKER, Audience.MENTOR, menu=22)
     async def facilitate(self, person) -> Outcome:
         language = await self._language(person)
-        records = [
-            r for r in await self.classes.classes_of(person.pseudonym) if r.is_open(utc_today())
-        ]
+        records = [r for r in await self._leadable(person) if r.is_open(utc_today())]
         if not records:
-            return Outcome.say(self.t(language, "class.none"))
+            mentor = not await self.has_role(person, YOUTH_WORKER)
+            return Outcome.say(self.t(language, "facilitate.no_class" if mentor else "class.none"))
         buttons = [Button(r.name, action(self.facilitate_class, str(r.id))) for r in records]
         return Outcome.say(self.t(language, "facilitate.pick_class"), column(*buttons))
 
     @button("fc")
     async def facilitate_class(self, person, class_id: str) -> Outcome:
-        record = await self._owned(person, class_id)
+        record = await self._led(person, class_id)
         language = await self._language(person)
         if record is None or not record.is_open(utc_today()):
             return self._stale(language)
         scenarios = self._assigned_scenarios(await self.classes.assigned(record.id))
+        if not scenarios and record.owner != person.pseudonym:
+            # Assigning is the youth worker's: a mentor is asked to turn to them.
+            return Outcome.say(self.t(language, "facilitate.nothing_assigned"), close_buttons=True)
         if not scenarios:
             return Outcome(
                 [await self.class_admin.assign_message(record, language)], close_buttons=True
@@ -84,7 +88,7 @@ class FacilitationService(StaffDesk):
 
     @button("fs")
     async def facilitate_start(self, person, class_id: str, scenario_id: str) -> Outcome:
-        record = await self._owned(person, class_id)
+        record = await self._led(person, class_id)
         language = await self._language(person)
         scenario = self.catalog.scenarios.get(scenario_id)
         if (
@@ -202,7 +206,9 @@ class FacilitationService(StaffDesk):
                 self.t(language, "lesson.end_button"),
                 action(lesson_use_cases.LessonService.end, str(facilitation.lesson_id)),
             )
-            done = Message(self.t(language, "facilitate.done"), column(end))
+            mentor = record.owner != person.pseudonym  # facilitate.done points to /class
+            key = "facilitate.done_mentor" if mentor else "facilitate.done"
+            done = Message(self.t(language, key), column(end))
             return Outcome([feedback, Message(turn.debrief), done], close_buttons=True)
         next_prompt = self._count_prompt(scenario, run, language, heading=turn.heading)
         return Outcome([feedback, next_prompt], close_buttons=True)

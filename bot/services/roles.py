@@ -1,5 +1,6 @@
-"""Staff roles: admins invite youth workers and evaluators, people redeem invitations, admins
-list and revoke roles; /help shows each role's commands."""
+"""Staff roles: admins invite youth workers and evaluators, youth workers invite their
+mentors, people redeem invitations, admins list and revoke roles; /help shows each role's
+commands."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import MAX_CLASS_NAME, ROLE_WORDS, StaffDesk, utc_today
 from bot.services.views import Button, Outcome, column
-from bot.storage.classes import YOUTH_WORKER
+from bot.storage.classes import EVALUATOR, MENTOR, YOUTH_WORKER
 
 
 class RoleService(StaffDesk):
@@ -31,30 +32,45 @@ class RoleService(StaffDesk):
         language = await self._language(person)
         return "\n".join(self.t(language, f"staff.help_{a}") for a in Audience if a in roles)
 
-    @command("invite", Audience.ADMIN, menu=40)
+    @command("invite", Audience.ADMIN, Audience.YOUTH_WORKER, menu=40)
     async def invite(self, person, args: list[str]) -> Outcome:
+        """Admins invite youth workers and evaluators; a youth worker invites their mentors."""
         language = await self._language(person)
+        roles = await self.roles_of(person)
         role = ROLE_WORDS.get(args[0].lower()) if args else None
         label = plain_text(" ".join(args[1:]), MAX_CLASS_NAME)
-        if role is None or not label:
-            return Outcome.say(self.t(language, "staff.invite_usage"))
-        link, expires = await self.create_invitation(role, label)
-        return Outcome.say(
-            self.t(
-                language,
-                "staff.invite_created",
-                role=self.t(language, f"role.{role}"),
-                label=escape(label),
-                link=link,
-                expires=expires.isoformat(),
-            )
+        if role == MENTOR and YOUTH_WORKER not in roles:
+            # A mentor leads the classes of the youth worker who invited them: one an admin
+            # invited would lead nobody's.
+            return Outcome.say(self.t(language, "staff.invite_mentor_by_admin"))
+        may_invite = {MENTOR} if YOUTH_WORKER in roles else set()
+        if Audience.ADMIN in roles:
+            may_invite |= {YOUTH_WORKER, EVALUATOR}
+        if role not in may_invite or not label:
+            usage = "staff.invite_usage" if Audience.ADMIN in roles else "staff.invite_usage_mentor"
+            return Outcome.say(self.t(language, usage))
+        inviter = person.pseudonym if role == MENTOR else None
+        link, expires = await self.create_invitation(role, label, inviter)
+        created = self.t(
+            language,
+            "staff.invite_created",
+            role=self.t(language, f"role.{role}"),
+            label=escape(label),
+            link=link,
+            expires=expires.isoformat(),
         )
+        if role == MENTOR:
+            created += "\n\n" + self.t(language, "staff.invite_mentor_age")
+        return Outcome.say(created)
 
-    async def create_invitation(self, role: str, label: str) -> tuple[str, date]:
-        """Also used by `bystander invite` on the server."""
+    async def create_invitation(
+        self, role: str, label: str, invited_by: str | None = None
+    ) -> tuple[str, date]:
+        """Also used by `bystander invite` on the server. `invited_by`: the youth worker
+        whose mentor the invitation makes."""
         token = new_invite_token()
         expires = utc_today() + timedelta(days=self.settings.invite_days)
-        await self.classes.create_invitation(token_hash(token), role, label, expires)
+        await self.classes.create_invitation(token_hash(token), role, label, expires, invited_by)
         return deep_link(await self.bot_username(), INVITE_PREFIX + token), expires
 
     async def redeem(self, person, token: str, membership) -> Outcome:
@@ -67,12 +83,9 @@ class RoleService(StaffDesk):
         if grant is None:
             membership.note_wrong_code(person.pseudonym)
             return Outcome.say(self.t(language, "staff.invite_invalid"))
-        key = (
-            "staff.welcome_youth_worker"
-            if grant.role == YOUTH_WORKER
-            else "staff.welcome_evaluator"
+        return Outcome.say(
+            self.t(language, f"staff.welcome_{grant.role}", label=escape(grant.label))
         )
-        return Outcome.say(self.t(language, key, label=escape(grant.label)))
 
     @command("roles", Audience.ADMIN, menu=41)
     async def list_roles(self, person) -> Outcome:
@@ -84,6 +97,8 @@ class RoleService(StaffDesk):
         buttons = []
         for grant in grants:
             role = self.t(language, f"role.{grant.role}")
+            if grant.inviter_label:
+                role = self.t(language, "staff.mentor_of", label=escape(grant.inviter_label))
             lines.append(f"• {escape(grant.label)} – {role} ({grant.granted_on})")
             label = self.t(language, "staff.revoke", label=grant.label)
             buttons.append(Button(label, action(self.revoke, str(grant.id))))

@@ -3,8 +3,8 @@ gates and how classes, ages and steps are named.
 
 Each capability (roles, classes, class results, facilitator mode, lessons) is a service of
 its own built on `StaffDesk`. Every role-protected command is gated by the router
-(bot.services.routing), and every staff button by `_owned` here, which checks the role as
-it is now: a revoked youth worker's old buttons are refused at once.
+(bot.services.routing), and every staff button by `_owned` or `_led` here, which check the
+role as it is now: a revoked youth worker's (or mentor's) old buttons are refused at once.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ ROLE_WORDS = {
     "fritidsledare": YOUTH_WORKER,
     "evaluator": EVALUATOR,
     "utvärderare": EVALUATOR,
+    "mentor": MENTOR,
 }
 BOT_USERNAME = "bot_username"  # settings key, written at start-up
 
@@ -90,15 +91,19 @@ class StaffDesk:
         admin = {Audience.ADMIN.value} if person.pseudonym in self.settings.admins else set()
         return frozenset(roles | admin)
 
-    # Every youth-worker button goes through one of two gates, and both check the role as it
-    # is now: `_owned` here (a class of theirs) and the facilitator's session in progress
-    # (bot.services.facilitation). A revoked youth worker's old buttons and typed hand counts
-    # are therefore refused at once; revoking also closes their classes and ends their
-    # session (ClassStore).
+    # Every youth-worker or mentor button goes through one of these gates, and each checks
+    # the roles as they are now: `_owned` (a class of theirs: the class view, results,
+    # charts), `_led` (a class they may lead: facilitator mode, lessons) and the
+    # facilitator's session in progress (bot.services.facilitation, through `_led`). A
+    # revoked youth worker's or mentor's old buttons and typed hand counts are therefore
+    # refused at once; revoking also closes the classes, revokes the mentors and ends the
+    # sessions (bot.storage.roles.strip_powers).
 
     async def _led(self, person, class_id: str) -> ClassRecord | None:
         """The class, if this person may lead it (in a lesson or facilitator mode): a youth
-        worker their own classes, a mentor those of the youth worker who invited them."""
+        worker their own classes, a mentor those of the youth worker who invited them. None
+        reveals nothing. Leading shows what the room sees, never the class's answers (those
+        stay behind `_owned`)."""
         number = cb.number(class_id)
         found = await self.classes.get_class(number) if number is not None else None
         if found is None:

@@ -19,10 +19,11 @@ from bot.engine.model import AgeRange
 from bot.privacy.class_view import Release, Tally
 from bot.storage.lessons import record_counts
 from bot.storage.roles import EVALUATOR as EVALUATOR  # role names: re-exported for callers
-from bot.storage.roles import MENTOR, strip_powers
+from bot.storage.roles import MENTOR as MENTOR
 from bot.storage.roles import RESET_MENU as RESET_MENU
 from bot.storage.roles import ROLES as ROLES
 from bot.storage.roles import YOUTH_WORKER as YOUTH_WORKER
+from bot.storage.roles import strip_powers
 from bot.storage.store import SqlCipherStore, fetch_one, transaction
 
 
@@ -32,6 +33,7 @@ class RoleGrant:
     role: str
     label: str
     granted_on: str
+    inviter_label: str | None = None  # a mentor's: the label of the youth worker's grant
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,14 @@ class ClassStore:
         return {row[0] for row in rows}
 
     async def active_roles(self) -> list[RoleGrant]:
+        """Every active grant; a mentor's with the label of the youth worker who invited them."""
         async with self.store.reading() as db:
             rows = await db.execute_fetchall(
-                f"SELECT {_GRANT_COLUMNS} FROM roles WHERE revoked_on IS NULL ORDER BY id"
+                f"SELECT {_GRANT_COLUMNS}, (SELECT y.label FROM roles y"
+                "  WHERE y.user = roles.invited_by AND y.role = ? AND y.revoked_on IS NULL"
+                "  ORDER BY y.id DESC LIMIT 1)"
+                " FROM roles WHERE revoked_on IS NULL ORDER BY id",
+                (YOUTH_WORKER,),
             )
         return [RoleGrant(*row) for row in rows]
 
@@ -235,6 +242,18 @@ class ClassStore:
         async with self.store.reading() as db:
             row = await fetch_one(db, "SELECT menu FROM command_menus WHERE user = ?", (user,))
         return row[0] if row else None
+
+    async def menu_and_roles(self, user: str) -> tuple[str | None, set[str]]:
+        """`menu_of` and `roles_of` in one read: asked at every contact in a private chat."""
+        async with self.store.reading() as db:
+            menu, roles = await fetch_one(
+                db,
+                "SELECT (SELECT menu FROM command_menus WHERE user = :user),"
+                " (SELECT json_group_array(role) FROM roles"
+                "  WHERE user = :user AND revoked_on IS NULL)",
+                {"user": user},
+            )
+        return menu, set(json.loads(roles))
 
     async def set_menu(self, user: str, menu: str) -> None:
         async with self.store.statement() as db:

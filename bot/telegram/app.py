@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeDefault,
+    Update,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -11,6 +16,7 @@ from telegram.ext import (
     ChatMemberHandler,
     MessageHandler,
     PollHandler,
+    TypeHandler,
     filters,
 )
 
@@ -75,6 +81,7 @@ def add_handlers(app: Application, handlers: Handlers) -> None:
     app.add_handler(MessageHandler(private & ~filters.COMMAND, handlers.anything_else))
     app.add_handler(PollHandler(handlers.poll))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(TypeHandler(Update, handlers.after_private), group=1)  # after the above
     app.add_error_handler(handlers.on_error)
 
 

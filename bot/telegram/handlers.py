@@ -19,7 +19,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -32,6 +32,7 @@ from telegram.ext import ContextTypes
 
 from bot.services.entry import Entry
 from bot.services.group_play import ChatGone, GroupPlayService
+from bot.services.menus import CommandMenus
 from bot.services.player import Person
 from bot.services.routing import Chats, Router
 from bot.services.views import Keyboard, Outcome
@@ -39,6 +40,7 @@ from bot.services.views import Message as ViewMessage
 from bot.storage.errors import StorageUnavailable
 from bot.storage.keys import pseudonym
 from bot.storage.lessons import GroupChat
+from bot.telegram.menus import fit_menu
 from bot.telegram.ordering import GROUP_CHATS
 
 log = logging.getLogger(__name__)
@@ -54,13 +56,19 @@ class Handlers:
     """One line per kind of update: the router and the entry service decide the rest."""
 
     def __init__(
-        self, router: Router, entry: Entry, group_play: GroupPlayService, pseudonym_secret: bytes
+        self,
+        router: Router,
+        entry: Entry,
+        group_play: GroupPlayService,
+        pseudonym_secret: bytes,
+        menus: CommandMenus,
     ) -> None:
         self.router = router
         self.entry = entry
         self.group_play = group_play
         self._secret = pseudonym_secret
         self._group_commands = {c.name for c in router.commands if c.chats is Chats.GROUP}
+        self.menus = menus
 
     def person(self, update: Update) -> Person:
         user, chat = update.effective_user, update.effective_chat
@@ -125,6 +133,11 @@ class Handlers:
         message = update.effective_message
         text, typed = (message.text, message.message_id) if message else (None, None)
         await send(update, await self.entry.typed(self.person(update), text, typed))
+
+    async def after_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """After each update in a private chat: the person's command menu fits their roles."""
+        if update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+            await fit_menu(context.bot, self.menus, self.person(update))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error

@@ -177,7 +177,11 @@ def build_runtime(config: BotConfig) -> Runtime:
     for warning in hidden_help_lines(catalog, config):  # at the bot's start, as the operator
         log.warning("%s", warning)  # reads it; `bystander check` says it too
     handlers = Handlers(
-        services.router, services.entry, services.group_play, services.pseudonym_secret
+        services.router,
+        services.entry,
+        services.group_play,
+        services.pseudonym_secret,
+        services.menus,
     )
     runtime = Runtime(
         config,

@@ -224,3 +224,15 @@ def test_a_server_command_warns_about_a_setting_it_does_not_know(
         "bystander report: warning: BYSTANDER_MIN_GRUOP in the environment is not a setting"
         " and is ignored; did you mean BYSTANDER_MIN_GROUP?\n"
     )
+
+
+def test_a_mentor_is_not_invited_from_the_server(server: Path, capsys) -> None:
+    before = files(server)
+    assert main(["invite", "--role", "mentor", "--label", "Mentor 9A"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "bystander invite: a mentor leads the classes of the youth worker who invited them, "
+        "so the youth worker invites them in the bot: /invite mentor LABEL\n"
+    )
+    assert files(server) == before
