@@ -17,9 +17,9 @@ from .test_mentors import mentor_of
 
 EVERYONE = ["start", "scenarios", "resume", "stop", "help", "language", "privacy", "mydata",
             "delete"]  # fmt: skip
-YOUTH_WORKER = [*EVERYONE, "newclass", "class", "facilitate", "invite"]
+YOUTH_WORKER = [*EVERYONE, "newclass", "class", "facilitate", "lesson", "endlesson", "invite"]
 EVALUATOR = [*EVERYONE, "report"]
-MENTOR = [*EVERYONE, "facilitate"]
+MENTOR = [*EVERYONE, "facilitate", "lesson", "endlesson"]
 ADMIN = [*EVERYONE, "invite", "roles"]
 
 
