@@ -1,7 +1,8 @@
 """Telegram's side of group play (bot.services.group_play.GroupChannel): posts, native
 anonymous polls and closing them, in a group or one topic of a forum group.
 
-Every poll is anonymous: Telegram then tells the bot only its totals, never who voted.
+Every poll is anonymous: Telegram then tells the bot only its totals, never who voted. Its
+results stay hidden until it closes, so nobody votes with the crowd they can see.
 Telegram's limit of about 20 messages a minute per group is kept by PTB's rate limiter
 (bot/telegram/app.py); group play posts about three messages a step.
 """
@@ -52,6 +53,7 @@ class TelegramGroupChannel:
                 is_anonymous=True,  # never anything else: votes reach the bot as totals only
                 type=PollType.REGULAR,
                 allows_multiple_answers=False,
+                hide_results_until_closes=True,  # the room sees the result together
                 open_period=open_seconds,
                 message_thread_id=chat.thread_id,
             )

@@ -50,6 +50,8 @@ async def test_a_whole_lesson_in_a_group(bot: Runtime, fake_bot_api: FakeBotApi)
     poll = group.last_poll
     assert poll.question == "Vad gör du?" and poll.options == BUS
     assert poll.is_anonymous and not poll.is_closed
+    asked = fake_bot_api.calls("sendPoll")[-1].params
+    assert asked["hide_results_until_closes"] in (True, "true"), "the room sees results together"
     first_step = group.bot_messages[-2].text
     assert "Lektion: Bråk på bussen" in first_step and "Det är fredag" in first_step
 
