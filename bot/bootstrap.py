@@ -23,13 +23,13 @@ from bot.services.group_play import GroupPlayService, GroupSettings
 from bot.services.lessons import LessonService
 from bot.services.membership import Membership
 from bot.services.menus import CommandMenus
-from bot.services.player import PlayerService
 from bot.services.presenter import Presenter
 from bot.services.reports import ReportService
 from bot.services.roles import RoleService
 from bot.services.routing import Router
 from bot.services.staff import StaffSettings
 from bot.services.survey import SurveyService
+from bot.services.young_people import YoungPeople, build_young_people
 from bot.storage.addresses import AddressBox
 from bot.storage.classes import ClassStore
 from bot.storage.deletions import DeletionLog
@@ -124,7 +124,7 @@ class Services:
     config: BotConfig
     catalog: Catalog
     store: SqlCipherStore
-    player: PlayerService
+    young: YoungPeople
     roles: RoleService
     classes: ClassService
     evaluation: EvaluationStore
@@ -157,7 +157,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         )
     admins = frozenset(pseudonym(secrets.pseudonym_secret, i) for i in config.admin_ids)
     settings = StaffSettings(admins, config.min_group, config.class_days, config.invite_days)
-    player = PlayerService(
+    young = build_young_people(
         catalog,
         store,
         EphemeralStore(),
@@ -175,14 +175,14 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     reports = ReportService(catalog, evaluation, classes, settings.k)
     group = GroupSettings(config.poll_seconds, hours)
     group_play = GroupPlayService(catalog, classes, settings, lessons, group)
-    entry = Entry(player, roles, facilitation)
+    entry = Entry(young, roles, facilitation)
     staff = [roles, class_admin, results, facilitation, lesson_service, group_play, reports]
-    router = Router([entry, player, *staff], roles.roles_of, entry)
+    router = Router([entry, *young.capabilities, *staff], roles.roles_of, entry)
     return Services(
         config,
         catalog,
         store,
-        player,
+        young,
         roles,
         class_admin,
         evaluation,

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from bot.services.facilitation import FacilitationService
 from bot.services.links import parse_start_payload
-from bot.services.player import Person, PlayerService
+from bot.services.player import Person
 from bot.services.roles import RoleService
 from bot.services.routing import command
 from bot.services.views import Outcome
+from bot.services.young_people import YoungPeople
 
 
 class Entry:
     def __init__(
-        self, player: PlayerService, roles: RoleService, facilitation: FacilitationService
+        self, young: YoungPeople, roles: RoleService, facilitation: FacilitationService
     ) -> None:
-        self.player = player
+        self.young = young
         self.roles = roles
         self.facilitation = facilitation
 
@@ -27,15 +28,15 @@ class Entry:
         """/start, or a link: `c-<code>` joins a class, `i-<token>` redeems an invitation."""
         link = parse_start_payload(words[0] if words else None)
         if link is None:
-            return await self.player.start(person)
+            return await self.young.onboarding.start(person)
         if link.kind == "class":
-            return await self.player.join_class(person, link.value)
-        return await self.roles.redeem(person, link.value, self.player.membership)
+            return await self.young.onboarding.join_class(person, link.value)
+        return await self.roles.redeem(person, link.value, self.young.onboarding.membership)
 
     @command("help", menu=5)
     async def help(self, person: Person) -> Outcome:
         """The help card, and each staff role's commands for staff."""
-        outcome = await self.player.help(person)
+        outcome = await self.young.account.help(person)
         extra = await self.roles.staff_help(person)
         if extra:
             outcome = Outcome.say(f"{outcome.messages[0].text}\n\n{extra}")
@@ -47,10 +48,10 @@ class Entry:
         The one exception: a youth worker in facilitator mode types hand counts, which are
         read as numbers only."""
         outcome = await self.facilitation.hand_counts(person, text) if text else None
-        return outcome or await self.player.help(person, typed_message=message_id)
+        return outcome or await self.young.account.help(person, typed_message=message_id)
 
     async def unknown_command(self, person: Person) -> Outcome:
-        return await self.player.unknown_command(person)
+        return await self.young.account.unknown_command(person)
 
     async def old_button(self, person: Person) -> Outcome:
-        return await self.player.old_button(person)
+        return await self.young.account.old_button(person)

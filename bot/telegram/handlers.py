@@ -151,7 +151,7 @@ class Handlers:
             log.error("unhandled %s", type(error).__name__, exc_info=error)
             key = "error.general"
         if isinstance(update, Update) and update.effective_chat and update.effective_user:
-            presenter = self.entry.player.presenter
+            presenter = self.entry.young.account.presenter
             text = presenter.t(presenter.locales.pick(update.effective_user.language_code), key)
             try:
                 await update.effective_chat.send_message(text)

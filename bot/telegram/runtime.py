@@ -22,11 +22,11 @@ from bot.content.catalog import Catalog
 from bot.http.bot_server import BotHttp, build_bot_http
 from bot.http.webhook import Webhook
 from bot.services.group_play import GroupPlayService
-from bot.services.player import PlayerService
 from bot.services.reports import ReportService
 from bot.services.roles import RoleService
 from bot.services.routing import Router
 from bot.services.staff import BOT_USERNAME
+from bot.services.young_people import YoungPeople
 from bot.storage.evaluation import EvaluationStore
 from bot.storage.store import SqlCipherStore
 from bot.telegram.app import ALLOWED_UPDATES, build_application, publish_commands
@@ -52,7 +52,7 @@ class Runtime:
     config: BotConfig
     catalog: Catalog
     store: SqlCipherStore
-    service: PlayerService
+    young: YoungPeople
     roles: RoleService
     evaluation: EvaluationStore
     app: Application
@@ -69,7 +69,7 @@ class Runtime:
             log.info("serving HTTP on %s:%d", self.http.server.host, self.http.server.port)
         # Invitation and class links need the bot's username, also from the server CLI.
         await self.roles.classes.set_setting(BOT_USERNAME, app.bot.username)
-        await publish_commands(app, self.router, self.service.presenter)
+        await publish_commands(app, self.router, self.young.account.presenter)
         self.group_play.channel = TelegramGroupChannel(app.bot)
         if app.job_queue is not None:
             app.job_queue.run_repeating(self._reminders, REMINDER_INTERVAL_S, first=10)
@@ -78,9 +78,9 @@ class Runtime:
         log.info("bot @%s is running", app.bot.username)
 
     async def send_reminders(self, today: date | None = None) -> int:
-        if self.service.survey is None:
+        if self.young.questionnaire.survey is None:
             return 0
-        return await send_due_reminders(self.app.bot, self.service.survey, today)
+        return await send_due_reminders(self.app.bot, self.young.questionnaire.survey, today)
 
     async def _end_lessons(self, context: CallbackContext) -> None:
         ended = await self.group_play.end_due_lessons()
@@ -173,7 +173,7 @@ class Runtime:
 
 def build_runtime(config: BotConfig) -> Runtime:
     services = build_services(config)
-    catalog, store, service = services.catalog, services.store, services.player
+    catalog, store, young = services.catalog, services.store, services.young
     for warning in hidden_help_lines(catalog, config):  # at the bot's start, as the operator
         log.warning("%s", warning)  # reads it; `bystander check` says it too
     handlers = Handlers(
@@ -187,7 +187,7 @@ def build_runtime(config: BotConfig) -> Runtime:
         config,
         catalog,
         store,
-        service,
+        young,
         services.roles,
         services.evaluation,
         app=None,  # type: ignore[arg-type]

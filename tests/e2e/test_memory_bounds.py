@@ -27,8 +27,8 @@ async def test_people_playing_without_saving_are_forgotten_beyond_the_limit(
     async with bot_factory() as bot:
         first = await play_unsaved(fake_bot_api)
         others = [await play_unsaved(fake_bot_api) for _ in range(3)]
-        assert len(bot.service.ephemeral) == 3
-        assert len(bot.service.membership._unsaved) <= 3
+        assert len(bot.young.play.ephemeral) == 3
+        assert len(bot.young.play.membership._unsaved) <= 3
 
         await first.click(first.buttons()[0])  # they were the least recently active
         assert first.alerts[-1].startswith("Den knappen är gammal")
@@ -39,5 +39,5 @@ async def test_people_playing_without_saving_are_forgotten_beyond_the_limit(
         await latest.click(latest.buttons()[0])
         assert not latest.alerts, "the most recent players go on as before"
         assert latest.new_messages()
-        assert len(bot.service.ephemeral) == 3
+        assert len(bot.young.play.ephemeral) == 3
     assert fake_bot_api.unanswered_callback_queries() == []

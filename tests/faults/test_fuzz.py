@@ -89,7 +89,7 @@ class PressWorld:
             "BYSTANDER_KEY_DIR": str(folder / "keys"),
         }
         services = build_services(load_config(env))  # wired exactly as the bot wires them
-        self.player, self.store = services.player, services.store
+        self.young, self.store = services.young, services.store
         self.router, self.entry = services.router, services.entry
         self.run(self.store.initialize())
         self.run(self._no_fsync())
@@ -169,17 +169,17 @@ def callback_data(draw: st.DrawFn, kinds: list[str]) -> str:
 
 
 async def prepare(world: PressWorld, person: Person, state: str, scenario: str) -> None:
-    player = world.player
+    young = world.young
     if state == "fresh":
         return
-    await player.start(person)
+    await young.onboarding.start(person)
     if state == "welcomed":
         return
     band = "15_or_younger" if state.startswith("young") else "16_17"
     consent = "nosave" if state.startswith("nosave") else "save"
-    await player.choose_consent(person, band, consent, "sv")
+    await young.onboarding.choose_consent(person, band, consent, "sv")
     if state.endswith("playing") or state.endswith("finished"):
-        await skip_questionnaire(world, person, await player.begin(person, scenario))
+        await skip_questionnaire(world, person, await young.play.begin(person, scenario))
         assert await current(world, person) is not None, "the scenario did not start"
     if state.endswith("finished"):
         for _ in range(20):
@@ -187,7 +187,7 @@ async def prepare(world: PressWorld, person: Person, state: str, scenario: str) 
             if where is None:
                 break
             run, step, choice = where
-            await player.answer(person, run, step, choice)
+            await young.play.answer(person, run, step, choice)
 
 
 async def skip_questionnaire(world: PressWorld, person: Person, outcome: Outcome) -> None:
@@ -202,9 +202,9 @@ async def skip_questionnaire(world: PressWorld, person: Person, outcome: Outcome
 
 async def current(world: PressWorld, person: Person) -> tuple[str, str, str] | None:
     """The run id, step id and first choice id of the person's run in progress."""
-    stored = await world.player.store.get_active_run(person.pseudonym)
+    stored = await world.young.play.store.get_active_run(person.pseudonym)
     if stored is None:
-        stored = await world.player.ephemeral.get_active_run(person.pseudonym)
+        stored = await world.young.play.ephemeral.get_active_run(person.pseudonym)
     if stored is None:
         return None
     run = Run.from_json(stored)

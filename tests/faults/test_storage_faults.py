@@ -83,7 +83,7 @@ def choices(user: FakeUser) -> list[Button]:
 
 
 def storage_message(bot: Runtime, language: str = "sv") -> str:
-    return bot.service.presenter.t(language, "error.storage")
+    return bot.young.account.presenter.t(language, "error.storage")
 
 
 async def snapshot(bot: Runtime, user: FakeUser) -> tuple[object, object]:

@@ -10,10 +10,11 @@ import pytest
 from bot.content.catalog import Catalog
 from bot.engine.callback_data import Action
 from bot.services.ephemeral import EphemeralStore
-from bot.services.player import Person, PlayerService
+from bot.services.player import Person
 from bot.services.presenter import plain
 from bot.services.routing import Router
 from bot.services.views import Outcome
+from bot.services.young_people import YoungPeople, build_young_people
 from bot.storage.store import SqlCipherStore
 
 KEY = bytes(range(32))
@@ -26,9 +27,9 @@ async def _no_roles(person: Person) -> frozenset[str]:
 class Chat:
     """A person pressing buttons by their label, remembering the last buttons shown."""
 
-    def __init__(self, service: PlayerService, person: Person) -> None:
+    def __init__(self, service: YoungPeople, person: Person) -> None:
         self.service, self.person = service, person
-        self.router = Router([service], _no_roles, service)
+        self.router = Router(service.capabilities, _no_roles, service.account)
         self.buttons: dict[str, Action] = {}
         self.last: Outcome = Outcome()
 
@@ -62,17 +63,17 @@ async def store(tmp_path: Path):
 
 
 @pytest.fixture
-def service(shipped_catalog: Catalog, store: SqlCipherStore) -> PlayerService:
-    return PlayerService(shipped_catalog, store, EphemeralStore())
+def service(shipped_catalog: Catalog, store: SqlCipherStore) -> YoungPeople:
+    return build_young_people(shipped_catalog, store, EphemeralStore())
 
 
 @pytest.fixture
-def chat(service: PlayerService) -> Chat:
+def chat(service: YoungPeople) -> Chat:
     return Chat(service, Person("p" * 64, "sv"))
 
 
 async def join(chat: Chat, age: str = "16–17", saving: str = "Spela och spara") -> None:
-    await chat.do(chat.service.start)
+    await chat.do(chat.service.onboarding.start)
     await chat.press(age)
     if saving:
         await chat.press(saving)
@@ -86,7 +87,7 @@ async def play_bus_fight(chat: Chat, *labels: str) -> None:
 
 
 async def test_first_contact_explains_and_asks_age_then_consent(chat: Chat) -> None:
-    await chat.do(chat.service.start)
+    await chat.do(chat.service.onboarding.start)
     assert "aktiv åskådare" in chat.text and "/privacy" in chat.text
     assert "utan namn och utan Telegram-id" in chat.text
     assert list(chat.buttons) == [
@@ -100,9 +101,9 @@ async def test_first_contact_explains_and_asks_age_then_consent(chat: Chat) -> N
     assert set(chat.buttons) == {"Spela och spara mina svar", "Spela utan att spara"}
 
 
-async def test_the_greeting_follows_the_telegram_language(service: PlayerService) -> None:
+async def test_the_greeting_follows_the_telegram_language(service: YoungPeople) -> None:
     chat = Chat(service, Person("e" * 64, "en-GB"))
-    await chat.do(service.start)
+    await chat.do(service.onboarding.start)
     assert "active bystander" in chat.text
 
 
@@ -125,7 +126,7 @@ async def test_declining_stores_nothing_but_still_plays(chat: Chat, store) -> No
     )
     assert "Yusuf är inte ensam" in chat.text
     assert await store.get_profile(chat.person.pseudonym) is None
-    await chat.do(chat.service.my_data)
+    await chat.do(chat.service.account.my_data)
     assert "inget sparat" in chat.text
 
 
@@ -138,7 +139,7 @@ async def test_fifteen_or_younger_is_never_saved(chat: Chat, store) -> None:
 
 async def test_help_lines_follow_the_age_band(chat: Chat) -> None:
     await join(chat, age="20 år eller äldre")
-    await chat.do(chat.service.help)
+    await chat.do(chat.service.account.help)
     assert chat.text.index("112") < chat.text.index("Självmordslinjen") < chat.text.index("1177")
     assert "BRIS" not in chat.text, "BRIS is for under 18"
 
@@ -171,35 +172,35 @@ async def test_forged_button_data_gets_a_kind_notice(chat: Chat) -> None:
 async def test_delete_removes_everything_after_confirmation(chat: Chat, store) -> None:
     await join(chat)
     await play_bus_fight(chat, "Fråga Yusuf")
-    await chat.do(chat.service.delete_prompt)
+    await chat.do(chat.service.account.delete_prompt)
     await chat.press("Nej, behåll")
     assert await store.describe_user(chat.person.pseudonym) is not None
-    await chat.do(chat.service.delete_prompt)
+    await chat.do(chat.service.account.delete_prompt)
     await chat.press("Ja, radera allt")
     assert "raderat" in chat.text
     assert await store.describe_user(chat.person.pseudonym) is None
-    await chat.do(chat.service.start)
+    await chat.do(chat.service.onboarding.start)
     assert "Hur gammal är du?" in chat.text
 
 
 async def test_withdrawing_consent_deletes_and_keeps_playing(chat: Chat, store) -> None:
     await join(chat)
     await play_bus_fight(chat, "Fråga Yusuf")
-    await chat.do(chat.service.my_data)
+    await chat.do(chat.service.account.my_data)
     assert "1 val du gjort" in chat.text
     await chat.press("Ändra om mina svar sparas")
     await chat.press("Sluta spara och radera")
     assert await store.get_profile(chat.person.pseudonym) is None
-    await chat.do(chat.service.resume)
+    await chat.do(chat.service.play.resume)
     assert "På bussen" in chat.text, "the game in progress goes on, in memory"
 
 
 async def test_stop_then_resume_says_there_is_nothing(chat: Chat) -> None:
     await join(chat)
     await play_bus_fight(chat, "Fråga Yusuf")
-    await chat.do(chat.service.stop)
+    await chat.do(chat.service.play.stop)
     assert "sparade" in chat.text
-    await chat.do(chat.service.resume)
+    await chat.do(chat.service.play.resume)
     assert "inget påbörjat" in chat.text
 
 
@@ -213,7 +214,7 @@ async def test_resume_after_the_scenario_changed_explains(
         shipped_catalog,
         scenarios={**shipped_catalog.scenarios, "bus-fight": replace(bus, version=bus.version + 1)},
     )
-    newer = PlayerService(changed, service.store, service.ephemeral)
+    newer = build_young_people(changed, service.play.store, service.play.ephemeral)
     outcome = await newer.resume(chat.person)
     text = plain(outcome.messages[0].text)
     assert "uppdaterats" in text and "På bussen" in plain(outcome.messages[1].text)
@@ -221,9 +222,9 @@ async def test_resume_after_the_scenario_changed_explains(
 
 async def test_language_can_be_changed_and_is_kept(chat: Chat) -> None:
     await join(chat)
-    await chat.do(chat.service.language_prompt)
+    await chat.do(chat.service.onboarding.language_prompt)
     await chat.press("English")
-    await chat.do(chat.service.menu)
+    await chat.do(chat.service.play.menu)
     assert "Choose a scenario" in chat.text and "Trouble on the bus" in " ".join(chat.buttons)
 
 
@@ -241,8 +242,10 @@ async def test_a_replay_button_from_before_the_scenario_changed_is_old(
         shipped_catalog,
         scenarios={**shipped_catalog.scenarios, "bus-fight": replace(bus, version=bus.version + 1)},
     )
-    newer = Chat(PlayerService(changed, service.store, service.ephemeral), chat.person)
+    newer = Chat(
+        build_young_people(changed, service.play.store, service.play.ephemeral), chat.person
+    )
     newer.buttons = steps
     outcome = await newer.press("2. Gå fram")
     assert outcome.notice.startswith("Den knappen är gammal") and not outcome.messages
-    assert await service.store.get_active_run(chat.person.pseudonym) is None
+    assert await service.play.store.get_active_run(chat.person.pseudonym) is None
