@@ -3,14 +3,18 @@ the language."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.engine.ages import AgeBand
-from bot.services.play import PlayService
 from bot.services.player import Person, PlayerDesk, Session
 from bot.services.presenter import escape as _e
 from bot.services.routing import action, button, command
 from bot.services.views import Button, Keyboard, Message, Outcome, column
 from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, Profile
 from bot.storage.store import Store
+
+if TYPE_CHECKING:  # play imports this module's base, PlayerDesk
+    from bot.services.play import PlayService
 
 
 class Onboarding(PlayerDesk):

@@ -6,10 +6,11 @@ a forged or old one gets the kind notice and writes nothing."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.engine import callback_data as cb
 from bot.engine.measures import Wave
 from bot.engine.model import Strategy
-from bot.services.play import PlayService
 from bot.services.player import Person, PlayerDesk, Session
 from bot.services.routing import button
 from bot.services.survey import (
@@ -22,6 +23,9 @@ from bot.services.survey import (
 )
 from bot.services.views import Message, Outcome
 from bot.storage.evaluation import FollowUpState
+
+if TYPE_CHECKING:  # play imports this module's base, PlayerDesk
+    from bot.services.play import PlayService
 
 
 class QuestionnaireFlow(PlayerDesk):

@@ -215,7 +215,7 @@ async def test_resume_after_the_scenario_changed_explains(
         scenarios={**shipped_catalog.scenarios, "bus-fight": replace(bus, version=bus.version + 1)},
     )
     newer = build_young_people(changed, service.play.store, service.play.ephemeral)
-    outcome = await newer.resume(chat.person)
+    outcome = await newer.play.resume(chat.person)
     text = plain(outcome.messages[0].text)
     assert "uppdaterats" in text and "På bussen" in plain(outcome.messages[1].text)
 
