@@ -173,7 +173,12 @@ class GroupPlayService(StaffDesk):
             lesson.id, record.id, person.pseudonym, scenario.id, scenario.version,
             _State(run, "votes").to_json(), POLL,
         )  # fmt: skip
-        intro = self.t(language, "group.started", title=escape(scenario.title.get(language)))
+        intro = self.t(
+            language,
+            "group.started",
+            title=escape(scenario.title.get(language)),
+            content_note=escape(scenario.content_note.get(language)),
+        )
         await self._post_step(lesson, play, scenario, run, language, heading=True, intro=intro)
         return Outcome(close_buttons=True)
 
@@ -241,9 +246,16 @@ class GroupPlayService(StaffDesk):
         if state.poll_id:
             await self.lessons.close_poll(state.poll_id)
         language = await self._lesson_language(lesson)
-        await self._post(lesson.chat, self._discussion(step, counts, play, language))
+        await self._post(
+            lesson.chat, self._discussion(scenario, step, state.run, counts, play, language)
+        )
 
-    def _discussion(self, step: Step, counts: list[int], play: Play, language: str) -> Message:
+    def _discussion(
+        self, scenario: Scenario, step: Step, state_run: Run, counts: list[int], play: Play,
+        language: str,
+    ) -> Message:  # fmt: skip
+        """Every option's feedback, a question for the room at the first step of a phase,
+        and the leader's buttons to pick the path."""
         lines = [self.t(language, "group.feedback_heading")]
         for choice in step.choices:
             lines.append(
@@ -256,9 +268,11 @@ class GroupPlayService(StaffDesk):
                     feedback=escape(choice.feedback.get(language)),
                 )
             )
-        lines.append(self.t(language, f"group.discuss.{step.phase}"))
-        tie = len(self.stories.most_chosen(step, counts)) > 1
-        lines.append(self.t(language, "group.follow_tie" if tie else "group.follow_most"))
+        if _opens_its_phase(scenario, step, state_run):
+            lines.append(self.t(language, f"group.discuss.{step.phase}"))
+        most = len(self.stories.most_chosen(step, counts))
+        key = {0: "group.no_votes", 1: "group.follow_most"}.get(most, "group.follow_tie")
+        lines.append(self.t(language, key))
         buttons = self._follow_buttons(step, counts, self.follow, play.id, language)
         return Message("\n\n".join(lines), buttons)
 
@@ -277,7 +291,7 @@ class GroupPlayService(StaffDesk):
             return self._stale(language)
         record = await self.classes.get_class(play.class_id)
         chosen = step.choices[int(index)]
-        turn = self.stories.choose(scenario, state.run, chosen.id, language, record.age)
+        turn = self.stories.choose(scenario, state.run, chosen.id, language, record.age, room=True)
         after = _State(state.run, "votes" if not turn.finished else "done")
         if not await self.lessons.save_play(
             play.id, after.to_json(), play.revision, finished=turn.finished
@@ -396,3 +410,9 @@ class GroupPlayService(StaffDesk):
 
 def _option(label: str) -> str:
     return label if len(label) <= POLL_OPTION_LIMIT else label[: POLL_OPTION_LIMIT - 1] + "…"
+
+
+def _opens_its_phase(scenario: Scenario, step: Step, run: Run) -> bool:
+    """Whether no earlier step of this run was in the step's phase: the room gets one
+    question per phase, not the same one at every step."""
+    return all(scenario.steps[done].phase != step.phase for done, _ in run.path)

@@ -65,23 +65,25 @@ class PlaySession:
         *,
         run_id: str | None = None,
         step_id: str | None = None,
+        room: bool = False,
     ) -> Turn:
         """Apply one chosen option (engine errors pass through: an old or forged choice).
-        `audience` is whom the debrief's help lines must fit: a player or a class."""
+        `audience` is whom the debrief's help lines must fit: a player or a class; `room`:
+        a class played it together."""
         answer = engine.choose(scenario, run, choice_id, run_id=run_id, step_id=step_id)
         feedback = self.presenter.feedback(answer, language)
         if run.finished:
             summary = engine.debrief(scenario, run)
-            debrief = self.presenter.debrief(scenario, summary, language, audience)
+            debrief = self.presenter.debrief(scenario, summary, language, audience, room=room)
             return Turn(answer, feedback, None, debrief)
         return Turn(answer, feedback, engine.current_step(scenario, run), None)
 
     @staticmethod
     def most_chosen(step: Step, counts: Sequence[int]) -> tuple[Choice, ...]:
-        """The options a room chose most (several on a tie; every option when nobody
-        voted): the story follows one of them, and a tie is the youth worker's to decide."""
+        """The options a room chose most (several on a tie; none when nobody answered): the
+        story follows one of them, and a tie is the leader's to decide."""
         top = max(counts, default=0)
-        return tuple(c for c, n in zip(step.choices, counts, strict=True) if n == top)
+        return tuple(c for c, n in zip(step.choices, counts, strict=True) if n == top and n)
 
     @staticmethod
     def totals(step: Step, counts: Sequence[int]) -> list[TotalRow]:

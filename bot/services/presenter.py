@@ -110,7 +110,17 @@ class Presenter:
     def strategy_name(self, strategy: Strategy, language: str) -> str:
         return self.t(language, f"strategy.{strategy}")
 
-    def debrief(self, scenario: Scenario, debrief: Debrief, language: str, band: Audience) -> str:
+    def debrief(
+        self,
+        scenario: Scenario,
+        debrief: Debrief,
+        language: str,
+        band: Audience,
+        *,
+        room: bool = False,
+    ) -> str:
+        """The debrief; `room`: read by a whole class that followed one path together, so
+        its strategies are the path's, not "yours"."""
         ending = debrief.ending
         strategies = ", ".join(self.strategy_name(s, language) for s in debrief.strategies_used)
         parts = [
@@ -118,7 +128,7 @@ class Presenter:
             _e(ending.debrief.get(language)),
             self.t(
                 language,
-                "debrief.strategies",
+                "group.debrief_strategies" if room else "debrief.strategies",
                 strategies=strategies or self.t(language, "debrief.no_strategies"),
                 helpful=debrief.helpful_choices,
                 total=debrief.total_choices,
@@ -140,10 +150,11 @@ class Presenter:
         return "\n\n".join(parts)
 
     def _comparison(self, comparison: Comparison | None, language: str) -> list[str]:
-        """A replay's strategies next to the first play's; a passive path names none."""
+        """A replay's strategies next to the first play's; a path without any says so
+        without labelling the player ("none this time", not "passive")."""
         if comparison is None:
             return []
-        none = self.strategy_name(Strategy.NONE, language)
+        none = self.t(language, "debrief.no_strategies")
 
         def names(strategies: tuple[Strategy, ...]) -> str:
             return ", ".join(self.strategy_name(s, language) for s in strategies) or none

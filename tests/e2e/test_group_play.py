@@ -54,6 +54,7 @@ async def test_a_whole_lesson_in_a_group(bot: Runtime, fake_bot_api: FakeBotApi)
     assert asked["hide_results_until_closes"] in (True, "true"), "the room sees results together"
     first_step = group.bot_messages[-2].text
     assert "Lektion: Bråk på bussen" in first_step and "Det är fredag" in first_step
+    assert "Innehåll: Knuffar" in first_step, "the content note comes first, as in solo play"
 
     await vote(group, pupils, [7, 3, 2])
     await pupils[0].click_in(group, "⏹ Stäng omröstningen")
@@ -64,9 +65,9 @@ async def test_a_whole_lesson_in_a_group(bot: Runtime, fake_bot_api: FakeBotApi)
     discussion = group.last
     for label in BUS:
         assert label in discussion.text, "the feedback of every option is shown"
-    assert "💬" in discussion.text and "Prata i klassen" in discussion.text
+    assert "💬" in discussion.text and "Prata om det tillsammans" in discussion.text
     first, *others = discussion.labels
-    assert first == f"👥 {BUS[0]} (flest valde detta)" and others == BUS[1:]
+    assert first == f"👥 {BUS[0]}" and others == BUS[1:], "most chosen first, marked"
 
     await pupils[1].click_in(group, BUS[1])
     assert pupils[1].alerts[-1] == LEADERS_ONLY, "a pupil cannot move the story on"
@@ -83,6 +84,9 @@ async def test_a_whole_lesson_in_a_group(bot: Runtime, fake_bot_api: FakeBotApi)
         await worker.click_in(group, group.last.labels[0])
     debrief = group.bot_messages[-2].text
     assert "Att prata om" in debrief, "the ending's discussion prompts end the story"
+    assert "Vägen ni följde" in debrief and "du använde" not in debrief, "the class's path"
+    questions = [m for m in group.bot_messages if "Prata om det tillsammans" in m.text]
+    assert len(questions) == 3, "one question for the room per phase, not one per step"
 
     await worker.click_in(group, "⏹ Avsluta lektionen")
     assert "Lektionen är avslutad" in group.last.text
@@ -101,11 +105,20 @@ async def test_a_tie_is_the_leaders_choice(bot: Runtime, fake_bot_api: FakeBotAp
     await start_lesson(worker, group)
     await vote(group, pupils, [3, 3, 0])
     await worker.click_in(group, "⏹ Stäng omröstningen")
-    assert "Lika många röstade" in group.last.text
-    marked = [label for label in group.last.labels if "flest valde" in label]
+    assert "lika många röster" in group.last.text
+    marked = [label for label in group.last.labels if label.startswith("👥")]
     assert len(marked) == 2, "both options of the tie are marked"
     await worker.click_in(group, BUS[2])  # another path, to talk about what passivity does
     assert not group.last_poll.is_closed
+
+
+async def test_nobody_voting_marks_no_option(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
+    worker = await youth_worker(fake_bot_api)
+    group, _ = await class_group(fake_bot_api, worker, pupils=2)
+    await start_lesson(worker, group)
+    await worker.click_in(group, "⏹ Stäng omröstningen")
+    assert "Ingen röstade" in group.last.text
+    assert group.last.labels == BUS, "no option is called the most chosen"
 
 
 async def test_only_staff_start_and_an_anonymous_admin_is_told(
@@ -161,7 +174,7 @@ async def test_a_poll_closed_by_telegram_goes_on_also_after_a_restart(
         group.let_time_pass(600)
         await fake_bot_api.expire_polls()
         assert group.last_poll.is_closed
-        assert group.last.labels[0] == f"👥 {BUS[1]} (flest valde detta)"
+        assert group.last.labels[0] == f"👥 {BUS[1]}"
         await worker.click_in(group, "⏹ Stäng omröstningen", message_id=group.bot_messages[-3].id)
         assert worker.alerts[-1].startswith("Den knappen är gammal"), "closed once only"
         await worker.click_in(group, BUS[1])

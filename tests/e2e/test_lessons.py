@@ -27,7 +27,7 @@ async def test_a_lesson_on_the_students_phones(bot: Runtime, fake_bot_api: FakeB
     assert "ligger först i elevernas meny" in worker.last.text
 
     await student.send("/scenarios")
-    assert student.buttons()[0].startswith("▶️ Lektion nu: Hot i klasschatten")
+    assert student.buttons()[0].startswith("🏫 Lektion nu: Hot i klasschatten")
     assert student.buttons()[1].startswith("📌 Bråk på bussen")
 
     await worker.click("⏹ Avsluta lektionen")

@@ -58,7 +58,7 @@ async def test_a_mentor_leads_their_youth_worker_s_classes_and_sees_no_answers(
 
     await worker.send("/class")
     await worker.click("📊 Svar: Bråk på bussen")
-    assert "20 svar (handuppräckning)" in worker.last.text, "the counts are the class's"
+    assert "20 svar (handuppräckning/omröstning)" in worker.last.text, "the counts are the class's"
 
     before = await rows(bot)
     for command in ("/class", "/newclass 8A", "/report", "/roles", "/invite mentor Kompis"):

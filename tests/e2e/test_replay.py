@@ -11,7 +11,7 @@ from bot.telegram.runtime import Runtime
 
 from .test_playing import join
 
-WHAT_ELSE = "🔁 Vad hade jag kunnat göra annars?"
+WHAT_ELSE = "⏪ Tänk om jag hade valt något annat?"
 OLD_BUTTON = "Den knappen är gammal"
 FIRST_PLAY = ("Fråga Yusuf när bussen går", "Gå fram och säg till chauffören", "Sätt dig hos honom")
 
@@ -65,7 +65,7 @@ async def test_going_back_to_a_step_changes_the_story_and_compares_strategies(
     await user.click("2. Gå fram")
     assert "tillbaka vid steg 2" in user.messages[-2].text
     assert user.last.text.startswith("⚡ Under")
-    assert "Gå fram och säg till chauffören (ditt val förra gången)" in user.buttons()
+    assert "↩️ Gå fram och säg till chauffören" in user.buttons()
     await user.click("Filma, utan att lägga upp något")
     assert "Hemma tittar du på filmen" in user.last.text, "the story takes another way"
     await user.click("Lägg upp filmen")
@@ -73,8 +73,8 @@ async def test_going_back_to_a_step_changes_the_story_and_compares_strategies(
     assert replayed.startswith("Filmen sprids")
     assert "Du såg tecknen redan vid hållplatsen" in replayed, "the choice kept from step 1"
     assert (
-        "Första gången: Distrahera, Delegera – hämta hjälp, Följ upp efteråt\n"
-        "Nu: Distrahera, Dokumentera"
+        "Första vägen: Distrahera, Delegera – hämta hjälp, Följ upp efteråt\n"
+        "Den här vägen: Distrahera, Dokumentera"
     ) in replayed
     assert user.buttons()[:3] == [
         "🔁 Spela igen och prova något annat",
@@ -89,7 +89,7 @@ async def test_going_back_to_a_step_changes_the_story_and_compares_strategies(
     assert "2. Filma, utan att lägga upp något" in user.buttons()
     await user.click("3. Lägg upp filmen")
     await user.click("Fråga Yusuf vad han vill")
-    assert "Första gången: Distrahera, Delegera – hämta hjälp, Följ upp efteråt" in user.last.text
+    assert "Första vägen: Distrahera, Delegera – hämta hjälp, Följ upp efteråt" in user.last.text
     assert fake_bot_api.unanswered_callback_queries() == []
 
 
@@ -102,7 +102,7 @@ async def test_players_who_do_not_save_can_replay_and_nothing_is_stored(
     await user.click("3. Sätt dig hos honom")
     await user.click("Låt det vara")
     assert user.last.text.startswith("Yusuf står kvar ensam")
-    assert "Nu: Distrahera, Delegera – hämta hjälp" in user.last.text
+    assert "Den här vägen: Distrahera, Delegera – hämta hjälp" in user.last.text
     async with bot.store.reading() as db:
         assert (await db.execute_fetchall("SELECT count(*) FROM runs"))[0][0] == 0
 

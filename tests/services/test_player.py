@@ -235,7 +235,7 @@ async def test_a_replay_button_from_before_the_scenario_changed_is_old(
     await play_bus_fight(
         chat, "Fråga Yusuf", "Gå fram och säg till chauffören", "Sätt dig hos honom"
     )
-    await chat.press("Vad hade jag kunnat göra annars?")
+    await chat.press("Tänk om jag hade valt något annat?")
     steps = dict(chat.buttons)
     bus = shipped_catalog.scenarios["bus-fight"]
     changed = replace(
