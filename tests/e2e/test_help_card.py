@@ -10,6 +10,7 @@ from fakebotapi import FakeBotApi, FakeUser
 
 from bot.config import content_dirs, load_config
 from bot.telegram.runtime import Runtime, build_runtime
+from e2e.classroom import youth_worker
 
 REMOVE_HINT = "Om någon kollar din telefon: ta bort det du skrev här"
 REMOVE = "🗑 Ta bort det jag skrev"
@@ -91,6 +92,18 @@ async def test_help_lists_the_commands_and_says_what_delete_deletes(
     assert text.startswith("Är någon i fara just nu? Ring 112.")
     assert text.endswith("/delete radera dina sparade svar")
     assert REMOVE_HINT not in text and user.last.buttons == [], "/help typed nothing to remove"
+
+
+async def test_a_youth_workers_help_says_how_a_lesson_starts_and_ends(
+    bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/help")
+    assert "/lesson startar en lektion" in worker.last.text
+    assert "/endlesson avslutar den" in worker.last.text
+    student = fake_bot_api.user(language_code="sv")
+    await student.send("/help")
+    assert "/lesson" not in student.last.text, "students are not told of staff commands"
 
 
 async def test_what_someone_typed_is_removed_from_the_chat(
