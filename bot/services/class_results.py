@@ -32,7 +32,7 @@ class ClassResults(StaffDesk):
         if record is None or scenario is None:
             return self._stale(language)
         students = await self._released(record, scenario)
-        hands = await self.classes.facilitated_answers(record.id, scenario.id)
+        hands = await self.classes.facilitated_answers(record.id, scenario.id, self.settings.k)
         lines = [
             self.t(
                 language,
@@ -153,7 +153,9 @@ class ClassResults(StaffDesk):
         if not hands:
             answers = (await self._released(record, scenario)).get(step.id)
         else:
-            answers = (await self.classes.facilitated_answers(record.id, scenario.id)).get(step.id)
+            answers = (
+                await self.classes.facilitated_answers(record.id, scenario.id, self.settings.k)
+            ).get(step.id)
         counts = self._shown(step, answers)
         if counts is None:
             source = self.t(language, "class.hands" if hands else "class.students")

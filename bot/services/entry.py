@@ -54,4 +54,7 @@ class Entry:
         return await self.young.account.unknown_command(person)
 
     async def old_button(self, person: Person) -> Outcome:
-        return await self.young.account.old_button(person)
+        """In a group, only the note to whoever pressed: the lesson's messages stay as
+        they are, whatever a pupil's modified client sends."""
+        outcome = await self.young.account.old_button(person)
+        return Outcome(notice=outcome.notice) if person.group else outcome

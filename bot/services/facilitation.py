@@ -16,12 +16,10 @@ from bot.services import lessons as lesson_use_cases  # each links to the other
 from bot.services.classes import ClassService
 from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
-from bot.services.staff import StaffDesk, StaffSettings, share_line, utc_today
+from bot.services.staff import MAX_HANDS, StaffDesk, StaffSettings, share_line, utc_today
 from bot.services.views import Button, Message, Outcome, column
 from bot.storage.classes import YOUTH_WORKER, ClassRecord, ClassStore
 from bot.storage.lessons import HANDS, ROOM, Lesson, LessonStore, Play
-
-MAX_HANDS = 500
 
 
 class FacilitationService(StaffDesk):

@@ -22,19 +22,23 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.content.catalog import Catalog
+from bot.engine import callback_data as cb
 from bot.engine.ages import is_for, joins_itself
 from bot.engine.engine import Run
 from bot.engine.model import Scenario, Step
+from bot.services.bounded import BoundedDict
 from bot.services.player import Person
 from bot.services.presenter import escape
 from bot.services.routing import Chats, action, button, command
-from bot.services.staff import StaffDesk, StaffSettings, utc_today
+from bot.services.staff import MAX_HANDS, StaffDesk, StaffSettings, utc_today
 from bot.services.views import Button, Message, Outcome, column
 from bot.storage.classes import ClassRecord, ClassStore
 from bot.storage.lessons import GROUP, POLL, GroupChat, Lesson, LessonStore, Play
 
 GROUP_PLAY_AGE = 16  # Telegram's own age limit in the EU: younger classes play in the room
 POLL_OPTION_LIMIT = 100  # Telegram's limit for a poll option
+REFUSAL_PAUSE_S = 60
+REFUSED_GROUPS = 10_000
 
 
 class ChatGone(Exception):
@@ -107,6 +111,10 @@ class GroupPlayService(StaffDesk):
         self.lessons = lessons
         self.group = group
         self.channel: GroupChannel | None = None  # set by the channel adapter at start-up
+        # Groups told "leaders only" in the last minute (memory only, bounded).
+        self._refused: BoundedDict[tuple[int, str], bool] = BoundedDict(
+            REFUSED_GROUPS, REFUSAL_PAUSE_S
+        )
 
     # -- starting -------------------------------------------------------------------------
 
@@ -127,23 +135,39 @@ class GroupPlayService(StaffDesk):
 
     async def _refusal(self, person: Person, language: str) -> Outcome | None:
         """A kind word for someone who may not lead here: posting anonymously as the group,
-        or not staff at all (which reveals nothing a pupil could not see in the docs)."""
+        or not staff at all (which reveals nothing a pupil could not see in the docs). Said
+        at most once a minute in a group: pupils typing /lesson must not use up the group's
+        20 messages a minute that the lesson needs."""
         if person.as_group:
-            return Outcome.say(self.t(language, "group.post_as_yourself"))
-        if not await self._classes_led(person):
-            return Outcome.say(self.t(language, "group.leaders_only"))
-        return None
+            key = "group.post_as_yourself"
+        elif not await self._classes_led(person):
+            key = "group.leaders_only"
+        else:
+            return None
+        said = (person.group.chat_id, key)
+        if self._refused.get(said) is not None:
+            return Outcome()
+        self._refused[said] = True
+        return Outcome.say(self.t(language, key))
+
+    async def _group_class(self, person: Person, class_id: str) -> ClassRecord | None:
+        """A class this person may lead in this group now: open, and old enough for group
+        play (checked again at each button: a class's age or state may change meanwhile)."""
+        record = await self._led(person, class_id)
+        if record is None or person.group is None or not record.is_open(utc_today()):
+            return None
+        return record if record.age.ages.min >= GROUP_PLAY_AGE else None
 
     async def _classes_led(self, person: Person) -> list[ClassRecord]:
         if person.group is None:
             return []
         return [r for r in await self._leadable(person) if joins_itself(r.age)]
 
-    @button("gc")
+    @button("gc", Chats.GROUP)
     async def pick_class(self, person: Person, class_id: str) -> Outcome:
-        record = await self._led(person, class_id)
+        record = await self._group_class(person, class_id)
         language = await self._language(person)
-        if record is None or person.group is None:
+        if record is None:
             return await self._not_yours(person, language)
         assigned = self._assigned_scenarios(await self.classes.assigned(record.id))
         scenarios = [s for s in assigned if is_for(s.age, record.age)]
@@ -155,15 +179,19 @@ class GroupPlayService(StaffDesk):
         text = self.t(language, "group.pick_scenario", name=escape(record.name))
         return Outcome.say(text, column(*buttons), edit=True)  # one message fewer (20/min)
 
-    @button("gs")
+    @button("gs", Chats.GROUP)
     async def begin(self, person: Person, class_id: str, scenario_id: str) -> Outcome:
-        record = await self._led(person, class_id)
+        record = await self._group_class(person, class_id)
         language = await self._language(person)
         scenario = self.catalog.scenarios.get(scenario_id)
-        if record is None or scenario is None or person.group is None:
+        if record is None or scenario is None:
             return await self._not_yours(person, language)
         if scenario.id not in await self.classes.assigned(record.id):
             return self._stale(language)
+        going = await self._lesson_here(person)
+        if going is not None and going.leader != person.pseudonym:
+            # Another leader's lesson here is theirs to end, not silently replaced.
+            return Outcome(notice=self.t(language, "group.lesson_going"))
         ends_at = self._now() + timedelta(hours=self.group.lesson_hours)
         lesson = await self.lessons.start_lesson(
             record.id, person.pseudonym, GROUP, scenario.id, ends_at, person.group
@@ -202,9 +230,11 @@ class GroupPlayService(StaffDesk):
         )
         await self.lessons.link_poll(posted.poll_id, play.id, step.id, posted.message_id)
         state = _State(run, "votes", posted.poll_id, posted.message_id)
-        await self.lessons.save_play(play.id, state.to_json(), play.revision)
+        if not await self.lessons.save_play(play.id, state.to_json(), play.revision):
+            # The play moved on meanwhile (the lesson ended): this poll belongs to nothing.
+            await self._channel(lesson.chat).stop_poll(lesson.chat, posted.message_id)
 
-    @button("gx")
+    @button("gx", Chats.GROUP)
     async def close(self, person: Person, play_id: str) -> Outcome:
         """The leader closes the poll; Telegram's final totals then lead on."""
         play, lesson, language = await self._leading(person, play_id)
@@ -215,7 +245,7 @@ class GroupPlayService(StaffDesk):
             return self._stale(language)
         counts = await self._channel(lesson.chat).stop_poll(lesson.chat, state.poll_message)
         if counts is not None:
-            await self._votes_in(play, lesson, counts)
+            await self._votes_in(play, lesson, state.poll_id, counts)
         return Outcome(close_buttons=True)
 
     async def poll_closed(self, poll_id: str, counts: list[int]) -> None:
@@ -225,20 +255,32 @@ class GroupPlayService(StaffDesk):
             return  # not a poll of a lesson, or its lesson is gone
         play = await self.lessons.get_play(link.play_id)
         lesson = await self.lessons.get_lesson(link.lesson_id)
-        if play is None or lesson is None or lesson.chat is None:
+        if play is None or lesson is None or lesson.chat is None or not lesson.is_open(self._now()):
             return
-        await self._votes_in(play, lesson, counts)
+        await self._votes_in(play, lesson, poll_id, counts)
 
-    async def _votes_in(self, play: Play, lesson: Lesson, counts: list[int]) -> None:
+    async def _votes_in(
+        self, play: Play, lesson: Lesson, poll_id: str | None, counts: list[int]
+    ) -> None:
         """Keep the totals, show the feedback of every option and a question for the room,
-        and let the leader pick the path. Acts once, however many closings arrive."""
+        and let the leader pick the path. Acts once, however many closings arrive, and only
+        for the poll of the step the story is at: a late or repeated update of an earlier
+        poll changes nothing."""
         state = _State.of(play)
         scenario = self.catalog.scenarios.get(play.scenario_id)
-        if state.awaiting != "votes" or scenario is None or scenario.version != play.version:
+        if (
+            state.awaiting != "votes"
+            or poll_id is None
+            or poll_id != state.poll_id
+            or scenario is None
+            or scenario.version != play.version
+        ):
             return
         step = self.stories.step(scenario, state.run)
         if len(counts) != len(step.choices):
             return
+        # Telegram's totals have no ceiling of their own (hand counts do): the same one.
+        counts = [min(n, MAX_HANDS) for n in counts]
         following = _State(state.run, "follow", counts=counts)
         totals = self.stories.totals(step, counts)
         if not await self.lessons.save_play(play.id, following.to_json(), play.revision, totals):
@@ -276,7 +318,7 @@ class GroupPlayService(StaffDesk):
         buttons = self._follow_buttons(step, counts, self.follow, play.id, language)
         return Message("\n\n".join(lines), buttons)
 
-    @button("gf")
+    @button("gf", Chats.GROUP)
     async def follow(self, person: Person, play_id: str, index: str) -> Outcome:
         """The leader picks the path: the next step and its poll, or the debrief."""
         play, lesson, language = await self._leading(person, play_id)
@@ -321,10 +363,11 @@ class GroupPlayService(StaffDesk):
             return refused or Outcome.say(self.t(language, "group.no_lesson"))
         return await self.end(person, str(lesson.id))
 
-    @button("ge")
+    @button("ge", Chats.GROUP)
     async def end(self, person: Person, lesson_id: str) -> Outcome:
         language = await self._language(person)
-        lesson = await self.lessons.get_lesson(int(lesson_id)) if lesson_id.isdigit() else None
+        number = cb.number(lesson_id)
+        lesson = await self.lessons.get_lesson(number) if number is not None else None
         if lesson is None or await self._led(person, str(lesson.class_id)) is None:
             return await self._not_yours(person, language)
         await self._finish(lesson, "group.ended")
@@ -365,7 +408,8 @@ class GroupPlayService(StaffDesk):
     async def _leading(self, person: Person, play_id: str):
         """The play, its lesson and the language, when `person` leads it here; else Nones."""
         language = await self._language(person)
-        play = await self.lessons.get_play(int(play_id)) if play_id.isdigit() else None
+        number = cb.number(play_id)
+        play = await self.lessons.get_play(number) if number is not None else None
         lesson = await self.lessons.get_lesson(play.lesson_id) if play and play.lesson_id else None
         if (
             lesson is None

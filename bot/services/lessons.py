@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.content.catalog import Catalog
+from bot.engine import callback_data as cb
 from bot.engine.ages import is_for, joins_itself
 from bot.services import facilitation  # each links to the other: imported as modules
 from bot.services.group_play import GROUP_PLAY_AGE
@@ -118,8 +119,11 @@ class LessonService(StaffDesk):
     @button("le")
     async def end(self, person: Person, lesson_id: str) -> Outcome:
         language = await self._language(person)
-        lesson = await self.lessons.get_lesson(int(lesson_id)) if lesson_id.isdigit() else None
-        if lesson is None or await self._led(person, str(lesson.class_id)) is None:
+        number = cb.number(lesson_id)
+        lesson = await self.lessons.get_lesson(number) if number is not None else None
+        if lesson is None or lesson.chat is not None:  # a group's lesson ends in its group
+            return self._stale(language)
+        if await self._led(person, str(lesson.class_id)) is None:
             return self._stale(language)
         if not await self.lessons.end_lesson(lesson.id):
             return Outcome(notice=self.t(language, "lesson.already_ended"), close_buttons=True)

@@ -62,11 +62,13 @@ class CommandSpec:
 _BUTTON, _COMMAND = "__button_kind__", "__command__"
 
 
-def button(kind: str) -> Callable[[Callable], Callable]:
-    """Mark a use case as what a button of `kind` does; its arguments are the button's ids."""
+def button(kind: str, chats: Chats = Chats.PRIVATE) -> Callable[[Callable], Callable]:
+    """Mark a use case as what a button of `kind` does; its arguments are the button's ids.
+    A button works only in its kind of chat: a forged private-chat button pressed in a
+    group (or the reverse) is an old button."""
 
     def mark(use_case: Callable) -> Callable:
-        setattr(use_case, _BUTTON, kind)
+        setattr(use_case, _BUTTON, (kind, chats))
         return use_case
 
     return mark
@@ -92,10 +94,10 @@ def command(
 
 def action(use_case: Callable, *args: str) -> Action:
     """The button data that calls `use_case` with `args` when tapped."""
-    kind = getattr(use_case, _BUTTON, None)
-    if kind is None:
+    marked = getattr(use_case, _BUTTON, None)
+    if marked is None:
         raise TypeError(f"{use_case.__qualname__} is not marked as a button")
-    return Action(kind, args)
+    return Action(marked[0], args)
 
 
 class RouteCollision(ValueError):
@@ -115,6 +117,7 @@ class Fallbacks(Protocol):
 class _ButtonRoute:
     use_case: UseCase
     arity: int
+    chats: Chats
 
 
 @dataclass(frozen=True)
@@ -136,11 +139,12 @@ class Router:
 
     def _add(self, use_case: UseCase) -> None:
         parameters = _required_arguments(use_case) - 1  # after the person
-        kind = getattr(use_case, _BUTTON, None)
-        if kind is not None:
+        marked = getattr(use_case, _BUTTON, None)
+        if marked is not None:
+            kind, chats = marked
             if kind in self._buttons:
                 raise RouteCollision(f"button kind {kind!r} is claimed twice")
-            self._buttons[kind] = _ButtonRoute(use_case, parameters)
+            self._buttons[kind] = _ButtonRoute(use_case, parameters, chats)
         spec = getattr(use_case, _COMMAND, None)
         if spec is not None:
             if (spec.name, spec.chats) in self._commands:
@@ -167,11 +171,12 @@ class Router:
         ]
         return sorted(listed, key=lambda spec: spec.menu)
 
-    async def press(self, person: Any, data: str | None) -> Any:
-        """Route a tapped button; anything unknown or malformed gets the kind notice."""
+    async def press(self, person: Any, data: str | None, chats: Chats = Chats.PRIVATE) -> Any:
+        """Route a tapped button; anything unknown, malformed or pressed in the wrong kind
+        of chat gets the kind notice."""
         action = decode(data)
         route = self._buttons.get(action.kind) if action else None
-        if route is None or route.arity != len(action.args):
+        if route is None or route.arity != len(action.args) or route.chats is not chats:
             return await self._fallbacks.old_button(person)
         return await route.use_case(person, *action.args)
 

@@ -24,6 +24,7 @@ from bot.services.views import Button, Keyboard, Outcome, column
 from bot.storage.classes import EVALUATOR, MENTOR, YOUTH_WORKER, ClassRecord, ClassStore
 
 MIN_GROUP_FLOOR = 3
+MAX_HANDS = 500  # a room's count of one option: more is a typing slip (or a forwarded poll)
 MAX_CLASS_NAME = 60
 ROLE_WORDS = {
     "youth_worker": YOUTH_WORKER,

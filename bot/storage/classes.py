@@ -392,7 +392,7 @@ class ClassStore:
                 "SELECT r.scenario_id, count(DISTINCT r.user),"
                 " count(DISTINCT CASE WHEN r.finished_on IS NOT NULL THEN r.user END)"
                 " FROM runs r JOIN classes c ON c.id = r.class_id"
-                f" WHERE r.class_id = ? AND {_student('r.user', staff)}"
+                f" WHERE r.class_id = ? AND NOT r.replay AND {_student('r.user', staff)}"
                 " GROUP BY r.scenario_id",
                 (class_id, *staff),
             )
@@ -507,13 +507,21 @@ class ClassStore:
                 (json.dumps(state), today if finished else None, facilitation_id),
             )
 
-    async def facilitated_answers(self, class_id: int, scenario_id: str) -> dict[str, StepAnswers]:
+    async def facilitated_answers(
+        self, class_id: int, scenario_id: str, k: int
+    ) -> dict[str, StepAnswers]:
+        """A class's hand counts and poll totals per step, summed over its sessions. A
+        session's step with fewer than `k` hands or votes is left out: added to the rest, a
+        small room's answers could be read as the difference between two views."""
         async with self.store.reading() as db:
             rows = await db.execute_fetchall(
                 "SELECT k.step_id, k.choice_id, sum(k.hands) FROM facilitated_counts k"
                 " JOIN facilitations f ON f.id = k.facilitation_id"
-                " WHERE f.class_id = ? AND f.scenario_id = ? GROUP BY k.step_id, k.choice_id",
-                (class_id, scenario_id),
+                " WHERE f.class_id = ? AND f.scenario_id = ?"
+                "  AND (SELECT sum(o.hands) FROM facilitated_counts o"
+                "       WHERE o.facilitation_id = k.facilitation_id AND o.step_id = k.step_id) >= ?"
+                " GROUP BY k.step_id, k.choice_id",
+                (class_id, scenario_id, k),
             )
         return _by_step(rows)
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from telegram import Bot, InputPollOption
 from telegram.constants import ParseMode, PollType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden
 
 from bot.services.group_play import ChatGone, PollPosted
 from bot.services.views import Message
@@ -38,8 +38,12 @@ class TelegramGroupChannel:
                 link_preview_options=NO_PREVIEW,
                 message_thread_id=chat.thread_id,
             )
-        except Forbidden as error:
+        except (Forbidden, ChatMigrated) as error:
             raise ChatGone(error.message) from error
+        except BadRequest as error:
+            if _place_gone(error):
+                raise ChatGone(error.message) from error
+            raise
         return sent.message_id
 
     async def post_poll(
@@ -51,14 +55,19 @@ class TelegramGroupChannel:
                 question,
                 [InputPollOption(text) for text in options],
                 is_anonymous=True,  # never anything else: votes reach the bot as totals only
+                protect_content=True,  # not forwarded to where outsiders could vote
                 type=PollType.REGULAR,
                 allows_multiple_answers=False,
                 hide_results_until_closes=True,  # the room sees the result together
                 open_period=open_seconds,
                 message_thread_id=chat.thread_id,
             )
-        except Forbidden as error:
+        except (Forbidden, ChatMigrated) as error:
             raise ChatGone(error.message) from error
+        except BadRequest as error:
+            if _place_gone(error):
+                raise ChatGone(error.message) from error
+            raise
         return PollPosted(sent.poll.id, sent.message_id)
 
     async def stop_poll(self, chat: GroupChat, message_id: int) -> list[int] | None:
@@ -72,3 +81,10 @@ class TelegramGroupChannel:
             log.debug("poll not stopped: %s", error.message)
             return None
         return [option.voter_count for option in poll.options]
+
+
+def _place_gone(error: BadRequest) -> bool:
+    """The lesson's place is gone: its topic was deleted or closed, or the group is gone.
+    The lesson ends rather than staying open with nowhere to post."""
+    message = error.message.lower()
+    return any(sign in message for sign in ("thread not found", "topic_closed", "chat not found"))

@@ -117,8 +117,10 @@ class Handlers:
         query = update.callback_query
         answered = False
         try:
-            outcome = await self.router.press(self.person(update), query.data)
-            outcome = await _erase(update, outcome)
+            chats = Chats.GROUP if update.effective_chat.type in GROUP_CHATS else Chats.PRIVATE
+            outcome = await self.router.press(self.person(update), query.data, chats)
+            if chats is Chats.PRIVATE:  # a person's own message, in their chat with the bot
+                outcome = await _erase(update, outcome)
             await query.answer(outcome.notice)
             answered = True
             message = query.message if isinstance(query.message, Message) else None
@@ -154,7 +156,7 @@ class Handlers:
             presenter = self.entry.young.account.presenter
             text = presenter.t(presenter.locales.pick(update.effective_user.language_code), key)
             try:
-                await update.effective_chat.send_message(text)
+                await update.effective_chat.send_message(text, message_thread_id=_topic(update))
             except Exception as failure:
                 log.warning("could not tell the user about the error: %s", type(failure).__name__)
 
@@ -222,10 +224,7 @@ async def _edit(message: Message, view: ViewMessage) -> None:
 
 
 async def send(update: Update, outcome: Outcome) -> None:
-    chat = update.effective_chat
-    asked = update.effective_message
-    # In a forum group, answers go to the topic they were asked in.
-    topic = asked.message_thread_id if asked is not None and asked.is_topic_message else None
+    chat, topic = update.effective_chat, _topic(update)
     for message in outcome.messages:
         if message.document is not None:
             name, content = message.document
@@ -252,6 +251,12 @@ async def send(update: Update, outcome: Outcome) -> None:
                 message_thread_id=topic,
             )
         await with_retries(call)
+
+
+def _topic(update: Update) -> int | None:
+    """In a forum group, answers go to the topic they were asked in."""
+    asked = update.effective_message
+    return asked.message_thread_id if asked is not None and asked.is_topic_message else None
 
 
 async def with_retries(call: Callable[[], Awaitable[object]]) -> None:

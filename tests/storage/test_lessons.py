@@ -170,7 +170,7 @@ async def test_a_poll_closed_twice_at_once_is_counted_once(stores: Stores) -> No
     saved = await stores.lessons.get_play(play.id)
     winner = VOTES if results[0] else doubled
     assert saved.revision == 1 and saved.state == {"by": "button" if results[0] else "telegram"}
-    answers = await stores.classes.facilitated_answers(class_id, "s")
+    answers = await stores.classes.facilitated_answers(class_id, "s", k=1)
     assert answers["s1"].counts == {row[1]: row[5] for row in winner}
     assert await stores.lessons.save_play(play.id, {"next": 1}, 1, finished=True)
     assert (await stores.lessons.get_play(play.id)).finished
@@ -323,3 +323,18 @@ def test_group_chats_and_reminders_are_sealed_with_keys_of_their_own() -> None:
     ).derive(SECRET)
     old_seal = Fernet(base64.urlsafe_b64encode(old_key)).encrypt(b"4242").decode()
     assert reminders.open(old_seal) == 4242
+
+
+async def test_a_small_rooms_totals_never_show_as_a_difference(stores: Stores) -> None:
+    """A session of fewer than K at a step is left out of the class's totals: a youth
+    worker comparing the class view before and after a small session (led by a mentor,
+    say) would otherwise read that room's answers."""
+    class_id = await new_class(stores, "8B")
+    for votes in ([6, 2], [0, 1]):  # a room of 8, then a room of one
+        lesson = await group_lesson(stores, class_id, GroupChat(GROUP_8B))
+        play = await stores.lessons.start_play(lesson.id, class_id, "worker", "s", 1, {}, POLL)
+        rows = [(*row[:5], n) for row, n in zip(VOTES, votes, strict=True)]
+        assert await stores.lessons.save_play(play.id, {}, 0, rows)
+    shown = await stores.classes.facilitated_answers(class_id, "s", k=5)
+    assert shown["s1"].counts == {"tell": 6, "wait": 2}, "the room of one adds nothing"
+    assert (await stores.classes.facilitated_answers(class_id, "s", k=1))["s1"].students == 9
