@@ -296,8 +296,9 @@ class GroupPlayService(StaffDesk):
         self, scenario: Scenario, step: Step, state_run: Run, counts: list[int], play: Play,
         language: str,
     ) -> Message:  # fmt: skip
-        """Every option's feedback, a question for the room at the first step of a phase,
-        and the leader's buttons to pick the path."""
+        """Every option's feedback, one question for the room (the phase's own at its first
+        step, then one about why people choose differently: never the same one twice in a
+        row), and the leader's buttons to pick the path."""
         lines = [self.t(language, "group.feedback_heading")]
         for choice in step.choices:
             lines.append(
@@ -310,8 +311,10 @@ class GroupPlayService(StaffDesk):
                     feedback=escape(choice.feedback.get(language)),
                 )
             )
-        if _opens_its_phase(scenario, step, state_run):
-            lines.append(self.t(language, f"group.discuss.{step.phase}"))
+        opens = _opens_its_phase(scenario, step, state_run)
+        lines.append(
+            self.t(language, f"group.discuss.{step.phase}" if opens else "group.discuss.again")
+        )
         most = len(self.stories.most_chosen(step, counts))
         key = {0: "group.no_votes", 1: "group.follow_most"}.get(most, "group.follow_tie")
         lines.append(self.t(language, key))
@@ -457,6 +460,5 @@ def _option(label: str) -> str:
 
 
 def _opens_its_phase(scenario: Scenario, step: Step, run: Run) -> bool:
-    """Whether no earlier step of this run was in the step's phase: the room gets one
-    question per phase, not the same one at every step."""
+    """Whether no earlier step of this run was in the step's phase."""
     return all(scenario.steps[done].phase != step.phase for done, _ in run.path)

@@ -85,8 +85,11 @@ async def test_a_whole_lesson_in_a_group(bot: Runtime, fake_bot_api: FakeBotApi)
     debrief = group.bot_messages[-2].text
     assert "Att prata om" in debrief, "the ending's discussion prompts end the story"
     assert "Vägen ni följde" in debrief and "du använde" not in debrief, "the class's path"
-    questions = [m for m in group.bot_messages if "Prata om det tillsammans" in m.text]
-    assert len(questions) == 3, "one question for the room per phase, not one per step"
+    questions = [m.text for m in group.bot_messages if "Prata om det tillsammans" in m.text]
+    closes = [m for m in group.bot_messages if "Så här kan varje val fungera" in m.text]
+    assert len(questions) == len(closes), "one question for the room at every close"
+    own = [q for q in questions if "väljer olika" not in q]
+    assert len(own) == len(set(own)) == 3, "each phase's own question once, at its start"
 
     await worker.click_in(group, "⏹ Avsluta lektionen")
     assert "Lektionen är avslutad" in group.last.text
