@@ -88,13 +88,8 @@ class FacilitationService(StaffDesk):
     async def facilitate_start(self, person, class_id: str, scenario_id: str) -> Outcome:
         record = await self._led(person, class_id)
         language = await self._language(person)
-        scenario = self.catalog.scenarios.get(scenario_id)
-        if (
-            record is None
-            or scenario is None
-            or not record.is_open(utc_today())
-            or scenario.id not in await self.classes.assigned(record.id)
-        ):
+        scenario = await self._assigned_to(record, scenario_id)
+        if scenario is None:
             return self._stale(language)
         run = self.stories.start(scenario)
         state = {"run": run.to_json(), "awaiting": "counts"}

@@ -183,10 +183,10 @@ class GroupPlayService(StaffDesk):
     async def begin(self, person: Person, class_id: str, scenario_id: str) -> Outcome:
         record = await self._group_class(person, class_id)
         language = await self._language(person)
-        scenario = self.catalog.scenarios.get(scenario_id)
-        if record is None or scenario is None:
+        if record is None:
             return await self._not_yours(person, language)
-        if scenario.id not in await self.classes.assigned(record.id):
+        scenario = await self._assigned_to(record, scenario_id)
+        if scenario is None:
             return self._stale(language)
         going = await self._lesson_here(person)
         if going is not None and going.leader != person.pseudonym:

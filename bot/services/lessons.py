@@ -94,13 +94,8 @@ class LessonService(StaffDesk):
         """The students find the lesson's scenario first in their menu, until it ends."""
         record = await self._led(person, class_id)
         language = await self._language(person)
-        scenario = self.catalog.scenarios.get(scenario_id)
-        if (
-            record is None
-            or scenario is None
-            or not await self.has_role(person, YOUTH_WORKER)
-            or scenario.id not in await self.classes.assigned(record.id)
-        ):
+        scenario = await self._assigned_to(record, scenario_id)
+        if scenario is None or not await self.has_role(person, YOUTH_WORKER):
             return self._stale(language)
         ends_at = datetime.now(UTC) + timedelta(hours=self.lesson_hours)
         lesson = await self.lessons.start_lesson(

@@ -143,6 +143,14 @@ class StaffDesk:
             buttons.append(Button(label, action(follow, str(play_id), str(index))))
         return column(*buttons)
 
+    async def _assigned_to(self, record: ClassRecord | None, scenario_id: str) -> Scenario | None:
+        """The scenario, if the class is open and has it assigned: what every way of playing
+        with a class checks before it starts (a button may be old or forged)."""
+        scenario = self.catalog.scenarios.get(scenario_id)
+        if record is None or scenario is None or not record.is_open(utc_today()):
+            return None
+        return scenario if scenario.id in await self.classes.assigned(record.id) else None
+
     async def _owned(self, person, class_id: str) -> ClassRecord | None:
         """The class, if it exists and belongs to this youth worker; None reveals nothing."""
         number = cb.number(class_id)

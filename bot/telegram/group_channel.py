@@ -10,7 +10,8 @@ Telegram's limit of about 20 messages a minute per group is kept by PTB's rate l
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from telegram import Bot, InputPollOption
 from telegram.constants import ParseMode, PollType
@@ -29,7 +30,7 @@ class TelegramGroupChannel:
         self.bot = bot
 
     async def post(self, chat: GroupChat, message: Message) -> int:
-        try:
+        with _in_place():
             sent = await self.bot.send_message(
                 chat.chat_id,
                 message.text,
@@ -38,18 +39,12 @@ class TelegramGroupChannel:
                 link_preview_options=NO_PREVIEW,
                 message_thread_id=chat.thread_id,
             )
-        except (Forbidden, ChatMigrated) as error:
-            raise ChatGone(error.message) from error
-        except BadRequest as error:
-            if _place_gone(error):
-                raise ChatGone(error.message) from error
-            raise
         return sent.message_id
 
     async def post_poll(
         self, chat: GroupChat, question: str, options: Sequence[str], open_seconds: int
     ) -> PollPosted:
-        try:
+        with _in_place():
             sent = await self.bot.send_poll(
                 chat.chat_id,
                 question,
@@ -62,29 +57,31 @@ class TelegramGroupChannel:
                 open_period=open_seconds,
                 message_thread_id=chat.thread_id,
             )
-        except (Forbidden, ChatMigrated) as error:
-            raise ChatGone(error.message) from error
-        except BadRequest as error:
-            if _place_gone(error):
-                raise ChatGone(error.message) from error
-            raise
         return PollPosted(sent.poll.id, sent.message_id)
 
     async def stop_poll(self, chat: GroupChat, message_id: int) -> list[int] | None:
         """The poll's final totals, or None when it was closed already (by its time, or by
         a second tap): its closing arrives, or arrived, as a poll update."""
         try:
-            poll = await self.bot.stop_poll(chat.chat_id, message_id)
-        except Forbidden as error:
-            raise ChatGone(error.message) from error
+            with _in_place():
+                poll = await self.bot.stop_poll(chat.chat_id, message_id)
         except BadRequest as error:
             log.debug("poll not stopped: %s", error.message)
             return None
         return [option.voter_count for option in poll.options]
 
 
-def _place_gone(error: BadRequest) -> bool:
-    """The lesson's place is gone: its topic was deleted or closed, or the group is gone.
-    The lesson ends rather than staying open with nowhere to post."""
-    message = error.message.lower()
-    return any(sign in message for sign in ("thread not found", "topic_closed", "chat not found"))
+@contextmanager
+def _in_place() -> Iterator[None]:
+    """Telegram's word that the lesson's place is gone – the bot was removed, the group
+    became a supergroup, its topic was deleted or closed – as ChatGone: the lesson ends
+    rather than staying open with nowhere to post."""
+    try:
+        yield
+    except (Forbidden, ChatMigrated) as error:
+        raise ChatGone(error.message) from error
+    except BadRequest as error:
+        message = error.message.lower()
+        if any(sign in message for sign in ("thread not found", "topic_closed", "chat not found")):
+            raise ChatGone(error.message) from error
+        raise
