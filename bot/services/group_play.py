@@ -32,7 +32,7 @@ from bot.services.presenter import escape
 from bot.services.routing import Chats, action, button, command
 from bot.services.staff import MAX_HANDS, StaffDesk, StaffSettings, utc_today
 from bot.services.views import Button, Message, Outcome, column
-from bot.storage.classes import ClassRecord, ClassStore
+from bot.storage.classes import YOUTH_WORKER, ClassRecord, ClassStore
 from bot.storage.lessons import GROUP, POLL, GroupChat, Lesson, LessonStore, Play
 
 GROUP_PLAY_AGE = 16  # Telegram's own age limit in the EU: younger classes play in the room
@@ -128,7 +128,9 @@ class GroupPlayService(StaffDesk):
         records = [r for r in await self._classes_led(person) if r.is_open(utc_today())]
         fitting = [r for r in records if r.age.ages.min >= GROUP_PLAY_AGE]
         if not fitting:
-            key = "group.too_young" if records else "class.none"
+            mentor = not await self.has_role(person, YOUTH_WORKER)
+            none = "facilitate.no_class" if mentor else "class.none"
+            key = "group.too_young" if records else none
             return Outcome.say(self.t(language, key, age=GROUP_PLAY_AGE))
         buttons = [Button(r.name, action(self.pick_class, str(r.id))) for r in fitting]
         return Outcome.say(self.t(language, "group.pick_class"), column(*buttons))
@@ -311,10 +313,7 @@ class GroupPlayService(StaffDesk):
                     feedback=escape(choice.feedback.get(language)),
                 )
             )
-        opens = _opens_its_phase(scenario, step, state_run)
-        lines.append(
-            self.t(language, f"group.discuss.{step.phase}" if opens else "group.discuss.again")
-        )
+        lines.append(self.t(language, _question(scenario, step, state_run)))
         most = len(self.stories.most_chosen(step, counts))
         key = {0: "group.no_votes", 1: "group.follow_most"}.get(most, "group.follow_tie")
         lines.append(self.t(language, key))
@@ -459,6 +458,13 @@ def _option(label: str) -> str:
     return label if len(label) <= POLL_OPTION_LIMIT else label[: POLL_OPTION_LIMIT - 1] + "…"
 
 
-def _opens_its_phase(scenario: Scenario, step: Step, run: Run) -> bool:
-    """Whether no earlier step of this run was in the step's phase."""
-    return all(scenario.steps[done].phase != step.phase for done, _ in run.path)
+_LATER_QUESTIONS = ("group.discuss.again", "group.discuss.changed")
+
+
+def _question(scenario: Scenario, step: Step, run: Run) -> str:
+    """The room's question: the phase's own at its first step, then others, so the same
+    question never comes twice in a row."""
+    earlier = sum(scenario.steps[done].phase == step.phase for done, _ in run.path)
+    if earlier == 0:
+        return f"group.discuss.{step.phase}"
+    return _LATER_QUESTIONS[min(earlier, len(_LATER_QUESTIONS)) - 1]

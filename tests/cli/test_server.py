@@ -228,7 +228,7 @@ def test_a_server_command_warns_about_a_setting_it_does_not_know(
 
 def test_a_mentor_is_not_invited_from_the_server(server: Path, capsys) -> None:
     before = files(server)
-    assert main(["invite", "--role", "mentor", "--label", "Mentor 9A"]) == 1
+    assert main(["invite", "--role", "mentor", "--label", "Mentor NA2b"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert err == (

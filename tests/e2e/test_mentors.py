@@ -16,13 +16,13 @@ OLD_BUTTON = "Den knappen är gammal"
 UNKNOWN = "känner jag inte igen"
 
 
-async def mentor_of(server: FakeBotApi, worker: FakeUser, label: str = "Mentor 9A") -> FakeUser:
+async def mentor_of(server: FakeBotApi, worker: FakeUser, label: str = "Mentor NA2b") -> FakeUser:
     await worker.send(f"/invite mentor {label}")
-    assert "Inbjudan för mentor" in worker.last.text
+    assert "Inbjudan för MVP-mentor" in worker.last.text
     assert "minst 16 år" in worker.last.text, "Telegram's age limit is said"
     mentor = server.user(language_code="sv")
     await mentor.send(f"/start {link_payload(worker.last.text)}")
-    assert f"Välkommen som mentor ({label})" in mentor.last.text
+    assert f"Välkommen som MVP-mentor ({label})" in mentor.last.text
     assert "/facilitate" in mentor.last.text
     return mentor
 
@@ -89,7 +89,7 @@ async def test_a_mentor_is_asked_to_turn_to_their_youth_worker(bot: Runtime, fak
     assert "Be ledaren som bjöd in dig att välja scenarier" in mentor.last.text
     assert mentor.buttons() == [], "assigning is the youth worker's"
     await mentor.send("/help")
-    assert "Mentor: /facilitate leder ett scenario" in mentor.last.text
+    assert "MVP-mentor: /facilitate leder ett scenario" in mentor.last.text
 
 
 async def test_a_mentor_loses_the_role_with_their_youth_worker(bot: Runtime, fake_bot_api) -> None:
@@ -104,7 +104,7 @@ async def test_a_mentor_loses_the_role_with_their_youth_worker(bot: Runtime, fak
 
     admin = fake_bot_api.user(user_id=ADMIN_ID, language_code="sv")
     await admin.send("/roles")
-    assert "Mentor 9A – mentor, inbjuden av Tumba fritidsgård" in admin.last.text
+    assert "Mentor NA2b – MVP-mentor, inbjuden av Tumba fritidsgård" in admin.last.text
     await admin.click("Återkalla: Tumba fritidsgård")
     assert "Inga roller" in admin.last.text, "the mentor's role went with the youth worker's"
 
@@ -120,13 +120,13 @@ async def test_a_mentor_loses_the_role_with_their_youth_worker(bot: Runtime, fak
 
 async def test_only_a_youth_worker_invites_a_mentor(bot: Runtime, fake_bot_api) -> None:
     admin = fake_bot_api.user(user_id=ADMIN_ID, language_code="sv")
-    await admin.send("/invite mentor Mentor 9A")
+    await admin.send("/invite mentor Mentor NA2b")
     assert "det är ledaren som bjuder in sina mentorer" in admin.last.text
     assert "?start=" not in admin.last.text
     worker = await youth_worker(fake_bot_api)
     for command in ("/invite evaluator Team", "/invite youth_worker Kollega", "/invite mentor"):
         await worker.send(command)
-        assert "/invite mentor Mentor 9A" in worker.last.text, command
+        assert "/invite mentor Mentor NA2b" in worker.last.text, command
         assert "?start=" not in worker.last.text, command
     async with bot.store.reading() as db:
         (invitations,) = await db.execute_fetchall("SELECT count(*) FROM invitations")
