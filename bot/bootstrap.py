@@ -45,7 +45,8 @@ log = logging.getLogger("bystander")
 def load_content(config: BotConfig) -> Catalog:
     catalog = load_catalog([config.scenarios_dir], config.locales_dir)
     if catalog.report.errors:
-        first = catalog.report.sorted()[0]
+        # The first error, not a warning that happens to come earlier in the file.
+        first = next(d for d in catalog.report.sorted() if d in catalog.report.errors)
         raise ConfigError(f"the interface strings in {config.locales_dir} have errors: {first}")
     lacking = _texts_lacking(catalog, config)
     if lacking:
