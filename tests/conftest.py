@@ -23,6 +23,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on PostgreSQL carries the `postgres` marker, so `-m` can pick or leave them."""
+    for item in items:
+        if "postgres_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
@@ -43,3 +50,4 @@ def minimal_catalog() -> Catalog:
 from botharness import bot, bot_env, bot_factory  # noqa: E402, F401  (the bot under test)
 from fakebotapi.fixtures import fake_bot_api  # noqa: E402, F401  (the fake Telegram server)
 from installed import installed_venv  # noqa: E402, F401  (the wheel in a new venv)
+from pgcluster import postgres_cluster, postgres_url  # noqa: E402, F401  (a real PostgreSQL)
