@@ -239,9 +239,9 @@ class GroupPlayService(StaffDesk):
     @button("gx", Chats.GROUP)
     async def close(self, person: Person, play_id: str) -> Outcome:
         """The leader closes the poll; Telegram's final totals then lead on."""
-        play, lesson, language = await self._leading(person, play_id)
-        if play is None:
-            return await self._not_yours(person, language)
+        play, lesson, language, instead = await self._leading(person, play_id)
+        if instead is not None:
+            return instead
         state = _State.of(play)
         if state.awaiting != "votes" or state.poll_message is None:
             return self._stale(language)
@@ -323,9 +323,9 @@ class GroupPlayService(StaffDesk):
     @button("gf", Chats.GROUP)
     async def follow(self, person: Person, play_id: str, index: str) -> Outcome:
         """The leader picks the path: the next step and its poll, or the debrief."""
-        play, lesson, language = await self._leading(person, play_id)
-        if play is None:
-            return await self._not_yours(person, language)
+        play, lesson, language, instead = await self._leading(person, play_id)
+        if instead is not None:
+            return instead
         state = _State.of(play)
         scenario = self.catalog.scenarios.get(play.scenario_id)
         if state.awaiting != "follow" or scenario is None or not index.isdigit():
@@ -379,10 +379,13 @@ class GroupPlayService(StaffDesk):
         """End the lessons whose time ran out, saying so in their groups (a job)."""
         due = await self.lessons.lessons_due_to_end(self._now())
         for lesson in due:
-            await self._finish(lesson, "group.ended_by_time")
+            here = await self.lessons.open_lesson_in_chat(*lesson.chat) if lesson.chat else None
+            # A new lesson may have started here since this one's time ran out: it ends
+            # without a word, and its poll, if one was left open, is not counted.
+            await self._finish(lesson, None if here else "group.ended_by_time")
         return len(due)
 
-    async def _finish(self, lesson: Lesson, key: str) -> None:
+    async def _finish(self, lesson: Lesson, key: str | None) -> None:
         play = await self.lessons.play_of_lesson(lesson.id)
         if not await self.lessons.end_lesson(lesson.id) or lesson.chat is None:
             return
@@ -392,7 +395,8 @@ class GroupPlayService(StaffDesk):
                 await self._channel(lesson.chat).stop_poll(
                     lesson.chat, _State.of(play).poll_message
                 )
-            await self._post(lesson.chat, Message(self.t(language, key)))
+            if key is not None:
+                await self._post(lesson.chat, Message(self.t(language, key)))
         except ChatGone:
             pass  # the bot was removed meanwhile: the lesson has ended all the same
 
@@ -407,20 +411,23 @@ class GroupPlayService(StaffDesk):
 
     # -- helpers ----------------------------------------------------------------------------
 
-    async def _leading(self, person: Person, play_id: str):
-        """The play, its lesson and the language, when `person` leads it here; else Nones."""
+    async def _leading(
+        self, person: Person, play_id: str
+    ) -> tuple[Play | None, Lesson | None, str, Outcome | None]:
+        """The play, its lesson, the language, and what to answer instead when `person`
+        does not lead it here now: a pupil that only leaders may, a leader of a lesson that
+        is over that the button is old."""
         language = await self._language(person)
         number = cb.number(play_id)
         play = await self.lessons.get_play(number) if number is not None else None
         lesson = await self.lessons.get_lesson(play.lesson_id) if play and play.lesson_id else None
-        if (
-            lesson is None
-            or lesson.chat is None
-            or not lesson.is_open(self._now())
-            or await self._led(person, str(lesson.class_id)) is None
-        ):
-            return None, None, language
-        return play, lesson, language
+        if lesson is None or lesson.chat is None:
+            return None, None, language, self._stale(language)
+        if await self._led(person, str(lesson.class_id)) is None:
+            return None, None, language, await self._not_yours(person, language)
+        if not lesson.is_open(self._now()):
+            return None, None, language, self._stale(language)
+        return play, lesson, language, None
 
     async def _lesson_here(self, person: Person) -> Lesson | None:
         if person.group is None:
