@@ -17,7 +17,6 @@ from bot.engine.model import SOURCE_LANGUAGE
 from bot.services.class_results import ClassResults
 from bot.services.classes import ClassService
 from bot.services.entry import Entry
-from bot.services.ephemeral import EphemeralStore
 from bot.services.facilitation import FacilitationService
 from bot.services.group_play import GroupPlayService, GroupSettings
 from bot.services.lessons import LessonService
@@ -31,13 +30,14 @@ from bot.services.staff import StaffSettings
 from bot.services.survey import SurveyService
 from bot.services.young_people import YoungPeople, build_young_people
 from bot.storage.addresses import AddressBox
-from bot.storage.classes import ClassStore
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import NoDatabase
-from bot.storage.evaluation import EvaluationStore
 from bot.storage.keys import Secrets, holds_data, load_secrets, pseudonym
-from bot.storage.lessons import ChatKeys, LessonStore
-from bot.storage.store import SqlCipherStore
+from bot.storage.memory.store import EphemeralStore
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.evaluation import EvaluationStore
+from bot.storage.sqlite.lessons import ChatKeys, LessonStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 log = logging.getLogger("bystander")
 

@@ -11,7 +11,7 @@ from bot.config import BotConfig
 from bot.http.health import add_health
 from bot.http.server import HttpServer
 from bot.http.webhook import Webhook, webhook_secret
-from bot.storage.store import SqlCipherStore
+from bot.storage.sqlite.store import SqlCipherStore
 from bot.telegram.ordering import PerUserOrder
 from bot.telegram.transport import Transports
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.engine.ages import joins_itself
-from bot.services import ephemeral
 from bot.services.bounded import BoundedDict
-from bot.storage.classes import ClassRecord, ClassStore
-from bot.storage.lessons import PHONES, LessonStore
+from bot.storage.memory import store as ephemeral
+from bot.storage.sqlite.classes import ClassRecord, ClassStore
+from bot.storage.sqlite.lessons import PHONES, LessonStore
 
 WRONG_CODE_LIMIT = 5
 WRONG_CODE_WINDOW_S = 600
@@ -30,7 +30,7 @@ class Membership:
         max_people: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Both memories are bounded like memory-only play (bot.services.ephemeral): a class
+        """Both memories are bounded like memory-only play (bot.storage.memory.store): a class
         link is kept as long as an unsaved player is, and wrong codes for their window."""
         self.classes = classes
         self.lessons = lessons

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.content.catalog import Catalog
 from bot.services.routing import Audience, Chats, Router
 from bot.services.staff import StaffDesk, StaffSettings
-from bot.storage.classes import ClassStore
+from bot.storage.sqlite.classes import ClassStore
 
 
 @dataclass(frozen=True)

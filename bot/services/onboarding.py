@@ -11,7 +11,7 @@ from bot.services.presenter import escape as _e
 from bot.services.routing import action, button, command
 from bot.services.views import Button, Keyboard, Message, Outcome, column
 from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, Profile
-from bot.storage.store import Store
+from bot.storage.sqlite.store import Store
 
 if TYPE_CHECKING:  # play imports this module's base, PlayerDesk
     from bot.services.play import PlayService

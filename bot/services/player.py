@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from bot.content.catalog import Catalog
 from bot.engine.ages import AgeBand, is_for
 from bot.engine.model import Scenario
-from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
 from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter
@@ -27,10 +26,11 @@ from bot.services.survey import (
     SurveyService,
 )
 from bot.services.views import Button, Keyboard, Message, Outcome, column
-from bot.storage.evaluation import SurveyState
-from bot.storage.lessons import GroupChat
+from bot.storage.memory.store import EphemeralStore
 from bot.storage.records import CONSENT_SAVE, Profile
-from bot.storage.store import Store
+from bot.storage.sqlite.evaluation import SurveyState
+from bot.storage.sqlite.lessons import GroupChat
+from bot.storage.sqlite.store import Store
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter, escape
 from bot.services.routing import Audience, action
 from bot.services.views import Button, Keyboard, Outcome, column
-from bot.storage.classes import EVALUATOR, MENTOR, YOUTH_WORKER, ClassRecord, ClassStore
+from bot.storage.sqlite.classes import EVALUATOR, MENTOR, YOUTH_WORKER, ClassRecord, ClassStore
 
 MIN_GROUP_FLOOR = 3
 MAX_HANDS = 500  # a room's count of one option: more is a typing slip (or a forwarded poll)
@@ -98,7 +98,7 @@ class StaffDesk:
     # facilitator's session in progress (bot.services.facilitation, through `_led`). A
     # revoked youth worker's or mentor's old buttons and typed hand counts are therefore
     # refused at once; revoking also closes the classes, revokes the mentors and ends the
-    # sessions (bot.storage.roles.strip_powers).
+    # sessions (bot.storage.sqlite.roles.strip_powers).
 
     async def _led(self, person, class_id: str) -> ClassRecord | None:
         """The class, if this person may lead it (in a lesson or facilitator mode): a youth

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from bot.content.catalog import Catalog
 from bot.services.account import Account
-from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
 from bot.services.onboarding import Onboarding
 from bot.services.play import PlayService
 from bot.services.questionnaire import QuestionnaireFlow
 from bot.services.survey import SurveyService
-from bot.storage.store import Store
+from bot.storage.memory.store import EphemeralStore
+from bot.storage.sqlite.store import Store
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from bot.storage.errors import (
 )
 from bot.storage.keys import Secrets, load_or_create_secret, load_secrets, pseudonym
 from bot.storage.records import AGE_BANDS, CONSENT_SAVE, ChoiceRecord, Profile, UserData
-from bot.storage.store import SqlCipherStore, Store
+from bot.storage.sqlite.store import SqlCipherStore, Store
 
 __all__ = [
     "AGE_BANDS",

@@ -7,7 +7,7 @@ from datetime import date
 
 AGE_BANDS = ("15_or_younger", "16_17", "18_19", "20_plus", "unsaid")
 CONSENT_SAVE = "save"  # the only state that is stored: users who decline have no rows at all
-CONSENT_NO_SAVE = "nosave"  # kept in memory only (bot.services.ephemeral)
+CONSENT_NO_SAVE = "nosave"  # kept in memory only (bot.storage.memory.store)
 
 
 @dataclass(frozen=True)

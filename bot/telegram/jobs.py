@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError
 from bot.evaluation.release import Period
 from bot.services.reports import ReportService
 from bot.services.survey import SurveyService
-from bot.storage.evaluation import EvaluationStore, retention_cutoff
+from bot.storage.sqlite.evaluation import EvaluationStore, retention_cutoff
 from bot.telegram.handlers import keyboard
 
 log = logging.getLogger(__name__)

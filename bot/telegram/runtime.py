@@ -27,8 +27,8 @@ from bot.services.roles import RoleService
 from bot.services.routing import Router
 from bot.services.staff import BOT_USERNAME
 from bot.services.young_people import YoungPeople
-from bot.storage.evaluation import EvaluationStore
-from bot.storage.store import SqlCipherStore
+from bot.storage.sqlite.evaluation import EvaluationStore
+from bot.storage.sqlite.store import SqlCipherStore
 from bot.telegram.app import ALLOWED_UPDATES, build_application, publish_commands
 from bot.telegram.group_channel import TelegramGroupChannel
 from bot.telegram.handlers import Handlers

@@ -7,7 +7,7 @@ import pytest
 from botharness import BotFactory, open_scenario
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.services import ephemeral
+from bot.storage.memory import store as ephemeral
 
 
 async def play_unsaved(server: FakeBotApi) -> FakeUser:

@@ -16,7 +16,7 @@ from botharness import BotFactory, open_scenario, pseudonym_of
 from fakebotapi import FakeBotApi
 
 from bot.storage.keys import load_secrets, pseudonym
-from bot.storage.store import SqlCipherStore
+from bot.storage.sqlite.store import SqlCipherStore
 from bot.telegram.runtime import Runtime
 
 

@@ -12,7 +12,7 @@ from fakebotapi import FakeBotApi
 from bot.cli.main import main
 from bot.config import load_config
 from bot.storage.keys import load_secrets
-from bot.storage.store import SqlCipherStore
+from bot.storage.sqlite.store import SqlCipherStore
 from bot.telegram.runtime import Runtime, build_runtime
 
 from .test_classes import youth_worker

@@ -21,7 +21,7 @@ from fakebotapi import FakeBotApi, FakeUser
 from bot.engine import engine
 from bot.storage.errors import StorageUnavailable
 from bot.storage.records import ChoiceRecord, Profile
-from bot.storage.store import fetch_one
+from bot.storage.sqlite.store import fetch_one
 from bot.telegram.runtime import Runtime
 from bot.telegram.transport import Timeouts
 

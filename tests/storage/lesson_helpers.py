@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.storage.classes import ClassStore
-from bot.storage.lessons import ChatKeys, LessonStore
-from bot.storage.store import SqlCipherStore
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.lessons import ChatKeys, LessonStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import KEY, raw_connect
 

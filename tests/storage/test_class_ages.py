@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.engine.ages import WHOLE_AUDIENCE, of_school_year
-from bot.storage import database
-from bot.storage.classes import ClassStore
-from bot.storage.database import load_migrations, open_database
-from bot.storage.store import SqlCipherStore
+from bot.storage.sqlite import database
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.database import load_migrations, open_database
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import KEY
 

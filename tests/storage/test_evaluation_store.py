@@ -8,9 +8,9 @@ import pytest
 
 from bot.evaluation.data import Filters
 from bot.storage import ChoiceRecord, Profile, SqlCipherStore
-from bot.storage import evaluation as evaluation_store
-from bot.storage.classes import ClassStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage.sqlite import evaluation as evaluation_store
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.evaluation import EvaluationStore
 
 from .conftest import Clock
 

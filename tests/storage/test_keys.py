@@ -9,12 +9,12 @@ from bot.storage import (
     KeyLocationError,
     PseudonymKeyError,
     SqlCipherStore,
-    database,
     load_or_create_secret,
     load_secrets,
     pseudonym,
 )
 from bot.storage.keys import KeyCheck, key_check
+from bot.storage.sqlite import database
 
 KEY = bytes(range(32))
 

@@ -13,12 +13,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.evaluation.data import Filters
-from bot.storage import database, pseudonym
+from bot.storage import pseudonym
 from bot.storage.addresses import AddressBox
-from bot.storage.classes import YOUTH_WORKER
-from bot.storage.database import load_migrations, open_database
-from bot.storage.evaluation import EvaluationStore
-from bot.storage.lessons import GROUP, PHONES, POLL, ROOM, ChatKeys, GroupChat
+from bot.storage.sqlite import database
+from bot.storage.sqlite.classes import YOUTH_WORKER
+from bot.storage.sqlite.database import load_migrations, open_database
+from bot.storage.sqlite.evaluation import EvaluationStore
+from bot.storage.sqlite.lessons import GROUP, PHONES, POLL, ROOM, ChatKeys, GroupChat
 
 from .conftest import KEY
 from .lesson_helpers import SECRET, Moment, Stores, count, opened, rows_holding

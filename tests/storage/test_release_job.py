@@ -7,8 +7,8 @@ from datetime import date
 from bot.content.catalog import Catalog
 from bot.services.reports import ReportService
 from bot.storage import SqlCipherStore
-from bot.storage.classes import ClassStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.evaluation import EvaluationStore
 from bot.telegram.jobs import release_last_month
 
 

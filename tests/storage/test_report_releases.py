@@ -14,8 +14,8 @@ from bot.evaluation.render import to_json
 from bot.services import reports
 from bot.services.reports import ReportService
 from bot.storage import SqlCipherStore
-from bot.storage.classes import ClassStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.evaluation import EvaluationStore
 
 from .conftest import Clock
 from .test_evaluation_store import seed

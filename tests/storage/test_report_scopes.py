@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.evaluation.data import Filters, ReportData
-from bot.storage import ChoiceRecord, Profile, SqlCipherStore, database
-from bot.storage.classes import ClassStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage import ChoiceRecord, Profile, SqlCipherStore
+from bot.storage.sqlite import database
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.evaluation import EvaluationStore
 
 from .conftest import KEY, Clock
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.evaluation.data import Filters
 from bot.storage import SqlCipherStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage.sqlite.evaluation import EvaluationStore
 
 from .conftest import choice, profile, run_state
 

@@ -19,14 +19,14 @@ from typing import Any, Protocol
 import aiosqlite
 import sqlcipher3
 
-from bot.storage.database import open_database, storage_errors
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import NoDatabase, StorageUnavailable, UnknownUser
 from bot.storage.keys import KeyCheck, holds_data
-from bot.storage.lock import DatabaseLock
 from bot.storage.records import CONSENT_SAVE, ChoiceRecord, Profile, UserData
-from bot.storage.roles import stamp, strip_powers
-from bot.storage.turns import Turns
+from bot.storage.sqlite.database import open_database, storage_errors
+from bot.storage.sqlite.lock import DatabaseLock
+from bot.storage.sqlite.roles import stamp, strip_powers
+from bot.storage.sqlite.turns import Turns
 
 STAFF_ROWS = (
     ("roles", "user"),
@@ -243,7 +243,7 @@ class SqlCipherStore:
         return self._today().isoformat()
 
     def moment(self) -> str:
-        """Now, as stored (bot.storage.roles.stamp): for lesson times, which need more than
+        """Now, as stored (bot.storage.sqlite.roles.stamp): for lesson times, which need more than
         a day."""
         return stamp(self._now())
 

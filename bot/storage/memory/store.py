@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.services.bounded import BoundedDict
 from bot.storage.records import ChoiceRecord, Profile, UserData
-from bot.storage.store import RunState
+from bot.storage.sqlite.store import RunState
 
 MAX_PEOPLE = 10_000  # about 1 kB each
 MAX_IDLE_S = 24 * 3600

@@ -17,14 +17,14 @@ from typing import Any, Literal
 from bot.engine.ages import WHOLE_AUDIENCE, ClassAge
 from bot.engine.model import AgeRange
 from bot.privacy.class_view import Release, Tally
-from bot.storage.lessons import record_counts
-from bot.storage.roles import EVALUATOR as EVALUATOR  # role names: re-exported for callers
-from bot.storage.roles import MENTOR as MENTOR
-from bot.storage.roles import RESET_MENU as RESET_MENU
-from bot.storage.roles import ROLES as ROLES
-from bot.storage.roles import YOUTH_WORKER as YOUTH_WORKER
-from bot.storage.roles import strip_powers
-from bot.storage.store import SqlCipherStore, fetch_one, transaction
+from bot.storage.sqlite.lessons import record_counts
+from bot.storage.sqlite.roles import EVALUATOR as EVALUATOR  # role names: re-exported for callers
+from bot.storage.sqlite.roles import MENTOR as MENTOR
+from bot.storage.sqlite.roles import RESET_MENU as RESET_MENU
+from bot.storage.sqlite.roles import ROLES as ROLES
+from bot.storage.sqlite.roles import YOUTH_WORKER as YOUTH_WORKER
+from bot.storage.sqlite.roles import strip_powers
+from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ class ClassStore:
 
     async def revoke_role(self, grant_id: int) -> bool:
         """Revoke a grant. When it was the person's last grant of a role, what the role let
-        them do ends at once, in the same transaction (bot.storage.roles.strip_powers): a
+        them do ends at once, in the same transaction (bot.storage.sqlite.roles.strip_powers): a
         youth worker's classes close (join codes stop working) and the mentors they invited
         lose their role; a youth worker's or mentor's sessions and lessons end. Everyone
         who lost a grant has their command menu marked for reset."""
@@ -459,7 +459,7 @@ class ClassStore:
 
     # -- facilitated sessions -----------------------------------------------------------
     # Facilitator mode in the youth worker's private chat: one session per person. The
-    # plays of lessons (bot.storage.lessons) are facilitations too, found by their lesson,
+    # plays of lessons (bot.storage.sqlite.lessons) are facilitations too, found by their lesson,
     # so these methods leave them alone.
 
     async def start_facilitation(

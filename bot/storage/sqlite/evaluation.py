@@ -27,7 +27,7 @@ from bot.evaluation.data import (
     StepTotal,
     StrategyCount,
 )  # fmt: skip
-from bot.storage.store import SqlCipherStore, fetch_one, transaction
+from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
 # The class a run is reported in: the class of its person's first run that month (NULL when

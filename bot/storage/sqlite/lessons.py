@@ -22,8 +22,8 @@ import aiosqlite
 
 from bot.storage.addresses import GROUP_CHAT, AddressBox
 from bot.storage.keys import chat_ref
-from bot.storage.roles import end_lessons, stamp
-from bot.storage.store import SqlCipherStore, fetch_one, transaction
+from bot.storage.sqlite.roles import end_lessons, stamp
+from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
 GROUP, ROOM, PHONES = "group", "room", "phones"
 MODES = (GROUP, ROOM, PHONES)
