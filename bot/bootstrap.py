@@ -29,14 +29,14 @@ from bot.services.routing import Router
 from bot.services.staff import StaffSettings
 from bot.services.survey import SurveyService
 from bot.services.young_people import YoungPeople, build_young_people
-from bot.storage.addresses import AddressBox
+from bot.storage.addresses import AddressBox, ChatKeys
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import NoDatabase
 from bot.storage.keys import Secrets, holds_data, load_secrets, pseudonym
 from bot.storage.memory.store import EphemeralStore
 from bot.storage.sqlite.classes import ClassStore
 from bot.storage.sqlite.evaluation import EvaluationStore
-from bot.storage.sqlite.lessons import ChatKeys, LessonStore
+from bot.storage.sqlite.lessons import LessonStore
 from bot.storage.sqlite.store import SqlCipherStore
 
 log = logging.getLogger("bystander")

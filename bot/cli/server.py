@@ -21,8 +21,7 @@ from bot.services.plaintext import plain_text
 from bot.services.reports import FORMATS, ReportError, export
 from bot.services.staff import MAX_CLASS_NAME, MIN_GROUP_FLOOR
 from bot.storage.errors import StorageError
-from bot.storage.sqlite.classes import MENTOR, ROLES
-from bot.storage.sqlite.evaluation import PurgeSummary, retention_cutoff
+from bot.storage.records import MENTOR, ROLES, PurgeSummary, retention_cutoff
 
 T = TypeVar("T")
 

@@ -18,8 +18,9 @@ from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import MAX_HANDS, StaffDesk, StaffSettings, share_line, utc_today
 from bot.services.views import Button, Message, Outcome, column
-from bot.storage.sqlite.classes import YOUTH_WORKER, ClassRecord, ClassStore
-from bot.storage.sqlite.lessons import HANDS, ROOM, Lesson, LessonStore, Play
+from bot.storage.records import HANDS, ROOM, YOUTH_WORKER, ClassRecord, Lesson, Play
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.lessons import LessonStore
 
 
 class FacilitationService(StaffDesk):

@@ -32,8 +32,9 @@ from bot.services.presenter import escape
 from bot.services.routing import Chats, action, button, command
 from bot.services.staff import MAX_HANDS, StaffDesk, StaffSettings, utc_today
 from bot.services.views import Button, Message, Outcome, column
-from bot.storage.sqlite.classes import ClassRecord, ClassStore
-from bot.storage.sqlite.lessons import GROUP, POLL, GroupChat, Lesson, LessonStore, Play
+from bot.storage.records import GROUP, POLL, ClassRecord, GroupChat, Lesson, Play
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.lessons import LessonStore
 
 GROUP_PLAY_AGE = 16  # Telegram's own age limit in the EU: younger classes play in the room
 POLL_OPTION_LIMIT = 100  # Telegram's limit for a poll option

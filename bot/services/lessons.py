@@ -22,8 +22,9 @@ from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import StaffDesk, StaffSettings, utc_today
 from bot.services.views import Button, Outcome, column
-from bot.storage.sqlite.classes import YOUTH_WORKER, ClassStore
-from bot.storage.sqlite.lessons import PHONES, LessonStore
+from bot.storage.records import PHONES, YOUTH_WORKER
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.lessons import LessonStore
 
 
 class LessonService(StaffDesk):

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from bot.engine.ages import joins_itself
 from bot.services.bounded import BoundedDict
 from bot.storage.memory import store as ephemeral
-from bot.storage.sqlite.classes import ClassRecord, ClassStore
-from bot.storage.sqlite.lessons import PHONES, LessonStore
+from bot.storage.records import PHONES, ClassRecord
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.lessons import LessonStore
 
 WRONG_CODE_LIMIT = 5
 WRONG_CODE_WINDOW_S = 600

@@ -27,9 +27,7 @@ from bot.services.survey import (
 )
 from bot.services.views import Button, Keyboard, Message, Outcome, column
 from bot.storage.memory.store import EphemeralStore
-from bot.storage.records import CONSENT_SAVE, Profile
-from bot.storage.sqlite.evaluation import SurveyState
-from bot.storage.sqlite.lessons import GroupChat
+from bot.storage.records import CONSENT_SAVE, GroupChat, Profile, SurveyState
 from bot.storage.sqlite.store import Store
 
 

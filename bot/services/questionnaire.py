@@ -22,7 +22,7 @@ from bot.services.survey import (
     SKIP_ALL,
 )
 from bot.services.views import Message, Outcome
-from bot.storage.sqlite.evaluation import FollowUpState
+from bot.storage.records import FollowUpState
 
 if TYPE_CHECKING:  # play imports this module's base, PlayerDesk
     from bot.services.play import PlayService

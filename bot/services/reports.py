@@ -21,8 +21,9 @@ from bot.evaluation.report import (
 from bot.services.presenter import escape
 from bot.services.routing import Audience, command
 from bot.services.views import Message, Outcome
+from bot.storage.records import RETIRED
 from bot.storage.sqlite.classes import ClassStore
-from bot.storage.sqlite.evaluation import RETIRED, EvaluationStore
+from bot.storage.sqlite.evaluation import EvaluationStore
 
 FORMATS = ("html", "csv", "json")
 TELEGRAM_CHARTS = 3

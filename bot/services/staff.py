@@ -21,7 +21,8 @@ from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter, escape
 from bot.services.routing import Audience, action
 from bot.services.views import Button, Keyboard, Outcome, column
-from bot.storage.sqlite.classes import EVALUATOR, MENTOR, YOUTH_WORKER, ClassRecord, ClassStore
+from bot.storage.records import EVALUATOR, MENTOR, YOUTH_WORKER, ClassRecord
+from bot.storage.sqlite.classes import ClassStore
 
 MIN_GROUP_FLOOR = 3
 MAX_HANDS = 500  # a room's count of one option: more is a typing slip (or a forwarded poll)

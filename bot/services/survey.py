@@ -16,7 +16,8 @@ from bot.engine.model import Strategy
 from bot.services.presenter import Presenter, escape
 from bot.services.views import Button, Message, column
 from bot.storage.addresses import AddressBox
-from bot.storage.sqlite.evaluation import SKIPPED, EvaluationStore, SurveyState
+from bot.storage.records import SKIPPED, SurveyState
+from bot.storage.sqlite.evaluation import EvaluationStore
 
 # Button kinds.
 QUESTION, SKIP_ALL, OFFER, OPPORTUNITY, ACTED = "mq", "ms", "fu", "fo", "fa"

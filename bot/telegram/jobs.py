@@ -18,7 +18,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError
 from bot.evaluation.release import Period
 from bot.services.reports import ReportService
 from bot.services.survey import SurveyService
-from bot.storage.sqlite.evaluation import EvaluationStore, retention_cutoff
+from bot.storage.records import retention_cutoff
+from bot.storage.sqlite.evaluation import EvaluationStore
 from bot.telegram.handlers import keyboard
 
 log = logging.getLogger(__name__)

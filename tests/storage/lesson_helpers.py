@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.storage.addresses import ChatKeys
 from bot.storage.sqlite.classes import ClassStore
-from bot.storage.sqlite.lessons import ChatKeys, LessonStore
+from bot.storage.sqlite.lessons import LessonStore
 from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import KEY, raw_connect

@@ -14,12 +14,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.evaluation.data import Filters
 from bot.storage import pseudonym
-from bot.storage.addresses import AddressBox
+from bot.storage.addresses import AddressBox, ChatKeys
+from bot.storage.records import GROUP, PHONES, POLL, ROOM, YOUTH_WORKER, GroupChat
 from bot.storage.sqlite import database
-from bot.storage.sqlite.classes import YOUTH_WORKER
 from bot.storage.sqlite.database import load_migrations, open_database
 from bot.storage.sqlite.evaluation import EvaluationStore
-from bot.storage.sqlite.lessons import GROUP, PHONES, POLL, ROOM, ChatKeys, GroupChat
 
 from .conftest import KEY
 from .lesson_helpers import SECRET, Moment, Stores, count, opened, rows_holding

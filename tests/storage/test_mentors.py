@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.sqlite.classes import EVALUATOR, MENTOR, RESET_MENU, YOUTH_WORKER
+from bot.storage.records import EVALUATOR, GROUP, MENTOR, POLL, RESET_MENU, YOUTH_WORKER, GroupChat
 from bot.storage.sqlite.evaluation import EvaluationStore
-from bot.storage.sqlite.lessons import GROUP, POLL, GroupChat
 
 from .lesson_helpers import Moment, Stores, count, opened, rows_holding
 

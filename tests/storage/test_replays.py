@@ -8,8 +8,9 @@ from datetime import date
 
 from bot.evaluation.data import Filters
 from bot.storage import ChoiceRecord, Profile, SqlCipherStore
+from bot.storage.records import retention_cutoff
 from bot.storage.sqlite.classes import ClassStore
-from bot.storage.sqlite.evaluation import EvaluationStore, retention_cutoff
+from bot.storage.sqlite.evaluation import EvaluationStore
 
 from .conftest import NO_ROWS, Clock, rows_for
 

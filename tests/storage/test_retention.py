@@ -10,9 +10,10 @@ import pytest
 from bot.cli.main import main
 from bot.evaluation.data import Filters
 from bot.storage import Profile, SqlCipherStore
+from bot.storage.records import YOUTH_WORKER, retention_cutoff
 from bot.storage.sqlite import database
-from bot.storage.sqlite.classes import YOUTH_WORKER, ClassStore
-from bot.storage.sqlite.evaluation import EvaluationStore, retention_cutoff
+from bot.storage.sqlite.classes import ClassStore
+from bot.storage.sqlite.evaluation import EvaluationStore
 
 from .conftest import KEY, Clock
 from .test_evaluation_store import play

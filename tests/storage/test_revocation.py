@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.storage import SqlCipherStore
-from bot.storage.sqlite.classes import EVALUATOR, YOUTH_WORKER, ClassStore
+from bot.storage.records import EVALUATOR, YOUTH_WORKER
+from bot.storage.sqlite.classes import ClassStore
 
 
 async def test_only_the_last_youth_worker_grant_closes_classes_and_sessions(

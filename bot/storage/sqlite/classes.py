@@ -10,75 +10,23 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from bot.engine.ages import WHOLE_AUDIENCE, ClassAge
-from bot.engine.model import AgeRange
 from bot.privacy.class_view import Release, Tally
+from bot.storage.records import (
+    MENTOR,
+    YOUTH_WORKER,
+    ClassRecord,
+    Facilitation,
+    RoleGrant,
+    ScenarioProgress,
+    StepAnswers,
+)
 from bot.storage.sqlite.lessons import record_counts
-from bot.storage.sqlite.roles import EVALUATOR as EVALUATOR  # role names: re-exported for callers
-from bot.storage.sqlite.roles import MENTOR as MENTOR
-from bot.storage.sqlite.roles import RESET_MENU as RESET_MENU
-from bot.storage.sqlite.roles import ROLES as ROLES
-from bot.storage.sqlite.roles import YOUTH_WORKER as YOUTH_WORKER
 from bot.storage.sqlite.roles import strip_powers
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
-
-
-@dataclass(frozen=True)
-class RoleGrant:
-    id: int
-    role: str
-    label: str
-    granted_on: str
-    inviter_label: str | None = None  # a mentor's: the label of the youth worker's grant
-
-
-@dataclass(frozen=True)
-class ClassRecord:
-    id: int
-    owner: str
-    name: str
-    code: str
-    expires_on: str
-    closed_on: str | None
-    age: ClassAge
-
-    @classmethod
-    def of_row(cls, row) -> ClassRecord:
-        *fields, age_min, age_max, school_year = row
-        return cls(*fields, ClassAge(AgeRange(age_min, age_max), school_year))
-
-    def is_open(self, today: date) -> bool:
-        return self.closed_on is None and date.fromisoformat(self.expires_on) >= today
-
-
-@dataclass(frozen=True)
-class ScenarioProgress:
-    scenario_id: str
-    started: int  # distinct students
-    finished: int
-
-
-@dataclass(frozen=True)
-class StepAnswers:
-    """How the class answered one step: each student's first answer counts once."""
-
-    step_id: str
-    students: int
-    counts: dict[str, int]  # choice id -> number
-
-
-@dataclass(frozen=True)
-class Facilitation:
-    id: int
-    class_id: int
-    scenario_id: str
-    version: int
-    state: dict[str, Any]  # {"run": engine run JSON, "awaiting": "counts" | "follow", ...}
-
 
 _CLASS_COLUMNS = "id, owner, name, code, expires_on, closed_on, age_min, age_max, school_year"
 _GRANT_COLUMNS = "id, role, label, granted_on"
