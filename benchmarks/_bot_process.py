@@ -41,8 +41,8 @@ async def serve(args: argparse.Namespace) -> None:
 
 
 async def _serve_real(args: argparse.Namespace, stop: asyncio.Event) -> None:
+    from bot.bootstrap import build_runtime
     from bot.config import load_config
-    from bot.telegram.runtime import build_runtime
 
     data = Path(args.data_dir)
     env = {

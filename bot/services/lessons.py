@@ -22,16 +22,15 @@ from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import StaffDesk, StaffSettings, utc_today
 from bot.services.views import Button, Outcome, column
+from bot.storage.ports import LessonStore, StaffStore
 from bot.storage.records import PHONES, YOUTH_WORKER
-from bot.storage.sqlite.classes import ClassStore
-from bot.storage.sqlite.lessons import LessonStore
 
 
 class LessonService(StaffDesk):
     def __init__(
         self,
         catalog: Catalog,
-        classes: ClassStore,
+        classes: StaffStore,
         settings: StaffSettings,
         lessons: LessonStore,
         lesson_hours: int,

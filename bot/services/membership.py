@@ -13,11 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.engine.ages import joins_itself
+from bot.services import bounded
 from bot.services.bounded import BoundedDict
-from bot.storage.memory import store as ephemeral
+from bot.storage.ports import ClassStore, LessonStore
 from bot.storage.records import PHONES, ClassRecord
-from bot.storage.sqlite.classes import ClassStore
-from bot.storage.sqlite.lessons import LessonStore
 
 WRONG_CODE_LIMIT = 5
 WRONG_CODE_WINDOW_S = 600
@@ -36,9 +35,9 @@ class Membership:
         self.classes = classes
         self.lessons = lessons
         self._clock = clock
-        size = max_people or ephemeral.MAX_PEOPLE
+        size = max_people or bounded.MAX_PEOPLE
         # pseudonym -> class id, memory only
-        self._unsaved: BoundedDict[str, int] = BoundedDict(size, ephemeral.MAX_IDLE_S, clock)
+        self._unsaved: BoundedDict[str, int] = BoundedDict(size, bounded.MAX_IDLE_S, clock)
         self._wrong: BoundedDict[str, deque[float]] = BoundedDict(size, WRONG_CODE_WINDOW_S, clock)
 
     def too_many_wrong_codes(self, user: str) -> bool:

@@ -26,9 +26,8 @@ from bot.services.survey import (
     SurveyService,
 )
 from bot.services.views import Button, Keyboard, Message, Outcome, column
-from bot.storage.memory.store import EphemeralStore
+from bot.storage.ports import PlayerStore
 from bot.storage.records import CONSENT_SAVE, GroupChat, Profile, SurveyState
-from bot.storage.sqlite.store import Store
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class Person:
 class Session:
     person: Person
     profile: Profile | None
-    store: Store
+    store: PlayerStore
     language: str
 
     @property
@@ -70,8 +69,8 @@ class PlayerDesk:
     def __init__(
         self,
         catalog: Catalog,
-        store: Store,
-        ephemeral: EphemeralStore,
+        store: PlayerStore,
+        ephemeral: PlayerStore,
         membership: Membership | None = None,
         survey: SurveyService | None = None,
         retention_months: int = 12,
@@ -90,7 +89,7 @@ class PlayerDesk:
     async def _session(self, person: Person, language: str | None = None) -> Session:
         """Load who this is; `language` overrides (a choice made before anything was stored)."""
         profile = await self.store.get_profile(person.pseudonym)
-        store: Store = self.store
+        store: PlayerStore = self.store
         if profile is None:
             profile = await self.ephemeral.get_profile(person.pseudonym)
             store = self.ephemeral

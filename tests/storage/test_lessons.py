@@ -18,7 +18,7 @@ from bot.storage.addresses import AddressBox, ChatKeys
 from bot.storage.records import GROUP, PHONES, POLL, ROOM, YOUTH_WORKER, GroupChat
 from bot.storage.sqlite import database
 from bot.storage.sqlite.database import load_migrations, open_database
-from bot.storage.sqlite.evaluation import EvaluationStore
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 
 from .conftest import KEY
 from .lesson_helpers import SECRET, Moment, Stores, count, opened, rows_holding
@@ -241,7 +241,7 @@ async def test_a_removed_class_takes_its_lessons_plays_and_polls_and_keeps_poll_
         await stores.classes.close_class(class_id)
 
         moment.now += timedelta(days=800)
-        evaluation = EvaluationStore(stores.store)
+        evaluation = SqlCipherEvaluationStore(stores.store)
         summary = await evaluation.purge(moment.now.date(), dry_run=False)
 
         assert (summary.classes, summary.facilitations) == (1, 1)

@@ -12,14 +12,8 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from bot.storage import (
-    Profile,
-    SqlCipherStore,
-    StorageUnavailable,
-    UnknownUser,
-    UserData,
-    pseudonym,
-)
+from bot.storage import Profile, StorageUnavailable, UnknownUser, UserData, pseudonym
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import NO_ROWS, SCENARIO, Clock, choice, profile, raw_connect, rows_for, run_state
 

@@ -40,7 +40,7 @@ def _student(user: str, staff: Collection[str]) -> str:
     return f"{user} <> c.owner AND {user} NOT IN (SELECT user FROM roles){others}"
 
 
-class ClassStore:
+class SqlCipherClassStore:
     def __init__(self, store: SqlCipherStore) -> None:
         self.store = store
 
@@ -180,6 +180,11 @@ class ClassStore:
                 " ORDER BY id DESC LIMIT 1",
                 (mentor, MENTOR),
             )
+        return row[0] if row else None
+
+    async def language_of(self, user: str) -> str | None:
+        async with self.store.reading() as db:
+            row = await fetch_one(db, "SELECT language FROM users WHERE user = ?", (user,))
         return row[0] if row else None
 
     # -- command menus -------------------------------------------------------------------

@@ -41,7 +41,7 @@ _FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
 REPORT_CACHE_KB = 48_000
 
 
-class EvaluationStore:
+class SqlCipherEvaluationStore:
     def __init__(self, store: SqlCipherStore) -> None:
         self.store = store
 

@@ -45,10 +45,13 @@ _OPEN = "ended_at IS NULL AND ends_at > :now"
 _SAME_PLACE = "(chat_ref = :ref AND thread_id IS :thread)"  # thread None: the general one
 
 
-class LessonStore:
+class SqlCipherLessonStore:
     def __init__(self, store: SqlCipherStore, keys: ChatKeys) -> None:
         self.store = store  # its `moment()` is "now" for lessons, its `day()` for plays
         self._keys = keys
+
+    def now(self) -> datetime:
+        return datetime.fromisoformat(self.store.moment())
 
     # -- lessons ---------------------------------------------------------------------------
 

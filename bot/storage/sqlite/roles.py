@@ -3,7 +3,7 @@
 A staff member's powers end the moment their role does (revoked, or their data deleted):
 their classes close, their sessions and lessons end, the mentors they invited lose their
 role too, and the command menus set for all of them are marked for reset. Both
-revocation (`ClassStore.revoke_role`) and deletion (`erase_user`) call `strip_powers`
+revocation (`SqlCipherClassStore.revoke_role`) and deletion (`erase_user`) call `strip_powers`
 inside their own transaction, so either everything ends or nothing does.
 """
 
