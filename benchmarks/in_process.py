@@ -2,7 +2,7 @@
 
     python benchmarks/in_process.py [--updates 5000] [--runs 10000]
 
-The runtime is built by bot.telegram.runtime.build_runtime on a temporary data folder, exactly as
+The runtime is built by bot.bootstrap.build_runtime on a temporary data folder, exactly as
 `bystander run` builds it; then its Bot's HTTP requests are replaced by `CannedRequest`, a
 PTB `BaseRequest` that answers every Bot API method with canned JSON and no I/O (as PTB's
 own test suite does). The database is first seeded through the store API with `--runs`
