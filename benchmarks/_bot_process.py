@@ -6,7 +6,7 @@
 Prints READY once it polls; stops on SIGTERM or SIGINT. Used by e2e_throughput.py and
 flood.py.
 
-- real:         bot.telegram.runtime.build_runtime(config) exactly as `bystander run` builds it.
+- real:         bot.bootstrap.build_runtime(config) exactly as `bystander run` builds it.
 - real-nolimit: the same, with PTB's AIORateLimiter taken off the Bot altogether (a
                 diagnostic: what the limiter's bookkeeping costs).
 - bare:         a PTB Application that answers every update with one sendMessage, with
@@ -41,8 +41,8 @@ async def serve(args: argparse.Namespace) -> None:
 
 
 async def _serve_real(args: argparse.Namespace, stop: asyncio.Event) -> None:
+    from bot.bootstrap import build_runtime
     from bot.config import load_config
-    from bot.telegram.runtime import build_runtime
 
     data = Path(args.data_dir)
     env = {

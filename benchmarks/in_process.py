@@ -2,7 +2,7 @@
 
     python benchmarks/in_process.py [--updates 5000] [--runs 10000]
 
-The runtime is built by bot.telegram.runtime.build_runtime on a temporary data folder, exactly as
+The runtime is built by bot.bootstrap.build_runtime on a temporary data folder, exactly as
 `bystander run` builds it; then its Bot's HTTP requests are replaced by `CannedRequest`, a
 PTB `BaseRequest` that answers every Bot API method with canned JSON and no I/O (as PTB's
 own test suite does). The database is first seeded through the store API with `--runs`
@@ -43,11 +43,12 @@ from _common import current_rss_mb, goal, header, max_rss_mb, percentile, pick_b
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
+from bot.bootstrap import build_runtime
 from bot.config import load_config
 from bot.engine import engine
 from bot.storage.keys import load_secrets, pseudonym
 from bot.storage.records import ChoiceRecord, Profile
-from bot.telegram.runtime import Runtime, build_runtime
+from bot.telegram.runtime import Runtime
 
 BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
 SEEDED_IDS = 50_000_000
@@ -115,7 +116,7 @@ class CannedRequest(BaseRequest):
 
 async def seed(runtime: Runtime, secret: bytes, runs: int, per_person: int) -> int:
     """Store `runs` runs through the store API; returns the number of seeded people."""
-    store, catalog = runtime.store, runtime.catalog
+    store, catalog = runtime.storage.players, runtime.catalog
     rng = random.Random(7)
     scenarios = sorted(catalog.scenarios.values(), key=lambda s: s.id)
     people = max(1, runs // per_person)
@@ -354,7 +355,7 @@ async def _measure(args: argparse.Namespace, workdir: Path) -> int:
 
 async def _row_counts(runtime: Runtime) -> dict[str, int]:
     counts = {}
-    async with runtime.store.session() as db:
+    async with runtime.storage.players.session() as db:
         for name in ("users", "runs", "choices", "active_runs"):
             async with db.execute(f"SELECT count(*) FROM {name}") as cursor:
                 counts[name] = (await cursor.fetchone())[0]

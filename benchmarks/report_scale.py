@@ -30,7 +30,7 @@ from lint_speed import generate
 from bot.config import content_dirs
 from bot.content.catalog import load_catalog
 from bot.storage.keys import load_secrets
-from bot.storage.store import SqlCipherStore, transaction
+from bot.storage.sqlite.store import SqlCipherStore, transaction
 
 AGE_BANDS = ("15_or_younger", "16_17", "18_19", "20_plus", "unsaid")
 PERIOD = "2026-06"

@@ -1,13 +1,15 @@
-"""The wiring point: configuration → content, keys, storage and services.
+"""The wiring point: configuration → content, keys, storage, services and the bot.
 
-Everything but Telegram, so the server commands and author tools need no Telegram
-libraries; bot.telegram.runtime puts these services behind PTB's Application.
+The only module that chooses a storage backend (`open_storage`) and builds the services.
+Telegram's libraries load only in `build_runtime`, so the server commands and author
+tools, which import this module, start without them.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.config import BotConfig, ConfigError, shipped_dir
 from bot.content.catalog import Catalog, load_catalog
@@ -17,7 +19,6 @@ from bot.engine.model import SOURCE_LANGUAGE
 from bot.services.class_results import ClassResults
 from bot.services.classes import ClassService
 from bot.services.entry import Entry
-from bot.services.ephemeral import EphemeralStore
 from bot.services.facilitation import FacilitationService
 from bot.services.group_play import GroupPlayService, GroupSettings
 from bot.services.lessons import LessonService
@@ -30,14 +31,19 @@ from bot.services.routing import Router
 from bot.services.staff import StaffSettings
 from bot.services.survey import SurveyService
 from bot.services.young_people import YoungPeople, build_young_people
-from bot.storage.addresses import AddressBox
-from bot.storage.classes import ClassStore
+from bot.storage.addresses import AddressBox, ChatKeys
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import NoDatabase
-from bot.storage.evaluation import EvaluationStore
 from bot.storage.keys import Secrets, holds_data, load_secrets, pseudonym
-from bot.storage.lessons import ChatKeys, LessonStore
-from bot.storage.store import SqlCipherStore
+from bot.storage.memory.store import EphemeralStore
+from bot.storage.ports import Storage
+from bot.storage.sqlite.classes import SqlCipherClassStore
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
+from bot.storage.sqlite.lessons import SqlCipherLessonStore
+from bot.storage.sqlite.store import SqlCipherStore
+
+if TYPE_CHECKING:
+    from bot.telegram.runtime import Runtime
 
 log = logging.getLogger("bystander")
 
@@ -107,6 +113,15 @@ def require_database(config: BotConfig) -> None:
         )
 
 
+def open_storage(config: BotConfig, secrets: Secrets, *, create: bool = True) -> Storage:
+    """The storage backend the configuration asks for: the SQLCipher database (the only
+    backend yet). Not opened: `storage.lifecycle.initialize()` does that."""
+    store = build_store(config, secrets, create=create)
+    evaluation = SqlCipherEvaluationStore(store)
+    lessons = SqlCipherLessonStore(store, ChatKeys(secrets.pseudonym_secret))
+    return Storage(store, store, SqlCipherClassStore(store), lessons, *[evaluation] * 3)
+
+
 def build_store(config: BotConfig, secrets: Secrets, *, create: bool = True) -> SqlCipherStore:
     deletions = DeletionLog(config.deletion_log_path, secrets.pseudonym_secret, config.backup_days)
     return SqlCipherStore(
@@ -124,11 +139,10 @@ class Services:
 
     config: BotConfig
     catalog: Catalog
-    store: SqlCipherStore
+    storage: Storage
     young: YoungPeople
     roles: RoleService
     classes: ClassService
-    evaluation: EvaluationStore
     reports: ReportService
     group_play: GroupPlayService
     entry: Entry
@@ -145,22 +159,20 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     secrets = load_secrets(
         config.key_dir, config.data_dir, config.secrets_env, database=config.database_path
     )
-    store = build_store(config, secrets, create=create)
-    classes = ClassStore(store)
-    lessons = LessonStore(store, ChatKeys(secrets.pseudonym_secret))
-    evaluation = EvaluationStore(store)
+    storage = open_storage(config, secrets, create=create)
+    classes, lessons = storage.staff, storage.lessons
     survey = None
     if catalog.measures is not None:
         presenter = Presenter(catalog.locales, catalog.help)
         addresses = AddressBox(secrets.pseudonym_secret)
         survey = SurveyService(
-            catalog.measures, presenter, evaluation, addresses, config.follow_up_days
+            catalog.measures, presenter, storage.survey, addresses, config.follow_up_days
         )
     admins = frozenset(pseudonym(secrets.pseudonym_secret, i) for i in config.admin_ids)
     settings = StaffSettings(admins, config.min_group, config.class_days, config.invite_days)
     young = build_young_people(
         catalog,
-        store,
+        storage.players,
         EphemeralStore(),
         Membership(classes, lessons),
         survey,
@@ -173,7 +185,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     hours = config.lesson_hours
     facilitation = FacilitationService(catalog, classes, settings, class_admin, lessons, hours)
     lesson_service = LessonService(catalog, classes, settings, lessons, hours)
-    reports = ReportService(catalog, evaluation, classes, settings.k)
+    reports = ReportService(catalog, storage.reports, classes, settings.k)
     group = GroupSettings(config.poll_seconds, hours)
     group_play = GroupPlayService(catalog, classes, settings, lessons, group)
     entry = Entry(young, roles, facilitation)
@@ -182,11 +194,10 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     return Services(
         config,
         catalog,
-        store,
+        storage,
         young,
         roles,
         class_admin,
-        evaluation,
         reports,
         group_play,
         entry,
@@ -194,3 +205,49 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         secrets.pseudonym_secret,
         CommandMenus(catalog, classes, settings, router),
     )
+
+
+def build_runtime(config: BotConfig) -> Runtime:
+    """The bot: the services behind PTB's Application, with its HTTP server if configured."""
+    # Telegram's libraries load only here, so commands that import this module start fast.
+    from bot.http.bot_server import build_bot_http
+    from bot.telegram.app import build_application
+    from bot.telegram.handlers import Handlers
+    from bot.telegram.runtime import Runtime
+    from bot.telegram.transport import Transports
+
+    services = build_services(config)
+    for warning in hidden_help_lines(services.catalog, config):  # at the bot's start, as the
+        log.warning("%s", warning)  # operator reads it; `bystander check` says it too
+    handlers = Handlers(
+        services.router,
+        services.entry,
+        services.group_play,
+        services.pseudonym_secret,
+        services.menus,
+    )
+    runtime = Runtime(
+        config,
+        services.catalog,
+        services.storage,
+        services.young,
+        services.roles,
+        app=None,  # type: ignore[arg-type]
+        transports=Transports.through(config.proxy),
+        reports=services.reports,
+        router=services.router,
+        group_play=services.group_play,
+    )
+    runtime.app = build_application(
+        config.token,
+        config.base_url,
+        handlers,
+        runtime.transports,
+        webhook=bool(config.http.webhook_url),
+        post_init=runtime.post_init,
+        post_shutdown=runtime.post_shutdown,
+    )
+    runtime.http = build_bot_http(
+        config, runtime.app, services.storage.lifecycle, runtime.transports
+    )
+    return runtime

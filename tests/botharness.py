@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from fakebotapi import FakeBotApi
 
+from bot.bootstrap import build_runtime
 from bot.config import load_config
 from bot.storage.keys import load_secrets, pseudonym
-from bot.telegram.runtime import Runtime, build_runtime
+from bot.telegram.runtime import Runtime
 
 BotFactory = Callable[[], AbstractAsyncContextManager[Runtime]]
 ADMIN_ID = 900001  # the configured admin of every test bot

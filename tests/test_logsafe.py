@@ -67,12 +67,12 @@ def test_a_traceback_in_a_log_record_is_masked() -> None:
 def test_an_unexpected_error_in_run_is_one_masked_line_and_a_masked_log(
     monkeypatch, capsys, tmp_path, root_logging
 ) -> None:
-    import bot.telegram.runtime
+    import bot.bootstrap
 
     def broken(config):
         raise RuntimeError(f"cannot start http://127.0.0.1/bot{config.token}/getMe")
 
-    monkeypatch.setattr(bot.telegram.runtime, "build_runtime", broken)
+    monkeypatch.setattr(bot.bootstrap, "build_runtime", broken)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "77:another-odd-token-to-mask")
     monkeypatch.setenv("BYSTANDER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BYSTANDER_KEY_DIR", str(tmp_path / "keys"))

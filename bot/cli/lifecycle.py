@@ -18,8 +18,6 @@ from bot import logsafe
 from bot.bootstrap import build_store, hidden_help_lines, load_content, require_database
 from bot.cli.authoring import CliError
 from bot.config import BotConfig, ConfigError, load_config
-from bot.storage import backup as backups
-from bot.storage.database import connect, load_migrations, storage_errors
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import StorageError
 from bot.storage.keys import (
@@ -32,6 +30,8 @@ from bot.storage.keys import (
     load_secrets,
     read_key_file,
 )
+from bot.storage.sqlite import backup as backups
+from bot.storage.sqlite.database import connect, load_migrations, storage_errors
 
 # `bystander check` exit codes, for monitoring (docs/operations.md).
 CHECK_CODES = {"configuration": 1, "keys and database": 2, "content": 3, "Bot API": 4}

@@ -43,7 +43,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Telegram's libraries load only here, so the other commands start quickly.
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.telegram.runtime import build_runtime
+    from bot.bootstrap import build_runtime
 
     logsafe.configure()  # until the configuration says how
     logsafe.mask(os.environ.get("TELEGRAM_BOT_TOKEN", ""))

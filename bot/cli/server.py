@@ -20,9 +20,8 @@ from bot.evaluation.release import Period, PeriodError
 from bot.services.plaintext import plain_text
 from bot.services.reports import FORMATS, ReportError, export
 from bot.services.staff import MAX_CLASS_NAME, MIN_GROUP_FLOOR
-from bot.storage.classes import MENTOR, ROLES
 from bot.storage.errors import StorageError
-from bot.storage.evaluation import PurgeSummary, retention_cutoff
+from bot.storage.records import MENTOR, ROLES, PurgeSummary, retention_cutoff
 
 T = TypeVar("T")
 
@@ -51,11 +50,11 @@ def with_services(args: argparse.Namespace, work: Callable[[Services], Awaitable
 
     async def run() -> T:
         services = build_services(lifecycle.server_config(args), create=False)
-        await services.store.initialize()
+        await services.storage.lifecycle.initialize()
         try:
             return await work(services)
         finally:
-            await services.store.close()
+            await services.storage.lifecycle.close()
 
     try:
         return asyncio.run(run())
@@ -99,7 +98,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     def purge(services: Services):
         config = services.config
         cutoff = retention_cutoff(datetime.now(UTC).date(), config.retention_months)
-        return services.evaluation.purge(
+        return services.storage.retention.purge(
             cutoff, dry_run=args.dry_run, min_group=max(MIN_GROUP_FLOOR, config.min_group)
         )
 

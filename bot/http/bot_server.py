@@ -11,7 +11,7 @@ from bot.config import BotConfig
 from bot.http.health import add_health
 from bot.http.server import HttpServer
 from bot.http.webhook import Webhook, webhook_secret
-from bot.storage.store import SqlCipherStore
+from bot.storage.ports import Lifecycle
 from bot.telegram.ordering import PerUserOrder
 from bot.telegram.transport import Transports
 
@@ -23,7 +23,7 @@ class BotHttp:
 
 
 def build_bot_http(
-    config: BotConfig, app: Application, store: SqlCipherStore, transports: Transports
+    config: BotConfig, app: Application, storage: Lifecycle, transports: Transports
 ) -> BotHttp | None:
     """None when nothing is to be served (long polling, no health, no metrics)."""
     settings = config.http
@@ -39,7 +39,7 @@ def build_bot_http(
     if settings.health:
 
         def readiness() -> Mapping[str, bool]:
-            return {"database": store.is_open, "application": app.running}
+            return {"database": storage.is_open, "application": app.running}
 
         add_health(server, readiness)
     if settings.metrics:
@@ -49,5 +49,5 @@ def build_bot_http(
         metrics.add_to(server)
         app.add_error_handler(metrics.count_error)
         transports.general.observer = metrics.observe_bot_api
-        store.write_timer = metrics.database_write_seconds.observe
+        storage.write_timer = metrics.database_write_seconds.observe
     return BotHttp(server, webhook)

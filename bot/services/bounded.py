@@ -14,6 +14,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+# How many people each memory keeps at most, and for how long someone idle is remembered.
+MAX_PEOPLE = 10_000  # about 1 kB each in memory-only play
+MAX_IDLE_S = 24 * 3600
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 

@@ -18,7 +18,7 @@ from bot.services.presenter import escape
 from bot.services.routing import action, button
 from bot.services.staff import StaffDesk, share_line
 from bot.services.views import Button, Message, Outcome, column
-from bot.storage.classes import ClassRecord, StepAnswers
+from bot.storage.records import ClassRecord, StepAnswers
 
 
 class ClassResults(StaffDesk):

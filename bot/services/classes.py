@@ -23,7 +23,7 @@ from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import MAX_CLASS_NAME, WHOLE_AUDIENCE_CHOICE, StaffDesk, utc_today
 from bot.services.views import Button, Message, Outcome, column
-from bot.storage.classes import ClassRecord
+from bot.storage.records import ClassRecord
 
 
 class ClassService(StaffDesk):

@@ -18,8 +18,8 @@ from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import MAX_HANDS, StaffDesk, StaffSettings, share_line, utc_today
 from bot.services.views import Button, Message, Outcome, column
-from bot.storage.classes import YOUTH_WORKER, ClassRecord, ClassStore
-from bot.storage.lessons import HANDS, ROOM, Lesson, LessonStore, Play
+from bot.storage.ports import LessonStore, StaffStore
+from bot.storage.records import HANDS, ROOM, YOUTH_WORKER, ClassRecord, Lesson, Play
 
 
 class FacilitationService(StaffDesk):
@@ -28,7 +28,7 @@ class FacilitationService(StaffDesk):
     def __init__(
         self,
         catalog: Catalog,
-        classes: ClassStore,
+        classes: StaffStore,
         settings: StaffSettings,
         admin: ClassService,
         lessons: LessonStore,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
 from bot.content.catalog import Catalog
@@ -32,8 +32,8 @@ from bot.services.presenter import escape
 from bot.services.routing import Chats, action, button, command
 from bot.services.staff import MAX_HANDS, StaffDesk, StaffSettings, utc_today
 from bot.services.views import Button, Message, Outcome, column
-from bot.storage.classes import YOUTH_WORKER, ClassRecord, ClassStore
-from bot.storage.lessons import GROUP, POLL, GroupChat, Lesson, LessonStore, Play
+from bot.storage.ports import LessonStore, StaffStore
+from bot.storage.records import GROUP, POLL, YOUTH_WORKER, ClassRecord, GroupChat, Lesson, Play
 
 GROUP_PLAY_AGE = 16  # Telegram's own age limit in the EU: younger classes play in the room
 POLL_OPTION_LIMIT = 100  # Telegram's limit for a poll option
@@ -102,7 +102,7 @@ class GroupPlayService(StaffDesk):
     def __init__(
         self,
         catalog: Catalog,
-        classes: ClassStore,
+        classes: StaffStore,
         settings: StaffSettings,
         lessons: LessonStore,
         group: GroupSettings,
@@ -194,7 +194,7 @@ class GroupPlayService(StaffDesk):
         if going is not None and going.leader != person.pseudonym:
             # Another leader's lesson here is theirs to end, not silently replaced.
             return Outcome(notice=self.t(language, "group.lesson_going"))
-        ends_at = self._now() + timedelta(hours=self.group.lesson_hours)
+        ends_at = self.lessons.now() + timedelta(hours=self.group.lesson_hours)
         lesson = await self.lessons.start_lesson(
             record.id, person.pseudonym, GROUP, scenario.id, ends_at, person.group
         )
@@ -257,7 +257,12 @@ class GroupPlayService(StaffDesk):
             return  # not a poll of a lesson, or its lesson is gone
         play = await self.lessons.get_play(link.play_id)
         lesson = await self.lessons.get_lesson(link.lesson_id)
-        if play is None or lesson is None or lesson.chat is None or not lesson.is_open(self._now()):
+        if (
+            play is None
+            or lesson is None
+            or lesson.chat is None
+            or not lesson.is_open(self.lessons.now())
+        ):
             return
         await self._votes_in(play, lesson, poll_id, counts)
 
@@ -377,7 +382,7 @@ class GroupPlayService(StaffDesk):
 
     async def end_due_lessons(self) -> int:
         """End the lessons whose time ran out, saying so in their groups (a job)."""
-        due = await self.lessons.lessons_due_to_end(self._now())
+        due = await self.lessons.lessons_due_to_end(self.lessons.now())
         for lesson in due:
             here = await self.lessons.open_lesson_in_chat(*lesson.chat) if lesson.chat else None
             # A new lesson may have started here since this one's time ran out: it ends
@@ -425,7 +430,7 @@ class GroupPlayService(StaffDesk):
             return None, None, language, self._stale(language)
         if await self._led(person, str(lesson.class_id)) is None:
             return None, None, language, await self._not_yours(person, language)
-        if not lesson.is_open(self._now()):
+        if not lesson.is_open(self.lessons.now()):
             return None, None, language, self._stale(language)
         return play, lesson, language, None
 
@@ -442,8 +447,8 @@ class GroupPlayService(StaffDesk):
 
     async def _lesson_language(self, lesson: Lesson) -> str:
         """A group reads the language of the lesson's leader."""
-        profile = await self.classes.store.get_profile(lesson.leader)
-        return profile.language if profile else self.presenter.locales.pick(None)
+        language = await self.classes.language_of(lesson.leader)
+        return language or self.presenter.locales.pick(None)
 
     async def _post(self, chat: GroupChat, message: Message) -> int:
         try:
@@ -456,9 +461,6 @@ class GroupPlayService(StaffDesk):
         if self.channel is None or chat is None:
             raise ChatGone("no channel to the group")
         return self.channel
-
-    def _now(self) -> datetime:
-        return datetime.fromisoformat(self.lessons.store.moment())
 
 
 def _option(label: str) -> str:

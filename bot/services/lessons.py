@@ -5,7 +5,7 @@ mode), or in the class's Telegram group (bot.services.group_play).
 A lesson ends when its leader ends it, when another lesson of the class starts, or by
 itself after `lesson_hours`. Later features hang off it: the questionnaire's "end of
 session" measure and the projector page's link. It is stored like any other class data
-(bot/storage/lessons.py) and goes with its class.
+(bot/storage/sqlite/lessons.py) and goes with its class.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import StaffDesk, StaffSettings, utc_today
 from bot.services.views import Button, Outcome, column
-from bot.storage.classes import YOUTH_WORKER, ClassStore
-from bot.storage.lessons import PHONES, LessonStore
+from bot.storage.ports import LessonStore, StaffStore
+from bot.storage.records import PHONES, YOUTH_WORKER
 
 
 class LessonService(StaffDesk):
     def __init__(
         self,
         catalog: Catalog,
-        classes: ClassStore,
+        classes: StaffStore,
         settings: StaffSettings,
         lessons: LessonStore,
         lesson_hours: int,

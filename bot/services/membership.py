@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.engine.ages import joins_itself
-from bot.services import ephemeral
+from bot.services import bounded
 from bot.services.bounded import BoundedDict
-from bot.storage.classes import ClassRecord, ClassStore
-from bot.storage.lessons import PHONES, LessonStore
+from bot.storage.ports import ClassStore, LessonStore
+from bot.storage.records import PHONES, ClassRecord
 
 WRONG_CODE_LIMIT = 5
 WRONG_CODE_WINDOW_S = 600
@@ -30,14 +30,14 @@ class Membership:
         max_people: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Both memories are bounded like memory-only play (bot.services.ephemeral): a class
+        """Both memories are bounded like memory-only play (bot.storage.memory.store): a class
         link is kept as long as an unsaved player is, and wrong codes for their window."""
         self.classes = classes
         self.lessons = lessons
         self._clock = clock
-        size = max_people or ephemeral.MAX_PEOPLE
+        size = max_people or bounded.MAX_PEOPLE
         # pseudonym -> class id, memory only
-        self._unsaved: BoundedDict[str, int] = BoundedDict(size, ephemeral.MAX_IDLE_S, clock)
+        self._unsaved: BoundedDict[str, int] = BoundedDict(size, bounded.MAX_IDLE_S, clock)
         self._wrong: BoundedDict[str, deque[float]] = BoundedDict(size, WRONG_CODE_WINDOW_S, clock)
 
     def too_many_wrong_codes(self, user: str) -> bool:

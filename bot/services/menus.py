@@ -2,7 +2,7 @@
 or for staff their own, with everyone's commands and those of their roles
 (`Router.menu`).
 
-The menu set in a chat is stored (`ClassStore.set_menu`), so one read at each contact tells
+The menu set in a chat is stored (`MenuStore.set_menu`), so one read at each contact tells
 whether it still fits the person's roles: it is set when a role is redeemed, reset at the
 next contact after a role is revoked (the bot does not know the chat of someone an admin
 revoked), and left alone across restarts. The channel sets it (bot.telegram.menus).
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.content.catalog import Catalog
 from bot.services.routing import Audience, Chats, Router
 from bot.services.staff import StaffDesk, StaffSettings
-from bot.storage.classes import ClassStore
+from bot.storage.ports import StaffStore
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class MenuChange:
 
 class CommandMenus(StaffDesk):
     def __init__(
-        self, catalog: Catalog, classes: ClassStore, settings: StaffSettings, router: Router
+        self, catalog: Catalog, classes: StaffStore, settings: StaffSettings, router: Router
     ) -> None:
         super().__init__(catalog, classes, settings)
         self.router = router

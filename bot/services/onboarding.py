@@ -10,8 +10,8 @@ from bot.services.player import Person, PlayerDesk, Session
 from bot.services.presenter import escape as _e
 from bot.services.routing import action, button, command
 from bot.services.views import Button, Keyboard, Message, Outcome, column
+from bot.storage.ports import PlayerStore
 from bot.storage.records import CONSENT_NO_SAVE, CONSENT_SAVE, Profile
-from bot.storage.store import Store
 
 if TYPE_CHECKING:  # play imports this module's base, PlayerDesk
     from bot.services.play import PlayService
@@ -97,7 +97,7 @@ class Onboarding(PlayerDesk):
         session = await self._session(session.person)
         return self._with_menu(session, self.t(session, key), await self._menu_keyboard(session))
 
-    def _backend(self, consent: str) -> Store:
+    def _backend(self, consent: str) -> PlayerStore:
         return self.store if consent == CONSENT_SAVE else self.ephemeral
 
     @button("saving")

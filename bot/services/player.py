@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from bot.content.catalog import Catalog
 from bot.engine.ages import AgeBand, is_for
 from bot.engine.model import Scenario
-from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
 from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter
@@ -27,10 +26,8 @@ from bot.services.survey import (
     SurveyService,
 )
 from bot.services.views import Button, Keyboard, Message, Outcome, column
-from bot.storage.evaluation import SurveyState
-from bot.storage.lessons import GroupChat
-from bot.storage.records import CONSENT_SAVE, Profile
-from bot.storage.store import Store
+from bot.storage.ports import PlayerStore
+from bot.storage.records import CONSENT_SAVE, GroupChat, Profile, SurveyState
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ class Person:
 class Session:
     person: Person
     profile: Profile | None
-    store: Store
+    store: PlayerStore
     language: str
 
     @property
@@ -72,8 +69,8 @@ class PlayerDesk:
     def __init__(
         self,
         catalog: Catalog,
-        store: Store,
-        ephemeral: EphemeralStore,
+        store: PlayerStore,
+        ephemeral: PlayerStore,
         membership: Membership | None = None,
         survey: SurveyService | None = None,
         retention_months: int = 12,
@@ -92,7 +89,7 @@ class PlayerDesk:
     async def _session(self, person: Person, language: str | None = None) -> Session:
         """Load who this is; `language` overrides (a choice made before anything was stored)."""
         profile = await self.store.get_profile(person.pseudonym)
-        store: Store = self.store
+        store: PlayerStore = self.store
         if profile is None:
             profile = await self.ephemeral.get_profile(person.pseudonym)
             store = self.ephemeral

@@ -22,7 +22,7 @@ from bot.services.survey import (
     SKIP_ALL,
 )
 from bot.services.views import Message, Outcome
-from bot.storage.evaluation import FollowUpState
+from bot.storage.records import FollowUpState
 
 if TYPE_CHECKING:  # play imports this module's base, PlayerDesk
     from bot.services.play import PlayService
@@ -102,9 +102,7 @@ class QuestionnaireFlow(PlayerDesk):
         session, follow_up = await self._follow_up(person, follow_up_id)
         if follow_up is None or follow_up.opportunity is not None or answer not in OPPORTUNITIES:
             return self._stale(session)
-        await self.survey.evaluation.answer_follow_up(
-            person.pseudonym, follow_up.id, "opportunity", answer
-        )
+        await self.survey.answer_follow_up(person.pseudonym, follow_up.id, "opportunity", answer)
         if answer == "yes":
             message = self.survey.acted_question(follow_up.id, session.language)
         else:
@@ -123,9 +121,7 @@ class QuestionnaireFlow(PlayerDesk):
             or strategy not in set(Strategy)
         ):
             return self._stale(session)
-        await self.survey.evaluation.answer_follow_up(
-            person.pseudonym, follow_up.id, "acted", strategy
-        )
+        await self.survey.answer_follow_up(person.pseudonym, follow_up.id, "acted", strategy)
         question = self.survey.question(session.language, Wave.FOLLOW_UP, follow_up.scenario_id, 0)
         return Outcome([question], close_buttons=True)
 
@@ -137,4 +133,4 @@ class QuestionnaireFlow(PlayerDesk):
         number = cb.number(follow_up_id)
         if self.survey is None or not session.saved or number is None:
             return session, None
-        return session, await self.survey.evaluation.sent_follow_up(person.pseudonym, number)
+        return session, await self.survey.sent_follow_up(person.pseudonym, number)

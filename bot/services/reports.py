@@ -21,8 +21,8 @@ from bot.evaluation.report import (
 from bot.services.presenter import escape
 from bot.services.routing import Audience, command
 from bot.services.views import Message, Outcome
-from bot.storage.classes import ClassStore
-from bot.storage.evaluation import RETIRED, EvaluationStore
+from bot.storage.ports import ReportStore, StaffStore
+from bot.storage.records import RETIRED
 
 FORMATS = ("html", "csv", "json")
 TELEGRAM_CHARTS = 3
@@ -45,7 +45,7 @@ def _today() -> date:
 
 class ReportService:
     def __init__(
-        self, catalog: Catalog, evaluation: EvaluationStore, classes: ClassStore, min_group: int
+        self, catalog: Catalog, evaluation: ReportStore, classes: StaffStore, min_group: int
     ) -> None:
         self.catalog = catalog
         self.evaluation = evaluation
@@ -117,9 +117,9 @@ class ReportService:
     @command("report", Audience.EVALUATOR, menu=30)
     async def telegram_report(self, person, words: list[str]) -> Outcome:
         """/report [period] [scenario id]: the summary, a few charts, and the files."""
-        profile = await self.classes.store.get_profile(person.pseudonym)
         locales = self.catalog.locales
-        language = profile.language if profile else locales.pick(person.telegram_language)
+        language = await self.classes.language_of(person.pseudonym)
+        language = language or locales.pick(person.telegram_language)
         period, scenario = Period.last_closed_month(_today()), None
         for word in words[:2]:
             if word in self.catalog.scenarios:

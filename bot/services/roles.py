@@ -18,7 +18,7 @@ from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import MAX_CLASS_NAME, ROLE_WORDS, StaffDesk, utc_today
 from bot.services.views import Button, Outcome, column
-from bot.storage.classes import EVALUATOR, MENTOR, YOUTH_WORKER
+from bot.storage.records import EVALUATOR, MENTOR, YOUTH_WORKER
 
 
 class RoleService(StaffDesk):

@@ -21,7 +21,8 @@ from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter, escape
 from bot.services.routing import Audience, action
 from bot.services.views import Button, Keyboard, Outcome, column
-from bot.storage.classes import EVALUATOR, MENTOR, YOUTH_WORKER, ClassRecord, ClassStore
+from bot.storage.ports import StaffStore
+from bot.storage.records import EVALUATOR, MENTOR, YOUTH_WORKER, ClassRecord
 
 MIN_GROUP_FLOOR = 3
 MAX_HANDS = 500  # a room's count of one option: more is a typing slip (or a forwarded poll)
@@ -58,7 +59,7 @@ def utc_today() -> date:
 class StaffDesk:
     """Shared by the staff services; holds no use case of its own."""
 
-    def __init__(self, catalog: Catalog, classes: ClassStore, settings: StaffSettings) -> None:
+    def __init__(self, catalog: Catalog, classes: StaffStore, settings: StaffSettings) -> None:
         self.catalog = catalog
         self.presenter = Presenter(catalog.locales, catalog.help)
         self.stories = PlaySession(self.presenter)
@@ -69,10 +70,8 @@ class StaffDesk:
         return self.presenter.t(language, key, **values)
 
     async def _language(self, person) -> str:
-        profile = await self.classes.store.get_profile(person.pseudonym)
-        return (
-            profile.language if profile else self.presenter.locales.pick(person.telegram_language)
-        )
+        language = await self.classes.language_of(person.pseudonym)
+        return language or self.presenter.locales.pick(person.telegram_language)
 
     def _stale(self, language: str) -> Outcome:
         return Outcome(notice=self.t(language, "play.old_button"))
@@ -98,7 +97,7 @@ class StaffDesk:
     # facilitator's session in progress (bot.services.facilitation, through `_led`). A
     # revoked youth worker's or mentor's old buttons and typed hand counts are therefore
     # refused at once; revoking also closes the classes, revokes the mentors and ends the
-    # sessions (bot.storage.roles.strip_powers).
+    # sessions (bot.storage.sqlite.roles.strip_powers).
 
     async def _led(self, person, class_id: str) -> ClassRecord | None:
         """The class, if this person may lead it (in a lesson or facilitator mode): a youth

@@ -16,7 +16,8 @@ from bot.engine.model import Strategy
 from bot.services.presenter import Presenter, escape
 from bot.services.views import Button, Message, column
 from bot.storage.addresses import AddressBox
-from bot.storage.evaluation import SKIPPED, EvaluationStore, SurveyState
+from bot.storage.ports import SurveyStore
+from bot.storage.records import SKIPPED, FollowUpState, SurveyState
 
 # Button kinds.
 QUESTION, SKIP_ALL, OFFER, OPPORTUNITY, ACTED = "mq", "ms", "fu", "fo", "fa"
@@ -39,7 +40,7 @@ class SurveyService:
         self,
         measures: Measures,
         presenter: Presenter,
-        evaluation: EvaluationStore,
+        evaluation: SurveyStore,
         addresses: AddressBox,
         follow_up_days: int = 30,
     ) -> None:
@@ -186,6 +187,20 @@ class SurveyService:
             await self.evaluation.close_follow_up(due.id, "cancelled")
             return None
         return Reminder(due.id, chat_id, self._reminder(due.id, due.language))
+
+    async def close_reminder(self, follow_up_id: int, *, delivered: bool) -> None:
+        """Sent, or cancelled when it can never arrive: either way never sent again."""
+        await self.evaluation.close_follow_up(follow_up_id, "sent" if delivered else "cancelled")
+
+    async def sent_follow_up(self, user: str, follow_up_id: int) -> FollowUpState | None:
+        """The person's follow-up whose reminder was sent (what its buttons answer)."""
+        return await self.evaluation.sent_follow_up(user, follow_up_id)
+
+    async def answer_follow_up(
+        self, user: str, follow_up_id: int, question: str, answer: str
+    ) -> None:
+        """`question`: "opportunity" or "acted"; the first answer counts."""
+        await self.evaluation.answer_follow_up(user, follow_up_id, question, answer)
 
     def _reminder(self, follow_up_id: int, language: str) -> Message:
         texts = self.measures.follow_up

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 from bot.content.catalog import Catalog
 from bot.services.account import Account
-from bot.services.ephemeral import EphemeralStore
 from bot.services.membership import Membership
 from bot.services.onboarding import Onboarding
 from bot.services.play import PlayService
 from bot.services.questionnaire import QuestionnaireFlow
 from bot.services.survey import SurveyService
-from bot.storage.store import Store
+from bot.storage.ports import PlayerStore
 
 
 @dataclass(frozen=True)
@@ -31,8 +30,8 @@ class YoungPeople:
 
 def build_young_people(
     catalog: Catalog,
-    store: Store,
-    ephemeral: EphemeralStore,
+    store: PlayerStore,
+    ephemeral: PlayerStore,
     membership: Membership | None = None,
     survey: SurveyService | None = None,
     retention_months: int = 12,

@@ -1,4 +1,6 @@
-"""Encrypted storage of pseudonymous training progress (see PRODUCT.md §3, privacy model)."""
+"""Storage of pseudonymous training progress (see PRODUCT.md §3, privacy model): the ports
+(bot.storage.ports) and their backends (bot.storage.sqlite, bot.storage.memory), which only
+bot.bootstrap chooses."""
 
 from bot.storage.errors import (
     DatabaseKeyError,
@@ -11,7 +13,6 @@ from bot.storage.errors import (
 )
 from bot.storage.keys import Secrets, load_or_create_secret, load_secrets, pseudonym
 from bot.storage.records import AGE_BANDS, CONSENT_SAVE, ChoiceRecord, Profile, UserData
-from bot.storage.store import SqlCipherStore, Store
 
 __all__ = [
     "AGE_BANDS",
@@ -23,10 +24,8 @@ __all__ = [
     "PseudonymKeyError",
     "SchemaVersionError",
     "Secrets",
-    "SqlCipherStore",
     "StorageError",
     "StorageUnavailable",
-    "Store",
     "UnknownUser",
     "UserData",
     "load_or_create_secret",

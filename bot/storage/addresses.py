@@ -16,6 +16,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.storage.keys import chat_ref
+
 REMINDER = "reminder"
 GROUP_CHAT = "group chat"
 
@@ -39,3 +41,21 @@ class AddressBox:
             return int(self._fernet.decrypt(sealed.encode()))
         except (InvalidToken, ValueError):
             return None
+
+
+class ChatKeys:
+    """Turns a group's chat id into what is stored: a lookup ref and a sealed address. Both
+    are keyed with the pseudonym secret, which is kept outside the database."""
+
+    def __init__(self, pseudonym_secret: bytes) -> None:
+        self._secret = pseudonym_secret
+        self._box = AddressBox(pseudonym_secret, GROUP_CHAT)
+
+    def ref(self, chat_id: int) -> str:
+        return chat_ref(self._secret, chat_id)
+
+    def seal(self, chat_id: int) -> str:
+        return self._box.seal(chat_id)
+
+    def open(self, sealed: str) -> int | None:
+        return self._box.open(sealed)

@@ -1,13 +1,19 @@
-"""Values the store reads and writes. A user appears only as a pseudonym string."""
+"""Values the storage ports (bot.storage.ports) read and write, the same for every backend.
+
+A person appears only as a pseudonym string."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
+
+from bot.engine.ages import ClassAge
+from bot.engine.model import AgeRange
 
 AGE_BANDS = ("15_or_younger", "16_17", "18_19", "20_plus", "unsaid")
 CONSENT_SAVE = "save"  # the only state that is stored: users who decline have no rows at all
-CONSENT_NO_SAVE = "nosave"  # kept in memory only (bot.services.ephemeral)
+CONSENT_NO_SAVE = "nosave"  # kept in memory only (bot.storage.memory.store)
 
 
 @dataclass(frozen=True)
@@ -48,3 +54,188 @@ class UserData:
     scenarios: tuple[str, ...]  # sorted
     first_activity: date
     last_activity: date
+
+
+# -- staff: roles, classes, class results -------------------------------------------------
+
+YOUTH_WORKER, EVALUATOR, MENTOR = "youth_worker", "evaluator", "mentor"
+ROLES = (YOUTH_WORKER, EVALUATOR, MENTOR)
+LEADING_ROLES = (YOUTH_WORKER, MENTOR)  # may lead a lesson or facilitator mode
+# The stored menu of a person whose role was revoked: whatever the bot set in their chat no
+# longer fits; it sets the menu of the roles they still hold at their next contact.
+RESET_MENU = "reset"
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    id: int
+    role: str
+    label: str
+    granted_on: str
+    inviter_label: str | None = None  # a mentor's: the label of the youth worker's grant
+
+
+@dataclass(frozen=True)
+class ClassRecord:
+    id: int
+    owner: str
+    name: str
+    code: str
+    expires_on: str
+    closed_on: str | None
+    age: ClassAge
+
+    @classmethod
+    def of_row(cls, row) -> ClassRecord:
+        *fields, age_min, age_max, school_year = row
+        return cls(*fields, ClassAge(AgeRange(age_min, age_max), school_year))
+
+    def is_open(self, today: date) -> bool:
+        return self.closed_on is None and date.fromisoformat(self.expires_on) >= today
+
+
+@dataclass(frozen=True)
+class ScenarioProgress:
+    scenario_id: str
+    started: int  # distinct students
+    finished: int
+
+
+@dataclass(frozen=True)
+class StepAnswers:
+    """How the class answered one step: each student's first answer counts once."""
+
+    step_id: str
+    students: int
+    counts: dict[str, int]  # choice id -> number
+
+
+@dataclass(frozen=True)
+class Facilitation:
+    id: int
+    class_id: int
+    scenario_id: str
+    version: int
+    state: dict[str, Any]  # {"run": engine run JSON, "awaiting": "counts" | "follow", ...}
+
+
+# -- lessons, plays and polls ---------------------------------------------------------------
+
+GROUP, ROOM, PHONES = "group", "room", "phones"
+MODES = (GROUP, ROOM, PHONES)
+HANDS, POLL = "hands", "poll"  # where a play's totals come from
+SOURCES = (HANDS, POLL)
+# step, choice, strategy, assessment, phase, number (of hands or votes)
+CountRow = tuple[str, str, str, str, str, int]
+
+
+@dataclass(frozen=True)
+class GroupChat:
+    """Where a group lesson plays: a chat, and a topic of it when the group has topics
+    (None: the chat's general thread, a place of its own)."""
+
+    chat_id: int
+    thread_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: int
+    class_id: int
+    leader: str  # pseudonym of the youth worker or mentor who started it
+    mode: str  # GROUP | ROOM | PHONES
+    scenario_id: str | None
+    chat: GroupChat | None  # group mode only
+    started_at: datetime
+    ends_at: datetime
+    ended_at: datetime | None
+
+    def is_open(self, now: datetime) -> bool:
+        return self.ended_at is None and self.ends_at > now
+
+
+@dataclass(frozen=True)
+class Play:
+    """One scenario played together in a lesson."""
+
+    id: int
+    lesson_id: int | None  # None once the lesson was deleted
+    class_id: int
+    scenario_id: str
+    version: int
+    state: dict[str, Any]
+    source: str  # HANDS | POLL
+    revision: int  # what `save_play` expects: it moves on with every save
+    finished: bool
+
+
+@dataclass(frozen=True)
+class PollLink:
+    """An anonymous poll the bot posted for a step of a play."""
+
+    poll_id: str
+    play_id: int
+    lesson_id: int | None
+    step_id: str
+    message_id: int
+    closed: bool
+    chat: GroupChat | None  # where the poll is, from its lesson
+
+
+# -- evaluation: questionnaire, follow-ups, reports, retention -----------------------------
+
+RETIRED = ""  # the body of a released period past retention
+SKIPPED = 0  # a question the person chose to skip; never part of a pair
+
+
+@dataclass(frozen=True)
+class DueFollowUp:
+    id: int
+    scenario_id: str
+    address: str  # sealed; only the reminder sender can open it
+    language: str
+
+
+@dataclass(frozen=True)
+class FollowUpState:
+    id: int
+    scenario_id: str
+    status: str  # scheduled | sent | cancelled
+    opportunity: str | None
+    acted: str | None
+
+
+@dataclass(frozen=True)
+class SurveyState:
+    """What the questionnaire rules need to know about one person and one scenario."""
+
+    answers: dict[str, dict[str, int]]  # wave -> item id -> value (SKIPPED when skipped)
+    played: bool  # a run of the scenario was ever started
+    finished: bool  # a run of the scenario was finished
+    follow_up: FollowUpState | None  # the person's follow-up for this scenario
+    follow_ups: int  # the person's follow-ups for all scenarios
+
+
+@dataclass(frozen=True)
+class PurgeSummary:
+    """What retention removes (or, in a dry run, would remove), kind by kind."""
+
+    cutoff: date
+    choices: int
+    runs: int
+    measure_answers: int
+    follow_ups: int
+    profiles: int  # people without activity since before the cutoff
+    memberships: int  # of those people, and of the classes removed
+    classes: int  # ended (closed or expired) before the cutoff
+    facilitations: int  # sessions of the classes removed
+    invitations: int  # expired more than INVITATION_GRACE_DAYS ago
+    roles: int  # revoked before the cutoff
+    small_groups: int  # aggregate rows of fewer than K people, merged or deleted
+    releases: int  # released periods that ended before the cutoff, retired
+
+
+def retention_cutoff(today: date, months: int) -> date:
+    """The first day of the month `months` before today's: older raw events are folded."""
+    month_index = today.year * 12 + today.month - 1 - months
+    return date(month_index // 12, month_index % 12 + 1, 1)

@@ -19,7 +19,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden
 
 from bot.services.group_play import ChatGone, PollPosted
 from bot.services.views import Message
-from bot.storage.lessons import GroupChat
+from bot.storage.records import GroupChat
 from bot.telegram.handlers import NO_PREVIEW, keyboard
 
 log = logging.getLogger(__name__)

@@ -39,7 +39,7 @@ from bot.services.views import Keyboard, Outcome
 from bot.services.views import Message as ViewMessage
 from bot.storage.errors import StorageUnavailable
 from bot.storage.keys import pseudonym
-from bot.storage.lessons import GroupChat
+from bot.storage.records import GroupChat
 from bot.telegram.menus import fit_menu
 from bot.telegram.ordering import GROUP_CHATS
 

@@ -18,7 +18,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError
 from bot.evaluation.release import Period
 from bot.services.reports import ReportService
 from bot.services.survey import SurveyService
-from bot.storage.evaluation import EvaluationStore, retention_cutoff
+from bot.storage.ports import RetentionStore
+from bot.storage.records import retention_cutoff
 from bot.telegram.handlers import keyboard
 
 log = logging.getLogger(__name__)
@@ -48,12 +49,12 @@ async def send_due_reminders(bot: Bot, survey: SurveyService, today: date | None
             )
         except (Forbidden, BadRequest):
             # Blocked the bot or gone: the reminder can never arrive; forget the address.
-            await survey.evaluation.close_follow_up(reminder.follow_up_id, "cancelled")
+            await survey.close_reminder(reminder.follow_up_id, delivered=False)
             continue
         except NetworkError as error:
             log.warning("reminder not sent, will retry: %s", error.message)
             continue
-        await survey.evaluation.close_follow_up(reminder.follow_up_id, "sent")
+        await survey.close_reminder(reminder.follow_up_id, delivered=True)
         sent += 1
         await asyncio.sleep(BULK_SEND_INTERVAL_S)
     if sent:
@@ -72,7 +73,7 @@ async def release_last_month(reports: ReportService, today: date) -> str:
 
 
 async def purge_old_events(
-    evaluation: EvaluationStore, retention_months: int, min_group: int
+    evaluation: RetentionStore, retention_months: int, min_group: int
 ) -> None:
     cutoff = retention_cutoff(datetime.now(UTC).date(), retention_months)
     summary = await evaluation.purge(cutoff, dry_run=False, min_group=min_group)

@@ -1,7 +1,7 @@
-"""The Telegram side of the wiring: the services (bot.bootstrap) behind PTB's Application.
+"""The bot's life under PTB's Application: start, jobs, polling or webhook, stop.
 
-Kept apart from bot.bootstrap so the server commands (report, invite, purge) and the
-author tools start without importing Telegram's libraries.
+bot.bootstrap.build_runtime wires it; kept apart from bot.bootstrap so the server commands
+(report, invite, purge) and the author tools start without importing Telegram's libraries.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from datetime import UTC, date, datetime
 
 from telegram.ext import Application, CallbackContext
 
-from bot.bootstrap import build_services, hidden_help_lines
 from bot.config import BotConfig
 from bot.content.catalog import Catalog
-from bot.http.bot_server import BotHttp, build_bot_http
+from bot.http.bot_server import BotHttp
 from bot.http.webhook import Webhook
 from bot.services.group_play import GroupPlayService
 from bot.services.reports import ReportService
@@ -27,11 +26,9 @@ from bot.services.roles import RoleService
 from bot.services.routing import Router
 from bot.services.staff import BOT_USERNAME
 from bot.services.young_people import YoungPeople
-from bot.storage.evaluation import EvaluationStore
-from bot.storage.store import SqlCipherStore
-from bot.telegram.app import ALLOWED_UPDATES, build_application, publish_commands
+from bot.storage.ports import Storage
+from bot.telegram.app import ALLOWED_UPDATES, publish_commands
 from bot.telegram.group_channel import TelegramGroupChannel
-from bot.telegram.handlers import Handlers
 from bot.telegram.jobs import (
     LESSON_END_INTERVAL_S,
     PURGE_INTERVAL_S,
@@ -51,10 +48,9 @@ log = logging.getLogger("bystander")
 class Runtime:
     config: BotConfig
     catalog: Catalog
-    store: SqlCipherStore
+    storage: Storage
     young: YoungPeople
     roles: RoleService
-    evaluation: EvaluationStore
     app: Application
     transports: Transports = field(default_factory=Transports)
     reports: ReportService | None = None
@@ -63,12 +59,12 @@ class Runtime:
     http: BotHttp | None = None  # webhook, health, metrics: bot/http
 
     async def post_init(self, app: Application) -> None:
-        await self.store.initialize()
+        await self.storage.lifecycle.initialize()
         if self.http is not None:
             await self.http.server.start()
             log.info("serving HTTP on %s:%d", self.http.server.host, self.http.server.port)
         # Invitation and class links need the bot's username, also from the server CLI.
-        await self.roles.classes.set_setting(BOT_USERNAME, app.bot.username)
+        await self.storage.staff.set_setting(BOT_USERNAME, app.bot.username)
         await publish_commands(app, self.router, self.young.account.presenter)
         self.group_play.channel = TelegramGroupChannel(app.bot)
         if app.job_queue is not None:
@@ -95,12 +91,14 @@ class Runtime:
         if self.reports is not None:
             month = await release_last_month(self.reports, datetime.now(UTC).date())
             log.info("the numbers of %s are released", month)
-        await purge_old_events(self.evaluation, self.config.retention_months, self.roles.settings.k)
+        await purge_old_events(
+            self.storage.retention, self.config.retention_months, self.roles.settings.k
+        )
 
     async def post_shutdown(self, app: Application) -> None:
         if self.http is not None:
             await self.http.server.stop()
-        await self.store.close()
+        await self.storage.lifecycle.close()
         log.info("bot stopped")
 
     def log_start(self) -> None:
@@ -169,41 +167,3 @@ class Runtime:
                     # No webhook post is taken (and answered 200) that would not be handled.
                     await self.http.server.stop()
                 await self.app.stop()
-
-
-def build_runtime(config: BotConfig) -> Runtime:
-    services = build_services(config)
-    catalog, store, young = services.catalog, services.store, services.young
-    for warning in hidden_help_lines(catalog, config):  # at the bot's start, as the operator
-        log.warning("%s", warning)  # reads it; `bystander check` says it too
-    handlers = Handlers(
-        services.router,
-        services.entry,
-        services.group_play,
-        services.pseudonym_secret,
-        services.menus,
-    )
-    runtime = Runtime(
-        config,
-        catalog,
-        store,
-        young,
-        services.roles,
-        services.evaluation,
-        app=None,  # type: ignore[arg-type]
-        transports=Transports.through(config.proxy),
-        reports=services.reports,
-        router=services.router,
-        group_play=services.group_play,
-    )
-    runtime.app = build_application(
-        config.token,
-        config.base_url,
-        handlers,
-        runtime.transports,
-        webhook=bool(config.http.webhook_url),
-        post_init=runtime.post_init,
-        post_shutdown=runtime.post_shutdown,
-    )
-    runtime.http = build_bot_http(config, runtime.app, store, runtime.transports)
-    return runtime

@@ -10,8 +10,8 @@ import aiohttp
 from botharness import bot_idle
 from fakebotapi import FakeBotApi
 
+from bot.bootstrap import build_runtime
 from bot.config import load_config
-from bot.telegram.runtime import build_runtime
 
 from .proxy import WEBHOOK_URL, nginx_in_front
 

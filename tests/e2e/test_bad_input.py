@@ -28,7 +28,7 @@ async def test_an_old_button_gets_a_notice_and_changes_nothing(
     stale = next(d for row in fake_bot_api_message(fake_bot_api, user, first) for d in row)
     await user.click_data(stale, message_id=first)
     assert user.alerts[-1].startswith("Den knappen är gammal")
-    data = await bot.store.describe_user(pseudonym_of(bot, user.id))
+    data = await bot.storage.players.describe_user(pseudonym_of(bot, user.id))
     assert data.choices == 1
     assert fake_bot_api.unanswered_callback_queries() == []
 
@@ -67,7 +67,7 @@ async def test_unknown_commands_free_text_stickers_photos_and_huge_text(
     for act in (user.send("hej"), user.send(secret[:4096]), user.send_sticker(), user.send_photo()):
         await act
         assert "Jag är en bot" in user.last.text and "112" in user.last.text
-    async with bot.store.session() as db:
+    async with bot.storage.players.session() as db:
         tables = [
             r[0]
             for r in await (
@@ -85,7 +85,7 @@ async def test_rapid_repeated_taps_count_once(bot: Runtime, fake_bot_api: FakeBo
     message = user.last.id
     data = fake_bot_api_message(fake_bot_api, user, message)[0][0]
     await asyncio.gather(*(user.click_data(data, message_id=message) for _ in range(5)))
-    assert (await bot.store.describe_user(pseudonym_of(bot, user.id))).choices == 1
+    assert (await bot.storage.players.describe_user(pseudonym_of(bot, user.id))).choices == 1
     assert sum(m.text.startswith("⚡ Under") for m in user.messages) == 1
     assert fake_bot_api.unanswered_callback_queries() == []
 
@@ -101,7 +101,7 @@ async def test_flood_and_server_errors_are_retried_without_losing_state(
     await fake_bot_api.settle(quiet=1.5)
     assert user.last.text.startswith("⚡ Under")
     assert "Distrahera" in user.messages[-2].text
-    assert (await bot.store.describe_user(pseudonym_of(bot, user.id))).choices == 1
+    assert (await bot.storage.players.describe_user(pseudonym_of(bot, user.id))).choices == 1
 
 
 async def test_users_are_served_concurrently(bot: Runtime, fake_bot_api: FakeBotApi) -> None:

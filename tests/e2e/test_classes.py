@@ -8,9 +8,10 @@ import asyncio
 from botharness import ADMIN_ID
 from fakebotapi import FakeBotApi
 
+from bot.bootstrap import build_runtime
 from bot.cli.main import main
 from bot.config import load_config
-from bot.telegram.runtime import Runtime, build_runtime
+from bot.telegram.runtime import Runtime
 from e2e.classroom import PNG, link_payload, student_plays, youth_worker
 
 

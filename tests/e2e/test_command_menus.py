@@ -93,7 +93,7 @@ async def test_a_revoked_role_s_menu_is_reset_at_the_next_contact_also_after_a_r
         assert names(mentor) == EVERYONE, "the mentor's role went with the youth worker's"
         await reader.send("/help")
         assert names(reader) == EVALUATOR
-        async with runtime.store.reading() as db:
+        async with runtime.storage.players.reading() as db:
             stored = await db.execute_fetchall("SELECT count(*) FROM command_menus")
         assert stored == [(2,)], "the admin's and the evaluator's menus; no more"
 

@@ -51,7 +51,7 @@ async def test_answers_are_paired_and_the_reminder_is_sent_once(
         for _ in range(4):
             await user.click("5 – Helt")
         assert "Tack för dina svar" in user.last.text
-        data = await runtime.evaluation.report_data(Filters())
+        data = await runtime.storage.reports.report_data(Filters())
     pairs = {(p.comparison, p.before, p.after) for p in data.measures}
     assert pairs == {("T1-T2", 2, 4), ("T1-T3", 2, 5)}
     assert fake_bot_api.unanswered_callback_queries() == []
@@ -66,7 +66,7 @@ async def test_no_reminder_after_declining_or_deleting(bot: Runtime, fake_bot_ap
     before = len(declined.messages), len(deleted.messages)
     assert await bot.send_reminders(LATER) == 0
     assert (len(declined.messages), len(deleted.messages)) == before
-    assert await bot.store.describe_user(pseudonym_of(bot, deleted.id)) is None
+    assert await bot.storage.players.describe_user(pseudonym_of(bot, deleted.id)) is None
 
 
 async def test_every_question_can_be_skipped(bot: Runtime, fake_bot_api) -> None:

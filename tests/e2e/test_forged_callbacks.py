@@ -19,7 +19,7 @@ TABLES = ("measure_answers", "follow_ups", "runs")
 
 
 async def rows(bot: Runtime) -> dict[str, int]:
-    async with bot.store.reading() as db:
+    async with bot.storage.players.reading() as db:
         return {
             table: (await db.execute_fetchall(f"SELECT count(*) FROM {table}"))[0][0]
             for table in TABLES
@@ -27,7 +27,7 @@ async def rows(bot: Runtime) -> dict[str, int]:
 
 
 async def follow_up_values(bot: Runtime) -> list[tuple]:
-    async with bot.store.reading() as db:
+    async with bot.storage.players.reading() as db:
         return list(await db.execute_fetchall("SELECT status, opportunity, acted FROM follow_ups"))
 
 

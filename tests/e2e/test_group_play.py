@@ -155,7 +155,7 @@ async def test_the_bot_ignores_what_the_group_writes(
     await pupils[0].send_in(group, "jag blir slagen hemma", expect_reply=False)
     await pupils[1].send_in(group, "haha", expect_reply=False)
     assert len(group.bot_messages) == before
-    db = bot.store
+    db = bot.storage.players
     async with db.reading() as connection:
         tables = [r[0] for r in await connection.execute_fetchall(
             "SELECT name FROM sqlite_master WHERE type = 'table'")]  # fmt: skip

@@ -65,7 +65,7 @@ async def test_a_late_update_of_an_earlier_poll_counts_for_nothing(
     # Telegram delivers the first poll's closing again (a webhook retry, say).
     await fake_bot_api.deliver({"poll": first_poll.to_json()}, expect_reply=False)
     assert len(group.bot_messages) == before and not group.last_poll.is_closed
-    async with bot.store.reading() as db:
+    async with bot.storage.players.reading() as db:
         steps = {r[0] for r in await db.execute_fetchall("SELECT step_id FROM facilitated_counts")}
     assert steps == {"stop"}, "only the first step's own poll was counted"
 

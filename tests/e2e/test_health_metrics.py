@@ -14,8 +14,9 @@ from botharness import bot_idle
 from fakebotapi import FakeBotApi
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.bootstrap import build_runtime
 from bot.config import ConfigError, load_config
-from bot.telegram.runtime import Runtime, build_runtime
+from bot.telegram.runtime import Runtime
 from e2e.test_flood import join
 
 PERSON = 6_660_001

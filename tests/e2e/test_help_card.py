@@ -8,8 +8,9 @@ from pathlib import Path
 
 from fakebotapi import FakeBotApi, FakeUser
 
+from bot.bootstrap import build_runtime
 from bot.config import content_dirs, load_config
-from bot.telegram.runtime import Runtime, build_runtime
+from bot.telegram.runtime import Runtime
 from e2e.classroom import youth_worker
 
 REMOVE_HINT = "Om någon kollar din telefon: ta bort det du skrev här"

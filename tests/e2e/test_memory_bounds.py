@@ -7,7 +7,7 @@ import pytest
 from botharness import BotFactory, open_scenario
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.services import ephemeral
+from bot.services import bounded
 
 
 async def play_unsaved(server: FakeBotApi) -> FakeUser:
@@ -23,7 +23,7 @@ async def play_unsaved(server: FakeBotApi) -> FakeUser:
 async def test_people_playing_without_saving_are_forgotten_beyond_the_limit(
     bot_factory: BotFactory, fake_bot_api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ephemeral, "MAX_PEOPLE", 3)
+    monkeypatch.setattr(bounded, "MAX_PEOPLE", 3)
     async with bot_factory() as bot:
         first = await play_unsaved(fake_bot_api)
         others = [await play_unsaved(fake_bot_api) for _ in range(3)]

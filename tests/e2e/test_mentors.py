@@ -33,7 +33,7 @@ async def class_with_bus_fight(worker: FakeUser, name: str) -> None:
 
 
 async def class_ids(bot: Runtime) -> dict[str, int]:
-    async with bot.store.reading() as db:
+    async with bot.storage.players.reading() as db:
         return dict(await db.execute_fetchall("SELECT name, id FROM classes"))
 
 
@@ -99,7 +99,7 @@ async def test_a_mentor_loses_the_role_with_their_youth_worker(bot: Runtime, fak
     await mentor.send("/facilitate")
     await mentor.click("7C Fittja")
     await mentor.click("Bråk på bussen")
-    async with bot.store.reading() as db:
+    async with bot.storage.players.reading() as db:
         ((facilitation_id,),) = await db.execute_fetchall("SELECT id FROM facilitations")
 
     admin = fake_bot_api.user(user_id=ADMIN_ID, language_code="sv")
@@ -128,7 +128,7 @@ async def test_only_a_youth_worker_invites_a_mentor(bot: Runtime, fake_bot_api) 
         await worker.send(command)
         assert "/invite mentor Mentor NA2b" in worker.last.text, command
         assert "?start=" not in worker.last.text, command
-    async with bot.store.reading() as db:
+    async with bot.storage.players.reading() as db:
         (invitations,) = await db.execute_fetchall("SELECT count(*) FROM invitations")
     assert invitations == (1,), "only the one that made the youth worker"
 

@@ -7,8 +7,9 @@ import shutil
 from botharness import open_scenario, pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
+from bot.bootstrap import build_runtime
 from bot.config import content_dirs, load_config
-from bot.telegram.runtime import Runtime, build_runtime
+from bot.telegram.runtime import Runtime
 
 
 async def join(
@@ -56,7 +57,7 @@ async def test_a_full_scenario_saves_pseudonymous_choices(
     assert buttons[:2] == ["🔁 Spela igen och prova något annat", "📋 Välj ett annat scenario"]
     assert "📖 distrahera" in buttons[2:], "the debrief's hard words, such as its strategies"
     assert fake_bot_api.unanswered_callback_queries() == []
-    data = await bot.store.describe_user(pseudonym_of(bot, user.id))
+    data = await bot.storage.players.describe_user(pseudonym_of(bot, user.id))
     assert (data.runs_finished, data.choices) == (1, 3)
 
 
@@ -75,7 +76,7 @@ async def test_replay_starts_the_scenario_again(bot: Runtime, fake_bot_api: Fake
 async def test_declining_to_save_stores_nothing(bot: Runtime, fake_bot_api: FakeBotApi) -> None:
     user = await after_first_answer(fake_bot_api, saving="Spela utan att spara")
     assert "På bussen" in user.last.text
-    assert await bot.store.get_profile(pseudonym_of(bot, user.id)) is None
+    assert await bot.storage.players.get_profile(pseudonym_of(bot, user.id)) is None
     await user.send("/mydata")
     assert "inget sparat" in user.last.text
 
@@ -88,7 +89,7 @@ async def test_delete_removes_everything_after_confirming(
     assert "går inte att ångra" in user.last.text
     await user.click("Ja, radera allt")
     assert "raderat" in user.last.text
-    assert await bot.store.describe_user(pseudonym_of(bot, user.id)) is None
+    assert await bot.storage.players.describe_user(pseudonym_of(bot, user.id)) is None
     assert fake_bot_api.unanswered_callback_queries() == []
 
 
@@ -98,13 +99,13 @@ async def test_stopping_saving_deletes_what_was_saved(
     """/privacy promises that data is kept until /delete "or stop saving"."""
     user = await after_first_answer(fake_bot_api)
     pseudonym = pseudonym_of(bot, user.id)
-    assert (await bot.store.describe_user(pseudonym)).choices == 1
+    assert (await bot.storage.players.describe_user(pseudonym)).choices == 1
     await user.send("/mydata")
     await user.click("Ändra om mina svar sparas")
     await user.click("Sluta spara och radera det som sparats")
     assert "inget av det du gör här sparas" in user.messages[-2].text
-    assert await bot.store.describe_user(pseudonym) is None
-    async with bot.store.reading() as db:
+    assert await bot.storage.players.describe_user(pseudonym) is None
+    async with bot.storage.players.reading() as db:
         for table in ("users", "runs", "choices", "measure_answers", "follow_ups"):
             rows = await db.execute_fetchall(f"SELECT count(*) FROM {table}")
             assert rows[0][0] == 0, f"{table} keeps a row after saving stopped"

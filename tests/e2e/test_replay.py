@@ -39,7 +39,7 @@ def callback(user: FakeUser, message_id: int, label: str) -> str:
 
 
 async def runs(bot: Runtime, user: FakeUser) -> list[tuple]:
-    async with bot.store.reading() as db:
+    async with bot.storage.players.reading() as db:
         return list(
             await db.execute_fetchall(
                 "SELECT replay, first_play, finished_on IS NOT NULL FROM runs WHERE user = ?"
@@ -82,7 +82,7 @@ async def test_going_back_to_a_step_changes_the_story_and_compares_strategies(
         WHAT_ELSE,
     ], "no questions around a replay: the debrief is the last message with buttons"
     assert await runs(bot, user) == [(0, 1, 1), (1, 0, 1)], "the replay is a later play"
-    data = await bot.store.describe_user(pseudonym_of(bot, user.id))
+    data = await bot.storage.players.describe_user(pseudonym_of(bot, user.id))
     assert (data.runs_finished, data.choices) == (2, 5)
 
     await user.click(WHAT_ELSE)  # a replay can be replayed, still compared with the first play
@@ -103,7 +103,7 @@ async def test_players_who_do_not_save_can_replay_and_nothing_is_stored(
     await user.click("Låt det vara")
     assert user.last.text.startswith("Yusuf står kvar ensam")
     assert "Den här vägen: Distrahera, Delegera – hämta hjälp" in user.last.text
-    async with bot.store.reading() as db:
+    async with bot.storage.players.reading() as db:
         assert (await db.execute_fetchall("SELECT count(*) FROM runs"))[0][0] == 0
 
 

@@ -10,10 +10,11 @@ import pytest
 from botharness import ADMIN_ID, open_scenario
 from fakebotapi import FakeBotApi, FakeUser
 
+from bot.bootstrap import build_runtime
 from bot.cli.main import main
 from bot.config import load_config
 from bot.services import reports
-from bot.telegram.runtime import Runtime, build_runtime
+from bot.telegram.runtime import Runtime
 
 
 async def evaluator(server: FakeBotApi) -> FakeUser:

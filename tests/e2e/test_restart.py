@@ -16,7 +16,7 @@ from botharness import BotFactory, open_scenario, pseudonym_of
 from fakebotapi import FakeBotApi
 
 from bot.storage.keys import load_secrets, pseudonym
-from bot.storage.store import SqlCipherStore
+from bot.storage.sqlite.store import SqlCipherStore
 from bot.telegram.runtime import Runtime
 
 
@@ -38,7 +38,7 @@ async def test_resume_after_a_restart_on_the_same_database(
         await user.click("Gå fram och säg till chauffören")
         await user.click("Sätt dig hos honom")
         assert "Yusuf är inte ensam" in user.last.text
-        data = await runtime.store.describe_user(pseudonym_of(runtime, user.id))
+        data = await runtime.storage.players.describe_user(pseudonym_of(runtime, user.id))
         assert data.choices == 3
 
 
@@ -180,8 +180,8 @@ def test_the_database_is_encrypted_and_holds_no_telegram_id(bot_env, tmp_path) -
 
 
 async def _play_once(bot_env: dict[str, str]) -> None:
+    from bot.bootstrap import build_runtime
     from bot.config import load_config
-    from bot.telegram.runtime import build_runtime
 
     async with FakeBotApi() as server:
         env = {**bot_env, "TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_BASE_URL": server.base_url}

@@ -16,7 +16,7 @@ TABLES = ("classes", "class_scenarios", "class_members", "facilitations", "facil
 
 
 async def rows(bot: Runtime) -> dict[str, int]:
-    async with bot.store.reading() as db:
+    async with bot.storage.players.reading() as db:
         return {
             table: (await db.execute_fetchall(f"SELECT count(*) FROM {table}"))[0][0]
             for table in TABLES
@@ -37,7 +37,7 @@ async def test_a_revoked_youth_worker_can_do_nothing_and_their_class_closes(
     await worker.click("Fråga Yusuf när bussen går")
     wanted = int(re.search(r"\((\d+) tal\)", worker.last.text).group(1))
     assert wanted > 1, "the session waits for the next step's hand counts"
-    async with bot.store.reading() as db:
+    async with bot.storage.players.reading() as db:
         ((class_id, facilitation_id),) = await db.execute_fetchall(
             "SELECT class_id, id FROM facilitations"
         )

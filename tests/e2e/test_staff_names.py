@@ -9,11 +9,12 @@ import pytest
 from botharness import ADMIN_ID, pseudonym_of
 from fakebotapi import FakeBotApi
 
+from bot.bootstrap import build_runtime
 from bot.cli.main import main
 from bot.config import load_config
 from bot.storage.keys import load_secrets
-from bot.storage.store import SqlCipherStore
-from bot.telegram.runtime import Runtime, build_runtime
+from bot.storage.sqlite.store import SqlCipherStore
+from bot.telegram.runtime import Runtime
 
 from .test_classes import youth_worker
 

@@ -24,10 +24,11 @@ from botharness import bot_idle
 from fakebotapi import FakeBotApi
 from telegram import Update
 
+from bot.bootstrap import build_runtime
 from bot.config import ConfigError, load_config
 from bot.http.server import MAX_BODY_BYTES
 from bot.http.webhook import SECRET_FILE, SECRET_HEADER, webhook_secret
-from bot.telegram.runtime import Runtime, build_runtime
+from bot.telegram.runtime import Runtime
 from bot.telegram.shedding import conversation
 from e2e.test_flood import FLOODER, HANDLED, flood_while_another_plays, join
 

@@ -89,7 +89,7 @@ class PressWorld:
             "BYSTANDER_KEY_DIR": str(folder / "keys"),
         }
         services = build_services(load_config(env))  # wired exactly as the bot wires them
-        self.young, self.store = services.young, services.store
+        self.young, self.store = services.young, services.storage.players
         self.router, self.entry = services.router, services.entry
         self.run(self.store.initialize())
         self.run(self._no_fsync())

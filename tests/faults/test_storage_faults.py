@@ -21,7 +21,7 @@ from fakebotapi import FakeBotApi, FakeUser
 from bot.engine import engine
 from bot.storage.errors import StorageUnavailable
 from bot.storage.records import ChoiceRecord, Profile
-from bot.storage.store import fetch_one
+from bot.storage.sqlite.store import fetch_one
 from bot.telegram.runtime import Runtime
 from bot.telegram.transport import Timeouts
 
@@ -89,7 +89,9 @@ def storage_message(bot: Runtime, language: str = "sv") -> str:
 async def snapshot(bot: Runtime, user: FakeUser) -> tuple[object, object]:
     """Everything stored about the person: the summary and the run in progress."""
     user_key = pseudonym_of(bot, user.id)
-    return await bot.store.describe_user(user_key), await bot.store.get_active_run(user_key)
+    return await bot.storage.players.describe_user(
+        user_key
+    ), await bot.storage.players.get_active_run(user_key)
 
 
 async def play_to_the_end(user: FakeUser) -> int:
@@ -111,7 +113,7 @@ def storage_errors_logged(caplog: pytest.LogCaptureFixture, hint: str) -> list[s
 
 
 async def set_pragma(bot: Runtime, pragma: str) -> int | None:
-    async with bot.store.session() as db:
+    async with bot.storage.players.session() as db:
         row = await fetch_one(db, f"PRAGMA {pragma}", ())
     return row[0] if row else None
 
@@ -150,10 +152,10 @@ async def fill_the_disk(bot: Runtime) -> None:
     the first write that needs a new page fails with SQLITE_FULL, as on a full disk.
     """
     filler = "f" * 64
-    await bot.store.save_profile(Profile(filler, "sv", "16_17", "save"))
+    await bot.storage.players.save_profile(Profile(filler, "sv", "16_17", "save"))
     scenario = bot.catalog.scenarios[SCENARIO]
     run = engine.start(scenario)
-    await bot.store.start_run(filler, run.to_json())
+    await bot.storage.players.start_run(filler, run.to_json())
     step = scenario.step(run.position)
     choice = step.choices[0]
     record = ChoiceRecord(
@@ -164,7 +166,7 @@ async def fill_the_disk(bot: Runtime) -> None:
     assert await set_pragma(bot, f"max_page_count = {pages}") == pages
     for _ in range(2000):
         try:
-            await bot.store.save_progress(filler, run.to_json(), record, False)
+            await bot.storage.players.save_progress(filler, run.to_json(), record, False)
         except StorageUnavailable:
             return
     raise AssertionError("the database never filled up")

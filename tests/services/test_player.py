@@ -9,13 +9,13 @@ import pytest
 
 from bot.content.catalog import Catalog
 from bot.engine.callback_data import Action
-from bot.services.ephemeral import EphemeralStore
 from bot.services.player import Person
 from bot.services.presenter import plain
 from bot.services.routing import Router
 from bot.services.views import Outcome
 from bot.services.young_people import YoungPeople, build_young_people
-from bot.storage.store import SqlCipherStore
+from bot.storage.memory.store import EphemeralStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 KEY = bytes(range(32))
 

@@ -6,7 +6,8 @@ import pytest
 import sqlcipher3
 
 from bot.engine.engine import Run
-from bot.storage import ChoiceRecord, Profile, SqlCipherStore
+from bot.storage import ChoiceRecord, Profile
+from bot.storage.sqlite.store import SqlCipherStore
 
 KEY = bytes(range(32))
 SCENARIO = "bus_stop_teasing"

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.storage.classes import ClassStore
-from bot.storage.lessons import ChatKeys, LessonStore
-from bot.storage.store import SqlCipherStore
+from bot.storage.addresses import ChatKeys
+from bot.storage.sqlite.classes import SqlCipherClassStore
+from bot.storage.sqlite.lessons import SqlCipherLessonStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import KEY, raw_connect
 
@@ -26,8 +27,8 @@ class Moment:
 @dataclass
 class Stores:
     store: SqlCipherStore
-    lessons: LessonStore
-    classes: ClassStore
+    lessons: SqlCipherLessonStore
+    classes: SqlCipherClassStore
     moment: Moment
 
 
@@ -37,7 +38,9 @@ async def opened(path: Path, moment: Moment) -> AsyncIterator[Stores]:
     store = SqlCipherStore(path, KEY, today=lambda: moment.now.date(), now=lambda: moment.now)
     await store.initialize()
     try:
-        yield Stores(store, LessonStore(store, ChatKeys(SECRET)), ClassStore(store), moment)
+        yield Stores(
+            store, SqlCipherLessonStore(store, ChatKeys(SECRET)), SqlCipherClassStore(store), moment
+        )
     finally:
         await store.close()
 

@@ -15,9 +15,9 @@ import pytest
 from bot.bootstrap import build_store
 from bot.cli.main import main
 from bot.config import load_config
-from bot.storage.backup import backup
 from bot.storage.deletions import DeletionLog
 from bot.storage.keys import load_secrets
+from bot.storage.sqlite.backup import backup
 
 from .conftest import choice, profile, raw_connect, run_state
 

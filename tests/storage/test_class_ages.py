@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.engine.ages import WHOLE_AUDIENCE, of_school_year
-from bot.storage import database
-from bot.storage.classes import ClassStore
-from bot.storage.database import load_migrations, open_database
-from bot.storage.store import SqlCipherStore
+from bot.storage.sqlite import database
+from bot.storage.sqlite.classes import SqlCipherClassStore
+from bot.storage.sqlite.database import load_migrations, open_database
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import KEY
 
@@ -19,7 +19,7 @@ from .conftest import KEY
 async def test_a_class_keeps_its_school_year_and_can_change_it(tmp_path: Path) -> None:
     store = SqlCipherStore(tmp_path / "bystander.db", KEY)
     await store.initialize()
-    classes = ClassStore(store)
+    classes = SqlCipherClassStore(store)
     year_8 = of_school_year(8)
     made = await classes.create_class("worker", "8B", "code-8b", date(2030, 1, 1), year_8)
     assert (await classes.get_class(made.id)).age == year_8
@@ -45,6 +45,6 @@ async def test_a_class_made_before_classes_had_an_age_counts_as_13_to_19(
 
     store = SqlCipherStore(path, KEY)
     await store.initialize()
-    [old] = await ClassStore(store).classes_of("worker")
+    [old] = await SqlCipherClassStore(store).classes_of("worker")
     assert old.name == "9A" and old.age == WHOLE_AUDIENCE
     await store.close()

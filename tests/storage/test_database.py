@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from bot.storage import DatabaseKeyError, SchemaVersionError, database
-from bot.storage.database import Migration, load_migrations, open_database
+from bot.storage import DatabaseKeyError, SchemaVersionError
+from bot.storage.sqlite import database
+from bot.storage.sqlite.database import Migration, load_migrations, open_database
 
 from .conftest import KEY, raw_connect
 

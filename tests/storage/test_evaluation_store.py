@@ -7,10 +7,11 @@ from datetime import date
 import pytest
 
 from bot.evaluation.data import Filters
-from bot.storage import ChoiceRecord, Profile, SqlCipherStore
-from bot.storage import evaluation as evaluation_store
-from bot.storage.classes import ClassStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage import ChoiceRecord, Profile
+from bot.storage.sqlite import evaluation as evaluation_store
+from bot.storage.sqlite.classes import SqlCipherClassStore
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import Clock
 
@@ -37,7 +38,7 @@ async def seed(store: SqlCipherStore, users: int, prefix: str, class_id=None) ->
 
 async def test_report_counts_people_runs_and_first_versus_later_play(store: SqlCipherStore) -> None:
     await seed(store, 6, "u")
-    data = await EvaluationStore(store).report_data(Filters())
+    data = await SqlCipherEvaluationStore(store).report_data(Filters())
     (scenario,) = data.scenarios
     assert (scenario.participants, scenario.starts, scenario.completions) == (6, 12, 6)
     step_a = next(s for s in data.steps if s.step_id == "a")
@@ -51,11 +52,13 @@ async def test_report_counts_people_runs_and_first_versus_later_play(store: SqlC
 
 
 async def test_filters_by_class_and_period(store: SqlCipherStore, clock: Clock) -> None:
-    record = await ClassStore(store).create_class("owner", "8B", "code123456", date(2030, 1, 1))
+    record = await SqlCipherClassStore(store).create_class(
+        "owner", "8B", "code123456", date(2030, 1, 1)
+    )
     await seed(store, 5, "in-class-", class_id=record.id)
     clock.day = date(2025, 6, 1)
     await seed(store, 3, "later-")
-    evaluation = EvaluationStore(store)
+    evaluation = SqlCipherEvaluationStore(store)
     in_class = await evaluation.report_data(Filters(class_id=record.id))
     assert in_class.scenarios[0].participants == 5
     assert {g.group for g in in_class.groups if g.dimension == "class"} == {f"8B #{record.id}"}
@@ -64,7 +67,7 @@ async def test_filters_by_class_and_period(store: SqlCipherStore, clock: Clock) 
 
 
 async def test_measure_pairs_carry_no_identity(store: SqlCipherStore) -> None:
-    evaluation = EvaluationStore(store)
+    evaluation = SqlCipherEvaluationStore(store)
     await store.save_profile(Profile("p", "sv", "16_17", "save"))
     await play(store, "p", "r1", [("a", "good", "delegate", "helpful")])
     for wave, value in (("T1", 2), ("T2", 4), ("T3", 5)):
@@ -87,7 +90,7 @@ async def test_purge_folds_old_events_so_reports_do_not_change(
     store: SqlCipherStore, clock: Clock, monkeypatch: pytest.MonkeyPatch, batch: int
 ) -> None:
     monkeypatch.setattr(evaluation_store, "PURGE_BATCH_PEOPLE", batch)  # 2: many batches
-    evaluation = EvaluationStore(store)
+    evaluation = SqlCipherEvaluationStore(store)
     clock.day = date(2024, 2, 10)
     await seed(store, OLD, "old-")  # enough people that no folded group is under K
     for n in range(OLD):

@@ -8,13 +8,13 @@ import pytest
 from bot.storage import (
     KeyLocationError,
     PseudonymKeyError,
-    SqlCipherStore,
-    database,
     load_or_create_secret,
     load_secrets,
     pseudonym,
 )
 from bot.storage.keys import KeyCheck, key_check
+from bot.storage.sqlite import database
+from bot.storage.sqlite.store import SqlCipherStore
 
 KEY = bytes(range(32))
 

@@ -13,12 +13,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.evaluation.data import Filters
-from bot.storage import database, pseudonym
-from bot.storage.addresses import AddressBox
-from bot.storage.classes import YOUTH_WORKER
-from bot.storage.database import load_migrations, open_database
-from bot.storage.evaluation import EvaluationStore
-from bot.storage.lessons import GROUP, PHONES, POLL, ROOM, ChatKeys, GroupChat
+from bot.storage import pseudonym
+from bot.storage.addresses import AddressBox, ChatKeys
+from bot.storage.records import GROUP, PHONES, POLL, ROOM, YOUTH_WORKER, GroupChat
+from bot.storage.sqlite import database
+from bot.storage.sqlite.database import load_migrations, open_database
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 
 from .conftest import KEY
 from .lesson_helpers import SECRET, Moment, Stores, count, opened, rows_holding
@@ -241,7 +241,7 @@ async def test_a_removed_class_takes_its_lessons_plays_and_polls_and_keeps_poll_
         await stores.classes.close_class(class_id)
 
         moment.now += timedelta(days=800)
-        evaluation = EvaluationStore(stores.store)
+        evaluation = SqlCipherEvaluationStore(stores.store)
         summary = await evaluation.purge(moment.now.date(), dry_run=False)
 
         assert (summary.classes, summary.facilitations) == (1, 1)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.classes import EVALUATOR, MENTOR, RESET_MENU, YOUTH_WORKER
-from bot.storage.evaluation import EvaluationStore
-from bot.storage.lessons import GROUP, POLL, GroupChat
+from bot.storage.records import EVALUATOR, GROUP, MENTOR, POLL, RESET_MENU, YOUTH_WORKER, GroupChat
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 
 from .lesson_helpers import Moment, Stores, count, opened, rows_holding
 
@@ -173,7 +172,7 @@ async def test_retention_forgets_the_menu_of_someone_whose_roles_are_gone(
     await stores.classes.revoke_role(revoked)
 
     later = stores.moment.now.date() + timedelta(days=800)
-    await EvaluationStore(stores.store).purge(later, dry_run=False)
+    await SqlCipherEvaluationStore(stores.store).purge(later, dry_run=False)
 
     assert await stores.classes.menu_of("former") is None
     assert await stores.classes.menu_of("worker") == "staff"

@@ -6,14 +6,16 @@ from datetime import date
 
 from bot.content.catalog import Catalog
 from bot.services.reports import ReportService
-from bot.storage import SqlCipherStore
-from bot.storage.classes import ClassStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage.sqlite.classes import SqlCipherClassStore
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
+from bot.storage.sqlite.store import SqlCipherStore
 from bot.telegram.jobs import release_last_month
 
 
 async def test_last_month_is_released(store: SqlCipherStore, shipped_catalog: Catalog) -> None:
-    reports = ReportService(shipped_catalog, EvaluationStore(store), ClassStore(store), 5)
+    reports = ReportService(
+        shipped_catalog, SqlCipherEvaluationStore(store), SqlCipherClassStore(store), 5
+    )
     assert await release_last_month(reports, date(2025, 11, 3)) == "2025-10"
     assert await release_last_month(reports, date(2025, 11, 29)) == "2025-10"
     assert await release_last_month(reports, date(2026, 1, 2)) == "2025-12"

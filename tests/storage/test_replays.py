@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 from bot.evaluation.data import Filters
-from bot.storage import ChoiceRecord, Profile, SqlCipherStore
-from bot.storage.classes import ClassStore
-from bot.storage.evaluation import EvaluationStore, retention_cutoff
+from bot.storage import ChoiceRecord, Profile
+from bot.storage.records import retention_cutoff
+from bot.storage.sqlite.classes import SqlCipherClassStore
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import NO_ROWS, Clock, rows_for
 
@@ -77,13 +79,13 @@ async def test_a_replay_is_never_a_first_play_and_reports_see_a_later_play(
     # Played first without saving: the replay is the only run stored, still not a first play.
     await replay(store, "v", "r9")
     assert await first_plays(store) == {"r1": 1, "r2": 0, "r9": 0}
-    data = await EvaluationStore(store).report_data(Filters())
+    data = await SqlCipherEvaluationStore(store).report_data(Filters())
     helpful = {h.play: (h.helpful, h.total) for h in data.helpful}
     assert helpful == {"first": (2, 2), "later": (0, 2)}
 
 
 async def test_the_class_view_first_answers_leave_replays_out(store: SqlCipherStore) -> None:
-    classes = ClassStore(store)
+    classes = SqlCipherClassStore(store)
     record = await classes.create_class("worker", "8B", "code-8b", date(2030, 1, 1))
     await saver(store, "u")
     await classes.join_class(record.id, "u")
@@ -117,6 +119,6 @@ async def test_retention_forgets_the_finished_run_with_its_run(
     clock.day = date(2025, 6, 1)
     await saver(store, "u")  # still active, so only the old run goes
     clock.day = date(2026, 1, 15)
-    await EvaluationStore(store).purge(retention_cutoff(clock.day, 12), dry_run=False)
+    await SqlCipherEvaluationStore(store).purge(retention_cutoff(clock.day, 12), dry_run=False)
     assert await store.get_profile("u") is not None
     assert await store.get_finished_run("u") is None

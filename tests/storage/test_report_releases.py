@@ -13,9 +13,9 @@ from bot.evaluation.release import Period, PeriodError, Release, RetiredError
 from bot.evaluation.render import to_json
 from bot.services import reports
 from bot.services.reports import ReportService
-from bot.storage import SqlCipherStore
-from bot.storage.classes import ClassStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage.sqlite.classes import SqlCipherClassStore
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import Clock
 from .test_evaluation_store import seed
@@ -26,7 +26,9 @@ MAY = Period.parse("2025-05")
 @pytest.fixture
 def service(store: SqlCipherStore, shipped_catalog: Catalog, monkeypatch) -> ReportService:
     monkeypatch.setattr(reports, "_today", lambda: date(2025, 7, 1))
-    return ReportService(shipped_catalog, EvaluationStore(store), ClassStore(store), 5)
+    return ReportService(
+        shipped_catalog, SqlCipherEvaluationStore(store), SqlCipherClassStore(store), 5
+    )
 
 
 async def released_periods(store: SqlCipherStore) -> list[str]:
@@ -39,7 +41,9 @@ async def test_a_period_is_released_once_and_never_changes(
     store: SqlCipherStore, clock: Clock, service: ReportService
 ) -> None:
     clock.day = date(2025, 5, 10)
-    record = await ClassStore(store).create_class("owner", "8B", "code123456", date(2030, 1, 1))
+    record = await SqlCipherClassStore(store).create_class(
+        "owner", "8B", "code123456", date(2030, 1, 1)
+    )
     await seed(store, 6, "in-class-", class_id=record.id)
     await seed(store, 6, "outside-")
     everybody = to_json(await service.build(MAY, "en"))
@@ -64,7 +68,7 @@ async def test_released_numbers_are_retired_with_retention(
     clock.day = date(2025, 5, 10)
     await seed(store, 6, "u")
     await service.build(MAY, "en")
-    evaluation = EvaluationStore(store)
+    evaluation = SqlCipherEvaluationStore(store)
     assert (await evaluation.purge(date(2025, 6, 1), dry_run=True)).releases == 1
     assert (await evaluation.purge(date(2025, 6, 1), dry_run=False)).releases == 1
     with pytest.raises(RetiredError):

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.evaluation.data import Filters, ReportData
-from bot.storage import ChoiceRecord, Profile, SqlCipherStore, database
-from bot.storage.classes import ClassStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage import ChoiceRecord, Profile
+from bot.storage.sqlite import database
+from bot.storage.sqlite.classes import SqlCipherClassStore
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import KEY, Clock
 
@@ -57,7 +59,7 @@ async def assert_classes_add_up(store: SqlCipherStore, first: date, last: date) 
     """Every count of the month: the classes' reports and the report of the runs outside
     classes add up to everybody's; each class's row in everybody's report equals the
     class's own report (whose age bands split the same people)."""
-    evaluation = EvaluationStore(store)
+    evaluation = SqlCipherEvaluationStore(store)
     dated = {"since": first, "until": last}
     everybody = await evaluation.report_data(Filters(**dated))
     classes = {c: await evaluation.report_data(Filters(**dated, class_id=c))
@@ -80,7 +82,7 @@ class Simulation:
 
     def __init__(self, store: SqlCipherStore, clock: Clock, rng: random.Random) -> None:
         self.store, self.clock, self.rng = store, clock, rng
-        self.classes = ClassStore(store)
+        self.classes = SqlCipherClassStore(store)
         self.people: list[str] = []
         self.class_ids: list[int] = []
         self.serial = 0
@@ -150,7 +152,9 @@ class Simulation:
         self.clock.day += timedelta(days=31)
 
     async def purge(self) -> None:
-        await EvaluationStore(self.store).purge(self.clock.day - timedelta(days=40), dry_run=False)
+        await SqlCipherEvaluationStore(self.store).purge(
+            self.clock.day - timedelta(days=40), dry_run=False
+        )
         # People without activity since before the cutoff expired with their data.
         self.people = [p for p in self.people if await self.store.get_profile(p)]
 
@@ -184,7 +188,7 @@ async def test_a_person_in_two_classes_counts_in_the_first(
         simulation.serial += 1
         run = {"scenario": "s1", "version": 1, "run": f"r{simulation.serial}", "at": "a"}
         await store.start_run(person, run | {"path": [], "finished": False}, class_id)
-    evaluation = EvaluationStore(store)
+    evaluation = SqlCipherEvaluationStore(store)
     month = {"since": clock.day.replace(day=1), "until": clock.day}
     assert await evaluation.classes_with_runs(month["since"], month["until"]) == [first]
     in_first = await evaluation.report_data(Filters(**month, class_id=first))
@@ -200,7 +204,7 @@ async def test_deleting_everyone_leaves_no_counts(store: SqlCipherStore, clock: 
         await simulation.play()
     for person in list(simulation.people):
         await store.delete_user(person)
-    empty = await EvaluationStore(store).report_data(Filters())
+    empty = await SqlCipherEvaluationStore(store).report_data(Filters())
     assert comparable(empty) == comparable(ReportData(filters=Filters()))
     assert await table_rows(store, "runs") == await table_rows(store, "choices") == 0
 
@@ -243,7 +247,7 @@ async def test_an_existing_database_gets_its_run_counts_when_migrated(
     migrated = SqlCipherStore(db_path, KEY, today=lambda: clock.day)
     await migrated.initialize()
     try:
-        report = await EvaluationStore(migrated).report_data(Filters())
+        report = await SqlCipherEvaluationStore(migrated).report_data(Filters())
         assert sum(s.starts for s in report.scenarios) == 30
         assert sum(s.answers for s in report.steps) == 60
         assert sum(h.total for h in report.helpful) == 60, "each run's answers, per play"

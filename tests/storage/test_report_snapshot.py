@@ -8,8 +8,8 @@ import asyncio
 import pytest
 
 from bot.evaluation.data import Filters
-from bot.storage import SqlCipherStore
-from bot.storage.evaluation import EvaluationStore
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import choice, profile, run_state
 
@@ -41,14 +41,14 @@ async def test_a_player_saves_while_a_report_is_being_read(
     await store.save_progress(PLAYER, run_state("r1", steps=1), choice("r1", 0), False)
 
     held: list[PausedAfterFirstQuery] = []
-    report_data = EvaluationStore._report_data
+    report_data = SqlCipherEvaluationStore._report_data
 
     async def paused_report_data(db, *args):
         held.append(PausedAfterFirstQuery(db))
         return await report_data(held[0], *args)
 
-    monkeypatch.setattr(EvaluationStore, "_report_data", staticmethod(paused_report_data))
-    report = asyncio.create_task(EvaluationStore(store).report_data(Filters()))
+    monkeypatch.setattr(SqlCipherEvaluationStore, "_report_data", staticmethod(paused_report_data))
+    report = asyncio.create_task(SqlCipherEvaluationStore(store).report_data(Filters()))
     try:
         await asyncio.wait_for(asyncio.shield(_paused(held)), timeout=10)
         # The report is in the middle of its queries. The player's next choice is saved,
@@ -69,7 +69,7 @@ async def test_a_player_saves_while_a_report_is_being_read(
     assert sum(step.answers for step in data.steps) == 1
     assert sum(c.answers for c in data.choices) == 1
     assert sum(h.total for h in data.helpful) == 1
-    later = await EvaluationStore(store).report_data(Filters())
+    later = await SqlCipherEvaluationStore(store).report_data(Filters())
     assert sum(step.answers for step in later.steps) == 2
 
 

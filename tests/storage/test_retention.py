@@ -9,9 +9,12 @@ import pytest
 
 from bot.cli.main import main
 from bot.evaluation.data import Filters
-from bot.storage import Profile, SqlCipherStore, database
-from bot.storage.classes import YOUTH_WORKER, ClassStore
-from bot.storage.evaluation import EvaluationStore, retention_cutoff
+from bot.storage import Profile
+from bot.storage.records import YOUTH_WORKER, retention_cutoff
+from bot.storage.sqlite import database
+from bot.storage.sqlite.classes import SqlCipherClassStore
+from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import KEY, Clock
 from .test_evaluation_store import play
@@ -49,7 +52,7 @@ async def count(store: SqlCipherStore, sql: str, *values) -> int:
 async def test_a_profile_expires_after_the_retention_period_without_activity(
     store: SqlCipherStore, clock: Clock
 ) -> None:
-    evaluation, classes = EvaluationStore(store), ClassStore(store)
+    evaluation, classes = SqlCipherEvaluationStore(store), SqlCipherClassStore(store)
     clock.day = date(2024, 3, 1)
     record = await classes.create_class("worker", "8B", "code-8b", date(2026, 6, 1))
     # Five people played in March 2024; afterwards only some of them did anything.
@@ -98,7 +101,7 @@ async def test_a_profile_expires_after_the_retention_period_without_activity(
 async def test_ended_classes_go_with_members_assignments_and_sessions(
     store: SqlCipherStore, clock: Clock
 ) -> None:
-    evaluation, classes = EvaluationStore(store), ClassStore(store)
+    evaluation, classes = SqlCipherEvaluationStore(store), SqlCipherClassStore(store)
     clock.day = date(2024, 1, 10)
     made = {
         name: await classes.create_class("worker", name, f"code-{name}", expires)
@@ -151,7 +154,7 @@ async def test_ended_classes_go_with_members_assignments_and_sessions(
 
 
 async def test_revoked_grants_and_old_invitations_go(store: SqlCipherStore, clock: Clock) -> None:
-    evaluation, classes = EvaluationStore(store), ClassStore(store)
+    evaluation, classes = SqlCipherEvaluationStore(store), SqlCipherClassStore(store)
     clock.day = date(2024, 5, 1)
     for user in ("revoked-long-ago", "revoked-lately", "active"):
         await classes.grant_role(user, YOUTH_WORKER, "Alby")
@@ -200,7 +203,7 @@ async def smallest_group(store: SqlCipherStore) -> int:
 async def test_no_aggregate_row_describes_fewer_than_k_people(
     store: SqlCipherStore, clock: Clock
 ) -> None:
-    evaluation, classes = EvaluationStore(store), ClassStore(store)
+    evaluation, classes = SqlCipherEvaluationStore(store), SqlCipherClassStore(store)
     clock.day = date(2024, 3, 1)
     record = await classes.create_class("worker", "8B", "code-8b", date(2026, 6, 1))
     people = []
@@ -295,7 +298,7 @@ async def test_migration_007_keeps_folded_rows_and_counts_answers_as_activity(
     try:
         data = await migrated.describe_user("p")
         assert data.last_activity == date(2025, 2, 3), "the late answer was activity"
-        report = await EvaluationStore(migrated).report_data(Filters(scenario="s1"))
+        report = await SqlCipherEvaluationStore(migrated).report_data(Filters(scenario="s1"))
         assert [(c.answers, c.participants) for c in report.choices] == [(7, 6)]
         assert [(s.starts, s.completions) for s in report.scenarios] == [(7, 6)]
         assert len(report.measures) == 1

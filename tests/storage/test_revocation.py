@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.storage import SqlCipherStore
-from bot.storage.classes import EVALUATOR, YOUTH_WORKER, ClassStore
+from bot.storage.records import EVALUATOR, YOUTH_WORKER
+from bot.storage.sqlite.classes import SqlCipherClassStore
+from bot.storage.sqlite.store import SqlCipherStore
 
 
 async def test_only_the_last_youth_worker_grant_closes_classes_and_sessions(
     store: SqlCipherStore,
 ) -> None:
-    classes = ClassStore(store)
+    classes = SqlCipherClassStore(store)
     for role in (YOUTH_WORKER, YOUTH_WORKER, EVALUATOR):
         await classes.grant_role("worker", role, "Alby")
     first, second, evaluator = (g.id for g in await classes.active_roles())

@@ -1,4 +1,6 @@
-import asyncio
+"""The SQLCipher store beyond the PlayerStore contract (tests/storage/contract/): files,
+encryption, rows on disk, atomicity under injected failures and full or read-only disks."""
+
 import os
 import shutil
 import stat
@@ -12,14 +14,8 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from bot.storage import (
-    Profile,
-    SqlCipherStore,
-    StorageUnavailable,
-    UnknownUser,
-    UserData,
-    pseudonym,
-)
+from bot.storage import Profile, StorageUnavailable, UnknownUser, UserData, pseudonym
+from bot.storage.sqlite.store import SqlCipherStore
 
 from .conftest import NO_ROWS, SCENARIO, Clock, choice, profile, raw_connect, rows_for, run_state
 
@@ -40,17 +36,6 @@ async def play(store: SqlCipherStore, user: str, run_id: str = "abc123", choices
 async def test_new_files_are_private(store: SqlCipherStore, db_path: Path) -> None:
     assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
-
-
-async def test_profile_is_saved_and_updated(store: SqlCipherStore) -> None:
-    assert await store.get_profile(USER) is None
-
-    await store.save_profile(profile(USER))
-    assert await store.get_profile(USER) == profile(USER)
-
-    changed = Profile(USER, language="en", age_band="unsaid", consent="save")
-    await store.save_profile(changed)
-    assert await store.get_profile(USER) == changed
 
 
 @pytest.mark.parametrize(("age_band", "consent"), [("17", "save"), ("16_17", "declined")])
@@ -86,34 +71,6 @@ async def test_progress_survives_a_restart(
         await reopened.close()
 
 
-async def test_finishing_a_run_clears_it(store: SqlCipherStore) -> None:
-    await play(store, USER, choices=1)
-
-    await store.save_progress(USER, run_state(steps=2), choice(step=1), True)
-
-    assert await store.get_active_run(USER) is None
-    data = await store.describe_user(USER)
-    assert (data.runs_started, data.runs_finished, data.choices) == (1, 1, 2)
-
-
-async def test_starting_a_run_replaces_the_active_one(store: SqlCipherStore) -> None:
-    await play(store, USER, "first1", choices=1)
-
-    await store.start_run(USER, run_state("second", scenario="party_photo"))
-
-    assert await store.get_active_run(USER) == run_state("second", scenario="party_photo")
-    data = await store.describe_user(USER)
-    assert (data.runs_started, data.runs_finished) == (2, 0)
-    assert data.scenarios == (SCENARIO, "party_photo")
-
-
-async def test_clear_active_run_keeps_the_history(store: SqlCipherStore) -> None:
-    await play(store, USER, choices=1)
-    await store.clear_active_run(USER)
-    assert await store.get_active_run(USER) is None
-    assert (await store.describe_user(USER)).choices == 1
-
-
 async def test_describe_user_summarises_with_dates_only(
     store: SqlCipherStore, clock: Clock, db_path: Path
 ) -> None:
@@ -135,16 +92,6 @@ async def test_describe_user_summarises_with_dates_only(
     stamps = connection.execute("SELECT recorded_on FROM choices").fetchall()
     connection.close()
     assert stamps == [("2025-04-02",)]
-
-
-async def test_progress_needs_a_started_run_and_a_matching_choice(store: SqlCipherStore) -> None:
-    await store.save_profile(profile(USER))
-    with pytest.raises(ValueError, match="start_run"):
-        await store.save_progress(USER, run_state(), None, False)
-    await store.start_run(USER, run_state())
-    with pytest.raises(ValueError, match="another run"):
-        await store.save_progress(USER, run_state(), choice("zzz999"), False)
-    assert (await store.describe_user(USER)).choices == 0
 
 
 @pytest.mark.parametrize(
@@ -197,13 +144,6 @@ async def test_delete_user_removes_everything(store: SqlCipherStore, db_path: Pa
     assert rows_for(db_path, USER) == NO_ROWS
     assert await store.describe_user(OTHER) == other_before
     assert await store.delete_user(USER) == 0
-
-
-async def test_concurrent_updates_do_not_interfere(store: SqlCipherStore) -> None:
-    users = [f"{n:064x}" for n in range(20)]
-    await asyncio.gather(*(play(store, user, choices=3) for user in users))
-    for user in users:
-        assert (await store.describe_user(user)).choices == 3
 
 
 async def test_nothing_readable_on_disk(store: SqlCipherStore, db_path: Path) -> None:
@@ -304,9 +244,3 @@ async def test_a_read_only_file_is_reported(
         await reopened.close()
         db_path.parent.chmod(0o700)
         db_path.chmod(0o600)
-
-
-async def test_a_profile_that_declined_saving_is_never_written(store: SqlCipherStore) -> None:
-    with pytest.raises(ValueError):
-        await store.save_profile(Profile(USER, "sv", "16_17", "nosave"))
-    assert await store.get_profile(USER) is None

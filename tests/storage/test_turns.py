@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.storage.turns import Turns
+from bot.storage.sqlite.turns import Turns
 
 
 async def hold(turn, log: list[str], name: str, until: asyncio.Event) -> None:

@@ -10,75 +10,23 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from bot.engine.ages import WHOLE_AUDIENCE, ClassAge
-from bot.engine.model import AgeRange
 from bot.privacy.class_view import Release, Tally
-from bot.storage.lessons import record_counts
-from bot.storage.roles import EVALUATOR as EVALUATOR  # role names: re-exported for callers
-from bot.storage.roles import MENTOR as MENTOR
-from bot.storage.roles import RESET_MENU as RESET_MENU
-from bot.storage.roles import ROLES as ROLES
-from bot.storage.roles import YOUTH_WORKER as YOUTH_WORKER
-from bot.storage.roles import strip_powers
-from bot.storage.store import SqlCipherStore, fetch_one, transaction
-
-
-@dataclass(frozen=True)
-class RoleGrant:
-    id: int
-    role: str
-    label: str
-    granted_on: str
-    inviter_label: str | None = None  # a mentor's: the label of the youth worker's grant
-
-
-@dataclass(frozen=True)
-class ClassRecord:
-    id: int
-    owner: str
-    name: str
-    code: str
-    expires_on: str
-    closed_on: str | None
-    age: ClassAge
-
-    @classmethod
-    def of_row(cls, row) -> ClassRecord:
-        *fields, age_min, age_max, school_year = row
-        return cls(*fields, ClassAge(AgeRange(age_min, age_max), school_year))
-
-    def is_open(self, today: date) -> bool:
-        return self.closed_on is None and date.fromisoformat(self.expires_on) >= today
-
-
-@dataclass(frozen=True)
-class ScenarioProgress:
-    scenario_id: str
-    started: int  # distinct students
-    finished: int
-
-
-@dataclass(frozen=True)
-class StepAnswers:
-    """How the class answered one step: each student's first answer counts once."""
-
-    step_id: str
-    students: int
-    counts: dict[str, int]  # choice id -> number
-
-
-@dataclass(frozen=True)
-class Facilitation:
-    id: int
-    class_id: int
-    scenario_id: str
-    version: int
-    state: dict[str, Any]  # {"run": engine run JSON, "awaiting": "counts" | "follow", ...}
-
+from bot.storage.records import (
+    MENTOR,
+    YOUTH_WORKER,
+    ClassRecord,
+    Facilitation,
+    RoleGrant,
+    ScenarioProgress,
+    StepAnswers,
+)
+from bot.storage.sqlite.lessons import record_counts
+from bot.storage.sqlite.roles import strip_powers
+from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
 _CLASS_COLUMNS = "id, owner, name, code, expires_on, closed_on, age_min, age_max, school_year"
 _GRANT_COLUMNS = "id, role, label, granted_on"
@@ -92,7 +40,7 @@ def _student(user: str, staff: Collection[str]) -> str:
     return f"{user} <> c.owner AND {user} NOT IN (SELECT user FROM roles){others}"
 
 
-class ClassStore:
+class SqlCipherClassStore:
     def __init__(self, store: SqlCipherStore) -> None:
         self.store = store
 
@@ -193,7 +141,7 @@ class ClassStore:
 
     async def revoke_role(self, grant_id: int) -> bool:
         """Revoke a grant. When it was the person's last grant of a role, what the role let
-        them do ends at once, in the same transaction (bot.storage.roles.strip_powers): a
+        them do ends at once, in the same transaction (bot.storage.sqlite.roles.strip_powers): a
         youth worker's classes close (join codes stop working) and the mentors they invited
         lose their role; a youth worker's or mentor's sessions and lessons end. Everyone
         who lost a grant has their command menu marked for reset."""
@@ -232,6 +180,11 @@ class ClassStore:
                 " ORDER BY id DESC LIMIT 1",
                 (mentor, MENTOR),
             )
+        return row[0] if row else None
+
+    async def language_of(self, user: str) -> str | None:
+        async with self.store.reading() as db:
+            row = await fetch_one(db, "SELECT language FROM users WHERE user = ?", (user,))
         return row[0] if row else None
 
     # -- command menus -------------------------------------------------------------------
@@ -459,7 +412,7 @@ class ClassStore:
 
     # -- facilitated sessions -----------------------------------------------------------
     # Facilitator mode in the youth worker's private chat: one session per person. The
-    # plays of lessons (bot.storage.lessons) are facilitations too, found by their lesson,
+    # plays of lessons (bot.storage.sqlite.lessons) are facilitations too, found by their lesson,
     # so these methods leave them alone.
 
     async def start_facilitation(

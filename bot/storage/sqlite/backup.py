@@ -18,7 +18,6 @@ from pathlib import Path
 
 import sqlcipher3
 
-from bot.storage.database import connect, load_migrations, open_database, storage_errors
 from bot.storage.deletions import Deletion, DeletionLog
 from bot.storage.errors import (
     DatabaseKeyError,
@@ -35,9 +34,10 @@ from bot.storage.keys import (
     fsync_directory,
     read_key_file,
 )
-from bot.storage.lock import DatabaseLock
-from bot.storage.roles import stamp
-from bot.storage.store import erase_user
+from bot.storage.sqlite.database import connect, load_migrations, open_database, storage_errors
+from bot.storage.sqlite.lock import DatabaseLock
+from bot.storage.sqlite.roles import stamp
+from bot.storage.sqlite.store import erase_user
 
 MADE_AT_SETTING = "backup_made_at"  # in a backup's settings table: when it was made
 PENDING_KEY_SUFFIX = ".new"  # a rotated key that is not yet in place

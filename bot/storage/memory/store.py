@@ -1,11 +1,11 @@
-"""Memory-only storage for people who play without saving.
+"""Memory-only storage for people who play without saving (bot.storage.ports.PlayerStore).
 
 It keeps just enough to play (language, age band, the run in progress and the last
-finished one, which a replay starts from) and forgets it
-all on restart, for people who have not used the bot for `MAX_IDLE_S`, and for the people
-who used it least recently once `MAX_PEOPLE` are kept. Someone who is forgotten starts
-over: an old button gets the kind "that button is old" notice, and /start or /resume
-greets them as new. Choices are never kept: the person said no to saving.
+finished one, which a replay starts from) and forgets it all on restart, for people who
+have not used the bot for `bounded.MAX_IDLE_S`, and for the people who used it least
+recently once `bounded.MAX_PEOPLE` are kept. Someone who is forgotten starts over: an old
+button gets the kind "that button is old" notice, and /start or /resume greets them as
+new. Choices are never kept: the person said no to saving.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.services import bounded
 from bot.services.bounded import BoundedDict
+from bot.storage.ports import RunState
 from bot.storage.records import ChoiceRecord, Profile, UserData
-from bot.storage.store import RunState
-
-MAX_PEOPLE = 10_000  # about 1 kB each
-MAX_IDLE_S = 24 * 3600
 
 
 @dataclass
@@ -37,7 +35,9 @@ class EphemeralStore:
         clock: Callable[[], float] | None = None,
     ) -> None:
         self._people: BoundedDict[str, _Remembered] = BoundedDict(
-            max_people or MAX_PEOPLE, max_idle_s or MAX_IDLE_S, clock or time.monotonic
+            max_people or bounded.MAX_PEOPLE,
+            max_idle_s or bounded.MAX_IDLE_S,
+            clock or time.monotonic,
         )
 
     def __len__(self) -> int:

@@ -3,7 +3,7 @@
 A staff member's powers end the moment their role does (revoked, or their data deleted):
 their classes close, their sessions and lessons end, the mentors they invited lose their
 role too, and the command menus set for all of them are marked for reset. Both
-revocation (`ClassStore.revoke_role`) and deletion (`erase_user`) call `strip_powers`
+revocation (`SqlCipherClassStore.revoke_role`) and deletion (`erase_user`) call `strip_powers`
 inside their own transaction, so either everything ends or nothing does.
 """
 
@@ -16,12 +16,7 @@ from typing import Any
 
 import aiosqlite
 
-YOUTH_WORKER, EVALUATOR, MENTOR = "youth_worker", "evaluator", "mentor"
-ROLES = (YOUTH_WORKER, EVALUATOR, MENTOR)
-LEADING_ROLES = (YOUTH_WORKER, MENTOR)  # may lead a lesson or facilitator mode
-# The stored menu of a person whose role was revoked: whatever the bot set in their chat no
-# longer fits; it sets the menu of the roles they still hold at their next contact.
-RESET_MENU = "reset"
+from bot.storage.records import LEADING_ROLES, MENTOR, RESET_MENU, YOUTH_WORKER
 
 _PEOPLE = "(SELECT value FROM json_each(:people))"
 

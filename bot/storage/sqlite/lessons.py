@@ -14,95 +14,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
-from bot.storage.addresses import GROUP_CHAT, AddressBox
-from bot.storage.keys import chat_ref
-from bot.storage.roles import end_lessons, stamp
-from bot.storage.store import SqlCipherStore, fetch_one, transaction
-
-GROUP, ROOM, PHONES = "group", "room", "phones"
-MODES = (GROUP, ROOM, PHONES)
-HANDS, POLL = "hands", "poll"  # where a play's totals come from
-SOURCES = (HANDS, POLL)
-# step, choice, strategy, assessment, phase, number (of hands or votes)
-CountRow = tuple[str, str, str, str, str, int]
-
-
-@dataclass(frozen=True)
-class GroupChat:
-    """Where a group lesson plays: a chat, and a topic of it when the group has topics
-    (None: the chat's general thread, a place of its own)."""
-
-    chat_id: int
-    thread_id: int | None = None
-
-
-class ChatKeys:
-    """Turns a group's chat id into what is stored: a lookup ref and a sealed address. Both
-    are keyed with the pseudonym secret, which is kept outside the database."""
-
-    def __init__(self, pseudonym_secret: bytes) -> None:
-        self._secret = pseudonym_secret
-        self._box = AddressBox(pseudonym_secret, GROUP_CHAT)
-
-    def ref(self, chat_id: int) -> str:
-        return chat_ref(self._secret, chat_id)
-
-    def seal(self, chat_id: int) -> str:
-        return self._box.seal(chat_id)
-
-    def open(self, sealed: str) -> int | None:
-        return self._box.open(sealed)
-
-
-@dataclass(frozen=True)
-class Lesson:
-    id: int
-    class_id: int
-    leader: str  # pseudonym of the youth worker or mentor who started it
-    mode: str  # GROUP | ROOM | PHONES
-    scenario_id: str | None
-    chat: GroupChat | None  # group mode only
-    started_at: datetime
-    ends_at: datetime
-    ended_at: datetime | None
-
-    def is_open(self, now: datetime) -> bool:
-        return self.ended_at is None and self.ends_at > now
-
-
-@dataclass(frozen=True)
-class Play:
-    """One scenario played together in a lesson."""
-
-    id: int
-    lesson_id: int | None  # None once the lesson was deleted
-    class_id: int
-    scenario_id: str
-    version: int
-    state: dict[str, Any]
-    source: str  # HANDS | POLL
-    revision: int  # what `save_play` expects: it moves on with every save
-    finished: bool
-
-
-@dataclass(frozen=True)
-class PollLink:
-    """An anonymous poll the bot posted for a step of a play."""
-
-    poll_id: str
-    play_id: int
-    lesson_id: int | None
-    step_id: str
-    message_id: int
-    closed: bool
-    chat: GroupChat | None  # where the poll is, from its lesson
-
+from bot.storage.addresses import ChatKeys
+from bot.storage.records import (
+    GROUP,
+    MODES,
+    SOURCES,
+    CountRow,
+    GroupChat,
+    Lesson,
+    Play,
+    PollLink,
+)
+from bot.storage.sqlite.roles import end_lessons, stamp
+from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
 _LESSON_COLUMNS = (
     "id, class_id, leader, mode, scenario_id, chat_address, thread_id, started_at, ends_at,"
@@ -116,10 +45,13 @@ _OPEN = "ended_at IS NULL AND ends_at > :now"
 _SAME_PLACE = "(chat_ref = :ref AND thread_id IS :thread)"  # thread None: the general one
 
 
-class LessonStore:
+class SqlCipherLessonStore:
     def __init__(self, store: SqlCipherStore, keys: ChatKeys) -> None:
         self.store = store  # its `moment()` is "now" for lessons, its `day()` for plays
         self._keys = keys
+
+    def now(self) -> datetime:
+        return datetime.fromisoformat(self.store.moment())
 
     # -- lessons ---------------------------------------------------------------------------
 

@@ -131,8 +131,8 @@ async def migrate(db: aiosqlite.Connection) -> None:
 
 
 def load_migrations() -> list[Migration]:
-    """The SQL files in bot/storage/migrations, numbered 001, 002, … without gaps."""
-    folder = resources.files("bot.storage") / "migrations"
+    """The SQL files in bot/storage/sqlite/migrations, numbered 001, 002, … without gaps."""
+    folder = resources.files("bot.storage.sqlite") / "migrations"
     migrations = sorted(
         (
             Migration(int(match[1]), entry.name, entry.read_text(encoding="utf-8"))

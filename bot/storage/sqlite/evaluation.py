@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date, timedelta
 
 from bot.evaluation.data import (
@@ -27,7 +27,8 @@ from bot.evaluation.data import (
     StepTotal,
     StrategyCount,
 )  # fmt: skip
-from bot.storage.store import SqlCipherStore, fetch_one, transaction
+from bot.storage.records import RETIRED, DueFollowUp, FollowUpState, PurgeSummary, SurveyState
+from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
 # The class a run is reported in: the class of its person's first run that month (NULL when
@@ -36,60 +37,11 @@ _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
 # outside them add up exactly to everybody; two counts of the same person could otherwise
 # be subtracted (docs/privacy.md).
 _REPORT_CLASS = "r.report_class"
-RETIRED = ""  # the body of a released period past retention
 _FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
-SKIPPED = 0  # a question the person chose to skip; never part of a pair
 REPORT_CACHE_KB = 48_000
 
 
-@dataclass(frozen=True)
-class DueFollowUp:
-    id: int
-    scenario_id: str
-    address: str  # sealed; only the reminder sender can open it
-    language: str
-
-
-@dataclass(frozen=True)
-class FollowUpState:
-    id: int
-    scenario_id: str
-    status: str  # scheduled | sent | cancelled
-    opportunity: str | None
-    acted: str | None
-
-
-@dataclass(frozen=True)
-class SurveyState:
-    """What the questionnaire rules need to know about one person and one scenario."""
-
-    answers: dict[str, dict[str, int]]  # wave -> item id -> value (SKIPPED when skipped)
-    played: bool  # a run of the scenario was ever started
-    finished: bool  # a run of the scenario was finished
-    follow_up: FollowUpState | None  # the person's follow-up for this scenario
-    follow_ups: int  # the person's follow-ups for all scenarios
-
-
-@dataclass(frozen=True)
-class PurgeSummary:
-    """What retention removes (or, in a dry run, would remove), kind by kind."""
-
-    cutoff: date
-    choices: int
-    runs: int
-    measure_answers: int
-    follow_ups: int
-    profiles: int  # people without activity since before the cutoff
-    memberships: int  # of those people, and of the classes removed
-    classes: int  # ended (closed or expired) before the cutoff
-    facilitations: int  # sessions of the classes removed
-    invitations: int  # expired more than INVITATION_GRACE_DAYS ago
-    roles: int  # revoked before the cutoff
-    small_groups: int  # aggregate rows of fewer than K people, merged or deleted
-    releases: int  # released periods that ended before the cutoff, retired
-
-
-class EvaluationStore:
+class SqlCipherEvaluationStore:
     def __init__(self, store: SqlCipherStore) -> None:
         self.store = store
 
@@ -327,12 +279,6 @@ class EvaluationStore:
             for statement in _COARSEN:
                 await db.execute(statement, values)
         return PurgeSummary(cutoff, **counts)
-
-
-def retention_cutoff(today: date, months: int) -> date:
-    """The first day of the month `months` before today's: older raw events are folded."""
-    month_index = today.year * 12 + today.month - 1 - months
-    return date(month_index // 12, month_index % 12 + 1, 1)
 
 
 def _where(conditions: Iterable[tuple[str, object]]) -> tuple[str, tuple]:

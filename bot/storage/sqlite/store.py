@@ -1,4 +1,5 @@
-"""The storage interface and its SQLCipher implementation.
+"""Profiles and runs in the SQLCipher database (bot.storage.ports.PlayerStore), and the
+connections the other SQLCipher stores share.
 
 Every write happens in one transaction that is committed (and, with synchronous=FULL, on
 disk) before the method returns, so the bot may acknowledge a choice as soon as it returns.
@@ -14,19 +15,20 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import aiosqlite
 import sqlcipher3
 
-from bot.storage.database import open_database, storage_errors
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import NoDatabase, StorageUnavailable, UnknownUser
 from bot.storage.keys import KeyCheck, holds_data
-from bot.storage.lock import DatabaseLock
+from bot.storage.ports import RunState
 from bot.storage.records import CONSENT_SAVE, ChoiceRecord, Profile, UserData
-from bot.storage.roles import stamp, strip_powers
-from bot.storage.turns import Turns
+from bot.storage.sqlite.database import open_database, storage_errors
+from bot.storage.sqlite.lock import DatabaseLock
+from bot.storage.sqlite.roles import stamp, strip_powers
+from bot.storage.sqlite.turns import Turns
 
 STAFF_ROWS = (
     ("roles", "user"),
@@ -35,23 +37,6 @@ STAFF_ROWS = (
     ("lessons", "leader"),
     ("command_menus", "user"),
 )
-RunState = dict[str, Any]  # the engine's Run.to_json(): keys "run", "scenario", "version", …
-
-
-class Store(Protocol):
-    async def initialize(self) -> None: ...
-    async def close(self) -> None: ...
-    async def get_profile(self, user: str) -> Profile | None: ...
-    async def save_profile(self, profile: Profile) -> None: ...
-    async def get_active_run(self, user: str) -> RunState | None: ...
-    async def start_run(self, user: str, run: RunState, class_id: int | None = None) -> None: ...
-    async def save_progress(
-        self, user: str, run: RunState, choice: ChoiceRecord | None, finished: bool
-    ) -> None: ...
-    async def clear_active_run(self, user: str) -> None: ...
-    async def get_finished_run(self, user: str) -> RunState | None: ...
-    async def describe_user(self, user: str) -> UserData | None: ...
-    async def delete_user(self, user: str) -> int: ...
 
 
 def _utc_today() -> date:
@@ -243,7 +228,7 @@ class SqlCipherStore:
         return self._today().isoformat()
 
     def moment(self) -> str:
-        """Now, as stored (bot.storage.roles.stamp): for lesson times, which need more than
+        """Now, as stored (bot.storage.sqlite.roles.stamp): for lesson times, which need more than
         a day."""
         return stamp(self._now())
 

@@ -1,0 +1,1 @@
+"""The memory-only backend: what unsaved play needs, forgotten on restart."""

@@ -1,0 +1,1 @@
+"""The SQLCipher backend: one encrypted SQLite file, its migrations, backups and rekeying."""
