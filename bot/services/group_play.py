@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
+from bot.bounded import BoundedDict
 from bot.content.catalog import Catalog
 from bot.engine import callback_data as cb
 from bot.engine.ages import is_for, joins_itself
 from bot.engine.engine import Run
 from bot.engine.model import Scenario, Step
-from bot.services.bounded import BoundedDict
 from bot.services.player import Person
 from bot.services.presenter import escape
 from bot.services.routing import Chats, action, button, command

@@ -12,9 +12,9 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot import bounded
+from bot.bounded import BoundedDict
 from bot.engine.ages import joins_itself
-from bot.services import bounded
-from bot.services.bounded import BoundedDict
 from bot.storage.ports import ClassStore, LessonStore
 from bot.storage.records import PHONES, ClassRecord
 

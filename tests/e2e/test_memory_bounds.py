@@ -7,7 +7,7 @@ import pytest
 from botharness import BotFactory, open_scenario
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.services import bounded
+from bot import bounded
 
 
 async def play_unsaved(server: FakeBotApi) -> FakeUser:

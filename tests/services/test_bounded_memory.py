@@ -3,7 +3,7 @@ people opening the bot from many accounts cannot make it grow without end."""
 
 from __future__ import annotations
 
-from bot.services.bounded import BoundedDict
+from bot.bounded import BoundedDict
 from bot.services.membership import WRONG_CODE_LIMIT, WRONG_CODE_WINDOW_S, Membership
 from bot.storage.memory.store import EphemeralStore
 from bot.storage.records import Profile

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.services import bounded
-from bot.services.bounded import BoundedDict
+from bot import bounded
+from bot.bounded import BoundedDict
 from bot.storage.ports import RunState
 from bot.storage.records import ChoiceRecord, Profile, UserData
 
