@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from bot.storage import Profile, StorageUnavailable, UnknownUser, UserData, pseudonym
+from bot.storage import Profile, StorageUnavailable, UserData, pseudonym
 from bot.storage.sqlite.store import SqlCipherStore
 
-from .conftest import NO_ROWS, SCENARIO, Clock, choice, profile, raw_connect, rows_for, run_state
+from .conftest import SCENARIO, Clock, choice, profile, raw_connect, run_state
 
 USER = "a" * 64
 OTHER = "b" * 64
@@ -42,33 +42,6 @@ async def test_new_files_are_private(store: SqlCipherStore, db_path: Path) -> No
 def test_profile_refuses_unknown_values(age_band: str, consent: str) -> None:
     with pytest.raises(ValueError):
         Profile(USER, "sv", age_band, consent)
-
-
-async def test_a_user_without_profile_never_gets_rows(store: SqlCipherStore, db_path: Path) -> None:
-    with pytest.raises(UnknownUser):
-        await store.start_run(USER, run_state())
-    with pytest.raises(UnknownUser):
-        await store.save_progress(USER, run_state(steps=1), choice(), False)
-    await store.clear_active_run(USER)
-
-    assert await store.get_active_run(USER) is None
-    assert await store.describe_user(USER) is None
-    assert rows_for(db_path, USER) == NO_ROWS
-
-
-async def test_progress_survives_a_restart(
-    store: SqlCipherStore, make_store: Callable[[], SqlCipherStore]
-) -> None:
-    await play(store, USER, choices=2)
-    await store.close()
-
-    reopened = make_store()
-    await reopened.initialize()
-    try:
-        assert await reopened.get_active_run(USER) == run_state(steps=2)
-        assert (await reopened.describe_user(USER)).choices == 2
-    finally:
-        await reopened.close()
 
 
 async def test_describe_user_summarises_with_dates_only(
@@ -126,24 +99,6 @@ async def test_save_progress_is_all_or_nothing(
     inject.close()
     await store.save_progress(USER, run_state(steps=2), choice(step=1), finished)
     assert (await store.describe_user(USER)).choices == 2
-
-
-async def test_delete_user_removes_everything(store: SqlCipherStore, db_path: Path) -> None:
-    await play(store, USER, "first1", choices=1)
-    await store.save_progress(USER, run_state("first1", steps=2), choice("first1", 1), True)
-    await play(store, USER, "second", choices=1)
-    await play(store, OTHER, choices=3)
-    other_before = await store.describe_user(OTHER)
-
-    removed = await store.delete_user(USER)
-
-    assert removed == 1 + 2 + 3 + 1 + 1  # user, runs, choices, active and finished run
-    assert await store.describe_user(USER) is None
-    assert await store.get_profile(USER) is None
-    assert await store.get_active_run(USER) is None
-    assert rows_for(db_path, USER) == NO_ROWS
-    assert await store.describe_user(OTHER) == other_before
-    assert await store.delete_user(USER) == 0
 
 
 async def test_nothing_readable_on_disk(store: SqlCipherStore, db_path: Path) -> None:

@@ -1,11 +1,17 @@
 """Fixtures of the storage contract suite: each port's tests run against every backend that
 implements it. A new backend (PostgreSQL) is one more name in BACKENDS and one more branch
-in `open_backend`."""
+in `open_backend`, which builds its ports and its `Rows`.
+
+Tests reach a backend through its ports only. `Rows` is the one look behind them, for what
+no port shows: that nothing is left behind, and that a dry run changes nothing."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -17,20 +23,109 @@ from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
 from bot.storage.sqlite.store import SqlCipherStore
 
-from ..conftest import KEY, Clock
+from ..conftest import KEY
 
 BACKENDS = ["sqlite"]  # the backends that implement every port, keeping what they are given
 PLAYER_BACKENDS = [*BACKENDS, "memory"]  # and the memory store, which has PlayerStore only
 SECRET = bytes(range(32, 64))
 
 
-def open_backend(name: str, folder: Path, clock: Clock) -> Storage:
+class Clock:
+    """The backend's clock: `now` for lessons, its day for everything else."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
+
+    @property
+    def day(self) -> date:
+        return self.now.date()
+
+    @day.setter
+    def day(self, day: date) -> None:
+        self.now = datetime.combine(day, self.now.timetz())
+
+
+class Rows(Protocol):
+    """What a test may see of a backend's rows. Every backend implements it."""
+
+    async def holding(self, value: str) -> dict[str, int]:
+        """Per table (or whatever the backend keeps rows in), how many rows hold `value`
+        in a column of their own: a pseudonym, a chat id, an invitation's token."""
+
+    async def everything(self) -> dict[str, list[str]]:
+        """Every row kept, per table, as sorted texts."""
+
+    async def smallest_folded_group(self) -> int | None:
+        """The fewest people any aggregate row that retention folded describes, together
+        with the rows it adds up with in a report (None: nothing folded)."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    storage: Storage
+    rows: Rows
+
+
+def open_backend(name: str, folder: Path, clock: Clock) -> Backend:
+    """The backend's ports over the data kept for `folder`, not yet initialized: called twice
+    with one folder, two handles (as two processes) on the same data."""
     if name == "sqlite":
-        store = SqlCipherStore(folder / "bystander.db", KEY, today=lambda: clock.day)
+        store = SqlCipherStore(
+            folder / "bystander.db", KEY, today=lambda: clock.day, now=lambda: clock.now
+        )
         evaluation = SqlCipherEvaluationStore(store)
         lessons = SqlCipherLessonStore(store, ChatKeys(SECRET))
-        return Storage(store, store, SqlCipherClassStore(store), lessons, *[evaluation] * 3)
+        storage = Storage(store, store, SqlCipherClassStore(store), lessons, *[evaluation] * 3)
+        return Backend(name, storage, SqliteRows(store))
     raise ValueError(f"unknown backend {name}")
+
+
+class SqliteRows:
+    def __init__(self, store: SqlCipherStore) -> None:
+        self.store = store
+
+    async def _tables(self) -> dict[str, list[str]]:
+        async with self.store.reading() as db:
+            names = [row[0] for row in await db.execute_fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]  # fmt: skip
+            return {
+                name: [row[1] for row in await db.execute_fetchall(f"PRAGMA table_info({name})")]
+                for name in names
+            }
+
+    async def holding(self, value: str) -> dict[str, int]:
+        found = {}
+        async with self.store.reading() as db:
+            for table, columns in (await self._tables()).items():
+                match = " OR ".join(f"CAST({column} AS TEXT) = :v" for column in columns)
+                [(count,)] = await db.execute_fetchall(
+                    f"SELECT count(*) FROM {table} WHERE {match}", {"v": value}
+                )
+                if count:
+                    found[table] = count
+        return found
+
+    async def everything(self) -> dict[str, list[str]]:
+        async with self.store.reading() as db:
+            return {
+                table: sorted(map(repr, await db.execute_fetchall(f"SELECT * FROM {table}")))
+                for table in await self._tables()
+            }
+
+    async def smallest_folded_group(self) -> int | None:
+        async with self.store.reading() as db:
+            [(smallest,)] = await db.execute_fetchall(
+                "SELECT min(people) FROM ("
+                " SELECT sum(participants) AS people FROM choice_aggregates GROUP BY month,"
+                "  scenario_id, step_id, choice_id, strategy, assessment, phase, class_id,"
+                "  age_band, first_play"
+                " UNION ALL SELECT sum(participants) FROM run_aggregates"
+                "  GROUP BY month, scenario_id, class_id, age_band"
+                " UNION ALL SELECT count(*) FROM measure_pair_archive"
+                "  GROUP BY month, scenario_id, item_id, comparison)"
+            )
+        return smallest
 
 
 @pytest.fixture
@@ -39,12 +134,32 @@ def clock() -> Clock:
 
 
 @pytest.fixture(params=BACKENDS)
-async def storage(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Storage]:
-    """Every port of a backend that keeps what it is given, opened."""
+async def backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
+    """A backend that keeps what it is given, opened."""
     opened = open_backend(request.param, tmp_path, clock)
-    await opened.lifecycle.initialize()
+    await opened.storage.lifecycle.initialize()
     yield opened
-    await opened.lifecycle.close()
+    await opened.storage.lifecycle.close()
+
+
+@pytest.fixture
+def storage(backend: Backend) -> Storage:
+    """Every port of a backend that keeps what it is given, opened."""
+    return backend.storage
+
+
+@pytest.fixture
+def rows(backend: Backend) -> Rows:
+    return backend.rows
+
+
+@pytest.fixture
+async def second_process(backend: Backend, tmp_path: Path, clock: Clock) -> AsyncIterator[Storage]:
+    """Another handle on the data of `storage`, as a second process of the bot has."""
+    opened = open_backend(backend.name, tmp_path, clock)
+    await opened.storage.lifecycle.initialize()
+    yield opened.storage
+    await opened.storage.lifecycle.close()
 
 
 @pytest.fixture(params=PLAYER_BACKENDS)
@@ -54,6 +169,6 @@ async def players(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Player
         yield EphemeralStore()
         return
     opened = open_backend(request.param, tmp_path, clock)
-    await opened.lifecycle.initialize()
-    yield opened.players
-    await opened.lifecycle.close()
+    await opened.storage.lifecycle.initialize()
+    yield opened.storage.players
+    await opened.storage.lifecycle.close()

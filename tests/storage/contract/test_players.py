@@ -13,7 +13,8 @@ import pytest
 from bot.storage import Profile, UnknownUser
 from bot.storage.ports import PlayerStore, Storage
 
-from ..conftest import SCENARIO, Clock, choice, profile, run_state
+from ..conftest import SCENARIO, choice, profile, run_state
+from .conftest import Clock, Rows
 
 USER = "a" * 64
 OTHER = "b" * 64
@@ -94,12 +95,24 @@ async def test_a_person_who_declined_saving_is_never_written(storage: Storage) -
     assert await storage.players.get_profile(USER) is None
 
 
-async def test_runs_of_unknown_people_are_refused(storage: Storage) -> None:
+async def test_runs_of_unknown_people_are_refused(storage: Storage, rows: Rows) -> None:
     with pytest.raises(UnknownUser):
         await storage.players.start_run(USER, run_state())
     with pytest.raises(UnknownUser):
         await storage.players.save_progress(USER, run_state(steps=1), choice(), False)
+    await storage.players.clear_active_run(USER)
     assert await storage.players.describe_user(USER) is None
+    assert await rows.holding(USER) == {}
+
+
+async def test_progress_survives_a_restart(storage: Storage) -> None:
+    await play(storage.players, USER, choices=2)
+    await storage.lifecycle.close()
+    assert not storage.lifecycle.is_open
+
+    await storage.lifecycle.initialize()
+    assert await storage.players.get_active_run(USER) == run_state(steps=2)
+    assert (await storage.players.describe_user(USER)).choices == 2
 
 
 async def test_progress_needs_a_started_run_and_a_matching_choice(storage: Storage) -> None:
@@ -138,7 +151,9 @@ async def test_a_run_is_finished_once_on_its_first_finishing_day(
     assert (data.first_activity, data.last_activity) == (date(2025, 3, 14), date(2025, 4, 2))
 
 
-async def test_delete_user_counts_every_record(storage: Storage) -> None:
+async def test_delete_user_counts_every_record_and_leaves_none(
+    storage: Storage, rows: Rows
+) -> None:
     players = storage.players
     await play(players, USER, "first1", choices=1)
     await players.save_progress(USER, run_state("first1", steps=2), choice("first1", 1), True)
@@ -150,6 +165,7 @@ async def test_delete_user_counts_every_record(storage: Storage) -> None:
 
     assert removed == 1 + 2 + 3 + 1 + 1  # profile, runs, choices, active and finished run
     assert await players.describe_user(USER) is None
+    assert await rows.holding(USER) == {}
     assert await players.describe_user(OTHER) == other_before
 
 

@@ -1,0 +1,70 @@
+"""The ReportStore contract (bot.storage.ports): the report's raw numbers, on hand-made
+data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.evaluation.data import Filters
+from bot.storage import Profile
+from bot.storage.ports import Storage
+
+from .conftest import Clock
+from .plays import play, seed
+
+
+async def test_report_counts_people_runs_and_first_versus_later_play(storage: Storage) -> None:
+    await seed(storage.players, 6, "u")
+    data = await storage.reports.report_data(Filters())
+    (scenario,) = data.scenarios
+    assert (scenario.participants, scenario.starts, scenario.completions) == (6, 12, 6)
+    step_a = next(s for s in data.steps if s.step_id == "a")
+    assert (step_a.participants, step_a.answers) == (6, 12)
+    helpful = {h.play: (h.helpful, h.total) for h in data.helpful}
+    assert helpful == {"first": (10, 12), "later": (6, 6)}
+    strategies = {s.strategy: s.answers for s in data.strategies}
+    assert strategies == {"delegate": 10, "none": 2, "delay": 6}
+    ages = {g.group: g.participants for g in data.groups if g.dimension == "age_band"}
+    assert ages == {"16_17": 3, "18_19": 3}
+
+
+async def test_filters_by_class_and_period(storage: Storage, clock: Clock) -> None:
+    record = await storage.staff.create_class("owner", "8B", "code123456", date(2030, 1, 1))
+    await seed(storage.players, 5, "in-class-", class_id=record.id)
+    clock.day = date(2025, 6, 1)
+    await seed(storage.players, 3, "later-")
+    in_class = await storage.reports.report_data(Filters(class_id=record.id))
+    assert in_class.scenarios[0].participants == 5
+    assert {g.group for g in in_class.groups if g.dimension == "class"} == {f"8B #{record.id}"}
+    summer = await storage.reports.report_data(Filters(since=date(2025, 5, 1)))
+    assert summer.scenarios[0].participants == 3
+    assert await storage.reports.classes_with_runs(date(2025, 3, 1), date(2025, 3, 31)) == [
+        record.id
+    ]
+    assert await storage.reports.classes_with_runs(date(2025, 6, 1), date(2025, 6, 30)) == []
+
+
+async def test_report_scopes_are_the_reports_of_their_filters(storage: Storage) -> None:
+    record = await storage.staff.create_class("owner", "8B", "code123456", date(2030, 1, 1))
+    await seed(storage.players, 4, "in-class-", class_id=record.id)
+    await seed(storage.players, 3, "outside-")
+    scopes = [Filters(), Filters(class_id=record.id), Filters(unclassed=True)]
+    assert await storage.reports.report_scopes(scopes) == [
+        await storage.reports.report_data(scope) for scope in scopes
+    ]
+
+
+async def test_measure_pairs_carry_no_identity(storage: Storage) -> None:
+    survey = storage.survey
+    await storage.players.save_profile(Profile("p", "sv", "16_17", "save"))
+    await play(storage.players, "p", "r1", [("a", "good", "delegate", "helpful")])
+    for wave, value in (("T1", 2), ("T2", 4), ("T3", 5)):
+        await survey.record_answer("p", "s1", wave, "efficacy", value)
+    await survey.record_answer("p", "s1", "T1", "efficacy", 1)  # a double tap: ignored
+    await survey.record_answer("p", "s1", "T1", "help-friend", 0)  # skipped: no pair
+    await survey.record_answer("p", "s1", "T2", "help-friend", 3)
+    pairs = (await storage.reports.report_data(Filters())).measures
+    assert {(m.item_id, m.comparison, m.before, m.after) for m in pairs} == {
+        ("efficacy", "T1-T2", 2, 4),
+        ("efficacy", "T1-T3", 2, 5),
+    }
