@@ -110,15 +110,6 @@ class StepAnswers:
     counts: dict[str, int]  # choice id -> number
 
 
-@dataclass(frozen=True)
-class Facilitation:
-    id: int
-    class_id: int
-    scenario_id: str
-    version: int
-    state: dict[str, Any]  # {"run": engine run JSON, "awaiting": "counts" | "follow", ...}
-
-
 # -- lessons, plays and polls ---------------------------------------------------------------
 
 GROUP, ROOM, PHONES = "group", "room", "phones"

@@ -19,12 +19,10 @@ from bot.storage.records import (
     MENTOR,
     YOUTH_WORKER,
     ClassRecord,
-    Facilitation,
     RoleGrant,
     ScenarioProgress,
     StepAnswers,
 )
-from bot.storage.sqlite.lessons import record_counts
 from bot.storage.sqlite.roles import strip_powers
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
@@ -188,13 +186,6 @@ class SqlCipherClassStore:
         return row[0] if row else None
 
     # -- command menus -------------------------------------------------------------------
-
-    async def menu_of(self, user: str) -> str | None:
-        """The menu the bot set in the person's private chat: '' for none, RESET_MENU once a
-        role of theirs was revoked, None when the bot never set one."""
-        async with self.store.reading() as db:
-            row = await fetch_one(db, "SELECT menu FROM command_menus WHERE user = ?", (user,))
-        return row[0] if row else None
 
     async def menu_and_roles(self, user: str) -> tuple[str | None, set[str]]:
         """`menu_of` and `roles_of` in one read: asked at every contact in a private chat."""
@@ -410,55 +401,7 @@ class SqlCipherClassStore:
             )
         return cursor.rowcount == 1
 
-    # -- facilitated sessions -----------------------------------------------------------
-    # Facilitator mode in the youth worker's private chat: one session per person. The
-    # plays of lessons (bot.storage.sqlite.lessons) are facilitations too, found by their lesson,
-    # so these methods leave them alone.
-
-    async def start_facilitation(
-        self, class_id: int, owner: str, scenario_id: str, version: int, state: dict
-    ) -> Facilitation:
-        async with self.store.session() as db, transaction(db):
-            await db.execute(
-                "UPDATE facilitations SET finished_on = ? WHERE owner = ? AND finished_on IS NULL"
-                " AND lesson_id IS NULL",
-                (self.store.day(), owner),
-            )
-            cursor = await db.execute(
-                "INSERT INTO facilitations"
-                " (class_id, owner, scenario_id, version, state, started_on)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (class_id, owner, scenario_id, version, json.dumps(state), self.store.day()),
-            )
-        return Facilitation(cursor.lastrowid, class_id, scenario_id, version, state)
-
-    async def active_facilitation(self, owner: str) -> Facilitation | None:
-        async with self.store.reading() as db:
-            row = await fetch_one(
-                db,
-                "SELECT id, class_id, scenario_id, version, state FROM facilitations"
-                " WHERE owner = ? AND finished_on IS NULL AND lesson_id IS NULL"
-                " ORDER BY id DESC LIMIT 1",
-                (owner,),
-            )
-        return Facilitation(*row[:4], json.loads(row[4])) if row else None
-
-    async def save_facilitation(
-        self,
-        facilitation_id: int,
-        state: dict,
-        counts: list[tuple[str, str, str, str, str, int]] = (),
-        finished: bool = False,
-    ) -> None:
-        """Store hand counts (step, choice, strategy, assessment, phase, hands) with the state."""
-        today = self.store.day()
-        async with self.store.session() as db, transaction(db):
-            await record_counts(db, facilitation_id, counts, today)
-            await db.execute(
-                "UPDATE facilitations SET state = ?, finished_on = ?, revision = revision + 1"
-                " WHERE id = ?",
-                (json.dumps(state), today if finished else None, facilitation_id),
-            )
+    # -- hand counts and poll totals: the plays of lessons (bot.storage.sqlite.lessons) ------
 
     async def facilitated_answers(
         self, class_id: int, scenario_id: str, k: int
