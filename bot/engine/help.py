@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.engine.ages import AUDIENCE, AgeBand, Audience, is_for
+from bot.engine.ages import AUDIENCE, AgeBand, Audience, ClassAge, is_for
 from bot.engine.model import AgeRange
 
 
@@ -26,13 +26,17 @@ class HelpResource:
         return bool(self.phone or self.url)
 
     def fits(self, audience: Audience) -> bool:
-        """Whether everyone in the audience may use it (bot/engine/ages.py).
+        """Whether the audience may use it (bot/engine/ages.py): everyone of a player's age
+        band; some of a class, whose room holds several ages (a class of 16–19 needs both
+        BRIS, under 18, and Hjälplinjen, from 18: each line says whom it is for).
 
         An unknown age keeps every line: a line that turns out not to fit costs a call that
         is redirected, a missing one may cost the help. (Scenarios go the other way: an
         unknown age gets only those for the whole audience.)"""
         if audience is AgeBand.UNSAID:
             return True
+        if isinstance(audience, ClassAge):
+            return self.min_age <= audience.ages.max and audience.ages.min <= self.max_age
         return is_for(AgeRange(self.min_age, self.max_age), audience)
 
 

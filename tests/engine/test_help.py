@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from bot.content.catalog import Catalog
-from bot.engine.ages import of_school_year
+from bot.engine.ages import ClassAge, of_school_year
 from bot.engine.help import AgeBand, HelpResource, help_card, route_help
+from bot.engine.model import AgeRange
 
 # A band is given a line only if the line is for every age in the band (bot/engine/ages.py):
 # a 13-year-old is not sent to a line for 15–20-year-olds, nor a 40-year-old to one for
@@ -141,3 +142,13 @@ def test_a_class_younger_than_the_audience_gets_112_and_the_endings_own_lines(
         shipped_catalog.help, ["bris"], ["children_and_youth"], of_school_year(8)
     )
     assert "police" in [r.key for r in teenagers], "from 13 the topics route as before"
+
+
+def test_a_class_spanning_18_gets_the_lines_of_both_ages(shipped_catalog: Catalog) -> None:
+    """A room of 16–19-year-olds: BRIS for those under 18 and Hjälplinjen for the others;
+    a player of 16–17 gets BRIS only."""
+    room = ClassAge(AgeRange(16, 19))
+    routed = [r.key for r in route_help(shipped_catalog.help, ["bris", "hjalplinjen"], [], room)]
+    assert {"bris", "hjalplinjen"} <= set(routed)
+    player = route_help(shipped_catalog.help, ["bris", "hjalplinjen"], [], AgeBand.AGE_16_17)
+    assert [r.key for r in player if r.key in ("bris", "hjalplinjen")] == ["bris"]
