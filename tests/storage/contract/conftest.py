@@ -12,6 +12,7 @@ import pytest
 from bot.storage.addresses import ChatKeys
 from bot.storage.memory.store import EphemeralStore
 from bot.storage.ports import PlayerStore, Storage
+from bot.storage.postgres.store import PostgresStore
 from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
@@ -19,12 +20,19 @@ from bot.storage.sqlite.store import SqlCipherStore
 
 from ..conftest import KEY, Clock
 
-BACKENDS = ["sqlite"]  # the backends that implement every port, keeping what they are given
+# The backends that implement every port, keeping what they are given (PostgreSQL's tests
+# carry the `postgres` marker, as those asking for its cluster directly do).
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 PLAYER_BACKENDS = [*BACKENDS, "memory"]  # and the memory store, which has PlayerStore only
 SECRET = bytes(range(32, 64))
 
 
-def open_backend(name: str, folder: Path, clock: Clock) -> Storage:
+def open_backend(name: str, folder: Path, clock: Clock, postgres_url: str = "") -> Storage:
+    """The backend's ports, not yet opened: SQLite in `folder`, PostgreSQL at `postgres_url`."""
+    if name == "postgres":
+        store = PostgresStore(postgres_url, today=lambda: clock.day)
+        # Ports the PostgreSQL backend does not implement yet are absent.
+        return Storage(store, store, *[None] * 5)  # type: ignore[arg-type]
     if name == "sqlite":
         store = SqlCipherStore(folder / "bystander.db", KEY, today=lambda: clock.day)
         evaluation = SqlCipherEvaluationStore(store)
@@ -38,10 +46,15 @@ def clock() -> Clock:
     return Clock()
 
 
+def postgres_url_for(request: pytest.FixtureRequest) -> str:
+    """A new database for the test when it runs on PostgreSQL (the cluster starts only then)."""
+    return request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
+
+
 @pytest.fixture(params=BACKENDS)
 async def storage(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Storage]:
     """Every port of a backend that keeps what it is given, opened."""
-    opened = open_backend(request.param, tmp_path, clock)
+    opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
     await opened.lifecycle.initialize()
     yield opened
     await opened.lifecycle.close()
@@ -53,7 +66,7 @@ async def players(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Player
     if request.param == "memory":
         yield EphemeralStore()
         return
-    opened = open_backend(request.param, tmp_path, clock)
+    opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
     await opened.lifecycle.initialize()
     yield opened.players
     await opened.lifecycle.close()
