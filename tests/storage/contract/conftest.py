@@ -12,6 +12,7 @@ import pytest
 from bot.storage.addresses import ChatKeys
 from bot.storage.memory.store import EphemeralStore
 from bot.storage.ports import PlayerStore, Storage
+from bot.storage.postgres.classes import PostgresClassStore
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
@@ -32,7 +33,7 @@ def open_backend(name: str, folder: Path, clock: Clock, postgres_url: str = "") 
     if name == "postgres":
         store = PostgresStore(postgres_url, today=lambda: clock.day)
         # Ports the PostgreSQL backend does not implement yet are absent.
-        return Storage(store, store, *[None] * 5)  # type: ignore[arg-type]
+        return Storage(store, store, PostgresClassStore(store), *[None] * 4)  # type: ignore[arg-type]
     if name == "sqlite":
         store = SqlCipherStore(folder / "bystander.db", KEY, today=lambda: clock.day)
         evaluation = SqlCipherEvaluationStore(store)
