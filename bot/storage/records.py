@@ -4,6 +4,8 @@ A person appears only as a pseudonym string."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -108,6 +110,14 @@ class StepAnswers:
     step_id: str
     students: int
     counts: dict[str, int]  # choice id -> number
+
+
+def answers_by_step(rows: Iterable[tuple[str, str, int]]) -> dict[str, StepAnswers]:
+    """StepAnswers of (step id, choice id, number) rows, as class results are read."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for step_id, choice_id, number in rows:
+        counts[step_id][choice_id] = number
+    return {step: StepAnswers(step, sum(c.values()), c) for step, c in counts.items()}
 
 
 # -- lessons, plays and polls ---------------------------------------------------------------

@@ -22,6 +22,7 @@ from bot.storage.records import (
     RoleGrant,
     ScenarioProgress,
     StepAnswers,
+    answers_by_step,
 )
 from bot.storage.sqlite.roles import strip_powers
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
@@ -360,7 +361,7 @@ class SqlCipherClassStore:
                 ") WHERE nth = 1 GROUP BY step_id, choice_id",
                 (class_id, scenario_id, *staff),
             )
-        return _by_step(rows)
+        return answers_by_step(rows)
 
     async def releases(self, class_id: int, scenario_id: str) -> dict[str, list[Release]]:
         """Every release of each step of the live class view, oldest first."""
@@ -419,11 +420,4 @@ class SqlCipherClassStore:
                 " GROUP BY k.step_id, k.choice_id",
                 (class_id, scenario_id, k),
             )
-        return _by_step(rows)
-
-
-def _by_step(rows) -> dict[str, StepAnswers]:
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for step_id, choice_id, number in rows:
-        counts[step_id][choice_id] = number
-    return {step: StepAnswers(step, sum(c.values()), c) for step, c in counts.items()}
+        return answers_by_step(rows)

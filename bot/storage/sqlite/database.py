@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +22,12 @@ from bot.storage.errors import (
     StorageUnavailable,
 )
 from bot.storage.keys import KEY_CHECK_SETTING, KeyCheck
+from bot.storage.migrations import Migration, migration_files
 
 log = logging.getLogger("bystander")
 
 KEY_BYTES = 32
 BUSY_TIMEOUT_MS = 5000
-_MIGRATION_FILE = re.compile(r"(\d{3})_\w+\.sql")
 
 # Failures of the disk or file system, which an operator fixes, with what to check.
 _UNAVAILABLE_HINTS = {
@@ -42,13 +39,6 @@ _UNAVAILABLE_HINTS = {
     sqlcipher3.SQLITE_BUSY: "the database is locked by another process",
     sqlcipher3.SQLITE_CORRUPT: "the database file is damaged; restore it from a backup",
 }
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
 
 
 @contextmanager
@@ -131,20 +121,8 @@ async def migrate(db: aiosqlite.Connection) -> None:
 
 
 def load_migrations() -> list[Migration]:
-    """The SQL files in bot/storage/sqlite/migrations, numbered 001, 002, … without gaps."""
-    folder = resources.files("bot.storage.sqlite") / "migrations"
-    migrations = sorted(
-        (
-            Migration(int(match[1]), entry.name, entry.read_text(encoding="utf-8"))
-            for entry in folder.iterdir()
-            if (match := _MIGRATION_FILE.fullmatch(entry.name))
-        ),
-        key=lambda migration: migration.version,
-    )
-    if [m.version for m in migrations] != list(range(1, len(migrations) + 1)):
-        names = ", ".join(m.name for m in migrations)
-        raise StorageError(f"migration files must be numbered 001, 002, … without gaps: {names}")
-    return migrations
+    """The SQL files in bot/storage/sqlite/migrations."""
+    return migration_files("bot.storage.sqlite")
 
 
 def connect(path: Path, key: bytes) -> sqlcipher3.Connection:
