@@ -72,10 +72,13 @@ def test_lint_reports_coverage_per_language_and_a_partial_one_is_a_warning(conte
     assert code == 0, "a partial language is warnings only"
     assert "T502 warning: fi: no translation of 'start.welcome'" in out
     interface = out.split("Translation coverage of the interface strings")[1]
-    assert re.search(rf"^en\s+{total}\s+100%\s+0\s+0$", interface, flags=re.MULTILINE)
-    assert re.search(rf"^fi\s+{total}\s+0%\s+0\s+{total - 1}$", interface, flags=re.MULTILINE)
+    assert re.search(rf"^en\s+{total}\s+100%\s+0\s+0\s+reviewed$", interface, flags=re.M)
+    fi = rf"^fi\s+{total}\s+0%\s+0\s+{total - 1}\s+machine-draft$"
+    assert re.search(fi, interface, flags=re.MULTILINE), "written by software: a machine draft"
     scenarios = out.split("Translation coverage of the scenarios")[1].split("interface")[0]
-    assert re.search(r"^fi\s+\d+\s+0%", scenarios, flags=re.MULTILINE)
+    assert re.search(r"^fi\s+\d+\s+0%.*machine-draft$", scenarios, flags=re.MULTILINE)
+    files = out.split("Review status of each scenario file")[1]
+    assert re.search(r"^bus-fight\s+reviewed\s+machine-draft$", files, flags=re.MULTILINE)
 
     code, out, _ = run(capsys, "lint", "--format", "json")
     coverage = json.loads(out)["interface_coverage"]["fi"]
@@ -125,7 +128,12 @@ def test_a_changed_swedish_text_makes_the_interface_translation_stale(content, c
     code, out, _ = run(capsys, "lint")
     assert code == 0
     assert "T503 warning: en: 'age.16_17' was translated from older Swedish" in out
-    assert re.search(r"^en\s+\d+\s+99%\s+1\s+0$", out.split("interface strings")[1], re.M)
+    assert "T508 warning: en: reviewed by Botkyrka bystander project on " in out
+    assert "1 text(s) missing or stale since; it counts as a draft" in out
+    interface = out.split("interface strings")[1]
+    assert re.search(
+        r"^en\s+\d+\s+99%\s+1\s+0\s+draft \(reviewed, changed since\)$", interface, re.M
+    )
 
 
 AGE_ENTRY = "  age.16_17:\n    source: 16–17 år\n    text: 16–17\n"
