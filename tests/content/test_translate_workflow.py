@@ -228,3 +228,91 @@ def test_a_text_in_lines_gets_one_entry_per_line_and_each_goes_stale_alone(conte
     assert ("T503", "'next-day.text.2'") in found
     assert ("T504", "'next-day.text'") in found
     assert not any(key == "'next-day.text.1'" for _, key in found)
+
+
+# -- review status (docs/translating.md, "Review status") -----------------------------------
+
+
+def review_of(path: Path) -> str:
+    """The file's `review:` mapping, as its lines."""
+    text = path.read_text(encoding="utf-8")
+    return text[text.index("review:") : text.index("\nstrings:")]
+
+
+def complete_copy_of_english(scenarios: Path, scenario: str, language: str) -> Path:
+    """A complete translation of one scenario, as if a translator had finished it."""
+    english = (scenarios / scenario / "en.yaml").read_text(encoding="utf-8")
+    path = scenarios / scenario / f"{language}.yaml"
+    path.write_text(english.replace("language: en", f"language: {language}"), encoding="utf-8")
+    return path
+
+
+def test_translate_writes_machine_drafts_and_never_upgrades_a_status(content, capsys) -> None:
+    _, locales = content
+    run(capsys, "translate", "--lang", "eo")
+    path = locales / "eo.yaml"
+    assert "status: machine-draft\n  by: software\n" in review_of(path)
+
+    code, out, _ = run(capsys, "translate", "--lang", "eo", "--mark-draft", "Ana Lund")
+    assert code == 0 and f"{path}: marked draft by Ana Lund on " in out
+    marked = review_of(path)
+    assert "status: draft\n  by: Ana Lund\n" in marked
+    sv = locales / "sv.yaml"
+    replace_in(sv, "  age.18_19: 18–19 år\n", "  age.18_19: 18–19 år\n  age.new: Ny text\n")
+    run(capsys, "translate", "--lang", "eo")
+    assert review_of(path) == marked, "completing a file leaves its review record alone"
+
+    code, out, _ = run(capsys, "lint")
+    assert re.search(r"^eo\s.*\sdraft$", out.split("interface strings")[1], flags=re.M)
+
+
+def test_marking_reviewed_refuses_a_file_with_missing_texts_in_one_line(content, capsys) -> None:
+    scenarios, locales = content
+    run(capsys, "translate", "--lang", "eo")
+    before = (locales / "eo.yaml").read_bytes()
+    code, out, err = run(capsys, "translate", "--lang", "eo", "--mark-reviewed", "Ana Lund")
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert f"{locales / 'eo.yaml'}: 420 text(s) missing and 0 stale; nothing was marked" in err
+    assert (locales / "eo.yaml").read_bytes() == before
+    assert "status: machine-draft" in review_of(scenarios / "bus-fight" / "eo.yaml")
+
+    code, _, err = run(capsys, "translate", "--lang", "eo", "--mark-reviewed", "software")
+    assert code == 1 and "needs the name of the person" in err
+
+
+def test_a_reviewed_scenario_counts_as_a_draft_once_stale_or_edited(content, capsys) -> None:
+    scenarios, _ = content
+    path = complete_copy_of_english(scenarios, "bus-fight", "eo")
+    code, out, _ = run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-reviewed", "Ana")
+    assert code == 0 and "marked reviewed by Ana on " in out
+    assert "status: reviewed\n  by: Ana\n" in review_of(path)
+    code, out, _ = run(capsys, "lint")
+    assert re.search(r"^bus-fight\s+reviewed\s+reviewed$", out, flags=re.M)
+    assert "T508" not in out
+
+    edited = replace_in(path, "text: Trouble on the bus", "text: Problemo en la buso")
+    code, out, _ = run(capsys, "lint")
+    assert "T508 warning: eo: reviewed by Ana on " in out and "its entries changed" in out
+    assert re.search(r"^bus-fight\s+reviewed\s+draft$", out, flags=re.M)
+
+    run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-reviewed", "Ana")
+    replace_in(scenarios / "bus-fight" / "scenario.yaml", "Bråk på bussen", "Bråk i bussen")
+    code, _, err = run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-reviewed", "Ana")
+    assert code == 1 and f"{edited}: 0 text(s) missing and 1 stale; nothing was marked" in err
+
+
+def test_a_scenario_below_the_offered_status_is_shown_in_english(content, capsys) -> None:
+    scenarios, locales = content
+    path = complete_copy_of_english(scenarios, "bus-fight", "eo")
+    replace_in(path, "text: Trouble on the bus", "text: Problemo en la buso")
+
+    def title(offered: str) -> str:
+        catalog = load_catalog([scenarios], locales, offered)
+        return catalog.scenarios["bus-fight"].title.get("eo")
+
+    assert title("reviewed") == "Trouble on the bus", "a file without review: a machine draft"
+    assert title("machine-draft") == "Problemo en la buso"
+    run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-draft", "Ana")
+    assert title("draft") == "Problemo en la buso" and title("reviewed") == "Trouble on the bus"
+    run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-reviewed", "Ana")
+    assert title("reviewed") == "Problemo en la buso"
