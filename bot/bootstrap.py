@@ -49,7 +49,7 @@ log = logging.getLogger("bystander")
 
 
 def load_content(config: BotConfig) -> Catalog:
-    catalog = load_catalog([config.scenarios_dir], config.locales_dir)
+    catalog = load_catalog([config.scenarios_dir], config.locales_dir, config.offered_translations)
     if catalog.report.errors:
         # The first error, not a warning that happens to come earlier in the file.
         first = next(d for d in catalog.report.sorted() if d in catalog.report.errors)
@@ -78,6 +78,14 @@ def load_content(config: BotConfig) -> Catalog:
                 coverage.missing,
                 coverage.total,
             )
+    for language in catalog.locales.drafts:
+        log.warning(
+            "interface language %s is not offered to young people: it is a %s, and "
+            "BYSTANDER_OFFERED_TRANSLATIONS is %s; staff may preview it",
+            language,
+            catalog.locales.reviews[language].effective,
+            config.offered_translations,
+        )
     if not catalog.scenarios:
         raise ConfigError(f"no playable scenarios in {config.scenarios_dir}")
     return catalog
@@ -170,6 +178,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         )
     admins = frozenset(pseudonym(secrets.pseudonym_secret, i) for i in config.admin_ids)
     settings = StaffSettings(admins, config.min_group, config.class_days, config.invite_days)
+    roles = RoleService(catalog, classes, settings)
     young = build_young_people(
         catalog,
         storage.players,
@@ -178,8 +187,8 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         survey,
         config.retention_months,
         settings.k,
+        roles.roles_of,
     )
-    roles = RoleService(catalog, classes, settings)
     class_admin = ClassService(catalog, classes, settings)
     results = ClassResults(catalog, classes, settings)
     hours = config.lesson_hours

@@ -21,6 +21,8 @@ from urllib.request import proxy_bypass_environment
 
 from dotenv.parser import parse_stream
 
+from bot.content.review import REVIEWED, STATUSES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Where an installed wheel keeps the shipped content (pyproject.toml maps the repository's
 # top-level scenarios/ and locales/ there); a checkout has none and reads its own folders.
@@ -115,6 +117,15 @@ SETTINGS: dict[str, Setting] = {
             "",
             ALL,
             "the shipped interface texts",
+        ),
+        Setting(
+            "BYSTANDER_OFFERED_TRANSLATIONS",
+            "the translations young people are offered: `reviewed` (checked by a translator "
+            "the operator named), `draft` (also drafts a person made, e.g. in a pilot) or "
+            "`machine-draft` (all). A language below it is not in `/language` and not taken "
+            "from Telegram's language; a scenario below it is shown in English. Staff may "
+            'preview draft languages (docs/translating.md, "Review status")',
+            REVIEWED,
         ),
         Setting(
             "BYSTANDER_ADMINS",
@@ -235,6 +246,7 @@ class BotConfig:
     start_wait_s: int = 300
     log_level: int = logging.INFO
     log_format: str = "text"
+    offered_translations: str = REVIEWED  # the lowest review status young people are shown
     warnings: tuple[str, ...] = ()  # for the log, once it is set up
     http: HttpConfig = field(default_factory=HttpConfig)
 
@@ -345,6 +357,7 @@ def load_config(
         start_wait_s=_number(values, "BYSTANDER_START_WAIT", 0),
         log_level=getattr(logging, _choice(values, "LOG_LEVEL", LOG_LEVELS)),
         log_format=_choice(values, "BYSTANDER_LOG_FORMAT", LOG_FORMATS),
+        offered_translations=_choice(values, "BYSTANDER_OFFERED_TRANSLATIONS", STATUSES),
         http=_http_config(values),
         warnings=tuple(
             unknown_settings(list(from_file), str(config_file))

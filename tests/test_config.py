@@ -179,3 +179,11 @@ def test_the_code_reads_no_setting_that_is_not_in_the_table() -> None:
         )
     assert named, "the scan finds the names"
     assert named <= set(SETTINGS), sorted(named - set(SETTINGS))
+
+
+def test_the_offered_translations_are_reviewed_ones_unless_the_operator_says_otherwise() -> None:
+    assert load_config(TOKEN).offered_translations == "reviewed"
+    pilot = load_config({**TOKEN, "BYSTANDER_OFFERED_TRANSLATIONS": "Draft"})
+    assert pilot.offered_translations == "draft"
+    with pytest.raises(ConfigError, match="BYSTANDER_OFFERED_TRANSLATIONS must be one of"):
+        load_config({**TOKEN, "BYSTANDER_OFFERED_TRANSLATIONS": "checked"})

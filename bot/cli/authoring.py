@@ -8,6 +8,7 @@ import random
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from pathlib import Path
 
 from bot.cli.graph import render_graph
@@ -16,7 +17,15 @@ from bot.config import content_dirs
 from bot.content.catalog import Catalog, LoadedScenario, load_catalog
 from bot.content.diagnostics import Report
 from bot.content.measures_file import LoadedMeasures
-from bot.content.translation_files import TranslationFileError, complete, new_file
+from bot.content.review import DRAFT, MACHINE_DRAFT, REVIEWED, SOFTWARE, Review, fingerprint, lowest
+from bot.content.translation_files import (
+    TranslationFileError,
+    complete,
+    entries_of,
+    new_file,
+    review_block,
+    with_review,
+)
 from bot.content.translations import (
     LANGUAGE_FILE,
     Coverage,
@@ -86,6 +95,18 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "every scenario and the questionnaire)",
     )
     translate.add_argument("--lang", required=True, help="language code, e.g. en, ar, so")
+    mark = translate.add_mutually_exclusive_group()
+    mark.add_argument(
+        "--mark-reviewed",
+        metavar="NAME",
+        help="only record that NAME, a translator, reviewed every text of these files; "
+        "refused while a text is missing or stale",
+    )
+    mark.add_argument(
+        "--mark-draft",
+        metavar="NAME",
+        help="only record that NAME, a person, wrote or edited these files (a draft)",
+    )
     translate.set_defaults(handler=cmd_translate)
 
 
@@ -98,7 +119,7 @@ def _catalog(paths: list[Path] | None = None, locales: Path | None = None) -> Ca
     locales = locales or default_locales
     if not locales.is_dir():  # else every scenario fails on help keys, and not this
         raise CliError(f"{locales}: no such folder of interface texts (locales)")
-    return load_catalog(paths, locales)
+    return load_catalog(paths, locales, MACHINE_DRAFT)  # authors and reviewers see drafts
 
 
 def _loaded(reference: str) -> tuple[Catalog, LoadedScenario | LoadedMeasures]:
@@ -136,6 +157,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     catalog = _catalog(args.paths, args.locales)
     report = catalog.all_diagnostics()
     coverage = _coverage(catalog)
+    reviews = _file_reviews(catalog)
     if args.format == "json":
         print(
             json.dumps(
@@ -147,6 +169,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
                     "coverage": {lang: vars(c) for lang, c in coverage.items()},
                     "interface_coverage": {
                         lang: vars(c) for lang, c in catalog.locales.coverage.items()
+                    },
+                    "review": {
+                        name: {lang: vars(r) for lang, r in by_language.items()}
+                        for name, by_language in reviews.items()
+                    },
+                    "interface_review": {
+                        lang: vars(r) for lang, r in catalog.locales.reviews.items()
                     },
                 },
                 ensure_ascii=False,
@@ -161,31 +190,75 @@ def cmd_lint(args: argparse.Namespace) -> int:
             f"{len(catalog.loaded)} scenario(s){questionnaire} checked: "
             f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
         )
-        print(_coverage_table("scenarios", coverage))
-        print(_coverage_table("interface strings", catalog.locales.coverage))
+        print(_coverage_table("scenarios", coverage, _language_statuses(reviews)))
+        interface = {lang: r.describe() for lang, r in catalog.locales.reviews.items()}
+        print(_coverage_table("interface strings", catalog.locales.coverage, interface))
+        print(_review_table(reviews))
     return 1 if report.errors else 0
 
 
 def _coverage(catalog: Catalog) -> dict[str, Coverage]:
     total: dict[str, Coverage] = {}
-    for item in [*catalog.loaded, *filter(None, [catalog.questionnaire])]:
+    for item in _content_items(catalog):
         for language, coverage in item.coverage.items():
             total.setdefault(language, Coverage()).add(coverage)
     return dict(sorted(total.items()))
 
 
-def _coverage_table(title: str, coverage: Mapping[str, Coverage]) -> str:
+def _content_items(catalog: Catalog) -> list[LoadedScenario | LoadedMeasures]:
+    return [*catalog.loaded, *filter(None, [catalog.questionnaire])]
+
+
+def _file_reviews(catalog: Catalog) -> dict[str, dict[str, Review]]:
+    """Each scenario's (and the questionnaire's) translation files: their review status."""
+    return {
+        item.draft.id if item.draft and item.draft.id else str(item.path): item.reviews
+        for item in _content_items(catalog)
+        if item.reviews
+    }
+
+
+def _language_statuses(reviews: Mapping[str, Mapping[str, Review]]) -> dict[str, str]:
+    """A language's scenarios count as their least reviewed file."""
+    statuses: dict[str, list[str]] = {}
+    for by_language in reviews.values():
+        for language, review in by_language.items():
+            statuses.setdefault(language, []).append(review.effective)
+    return {language: lowest(found) for language, found in statuses.items()}
+
+
+def _coverage_table(
+    title: str, coverage: Mapping[str, Coverage], statuses: Mapping[str, str]
+) -> str:
     rows = [
         "",
         f"Translation coverage of the {title} (Swedish is the source; a missing text is "
         "shown in English)",
-        f"{'language':<10}{'strings':>9}{'translated':>12}{'stale':>7}{'missing':>9}",
+        f"{'language':<10}{'strings':>9}{'translated':>12}{'stale':>7}{'missing':>9}  status",
     ]
     for language, c in coverage.items():
         share = f"{100 * c.translated // c.total if c.total else 100}%"
-        rows.append(f"{language:<10}{c.total:>9}{share:>12}{c.stale:>7}{c.missing:>9}")
+        status = statuses.get(language, "–")
+        rows.append(f"{language:<10}{c.total:>9}{share:>12}{c.stale:>7}{c.missing:>9}  {status}")
     if not coverage:
         rows.append("(no translations found)")
+    return "\n".join(rows)
+
+
+def _review_table(reviews: Mapping[str, Mapping[str, Review]]) -> str:
+    """What each scenario file counts as now, one row a scenario, one column a language."""
+    languages = sorted({language for by_language in reviews.values() for language in by_language})
+    if not languages:
+        return ""
+    width = max(len(MACHINE_DRAFT), *map(len, languages)) + 2
+    rows = [
+        "",
+        "Review status of each scenario file (- no file; docs/translating.md#review-status)",
+        (f"{'scenario':<24}" + "".join(f"{language:<{width}}" for language in languages)).rstrip(),
+    ]
+    for name, by_language in sorted(reviews.items()):
+        cells = [by_language[lang].effective if lang in by_language else "-" for lang in languages]
+        rows.append(f"{name:<24}" + "".join(f"{cell:<{width}}" for cell in cells).rstrip())
     return "\n".join(rows)
 
 
@@ -360,6 +433,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
         raise CliError(
             "Swedish is the source language: write it in scenario.yaml or locales/sv.yaml"
         )
+    if args.mark_reviewed is not None or args.mark_draft is not None:
+        return _mark(args)
     if args.scenario is not None:
         _, item = _loaded(args.scenario)
         _translate_content(item, args.lang)
@@ -382,7 +457,8 @@ def _translate_interface(catalog: Catalog, folder: Path, language: str) -> None:
     if not source:
         raise CliError(f"{folder / 'sv.yaml'} cannot be read; run bystander lint")
     reference = catalog.locales.strings.get(FALLBACK_LANGUAGE, {})
-    opening = new_file(language, "the bot's interface (buttons, menus, messages)", interface=True)
+    subject = "the bot's interface (buttons, menus, messages)"
+    opening = new_file(language, subject, interface=True, date=date.today().isoformat())
     _write_translation(folder / f"{language}.yaml", opening, source, reference)
 
 
@@ -394,10 +470,12 @@ def _translate_content(item: LoadedScenario | LoadedMeasures, language: str) -> 
     english = language_files(folder).get(FALLBACK_LANGUAGE)
     reference = {}
     if english is not None and language != FALLBACK_LANGUAGE:
-        entries = read_language(english, FALLBACK_LANGUAGE, Report())
+        entries, _ = read_language(english, FALLBACK_LANGUAGE, Report())
         reference = {key: entry.text for key, entry in entries.items() if entry.text}
     subject = f"the {'questionnaire' if isinstance(item, LoadedMeasures) else 'scenario'}"
-    opening = new_file(language, f"{subject} {item.draft.id!r}", interface=False)
+    opening = new_file(
+        language, f"{subject} {item.draft.id!r}", interface=False, date=date.today().isoformat()
+    )
     _write_translation(folder / f"{language}.yaml", opening, sources, reference)
 
 
@@ -429,3 +507,69 @@ def _write_translation(
             f"  kept {count} the Swedish no longer has (delete when no longer needed): "
             + ", ".join(done.orphans)
         )
+
+
+def _mark(args: argparse.Namespace) -> int:
+    """Record a person's review (or draft) in every file of the language, or of one
+    scenario: all of them, or none when a file is not complete enough."""
+    status = REVIEWED if args.mark_reviewed is not None else DRAFT
+    name = " ".join((args.mark_reviewed or args.mark_draft or "").split())
+    option = f"--mark-{status}"
+    if not name or name.lower() == SOFTWARE:
+        raise CliError(f'{option} needs the name of the person, e.g. {option} "Amina Yusuf"')
+    files = _files_of(args.lang, args.scenario)
+    absent = [path for path, coverage in files if coverage is None or not path.exists()]
+    if absent:
+        raise CliError(
+            f"{absent[0]}: no such translation file; nothing was marked (create it with "
+            f"bystander translate --lang {args.lang})"
+        )
+    if status == REVIEWED:
+        _refuse_incomplete(files)
+    today = date.today().isoformat()
+    for path, _ in files:
+        try:
+            current = path.read_text(encoding="utf-8")
+            seal = fingerprint(entries_of(current, str(path))) if status == REVIEWED else ""
+            path.write_text(
+                with_review(current, str(path), review_block(status, name, today, seal)),
+                encoding="utf-8",
+            )
+        except TranslationFileError as error:
+            raise CliError(str(error)) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise CliError(f"{path}: {error.strerror or error}") from None
+        print(f"{path}: marked {status} by {name} on {today}")
+    return 0
+
+
+def _files_of(language: str, scenario: str | None) -> list[tuple[Path, Coverage | None]]:
+    """The translation files of a language and their coverage: one scenario's, or the
+    interface's, every scenario's and the questionnaire's."""
+    if scenario is not None:
+        catalog, item = _loaded(scenario)
+        items: list[LoadedScenario | LoadedMeasures] = [item]
+        files = []
+    else:
+        catalog = _catalog()
+        items = [*catalog.loaded, *filter(None, [catalog.questionnaire])]
+        interface = content_dirs()[1] / f"{language}.yaml"
+        files = [(interface, catalog.locales.coverage.get(language))]
+    for item in items:
+        if not _readable(item):
+            raise CliError(f"{item.path} cannot be read; run bystander lint {item.path}")
+        files.append((item.path.parent / f"{language}.yaml", item.coverage.get(language)))
+    return files
+
+
+def _refuse_incomplete(files: list[tuple[Path, Coverage | None]]) -> None:
+    """Only a complete file that matches the Swedish can be reviewed."""
+    incomplete = [(path, c) for path, c in files if c is not None and (c.missing or c.stale)]
+    if not incomplete:
+        return
+    path, coverage = incomplete[0]
+    more = f" (and {len(incomplete) - 1} more file(s); bystander lint lists them)"
+    raise CliError(
+        f"{path}: {coverage.missing} text(s) missing and {coverage.stale} stale; nothing was "
+        "marked reviewed: translate them, then review again" + (more if len(incomplete) > 1 else "")
+    )

@@ -18,6 +18,7 @@ from bot.content.diagnostics import Location, Report
 from bot.content.fields import check_choice
 from bot.content.locales import Locales, load_help_resources, load_locales
 from bot.content.measures_file import LoadedMeasures, load_measures, measures_path
+from bot.content.review import REVIEWED, Review
 from bot.content.scenario_file import LineDraft, ScenarioDraft, read_scenario
 from bot.content.story_checks import (
     check_lines_shown,
@@ -26,7 +27,7 @@ from bot.content.story_checks import (
     start_step,
     unconditional_debrief_lines,
 )
-from bot.content.translations import STRUCTURE_FILE, Coverage, Translations, load_translations
+from bot.content.translations import STRUCTURE_FILE, Coverage, load_translations
 from bot.content.yamlsafe import read_yaml
 from bot.engine.help import HelpResource
 from bot.engine.measures import Measures
@@ -50,6 +51,7 @@ class LoadedScenario:
     draft: ScenarioDraft | None = None
     scenario: Scenario | None = None
     coverage: dict[str, Coverage] = field(default_factory=dict)
+    reviews: dict[str, Review] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,12 +93,15 @@ def scenario_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def load_catalog(paths: Iterable[Path], locales_dir: Path) -> Catalog:
+def load_catalog(paths: Iterable[Path], locales_dir: Path, offered_from: str = REVIEWED) -> Catalog:
+    """`offered_from`: the lowest review status of a translation young people are shown
+    (BYSTANDER_OFFERED_TRANSLATIONS); the texts of a lower one are left out, so the
+    English (else the Swedish) is shown instead, as for a text not yet translated."""
     paths = list(paths)
     report = Report()
     help_resources = load_help_resources(locales_dir, report)
-    locales = load_locales(locales_dir, report, list(help_resources))
-    loaded = _load_all(scenario_files(paths), set(help_resources))
+    locales = load_locales(locales_dir, report, list(help_resources), offered_from)
+    loaded = _load_all(scenario_files(paths), set(help_resources), offered_from)
     scenarios: dict[str, Scenario] = {}
     for item in loaded:
         if item.scenario is None:
@@ -111,24 +116,25 @@ def load_catalog(paths: Iterable[Path], locales_dir: Path) -> Catalog:
             continue
         scenarios[item.scenario.id] = item.scenario
     questionnaire_path = measures_path([p for p in paths if p.is_dir()])
-    questionnaire = load_measures(questionnaire_path) if questionnaire_path else None
+    questionnaire = load_measures(questionnaire_path, offered_from) if questionnaire_path else None
     return Catalog(scenarios, loaded, help_resources, locales, report, questionnaire)
 
 
 PARALLEL_FROM = 64  # files; below this, starting worker processes costs more than it saves
 
 
-def _load_all(files: list[Path], help_keys: set[str]) -> list[LoadedScenario]:
+def _load_all(files: list[Path], help_keys: set[str], offered_from: str) -> list[LoadedScenario]:
     """Load scenario files; a large library (an author's lint run) uses every core."""
     workers = os.cpu_count() or 1
     if len(files) < PARALLEL_FROM or workers < 2:
-        return [load_scenario(path, help_keys) for path in files]
+        return [load_scenario(path, help_keys, offered_from) for path in files]
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(load_scenario, files, [help_keys] * len(files), chunksize=16))
+        same = [help_keys] * len(files), [offered_from] * len(files)
+        return list(pool.map(load_scenario, files, *same, chunksize=16))
 
 
-def load_scenario(path: Path, help_keys: set[str]) -> LoadedScenario:
+def load_scenario(path: Path, help_keys: set[str], offered_from: str = REVIEWED) -> LoadedScenario:
     result = LoadedScenario(path, Report())
     root = read_yaml(path, result.report)
     if root is None:
@@ -143,9 +149,9 @@ def load_scenario(path: Path, help_keys: set[str]) -> LoadedScenario:
         check_text_limits(key, source, result.report)
     everyone = unconditional_debrief_lines(draft)
     translations = load_translations(path.parent, draft, result.report, everyone)
-    result.coverage = translations.coverage
+    result.coverage, result.reviews = translations.coverage, translations.reviews
     if not result.report.errors:
-        scenario = build_scenario(draft, translations)
+        scenario = build_scenario(draft, translations.offered(offered_from))
         check_lines_shown(scenario, draft, result.report)  # needs the built story's paths
         result.scenario = None if result.report.errors else scenario
     return result
@@ -157,10 +163,12 @@ def _check_help(draft: ScenarioDraft, help_keys: set[str], report: Report) -> No
             check_choice(key, where, sorted(help_keys), "help resource", report, "H401")
 
 
-def build_scenario(draft: ScenarioDraft, translations: Translations) -> Scenario:
+def build_scenario(draft: ScenarioDraft, translations: dict[str, dict[str, str]]) -> Scenario:
+    """`translations`: language -> key -> text, of the languages shown."""
+
     def text(key: str) -> Text:
         values = {SOURCE_LANGUAGE: draft.source(key)}
-        for language, table in translations.texts.items():
+        for language, table in translations.items():
             if key in table:
                 values[language] = table[key]
         return Text(values)
@@ -216,5 +224,5 @@ def build_scenario(draft: ScenarioDraft, translations: Translations) -> Scenario
         start=start_step(draft),
         steps=steps,
         endings=endings,
-        languages=(SOURCE_LANGUAGE, *sorted(translations.texts)),
+        languages=(SOURCE_LANGUAGE, *sorted(translations)),
     )

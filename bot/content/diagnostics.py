@@ -54,6 +54,8 @@ CODES: dict[str, str] = {
     "T504": "translation for a text that does not exist",
     "T505": "translation file for another language",
     "T506": "placeholder mismatch",
+    "T507": "unknown review status",
+    "T508": "reviewed translation changed since its review",
     # Lines that fit the player's path
     "C601": "unknown choice in a condition",
     "C602": "ambiguous choice id in a condition",

@@ -15,12 +15,14 @@ from pathlib import Path
 
 from bot.content.diagnostics import Location, Report
 from bot.content.fields import Fields
+from bot.content.review import REVIEWED, Review, judge, read_review
 from bot.content.translations import (
     LANGUAGE_FILE,
     REQUIRED_LANGUAGES,
     Coverage,
     Entry,
     compare,
+    offered,
     read_entries,
 )
 from bot.content.yamlsafe import read_yaml
@@ -33,18 +35,33 @@ AWAITING_CONTACT = "H402"  # a warning: a (local) line without a number yet, not
 
 @dataclass(frozen=True)
 class Locales:
+    """Every language read, drafts too (staff preview them); `languages` are those offered
+    to young people: Swedish, English and the translations at least `offered_from`."""
+
     strings: Mapping[str, Mapping[str, str]]  # language -> key -> text
     names: Mapping[str, str]  # language -> its own name, e.g. "Svenska"
     coverage: Mapping[str, Coverage] = field(default_factory=dict)  # translations, by code
+    reviews: Mapping[str, Review] = field(default_factory=dict)  # translations, by code
+    offered_from: str = REVIEWED  # the lowest review status offered (a setting)
 
     @property
     def languages(self) -> list[str]:
-        return list(self.strings)
+        return [code for code in self.strings if self.is_offered(code)]
+
+    @property
+    def drafts(self) -> list[str]:
+        """Languages below the offered status: only staff may choose them, to preview."""
+        return [code for code in self.strings if not self.is_offered(code)]
+
+    def is_offered(self, code: str) -> bool:
+        if code == SOURCE_LANGUAGE:
+            return True
+        return code in self.strings and offered(code, self.reviews.get(code), self.offered_from)
 
     def pick(self, language: str | None) -> str:
-        """The supported language closest to a Telegram language code such as 'en-GB'."""
+        """The offered language closest to a Telegram language code such as 'en-GB'."""
         base = (language or "").split("-")[0].lower()
-        return base if base in self.strings else SOURCE_LANGUAGE
+        return base if self.is_offered(base) else SOURCE_LANGUAGE
 
     def text(self, language: str, key: str, **values: object) -> str:
         """The text in `language`; a text it lacks is shown in English, then Swedish."""
@@ -105,7 +122,9 @@ def _contact(item: Fields, key: str) -> str | None:
     return item.text(key)
 
 
-def load_locales(folder: Path, report: Report, help_keys: list[str]) -> Locales:
+def load_locales(
+    folder: Path, report: Report, help_keys: list[str], offered_from: str = REVIEWED
+) -> Locales:
     source_path = folder / f"{SOURCE_LANGUAGE}.yaml"
     source, names = _read_source(source_path, report) if source_path.exists() else ({}, {})
     if not source:
@@ -128,13 +147,14 @@ def load_locales(folder: Path, report: Report, help_keys: list[str]) -> Locales:
             )
     tables = {SOURCE_LANGUAGE: source}
     coverage: dict[str, Coverage] = {}
+    reviews: dict[str, Review] = {}
     for path in sorted(folder.glob("*.yaml")):
         language = path.stem
         if LANGUAGE_FILE.fullmatch(path.name) and language != SOURCE_LANGUAGE:
             read = _read_translation(path, source, report)
             if read is not None:
-                names[language], tables[language], coverage[language] = read
-    return Locales(dict(sorted(tables.items())), names, coverage)
+                names[language], tables[language], coverage[language], reviews[language] = read
+    return Locales(dict(sorted(tables.items())), names, coverage, reviews, offered_from)
 
 
 def _read_source(path: Path, report: Report) -> tuple[dict[str, str], dict[str, str]]:
@@ -154,13 +174,19 @@ def _read_source(path: Path, report: Report) -> tuple[dict[str, str], dict[str, 
 
 def _read_translation(
     path: Path, source: dict[str, str], report: Report
-) -> tuple[str, dict[str, str], Coverage] | None:
-    """A translation's own name, its usable texts and its coverage."""
+) -> tuple[str, dict[str, str], Coverage, Review] | None:
+    """A translation's own name, its usable texts, its coverage and its review status."""
     language = path.stem
     root = read_yaml(path, report)
     if root is None:
         return None
-    top = Fields(root, report, path.name, required=("language", "language_name", "strings"))
+    top = Fields(
+        root,
+        report,
+        path.name,
+        required=("language", "language_name", "strings"),
+        optional=("review",),
+    )
     name = top.get("language_name")
     if name is None or not isinstance(name.value, str) or not name.value.strip():
         report.add(
@@ -185,8 +211,10 @@ def _read_translation(
         return False
 
     texts, coverage = compare(language, path, source, entries, report, same_placeholders)
+    problems = coverage.missing + coverage.stale
+    review = judge(read_review(top, report), entries, problems, language, path, report)
     own_name = name.value.strip() if name is not None and isinstance(name.value, str) else ""
-    return own_name or language, texts, coverage
+    return own_name or language, texts, coverage, review
 
 
 def _placeholders(text: str) -> set[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.content.diagnostics import Report
 from bot.content.fields import Fields
+from bot.content.review import REVIEWED, Review
 from bot.content.scenario_file import SourceText
 from bot.content.story_checks import check_text_limits
 from bot.content.translations import Coverage, load_translations
@@ -38,9 +39,10 @@ class LoadedMeasures:
     draft: MeasuresDraft | None = None
     measures: Measures | None = None
     coverage: dict[str, Coverage] = field(default_factory=dict)
+    reviews: dict[str, Review] = field(default_factory=dict)
 
 
-def load_measures(path: Path) -> LoadedMeasures:
+def load_measures(path: Path, offered_from: str = REVIEWED) -> LoadedMeasures:
     result = LoadedMeasures(path, Report())
     root = read_yaml(path, result.report)
     if root is None:
@@ -50,9 +52,9 @@ def load_measures(path: Path) -> LoadedMeasures:
     for key, source in draft.strings.items():
         check_text_limits(key, source, result.report)
     translations = load_translations(path.parent, draft, result.report)
-    result.coverage = translations.coverage
+    result.coverage, result.reviews = translations.coverage, translations.reviews
     if not result.report.errors:
-        result.measures = _build(draft, translations.texts)
+        result.measures = _build(draft, translations.offered(offered_from))
     return result
 
 

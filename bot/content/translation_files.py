@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from bot.content.diagnostics import Report
+from bot.content.review import MACHINE_DRAFT, SOFTWARE
 from bot.content.translations import Entry, read_entries
 from bot.content.yamlsafe import Node, parse_yaml
 from bot.engine.model import FALLBACK_LANGUAGE, SOURCE_LANGUAGE
@@ -37,8 +38,19 @@ class Completion:
     stale: int = 0
 
 
-def new_file(language: str, subject: str, *, interface: bool) -> str:
-    """The opening of a new translation file, before any entry."""
+def review_block(status: str, by: str, date: str, fingerprint: str = "") -> str:
+    """The `review:` mapping that records who or what made a file (bot.content.review)."""
+    record = {"status": status, "by": by, "date": date}
+    if fingerprint:
+        record["fingerprint"] = fingerprint
+    body = yaml.dump(
+        {"review": record}, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=_NO_WRAP
+    )
+    return body.replace("review:", "review:  # set by bystander translate: do not edit", 1)
+
+
+def new_file(language: str, subject: str, *, interface: bool, date: str) -> str:
+    """The opening of a new translation file, before any entry: a machine draft."""
     reference = (
         f" The `# {FALLBACK_LANGUAGE}:` line above it shows the English."
         if language != FALLBACK_LANGUAGE
@@ -55,7 +67,27 @@ def new_file(language: str, subject: str, *, interface: bool) -> str:
     ]
     if interface:
         lines.append("language_name: ''  # the language's own name, as its speakers write it")
+    lines.append(review_block(MACHINE_DRAFT, SOFTWARE, date).rstrip("\n"))
     return "\n".join([*lines, "strings:", ""])
+
+
+def with_review(current: str, path: str, block: str) -> str:
+    """The file with its `review:` mapping replaced by `block` (or added before `strings:`);
+    every other line stays as it is."""
+    strings = _strings(current, path)
+    root = parse_yaml(current, path, Report())
+    lines = current.splitlines(keepends=True)
+    old = root.value.get("review")
+    if old is None:
+        first = last = strings.key_where.line - 1
+        kept = [lines[first]]
+    else:
+        first, last = _span(lines, old, 0)
+        kept = []
+    text = "".join([*lines[:first], block, *kept, *lines[last + 1 :]])
+    if _content(_strings(text, path)) != _content(strings):
+        raise TranslationFileError(f"{path}: the review record cannot be written safely")
+    return text
 
 
 def complete(
@@ -98,6 +130,15 @@ def complete(
     result.text = "".join(_rebuilt(lines, replaced, inserted))
     _verify(result, path, entries, sources)
     return result
+
+
+def entries_of(text: str, path: str) -> dict[str, Entry]:
+    """The entries of a translation file's text, as `bystander translate` reads them."""
+    return read_entries(_strings(text, path), Report())
+
+
+def _content(strings: Node) -> dict[str, tuple[str | None, str]]:
+    return {k: (e.source, e.text) for k, e in read_entries(strings, Report()).items()}
 
 
 def _strings(text: str, path: str) -> Node:

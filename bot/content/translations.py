@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.content.diagnostics import Location, Report
 from bot.content.fields import Fields
+from bot.content.review import Review, at_least, judge, read_review
 from bot.content.scenario_file import ScenarioDraft, SourceText
 from bot.content.story_checks import check_player_words, check_text_limits
 from bot.content.yamlsafe import Node, read_yaml
@@ -44,6 +45,22 @@ class Coverage:
 class Translations:
     texts: dict[str, dict[str, str]] = field(default_factory=dict)  # language -> key -> text
     coverage: dict[str, Coverage] = field(default_factory=dict)
+    reviews: dict[str, Review] = field(default_factory=dict)
+
+    def offered(self, threshold: str) -> dict[str, dict[str, str]]:
+        """The texts of the languages offered to young people: English (every language
+        falls back to it) and those at least `threshold`; the others fall back."""
+        return {
+            language: texts
+            for language, texts in self.texts.items()
+            if offered(language, self.reviews.get(language), threshold)
+        }
+
+
+def offered(language: str, review: Review | None, threshold: str) -> bool:
+    return language in REQUIRED_LANGUAGES or (
+        review is not None and at_least(review.effective, threshold)
+    )
 
 
 @dataclass(frozen=True)
@@ -158,7 +175,7 @@ def load_translations(
             result.coverage[language] = Coverage(len(draft.strings), 0, 0, len(draft.strings))
     sources = {key: source.text for key, source in draft.strings.items()}
     for language, path in files.items():
-        entries = read_language(path, language, report)
+        entries, review = read_language(path, language, report)
 
         def within_limits(key: str, entry: Entry, language: str = language) -> bool:
             kind = draft.strings[key].kind
@@ -170,14 +187,23 @@ def load_translations(
         texts, coverage = compare(language, path, sources, entries, report, within_limits)
         result.texts[language] = texts
         result.coverage[language] = coverage
+        problems = coverage.missing + coverage.stale
+        result.reviews[language] = judge(review, entries, problems, language, path, report)
     return result
 
 
-def read_language(path: Path, language: str, report: Report) -> dict[str, Entry]:
+def read_language(path: Path, language: str, report: Report) -> tuple[dict[str, Entry], Review]:
+    """A scenario's or the questionnaire's translation: its entries and its review record."""
     root = read_yaml(path, report)
     if root is None:
-        return {}
-    top = Fields(root, report, f"the {language} translation", required=("language", "strings"))
+        return {}, Review()
+    top = Fields(
+        root,
+        report,
+        f"the {language} translation",
+        required=("language", "strings"),
+        optional=("review",),
+    )
     declared = top.text("language")
     if declared is not None and declared != language:
         report.add(
@@ -185,7 +211,7 @@ def read_language(path: Path, language: str, report: Report) -> dict[str, Entry]
             "T505",
             f"the file is named {path.name} but says language: {declared}",
         )
-    return read_entries(top.mapping("strings"), report)
+    return read_entries(top.mapping("strings"), report), read_review(top, report)
 
 
 def _plain(entry: Fields, key: str) -> str:

@@ -446,9 +446,11 @@ class GroupPlayService(StaffDesk):
         return Outcome(notice=self.t(language, "group.leaders_only"))
 
     async def _lesson_language(self, lesson: Lesson) -> str:
-        """A group reads the language of the lesson's leader."""
+        """A group reads the language of the lesson's leader, when young people are offered it
+        (a leader may preview a draft language in their own chat)."""
         language = await self.classes.language_of(lesson.leader)
-        return language or self.presenter.locales.pick(None)
+        locales = self.presenter.locales
+        return language if language and locales.is_offered(language) else locales.pick(None)
 
     async def _post(self, chat: GroupChat, message: Message) -> int:
         try:

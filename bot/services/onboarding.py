@@ -116,12 +116,20 @@ class Onboarding(PlayerDesk):
             Button(locales.names[code], action(self.choose_language, code))
             for code in locales.languages
         ]
+        if locales.drafts and await self.roles_of(person):  # staff preview the drafts
+            buttons += [
+                Button(
+                    self.t(session, "language.draft", name=locales.names[code]),
+                    action(self.choose_language, code),
+                )
+                for code in locales.drafts
+            ]
         return Outcome.say(self.t(session, "language.question"), column(*buttons))
 
     @button("lang")
     async def choose_language(self, person: Person, code: str) -> Outcome:
         session = await self._session(person)
-        if code not in self.presenter.locales.languages:
+        if not await self.may_read(person, code):
             return self._stale(session)
         if session.profile is None:
             return self._welcome(await self._session(person, code))

@@ -12,7 +12,7 @@ is on disk and a restart loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.content.catalog import Catalog
@@ -63,6 +63,13 @@ class Session:
         return AgeBand(self.profile.age_band) if self.profile else AgeBand.UNSAID
 
 
+RolesOf = Callable[[Person], Awaitable[frozenset[str]]]
+
+
+async def no_roles(person: Person) -> frozenset[str]:
+    return frozenset()
+
+
 class PlayerDesk:
     """Shared by the young person's capabilities; holds no use case of its own."""
 
@@ -75,8 +82,10 @@ class PlayerDesk:
         survey: SurveyService | None = None,
         retention_months: int = 12,
         min_group: int = 5,
+        roles_of: RolesOf = no_roles,
     ) -> None:
         self.catalog = catalog
+        self.roles_of = roles_of  # staff (anyone with a role) may preview draft languages
         self.retention_months = retention_months  # stated in /privacy
         self.min_group = min_group  # K, stated in /privacy
         self.presenter = Presenter(catalog.locales, catalog.help)
@@ -93,12 +102,20 @@ class PlayerDesk:
         if profile is None:
             profile = await self.ephemeral.get_profile(person.pseudonym)
             store = self.ephemeral
-        locales = self.presenter.locales
-        if language in locales.languages:
+        if language is not None and await self.may_read(person, language):
             chosen = language
-        else:
-            chosen = profile.language if profile else locales.pick(person.telegram_language)
+        elif profile is not None and await self.may_read(person, profile.language):
+            chosen = profile.language
+        else:  # a language no longer offered (the setting changed) is as one never offered
+            chosen = self.presenter.locales.pick(person.telegram_language)
         return Session(person, profile, store, chosen)
+
+    async def may_read(self, person: Person, language: str) -> bool:
+        """An offered language, or a draft one for staff (a role is looked up only then)."""
+        locales = self.presenter.locales
+        if locales.is_offered(language):
+            return True
+        return language in locales.drafts and bool(await self.roles_of(person))
 
     def t(self, session: Session, key: str, **values: object) -> str:
         return self.presenter.t(session.language, key, **values)

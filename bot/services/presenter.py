@@ -90,7 +90,7 @@ class Presenter:
         terms = [k.split(".")[1] for k in keys if k.startswith("glossary.") and k.endswith("words")]
         return {
             language: {t: word_forms(self.t(language, f"glossary.{t}.words")) for t in terms}
-            for language in {SOURCE_LANGUAGE, *self.locales.languages}
+            for language in {SOURCE_LANGUAGE, *self.locales.strings}  # drafts too: staff preview
         }
 
     def choice_labels(self, step: Step, language: str) -> list[str]:

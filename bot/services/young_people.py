@@ -10,6 +10,7 @@ from bot.services.account import Account
 from bot.services.membership import Membership
 from bot.services.onboarding import Onboarding
 from bot.services.play import PlayService
+from bot.services.player import RolesOf, no_roles
 from bot.services.questionnaire import QuestionnaireFlow
 from bot.services.survey import SurveyService
 from bot.storage.ports import PlayerStore
@@ -36,8 +37,10 @@ def build_young_people(
     survey: SurveyService | None = None,
     retention_months: int = 12,
     min_group: int = 5,
+    roles_of: RolesOf = no_roles,
 ) -> YoungPeople:
-    shared = (catalog, store, ephemeral, membership, survey, retention_months, min_group)
+    """`roles_of`: a person's staff roles; staff may choose a draft language to preview it."""
+    shared = (catalog, store, ephemeral, membership, survey, retention_months, min_group, roles_of)
     play = PlayService(*shared)
     return YoungPeople(
         Onboarding(*shared, play=play),

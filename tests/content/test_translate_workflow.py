@@ -72,10 +72,13 @@ def test_lint_reports_coverage_per_language_and_a_partial_one_is_a_warning(conte
     assert code == 0, "a partial language is warnings only"
     assert "T502 warning: fi: no translation of 'start.welcome'" in out
     interface = out.split("Translation coverage of the interface strings")[1]
-    assert re.search(rf"^en\s+{total}\s+100%\s+0\s+0$", interface, flags=re.MULTILINE)
-    assert re.search(rf"^fi\s+{total}\s+0%\s+0\s+{total - 1}$", interface, flags=re.MULTILINE)
+    assert re.search(rf"^en\s+{total}\s+100%\s+0\s+0\s+reviewed$", interface, flags=re.M)
+    fi = rf"^fi\s+{total}\s+0%\s+0\s+{total - 1}\s+machine-draft$"
+    assert re.search(fi, interface, flags=re.MULTILINE), "written by software: a machine draft"
     scenarios = out.split("Translation coverage of the scenarios")[1].split("interface")[0]
-    assert re.search(r"^fi\s+\d+\s+0%", scenarios, flags=re.MULTILINE)
+    assert re.search(r"^fi\s+\d+\s+0%.*machine-draft$", scenarios, flags=re.MULTILINE)
+    files = out.split("Review status of each scenario file")[1]
+    assert re.search(r"^bus-fight\s+reviewed\s+machine-draft$", files, flags=re.MULTILINE)
 
     code, out, _ = run(capsys, "lint", "--format", "json")
     coverage = json.loads(out)["interface_coverage"]["fi"]
@@ -125,7 +128,12 @@ def test_a_changed_swedish_text_makes_the_interface_translation_stale(content, c
     code, out, _ = run(capsys, "lint")
     assert code == 0
     assert "T503 warning: en: 'age.16_17' was translated from older Swedish" in out
-    assert re.search(r"^en\s+\d+\s+99%\s+1\s+0$", out.split("interface strings")[1], re.M)
+    assert "T508 warning: en: reviewed by Botkyrka bystander project on " in out
+    assert "1 text(s) missing or stale since; it counts as a draft" in out
+    interface = out.split("interface strings")[1]
+    assert re.search(
+        r"^en\s+\d+\s+99%\s+1\s+0\s+draft \(reviewed, changed since\)$", interface, re.M
+    )
 
 
 AGE_ENTRY = "  age.16_17:\n    source: 16–17 år\n    text: 16–17\n"
@@ -220,3 +228,91 @@ def test_a_text_in_lines_gets_one_entry_per_line_and_each_goes_stale_alone(conte
     assert ("T503", "'next-day.text.2'") in found
     assert ("T504", "'next-day.text'") in found
     assert not any(key == "'next-day.text.1'" for _, key in found)
+
+
+# -- review status (docs/translating.md, "Review status") -----------------------------------
+
+
+def review_of(path: Path) -> str:
+    """The file's `review:` mapping, as its lines."""
+    text = path.read_text(encoding="utf-8")
+    return text[text.index("review:") : text.index("\nstrings:")]
+
+
+def complete_copy_of_english(scenarios: Path, scenario: str, language: str) -> Path:
+    """A complete translation of one scenario, as if a translator had finished it."""
+    english = (scenarios / scenario / "en.yaml").read_text(encoding="utf-8")
+    path = scenarios / scenario / f"{language}.yaml"
+    path.write_text(english.replace("language: en", f"language: {language}"), encoding="utf-8")
+    return path
+
+
+def test_translate_writes_machine_drafts_and_never_upgrades_a_status(content, capsys) -> None:
+    _, locales = content
+    run(capsys, "translate", "--lang", "eo")
+    path = locales / "eo.yaml"
+    assert "status: machine-draft\n  by: software\n" in review_of(path)
+
+    code, out, _ = run(capsys, "translate", "--lang", "eo", "--mark-draft", "Ana Lund")
+    assert code == 0 and f"{path}: marked draft by Ana Lund on " in out
+    marked = review_of(path)
+    assert "status: draft\n  by: Ana Lund\n" in marked
+    sv = locales / "sv.yaml"
+    replace_in(sv, "  age.18_19: 18–19 år\n", "  age.18_19: 18–19 år\n  age.new: Ny text\n")
+    run(capsys, "translate", "--lang", "eo")
+    assert review_of(path) == marked, "completing a file leaves its review record alone"
+
+    code, out, _ = run(capsys, "lint")
+    assert re.search(r"^eo\s.*\sdraft$", out.split("interface strings")[1], flags=re.M)
+
+
+def test_marking_reviewed_refuses_a_file_with_missing_texts_in_one_line(content, capsys) -> None:
+    scenarios, locales = content
+    run(capsys, "translate", "--lang", "eo")
+    before = (locales / "eo.yaml").read_bytes()
+    code, out, err = run(capsys, "translate", "--lang", "eo", "--mark-reviewed", "Ana Lund")
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert f"{locales / 'eo.yaml'}: 420 text(s) missing and 0 stale; nothing was marked" in err
+    assert (locales / "eo.yaml").read_bytes() == before
+    assert "status: machine-draft" in review_of(scenarios / "bus-fight" / "eo.yaml")
+
+    code, _, err = run(capsys, "translate", "--lang", "eo", "--mark-reviewed", "software")
+    assert code == 1 and "needs the name of the person" in err
+
+
+def test_a_reviewed_scenario_counts_as_a_draft_once_stale_or_edited(content, capsys) -> None:
+    scenarios, _ = content
+    path = complete_copy_of_english(scenarios, "bus-fight", "eo")
+    code, out, _ = run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-reviewed", "Ana")
+    assert code == 0 and "marked reviewed by Ana on " in out
+    assert "status: reviewed\n  by: Ana\n" in review_of(path)
+    code, out, _ = run(capsys, "lint")
+    assert re.search(r"^bus-fight\s+reviewed\s+reviewed$", out, flags=re.M)
+    assert "T508" not in out
+
+    edited = replace_in(path, "text: Trouble on the bus", "text: Problemo en la buso")
+    code, out, _ = run(capsys, "lint")
+    assert "T508 warning: eo: reviewed by Ana on " in out and "its entries changed" in out
+    assert re.search(r"^bus-fight\s+reviewed\s+draft$", out, flags=re.M)
+
+    run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-reviewed", "Ana")
+    replace_in(scenarios / "bus-fight" / "scenario.yaml", "Bråk på bussen", "Bråk i bussen")
+    code, _, err = run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-reviewed", "Ana")
+    assert code == 1 and f"{edited}: 0 text(s) missing and 1 stale; nothing was marked" in err
+
+
+def test_a_scenario_below_the_offered_status_is_shown_in_english(content, capsys) -> None:
+    scenarios, locales = content
+    path = complete_copy_of_english(scenarios, "bus-fight", "eo")
+    replace_in(path, "text: Trouble on the bus", "text: Problemo en la buso")
+
+    def title(offered: str) -> str:
+        catalog = load_catalog([scenarios], locales, offered)
+        return catalog.scenarios["bus-fight"].title.get("eo")
+
+    assert title("reviewed") == "Trouble on the bus", "a file without review: a machine draft"
+    assert title("machine-draft") == "Problemo en la buso"
+    run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-draft", "Ana")
+    assert title("draft") == "Problemo en la buso" and title("reviewed") == "Trouble on the bus"
+    run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-reviewed", "Ana")
+    assert title("reviewed") == "Problemo en la buso"

@@ -1,4 +1,7 @@
-"""A half-done interface translation: the bot starts, and shows English for what is missing."""
+"""A translation in progress: the bot starts, shows English for what is missing, and offers
+the language to young people only at the review status the operator chose.
+
+Esperanto stands in for any new language: the project ships no `eo` files."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from botharness import BotFactory
+from botharness import ADMIN_ID, BotFactory
 from fakebotapi import FakeBotApi
 
 from bot.cli.main import main
@@ -21,31 +24,75 @@ def fill(text: str, key: str, translation: str) -> str:
 
 
 @pytest.fixture
-def finnish_in_progress(
+def esperanto_in_progress(
     tmp_path: Path, bot_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Shipped content plus a Finnish scaffold with one interface text translated."""
+    """Shipped content plus a machine-drafted Esperanto with one interface text translated."""
     for name, shipped in zip(("scenarios", "locales"), content_dirs({}), strict=True):
         shutil.copytree(shipped, tmp_path / name)
         variable = f"BYSTANDER_{name.upper()}"
         monkeypatch.setenv(variable, str(tmp_path / name))
         bot_env[variable] = str(tmp_path / name)
-    assert main(["translate", "--lang", "fi"]) == 0
-    path = tmp_path / "locales" / "fi.yaml"
-    text = fill(path.read_text(encoding="utf-8"), "age.16_17", "16–17 vuotta")
-    path.write_text(text.replace("language_name: ''", "language_name: Suomi"), encoding="utf-8")
+    assert main(["translate", "--lang", "eo"]) == 0
+    path = tmp_path / "locales" / "eo.yaml"
+    text = fill(path.read_text(encoding="utf-8"), "age.16_17", "16–17 jaroj")
+    path.write_text(text.replace("language_name: ''", "language_name: Esperanto"), encoding="utf-8")
 
 
-async def test_a_partial_language_starts_the_bot_and_falls_back_to_english(
-    finnish_in_progress, bot_factory: BotFactory, fake_bot_api: FakeBotApi, caplog
+async def test_in_a_pilot_a_partial_language_is_offered_and_falls_back_to_english(
+    esperanto_in_progress,
+    bot_env: dict[str, str],
+    bot_factory: BotFactory,
+    fake_bot_api: FakeBotApi,
+    caplog,
+) -> None:
+    bot_env["BYSTANDER_OFFERED_TRANSLATIONS"] = "machine-draft"
+    with caplog.at_level(logging.WARNING, logger="bystander"):
+        async with bot_factory():
+            user = fake_bot_api.user(language_code="eo")
+            await user.send("/start")
+            assert "active bystander" in user.last.text, "the untranslated welcome, in English"
+            assert "16–17 jaroj" in user.buttons() and "15 or younger" in user.buttons()
+            await user.send("/language")
+            assert "Esperanto" in user.buttons()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(m.startswith("interface language eo lacks ") for m in warnings), warnings
+
+
+async def test_by_default_young_people_are_not_offered_a_draft_but_staff_may_preview_it(
+    esperanto_in_progress, bot_factory: BotFactory, fake_bot_api: FakeBotApi, caplog
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="bystander"):
         async with bot_factory():
-            user = fake_bot_api.user(language_code="fi")
-            await user.send("/start")
-            assert "active bystander" in user.last.text, "the untranslated welcome, in English"
-            assert "16–17 vuotta" in user.buttons() and "15 or younger" in user.buttons()
-            await user.send("/language")
-            assert "Suomi" in user.buttons()
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any(m.startswith("interface language fi lacks ") for m in warnings), warnings
+            young = fake_bot_api.user(language_code="eo")
+            await young.send("/start")
+            assert "aktiv åskådare" in young.last.text, "Swedish, as for a language not offered"
+            assert "16–17 jaroj" not in young.buttons()
+            await young.send("/language")
+            assert young.buttons() == ["English", "Svenska"]
+
+            staff = fake_bot_api.user(ADMIN_ID, language_code="sv")
+            await staff.send("/language")
+            assert staff.buttons() == ["English", "Svenska", "Esperanto (utkast)"]
+            await staff.click("Esperanto (utkast)")
+            assert "16–17 jaroj" in staff.buttons(), "the welcome in the draft, previewed"
+    notice = (
+        "interface language eo is not offered to young people: it is a machine-draft, and "
+        "BYSTANDER_OFFERED_TRANSLATIONS is reviewed; staff may preview it"
+    )
+    assert notice in [r.getMessage() for r in caplog.records]
+
+
+async def test_a_draft_a_person_made_is_offered_when_the_operator_offers_drafts(
+    esperanto_in_progress, bot_env: dict[str, str], bot_factory: BotFactory, fake_bot_api
+) -> None:
+    bot_env["BYSTANDER_OFFERED_TRANSLATIONS"] = "draft"
+    async with bot_factory():
+        young = fake_bot_api.user(language_code="eo")
+        await young.send("/start")
+        assert "16–17 jaroj" not in young.buttons(), "a machine draft is not a person's draft"
+    assert main(["translate", "--lang", "eo", "--mark-draft", "Zamenhof Ludoviko"]) == 0
+    async with bot_factory():
+        young = fake_bot_api.user(language_code="eo")
+        await young.send("/start")
+        assert "16–17 jaroj" in young.buttons()
