@@ -8,6 +8,7 @@ no port shows: that nothing is left behind, and that a dry run changes nothing."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from bot.storage.ports import PlayerStore, Storage
 from bot.storage.postgres.classes import PostgresClassStore
 from bot.storage.postgres.lessons import PostgresLessonStore
 from bot.storage.postgres.store import PostgresStore
+from bot.storage.postgres.survey import PostgresSurveyStore
 from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
@@ -30,11 +32,12 @@ from bot.storage.sqlite.store import SqlCipherStore
 from ..conftest import KEY
 
 BACKENDS = ["sqlite"]  # the backends that implement every port, keeping what they are given
-# PostgreSQL implements the player's, the staff's and the lesson ports so far (its tests carry the
-# `postgres` marker, as those asking for its cluster directly do).
+# PostgreSQL implements the player's, the staff's, the lesson and the survey ports so far
+# (its tests carry the `postgres` marker, as those asking for its cluster directly do).
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
 STAFF_BACKENDS = [*BACKENDS, POSTGRES]
 LESSON_BACKENDS = [*BACKENDS, POSTGRES]  # and the LessonStore
+SURVEY_BACKENDS = [*BACKENDS, POSTGRES]  # and the SurveyStore
 PLAYER_BACKENDS = [*STAFF_BACKENDS, "memory"]  # and the memory store: PlayerStore only
 SECRET = bytes(range(32, 64))
 
@@ -85,7 +88,10 @@ def open_backend(name: str, folder: Path, clock: Clock, postgres_url: str = "") 
         store = PostgresStore(postgres_url, today=lambda: clock.day, now=lambda: clock.now)
         lessons = PostgresLessonStore(store, ChatKeys(SECRET))
         # The ports PostgreSQL does not implement yet are absent.
-        ports = Storage(store, store, PostgresClassStore(store), lessons, *[None] * 3)  # type: ignore[arg-type]
+        ports = Storage(
+            store, store, PostgresClassStore(store), lessons, PostgresSurveyStore(store),
+            *[None] * 2,  # type: ignore[arg-type]
+        )  # fmt: skip
         return Backend(name, ports, PostgresRows(postgres_url), postgres_url)
     if name == "sqlite":
         store = SqlCipherStore(
@@ -257,10 +263,26 @@ async def staff_storage(request, tmp_path: Path, clock: Clock) -> AsyncIterator[
     await opened.storage.lifecycle.close()
 
 
+@asynccontextmanager
+async def opened_backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
+    """The backend a fixture's parameter names, opened."""
+    opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
+    await opened.storage.lifecycle.initialize()
+    try:
+        yield opened
+    finally:
+        await opened.storage.lifecycle.close()
+
+
 @pytest.fixture(params=LESSON_BACKENDS)
 async def lesson_backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
     """Every backend with the player's, the staff's and the lesson ports, opened."""
-    opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
-    await opened.storage.lifecycle.initialize()
-    yield opened
-    await opened.storage.lifecycle.close()
+    async with opened_backend(request, tmp_path, clock) as opened:
+        yield opened
+
+
+@pytest.fixture(params=SURVEY_BACKENDS)
+async def survey_backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
+    """Every backend with the player's, the staff's and the survey ports, opened."""
+    async with opened_backend(request, tmp_path, clock) as opened:
+        yield opened
