@@ -22,6 +22,7 @@ from bot.storage.memory.store import EphemeralStore
 from bot.storage.ports import PlayerStore, Storage
 from bot.storage.postgres.classes import PostgresClassStore
 from bot.storage.postgres.lessons import PostgresLessonStore
+from bot.storage.postgres.reports import PostgresReportStore
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.postgres.survey import PostgresSurveyStore
 from bot.storage.sqlite.classes import SqlCipherClassStore
@@ -32,12 +33,21 @@ from bot.storage.sqlite.store import SqlCipherStore
 from ..conftest import KEY
 
 BACKENDS = ["sqlite"]  # the backends that implement every port, keeping what they are given
-# PostgreSQL implements the player's, the staff's, the lesson and the survey ports so far
+# PostgreSQL implements every port but RetentionStore so far
 # (its tests carry the `postgres` marker, as those asking for its cluster directly do).
 POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
 STAFF_BACKENDS = [*BACKENDS, POSTGRES]
 LESSON_BACKENDS = [*BACKENDS, POSTGRES]  # and the LessonStore
 SURVEY_BACKENDS = [*BACKENDS, POSTGRES]  # and the SurveyStore
+REPORT_BACKENDS = [*BACKENDS, POSTGRES]  # and the ReportStore
+
+
+def needs_every_port(fixture: str) -> pytest.MarkDecorator:
+    """A test of a module whose `fixture` opens backends with some ports that also needs
+    the others (RetentionStore): it runs on the backends that have them all."""
+    return pytest.mark.parametrize(fixture, BACKENDS, indirect=True)
+
+
 PLAYER_BACKENDS = [*STAFF_BACKENDS, "memory"]  # and the memory store: PlayerStore only
 SECRET = bytes(range(32, 64))
 
@@ -90,7 +100,7 @@ def open_backend(name: str, folder: Path, clock: Clock, postgres_url: str = "") 
         # The ports PostgreSQL does not implement yet are absent.
         ports = Storage(
             store, store, PostgresClassStore(store), lessons, PostgresSurveyStore(store),
-            *[None] * 2,  # type: ignore[arg-type]
+            PostgresReportStore(store), None,  # type: ignore[arg-type]
         )  # fmt: skip
         return Backend(name, ports, PostgresRows(postgres_url), postgres_url)
     if name == "sqlite":
@@ -284,5 +294,12 @@ async def lesson_backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator
 @pytest.fixture(params=SURVEY_BACKENDS)
 async def survey_backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
     """Every backend with the player's, the staff's and the survey ports, opened."""
+    async with opened_backend(request, tmp_path, clock) as opened:
+        yield opened
+
+
+@pytest.fixture(params=REPORT_BACKENDS)
+async def report_backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
+    """Every backend with the player's, the staff's and the report ports, opened."""
     async with opened_backend(request, tmp_path, clock) as opened:
         yield opened
