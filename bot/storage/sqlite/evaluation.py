@@ -27,7 +27,14 @@ from bot.evaluation.data import (
     StrategyCount,
 )  # fmt: skip
 from bot.storage.archive import with_archived
-from bot.storage.records import RETIRED, DueFollowUp, FollowUpState, PurgeSummary, SurveyState
+from bot.storage.records import (
+    INVITATION_GRACE_DAYS,
+    RETIRED,
+    DueFollowUp,
+    FollowUpState,
+    PurgeSummary,
+    SurveyState,
+)
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
@@ -462,7 +469,6 @@ async def _archived_pairs(db, filters: Filters) -> list[MeasurePair]:
     return [MeasurePair(*r) for r in rows]
 
 
-INVITATION_GRACE_DAYS = 7
 PURGE_BATCH_PEOPLE = 200
 # Every statement below takes named values: :cutoff (the day before which raw events go),
 # :invitations_before, :k (the smallest group kept), and in batches :batch (pseudonyms).

@@ -8,7 +8,6 @@ no port shows: that nothing is left behind, and that a dry run changes nothing."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from bot.storage.ports import PlayerStore, Storage
 from bot.storage.postgres.classes import PostgresClassStore
 from bot.storage.postgres.lessons import PostgresLessonStore
 from bot.storage.postgres.reports import PostgresReportStore
+from bot.storage.postgres.retention import PostgresRetentionStore
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.postgres.survey import PostgresSurveyStore
 from bot.storage.sqlite.classes import SqlCipherClassStore
@@ -32,23 +32,10 @@ from bot.storage.sqlite.store import SqlCipherStore
 
 from ..conftest import KEY
 
-BACKENDS = ["sqlite"]  # the backends that implement every port, keeping what they are given
-# PostgreSQL implements every port but RetentionStore so far
-# (its tests carry the `postgres` marker, as those asking for its cluster directly do).
-POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
-STAFF_BACKENDS = [*BACKENDS, POSTGRES]
-LESSON_BACKENDS = [*BACKENDS, POSTGRES]  # and the LessonStore
-SURVEY_BACKENDS = [*BACKENDS, POSTGRES]  # and the SurveyStore
-REPORT_BACKENDS = [*BACKENDS, POSTGRES]  # and the ReportStore
-
-
-def needs_every_port(fixture: str) -> pytest.MarkDecorator:
-    """A test of a module whose `fixture` opens backends with some ports that also needs
-    the others (RetentionStore): it runs on the backends that have them all."""
-    return pytest.mark.parametrize(fixture, BACKENDS, indirect=True)
-
-
-PLAYER_BACKENDS = [*STAFF_BACKENDS, "memory"]  # and the memory store: PlayerStore only
+# The backends, each implementing every port and keeping what it is given. PostgreSQL's
+# tests carry the `postgres` marker, as those asking for its cluster directly do.
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+PLAYER_BACKENDS = [*BACKENDS, "memory"]  # and the memory store: PlayerStore only
 SECRET = bytes(range(32, 64))
 
 
@@ -96,13 +83,11 @@ def open_backend(name: str, folder: Path, clock: Clock, postgres_url: str = "") 
     same data."""
     if name == "postgres":
         store = PostgresStore(postgres_url, today=lambda: clock.day, now=lambda: clock.now)
-        lessons = PostgresLessonStore(store, ChatKeys(SECRET))
-        # The ports PostgreSQL does not implement yet are absent.
-        ports = Storage(
-            store, store, PostgresClassStore(store), lessons, PostgresSurveyStore(store),
-            PostgresReportStore(store), None,  # type: ignore[arg-type]
+        storage = Storage(
+            store, store, PostgresClassStore(store), PostgresLessonStore(store, ChatKeys(SECRET)),
+            PostgresSurveyStore(store), PostgresReportStore(store), PostgresRetentionStore(store),
         )  # fmt: skip
-        return Backend(name, ports, PostgresRows(postgres_url), postgres_url)
+        return Backend(name, storage, PostgresRows(postgres_url), postgres_url)
     if name == "sqlite":
         store = SqlCipherStore(
             folder / "bystander.db", KEY, today=lambda: clock.day, now=lambda: clock.now
@@ -226,7 +211,7 @@ def postgres_url_for(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=BACKENDS)
 async def backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
     """A backend that keeps what it is given, opened."""
-    opened = open_backend(request.param, tmp_path, clock)
+    opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
     await opened.storage.lifecycle.initialize()
     yield opened
     await opened.storage.lifecycle.close()
@@ -262,44 +247,3 @@ async def players(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Player
     await opened.storage.lifecycle.initialize()
     yield opened.storage.players
     await opened.storage.lifecycle.close()
-
-
-@pytest.fixture(params=STAFF_BACKENDS)
-async def staff_storage(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Storage]:
-    """The player's and the staff's ports of every backend that has them, opened."""
-    opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
-    await opened.storage.lifecycle.initialize()
-    yield opened.storage
-    await opened.storage.lifecycle.close()
-
-
-@asynccontextmanager
-async def opened_backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
-    """The backend a fixture's parameter names, opened."""
-    opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
-    await opened.storage.lifecycle.initialize()
-    try:
-        yield opened
-    finally:
-        await opened.storage.lifecycle.close()
-
-
-@pytest.fixture(params=LESSON_BACKENDS)
-async def lesson_backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
-    """Every backend with the player's, the staff's and the lesson ports, opened."""
-    async with opened_backend(request, tmp_path, clock) as opened:
-        yield opened
-
-
-@pytest.fixture(params=SURVEY_BACKENDS)
-async def survey_backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
-    """Every backend with the player's, the staff's and the survey ports, opened."""
-    async with opened_backend(request, tmp_path, clock) as opened:
-        yield opened
-
-
-@pytest.fixture(params=REPORT_BACKENDS)
-async def report_backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
-    """Every backend with the player's, the staff's and the report ports, opened."""
-    async with opened_backend(request, tmp_path, clock) as opened:
-        yield opened

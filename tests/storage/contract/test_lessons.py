@@ -13,17 +13,10 @@ from bot.storage.addresses import ChatKeys
 from bot.storage.ports import Storage
 from bot.storage.records import GROUP, PHONES, POLL, ROOM, GroupChat
 
-from .conftest import SECRET, Backend, Clock, Rows
+from .conftest import SECRET, Clock, Rows
 from .lessons import GROUP_8B, HOURS, VOTES, group_lesson, new_class
 
 GROUP_9A = -1009876543210
-
-
-@pytest.fixture
-def backend(lesson_backend: Backend) -> Backend:
-    """In this module: every backend with the lesson ports, PostgreSQL included (`storage`,
-    `rows` and `second_process` follow)."""
-    return lesson_backend
 
 
 async def test_the_lesson_clock_is_the_backend_s(storage: Storage, clock: Clock) -> None:

@@ -6,22 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from bot.evaluation.data import Filters
 from bot.storage import ChoiceRecord, Profile
 from bot.storage.ports import PlayerStore, Storage
 from bot.storage.records import retention_cutoff
 
-from .conftest import Backend, Clock, Rows, needs_every_port
+from .conftest import Clock, Rows
 
 FIRST = [("a", "tell", "delegate", "helpful"), ("b", "ask", "delay", "helpful")]
-
-
-@pytest.fixture
-def backend(report_backend: Backend) -> Backend:
-    """In this module: every backend with the report port, PostgreSQL included."""
-    return report_backend
 
 
 def state(run_id: str, path: list, *, finished: bool = False, replay_of=None) -> dict:
@@ -109,7 +101,6 @@ async def test_mydata_counts_replays_as_runs_and_delete_forgets_the_finished_run
     assert await rows.holding("u") == {}
 
 
-@needs_every_port("report_backend")
 async def test_retention_forgets_the_finished_run_with_its_run(
     storage: Storage, clock: Clock
 ) -> None:

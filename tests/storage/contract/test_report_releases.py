@@ -17,16 +17,10 @@ from bot.storage.ports import Storage
 from bot.storage.records import RETIRED
 from bot.telegram.jobs import release_last_month
 
-from .conftest import Backend, Clock, needs_every_port
+from .conftest import Clock
 from .plays import seed
 
 MAY = Period.parse("2025-05")
-
-
-@pytest.fixture
-def backend(report_backend: Backend) -> Backend:
-    """In this module: every backend with the report port, PostgreSQL included."""
-    return report_backend
 
 
 @pytest.fixture
@@ -65,7 +59,6 @@ async def test_an_open_period_and_an_unknown_class_are_refused(service: ReportSe
         await service.build(MAY, "en", class_id=99)
 
 
-@needs_every_port("report_backend")
 async def test_released_numbers_are_retired_with_retention(
     storage: Storage, clock: Clock, service: ReportService
 ) -> None:

@@ -17,7 +17,7 @@ from bot.storage import ChoiceRecord, Profile
 from bot.storage.ports import Storage
 from bot.storage.records import EVALUATOR, MENTOR, YOUTH_WORKER
 
-from .conftest import Backend, Clock, Rows, needs_every_port
+from .conftest import Clock, Rows
 
 AGE_BANDS = ("16_17", "18_19", "20_plus", "unsaid")
 STEPS = {
@@ -25,12 +25,6 @@ STEPS = {
     "b": (("call", "delegate", "helpful"), ("film", "document", "partly")),
 }
 COUNTED = ("scenarios", "choices", "steps", "strategies", "helpful")
-
-
-@pytest.fixture
-def backend(report_backend: Backend) -> Backend:
-    """In this module: every backend with the report port, PostgreSQL included."""
-    return report_backend
 
 
 def comparable(data: ReportData) -> dict[str, list]:
@@ -207,7 +201,6 @@ class Simulation:
         self.people = [p for p in self.people if await self.storage.players.get_profile(p)]
 
 
-@needs_every_port("report_backend")
 @pytest.mark.parametrize("seed", range(6))
 async def test_tallies_match_choices_and_classes_add_up_through_any_history(
     storage: Storage, clock: Clock, seed: int

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from bot.evaluation.data import Filters
 from bot.storage import Profile
 from bot.storage.ports import Storage
 
-from .conftest import Backend, Clock
+from .conftest import Clock
 from .plays import play, seed
-
-
-@pytest.fixture
-def backend(report_backend: Backend) -> Backend:
-    """In this module: every backend with the report port, PostgreSQL included."""
-    return report_backend
 
 
 async def test_report_counts_people_runs_and_first_versus_later_play(storage: Storage) -> None:

@@ -12,18 +12,11 @@ from bot.storage.ports import Storage
 from bot.storage.records import DueFollowUp, FollowUpState
 
 from ..conftest import profile
-from .conftest import Backend, Clock, Rows
+from .conftest import Clock, Rows
 from .plays import play
 
 USER, OTHER = "s" * 64, "t" * 64
 DUE = date(2025, 4, 1)
-
-
-@pytest.fixture
-def backend(survey_backend: Backend) -> Backend:
-    """In this module: every backend with the survey port, PostgreSQL included (`storage`
-    and `rows` follow)."""
-    return survey_backend
 
 
 async def test_the_first_answer_to_an_item_counts_and_is_activity(
