@@ -217,6 +217,10 @@ class SurveyState:
     follow_ups: int  # the person's follow-ups for all scenarios
 
 
+# Retention removes an invitation this many days after it expired.
+INVITATION_GRACE_DAYS = 7
+
+
 @dataclass(frozen=True)
 class PurgeSummary:
     """What retention removes (or, in a dry run, would remove), kind by kind."""

@@ -1,3 +1,3 @@
 """The PostgreSQL backend (issue 13): the storage ports on a database the operator runs,
-shared by several bot processes. Not yet selectable: bot.bootstrap wires it once every
-port is implemented."""
+shared by several bot processes. It implements every port; not yet selectable: bot.bootstrap
+does not wire it yet."""

@@ -236,6 +236,9 @@ async def erase_user(db: AsyncConnection, user: str, today: date, now: datetime)
     """Delete every row kept under the pseudonym (in the caller's transaction) and return
     how many there were. Mentors the person invited lose their role as if the person's had
     been revoked, and no row keeps the pseudonym as inviter."""
+    # Their profile row first: a write for them in flight (which holds it) ends before the
+    # count, so the count sees its rows; one that comes later finds no profile.
+    await db.execute("SELECT 1 FROM users WHERE pseudonym = %s FOR UPDATE", (user,))
     cursor = await db.execute(_PERSONAL_ROWS, {"user": user})
     (count,) = await cursor.fetchone()
     # Runs, choices, memberships, answers, follow-ups, the active and the last finished run

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import fields
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from bot.evaluation.data import (
@@ -27,7 +26,15 @@ from bot.evaluation.data import (
     StepTotal,
     StrategyCount,
 )  # fmt: skip
-from bot.storage.records import RETIRED, DueFollowUp, FollowUpState, PurgeSummary, SurveyState
+from bot.storage.archive import with_archived
+from bot.storage.records import (
+    INVITATION_GRACE_DAYS,
+    RETIRED,
+    DueFollowUp,
+    FollowUpState,
+    PurgeSummary,
+    SurveyState,
+)
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
@@ -234,7 +241,7 @@ class SqlCipherEvaluationStore:
             facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
         )
         archived = await _archived(db, filters)
-        return _merge(data, archived)
+        return with_archived(data, archived)
 
     # -- retention ---------------------------------------------------------------------------
 
@@ -462,44 +469,6 @@ async def _archived_pairs(db, filters: Filters) -> list[MeasurePair]:
     return [MeasurePair(*r) for r in rows]
 
 
-def _merge(raw: ReportData, archived: ReportData) -> ReportData:
-    """Add archived counts to raw counts with the same key (participants add up per month)."""
-    merged = {
-        "filters": raw.filters,
-        "measures": raw.measures + archived.measures,
-        "measure_people": raw.measure_people,  # folded pairs count no people: kept hidden
-    }
-    for name, key in _MERGE_KEYS.items():
-        merged[name] = _sum_by_key(getattr(raw, name) + getattr(archived, name), key)
-    return ReportData(**merged)
-
-
-_MERGE_KEYS: dict[str, Callable] = {
-    "scenarios": lambda r: (r.scenario_id,),
-    "choices": lambda r: (r.scenario_id, r.step_id, r.choice_id, r.strategy, r.assessment, r.phase),
-    "steps": lambda r: (r.scenario_id, r.step_id),
-    "strategies": lambda r: (r.strategy,),
-    "helpful": lambda r: (r.play,),
-    "groups": lambda r: (r.dimension, r.group),
-    "facilitated": lambda r: (r.scenario_id, r.step_id, r.choice_id, r.strategy),
-}
-
-
-def _sum_by_key(rows: list, key: Callable) -> list:
-    if not rows:
-        return []
-    kind = type(rows[0])
-    numeric = [f.name for f in fields(kind) if f.type in ("int", int)]
-    totals: dict[tuple, dict] = defaultdict(dict)
-    for row in rows:
-        slot = totals[key(row)]
-        for f in fields(kind):
-            value = getattr(row, f.name)
-            slot[f.name] = slot.get(f.name, 0) + (value or 0) if f.name in numeric else value
-    return [kind(**values) for values in totals.values()]
-
-
-INVITATION_GRACE_DAYS = 7
 PURGE_BATCH_PEOPLE = 200
 # Every statement below takes named values: :cutoff (the day before which raw events go),
 # :invitations_before, :k (the smallest group kept), and in batches :batch (pseudonyms).

@@ -11,15 +11,20 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
+from psycopg import AsyncConnection
 
 from bot.storage.addresses import ChatKeys
 from bot.storage.memory.store import EphemeralStore
 from bot.storage.ports import PlayerStore, Storage
 from bot.storage.postgres.classes import PostgresClassStore
+from bot.storage.postgres.lessons import PostgresLessonStore
+from bot.storage.postgres.reports import PostgresReportStore
+from bot.storage.postgres.retention import PostgresRetentionStore
 from bot.storage.postgres.store import PostgresStore
+from bot.storage.postgres.survey import PostgresSurveyStore
 from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
@@ -27,11 +32,10 @@ from bot.storage.sqlite.store import SqlCipherStore
 
 from ..conftest import KEY
 
-BACKENDS = ["sqlite"]  # the backends that implement every port, keeping what they are given
-# PostgreSQL implements the player's and the staff's ports so far (its tests carry the
-# `postgres` marker, as those asking for its cluster directly do).
-STAFF_BACKENDS = [*BACKENDS, pytest.param("postgres", marks=pytest.mark.postgres)]
-PLAYER_BACKENDS = [*STAFF_BACKENDS, "memory"]  # and the memory store: PlayerStore only
+# The backends, each implementing every port and keeping what it is given. PostgreSQL's
+# tests carry the `postgres` marker, as those asking for its cluster directly do.
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+PLAYER_BACKENDS = [*BACKENDS, "memory"]  # and the memory store: PlayerStore only
 SECRET = bytes(range(32, 64))
 
 
@@ -70,6 +74,7 @@ class Backend:
     name: str
     storage: Storage
     rows: Rows
+    postgres_url: str = ""  # where a PostgreSQL backend keeps its data
 
 
 def open_backend(name: str, folder: Path, clock: Clock, postgres_url: str = "") -> Backend:
@@ -77,11 +82,12 @@ def open_backend(name: str, folder: Path, clock: Clock, postgres_url: str = "") 
     not yet initialized: called twice with one place, two handles (as two processes) on the
     same data."""
     if name == "postgres":
-        store = PostgresStore(postgres_url, today=lambda: clock.day)
-        # The ports PostgreSQL does not implement yet are absent; so are its Rows, which
-        # only the tests of every port use.
-        ports = Storage(store, store, PostgresClassStore(store), *[None] * 4)  # type: ignore[arg-type]
-        return Backend(name, ports, None)  # type: ignore[arg-type]
+        store = PostgresStore(postgres_url, today=lambda: clock.day, now=lambda: clock.now)
+        storage = Storage(
+            store, store, PostgresClassStore(store), PostgresLessonStore(store, ChatKeys(SECRET)),
+            PostgresSurveyStore(store), PostgresReportStore(store), PostgresRetentionStore(store),
+        )  # fmt: skip
+        return Backend(name, storage, PostgresRows(postgres_url), postgres_url)
     if name == "sqlite":
         store = SqlCipherStore(
             folder / "bystander.db", KEY, today=lambda: clock.day, now=lambda: clock.now
@@ -140,6 +146,58 @@ class SqliteRows:
         return smallest
 
 
+class PostgresRows:
+    """The rows of a PostgreSQL backend, read on a connection of their own."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def _query(self, sql: str, parameters: Any = None) -> list[tuple[Any, ...]]:
+        async with await AsyncConnection.connect(self.url, autocommit=True) as db:
+            cursor = await db.execute(sql, parameters)
+            return await cursor.fetchall()
+
+    async def _tables(self) -> dict[str, list[str]]:
+        columns: dict[str, list[str]] = {}
+        for table, column in await self._query(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+        ):
+            columns.setdefault(table, []).append(column)
+        return columns
+
+    async def holding(self, value: str) -> dict[str, int]:
+        # Every column, as SQLite's: a chat id kept in a number column counts too.
+        found = {}
+        for table, columns in (await self._tables()).items():
+            match = " OR ".join(f"{column}::text = %(v)s" for column in columns)
+            [(count,)] = await self._query(
+                f"SELECT count(*) FROM {table} WHERE {match}", {"v": value}
+            )
+            if count:
+                found[table] = count
+        return found
+
+    async def everything(self) -> dict[str, list[str]]:
+        return {
+            table: sorted(row for (row,) in await self._query(f"SELECT t::text FROM {table} t"))
+            for table in await self._tables()
+        }
+
+    async def smallest_folded_group(self) -> int | None:
+        [(smallest,)] = await self._query(
+            "SELECT min(people) FROM ("
+            " SELECT sum(participants) AS people FROM choice_aggregates GROUP BY month,"
+            "  scenario_id, step_id, choice_id, strategy, assessment, phase, class_id,"
+            "  age_band, first_play"
+            " UNION ALL SELECT sum(participants) FROM run_aggregates"
+            "  GROUP BY month, scenario_id, class_id, age_band"
+            " UNION ALL SELECT count(*) FROM measure_pair_archive"
+            "  GROUP BY month, scenario_id, item_id, comparison) AS folded"
+        )
+        return smallest
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -153,7 +211,7 @@ def postgres_url_for(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=BACKENDS)
 async def backend(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Backend]:
     """A backend that keeps what it is given, opened."""
-    opened = open_backend(request.param, tmp_path, clock)
+    opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
     await opened.storage.lifecycle.initialize()
     yield opened
     await opened.storage.lifecycle.close()
@@ -173,7 +231,7 @@ def rows(backend: Backend) -> Rows:
 @pytest.fixture
 async def second_process(backend: Backend, tmp_path: Path, clock: Clock) -> AsyncIterator[Storage]:
     """Another handle on the data of `storage`, as a second process of the bot has."""
-    opened = open_backend(backend.name, tmp_path, clock)
+    opened = open_backend(backend.name, tmp_path, clock, backend.postgres_url)
     await opened.storage.lifecycle.initialize()
     yield opened.storage
     await opened.storage.lifecycle.close()
@@ -188,13 +246,4 @@ async def players(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Player
     opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
     await opened.storage.lifecycle.initialize()
     yield opened.storage.players
-    await opened.storage.lifecycle.close()
-
-
-@pytest.fixture(params=STAFF_BACKENDS)
-async def staff_storage(request, tmp_path: Path, clock: Clock) -> AsyncIterator[Storage]:
-    """The player's and the staff's ports of every backend that has them, opened."""
-    opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
-    await opened.storage.lifecycle.initialize()
-    yield opened.storage
     await opened.storage.lifecycle.close()

@@ -11,9 +11,10 @@ import pytest
 from bot.evaluation.data import Filters
 from bot.storage import Profile
 from bot.storage.ports import Storage
-from bot.storage.records import ROOM, YOUTH_WORKER, retention_cutoff
+from bot.storage.records import POLL, ROOM, YOUTH_WORKER, GroupChat, retention_cutoff
 
 from .conftest import Clock, Rows
+from .lessons import GROUP_8B, VOTES, group_lesson, new_class
 from .plays import play, seed
 
 TODAY = date(2026, 1, 15)
@@ -259,3 +260,29 @@ async def test_purge_folds_old_events_so_reports_do_not_change(
     storage: Storage, clock: Clock
 ) -> None:
     await assert_purge_folds_old_events_so_reports_do_not_change(storage, clock)
+
+
+async def test_a_removed_class_takes_its_lessons_plays_and_polls_and_keeps_poll_totals(
+    storage: Storage, clock: Clock, rows: Rows
+) -> None:
+    """Retention of an ended class: the poll totals are folded like hand counts."""
+    class_id = await new_class(storage, "8B")
+    lesson = await group_lesson(storage, class_id, GroupChat(GROUP_8B))
+    play = await storage.lessons.start_play(lesson.id, class_id, "worker", "s", 1, {}, POLL)
+    await storage.lessons.link_poll("poll-of-8b", play.id, "s1", 5)
+    assert await storage.lessons.save_play(play.id, {}, 0, VOTES, finished=True)
+    await storage.staff.close_class(class_id)
+
+    clock.now += timedelta(days=800)
+    summary = await storage.retention.purge(clock.day, dry_run=False)
+
+    assert (summary.classes, summary.facilitations) == (1, 1)
+    assert await storage.lessons.get_lesson(lesson.id) is None
+    assert await storage.lessons.get_play(play.id) is None
+    assert await storage.lessons.poll("poll-of-8b") is None
+    assert await rows.holding("poll-of-8b") == {}
+    assert await storage.staff.facilitated_answers(class_id, "s", k=1) == {}
+    folded = (await storage.reports.report_data(Filters())).facilitated
+    assert sorted((f.choice_id, f.hands, f.sessions) for f in folded) == [
+        ("tell", 7, 1), ("wait", 5, 1)
+    ]  # fmt: skip

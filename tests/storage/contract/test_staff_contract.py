@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
 from bot.privacy.class_view import Release, Tally
 from bot.storage.ports import Storage
 from bot.storage.records import (
@@ -23,12 +21,6 @@ from ..conftest import SCENARIO, Clock, choice, profile, run_state
 
 WORKER, MENTOR_PERSON, ADMIN = "w" * 64, "m" * 64, "z" * 64
 STUDENTS = [f"{n:064x}" for n in range(3)]
-
-
-@pytest.fixture
-def storage(staff_storage: Storage) -> Storage:
-    """In this module: every backend with the staff's ports, PostgreSQL included."""
-    return staff_storage
 
 
 async def youth_worker_with_class(storage: Storage, clock: Clock) -> int:

@@ -3,6 +3,7 @@ follow-up reminders, sent at most once, their addresses gone once sent or cancel
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
@@ -48,6 +49,21 @@ async def test_one_follow_up_per_scenario_and_at_most_the_limit(storage: Storage
     state = await survey.survey_state(USER, "s1")
     assert state.follow_ups == 2
     assert (state.follow_up.status, state.follow_up.opportunity) == ("scheduled", None)
+
+
+async def test_two_processes_scheduling_at_once_keep_the_limit(
+    storage: Storage, second_process: Storage
+) -> None:
+    people = [f"{n:064x}" for n in range(5)]  # several, so that the requests do overlap
+    for person in people:
+        await storage.players.save_profile(profile(person))
+    scheduled = await asyncio.gather(
+        *(each.survey.schedule_follow_up(person, scenario, DUE, "sealed", 1)
+          for person in people for each, scenario in ((storage, "s1"), (second_process, "s2")))
+    )  # fmt: skip
+    assert scheduled.count(True) == len(people), "one each, never two"
+    for person in people:
+        assert (await storage.survey.survey_state(person, "s1")).follow_ups == 1
 
 
 async def test_a_reminder_is_due_once_and_its_address_goes_when_sent(

@@ -1,0 +1,282 @@
+"""Lessons, their plays and the anonymous polls of group play in PostgreSQL
+(bot.storage.ports.LessonStore), on the pool of `PostgresStore`: the same rules as
+bot.storage.sqlite.lessons.
+
+A group's chat id is never stored in the clear: lessons are found by a keyed hash of it
+(`ChatKeys.ref`), and the id itself is sealed for the messages the bot sends there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.types.json import Jsonb
+
+from bot.storage.addresses import ChatKeys
+from bot.storage.postgres.roles import end_lessons
+from bot.storage.postgres.store import PostgresStore
+from bot.storage.records import (
+    GROUP,
+    MODES,
+    SOURCES,
+    CountRow,
+    GroupChat,
+    Lesson,
+    Play,
+    PollLink,
+)
+
+_LESSON_COLUMNS = (
+    "id, class_id, leader, mode, scenario_id, chat_address, thread_id, started_at, ends_at,"
+    " ended_at"
+)
+_PLAY_COLUMNS = (
+    "id, lesson_id, class_id, scenario_id, version, state, source, revision,"
+    " finished_on IS NOT NULL"
+)
+_OPEN = "ended_at IS NULL AND ends_at > %(now)s"
+# thread None: the chat's general thread, a place of its own
+_SAME_PLACE = "(chat_ref = %(ref)s AND thread_id IS NOT DISTINCT FROM %(thread)s::bigint)"
+
+
+def _utc(moment: datetime) -> datetime:
+    """A kept time: aware, UTC, to the second (as SQLite's stamps)."""
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be aware datetimes")
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+class PostgresLessonStore:
+    def __init__(self, store: PostgresStore, keys: ChatKeys) -> None:
+        self.store = store  # its `moment()` is "now" for lessons, its `day()` for plays
+        self._keys = keys
+
+    def now(self) -> datetime:
+        return self.store.moment()
+
+    # -- lessons ---------------------------------------------------------------------------
+
+    async def start_lesson(
+        self,
+        class_id: int,
+        leader: str,
+        mode: str,
+        scenario_id: str | None,
+        ends_at: datetime,
+        chat: GroupChat | None,
+    ) -> Lesson:
+        """Start a lesson, ending (in the same transaction) every other open lesson of the
+        class and, in group mode, the open lesson in the same chat and topic."""
+        if mode not in MODES:
+            raise ValueError(f"unknown lesson mode {mode!r}")
+        if (mode == GROUP) != (chat is not None):
+            raise ValueError("a group lesson needs its chat, and only a group lesson has one")
+        values = {
+            "class": class_id, "leader": leader, "mode": mode, "scenario": scenario_id,
+            "ref": self._keys.ref(chat.chat_id) if chat else None,
+            "address": self._keys.seal(chat.chat_id) if chat else None,
+            "thread": chat.thread_id if chat else None,
+            "now": self.now(), "ends_at": _utc(ends_at), "today": self.store.day(),
+        }  # fmt: skip
+        async with self.store.transaction() as db:
+            await end_lessons(db, f"{_OPEN} AND (class_id = %(class)s OR {_SAME_PLACE})", values)
+            cursor = await db.execute(
+                "INSERT INTO lessons (class_id, leader, mode, scenario_id, chat_ref, chat_address,"
+                " thread_id, started_at, ends_at) VALUES (%(class)s, %(leader)s, %(mode)s,"
+                " %(scenario)s, %(ref)s, %(address)s, %(thread)s, %(now)s, %(ends_at)s)"
+                f" RETURNING {_LESSON_COLUMNS}",
+                values,
+            )
+            row = await cursor.fetchone()
+        return self._lesson(row)
+
+    async def get_lesson(self, lesson_id: int) -> Lesson | None:
+        return await self._one_lesson("id = %(id)s", {"id": lesson_id})
+
+    async def open_lesson_of_class(self, class_id: int) -> Lesson | None:
+        return await self._one_lesson(f"class_id = %(class)s AND {_OPEN}", {"class": class_id})
+
+    async def open_lesson_in_chat(self, chat_id: int, thread_id: int | None) -> Lesson | None:
+        """The open lesson in this chat and topic (a chat's general thread is a place of its
+        own, apart from its topics)."""
+        return await self._one_lesson(
+            f"{_SAME_PLACE} AND {_OPEN}",
+            {"ref": self._keys.ref(chat_id), "thread": thread_id},
+        )
+
+    async def open_lessons_led_by(self, leader: str) -> list[Lesson]:
+        return await self._lessons(f"leader = %(leader)s AND {_OPEN}", {"leader": leader})
+
+    async def lessons_due_to_end(self, now: datetime) -> list[Lesson]:
+        """Lessons whose time ran out but that nobody ended yet (`end_lesson` ends each)."""
+        return await self._lessons("ended_at IS NULL AND ends_at <= %(due)s", {"due": _utc(now)})
+
+    async def end_lesson(self, lesson_id: int) -> bool:
+        """End the lesson and its play; False when it had already ended (so only one of
+        several callers ending it at once acts on it)."""
+        return await self._end("id = %(id)s", {"id": lesson_id}) == 1
+
+    async def end_lessons_in_chat(self, chat_id: int) -> int:
+        """End every lesson in the chat, in all of its topics (the bot left the group);
+        returns how many ended."""
+        return await self._end("chat_ref = %(ref)s", {"ref": self._keys.ref(chat_id)})
+
+    async def _end(self, where: str, values: dict[str, Any]) -> int:
+        values |= {"now": self.now(), "today": self.store.day()}
+        async with self.store.transaction() as db:
+            return await end_lessons(db, where, values)
+
+    async def _one_lesson(self, where: str, values: dict[str, Any]) -> Lesson | None:
+        lessons = await self._lessons(where, values, limit=1)
+        return lessons[0] if lessons else None
+
+    async def _lessons(
+        self, where: str, values: dict[str, Any], limit: int | None = None
+    ) -> list[Lesson]:
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                f"SELECT {_LESSON_COLUMNS} FROM lessons WHERE {where}"
+                " ORDER BY id DESC LIMIT %(limit)s",
+                values | {"now": self.now(), "limit": limit},
+            )
+            rows = await cursor.fetchall()
+        return [self._lesson(row) for row in rows]
+
+    def _lesson(self, row: Any) -> Lesson:
+        id_, class_id, leader, mode, scenario, address, thread, started, ends, ended = row
+        chat_id = self._keys.open(address) if address else None
+        return Lesson(
+            id_, class_id, leader, mode, scenario,
+            GroupChat(chat_id, thread) if chat_id is not None else None,
+            started.astimezone(UTC), ends.astimezone(UTC),
+            ended.astimezone(UTC) if ended else None,
+        )  # fmt: skip
+
+    # -- plays -------------------------------------------------------------------------------
+
+    async def start_play(
+        self,
+        lesson_id: int,
+        class_id: int,
+        leader: str,
+        scenario_id: str,
+        version: int,
+        state: dict[str, Any],
+        source: str,
+    ) -> Play:
+        """Start playing a scenario in the lesson; its play still running (if any) ends."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown source of totals {source!r}")
+        values = {
+            "lesson": lesson_id, "class": class_id, "owner": leader, "scenario": scenario_id,
+            "version": version, "state": Jsonb(state), "source": source,
+            "today": self.store.day(),
+        }  # fmt: skip
+        async with self.store.transaction() as db:
+            await db.execute(
+                "UPDATE facilitations SET finished_on = %(today)s"
+                " WHERE lesson_id = %(lesson)s AND finished_on IS NULL",
+                values,
+            )
+            cursor = await db.execute(
+                "INSERT INTO facilitations (class_id, owner, scenario_id, version, state,"
+                " started_on, lesson_id, source) SELECT %(class)s, %(owner)s, %(scenario)s,"
+                " %(version)s, %(state)s, %(today)s, %(lesson)s, %(source)s FROM lessons"
+                f" WHERE id = %(lesson)s AND class_id = %(class)s RETURNING {_PLAY_COLUMNS}",
+                values,
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                raise ValueError(f"there is no lesson {lesson_id} of class {class_id}")
+        return Play(*row)
+
+    async def get_play(self, play_id: int) -> Play | None:
+        row = await self.store.fetch_one(
+            f"SELECT {_PLAY_COLUMNS} FROM facilitations WHERE id = %s", (play_id,)
+        )
+        return Play(*row) if row else None
+
+    async def play_of_lesson(self, lesson_id: int) -> Play | None:
+        """The lesson's play still running, if any."""
+        row = await self.store.fetch_one(
+            f"SELECT {_PLAY_COLUMNS} FROM facilitations"
+            " WHERE lesson_id = %s AND finished_on IS NULL ORDER BY id DESC LIMIT 1",
+            (lesson_id,),
+        )
+        return Play(*row) if row else None
+
+    async def save_play(
+        self,
+        play_id: int,
+        state: dict[str, Any],
+        expected_revision: int,
+        totals_rows: Iterable[CountRow] = (),
+        finished: bool = False,
+    ) -> bool:
+        """Store the play's new state and a step's totals together, if the play is still at
+        `expected_revision` and running; its revision then moves on by one. False, and
+        nothing written, when another save came first (the youth worker closing a poll
+        as Telegram closes it: only one of them acts). Of two saves at once, the second
+        waits for the first's row lock and then finds the revision moved on."""
+        today = self.store.day()
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE facilitations SET state = %s, finished_on = %s, revision = revision + 1"
+                " WHERE id = %s AND revision = %s AND finished_on IS NULL",
+                (Jsonb(state), today if finished else None, play_id, expected_revision),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await record_counts(db, play_id, totals_rows, today)
+        return True
+
+    # -- polls -------------------------------------------------------------------------------
+
+    async def link_poll(self, poll_id: str, play_id: int, step_id: str, message_id: int) -> None:
+        async with self.store.transaction() as db:
+            await db.execute(
+                "INSERT INTO lesson_polls (poll_id, facilitation_id, step_id, message_id)"
+                " VALUES (%s, %s, %s, %s)",
+                (poll_id, play_id, step_id, message_id),
+            )
+
+    async def poll(self, poll_id: str) -> PollLink | None:
+        row = await self.store.fetch_one(
+            "SELECT p.poll_id, p.facilitation_id, f.lesson_id, p.step_id, p.message_id,"
+            " p.closed, l.chat_address, l.thread_id FROM lesson_polls p"
+            " JOIN facilitations f ON f.id = p.facilitation_id"
+            " LEFT JOIN lessons l ON l.id = f.lesson_id WHERE p.poll_id = %s",
+            (poll_id,),
+        )
+        if row is None:
+            return None
+        *link, address, thread = row
+        chat_id = self._keys.open(address) if address else None
+        return PollLink(*link, GroupChat(chat_id, thread) if chat_id is not None else None)
+
+    async def close_poll(self, poll_id: str) -> bool:
+        """Mark the poll closed; False when it already was (or is unknown)."""
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE lesson_polls SET closed = true WHERE poll_id = %s AND NOT closed",
+                (poll_id,),
+            )
+            return cursor.rowcount == 1
+
+
+async def record_counts(
+    db: AsyncConnection, facilitation_id: int, rows: Iterable[CountRow], today: date
+) -> None:
+    """Store a step's totals of a facilitation (in the caller's transaction); a step counted
+    again replaces its earlier numbers."""
+    async with db.cursor() as cursor:
+        await cursor.executemany(
+            "INSERT INTO facilitated_counts (facilitation_id, step_id, choice_id, strategy,"
+            " assessment, phase, hands, recorded_on) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (facilitation_id, step_id, choice_id)"
+            " DO UPDATE SET hands = excluded.hands",
+            [(facilitation_id, *row, today) for row in rows],
+        )
