@@ -112,8 +112,9 @@ def hidden_help_lines(catalog: Catalog, config: BotConfig) -> list[str]:
 
 
 def require_database(config: BotConfig) -> None:
-    """Refuse, naming where it looked, before anything (a key) could be created."""
-    if not holds_data(config.database_path):
+    """Refuse, naming where it looked, before anything (a key) could be created. (A
+    PostgreSQL database is looked for when it is opened: `create=False` refuses there.)"""
+    if not config.database_url and not holds_data(config.database_path):
         raise NoDatabase(
             f"no database at {config.database_path} (BYSTANDER_DATA_DIR); keys are looked for "
             f"in {config.key_dir} (BYSTANDER_KEY_DIR): set both as for `bystander run`, or "
@@ -122,16 +123,49 @@ def require_database(config: BotConfig) -> None:
 
 
 def open_storage(config: BotConfig, secrets: Secrets, *, create: bool = True) -> Storage:
-    """The storage backend the configuration asks for: the SQLCipher database (the only
-    backend yet). Not opened: `storage.lifecycle.initialize()` does that."""
+    """The storage backend the configuration asks for: PostgreSQL when
+    BYSTANDER_DATABASE_URL is set, else the SQLCipher file. Not opened:
+    `storage.lifecycle.initialize()` does that."""
+    if config.database_url:
+        return open_postgres(config, secrets, create=create)
     store = build_store(config, secrets, create=create)
     evaluation = SqlCipherEvaluationStore(store)
     lessons = SqlCipherLessonStore(store, ChatKeys(secrets.pseudonym_secret))
     return Storage(store, store, SqlCipherClassStore(store), lessons, *[evaluation] * 3)
 
 
+def open_postgres(config: BotConfig, secrets: Secrets, *, create: bool = True) -> Storage:
+    # Imported here: psycopg loads only when PostgreSQL is configured.
+    from bot.storage.postgres.classes import PostgresClassStore
+    from bot.storage.postgres.lessons import PostgresLessonStore
+    from bot.storage.postgres.reports import PostgresReportStore
+    from bot.storage.postgres.retention import PostgresRetentionStore
+    from bot.storage.postgres.store import PostgresStore
+    from bot.storage.postgres.survey import PostgresSurveyStore
+
+    store = PostgresStore(
+        config.database_url,
+        key_check=secrets.key_check,
+        deletions=_deletion_log(config, secrets),  # on this host: each worker keeps its own
+        create=create,
+    )
+    return Storage(
+        store,
+        store,
+        PostgresClassStore(store),
+        PostgresLessonStore(store, ChatKeys(secrets.pseudonym_secret)),
+        PostgresSurveyStore(store),
+        PostgresReportStore(store),
+        PostgresRetentionStore(store),
+    )
+
+
+def _deletion_log(config: BotConfig, secrets: Secrets) -> DeletionLog:
+    return DeletionLog(config.deletion_log_path, secrets.pseudonym_secret, config.backup_days)
+
+
 def build_store(config: BotConfig, secrets: Secrets, *, create: bool = True) -> SqlCipherStore:
-    deletions = DeletionLog(config.deletion_log_path, secrets.pseudonym_secret, config.backup_days)
+    deletions = _deletion_log(config, secrets)
     return SqlCipherStore(
         config.database_path,
         secrets.database_key,

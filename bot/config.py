@@ -16,7 +16,7 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 from urllib.request import proxy_bypass_environment
 
 from dotenv.parser import parse_stream
@@ -90,6 +90,23 @@ SETTINGS: dict[str, Setting] = {
             "again once there is a database: a lost or different key is refused); must be "
             "outside the data folder",
             "./keys",
+            ALL,
+        ),
+        Setting(
+            "BYSTANDER_DATABASE_URL",
+            "`postgresql://user:password@host/db`: keep the data in PostgreSQL instead of the "
+            'encrypted file, e.g. for several workers (docs/operations.md, "PostgreSQL"); '
+            "the password is never logged. TLS with a verified certificate "
+            "(`sslmode=verify-full`) is required for a host other than this machine",
+            "",
+            ALL,
+            "the encrypted SQLite file",
+        ),
+        Setting(
+            "BYSTANDER_DATABASE_TLS",
+            "`required`: refuse an unverified connection to another host; `optional`: allow "
+            "one, e.g. on a private network the operator trusts",
+            "required",
             ALL,
         ),
         Setting(
@@ -249,6 +266,7 @@ class BotConfig:
     offered_translations: str = REVIEWED  # the lowest review status young people are shown
     warnings: tuple[str, ...] = ()  # for the log, once it is set up
     http: HttpConfig = field(default_factory=HttpConfig)
+    database_url: str = field(default="", repr=False)  # PostgreSQL; empty: the SQLite file
 
     @property
     def database_path(self) -> Path:
@@ -359,6 +377,7 @@ def load_config(
         log_format=_choice(values, "BYSTANDER_LOG_FORMAT", LOG_FORMATS),
         offered_translations=_choice(values, "BYSTANDER_OFFERED_TRANSLATIONS", STATUSES),
         http=_http_config(values),
+        database_url=_database_url(values),
         warnings=tuple(
             unknown_settings(list(from_file), str(config_file))
             + unknown_settings([n for n in env if n.startswith("BYSTANDER_")], "the environment")
@@ -377,6 +396,43 @@ def _base_url(values: Mapping[str, str]) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError("TELEGRAM_BASE_URL must be an http:// or https:// URL with a host")
     return url
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+VERIFIED_TLS = ("verify-ca", "verify-full")
+
+
+def _database_url(values: Mapping[str, str]) -> str:
+    """A PostgreSQL URL, with a verified TLS connection for any host but this machine (its
+    password may travel over the network, and so does everyone's data)."""
+    url = setting(values, "BYSTANDER_DATABASE_URL")
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a port out of range)
+    except ValueError as error:
+        raise ConfigError(f"BYSTANDER_DATABASE_URL is not a usable URL: {error}") from None
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(
+            "BYSTANDER_DATABASE_URL must be a postgresql://user:password@host/database URL "
+            "(leave it empty for the encrypted SQLite file)"
+        )
+    query = parse_qs(parts.query)
+    host = (query.get("host") or [parts.hostname or ""])[-1]
+    sslmode = (query.get("sslmode") or [""])[-1]
+    local = not host or host.startswith("/") or host in LOCAL_HOSTS
+    tls_required = _choice(values, "BYSTANDER_DATABASE_TLS", ("required", "optional"))
+    if local or sslmode in VERIFIED_TLS or tls_required == "optional":
+        return url
+    if sslmode:
+        raise ConfigError(
+            f"BYSTANDER_DATABASE_URL has sslmode={sslmode} for {host}, another machine: use "
+            "sslmode=verify-full (TLS with a verified certificate), or set "
+            "BYSTANDER_DATABASE_TLS=optional if you accept an unverified connection"
+        )
+    separator = "&" if parts.query else ""
+    return urlunsplit(parts._replace(query=f"{parts.query}{separator}sslmode=verify-full"))
 
 
 def _number(values: Mapping[str, str], name: str, minimum: int, maximum: int | None = None) -> int:
