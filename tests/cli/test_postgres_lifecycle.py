@@ -6,12 +6,11 @@ import secrets
 from pathlib import Path
 
 import pytest
+from cli.test_lifecycle import check, cli
 from fakebotapi import FakeBotApi
 
 from bot.cli.main import main
 from bot.storage.postgres.database import describe
-
-from cli.test_lifecycle import check, cli
 
 
 @pytest.fixture
