@@ -164,7 +164,7 @@ def open_postgres(config: BotConfig, secrets: Secrets, *, create: bool = True) -
 def open_coordination(config: BotConfig, pseudonym_secret: bytes) -> Coordination:
     """How this process takes turns with other workers: only on PostgreSQL are there any."""
     if not config.database_url:
-        return SingleProcess()
+        return SingleProcess(config.database_path)
     from bot.storage.postgres.coordination import PostgresCoordination
 
     return PostgresCoordination(config.database_url, pseudonym_secret)

@@ -273,6 +273,15 @@ class BotConfig:
         return self.data_dir / "bystander.db"
 
     @property
+    def database_place(self) -> str:
+        """Where the data is, for messages and logs: never a password."""
+        if not self.database_url:
+            return str(self.database_path)
+        parts = urlsplit(self.database_url)
+        host = (parse_qs(parts.query).get("host") or [parts.hostname or "localhost"])[-1]
+        return f"PostgreSQL at {host}:{parts.port or 5432}{parts.path}"
+
+    @property
     def deletion_log_path(self) -> Path:
         return self.data_dir / "deletions.log"
 

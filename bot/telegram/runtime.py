@@ -134,7 +134,7 @@ class Runtime:
         """What this start serves, said before waiting for the network."""
         log.info(
             "database %s; %d scenario(s) in %s",
-            self.config.database_path,
+            self.config.database_place,
             len(self.catalog.scenarios),
             ", ".join(self.catalog.locales.languages),
         )

@@ -20,6 +20,7 @@ from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import build_runtime
 from bot.config import load_config
+from bot.storage.errors import DatabaseInUse
 from bot.storage.postgres.coordination import JOB_SETTING
 from bot.telegram.runtime import Runtime
 from e2e.test_evaluation_flow import LATER, play_with_questions
@@ -163,3 +164,14 @@ async def test_maintenance_runs_once_a_day_while_any_worker_is_up(
         await store.set_setting(JOB_SETTING.format("maintenance"), day_ago.isoformat())
         assert await runtimes[2].maintenance_job() is True
         assert await runtimes[0].maintenance_job() is False
+
+
+async def test_a_second_bot_on_one_sqlite_file_is_refused(bot_factory, fake_bot_api) -> None:
+    async with bot_factory():
+        with pytest.raises(DatabaseInUse) as refused:
+            async with bot_factory():
+                pass
+    assert "another bot process is running on" in str(refused.value)
+    assert "several workers need PostgreSQL" in str(refused.value)
+    async with bot_factory():  # once the first has stopped, a new one starts
+        pass
