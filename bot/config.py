@@ -420,9 +420,7 @@ def database_url(values: Mapping[str, str], url: str, name: str = DATABASE_URL) 
         raise ConfigError(f"{name} is not a usable URL: {error}") from None
     if parts.scheme not in ("postgresql", "postgres"):
         empty = " (leave it empty for the encrypted SQLite file)" if name == DATABASE_URL else ""
-        raise ConfigError(
-            f"{name} must be a postgresql:// URL with the user, password, host and database{empty}"
-        )
+        raise ConfigError(f"{name} must be a postgresql://user:password@host/database URL{empty}")
     query = parse_qs(parts.query)
     host = (query.get("host") or [parts.hostname or ""])[-1]
     sslmode = (query.get("sslmode") or [""])[-1]
