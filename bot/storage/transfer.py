@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import psycopg
 import sqlcipher3
 from psycopg import AsyncConnection, IsolationLevel, sql
 
@@ -70,7 +71,10 @@ class Column:
         if self.type == "date":
             return date.fromisoformat(value)
         if self.type == "timestamptz":
-            return datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                raise ValueError("a timestamp without its time zone")
+            return moment
         if self.type == "bool":
             return bool(value)
         if self.type == "jsonb":
@@ -259,9 +263,17 @@ def read_sqlite(db: sqlcipher3.Connection, table: Table, columns: list[str]) -> 
     cursor = db.execute(f"SELECT {', '.join(columns)} FROM {table.name} ORDER BY rowid")
     while batch := cursor.fetchmany(SQLITE_BATCH):
         for row in batch:
-            yield [
-                column.from_sqlite(value) for column, value in zip(table.columns, row, strict=True)
-            ]
+            yield [_converted(table, c, value) for c, value in zip(table.columns, row, strict=True)]
+
+
+def _converted(table: Table, column: Column, value: Any) -> Any:
+    try:
+        return column.from_sqlite(value)
+    except (ValueError, TypeError):  # not the value itself in the message: it may be personal
+        raise TransferError(
+            f"the column {table.name}.{column.name} holds a value that is not a {column.type}: "
+            "the database is damaged; restore it from a backup"
+        ) from None
 
 
 def sqlite_tally(db: sqlcipher3.Connection, table: Table, columns: list[str]) -> Tally:
@@ -397,7 +409,13 @@ async def _copy_sqlite(
                     [(total,)] = db.execute(f"SELECT count(*) FROM {table.name}").fetchall()
                     progress.start(table.name, total)
                     rows = counted(read_sqlite(db, table, layout[table.name]), progress)
-                    written = await write_postgres(pg, table, rows)
+                    try:
+                        written = await write_postgres(pg, table, rows)
+                    except (psycopg.IntegrityError, psycopg.DataError) as error:
+                        raise TransferError(
+                            f"PostgreSQL refused the rows of {table.name}: "
+                            f"{error.diag.message_primary}"
+                        ) from None
                     progress.finish()
                     copy.checks.append(TableCheck(table.name, written, Tally()))
                 copy.checks = [

@@ -222,6 +222,17 @@ def test_a_database_moves_to_postgresql_and_back_unchanged(
     assert sorted(p.name for p in operator.database.parent.iterdir()) == [
         "bystander.db", "bystander.db.lock"
     ], "nothing of the copy left beside it"  # fmt: skip
+    assert asyncio.run(new_class_id(postgres_url)) == len(original["classes"]) + 1
+
+
+async def new_class_id(url: str) -> int:
+    """A class made on the copy: PostgreSQL numbers it after the copied ones."""
+    storage = postgres_storage(url)
+    await storage.lifecycle.initialize()
+    try:
+        return await new_class(storage, "9C")
+    finally:
+        await storage.lifecycle.close()
 
 
 def refusal(result: subprocess.CompletedProcess) -> str:
@@ -249,6 +260,45 @@ def test_migrate_db_refuses_a_target_that_holds_data(operator: Operator, postgre
     assert postgres_counts(postgres_url) == before
     back = refusal(operator.run("migrate-db", "--from", postgres_url))
     assert back == f"the database {operator.database} already exists: migrate-db never replaces one"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        ("INSERT INTO choices (user, run_id, scenario_id, version, step_id, choice_id, strategy,"
+         " assessment, phase, recorded_on) VALUES ('nobody', 'r9', 's1', 1, 'a', 'good',"
+         " 'delegate', 'helpful', 'during', '2025-03-01')",
+         "PostgreSQL refused the rows of choices: insert or update on table \"choices\" "
+         "violates foreign key constraint \"choices_pseudonym_run_id_fkey\""),
+        ("UPDATE users SET first_seen_on = 'soon' WHERE user = 'new-1'",
+         "the column users.first_seen_on holds a value that is not a date: the database is "
+         "damaged; restore it from a backup"),
+    ],
+)  # fmt: skip
+def test_a_copy_that_fails_leaves_postgresql_as_it_was(
+    operator: Operator, postgres_url: str, damage: str, said: str
+) -> None:
+    asyncio.run(filled_sqlite(operator.database))
+    with contextlib.closing(connect(operator.database, KEY)) as db:
+        db.execute(damage)
+
+    failed = operator.run("migrate-db", "--to", postgres_url)
+
+    assert (failed.returncode, failed.stdout) == (1, "")
+    assert failed.stderr.splitlines()[-1] == f"bystander migrate-db: {said}"
+    assert postgres_counts(postgres_url) == {}, "not even the schema is left"
+
+
+@pytest.mark.postgres
+def test_migrate_db_from_a_database_the_bot_never_set_up_refuses(
+    operator: Operator, postgres_url: str
+) -> None:
+    refused = refusal(operator.run("migrate-db", "--from", postgres_url))
+
+    assert refused.startswith("PostgreSQL at 127.0.0.1:")
+    assert refused.endswith(" holds no bot database")
+    assert not operator.database.exists()
 
 
 async def set_up_with_another_secret(url: str) -> None:
