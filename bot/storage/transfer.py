@@ -420,6 +420,9 @@ async def to_postgres(
     one transaction that commits only once the copy is verified, then compare the two through
     the report; a copy that differs there is removed again. The bot must be stopped."""
     copy, tables = await _copy_sqlite(source, key, key_check, url, progress)
+    # The ports read committed rows on connections of their own, and the SQLite store takes
+    # its own (shared) lock: so this comes after the commit and the exclusive lock. A bot
+    # started in between that writes makes the reports differ, which removes the copy.
     try:
         await refuse_other_reports(source, key, key_check, url)
     except Exception:

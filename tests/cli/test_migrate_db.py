@@ -20,7 +20,7 @@ from storage.contract.lessons import GROUP_8B, VOTES, group_lesson, new_class
 from storage.contract.plays import seed
 
 from bot.privacy.class_view import Release, Tally
-from bot.storage import Profile
+from bot.storage import Profile, transfer
 from bot.storage.addresses import ChatKeys
 from bot.storage.deletions import DeletionLog
 from bot.storage.keys import KeyCheck, key_check
@@ -291,6 +291,26 @@ def test_a_copy_that_fails_leaves_postgresql_as_it_was(
     assert (failed.returncode, failed.stdout) == (1, "")
     assert failed.stderr.splitlines()[-1] == f"bystander migrate-db: {said}"
     assert postgres_counts(postgres_url) == {}, "not even the schema is left"
+
+
+@pytest.mark.postgres
+def test_a_copy_whose_report_differs_is_removed_again(
+    operator: Operator, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asyncio.run(filled_sqlite(operator.database))
+
+    async def reports_differ(*_: object) -> None:  # as if a backend counted otherwise
+        raise transfer.TransferError("the evaluation report … differs on the two sides")
+
+    monkeypatch.setattr(transfer, "refuse_other_reports", reports_differ)
+    to_postgres = transfer.to_postgres(
+        operator.database, KEY, CHECK, postgres_url, Progress(io.StringIO())
+    )
+    with pytest.raises(transfer.TransferError):
+        asyncio.run(to_postgres)
+
+    assert set(postgres_counts(postgres_url).values()) == {0}
+    assert operator.run("migrate-db", "--to", postgres_url).returncode == 0, "it may try again"
 
 
 @pytest.mark.postgres
