@@ -539,6 +539,8 @@ async def from_postgres(
             async with await pg_connect(url) as pg:
                 copy = await _copy_postgres(pg, temporary, key, key_check, progress)
         await refuse_other_reports(temporary, key, key_check, url)
+        with contextlib.closing(open_sqlite(temporary, key)) as db, storage_errors(temporary):
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file that moves
         os.replace(temporary, target)
         fsync_directory(target.parent)
     finally:

@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -222,6 +223,7 @@ def test_a_database_moves_to_postgresql_and_back_unchanged(
 
     assert back.returncode == 0, back.stderr
     assert sqlite_rows(operator.database) == original
+    assert stat.S_IMODE(operator.database.stat().st_mode) == 0o600
     assert "the evaluation report over the whole history is the same" in back.stdout
     assert "now remove BYSTANDER_DATABASE_URL" in back.stdout.splitlines()[-1]
     assert list(operator.database.parent.glob(".*")) == [], "nothing of the copy left beside it"
