@@ -20,7 +20,7 @@ import json
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -252,11 +252,11 @@ class Progress:
         self._shown_at = self._clock()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Copy:
     """What a copy did: per table the source and the target, both counted and summed."""
 
-    checks: list[TableCheck] = field(default_factory=list)
+    checks: list[TableCheck]
 
     def refuse_unequal(self) -> None:
         unequal = [check.table for check in self.checks if not check.equal]
@@ -449,7 +449,7 @@ async def _copy_sqlite(
                 tables = await postgres_tables(pg)
                 layout = sqlite_layout(db, tables)
                 await refuse_postgres_data(pg, tables, key_check)
-                copy = Copy()
+                sources = []
                 for table in tables:
                     [(total,)] = db.execute(f"SELECT count(*) FROM {table.name}").fetchall()
                     progress.start(table.name, total)
@@ -462,12 +462,14 @@ async def _copy_sqlite(
                             f"{error.diag.message_primary}"
                         ) from None
                     progress.finish()
-                    copy.checks.append(TableCheck(table.name, written, Tally()))
+                    sources.append(written)
                 progress.verifying()
-                copy.checks = [
-                    TableCheck(c.table, c.source, await postgres_tally(pg, t))
-                    for c, t in zip(copy.checks, tables, strict=True)
-                ]
+                copy = Copy(
+                    [
+                        TableCheck(table.name, source, await postgres_tally(pg, table))
+                        for table, source in zip(tables, sources, strict=True)
+                    ]
+                )
                 copy.refuse_unequal()  # rolls the copy back
                 progress.summary(len(tables))
     finally:
@@ -514,8 +516,7 @@ async def refuse_postgres_data(pg: AsyncConnection, tables: list[Table], check: 
         rows = sum(n for _, n in held)
         raise TransferError(
             f"{describe_connection(pg)} already holds data ({rows:,} row(s) in {len(held)} "
-            "table(s)): migrate-db copies "
-            "into an empty database only"
+            "table(s)): migrate-db copies into an empty database only"
         )
 
 
@@ -560,7 +561,7 @@ async def _copy_postgres(
             await refuse_unfit_postgres(pg, key_check)
             tables = await postgres_tables(pg)
             layout = sqlite_layout(db, tables)
-            copy = Copy()
+            sources = []
             db.execute("BEGIN IMMEDIATE")
             with without_triggers(db):
                 db.execute("DELETE FROM settings")  # the source's own are copied
@@ -578,15 +579,17 @@ async def _copy_postgres(
                     write_sqlite(db, table, layout[table.name], batch)
                     progress.advance(len(batch))
                     progress.finish()
-                    copy.checks.append(TableCheck(table.name, written, Tally()))
+                    sources.append(written)
             db.execute("COMMIT")
         progress.verifying()
         if db.execute("PRAGMA foreign_key_check").fetchone():
             raise TransferError("the copy breaks a reference between tables")
-        copy.checks = [
-            TableCheck(c.table, c.source, sqlite_tally(db, t, layout[t.name]))
-            for c, t in zip(copy.checks, tables, strict=True)
-        ]
+        copy = Copy(
+            [
+                TableCheck(table.name, source, sqlite_tally(db, table, layout[table.name]))
+                for table, source in zip(tables, sources, strict=True)
+            ]
+        )
     copy.refuse_unequal()
     progress.summary(len(tables))
     return copy
