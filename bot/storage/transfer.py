@@ -7,8 +7,9 @@ timestamps, booleans and JSON are text or numbers in SQLite. A copy is verified 
 by its row count and an order-independent checksum of the rows' values, so every tally and
 aggregate is compared, not only how many rows there are.
 
-Rows are written as they are: SQLite's triggers (which keep run counts and activity days
-as the bot writes) are dropped while the copy is written and put back before it commits.
+Rows are written as they are. Into PostgreSQL with COPY, identities keeping their values;
+into SQLite with its triggers (which keep run counts and activity days as the bot writes)
+dropped while the copy is written and put back before it commits.
 """
 
 from __future__ import annotations
