@@ -409,24 +409,27 @@ def _base_url(values: Mapping[str, str]) -> str:
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 VERIFIED_TLS = ("verify-ca", "verify-full")
+DATABASE_URL = "BYSTANDER_DATABASE_URL"
 
 
 def _database_url(values: Mapping[str, str]) -> str:
-    """A PostgreSQL URL, with a verified TLS connection for any host but this machine (its
-    password may travel over the network, and so does everyone's data)."""
-    url = setting(values, "BYSTANDER_DATABASE_URL")
+    return database_url(values, setting(values, DATABASE_URL))
+
+
+def database_url(values: Mapping[str, str], url: str, name: str = DATABASE_URL) -> str:
+    """`url` (named `name` in messages) as a PostgreSQL URL, with a verified TLS connection
+    for any host but this machine (its password may travel over the network, and so does
+    everyone's data) unless `values` set BYSTANDER_DATABASE_TLS=optional."""
     if not url:
         return ""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises on a port out of range)
     except ValueError as error:
-        raise ConfigError(f"BYSTANDER_DATABASE_URL is not a usable URL: {error}") from None
+        raise ConfigError(f"{name} is not a usable URL: {error}") from None
     if parts.scheme not in ("postgresql", "postgres"):
-        raise ConfigError(
-            "BYSTANDER_DATABASE_URL must be a postgresql://user:password@host/database URL "
-            "(leave it empty for the encrypted SQLite file)"
-        )
+        empty = " (leave it empty for the encrypted SQLite file)" if name == DATABASE_URL else ""
+        raise ConfigError(f"{name} must be a postgresql://user:password@host/database URL{empty}")
     query = parse_qs(parts.query)
     host = (query.get("host") or [parts.hostname or ""])[-1]
     sslmode = (query.get("sslmode") or [""])[-1]
@@ -436,7 +439,7 @@ def _database_url(values: Mapping[str, str]) -> str:
         return url
     if sslmode:
         raise ConfigError(
-            f"BYSTANDER_DATABASE_URL has sslmode={sslmode} for {host}, another machine: use "
+            f"{name} has sslmode={sslmode} for {host}, another machine: use "
             "sslmode=verify-full (TLS with a verified certificate), or set "
             "BYSTANDER_DATABASE_TLS=optional if you accept an unverified connection"
         )

@@ -74,6 +74,18 @@ class DeletionLog:
         since, _ = self._read()
         return max(since, self._now() - timedelta(days=self.keep_days))
 
+    def refuse_uncovered(self, made: datetime, backup: str) -> None:
+        """Refuse to restore `backup`, made at `made`, when deletions since then may be
+        missing from the log."""
+        since = self.covered_since()
+        if made < since:
+            raise StorageError(
+                f"{backup} is from {made:%Y-%m-%d %H:%M} UTC, before the deletion log "
+                f"{self.path} begins ({since:%Y-%m-%d %H:%M} UTC; it keeps "
+                f"BYSTANDER_BACKUP_DAYS = {self.keep_days} days): restoring it could bring "
+                "back data people deleted"
+            )
+
     def deletions_since(self, moment: datetime | None) -> list[Deletion]:
         """The deletions logged at or after `moment` (all of them for None)."""
         _, deletions = self._read()
