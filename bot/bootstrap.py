@@ -22,7 +22,7 @@ from bot.services.entry import Entry
 from bot.services.facilitation import FacilitationService
 from bot.services.group_play import GroupPlayService, GroupSettings
 from bot.services.lessons import LessonService
-from bot.services.membership import Membership
+from bot.services.membership import WRONG_CODE_WINDOW_S, Membership
 from bot.services.menus import CommandMenus
 from bot.services.presenter import Presenter
 from bot.services.reports import ReportService
@@ -35,6 +35,7 @@ from bot.storage.addresses import AddressBox, ChatKeys
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import NoDatabase
 from bot.storage.keys import Secrets, holds_data, load_secrets, pseudonym
+from bot.storage.memory.membership import LocalUnsavedMemory
 from bot.storage.memory.store import EphemeralStore
 from bot.storage.ports import Storage
 from bot.storage.sqlite.classes import SqlCipherClassStore
@@ -217,7 +218,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         catalog,
         storage.players,
         EphemeralStore(),
-        Membership(classes, lessons),
+        Membership(classes, LocalUnsavedMemory(WRONG_CODE_WINDOW_S), lessons),
         survey,
         config.retention_months,
         settings.k,
