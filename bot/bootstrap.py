@@ -37,7 +37,7 @@ from bot.storage.errors import NoDatabase
 from bot.storage.keys import Secrets, holds_data, load_secrets, pseudonym
 from bot.storage.memory.membership import LocalUnsavedMemory
 from bot.storage.memory.store import EphemeralStore
-from bot.storage.ports import Storage
+from bot.storage.ports import ClassStore, LessonStore, PlayerStore, Storage
 from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
@@ -161,6 +161,23 @@ def open_postgres(config: BotConfig, secrets: Secrets, *, create: bool = True) -
     )
 
 
+def open_unsaved(
+    config: BotConfig, secrets: Secrets, storage: Storage, classes: ClassStore, lessons: LessonStore
+) -> tuple[PlayerStore, Membership]:
+    """Where unsaved play and its class memberships are kept: in this process's memory with
+    SQLite (one process), in PostgreSQL (sealed, forgotten as memory is) when several
+    workers share it, so that a tap reaching another worker finds them."""
+    if not config.database_url:
+        local = LocalUnsavedMemory(WRONG_CODE_WINDOW_S)
+        return EphemeralStore(), Membership(classes, local, lessons)
+    from bot.storage.postgres.unsaved import PostgresUnsavedMemory, PostgresUnsavedStore
+
+    store = storage.lifecycle  # the PostgresStore, whose pool they share
+    secret = secrets.pseudonym_secret
+    memory = PostgresUnsavedMemory(store, secret, WRONG_CODE_WINDOW_S)
+    return PostgresUnsavedStore(store, secret), Membership(classes, memory, lessons)
+
+
 def _deletion_log(config: BotConfig, secrets: Secrets) -> DeletionLog:
     return DeletionLog(config.deletion_log_path, secrets.pseudonym_secret, config.backup_days)
 
@@ -217,8 +234,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     young = build_young_people(
         catalog,
         storage.players,
-        EphemeralStore(),
-        Membership(classes, LocalUnsavedMemory(WRONG_CODE_WINDOW_S), lessons),
+        *open_unsaved(config, secrets, storage, classes, lessons),
         survey,
         config.retention_months,
         settings.k,
