@@ -42,7 +42,7 @@ class Membership:
         await self.memory.remember_class(user, class_id)
 
     async def settle(self, user: str, saved: bool) -> None:
-        """After the consent answer: store a remembered membership, or keep it in memory."""
+        """After the consent answer: store a remembered membership, or keep remembering it."""
         class_id = await self.memory.recall_class(user)
         if class_id is not None and saved:
             await self.classes.join_class(class_id, user)

@@ -39,6 +39,21 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class UnsavedKeys:
+    """The keys of unsaved play, each of its own purpose, derived from the pseudonym secret."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+        self._handle_key = purpose_key(secret, "bystander unsaved handle")
+
+    def handle(self, user: str) -> str:
+        """What a person's rows are found by: no pseudonym, and no join with saved data."""
+        return hmac.new(self._handle_key, user.encode(), hashlib.sha256).hexdigest()
+
+    def box(self, table: str) -> SealBox:
+        return SealBox(self._secret, f"bystander {table}")
+
+
 class SealedRows:
     """One sealed value per person in a table of (handle, sealed, seen_at), forgotten once
     unused for `max_idle_s`. Reading counts as a use, written at most once an hour."""
@@ -47,19 +62,16 @@ class SealedRows:
         self,
         store: PostgresStore,
         table: str,
-        secret: bytes,
+        keys: UnsavedKeys,
         now: Clock = _utc_now,
         max_idle_s: float | None = None,
     ) -> None:
         self._store = store
         self._table = table
-        self._handle_key = purpose_key(secret, "bystander unsaved handle")
-        self._box = SealBox(secret, f"bystander {table}")
+        self._keys = keys
+        self._box = keys.box(table)
         self._now = now
         self._max_idle_s = max_idle_s
-
-    def handle(self, user: str) -> str:
-        return hmac.new(self._handle_key, user.encode(), hashlib.sha256).hexdigest()
 
     def _moments(self) -> dict[str, datetime]:
         """This hour, which a use records, and the cutoff before which rows are forgotten."""
@@ -68,7 +80,7 @@ class SealedRows:
         return {"hour": now.replace(minute=0, second=0, microsecond=0), "cutoff": now - idle}
 
     def _times(self, user: str) -> dict[str, Any]:
-        return self._moments() | {"handle": self.handle(user)}
+        return self._moments() | {"handle": self._keys.handle(user)}
 
     def _open(self, row: tuple[str] | None) -> Any:
         opened = self._box.open(row[0]) if row else None
@@ -135,14 +147,8 @@ class PostgresUnsavedStore:
         now: Clock = _utc_now,
         max_idle_s: float | None = None,
     ) -> None:
-        self._rows = SealedRows(store, "unsaved_play", secret, now, max_idle_s)
+        self._rows = SealedRows(store, "unsaved_play", UnsavedKeys(secret), now, max_idle_s)
         self._store = store
-
-    async def initialize(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
 
     async def forget_idle(self) -> int:
         return await self._rows.forget_idle()
@@ -218,7 +224,8 @@ class PostgresUnsavedMemory:
         max_idle_s: float | None = None,
     ) -> None:
         self._store = store
-        self._classes = SealedRows(store, "unsaved_classes", secret, now, max_idle_s)
+        self._keys = UnsavedKeys(secret)
+        self._classes = SealedRows(store, "unsaved_classes", self._keys, now, max_idle_s)
         self._window = timedelta(seconds=window_s)
         self._now = now
 
@@ -237,7 +244,7 @@ class PostgresUnsavedMemory:
         return {"now": now, "since": now - self._window}
 
     def _tries(self, user: str) -> dict[str, Any]:
-        return self._since() | {"handle": self._classes.handle(user)}
+        return self._since() | {"handle": self._keys.handle(user)}
 
     async def note_wrong_code(self, user: str) -> None:
         async with self._store.transaction() as db:

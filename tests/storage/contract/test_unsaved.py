@@ -15,7 +15,7 @@ from bot import bounded
 from bot.services.membership import WRONG_CODE_WINDOW_S
 from bot.storage.keys import pseudonym
 from bot.storage.ports import PlayerStore, UnsavedMemory
-from bot.storage.postgres.unsaved import SealedRows
+from bot.storage.postgres.unsaved import UnsavedKeys
 
 from ..conftest import choice, profile, run_state
 from .conftest import SECRET, Clock, unsaved_on_postgres
@@ -178,7 +178,7 @@ async def test_another_secret_neither_finds_nor_opens_the_rows(
         assert await stranger.players.get_profile(USER) is None
 
         # Even given the handle its secret makes for the person, the sealed state stays shut.
-        theirs = SealedRows(None, "unsaved_play", other_secret).handle(USER)  # type: ignore[arg-type]
+        theirs = UnsavedKeys(other_secret).handle(USER)
         async with await AsyncConnection.connect(postgres_url, autocommit=True) as db:
             await db.execute("UPDATE unsaved_play SET handle = %s", (theirs,))
         assert await stranger.players.get_profile(USER) is None
