@@ -22,7 +22,7 @@ from bot.services.entry import Entry
 from bot.services.facilitation import FacilitationService
 from bot.services.group_play import GroupPlayService, GroupSettings
 from bot.services.lessons import LessonService
-from bot.services.membership import Membership
+from bot.services.membership import WRONG_CODE_WINDOW_S, Membership
 from bot.services.menus import CommandMenus
 from bot.services.presenter import Presenter
 from bot.services.reports import ReportService
@@ -36,8 +36,9 @@ from bot.storage.coordination import SingleProcess
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import NoDatabase
 from bot.storage.keys import Secrets, holds_data, load_secrets, pseudonym
+from bot.storage.memory.membership import LocalUnsavedMemory
 from bot.storage.memory.store import EphemeralStore
-from bot.storage.ports import Coordination, Storage
+from bot.storage.ports import ClassStore, Coordination, LessonStore, PlayerStore, Storage
 from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
@@ -170,6 +171,23 @@ def open_coordination(config: BotConfig, pseudonym_secret: bytes) -> Coordinatio
     return PostgresCoordination(config.database_url, pseudonym_secret)
 
 
+def open_unsaved(
+    config: BotConfig, secrets: Secrets, storage: Storage, classes: ClassStore, lessons: LessonStore
+) -> tuple[PlayerStore, Membership]:
+    """Where unsaved play and its class memberships are kept: in this process's memory with
+    SQLite (one process), in PostgreSQL (sealed, forgotten as memory is) when several
+    workers share it, so that a tap reaching another worker finds them."""
+    if not config.database_url:
+        local = LocalUnsavedMemory(WRONG_CODE_WINDOW_S)
+        return EphemeralStore(), Membership(classes, local, lessons)
+    from bot.storage.postgres.unsaved import PostgresUnsavedMemory, PostgresUnsavedStore
+
+    store = storage.lifecycle  # the PostgresStore, whose pool they share
+    secret = secrets.pseudonym_secret
+    memory = PostgresUnsavedMemory(store, secret, WRONG_CODE_WINDOW_S)
+    return PostgresUnsavedStore(store, secret), Membership(classes, memory, lessons)
+
+
 def _deletion_log(config: BotConfig, secrets: Secrets) -> DeletionLog:
     return DeletionLog(config.deletion_log_path, secrets.pseudonym_secret, config.backup_days)
 
@@ -226,8 +244,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     young = build_young_people(
         catalog,
         storage.players,
-        EphemeralStore(),
-        Membership(classes, lessons),
+        *open_unsaved(config, secrets, storage, classes, lessons),
         survey,
         config.retention_months,
         settings.k,

@@ -32,13 +32,13 @@ class Onboarding(PlayerDesk):
         """A student opened a class link: welcome them to the class, then play as usual."""
         session = await self._session(person)
         user = person.pseudonym
-        if self.membership is None or self.membership.too_many_wrong_codes(user):
+        if self.membership is None or await self.membership.too_many_wrong_codes(user):
             return Outcome.say(self.t(session, "class.too_many_tries"))
         found = await self.membership.find_open_class(code)
         if found is None:
-            self.membership.note_wrong_code(user)
+            await self.membership.note_wrong_code(user)
             return Outcome.say(self.t(session, "class.unknown_code"))
-        self.membership.remember(user, found.id)
+        await self.membership.remember(user, found.id)
         await self.membership.settle(user, saved=session.saved)
         welcome = Message(self.t(session, "class.welcome", name=_e(found.name)))
         rest = await self.start(person)
