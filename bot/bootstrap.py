@@ -8,6 +8,7 @@ tools, which import this module, start without them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -171,21 +172,32 @@ def open_coordination(config: BotConfig, pseudonym_secret: bytes) -> Coordinatio
     return PostgresCoordination(config.database_url, pseudonym_secret)
 
 
+@dataclass(frozen=True)
+class Unsaved:
+    """Where unsaved play and its class memberships are kept, and what forgets the idle."""
+
+    players: PlayerStore
+    membership: Membership
+    sweeps: tuple[Callable[[], Awaitable[int]], ...] = ()  # for the daily maintenance
+
+
 def open_unsaved(
     config: BotConfig, secrets: Secrets, storage: Storage, classes: ClassStore, lessons: LessonStore
-) -> tuple[PlayerStore, Membership]:
-    """Where unsaved play and its class memberships are kept: in this process's memory with
-    SQLite (one process), in PostgreSQL (sealed, forgotten as memory is) when several
-    workers share it, so that a tap reaching another worker finds them."""
+) -> Unsaved:
+    """In this process's memory with SQLite (one process; it forgets as it goes), in
+    PostgreSQL (sealed, forgotten as memory is) when several workers share it, so that a
+    tap reaching another worker finds them."""
     if not config.database_url:
         local = LocalUnsavedMemory(WRONG_CODE_WINDOW_S)
-        return EphemeralStore(), Membership(classes, local, lessons)
+        return Unsaved(EphemeralStore(), Membership(classes, local, lessons))
     from bot.storage.postgres.unsaved import PostgresUnsavedMemory, PostgresUnsavedStore
 
     store = storage.lifecycle  # the PostgresStore, whose pool they share
     secret = secrets.pseudonym_secret
     memory = PostgresUnsavedMemory(store, secret, WRONG_CODE_WINDOW_S)
-    return PostgresUnsavedStore(store, secret), Membership(classes, memory, lessons)
+    players = PostgresUnsavedStore(store, secret)
+    membership = Membership(classes, memory, lessons)
+    return Unsaved(players, membership, (players.forget_idle, memory.forget_idle))
 
 
 def _deletion_log(config: BotConfig, secrets: Secrets) -> DeletionLog:
@@ -219,6 +231,7 @@ class Services:
     router: Router
     pseudonym_secret: bytes
     menus: CommandMenus
+    unsaved_sweeps: tuple[Callable[[], Awaitable[int]], ...] = ()
 
 
 def build_services(config: BotConfig, *, create: bool = True) -> Services:
@@ -241,10 +254,12 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     admins = frozenset(pseudonym(secrets.pseudonym_secret, i) for i in config.admin_ids)
     settings = StaffSettings(admins, config.min_group, config.class_days, config.invite_days)
     roles = RoleService(catalog, classes, settings)
+    unsaved = open_unsaved(config, secrets, storage, classes, lessons)
     young = build_young_people(
         catalog,
         storage.players,
-        *open_unsaved(config, secrets, storage, classes, lessons),
+        unsaved.players,
+        unsaved.membership,
         survey,
         config.retention_months,
         settings.k,
@@ -274,6 +289,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         router,
         secrets.pseudonym_secret,
         CommandMenus(catalog, classes, settings, router),
+        unsaved.sweeps,
     )
 
 
@@ -308,6 +324,7 @@ def build_runtime(config: BotConfig) -> Runtime:
         router=services.router,
         group_play=services.group_play,
         coordination=open_coordination(config, services.pseudonym_secret),
+        unsaved_sweeps=services.unsaved_sweeps,
     )
     runtime.app = build_application(
         config.token,

@@ -136,7 +136,8 @@ def _refuse_on_postgres(config: BotConfig, command: str) -> None:
     if config.database_url:
         raise CliError(
             f"`bystander {command}` is for the SQLite file; the data is in PostgreSQL "
-            "(BYSTANDER_DATABASE_URL): use your cluster's backups (e.g. pg_dump), and after a "
+            "(BYSTANDER_DATABASE_URL): use your cluster's backups (e.g. pg_dump "
+            "--no-unlogged-table-data), and after a "
             'restore run `bystander redelete` (docs/operations.md, "PostgreSQL")'
         )
 

@@ -266,13 +266,16 @@ class Copy:
 
 
 async def postgres_tables(db: AsyncConnection) -> list[Table]:
-    """The bot's tables in PostgreSQL, each after the tables its foreign keys refer to."""
+    """The bot's tables in PostgreSQL, each after the tables its foreign keys refer to; not
+    the unlogged ones, which hold only the memory of unsaved play (not data to move)."""
     cursor = await db.execute(
         "SELECT c.table_name, c.column_name, c.udt_name, c.is_identity = 'YES'"
         " FROM information_schema.columns c JOIN information_schema.tables t"
         "  ON t.table_schema = c.table_schema AND t.table_name = c.table_name"
         " WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'"
         "  AND c.table_name <> 'schema_version'"
+        "  AND (SELECT relpersistence FROM pg_class"
+        "       WHERE oid = to_regclass(quote_ident(c.table_name))) = 'p'"
         " ORDER BY c.table_name, c.ordinal_position"
     )
     columns: dict[str, list[Column]] = {}

@@ -177,10 +177,12 @@ def with_password(url: str) -> str:
 
 
 def postgres_counts(url: str) -> dict[str, int]:
+    """Rows per table the data lives in (not the unlogged memory of unsaved play)."""
     with psycopg.connect(url, autocommit=True) as db:
         cursor = db.execute(
             "SELECT table_name FROM information_schema.tables"
             " WHERE table_schema = current_schema() AND table_name <> 'schema_version'"
+            " AND table_name NOT LIKE 'unsaved\\_%'"
         )
         tables = [name for (name,) in cursor]
         return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

@@ -7,8 +7,10 @@ here, on the pool of `PostgresStore`, as close to memory as a database allows
   row joins with saved data or a pseudonym without the pseudonym secret;
 - what is kept is sealed with another key of its own purpose, so the database alone never
   shows it: the same as the memory backend keeps, never a choice;
-- the time of use is kept to the hour; whatever was not used for `bounded.MAX_IDLE_S` counts
-  as forgotten, is deleted when read, and by `forget_idle` (the maintenance job);
+- the time of use is kept to the hour; whatever was not used for `FORGOTTEN_AFTER_S` counts
+  as forgotten, is deleted when read, and by `forget_idle` (a job every hour): so it is gone
+  within a day of the last use, as young people are told, although a row's hour may be up
+  to an hour before that use and the job comes up to an hour after it is idle;
 - the tables are UNLOGGED: not in the write-ahead log, replicas or WAL backups.
 
 Unlike memory, nothing caps the number of people kept: the rows cost disk, not the bot's
@@ -33,6 +35,10 @@ from bot.storage.postgres.store import PostgresStore
 from bot.storage.records import ChoiceRecord, Profile, UserData
 
 Clock = Callable[[], datetime]
+
+
+# Gone within a day (bounded.MAX_IDLE_S) of the last use: see the module's docstring.
+FORGOTTEN_AFTER_S = bounded.MAX_IDLE_S - 2 * 3600
 
 
 def _utc_now() -> datetime:
@@ -76,7 +82,7 @@ class SealedRows:
     def _moments(self) -> dict[str, datetime]:
         """This hour, which a use records, and the cutoff before which rows are forgotten."""
         now = self._now().astimezone(UTC)
-        idle = timedelta(seconds=self._max_idle_s or bounded.MAX_IDLE_S)
+        idle = timedelta(seconds=self._max_idle_s or FORGOTTEN_AFTER_S)
         return {"hour": now.replace(minute=0, second=0, microsecond=0), "cutoff": now - idle}
 
     def _times(self, user: str) -> dict[str, Any]:
