@@ -14,11 +14,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from bot import logsafe
 from bot.bootstrap import open_storage, require_database
 from bot.cli.authoring import CliError
-from bot.cli.lifecycle import server_config
+from bot.cli.lifecycle import config_secrets, server_config
 from bot.config import BotConfig, ConfigError, database_url
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import StorageError
-from bot.storage.keys import Secrets, holds_data, load_secrets
+from bot.storage.keys import Secrets, holds_data
 
 if TYPE_CHECKING:
     from bot.storage.transfer import Copy
@@ -80,7 +80,7 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     try:
         if args.to and not holds_data(database):
             raise CliError(f"there is no SQLite database at {database} (BYSTANDER_DATA_DIR)")
-        secrets = _secrets(config)
+        secrets = config_secrets(config, create=False)
         if args.to:
             copy = asyncio.run(
                 transfer.to_postgres(
@@ -109,16 +109,6 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
             "bot; keep the PostgreSQL database until you are satisfied"
         )
     return 0
-
-
-def _secrets(config: BotConfig) -> Secrets:
-    return load_secrets(
-        config.key_dir,
-        config.data_dir,
-        config.secrets_env,
-        database=config.database_path,
-        create=False,
-    )
 
 
 def verification_table(copy: Copy, source: str, target: str) -> str:
@@ -153,7 +143,7 @@ def cmd_redelete(args: argparse.Namespace) -> int:
     since = datetime.combine(args.since, datetime.min.time(), UTC)
     try:
         require_database(config)
-        secrets = _secrets(config)
+        secrets = config_secrets(config, create=False)
         logs = [
             DeletionLog(path, secrets.pseudonym_secret, config.backup_days)
             for path in dict.fromkeys([config.deletion_log_path, *args.log])
