@@ -109,6 +109,7 @@ class Onboarding(PlayerDesk):
         return Outcome.say(self.t(session, "consent.change"), buttons)
 
     @command("language", menu=6)
+    @button("langs")  # also from the welcome, before anything is stored
     async def language_prompt(self, person: Person) -> Outcome:
         session = await self._session(person)
         locales = self.presenter.locales
