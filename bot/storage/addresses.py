@@ -12,9 +12,12 @@ of its own purpose) for as long as its lesson is kept.
 from __future__ import annotations
 
 import base64
+import os
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.storage.keys import chat_ref
@@ -45,6 +48,39 @@ class SealBox:
             return self._fernet.decrypt(sealed.encode())
         except InvalidToken:
             return None
+
+
+class TimelessBox:
+    """Seals bytes with AES-GCM under a key of its own purpose, for data that must show
+    nothing but its presence: unlike Fernet's, the sealed text holds no time of sealing,
+    its length is padded to a multiple of `pad_to` bytes (so it shows little of how much it
+    holds), and it opens only in the `place` it was sealed for (a row cannot be moved to
+    another person's)."""
+
+    NONCE_BYTES = 12
+    LENGTH_BYTES = 4
+
+    def __init__(self, secret: bytes, purpose: str, pad_to: int = 512) -> None:
+        self._aead = AESGCM(purpose_key(secret, purpose))
+        self._pad_to = pad_to
+
+    def seal(self, data: bytes, place: bytes) -> str:
+        body = len(data).to_bytes(self.LENGTH_BYTES, "big") + data
+        body += bytes(-len(body) % self._pad_to)
+        nonce = os.urandom(self.NONCE_BYTES)
+        return base64.urlsafe_b64encode(nonce + self._aead.encrypt(nonce, body, place)).decode()
+
+    def open(self, sealed: str, place: bytes) -> bytes | None:
+        """None when it was sealed with another secret or purpose, for another place, or
+        was changed."""
+        try:
+            raw = base64.urlsafe_b64decode(sealed.encode())
+            nonce, box = raw[: self.NONCE_BYTES], raw[self.NONCE_BYTES :]
+            body = self._aead.decrypt(nonce, box, place)
+        except (ValueError, InvalidTag):  # binascii.Error is a ValueError
+            return None
+        length = int.from_bytes(body[: self.LENGTH_BYTES], "big")
+        return body[self.LENGTH_BYTES : self.LENGTH_BYTES + length]
 
 
 class AddressBox:

@@ -78,6 +78,7 @@ class DeletionLog:
         """An exclusive lock (flock) on a file beside the log, released however this ends."""
         path = self.path.with_name(f"{self.path.name}.lock")
         try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as error:
             raise StorageUnavailable(f"cannot open {path}: {error.strerror}") from error

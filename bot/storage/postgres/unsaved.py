@@ -29,7 +29,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from bot import bounded
-from bot.storage.addresses import SealBox, purpose_key
+from bot.storage.addresses import TimelessBox, purpose_key
 from bot.storage.ports import RunState
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.records import ChoiceRecord, Profile, UserData
@@ -56,8 +56,8 @@ class UnsavedKeys:
         """What a person's rows are found by: no pseudonym, and no join with saved data."""
         return hmac.new(self._handle_key, user.encode(), hashlib.sha256).hexdigest()
 
-    def box(self, table: str) -> SealBox:
-        return SealBox(self._secret, f"bystander {table}")
+    def box(self, table: str) -> TimelessBox:
+        return TimelessBox(self._secret, f"bystander {table}")
 
 
 class SealedRows:
@@ -88,8 +88,11 @@ class SealedRows:
     def _times(self, user: str) -> dict[str, Any]:
         return self._moments() | {"handle": self._keys.handle(user)}
 
-    def _open(self, row: tuple[str] | None) -> Any:
-        opened = self._box.open(row[0]) if row else None
+    def _place(self, user: str) -> bytes:
+        return f"{self._table}:{self._keys.handle(user)}".encode()
+
+    def _open(self, row: tuple[str] | None, user: str) -> Any:
+        opened = self._box.open(row[0], self._place(user)) if row else None
         return json.loads(opened) if opened is not None else None
 
     async def read(self, user: str) -> Any:
@@ -102,7 +105,7 @@ class SealedRows:
             "  AND seen_at >= %(cutoff)s AND seen_at < %(hour)s)"
             f" SELECT sealed FROM {table} WHERE handle = %(handle)s AND seen_at >= %(cutoff)s",
             self._times(user),
-        ))  # fmt: skip
+        ), user)  # fmt: skip
 
     async def read_for_update(self, db: AsyncConnection, user: str) -> Any:
         """The value kept, held until the transaction ends so that a change by another
@@ -112,10 +115,10 @@ class SealedRows:
             " AND seen_at >= %(cutoff)s FOR UPDATE",
             self._times(user),
         )
-        return self._open(await cursor.fetchone())
+        return self._open(await cursor.fetchone(), user)
 
     async def write(self, db: AsyncConnection, user: str, value: Any) -> None:
-        sealed = self._box.seal(json.dumps(value).encode())
+        sealed = self._box.seal(json.dumps(value).encode(), self._place(user))
         await db.execute(
             f"INSERT INTO {self._table} (handle, sealed, seen_at)"
             " VALUES (%(handle)s, %(sealed)s, %(hour)s) ON CONFLICT (handle)"
@@ -130,7 +133,7 @@ class SealedRows:
             "  RETURNING sealed, seen_at)"
             " SELECT sealed FROM gone WHERE seen_at >= %(cutoff)s",
             self._times(user),
-        ))  # fmt: skip
+        ), user)  # fmt: skip
 
     async def forget_idle(self) -> int:
         """Delete every row unused for longer than the idle time; how many were."""
