@@ -19,11 +19,12 @@ from bot.bootstrap import hidden_help_lines, load_content, open_storage, require
 from bot.cli.authoring import CliError
 from bot.config import BotConfig, ConfigError, load_config
 from bot.storage.deletions import DeletionLog
-from bot.storage.errors import StorageError
+from bot.storage.errors import StorageError, moved_away
 from bot.storage.keys import (
     DATABASE_KEY_ENV,
     DATABASE_KEY_FILE,
     KEY_CHECK_SETTING,
+    MOVED_SETTING,
     PSEUDONYM_SECRET_FILE,
     Secrets,
     holds_data,
@@ -200,6 +201,10 @@ def _check_storage(config: BotConfig) -> str:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         row = db.execute("SELECT value FROM settings WHERE key = ?", (KEY_CHECK_SETTING,))
         recorded = row.fetchone()
+        row = db.execute("SELECT value FROM settings WHERE key = ?", (MOVED_SETTING,))
+        moved = row.fetchone()
+    if moved:
+        raise moved_away(f"the database {database}", moved[0])
     if recorded and recorded[0] != secrets.key_check.value:
         raise StorageError(f"{secrets.pseudonym_source} does not belong to the database {database}")
     known = len(load_migrations())

@@ -35,3 +35,16 @@ class DatabaseInUse(StorageError):
 
 class NoDatabase(StorageError):
     """A command that must not create anything found no database where it looked."""
+
+
+class DatabaseMoved(StorageError):
+    """The data was copied to another database by `bystander migrate-db`: this copy must
+    not go on living a life of its own (splitting the data, missing deletions)."""
+
+
+def moved_away(place: str, moved_to: str) -> DatabaseMoved:
+    return DatabaseMoved(
+        f"the data of {place} was moved to {moved_to} with `bystander migrate-db`: point the "
+        'bot at that one (docs/operations.md, "Moving to PostgreSQL"), and delete this one '
+        "and its backups once you are satisfied"
+    )

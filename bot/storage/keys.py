@@ -23,6 +23,7 @@ PSEUDONYM_SECRET_FILE = "pseudonym.key"
 
 
 KEY_CHECK_SETTING = "pseudonym_key_check"  # settings key in the database
+MOVED_SETTING = "moved_by_migrate_db"  # where `bystander migrate-db` copied the data to
 _KEY_CHECK_MESSAGE = b"bystander pseudonym key check"
 
 

@@ -22,7 +22,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TextIO
@@ -33,10 +33,17 @@ from psycopg import AsyncConnection, IsolationLevel, sql
 
 from bot.evaluation.data import Filters, ReportData
 from bot.storage.errors import PseudonymKeyError, SchemaVersionError, StorageError
-from bot.storage.keys import KEY_CHECK_SETTING, KeyCheck, fsync_directory, holds_data
+from bot.storage.keys import (
+    KEY_CHECK_SETTING,
+    MOVED_SETTING,
+    KeyCheck,
+    fsync_directory,
+    holds_data,
+)
 from bot.storage.postgres.database import connect as pg_connect
 from bot.storage.postgres.database import (
     database_errors,
+    describe,
     describe_connection,
     migrate,
     schema_version,
@@ -435,7 +442,24 @@ async def to_postgres(
                 names = sql.SQL(", ").join(sql.Identifier(table.name) for table in tables)
                 await pg.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(names))
         raise
+    _mark_sqlite_moved(source, key, f"{describe(url)} on {_today()}")
     return copy
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def _mark_sqlite_moved(source: Path, key: bytes, moved_to: str) -> None:
+    """The copy is the data from now on: the bot refuses to start on the source again."""
+    lock = DatabaseLock(source)
+    lock.acquire(exclusive=True)
+    try:
+        with contextlib.closing(open_sqlite(source, key)) as db, storage_errors(source):
+            db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (MOVED_SETTING, moved_to))
+            db.commit()
+    finally:
+        lock.release()
 
 
 async def _copy_sqlite(
@@ -548,6 +572,12 @@ async def from_postgres(
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file that moves
         os.replace(temporary, target)
         fsync_directory(target.parent)
+        with database_errors(url):
+            async with await pg_connect(url) as pg:
+                await pg.execute(
+                    "INSERT INTO settings (key, value) VALUES (%s, %s)",
+                    (MOVED_SETTING, f"the SQLite database {target} on {_today()}"),
+                )
     finally:
         _remove_database(temporary)
         lock.release()

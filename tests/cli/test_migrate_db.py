@@ -27,6 +27,7 @@ from bot.storage.deletions import DeletionLog
 from bot.storage.keys import KeyCheck, key_check
 from bot.storage.ports import Storage
 from bot.storage.postgres.classes import PostgresClassStore
+from bot.storage.postgres.database import describe
 from bot.storage.postgres.lessons import PostgresLessonStore
 from bot.storage.postgres.reports import PostgresReportStore
 from bot.storage.postgres.retention import PostgresRetentionStore
@@ -219,6 +220,11 @@ def test_a_database_moves_to_postgresql_and_back_unchanged(
         f"bot; keep the SQLite file {operator.database} until you are satisfied"
     )
     assert PASSWORD not in moved.stdout + moved.stderr
+    assert next_class_id(postgres_url) == len(original["classes"]) + 1, "numbered after the copy"
+    stale = operator.run("purge", "--dry-run")  # a worker still set up for the file
+    assert stale.returncode == 1
+    moved_to = f"was moved to {describe(postgres_url)} on {date.today().isoformat()}"
+    assert f"the data of the database {operator.database} {moved_to}" in stale.stderr
 
     operator.database.rename(operator.home / "original.db")
     back = operator.run("migrate-db", "--from", postgres_url)
@@ -229,17 +235,15 @@ def test_a_database_moves_to_postgresql_and_back_unchanged(
     assert "the evaluation report over the whole history is the same" in back.stdout
     assert "now remove BYSTANDER_DATABASE_URL" in back.stdout.splitlines()[-1]
     assert list(operator.database.parent.glob(".*")) == [], "nothing of the copy left beside it"
-    assert asyncio.run(new_class_id(postgres_url)) == len(original["classes"]) + 1
+    stale = operator.run("purge", "--dry-run", env=on_postgresql)
+    assert stale.returncode == 1 and "was moved to the SQLite database" in stale.stderr
 
 
-async def new_class_id(url: str) -> int:
-    """A class made on the copy: PostgreSQL numbers it after the copied ones."""
-    storage = postgres_storage(url)
-    await storage.lifecycle.initialize()
-    try:
-        return await new_class(storage, "9C")
-    finally:
-        await storage.lifecycle.close()
+def next_class_id(url: str) -> int:
+    """The id PostgreSQL gives the next class made on the copy."""
+    with psycopg.connect(url, autocommit=True) as db:
+        query = "SELECT nextval(pg_get_serial_sequence('classes', 'id'))"
+        return db.execute(query).fetchone()[0]
 
 
 def refusal(result: subprocess.CompletedProcess) -> str:
@@ -393,7 +397,7 @@ def test_migrate_db_asks_for_a_database_of_the_current_schema(operator: Operator
          "sslmode=verify-full (TLS with a verified certificate), or set "
          "BYSTANDER_DATABASE_TLS=optional if you accept an unverified connection"),
         ("--to", f"postgresql://bot:{PASSWORD}@db:99999/bystander",
-         "--to is not a usable URL: Port out of range 0-65535"),
+         "--to is not a usable URL: percent-encode any / ? # @ : in the user name or password"),
     ],
 )  # fmt: skip
 def test_migrate_db_refuses_a_url_the_bot_would_refuse(

@@ -21,8 +21,9 @@ from bot.storage.errors import (
     PseudonymKeyError,
     SchemaVersionError,
     StorageUnavailable,
+    moved_away,
 )
-from bot.storage.keys import KEY_CHECK_SETTING, KeyCheck
+from bot.storage.keys import KEY_CHECK_SETTING, MOVED_SETTING, KeyCheck
 from bot.storage.migrations import Migration, migration_files
 
 log = logging.getLogger("bystander")
@@ -135,6 +136,10 @@ async def check_key(db: AsyncConnection, key_check: KeyCheck) -> None:
             f"{key_check.source} does not belong to {describe_connection(db)}: restore the key "
             "from your backup"
         )
+    cursor = await db.execute("SELECT value FROM settings WHERE key = %s", (MOVED_SETTING,))
+    moved = await cursor.fetchone()
+    if moved:
+        raise moved_away(describe_connection(db), moved[0])
 
 
 def describe_connection(db: AsyncConnection) -> str:
@@ -153,7 +158,11 @@ async def check_status(url: str, key_check: KeyCheck) -> str:
                 "SELECT value FROM settings WHERE key = %s", (KEY_CHECK_SETTING,)
             )
             recorded = await cursor.fetchone()
+            cursor = await db.execute("SELECT value FROM settings WHERE key = %s", (MOVED_SETTING,))
+            moved = await cursor.fetchone()
             encrypted = await _uses_tls(db)
+    if moved:
+        raise moved_away(describe(url), moved[0])
     if recorded and not hmac.compare_digest(recorded[0], key_check.value):
         raise PseudonymKeyError(f"{key_check.source} does not belong to {describe(url)}")
     known = len(load_migrations())

@@ -20,8 +20,9 @@ from bot.storage.errors import (
     SchemaVersionError,
     StorageError,
     StorageUnavailable,
+    moved_away,
 )
-from bot.storage.keys import KEY_CHECK_SETTING, KeyCheck
+from bot.storage.keys import KEY_CHECK_SETTING, MOVED_SETTING, KeyCheck
 from bot.storage.migrations import Migration, migration_files
 
 log = logging.getLogger("bystander")
@@ -79,6 +80,7 @@ async def open_database(
                 await migrate(db)
                 if key_check is not None:
                     await _record_key_check(db, path, key_check)
+                    await _refuse_moved(db, path)
         except BaseException:
             await db.close()
             raise
@@ -172,6 +174,13 @@ async def _recorded_key_check(db: aiosqlite.Connection) -> str | None:
     async with db.execute("SELECT value FROM settings WHERE key = ?", (KEY_CHECK_SETTING,)) as c:
         row = await c.fetchone()
     return row[0] if row else None
+
+
+async def _refuse_moved(db: aiosqlite.Connection, path: Path) -> None:
+    async with db.execute("SELECT value FROM settings WHERE key = ?", (MOVED_SETTING,)) as c:
+        row = await c.fetchone()
+    if row:
+        raise moved_away(f"the database {path}", row[0])
 
 
 def _refuse_other_key(path: Path, key_check: KeyCheck, recorded: str | None) -> None:
