@@ -32,6 +32,7 @@ log = logging.getLogger("bystander")
 
 FIRST_PAUSE_S = 0.005  # between tries for a turn another worker holds, doubling …
 LONGEST_PAUSE_S = 0.1  # … up to this: a tap waits at most this long after the turn is free
+UNAVAILABLE_WAIT_S = 5.0  # how long to try again for the connection for turns
 # A job is due again a little before its full period: each process's schedule drifts, and a
 # run every period must not be skipped because the last one started a moment late.
 DUE_FRACTION = 0.9
@@ -106,17 +107,23 @@ class PostgresCoordination:
         return None
 
     async def _wait_for(self, key: int) -> bool:
-        """The turn, once no other process holds it. False: the database cannot be reached,
-        so the update goes on without a turn (its writes will fail and say so kindly)."""
+        """The turn, once no other process holds it. While this process's own connection
+        for turns cannot be had, it keeps trying for a few seconds (its session may have
+        been cut while the pool's still work); then the update goes on without a turn: with
+        the database down, its writes fail too and say so kindly."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + UNAVAILABLE_WAIT_S
         pause = FIRST_PAUSE_S
-        try:
-            while not await self._try(key):
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, LONGEST_PAUSE_S)
-        except StorageUnavailable as error:
-            log.warning("taking turns across workers is not possible now: %s", error)
-            return False
-        return True
+        while True:
+            try:
+                if await self._try(key):
+                    return True
+            except StorageUnavailable as error:
+                if loop.time() >= give_up:
+                    log.warning("taking turns across workers is not possible now: %s", error)
+                    return False
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, LONGEST_PAUSE_S)
 
     async def _try(self, key: int) -> bool:
         return await self._call("SELECT pg_try_advisory_lock(%s)", (key,))
