@@ -25,11 +25,11 @@ async def workers(postgres_url: str) -> AsyncIterator[list[PostgresCoordination]
     await store.initialize()
     await store.close()
     coordinations = [PostgresCoordination(postgres_url, SECRET) for _ in range(2)]
-    for coordination in coordinations:
-        await coordination.open()
+    for worker in coordinations:
+        await worker.open()
     yield coordinations
-    for coordination in coordinations:
-        await coordination.close()
+    for worker in coordinations:
+        await worker.close()
 
 
 async def test_a_conversation_waits_for_its_turn_held_by_another_worker(workers) -> None:
