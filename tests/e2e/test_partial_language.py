@@ -96,3 +96,34 @@ async def test_a_draft_a_person_made_is_offered_when_the_operator_offers_drafts(
         young = fake_bot_api.user(language_code="eo")
         await young.send("/start")
         assert "16–17 jaroj" in young.buttons()
+
+
+async def test_the_first_screen_offers_every_language_by_its_own_name(
+    esperanto_in_progress, bot_env: dict[str, str], bot_factory: BotFactory, fake_bot_api
+) -> None:
+    """Telegram's apps do not come in every language (not in Somali): whatever the phone's
+    language, the first screen names every language young people are offered."""
+    bot_env["BYSTANDER_OFFERED_TRANSLATIONS"] = "machine-draft"
+    async with bot_factory():
+        user = fake_bot_api.user(language_code="so")  # a language the bot does not have
+        await user.send("/start")
+        assert "aktiv åskådare" in user.last.text, "Swedish, the source, to begin with"
+        assert user.buttons()[-1] == "🌐 English · Esperanto"
+        await user.click("🌐 English · Esperanto")
+        assert user.buttons() == ["English", "Esperanto", "Svenska"]
+        await user.click("English")
+        assert "active bystander" in user.last.text, "the welcome again, in English"
+        assert user.buttons()[-1] == "🌐 Esperanto · Svenska"
+        await user.click("16–17")
+        await user.click("Play and save my answers")
+        await user.send("/mydata")
+        assert "English" in user.last.text, "the language chosen before consent is kept"
+
+
+async def test_a_language_not_offered_is_not_on_the_first_screen(
+    esperanto_in_progress, bot_factory: BotFactory, fake_bot_api
+) -> None:
+    async with bot_factory():  # reviewed translations only: the Esperanto draft is not
+        user = fake_bot_api.user(language_code="eo")
+        await user.send("/start")
+        assert user.buttons()[-1] == "🌐 English"
