@@ -32,11 +32,12 @@ from bot.services.staff import StaffSettings
 from bot.services.survey import SurveyService
 from bot.services.young_people import YoungPeople, build_young_people
 from bot.storage.addresses import AddressBox, ChatKeys
+from bot.storage.coordination import SingleProcess
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import NoDatabase
 from bot.storage.keys import Secrets, holds_data, load_secrets, pseudonym
 from bot.storage.memory.store import EphemeralStore
-from bot.storage.ports import Storage
+from bot.storage.ports import Coordination, Storage
 from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
@@ -160,6 +161,15 @@ def open_postgres(config: BotConfig, secrets: Secrets, *, create: bool = True) -
     )
 
 
+def open_coordination(config: BotConfig, pseudonym_secret: bytes) -> Coordination:
+    """How this process takes turns with other workers: only on PostgreSQL are there any."""
+    if not config.database_url:
+        return SingleProcess()
+    from bot.storage.postgres.coordination import PostgresCoordination
+
+    return PostgresCoordination(config.database_url, pseudonym_secret)
+
+
 def _deletion_log(config: BotConfig, secrets: Secrets) -> DeletionLog:
     return DeletionLog(config.deletion_log_path, secrets.pseudonym_secret, config.backup_days)
 
@@ -280,6 +290,7 @@ def build_runtime(config: BotConfig) -> Runtime:
         reports=services.reports,
         router=services.router,
         group_play=services.group_play,
+        coordination=open_coordination(config, services.pseudonym_secret),
     )
     runtime.app = build_application(
         config.token,
@@ -289,6 +300,7 @@ def build_runtime(config: BotConfig) -> Runtime:
         webhook=bool(config.http.webhook_url),
         post_init=runtime.post_init,
         post_shutdown=runtime.post_shutdown,
+        coordination=runtime.coordination,
     )
     runtime.http = build_bot_http(
         config, runtime.app, services.storage.lifecycle, runtime.transports

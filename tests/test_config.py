@@ -187,3 +187,40 @@ def test_the_offered_translations_are_reviewed_ones_unless_the_operator_says_oth
     assert pilot.offered_translations == "draft"
     with pytest.raises(ConfigError, match="BYSTANDER_OFFERED_TRANSLATIONS must be one of"):
         load_config({**TOKEN, "BYSTANDER_OFFERED_TRANSLATIONS": "checked"})
+
+
+@pytest.mark.parametrize(
+    ("url", "tls", "expected"),
+    [
+        ("postgresql://bot:pw@localhost/bystander", "required", "postgresql://bot:pw@localhost/bystander"),
+        ("postgresql://bot@127.0.0.1:5433/b", "required", "postgresql://bot@127.0.0.1:5433/b"),
+        ("postgresql:///b?host=/run/postgresql", "required", "postgresql:///b?host=/run/postgresql"),
+        ("postgresql://bot@db.example.se/b", "required", "postgresql://bot@db.example.se/b?sslmode=verify-full"),
+        ("postgres://bot@db.example.se/b?sslmode=verify-ca", "required", "postgres://bot@db.example.se/b?sslmode=verify-ca"),
+        ("postgresql://bot@db.example.se/b?sslmode=disable", "optional", "postgresql://bot@db.example.se/b?sslmode=disable"),
+    ],
+)  # fmt: skip
+def test_a_postgresql_url_on_another_host_gets_verified_tls(url: str, tls: str, expected: str):
+    config = load_config({"BYSTANDER_DATABASE_URL": url, "BYSTANDER_DATABASE_TLS": tls},
+                         require_token=False)  # fmt: skip
+    assert config.database_url == expected
+    assert "pw" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://bot@db.example.se/b?sslmode=require",
+         "BYSTANDER_DATABASE_URL has sslmode=require for db.example.se, another machine: use "
+         "sslmode=verify-full (TLS with a verified certificate), or set "
+         "BYSTANDER_DATABASE_TLS=optional if you accept an unverified connection"),
+        ("mysql://bot@db/b", "BYSTANDER_DATABASE_URL must be a postgresql://user:password@host/"
+         "database URL (leave it empty for the encrypted SQLite file)"),
+        ("postgresql://bot@db:99999/b", "BYSTANDER_DATABASE_URL is not a usable URL: Port out of "
+         "range 0-65535"),
+    ],
+)  # fmt: skip
+def test_a_bad_postgresql_url_is_refused_in_one_line(url: str, message: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_config({"BYSTANDER_DATABASE_URL": url}, require_token=False)
+    assert str(refused.value) == message

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot import logsafe
-from bot.bootstrap import build_store, hidden_help_lines, load_content, require_database
+from bot.bootstrap import hidden_help_lines, load_content, open_storage, require_database
 from bot.cli.authoring import CliError
 from bot.config import BotConfig, ConfigError, load_config
 from bot.storage.deletions import DeletionLog
@@ -80,6 +80,8 @@ def server_config(args: argparse.Namespace, *, require_token: bool = False) -> B
 
 def cmd_init(args: argparse.Namespace) -> int:
     config = server_config(args)
+    if config.database_url:
+        return _init_postgres(config)
     database = config.database_path
     if holds_data(database):
         print(f"already set up: the database {database} exists; nothing was changed")
@@ -105,13 +107,38 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init_postgres(config: BotConfig) -> int:
+    from bot.storage.postgres.database import describe
+
+    logsafe.configure()  # the migrations say what they do
+    try:
+        _run_store(config, _secrets(config))
+    except StorageError as error:
+        raise CliError(str(error)) from None
+    print(f"{describe(config.database_url)} is set up, with the current schema")
+    print(
+        f"back up the keys now: copy the folder {config.key_dir} somewhere safe, apart from "
+        "the data; without pseudonym.key nobody can find, see or delete their data"
+    )
+    return 0
+
+
 def _run_store(config: BotConfig, secrets: Secrets) -> None:
     async def open_and_close() -> None:
-        store = build_store(config, secrets)
-        await store.initialize()
-        await store.close()
+        lifecycle = open_storage(config, secrets).lifecycle
+        await lifecycle.initialize()
+        await lifecycle.close()
 
     asyncio.run(open_and_close())
+
+
+def _refuse_on_postgres(config: BotConfig, command: str) -> None:
+    if config.database_url:
+        raise CliError(
+            f"`bystander {command}` is for the SQLite file; the data is in PostgreSQL "
+            "(BYSTANDER_DATABASE_URL): use your cluster's backups (e.g. pg_dump), and after a "
+            'restore run `bystander redelete` (docs/operations.md, "PostgreSQL")'
+        )
 
 
 def _secrets(config: BotConfig, *, create: bool = True) -> Secrets:
@@ -158,6 +185,12 @@ def _check_config(args: argparse.Namespace, state: dict[str, object]) -> str:
 
 def _check_storage(config: BotConfig) -> str:
     secrets = _existing(config)
+    if config.database_url:
+        from bot.storage.postgres.database import check_status
+
+        return asyncio.run(check_status(config.database_url, secrets.key_check)) + _deletion_note(
+            config, secrets
+        )
     database = config.database_path
     db = connect(database, secrets.database_key)
     with contextlib.closing(db), storage_errors(database):
@@ -170,13 +203,16 @@ def _check_storage(config: BotConfig) -> str:
     if version > known:
         raise StorageError(f"{database} has schema version {version}; this code knows {known}")
     pending = f", {known - version} migration(s) to run at next start" if version < known else ""
-    log = DeletionLog(config.deletion_log_path, secrets.pseudonym_secret, config.backup_days)
-    deletions = (
-        f"; deletion log covers {log.covered_since():%Y-%m-%d}"
-        if log.path.exists()
-        else "; no deletion log yet (the bot starts it)"
+    return f"{database} opens with the keys, schema version {version}{pending}" + _deletion_note(
+        config, secrets
     )
-    return f"{database} opens with the keys, schema version {version}{pending}{deletions}"
+
+
+def _deletion_note(config: BotConfig, secrets: Secrets) -> str:
+    log = DeletionLog(config.deletion_log_path, secrets.pseudonym_secret, config.backup_days)
+    if log.path.exists():
+        return f"; deletion log covers {log.covered_since():%Y-%m-%d}"
+    return "; no deletion log yet (the bot starts it)"
 
 
 def _check_content(config: BotConfig) -> str:
@@ -209,6 +245,7 @@ def _check_bot_api(config: BotConfig) -> str:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     config = server_config(args)
+    _refuse_on_postgres(config, "backup")
     try:
         secrets = _existing(config)
         info = backups.backup(config.database_path, secrets.database_key, args.file)
@@ -224,6 +261,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     config = server_config(args)
+    _refuse_on_postgres(config, "restore")
     logsafe.configure()  # the migrations of an older backup say what they do
     try:
         secrets = _secrets(config, create=False)
@@ -251,6 +289,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_rekey(args: argparse.Namespace) -> int:
     config = server_config(args)
+    _refuse_on_postgres(config, "rekey")
     if DATABASE_KEY_ENV in config.secrets_env:
         raise CliError(
             f"the database key comes from {DATABASE_KEY_ENV}: rekey rotates the key file only; "

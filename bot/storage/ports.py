@@ -14,8 +14,9 @@ does; "today" and "now" are the backend's clock (UTC), which tests may set.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from bot.engine.ages import WHOLE_AUDIENCE, ClassAge
@@ -403,6 +404,26 @@ class RetentionStore(Protocol):
         grants and long-expired invitations, merge aggregate rows of fewer than
         `min_group` people, retire old releases. A dry run counts and changes nothing.
         People playing meanwhile are not held up for the whole of it."""
+
+
+class Coordination(Protocol):
+    """How bot processes sharing one database take turns: one process with the SQLite file,
+    any number of workers with PostgreSQL."""
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+
+    def turn(self, conversation: int) -> AbstractAsyncContextManager[None]:
+        """Held while one update of a conversation (a person's private chat or a group chat,
+        by its Telegram id, which is never stored) is handled: no other process handles an
+        update of the same conversation meanwhile. Waiting for it holds no pooled
+        connection."""
+
+    def job(self, name: str, every: timedelta) -> AbstractAsyncContextManager[bool]:
+        """True when this process is to run the job now: no other process runs it meanwhile,
+        and no process finished it less than `every` ago (each process schedules every job,
+        so it runs as long as one of them is up, and once per period). A job that fails is
+        not counted as run."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from telegram.ext import (
 
 from bot.services.presenter import Presenter
 from bot.services.routing import Chats, Router
+from bot.storage.ports import Coordination
 from bot.telegram.handlers import Handlers
 from bot.telegram.ordering import PerUserOrder
 from bot.telegram.transport import Transports
@@ -39,8 +40,9 @@ def build_application(
     webhook: bool = False,
     post_init=None,
     post_shutdown=None,
+    coordination: Coordination | None = None,
 ) -> Application:
-    order = PerUserOrder(max_working=64, max_waiting=20)
+    order = PerUserOrder(max_working=64, max_waiting=20, coordination=coordination)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -54,7 +56,7 @@ def build_application(
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
         # Each conversation's updates in order; waiting for a turn takes no shared slot,
         # 64 updates are handled at once, and beyond 20 waiting a flood is dropped, before
-        # it is even parsed (shedding.py).
+        # it is even parsed (shedding.py). With several workers, also across processes.
         .concurrent_updates(order)
     )
     if webhook:

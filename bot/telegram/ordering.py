@@ -28,6 +28,14 @@ per minute, and a crowd of flooders cannot flood the log either).
 
 Memory stays bounded: a conversation's state exists only while it has an update in hand,
 and is removed as soon as its queue is empty.
+
+Several workers (processes sharing one PostgreSQL database, each receiving any update):
+when a conversation's turn has come here, it also takes the conversation's turn across
+processes (bot.storage.ports.Coordination.turn) before it takes a working slot, and holds
+it while the update is handled. So a double tap that reaches two workers is handled one
+tap after the other, as in one process, and the second finds its button stale. Waiting for
+it takes no working slot and no pooled database connection. The flood cap is per process:
+with N workers a flood has at most N × `max_waiting` updates waiting.
 """
 
 from __future__ import annotations
@@ -37,10 +45,13 @@ import inspect
 import logging
 from collections import deque
 from collections.abc import Awaitable
+from contextlib import nullcontext
 from typing import Any
 
 from telegram import Chat, Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.storage.ports import Coordination
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +90,10 @@ class PerUserOrder(BaseUpdateProcessor):
         max_waiting: int = 20,
         *,
         drop_log_interval: float = DROP_LOG_INTERVAL_S,
+        coordination: Coordination | None = None,
     ) -> None:
         super().__init__(PTB_SLOTS)
+        self._across_processes = coordination  # None: one process, nothing to share
         if max_working < 1 or max_waiting < 0:
             raise ValueError("max_working must be at least 1 and max_waiting not negative")
         self.max_working = max_working
@@ -135,9 +148,21 @@ class PerUserOrder(BaseUpdateProcessor):
                     queue.remove(turn)
                 raise
         try:
-            await self._work(coroutine)
+            await self._work_in_turn(key, coroutine)
         finally:
             self._pass_turn(key)
+
+    async def _work_in_turn(self, key: int, coroutine: Awaitable[Any]) -> None:
+        """The conversation's turn across processes too, then the work."""
+        started = False
+        try:
+            shared = self._across_processes
+            async with shared.turn(key) if shared else nullcontext():
+                started = True
+                await self._work(coroutine)
+        finally:
+            if not started:  # cancelled (at shutdown) while waiting for the turn
+                _close(coroutine)
 
     async def _work(self, coroutine: Awaitable[Any]) -> None:
         try:

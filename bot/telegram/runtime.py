@@ -12,7 +12,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from telegram.ext import Application, CallbackContext
 
@@ -26,7 +26,8 @@ from bot.services.roles import RoleService
 from bot.services.routing import Router
 from bot.services.staff import BOT_USERNAME
 from bot.services.young_people import YoungPeople
-from bot.storage.ports import Storage
+from bot.storage.coordination import SingleProcess
+from bot.storage.ports import Coordination, Storage
 from bot.telegram.app import ALLOWED_UPDATES, publish_commands
 from bot.telegram.group_channel import TelegramGroupChannel
 from bot.telegram.jobs import (
@@ -42,6 +43,8 @@ from bot.telegram.startup import connect
 from bot.telegram.transport import Transports
 
 log = logging.getLogger("bystander")
+EACH_TIME = timedelta(0)
+PURGE_PERIOD = timedelta(seconds=PURGE_INTERVAL_S)
 
 
 @dataclass
@@ -57,9 +60,11 @@ class Runtime:
     router: Router | None = None
     group_play: GroupPlayService | None = None
     http: BotHttp | None = None  # webhook, health, metrics: bot/http
+    coordination: Coordination = field(default_factory=SingleProcess)  # with other workers
 
     async def post_init(self, app: Application) -> None:
         await self.storage.lifecycle.initialize()
+        await self.coordination.open()
         if self.http is not None:
             await self.http.server.start()
             log.info("serving HTTP on %s:%d", self.http.server.host, self.http.server.port)
@@ -78,15 +83,29 @@ class Runtime:
             return 0
         return await send_due_reminders(self.app.bot, self.young.questionnaire.survey, today)
 
-    async def _end_lessons(self, context: CallbackContext) -> None:
-        ended = await self.group_play.end_due_lessons()
+    # The jobs: every worker schedules each, and the database lets one worker at a time run
+    # it (Coordination.job). Reminders and lessons are closed as they are sent and ended, so
+    # runs one after the other never repeat one; maintenance is heavy and runs once a day,
+    # by whichever worker is up.
+
+    async def reminders_job(self, today: date | None = None) -> int:
+        async with self.coordination.job("reminders", EACH_TIME) as mine:
+            return await self.send_reminders(today) if mine else 0
+
+    async def lessons_job(self) -> int:
+        async with self.coordination.job("lesson-end", EACH_TIME) as mine:
+            ended = await self.group_play.end_due_lessons() if mine else 0
         if ended:
             log.info("%d lesson(s) ended by time", ended)
+        return ended
 
-    async def _reminders(self, context: CallbackContext) -> None:
-        await self.send_reminders()
+    async def maintenance_job(self) -> bool:
+        async with self.coordination.job("maintenance", PURGE_PERIOD) as mine:
+            if mine:
+                await self._maintain()
+        return mine
 
-    async def _purge(self, context: CallbackContext) -> None:
+    async def _maintain(self) -> None:
         # Releasing first: a period must be released before retention folds its events.
         if self.reports is not None:
             month = await release_last_month(self.reports, datetime.now(UTC).date())
@@ -95,9 +114,19 @@ class Runtime:
             self.storage.retention, self.config.retention_months, self.roles.settings.k
         )
 
+    async def _end_lessons(self, context: CallbackContext) -> None:
+        await self.lessons_job()
+
+    async def _reminders(self, context: CallbackContext) -> None:
+        await self.reminders_job()
+
+    async def _purge(self, context: CallbackContext) -> None:
+        await self.maintenance_job()
+
     async def post_shutdown(self, app: Application) -> None:
         if self.http is not None:
             await self.http.server.stop()
+        await self.coordination.close()
         await self.storage.lifecycle.close()
         log.info("bot stopped")
 

@@ -7,6 +7,7 @@ ever leaves the machine.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import ssl
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
@@ -24,7 +25,15 @@ from .errors import UNAUTHORIZED, ApiError, http_error, too_many_requests
 from .group import FakeGroup
 from .methods import BotApiMethods, canonical_name, commands_key
 from .params import Params, UploadedFile, read_request
-from .state import JSON, BotState, CallbackQueryRecord, Chat, GroupChat, Profile
+from .state import (
+    JSON,
+    BotState,
+    CallbackQueryRecord,
+    Chat,
+    GroupChat,
+    PendingUpdate,
+    Profile,
+)
 from .user import FakeUser, PollView
 
 DEFAULT_BOT_ID = 123456
@@ -107,6 +116,12 @@ class FakeBotApi:
         self.webhook_origin: str | None = None
         self.webhook_ssl: ssl.SSLContext | None = None
         self.webhook_statuses: list[int] = []
+        # Several workers behind a reverse proxy: each post goes to the next origin in turn.
+        self.webhook_origins: list[str] = []
+        self._posts = itertools.count()
+        # Telegram posts over up to `max_connections` connections at once (40 by default);
+        # one here unless a test asks for more, so that updates arrive in order.
+        self._webhook_slots = asyncio.Semaphore(1)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -386,31 +401,47 @@ class FakeBotApi:
 
     # --- webhook -------------------------------------------------------------------------------
 
+    def use_webhook_connections(self, connections: int) -> None:
+        """Post up to this many updates at once, as Telegram does over several connections."""
+        self._webhook_slots = asyncio.Semaphore(connections)
+
     async def _post_to_webhook(self) -> None:
-        """As Telegram with a webhook set: each update is posted, one at a time and in
-        order, until the bot answers 2xx; a failed post is tried again a moment later."""
+        """As Telegram with a webhook set: each update is posted until the bot answers 2xx,
+        one at a time and in order unless more connections are allowed; a failed post is
+        tried again a moment later."""
         updates = self.state.updates
         async with aiohttp.ClientSession() as session:
             while not updates.closed:
+                slots = self._webhook_slots
+                await slots.acquire()
                 update = updates.next_for_webhook() if self.state.webhook_url else None
                 if update is None:
+                    slots.release()
                     await updates.changed()
                     continue
                 self._track(True, +1)
-                try:
-                    status = await self._post(session, update.payload)
-                finally:
-                    self._track(True, -1)
-                self.webhook_statuses.append(status)
-                if 200 <= status < 300:
-                    updates.confirm(update)
-                else:
-                    updates.retry(update)
-                    await asyncio.sleep(0.1)
+                self._spawn(self._post_update(session, update, slots))
+
+    async def _post_update(
+        self, session: aiohttp.ClientSession, update: PendingUpdate, slots: asyncio.Semaphore
+    ) -> None:
+        try:
+            status = await self._post(session, update.payload)
+            self.webhook_statuses.append(status)
+            if 200 <= status < 300:
+                self.state.updates.confirm(update)
+            else:
+                self.state.updates.retry(update)
+                await asyncio.sleep(0.1)
+        finally:
+            self._track(True, -1)
+            slots.release()
+            self.state.updates.wake()
 
     async def _post(self, session: aiohttp.ClientSession, payload: JSON) -> int:
         url = urlsplit(self.state.webhook_url)
-        origin = self.webhook_origin or f"{url.scheme}://{url.netloc}"
+        origins = self.webhook_origins or [self.webhook_origin or f"{url.scheme}://{url.netloc}"]
+        origin = origins[next(self._posts) % len(origins)]
         headers = {}
         if self.state.webhook_secret:
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.state.webhook_secret

@@ -139,3 +139,33 @@ async def check_key(db: AsyncConnection, key_check: KeyCheck) -> None:
 
 def describe_connection(db: AsyncConnection) -> str:
     return _place(db.info.host, db.info.port, db.info.dbname)
+
+
+async def check_status(url: str, key_check: KeyCheck) -> str:
+    """For `bystander check`: the database answers, was set up by the bot with this
+    pseudonym secret, and its schema is one this code knows. Changes nothing."""
+    with database_errors(url):
+        async with await connect(url) as db:
+            version = await schema_version(db)
+            if version is None:
+                raise NoDatabase(f"{describe(url)} holds no bot database: run `bystander init`")
+            cursor = await db.execute(
+                "SELECT value FROM settings WHERE key = %s", (KEY_CHECK_SETTING,)
+            )
+            recorded = await cursor.fetchone()
+            encrypted = await _uses_tls(db)
+    if recorded and not hmac.compare_digest(recorded[0], key_check.value):
+        raise PseudonymKeyError(f"{key_check.source} does not belong to {describe(url)}")
+    known = len(load_migrations())
+    if version > known:
+        raise SchemaVersionError(
+            f"{describe(url)} has schema version {version}; this code knows {known}"
+        )
+    pending = f", {known - version} migration(s) to run at next start" if version < known else ""
+    return f"{describe(url)} answers{encrypted}, schema version {version}{pending}"
+
+
+async def _uses_tls(db: AsyncConnection) -> str:
+    cursor = await db.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+    row = await cursor.fetchone()
+    return " over TLS" if row and row[0] else ""
