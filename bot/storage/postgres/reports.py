@@ -9,7 +9,7 @@ pseudonym ever leaves this module. Events past retention count from the aggregat
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -93,8 +93,8 @@ async def _report_data(
         cursor = await db.execute(sql, values)
         return await cursor.fetchall()
 
-    raw = _RawQueries(where, filters)
-    answers = await rows(raw.answers)
+    raw = _RawQueries(where, params, filters)
+    answers = await rows(raw.answers, raw.answer_params)
 
     def level(row_kind: int) -> list[tuple[Any, ...]]:
         return [row[1:] for row in answers if row[0] == row_kind]
@@ -155,13 +155,20 @@ def _month_filter(filters: Filters, *, with_class: bool) -> tuple[str, tuple[Any
 class _RawQueries:
     """SQL over the raw tables; each run's first play is the person's first run of it."""
 
-    def __init__(self, where: str, filters: Filters) -> None:
+    def __init__(self, where: str, params: tuple[Any, ...], filters: Filters) -> None:
         runs = f"runs r WHERE {where}"
-        # Choices are counted through their runs, which carry the filters.
+        # Choices are counted through their runs, which carry the filters. A run's choices
+        # are recorded on or after the day it started (a day before at most, where two
+        # workers' clocks straddle midnight): with that bound the release of the month just
+        # ended reads that month's choices through their date index, not the whole table.
+        recorded, recorded_params = _where(
+            (("c.recorded_on >= %s", filters.since - timedelta(days=1) if filters.since else None),)
+        )
         answers = (
             "choices c JOIN runs r ON r.pseudonym = c.pseudonym AND r.run_id = c.run_id"
-            f" WHERE {where}"
+            f" WHERE {where} AND {recorded}"
         )
+        self.answer_params = (*params, *recorded_params)
         self.scenarios = (
             "SELECT r.scenario_id, count(DISTINCT r.pseudonym), count(*), count(r.finished_on),"
             " count(DISTINCT CASE WHEN r.finished_on IS NOT NULL THEN r.pseudonym END)"
