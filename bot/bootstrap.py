@@ -8,6 +8,7 @@ tools, which import this module, start without them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from bot.services.entry import Entry
 from bot.services.facilitation import FacilitationService
 from bot.services.group_play import GroupPlayService, GroupSettings
 from bot.services.lessons import LessonService
-from bot.services.membership import Membership
+from bot.services.membership import WRONG_CODE_WINDOW_S, Membership
 from bot.services.menus import CommandMenus
 from bot.services.presenter import Presenter
 from bot.services.reports import ReportService
@@ -36,8 +37,9 @@ from bot.storage.coordination import SingleProcess
 from bot.storage.deletions import DeletionLog
 from bot.storage.errors import NoDatabase
 from bot.storage.keys import Secrets, holds_data, load_secrets, pseudonym
+from bot.storage.memory.membership import LocalUnsavedMemory
 from bot.storage.memory.store import EphemeralStore
-from bot.storage.ports import Coordination, Storage
+from bot.storage.ports import ClassStore, Coordination, LessonStore, PlayerStore, Storage
 from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
@@ -164,10 +166,38 @@ def open_postgres(config: BotConfig, secrets: Secrets, *, create: bool = True) -
 def open_coordination(config: BotConfig, pseudonym_secret: bytes) -> Coordination:
     """How this process takes turns with other workers: only on PostgreSQL are there any."""
     if not config.database_url:
-        return SingleProcess()
+        return SingleProcess(config.database_path)
     from bot.storage.postgres.coordination import PostgresCoordination
 
     return PostgresCoordination(config.database_url, pseudonym_secret)
+
+
+@dataclass(frozen=True)
+class Unsaved:
+    """Where unsaved play and its class memberships are kept, and what forgets the idle."""
+
+    players: PlayerStore
+    membership: Membership
+    sweeps: tuple[Callable[[], Awaitable[int]], ...] = ()  # for the daily maintenance
+
+
+def open_unsaved(
+    config: BotConfig, secrets: Secrets, storage: Storage, classes: ClassStore, lessons: LessonStore
+) -> Unsaved:
+    """In this process's memory with SQLite (one process; it forgets as it goes), in
+    PostgreSQL (sealed, forgotten as memory is) when several workers share it, so that a
+    tap reaching another worker finds them."""
+    if not config.database_url:
+        local = LocalUnsavedMemory(WRONG_CODE_WINDOW_S)
+        return Unsaved(EphemeralStore(), Membership(classes, local, lessons))
+    from bot.storage.postgres.unsaved import PostgresUnsavedMemory, PostgresUnsavedStore
+
+    store = storage.lifecycle  # the PostgresStore, whose pool they share
+    secret = secrets.pseudonym_secret
+    memory = PostgresUnsavedMemory(store, secret, WRONG_CODE_WINDOW_S)
+    players = PostgresUnsavedStore(store, secret)
+    membership = Membership(classes, memory, lessons)
+    return Unsaved(players, membership, (players.forget_idle, memory.forget_idle))
 
 
 def _deletion_log(config: BotConfig, secrets: Secrets) -> DeletionLog:
@@ -201,6 +231,7 @@ class Services:
     router: Router
     pseudonym_secret: bytes
     menus: CommandMenus
+    unsaved_sweeps: tuple[Callable[[], Awaitable[int]], ...] = ()
 
 
 def build_services(config: BotConfig, *, create: bool = True) -> Services:
@@ -223,11 +254,12 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     admins = frozenset(pseudonym(secrets.pseudonym_secret, i) for i in config.admin_ids)
     settings = StaffSettings(admins, config.min_group, config.class_days, config.invite_days)
     roles = RoleService(catalog, classes, settings)
+    unsaved = open_unsaved(config, secrets, storage, classes, lessons)
     young = build_young_people(
         catalog,
         storage.players,
-        EphemeralStore(),
-        Membership(classes, lessons),
+        unsaved.players,
+        unsaved.membership,
         survey,
         config.retention_months,
         settings.k,
@@ -257,6 +289,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         router,
         secrets.pseudonym_secret,
         CommandMenus(catalog, classes, settings, router),
+        unsaved.sweeps,
     )
 
 
@@ -291,6 +324,7 @@ def build_runtime(config: BotConfig) -> Runtime:
         router=services.router,
         group_play=services.group_play,
         coordination=open_coordination(config, services.pseudonym_secret),
+        unsaved_sweeps=services.unsaved_sweeps,
     )
     runtime.app = build_application(
         config.token,

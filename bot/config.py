@@ -16,7 +16,7 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 from urllib.request import proxy_bypass_environment
 
 from dotenv.parser import parse_stream
@@ -273,6 +273,15 @@ class BotConfig:
         return self.data_dir / "bystander.db"
 
     @property
+    def database_place(self) -> str:
+        """Where the data is, for messages and logs: never a password."""
+        if not self.database_url:
+            return str(self.database_path)
+        from bot.storage.postgres.database import describe  # only when PostgreSQL is used
+
+        return describe(self.database_url)
+
+    @property
     def deletion_log_path(self) -> Path:
         return self.data_dir / "deletions.log"
 
@@ -399,40 +408,80 @@ def _base_url(values: Mapping[str, str]) -> str:
 
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
-VERIFIED_TLS = ("verify-ca", "verify-full")
+VERIFIED_TLS = "verify-full"  # verify-ca would take any certificate of the CA
+DATABASE_URL = "BYSTANDER_DATABASE_URL"
 
 
 def _database_url(values: Mapping[str, str]) -> str:
-    """A PostgreSQL URL, with a verified TLS connection for any host but this machine (its
-    password may travel over the network, and so does everyone's data)."""
-    url = setting(values, "BYSTANDER_DATABASE_URL")
+    return database_url(values, setting(values, DATABASE_URL))
+
+
+def database_url(values: Mapping[str, str], url: str, name: str = DATABASE_URL) -> str:
+    """`url` (named `name` in messages) as a PostgreSQL URL, with a verified TLS connection
+    for any host but this machine (its password may travel over the network, and so does
+    everyone's data) unless `values` set BYSTANDER_DATABASE_TLS=optional. The URL is read
+    as libpq reads it, also what the environment adds (PGHOST, PGSERVICE…), so that no
+    spelling of a remote host passes for a local one."""
     if not url:
         return ""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises on a port out of range)
-    except ValueError as error:
-        raise ConfigError(f"BYSTANDER_DATABASE_URL is not a usable URL: {error}") from None
-    if parts.scheme not in ("postgresql", "postgres"):
-        raise ConfigError(
-            "BYSTANDER_DATABASE_URL must be a postgresql://user:password@host/database URL "
-            "(leave it empty for the encrypted SQLite file)"
-        )
-    query = parse_qs(parts.query)
-    host = (query.get("host") or [parts.hostname or ""])[-1]
-    sslmode = (query.get("sslmode") or [""])[-1]
-    local = not host or host.startswith("/") or host in LOCAL_HOSTS
-    tls_required = _choice(values, "BYSTANDER_DATABASE_TLS", ("required", "optional"))
-    if local or sslmode in VERIFIED_TLS or tls_required == "optional":
+    if not url.startswith(("postgresql://", "postgres://")):
+        empty = " (leave it empty for the encrypted SQLite file)" if name == DATABASE_URL else ""
+        raise ConfigError(f"{name} must be a postgresql://user:password@host/database URL{empty}")
+    unusable = ConfigError(
+        f"{name} is not a usable URL: percent-encode any / ? # @ : in the user name or password"
+    )  # never the parser's own words: they may quote the password
+    if "#" in url:
+        raise unusable
+    tls = _choice(values, "BYSTANDER_DATABASE_TLS", ("required", "optional"))
+    parameters = _connection_parameters(url, unusable)
+    if tls == "optional" or _is_local(parameters):
         return url
-    if sslmode:
+    sslmode = parameters.get("sslmode", "")
+    if sslmode and sslmode != VERIFIED_TLS:
+        where = ",".join(_hosts(parameters)) or "the host the environment names"
         raise ConfigError(
-            f"BYSTANDER_DATABASE_URL has sslmode={sslmode} for {host}, another machine: use "
+            f"{name} has sslmode={sslmode} for {where}, another machine: use "
             "sslmode=verify-full (TLS with a verified certificate), or set "
             "BYSTANDER_DATABASE_TLS=optional if you accept an unverified connection"
         )
-    separator = "&" if parts.query else ""
-    return urlunsplit(parts._replace(query=f"{parts.query}{separator}sslmode=verify-full"))
+    if not sslmode:
+        parts = urlsplit(url)
+        separator = "&" if parts.query else ""
+        url = urlunsplit(parts._replace(query=f"{parts.query}{separator}sslmode=verify-full"))
+    if _connection_parameters(url, unusable).get("sslmode") != VERIFIED_TLS:
+        raise unusable  # libpq would not read the sslmode we added
+    return url
+
+
+def _connection_parameters(url: str, unusable: ConfigError) -> dict[str, str]:
+    from psycopg import ProgrammingError  # only when PostgreSQL is configured
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parameters = {key: str(value) for key, value in conninfo_to_dict(url).items()}
+    except ProgrammingError:
+        raise unusable from None
+    ports = [port for port in parameters.get("port", "").split(",") if port]
+    if not all(port.isdigit() and 0 < int(port) < 65536 for port in ports):
+        raise unusable
+    return parameters
+
+
+def _hosts(parameters: Mapping[str, str]) -> list[str]:
+    """Where libpq connects: the URL's hosts and host addresses, else the environment's."""
+    named = [h for key in ("host", "hostaddr") for h in parameters.get(key, "").split(",") if h]
+    from_environment = [
+        h for key in ("PGHOST", "PGHOSTADDR") for h in os.environ.get(key, "").split(",") if h
+    ]
+    return named or from_environment
+
+
+def _is_local(parameters: Mapping[str, str]) -> bool:
+    """Only this machine: loopback addresses or Unix sockets, and no service file entry
+    (which could name any host)."""
+    if parameters.get("service") or os.environ.get("PGSERVICE"):
+        return False
+    return all(host.startswith("/") or host in LOCAL_HOSTS for host in _hosts(parameters))
 
 
 def _number(values: Mapping[str, str], name: str, minimum: int, maximum: int | None = None) -> int:

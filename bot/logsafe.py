@@ -23,6 +23,9 @@ _BOT_PATH = re.compile(r"(/bot)\d+:[^/\s'\"<>]+")
 # The user-info of a URL (a proxy's user name and password): an HTTP client's error may
 # quote it re-encoded, and a user name is often a person's own municipal account.
 _USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^\s/@'\"<>]+@", re.IGNORECASE)
+# A password given as a parameter (`?password=…` of a PostgreSQL URL, or `password=…` of a
+# libpq connection string), which a driver's error may quote.
+_PASSWORD_PARAMETER = re.compile(r"(\bpassword\s*=\s*)('[^']*'|[^\s&'\"]+)", re.IGNORECASE)
 _secrets: set[str] = set()
 
 
@@ -47,6 +50,7 @@ def mask_url(url: str) -> None:
 
 def redact(text: str) -> str:
     text = _USERINFO.sub(rf"\1{MASK}@", text)  # before the secrets it may contain
+    text = _PASSWORD_PARAMETER.sub(rf"\1{MASK}", text)
     for secret in sorted(_secrets, key=len, reverse=True):  # the longest form first
         text = text.replace(secret, MASK)
     text = _BOT_PATH.sub(rf"\1{MASK}", text)

@@ -22,8 +22,21 @@ ADMIN_ID = 900001  # the configured admin of every test bot
 
 
 @pytest.fixture
-def bot_env(tmp_path: Path, fake_bot_api: FakeBotApi) -> dict[str, str]:
+def backend() -> str:
+    """Where the bot under test keeps its data: the SQLite file, unless a module marked
+    `both_backends` runs its tests on PostgreSQL too (tests/conftest.py)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def bot_env(
+    tmp_path: Path, fake_bot_api: FakeBotApi, backend: str, request: pytest.FixtureRequest
+) -> dict[str, str]:
+    database = {}
+    if backend == "postgres":
+        database["BYSTANDER_DATABASE_URL"] = request.getfixturevalue("postgres_url")
     return {
+        **database,
         "TELEGRAM_BOT_TOKEN": fake_bot_api.token,
         "TELEGRAM_BASE_URL": fake_bot_api.base_url,
         "BYSTANDER_DATA_DIR": str(tmp_path / "data"),

@@ -23,6 +23,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests in a module marked `both_backends` run once on the SQLite file and once on
+    PostgreSQL: the same behaviour, whichever database the operator chose."""
+    if metafunc.definition.get_closest_marker("both_backends") and (
+        "bot_env" in metafunc.fixturenames
+    ):
+        metafunc.parametrize(
+            "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+        )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test on PostgreSQL carries the `postgres` marker, so `-m` can pick or leave them."""
     for item in items:
@@ -47,7 +58,7 @@ def minimal_catalog() -> Catalog:
     return load_catalog([FIXTURES / "valid" / "minimal"], locales)
 
 
-from botharness import bot, bot_env, bot_factory  # noqa: E402, F401  (the bot under test)
+from botharness import backend, bot, bot_env, bot_factory  # noqa: E402, F401  (the bot under test)
 from fakebotapi.fixtures import fake_bot_api  # noqa: E402, F401  (the fake Telegram server)
 from installed import installed_venv  # noqa: E402, F401  (the wheel in a new venv)
 from pgcluster import postgres_cluster, postgres_url  # noqa: E402, F401  (a real PostgreSQL)

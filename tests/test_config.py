@@ -196,7 +196,10 @@ def test_the_offered_translations_are_reviewed_ones_unless_the_operator_says_oth
         ("postgresql://bot@127.0.0.1:5433/b", "required", "postgresql://bot@127.0.0.1:5433/b"),
         ("postgresql:///b?host=/run/postgresql", "required", "postgresql:///b?host=/run/postgresql"),
         ("postgresql://bot@db.example.se/b", "required", "postgresql://bot@db.example.se/b?sslmode=verify-full"),
-        ("postgres://bot@db.example.se/b?sslmode=verify-ca", "required", "postgres://bot@db.example.se/b?sslmode=verify-ca"),
+        ("postgres://bot@db.example.se/b?sslmode=verify-full", "required", "postgres://bot@db.example.se/b?sslmode=verify-full"),
+        ("postgresql://bot@localhost/b?hostaddr=10.0.0.7", "required", "postgresql://bot@localhost/b?hostaddr=10.0.0.7&sslmode=verify-full"),
+        ("postgresql://bot@/b?host=/nonexistent,10.0.0.7", "required", "postgresql://bot@/b?host=/nonexistent,10.0.0.7&sslmode=verify-full"),
+        ("postgresql://bot@localhost/b?service=prod", "required", "postgresql://bot@localhost/b?service=prod&sslmode=verify-full"),
         ("postgresql://bot@db.example.se/b?sslmode=disable", "optional", "postgresql://bot@db.example.se/b?sslmode=disable"),
     ],
 )  # fmt: skip
@@ -216,11 +219,30 @@ def test_a_postgresql_url_on_another_host_gets_verified_tls(url: str, tls: str, 
          "BYSTANDER_DATABASE_TLS=optional if you accept an unverified connection"),
         ("mysql://bot@db/b", "BYSTANDER_DATABASE_URL must be a postgresql://user:password@host/"
          "database URL (leave it empty for the encrypted SQLite file)"),
-        ("postgresql://bot@db:99999/b", "BYSTANDER_DATABASE_URL is not a usable URL: Port out of "
-         "range 0-65535"),
+        ("postgresql://bot@db:99999/b", "BYSTANDER_DATABASE_URL is not a usable URL: "
+         "percent-encode any / ? # @ : in the user name or password"),
+        ("postgresql://bystander:Kx9/Qe7#pw@db.example.se/b", "BYSTANDER_DATABASE_URL is not a "
+         "usable URL: percent-encode any / ? # @ : in the user name or password"),
+        ("postgresql://bot@localhost/b#?host=10.0.0.7", "BYSTANDER_DATABASE_URL is not a usable "
+         "URL: percent-encode any / ? # @ : in the user name or password"),
+        ("postgresql://bot@db.example.se/b?sslmode=verify-ca",
+         "BYSTANDER_DATABASE_URL has sslmode=verify-ca for db.example.se, another machine: use "
+         "sslmode=verify-full (TLS with a verified certificate), or set "
+         "BYSTANDER_DATABASE_TLS=optional if you accept an unverified connection"),
     ],
 )  # fmt: skip
 def test_a_bad_postgresql_url_is_refused_in_one_line(url: str, message: str) -> None:
     with pytest.raises(ConfigError) as refused:
         load_config({"BYSTANDER_DATABASE_URL": url}, require_token=False)
     assert str(refused.value) == message
+    assert "Kx9" not in str(refused.value), "no part of a password"
+
+
+def test_a_host_from_libpqs_environment_is_not_taken_for_this_machine(monkeypatch) -> None:
+    monkeypatch.setenv("PGHOST", "10.0.0.7")
+    config = load_config({"BYSTANDER_DATABASE_URL": "postgresql://bot@/b"}, require_token=False)
+    assert config.database_url == "postgresql://bot@/b?sslmode=verify-full"
+    monkeypatch.delenv("PGHOST")
+    monkeypatch.setenv("PGSERVICE", "prod")
+    config = load_config({"BYSTANDER_DATABASE_URL": "postgresql://bot@/b"}, require_token=False)
+    assert config.database_url.endswith("sslmode=verify-full")

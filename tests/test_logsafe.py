@@ -112,3 +112,17 @@ def test_a_proxy_user_and_password_are_masked_however_a_library_quotes_them() ->
         masked = logsafe.redact(quoted)
         assert "alice" not in masked and "svensson" not in masked and "p!ss" not in masked
         assert "abc@" not in masked and "@proxy.kommun.se" in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "connection failed: postgresql://db.example.se/b?user=bot&password=s3cret-pw&sslmode=x",
+        "invalid dsn: host=db.example.se password=s3cret-pw dbname=b",
+        "invalid dsn: host=db password = 's3cret-pw' dbname=b",
+    ],
+)
+def test_a_database_password_given_as_a_parameter_is_masked(text: str) -> None:
+    assert "s3cret-pw" not in logsafe.redact(text)
+    shown = logsafe.redact(text)
+    assert "password" in shown and "db" in shown, "the rest stays readable"

@@ -73,6 +73,7 @@ def server_config(args: argparse.Namespace, *, require_token: bool = False) -> B
         config = load_config(os.environ, args.config, require_token=require_token)
     except ConfigError as error:
         raise CliError(str(error)) from None
+    logsafe.mask_url(config.database_url)  # a driver's error may quote the password
     for warning in config.warnings:
         print(f"bystander {args.command}: warning: {warning}", file=sys.stderr)
     return config
@@ -90,7 +91,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     existing = [path for path in key_files if path.exists()]
     logsafe.configure()  # the migrations say what they do
     try:
-        secrets = _secrets(config)
+        secrets = config_secrets(config)
         _run_store(config, secrets)
     except StorageError as error:
         raise CliError(str(error)) from None
@@ -112,7 +113,7 @@ def _init_postgres(config: BotConfig) -> int:
 
     logsafe.configure()  # the migrations say what they do
     try:
-        _run_store(config, _secrets(config))
+        _run_store(config, config_secrets(config))
     except StorageError as error:
         raise CliError(str(error)) from None
     print(f"{describe(config.database_url)} is set up, with the current schema")
@@ -136,12 +137,14 @@ def _refuse_on_postgres(config: BotConfig, command: str) -> None:
     if config.database_url:
         raise CliError(
             f"`bystander {command}` is for the SQLite file; the data is in PostgreSQL "
-            "(BYSTANDER_DATABASE_URL): use your cluster's backups (e.g. pg_dump), and after a "
+            "(BYSTANDER_DATABASE_URL): use your cluster's backups (e.g. pg_dump "
+            "--no-unlogged-table-data), and after a "
             'restore run `bystander redelete` (docs/operations.md, "PostgreSQL")'
         )
 
 
-def _secrets(config: BotConfig, *, create: bool = True) -> Secrets:
+def config_secrets(config: BotConfig, *, create: bool = True) -> Secrets:
+    """The keys of the configured data; `create` False: refuse a missing key file."""
     return load_secrets(
         config.key_dir,
         config.data_dir,
@@ -154,7 +157,7 @@ def _secrets(config: BotConfig, *, create: bool = True) -> Secrets:
 def _existing(config: BotConfig) -> Secrets:
     """The secrets of an existing database; creates nothing."""
     require_database(config)
-    return _secrets(config, create=False)
+    return config_secrets(config, create=False)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -264,7 +267,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     _refuse_on_postgres(config, "restore")
     logsafe.configure()  # the migrations of an older backup say what they do
     try:
-        secrets = _secrets(config, create=False)
+        secrets = config_secrets(config, create=False)
         source_key = read_key_file(args.key_file) if args.key_file else None
         log = DeletionLog(config.deletion_log_path, secrets.pseudonym_secret, config.backup_days)
         result = asyncio.run(

@@ -53,6 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         logsafe.mask(config.token)  # also when it came from --config
         logsafe.mask_url(config.base_url)
         logsafe.mask_url(config.proxy or "")
+        logsafe.mask_url(config.database_url)
         logsafe.configure(config.log_level, config.log_format)
         for warning in config.warnings:
             log.warning(warning)

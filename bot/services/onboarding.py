@@ -32,13 +32,13 @@ class Onboarding(PlayerDesk):
         """A student opened a class link: welcome them to the class, then play as usual."""
         session = await self._session(person)
         user = person.pseudonym
-        if self.membership is None or self.membership.too_many_wrong_codes(user):
+        if self.membership is None or await self.membership.too_many_wrong_codes(user):
             return Outcome.say(self.t(session, "class.too_many_tries"))
         found = await self.membership.find_open_class(code)
         if found is None:
-            self.membership.note_wrong_code(user)
+            await self.membership.note_wrong_code(user)
             return Outcome.say(self.t(session, "class.unknown_code"))
-        self.membership.remember(user, found.id)
+        await self.membership.remember(user, found.id)
         await self.membership.settle(user, saved=session.saved)
         welcome = Message(self.t(session, "class.welcome", name=_e(found.name)))
         rest = await self.start(person)
@@ -109,6 +109,7 @@ class Onboarding(PlayerDesk):
         return Outcome.say(self.t(session, "consent.change"), buttons)
 
     @command("language", menu=6)
+    @button("langs")  # also from the welcome, before anything is stored
     async def language_prompt(self, person: Person) -> Outcome:
         session = await self._session(person)
         locales = self.presenter.locales

@@ -131,7 +131,18 @@ class PlayerDesk:
             )
             for band in AgeBand
         ]
-        return Outcome.say(self.t(session, "start.welcome"), column(*bands))
+        keyboard = column(*bands, *self._languages(session))
+        return Outcome.say(self.t(session, "start.welcome"), keyboard)
+
+    def _languages(self, session: Session) -> list[Button]:
+        """Every other language, named in itself, on the first screen: Telegram's apps do not
+        come in every language (not in Somali), so its language code cannot always say."""
+        locales = self.presenter.locales
+        others = [locales.names[code] for code in locales.languages if code != session.language]
+        if not others:
+            return []
+        label = self.t(session, "start.other_languages", names=" · ".join(others))
+        return [Button(label, action(onboarding.Onboarding.language_prompt))]
 
     def _with_menu(self, session: Session, text: str, keyboard: Keyboard) -> Outcome:
         title = self._menu_title(session, "menu.title")

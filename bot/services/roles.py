@@ -75,13 +75,13 @@ class RoleService(StaffDesk):
 
     async def redeem(self, person, token: str, membership) -> Outcome:
         language = await self._language(person)
-        if membership.too_many_wrong_codes(person.pseudonym):
+        if await membership.too_many_wrong_codes(person.pseudonym):
             return Outcome.say(self.t(language, "class.too_many_tries"))
         grant = await self.classes.redeem_invitation(token_hash(token), person.pseudonym)
         if grant == "conflict":
             return Outcome.say(self.t(language, "staff.invite_conflict"))
         if grant is None:
-            membership.note_wrong_code(person.pseudonym)
+            await membership.note_wrong_code(person.pseudonym)
             return Outcome.say(self.t(language, "staff.invite_invalid"))
         return Outcome.say(
             self.t(language, f"staff.welcome_{grant.role}", label=escape(grant.label))

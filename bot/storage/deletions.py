@@ -11,10 +11,12 @@ stays readable when `bystander rekey` rotates the database key.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,21 +60,51 @@ class DeletionLog:
 
     def ensure(self) -> None:
         """Start the log if there is none: it covers deletions from now on."""
-        if not self.path.exists():
-            self._write(self._now(), [])
+        with self._held():
+            if not self.path.exists():
+                self._write(self._now(), [])
 
     def record(self, user: str) -> None:
-        """Log a deletion (durably, before returning) and forget those past the keep time."""
-        since, deletions = self._read()
-        cutoff = self._now() - timedelta(days=self.keep_days)
-        kept = [deletion for deletion in deletions if deletion.at >= cutoff]
-        self._write(max(since, cutoff), [*kept, Deletion(self._now(), user)])
+        """Log a deletion (durably, before returning) and forget those past the keep time.
+        Several workers on one host share the log: each rewrite holds it to itself."""
+        with self._held():
+            since, deletions = self._read()
+            cutoff = self._now() - timedelta(days=self.keep_days)
+            kept = [deletion for deletion in deletions if deletion.at >= cutoff]
+            self._write(max(since, cutoff), [*kept, Deletion(self._now(), user)])
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        """An exclusive lock (flock) on a file beside the log, released however this ends."""
+        path = self.path.with_name(f"{self.path.name}.lock")
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as error:
+            raise StorageUnavailable(f"cannot open {path}: {error.strerror}") from error
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     def covered_since(self) -> datetime:
         """Deletions from this moment on are known: a backup made before it cannot be
         restored without risking someone's deleted data coming back."""
         since, _ = self._read()
         return max(since, self._now() - timedelta(days=self.keep_days))
+
+    def refuse_uncovered(self, made: datetime, backup: str) -> None:
+        """Refuse to restore `backup`, made at `made`, when deletions since then may be
+        missing from the log."""
+        since = self.covered_since()
+        if made < since:
+            raise StorageError(
+                f"{backup} is from {made:%Y-%m-%d %H:%M} UTC, before the deletion log "
+                f"{self.path} begins ({since:%Y-%m-%d %H:%M} UTC; it keeps "
+                f"BYSTANDER_BACKUP_DAYS = {self.keep_days} days): restoring it could bring "
+                "back data people deleted"
+            )
 
     def deletions_since(self, moment: datetime | None) -> list[Deletion]:
         """The deletions logged at or after `moment` (all of them for None)."""

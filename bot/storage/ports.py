@@ -1,7 +1,8 @@
 """The storage ports: what services may ask of storage, one small protocol per capability.
 
 Services and the Telegram layer depend on these protocols only; bot/bootstrap.py picks the
-backend that implements them (bot.storage.sqlite; bot.storage.memory for unsaved play).
+backend that implements them (bot.storage.sqlite or bot.storage.postgres; for unsaved play
+bot.storage.memory, or bot.storage.postgres.unsaved when several workers share PostgreSQL).
 Each docstring is the contract a backend keeps, including what the SQLCipher backend does
 with SQL triggers: another backend must do the same, with triggers or without. The
 contract suite in tests/storage/contract/ runs against every backend.
@@ -119,6 +120,28 @@ class PlayerStore(Protocol):
         on revocation, see `RoleStore.revoke_role`), classes with their lessons and polls,
         sessions, command menu, invitations they made; no row keeps them as inviter. The
         deletion is logged so that restoring an older backup deletes them again."""
+
+
+class UnsavedMemory(Protocol):
+    """What class membership keeps of people who play without saving (or have not answered
+    the consent question yet): the class they joined by link, and their wrong join codes
+    and invitations, which are limited. Kept as unsaved play is: a class is forgotten once
+    unused for `bounded.MAX_IDLE_S`, a wrong code once older than the window the memory was
+    built with."""
+
+    async def remember_class(self, user: str, class_id: int) -> None:
+        """Remember the class, replacing any other."""
+
+    async def recall_class(self, user: str) -> int | None:
+        """The class remembered (None: none, or forgotten); recalling counts as a use."""
+
+    async def forget_class(self, user: str) -> None: ...
+
+    async def note_wrong_code(self, user: str) -> None:
+        """Count a wrong join code or invitation, now."""
+
+    async def wrong_codes(self, user: str) -> int:
+        """How many wrong codes the person tried within the window."""
 
 
 class SettingsStore(Protocol):

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 REMINDER_INTERVAL_S = 3600
 PURGE_INTERVAL_S = 24 * 3600
+FORGET_INTERVAL_S = 3600  # unsaved play kept in PostgreSQL: gone within a day
 LESSON_END_INTERVAL_S = 300  # a lesson past its time is ended (and its group told) soon after
 # Reminders are a bulk send: Telegram allows about 30 messages/s across chats, and people
 # playing at the same time need their share, so reminders go out at most 20 a second.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +31,7 @@ from bot.storage.ports import Coordination, Storage
 from bot.telegram.app import ALLOWED_UPDATES, publish_commands
 from bot.telegram.group_channel import TelegramGroupChannel
 from bot.telegram.jobs import (
+    FORGET_INTERVAL_S,
     LESSON_END_INTERVAL_S,
     PURGE_INTERVAL_S,
     REMINDER_INTERVAL_S,
@@ -61,6 +62,7 @@ class Runtime:
     group_play: GroupPlayService | None = None
     http: BotHttp | None = None  # webhook, health, metrics: bot/http
     coordination: Coordination = field(default_factory=SingleProcess)  # with other workers
+    unsaved_sweeps: tuple[Callable[[], Awaitable[int]], ...] = ()  # unsaved play kept shared
 
     async def post_init(self, app: Application) -> None:
         await self.storage.lifecycle.initialize()
@@ -76,6 +78,8 @@ class Runtime:
             app.job_queue.run_repeating(self._reminders, REMINDER_INTERVAL_S, first=10)
             app.job_queue.run_repeating(self._purge, PURGE_INTERVAL_S, first=60)
             app.job_queue.run_repeating(self._end_lessons, LESSON_END_INTERVAL_S, first=30)
+            if self.unsaved_sweeps:
+                app.job_queue.run_repeating(self._forget, FORGET_INTERVAL_S, first=120)
         log.info("bot @%s is running", app.bot.username)
 
     async def send_reminders(self, today: date | None = None) -> int:
@@ -105,6 +109,14 @@ class Runtime:
                 await self._maintain()
         return mine
 
+    async def forget_job(self) -> int:
+        """Unsaved play kept in the database is deleted within a day of its last use."""
+        async with self.coordination.job("forget-unsaved", EACH_TIME) as mine:
+            forgotten = sum([await sweep() for sweep in self.unsaved_sweeps]) if mine else 0
+        if forgotten:
+            log.info("forgot %d idle row(s) of unsaved play", forgotten)
+        return forgotten
+
     async def _maintain(self) -> None:
         # Releasing first: a period must be released before retention folds its events.
         if self.reports is not None:
@@ -123,6 +135,9 @@ class Runtime:
     async def _purge(self, context: CallbackContext) -> None:
         await self.maintenance_job()
 
+    async def _forget(self, context: CallbackContext) -> None:
+        await self.forget_job()
+
     async def post_shutdown(self, app: Application) -> None:
         if self.http is not None:
             await self.http.server.stop()
@@ -134,7 +149,7 @@ class Runtime:
         """What this start serves, said before waiting for the network."""
         log.info(
             "database %s; %d scenario(s) in %s",
-            self.config.database_path,
+            self.config.database_place,
             len(self.catalog.scenarios),
             ", ".join(self.catalog.locales.languages),
         )

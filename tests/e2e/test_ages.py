@@ -3,10 +3,13 @@ year decides what its youth worker is offered without a warning (bot/engine/ages
 
 from __future__ import annotations
 
+import pytest
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.telegram.runtime import Runtime
 from e2e.classroom import link_payload, youth_worker
+
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
 
 PARTY, FRIEND, GROUP_CHAT, BUS = (
     "Festen i Norsborg",  # 15–20

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.telegram.runtime import Runtime
@@ -18,6 +19,8 @@ ASK, TEACHER, JOKING = (
     "Säg till läraren vid skolgrinden",
     "De brukar hålla på så – det är deras grej",
 )
+
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
 
 
 async def class_with_bus_fight(server: FakeBotApi) -> tuple[FakeUser, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from botharness import ADMIN_ID
 from fakebotapi import FakeBotApi
 
@@ -13,6 +14,8 @@ from bot.cli.main import main
 from bot.config import load_config
 from bot.telegram.runtime import Runtime
 from e2e.classroom import PNG, link_payload, student_plays, youth_worker
+
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
 
 
 async def test_a_whole_class_session(bot: Runtime, fake_bot_api: FakeBotApi) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from botharness import BotFactory, pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.evaluation.data import Filters
 from bot.telegram.runtime import Runtime
+
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
 
 LATER = datetime.now(UTC).date() + timedelta(days=31)
 

@@ -11,6 +11,8 @@ from fakebotapi import FakeBotApi, FakeUser
 
 from bot.telegram.runtime import Runtime
 
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
+
 FITTING = Path(__file__).parent.parent / "fixtures" / "valid" / "fitting"
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from fakebotapi import FakeBotApi
 
 from bot.telegram.runtime import Runtime
 from e2e.classroom import link_payload, youth_worker
+
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
 
 
 async def test_a_lesson_on_the_students_phones(bot: Runtime, fake_bot_api: FakeBotApi) -> None:

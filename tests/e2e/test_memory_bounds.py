@@ -28,7 +28,7 @@ async def test_people_playing_without_saving_are_forgotten_beyond_the_limit(
         first = await play_unsaved(fake_bot_api)
         others = [await play_unsaved(fake_bot_api) for _ in range(3)]
         assert len(bot.young.play.ephemeral) == 3
-        assert len(bot.young.play.membership._unsaved) <= 3
+        assert len(bot.young.play.membership.memory.classes) <= 3
 
         await first.click(first.buttons()[0])  # they were the least recently active
         assert first.alerts[-1].startswith("Den knappen är gammal")

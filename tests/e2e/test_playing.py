@@ -78,7 +78,7 @@ async def test_declining_to_save_stores_nothing(bot: Runtime, fake_bot_api: Fake
     assert "På bussen" in user.last.text
     assert await bot.storage.players.get_profile(pseudonym_of(bot, user.id)) is None
     await user.send("/mydata")
-    assert "inget sparat" in user.last.text
+    assert "inga svar sparas" in user.last.text
 
 
 async def test_delete_removes_everything_after_confirming(
@@ -103,7 +103,7 @@ async def test_stopping_saving_deletes_what_was_saved(
     await user.send("/mydata")
     await user.click("Ändra om mina svar sparas")
     await user.click("Sluta spara och radera det som sparats")
-    assert "inget av det du gör här sparas" in user.messages[-2].text
+    assert "dina svar sparas inte" in user.messages[-2].text
     assert await bot.storage.players.describe_user(pseudonym) is None
     async with bot.storage.players.reading() as db:
         for table in ("users", "runs", "choices", "measure_answers", "follow_ups"):

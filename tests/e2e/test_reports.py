@@ -16,6 +16,8 @@ from bot.config import load_config
 from bot.services import reports
 from bot.telegram.runtime import Runtime
 
+pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
+
 
 async def evaluator(server: FakeBotApi) -> FakeUser:
     admin = server.user(user_id=ADMIN_ID)
@@ -122,8 +124,9 @@ def test_the_server_report_suppresses_small_groups(bot_env, tmp_path, monkeypatc
                 await students_play(server, count)
 
     asyncio.run(seed(4))
-    for name in ("BYSTANDER_DATA_DIR", "BYSTANDER_KEY_DIR"):
-        monkeypatch.setenv(name, bot_env[name])
+    for name in ("BYSTANDER_DATA_DIR", "BYSTANDER_KEY_DIR", "BYSTANDER_DATABASE_URL"):
+        if name in bot_env:
+            monkeypatch.setenv(name, bot_env[name])
     monkeypatch.setenv("BYSTANDER_MIN_GROUP", "3")
     out = tmp_path / "report.json"
     assert main(["report", "--format", "json", "--out", str(out)]) == 0

@@ -14,16 +14,18 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 from botharness import bot_idle, pseudonym_of
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.bootstrap import build_runtime
 from bot.config import load_config
+from bot.storage.errors import DatabaseInUse
 from bot.storage.postgres.coordination import JOB_SETTING
 from bot.telegram.runtime import Runtime
 from e2e.test_evaluation_flow import LATER, play_with_questions
-from e2e.test_flood import join
+from e2e.test_playing import join
 from e2e.test_webhook import WEBHOOK_URL
 
 WORKERS = 3
@@ -150,10 +152,25 @@ async def test_reminders_go_out_once_whichever_workers_run_the_job(
         assert len(reminders) == 1
 
 
+async def unsaved_rows(postgres_url: str, sql: str = "SELECT count(*) FROM unsaved_play") -> int:
+    async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as db:
+        cursor = await db.execute(sql)
+        return (await cursor.fetchone())[0] if cursor.description else cursor.rowcount
+
+
 async def test_maintenance_runs_once_a_day_while_any_worker_is_up(
     workers_env, fake_bot_api: FakeBotApi, postgres_url: str
 ) -> None:
+    unsaved = fake_bot_api.user()
     async with workers(workers_env, fake_bot_api) as runtimes:
+        await join(unsaved, saving="Spela utan att spara")
+        await unsaved.click("Bråk på bussen")
+        assert await unsaved_rows(postgres_url) == 1, "unsaved play is shared by the workers"
+        await unsaved_rows(
+            postgres_url, "UPDATE unsaved_play SET seen_at = now() - interval '25 hours'"
+        )
+        assert sorted(await asyncio.gather(*(r.forget_job() for r in runtimes))) == [0, 0, 1]
+        assert await unsaved_rows(postgres_url) == 0, "idle unsaved play is forgotten"
         ran = await asyncio.gather(*(r.maintenance_job() for r in runtimes))
         assert sorted(ran) == [False, False, True]
         assert not any(await asyncio.gather(*(r.maintenance_job() for r in runtimes)))
@@ -163,3 +180,14 @@ async def test_maintenance_runs_once_a_day_while_any_worker_is_up(
         await store.set_setting(JOB_SETTING.format("maintenance"), day_ago.isoformat())
         assert await runtimes[2].maintenance_job() is True
         assert await runtimes[0].maintenance_job() is False
+
+
+async def test_a_second_bot_on_one_sqlite_file_is_refused(bot_factory, fake_bot_api) -> None:
+    async with bot_factory():
+        with pytest.raises(DatabaseInUse) as refused:
+            async with bot_factory():
+                pass
+    assert "another bot process is running on" in str(refused.value)
+    assert "several workers need PostgreSQL" in str(refused.value)
+    async with bot_factory():  # once the first has stopped, a new one starts
+        pass

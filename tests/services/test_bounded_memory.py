@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.bounded import BoundedDict
 from bot.services.membership import WRONG_CODE_LIMIT, WRONG_CODE_WINDOW_S, Membership
+from bot.storage.memory.membership import LocalUnsavedMemory
 from bot.storage.memory.store import EphemeralStore
 from bot.storage.records import Profile
 
@@ -48,16 +49,17 @@ async def test_memory_only_play_is_forgotten_when_full_or_idle() -> None:
     assert len(store) == 1
 
 
-def test_class_links_and_wrong_codes_are_bounded_and_still_limit() -> None:
+async def test_class_links_and_wrong_codes_are_bounded_and_still_limit() -> None:
     clock = Clock()
-    membership = Membership(classes=None, max_people=3, clock=clock)  # type: ignore[arg-type]
+    memory = LocalUnsavedMemory(WRONG_CODE_WINDOW_S, max_people=3, clock=clock)
+    membership = Membership(classes=None, memory=memory)  # type: ignore[arg-type]
     for n in range(10):
-        membership.remember(f"p{n}", 7)
-        membership.note_wrong_code(f"p{n}")
-    assert len(membership._unsaved) == 3 and len(membership._wrong) == 3
+        await membership.remember(f"p{n}", 7)
+        await membership.note_wrong_code(f"p{n}")
+    assert len(memory.classes) == 3 and len(memory.wrong) == 3
     for _ in range(WRONG_CODE_LIMIT - 1):
-        membership.note_wrong_code("p9")
-    assert membership.too_many_wrong_codes("p9")
+        await membership.note_wrong_code("p9")
+    assert await membership.too_many_wrong_codes("p9")
     clock.now += WRONG_CODE_WINDOW_S + 1
-    assert not membership.too_many_wrong_codes("p9")
-    assert len(membership._wrong) == 0, "forgotten once their window has passed"
+    assert not await membership.too_many_wrong_codes("p9")
+    assert len(memory.wrong) == 0, "forgotten once their window has passed"

@@ -139,15 +139,8 @@ def _refuse_uncovered(source: Path, info: BackupInfo, deletions: DeletionLog) ->
             f"the deletion log {deletions.path} is missing, so a restore could bring back data "
             "people deleted; only if it was lost with the data folder: --deletion-log-lost"
         )
-    since = deletions.covered_since()
     made = info.made_at or datetime.fromtimestamp(info.path.stat().st_mtime, UTC)
-    if made < since:
-        raise StorageError(
-            f"the backup {source} is from {made:%Y-%m-%d %H:%M} UTC, before the deletion log "
-            f"{deletions.path} begins ({since:%Y-%m-%d %H:%M} UTC; it keeps "
-            f"BYSTANDER_BACKUP_DAYS = {deletions.keep_days} days): restoring it could bring "
-            "back data people deleted"
-        )
+    deletions.refuse_uncovered(made, f"the backup {source}")
 
 
 def rekey(

@@ -8,6 +8,7 @@ no port shows: that nothing is left behind, and that a dry run changes nothing."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,15 +17,18 @@ from typing import Any, Protocol
 import pytest
 from psycopg import AsyncConnection
 
+from bot.services.membership import WRONG_CODE_WINDOW_S
 from bot.storage.addresses import ChatKeys
+from bot.storage.memory.membership import LocalUnsavedMemory
 from bot.storage.memory.store import EphemeralStore
-from bot.storage.ports import PlayerStore, Storage
+from bot.storage.ports import PlayerStore, Storage, UnsavedMemory
 from bot.storage.postgres.classes import PostgresClassStore
 from bot.storage.postgres.lessons import PostgresLessonStore
 from bot.storage.postgres.reports import PostgresReportStore
 from bot.storage.postgres.retention import PostgresRetentionStore
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.postgres.survey import PostgresSurveyStore
+from bot.storage.postgres.unsaved import PostgresUnsavedMemory, PostgresUnsavedStore
 from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
@@ -35,7 +39,10 @@ from ..conftest import KEY
 # The backends, each implementing every port and keeping what it is given. PostgreSQL's
 # tests carry the `postgres` marker, as those asking for its cluster directly do.
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-PLAYER_BACKENDS = [*BACKENDS, "memory"]  # and the memory store: PlayerStore only
+# And the stores of unsaved play: in memory, and in PostgreSQL for several workers.
+UNSAVED_BACKENDS = ["memory", pytest.param("postgres-unsaved", marks=pytest.mark.postgres)]
+UNSAVED_NAMES = ("memory", "postgres-unsaved")
+PLAYER_BACKENDS = [*BACKENDS, *UNSAVED_BACKENDS]  # PlayerStore only
 SECRET = bytes(range(32, 64))
 
 
@@ -205,7 +212,8 @@ def clock() -> Clock:
 
 def postgres_url_for(request: pytest.FixtureRequest) -> str:
     """A new database for the test when it runs on PostgreSQL (the cluster starts only then)."""
-    return request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
+    on_postgres = request.param.startswith("postgres")
+    return request.getfixturevalue("postgres_url") if on_postgres else ""
 
 
 @pytest.fixture(params=BACKENDS)
@@ -239,11 +247,71 @@ async def second_process(backend: Backend, tmp_path: Path, clock: Clock) -> Asyn
 
 @pytest.fixture(params=PLAYER_BACKENDS)
 async def players(request, tmp_path: Path, clock: Clock) -> AsyncIterator[PlayerStore]:
-    """A PlayerStore of any backend, the memory store of unsaved play included."""
-    if request.param == "memory":
-        yield EphemeralStore()
+    """A PlayerStore of any backend, the stores of unsaved play included."""
+    if request.param in UNSAVED_NAMES:
+        async with unsaved_play(request, clock) as (unsaved, _):
+            yield unsaved
         return
     opened = open_backend(request.param, tmp_path, clock, postgres_url_for(request))
     await opened.storage.lifecycle.initialize()
     yield opened.storage.players
     await opened.storage.lifecycle.close()
+
+
+@pytest.fixture(params=UNSAVED_BACKENDS)
+async def unsaved_players(request, clock: Clock) -> AsyncIterator[PlayerStore]:
+    """The PlayerStore of unsaved play, in memory or in PostgreSQL, on the test's clock."""
+    async with unsaved_play(request, clock) as (unsaved, _):
+        yield unsaved
+
+
+@pytest.fixture(params=UNSAVED_BACKENDS)
+async def unsaved_memory(request, clock: Clock) -> AsyncIterator[UnsavedMemory]:
+    """The UnsavedMemory of class membership, in memory or in PostgreSQL."""
+    async with unsaved_play(request, clock) as (_, memory):
+        yield memory
+
+
+@asynccontextmanager
+async def unsaved_play(
+    request: pytest.FixtureRequest, clock: Clock
+) -> AsyncIterator[tuple[PlayerStore, UnsavedMemory]]:
+    if request.param == "memory":
+
+        def seconds() -> float:
+            return clock.now.timestamp()
+
+        yield EphemeralStore(clock=seconds), LocalUnsavedMemory(WRONG_CODE_WINDOW_S, clock=seconds)
+        return
+    async with unsaved_on_postgres(postgres_url_for(request), clock) as worker:
+        yield worker.players, worker.memory
+
+
+@dataclass(frozen=True)
+class UnsavedWorker:
+    """Unsaved play in PostgreSQL as one worker has it, with the rows of its database."""
+
+    players: PostgresUnsavedStore
+    memory: PostgresUnsavedMemory
+    rows: PostgresRows
+
+
+@asynccontextmanager
+async def unsaved_on_postgres(
+    url: str, clock: Clock, secret: bytes = SECRET
+) -> AsyncIterator[UnsavedWorker]:
+    """A worker's stores of unsaved play: a second one on the same `url` is another worker."""
+
+    def now() -> datetime:
+        return clock.now
+
+    store = PostgresStore(url, now=now)
+    await store.initialize()
+    try:
+        yield UnsavedWorker(
+            PostgresUnsavedStore(store, secret, now),
+            PostgresUnsavedMemory(store, secret, WRONG_CODE_WINDOW_S, now),
+            PostgresRows(url),
+        )
+    finally:
+        await store.close()

@@ -32,6 +32,8 @@ USER = "a" * 64
 RENAMED = {"user": "pseudonym"}
 ROW_IDS = {"runs", "choice_aggregates", "run_aggregates", "measure_pair_archive",
            "facilitated_aggregates"}  # fmt: skip
+# Unsaved play, which one SQLite process keeps in memory (migration 002_unsaved_play.sql).
+POSTGRES_ONLY = {"unsaved_play", "unsaved_classes", "unsaved_wrong_codes"}
 
 
 async def query(url: str, sql: str) -> list[tuple]:
@@ -78,7 +80,11 @@ async def test_the_schema_has_every_table_and_column_of_the_sqlcipher_database(
     store = PostgresStore(postgres_url)
     await store.initialize()
     await store.close()
-    assert await postgres_columns(postgres_url) == await sqlite_columns(tmp_path)
+    shared = await postgres_columns(postgres_url)
+    assert set(shared) >= POSTGRES_ONLY
+    assert {t: c for t, c in shared.items() if t not in POSTGRES_ONLY} == await sqlite_columns(
+        tmp_path
+    )
 
 
 async def test_workers_starting_at_once_migrate_once_and_all_open(postgres_url: str) -> None:
