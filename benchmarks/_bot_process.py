@@ -1,12 +1,14 @@
 """The bot under load, in its own process: the real bot or the bare baseline.
 
     python benchmarks/_bot_process.py --kind real|real-nolimit|bare --base-url URL
-        --token TOKEN --data-dir DIR
+        --token TOKEN --data-dir DIR [--database-url postgresql://...] [--key-dir DIR]
 
 Prints READY once it polls; stops on SIGTERM or SIGINT. Used by e2e_throughput.py and
 flood.py.
 
-- real:         bot.bootstrap.build_runtime(config) exactly as `bystander run` builds it.
+- real:         bot.bootstrap.build_runtime(config) exactly as `bystander run` builds it;
+                on PostgreSQL with --database-url (BYSTANDER_DATABASE_URL), and then
+                workers sharing that database share their keys with --key-dir.
 - real-nolimit: the same, with PTB's AIORateLimiter taken off the Bot altogether (a
                 diagnostic: what the limiter's bookkeeping costs).
 - bare:         a PTB Application that answers every update with one sendMessage, with
@@ -49,8 +51,10 @@ async def _serve_real(args: argparse.Namespace, stop: asyncio.Event) -> None:
         "TELEGRAM_BOT_TOKEN": args.token,
         "TELEGRAM_BASE_URL": args.base_url,
         "BYSTANDER_DATA_DIR": str(data / "data"),
-        "BYSTANDER_KEY_DIR": str(data / "keys"),
+        "BYSTANDER_KEY_DIR": args.key_dir or str(data / "keys"),
     }
+    if args.database_url:
+        env["BYSTANDER_DATABASE_URL"] = args.database_url
     runtime = build_runtime(load_config(env))
     if args.kind == "real-nolimit":
         runtime.app.bot._rate_limiter = None  # benchmark-only diagnostic, see module doc
@@ -92,6 +96,8 @@ def main() -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--poll-timeout", type=float, default=10)
+    parser.add_argument("--database-url", help="PostgreSQL instead of SQLCipher (real kinds)")
+    parser.add_argument("--key-dir", help="the secrets' folder (default: in --data-dir)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="bot: %(levelname)s %(name)s: %(message)s")
     # The real bot runs on the loop `bystander run` uses; the bare bot on asyncio's default.

@@ -22,17 +22,17 @@ BOT_PROCESS = Path(__file__).with_name("_bot_process.py")
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    kind: str, base_url: str, token: str, *, stop_timeout: float
+    kind: str, base_url: str, token: str, *, stop_timeout: float, options: Sequence[str] = ()
 ) -> AsyncIterator[tuple[asyncio.subprocess.Process, Path]]:
-    """The bot (`kind`: real or bare) started in its own process and ready; then stopped
-    with SIGTERM (killed after `stop_timeout` s) and its folder removed. Yields the process
-    and its log file."""
+    """The bot (`kind`: real or bare; more `options` for _bot_process.py) started in its
+    own process and ready; then stopped with SIGTERM (killed after `stop_timeout` s) and its
+    folder removed. Yields the process and its log file."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
     log_path = workdir / "bot.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable, str(BOT_PROCESS), "--kind", kind, "--base-url", base_url,
-            "--token", token, "--data-dir", str(workdir), "--poll-timeout", "10",
+            "--token", token, "--data-dir", str(workdir), "--poll-timeout", "10", *options,
             stdout=asyncio.subprocess.PIPE, stderr=log,
         )  # fmt: skip
     try:

@@ -2,10 +2,18 @@
 
     python benchmarks/e2e_throughput.py [--users 200] [--seconds 20] [--think 2]
 
-For each variant (the real bot as `bystander run` builds it; the same without PTB's rate
-limiter, as a diagnostic; a bare PTB bot that answers every update with one sendMessage)
-and each phase, a fresh bot process polls a lean fake Bot API (benchmarks/lean_bot_api.py)
-on 127.0.0.1 in this process, and `--users` simulated people play:
+For each variant and each phase, fresh bot processes poll a lean fake Bot API
+(benchmarks/lean_bot_api.py) on 127.0.0.1 in this process. The variants:
+
+- sqlite: the real bot as `bystander run` builds it, on its SQLCipher file;
+- pg-1: the same on PostgreSQL (a throwaway cluster on this machine, durable defaults: each
+  commit waits for the disk, as SQLCipher's synchronous=FULL does), a fresh database;
+- pg-2: two such bot processes sharing one PostgreSQL database, each taking updates from
+  the fake's one queue (each update goes to one of them, as webhook calls would);
+- bare: a bare PTB bot that answers every update with one sendMessage, the reference;
+- real-nolimit (only when asked): sqlite without PTB's rate limiter, a diagnostic.
+
+`--users` simulated people play:
 
 - saturate: every person taps again as soon as the answer is there (closed loop, no
   pause): the most updates per second the bot can serve;
@@ -28,13 +36,34 @@ import asyncio
 import itertools
 import os
 import random
+import shutil
 import statistics
+import tempfile
 import time
+from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from _common import bot_process, header, percentile, process_cpu_seconds, table
+from _postgres import PostgresCluster, postgres_server, server_cpu_seconds
 from lean_bot_api import TOKEN, LeanBotApi, SimUser, Stats
+
+
+@dataclass(frozen=True)
+class Variant:
+    kind: str  # of _bot_process.py
+    workers: int = 1
+    postgres: bool = False
+
+
+VARIANTS = {
+    "sqlite": Variant("real"),
+    "pg-1": Variant("real", postgres=True),
+    "pg-2": Variant("real", workers=2, postgres=True),
+    "bare": Variant("bare"),
+    "real-nolimit": Variant("real-nolimit"),
+}
+REAL = [name for name in VARIANTS if name != "bare"]
 
 
 @dataclass
@@ -52,27 +81,62 @@ class Result:
     unfinished: int
     unexpected: int
     cycles: int
-    bot_cpu: float
+    bot_cpu: float  # of all its workers
+    db_cpu: float  # of the PostgreSQL server (NaN without)
     load_cpu: float
     bot_log_lines: int
+    shares: list[int]  # updates each worker took
 
     @property
     def rate(self) -> float:
         return self.updates / self.seconds
 
 
-async def run_phase(variant: str, phase: str, args: argparse.Namespace) -> Result:
+async def run_phase(
+    variant: str, phase: str, args: argparse.Namespace, cluster: PostgresCluster | None
+) -> Result:
+    spec = VARIANTS[variant]
     api = LeanBotApi()
     await api.start()
     try:
-        async with bot_process(variant, api.base_url, TOKEN, stop_timeout=15) as (process, log):
-            return await _load(variant, phase, api, process.pid, log, args)
+        async with AsyncExitStack() as stack:
+            options: list[str] = []
+            if spec.postgres:
+                url = cluster.new_database()
+                stack.callback(cluster.drop_database, url)  # after the workers stopped
+                keys = tempfile.mkdtemp(prefix="bench-keys-")  # one pseudonym secret for all
+                stack.callback(shutil.rmtree, keys, ignore_errors=True)
+                options = ["--database-url", url, "--key-dir", keys]
+            workers = [
+                # One after the other: the first creates the keys and the schema.
+                await stack.enter_async_context(
+                    bot_process(
+                        spec.kind, api.worker_url(n), TOKEN, stop_timeout=15, options=options
+                    )
+                )
+                for n in range(1, spec.workers + 1)
+            ]
+            pids = [process.pid for process, _ in workers]
+            logs = [log for _, log in workers]
+            server = cluster if spec.postgres else None  # an idle server is not measured
+            return await _load(variant, phase, api, pids, logs, args, server)
     finally:
         await api.stop()
 
 
+def _cpu(pids: list[int], cluster: PostgresCluster | None) -> tuple[float, float]:
+    bot = sum(process_cpu_seconds(pid) for pid in pids)
+    return bot, server_cpu_seconds(cluster) if cluster else float("nan")
+
+
 async def _load(
-    variant: str, phase: str, api: LeanBotApi, pid: int, log_path: Path, args
+    variant: str,
+    phase: str,
+    api: LeanBotApi,
+    pids: list[int],
+    logs: list[Path],
+    args: argparse.Namespace,
+    cluster: PostgresCluster | None,
 ) -> Result:
     think = 0.0 if phase == "saturate" else args.think
     stats = Stats(limit=args.max_updates)
@@ -81,7 +145,7 @@ async def _load(
     window_start = begin + args.warmup
     stop_at = window_start + args.seconds
     users = [
-        SimUser(api, slot, stats, reactive=variant != "bare", think=think,
+        SimUser(api, slot, stats, reactive=VARIANTS[variant].kind != "bare", think=think,
                 timeout=args.timeout, rng=random.Random(rng.random()))
         for slot in range(args.users)
     ]  # fmt: skip
@@ -91,10 +155,12 @@ async def _load(
         for i, u in enumerate(users)
     ]
     await asyncio.sleep(max(0.0, window_start - time.perf_counter()))
-    cpu0, load0 = process_cpu_seconds(pid), time.process_time()
+    (bot0, db0), load0 = _cpu(pids, cluster), time.process_time()
+    delivered0 = api.delivered.copy()
     await asyncio.wait(tasks, timeout=max(0.0, stop_at - time.perf_counter()))
     window_end = min(time.perf_counter(), stop_at)
-    cpu1, load1 = process_cpu_seconds(pid), time.process_time()
+    (bot1, db1), load1 = _cpu(pids, cluster), time.process_time()
+    shares = [api.delivered[f"w{n}"] - delivered0[f"w{n}"] for n in range(1, len(pids) + 1)]
     _, pending = await asyncio.wait(tasks, timeout=args.timeout + 1)  # drain, bounded
     for task in pending:
         task.cancel()
@@ -105,13 +171,13 @@ async def _load(
         s for s in stats.samples if s.complete and window_start <= s.complete <= window_end
     ]
     unfinished = sum(1 for s in in_window if s.complete is None)
-    log_lines = len(log_path.read_text(errors="replace").splitlines())
+    log_lines = sum(len(log.read_text(errors="replace").splitlines()) for log in logs)
     return Result(
         args.round, variant, phase, args.users, think, seconds, len(completed),
         [1000 * (s.first - s.made_available) for s in in_window if s.first and s.complete],
         [1000 * (s.complete - s.made_available) for s in in_window if s.complete],
         stats.timeouts, unfinished, stats.unexpected, stats.cycles,
-        cpu1 - cpu0, load1 - load0, log_lines,
+        bot1 - bot0, db1 - db0, load1 - load0, log_lines, shares,
     )  # fmt: skip
 
 
@@ -124,7 +190,8 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
             percentile(r.first, 50), percentile(r.first, 95), percentile(r.first, 99),
             percentile(r.complete, 50), percentile(r.complete, 99),
             r.unfinished + r.timeouts, round(cpu_per_update, 2),
-            round(100 * r.bot_cpu / r.seconds), round(100 * r.load_cpu / r.seconds),
+            round(100 * r.bot_cpu / r.seconds), 100 * r.db_cpu / r.seconds,
+            round(100 * r.load_cpu / r.seconds), "/".join(map(str, r.shares)),
         ])  # fmt: skip
     out = [
         table(
@@ -143,7 +210,9 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
                 "unanswered",
                 "bot CPU ms/upd",
                 "bot CPU %",
+                "db CPU %",
                 "loadgen CPU %",
+                "updates per worker",
             ],
             rows,
         ),
@@ -151,7 +220,7 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
     ]
     by = {(r.round, r.variant, r.phase): r for r in results}
     rounds = sorted({r.round for r in results})
-    for variant in ("real", "real-nolimit"):
+    for variant in REAL:
         ratios = [
             by[(n, variant, "saturate")].rate / by[(n, "bare", "saturate")].rate
             for n in rounds
@@ -166,7 +235,7 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
                 f"throughput ratio {variant}/bare (saturate, median of {len(ratios)} round(s): "
                 f"{each}): {ratio:.2f}  [goal >= 0.8: {'met' if ratio >= 0.8 else 'MISSED'}]"
             )
-    for variant in ("real", "real-nolimit"):
+    for variant in REAL:
         for phase in ("paced", "saturate"):
             mine = [by[(n, variant, phase)] for n in rounds if (n, variant, phase) in by]
             if not mine:
@@ -205,10 +274,17 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--timeout", type=float, default=30.0, help="give up on an answer")
     parser.add_argument("--max-updates", type=int, default=200_000, help="per phase")
-    parser.add_argument("--variants", default="real,bare", help="also: real-nolimit")
+    parser.add_argument(
+        "--variants", default="bare,sqlite,pg-1,pg-2", help=f"of {', '.join(VARIANTS)}"
+    )
     parser.add_argument("--phases", default="saturate,paced")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    variants = args.variants.split(",")
+    if unknown := set(variants) - set(VARIANTS):
+        parser.error(
+            f"unknown variant(s) {', '.join(sorted(unknown))}; known: {', '.join(VARIANTS)}"
+        )
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     print(header("e2e throughput: simulated users → fake Bot API (127.0.0.1) → bot process"))
     print(
@@ -216,19 +292,28 @@ def main() -> None:
         f"warm-up; paced think time {args.think:g} s (mean); latency in ms\n",
         flush=True,
     )
+    with ExitStack() as stack:
+        # One PostgreSQL server for the run; each phase of a pg variant gets a new database.
+        postgres = any(VARIANTS[v].postgres for v in variants)
+        cluster = stack.enter_context(postgres_server()) if postgres else None
+        results = run_all(args, variants, cluster)
+    print()
+    print(report(results, args))
+
+
+def run_all(args, variants: list[str], cluster: PostgresCluster | None) -> list[Result]:
     results = []
     for number in range(1, args.repeat + 1):
         args.round = number
-        for phase, variant in itertools.product(args.phases.split(","), args.variants.split(",")):
-            result = asyncio.run(run_phase(variant, phase, args))
+        for phase, variant in itertools.product(args.phases.split(","), variants):
+            result = asyncio.run(run_phase(variant, phase, args, cluster))
             results.append(result)
             print(
                 f"  round {number} {variant:>12} {phase:<8} {result.rate:8.1f} updates/s, "
                 f"p99 first {percentile(result.first, 99):.0f} ms",
                 flush=True,
             )
-    print()
-    print(report(results, args))
+    return results
 
 
 if __name__ == "__main__":

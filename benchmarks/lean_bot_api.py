@@ -11,6 +11,11 @@ hand it out) and stops when the bot's answer reaches this server:
 - `complete`: the message the person needs for their next tap (one with an inline
   keyboard; for the bare bot, its one message).
 It listens on 127.0.0.1 only.
+
+Each update is handed out once, to whichever getUpdates call takes it first (the offset
+that confirms it is not awaited), so several bot processes polling at once share the one
+queue, as a load balancer shares webhook calls among workers. Each process polls its own
+URL (`worker_url(n)`), so the updates each received are counted (`delivered`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import itertools
 import json
 import random
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +66,7 @@ class Stats:
 
 class LeanBotApi:
     def __init__(self) -> None:
-        self._queue: deque[tuple[int, str]] = deque()
+        self._queue: deque[str] = deque()
         self._ids = itertools.count(1)
         self._wakeup = asyncio.Event()
         self._users: dict[int, SimUser] = {}
@@ -69,13 +74,14 @@ class LeanBotApi:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.requests = 0
+        self.delivered: Counter[str] = Counter()  # updates handed to each worker's URL
         self.closed = False
 
     # --- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
         app = web.Application()
-        app.router.add_route("POST", "/bot{token}/{method}", self._handle)
+        app.router.add_route("POST", "/{worker}/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
@@ -90,7 +96,10 @@ class LeanBotApi:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
+        return self.worker_url(1)
+
+    def worker_url(self, number: int) -> str:
+        return f"http://127.0.0.1:{self.port}/w{number}/bot"
 
     # --- updates -------------------------------------------------------------------------------
 
@@ -103,21 +112,17 @@ class LeanBotApi:
 
     def enqueue(self, update: dict[str, Any]) -> float:
         """Make an update available to getUpdates; returns the time it became available."""
-        update_id = next(self._ids)
-        text = json.dumps({"update_id": update_id, **update}, separators=(",", ":"))
-        self._queue.append((update_id, text))
+        update = {"update_id": next(self._ids), **update}
+        self._queue.append(json.dumps(update, separators=(",", ":")))
         self._wakeup.set()
         return time.perf_counter()
 
     def next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
-    async def _get_updates(self, params: dict[str, str]) -> web.Response:
-        offset = int(params.get("offset") or 0)
+    async def _get_updates(self, worker: str, params: dict[str, str]) -> web.Response:
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
-        while self._queue and self._queue[0][0] < offset:
-            self._queue.popleft()
         deadline = time.monotonic() + timeout
         while not self._queue and not self.closed:
             remaining = deadline - time.monotonic()
@@ -128,7 +133,8 @@ class LeanBotApi:
                 await asyncio.wait_for(self._wakeup.wait(), remaining)
             except TimeoutError:
                 break
-        batch = [text for _, text in itertools.islice(self._queue, limit)]
+        batch = [self._queue.popleft() for _ in range(min(limit, len(self._queue)))]
+        self.delivered[worker] += len(batch)
         body = '{"ok":true,"result":[' + ",".join(batch) + "]}"
         return web.Response(body=body.encode(), content_type="application/json")
 
@@ -139,7 +145,8 @@ class LeanBotApi:
         method = request.match_info["method"].lower()
         params = dict(await request.post()) if request.can_read_body else {}
         if method == "getupdates":
-            return await self._get_updates(params)  # type: ignore[arg-type]
+            worker = request.match_info["worker"]
+            return await self._get_updates(worker, params)  # type: ignore[arg-type]
         now = time.perf_counter()
         if method == "sendmessage":
             chat_id = int(params["chat_id"])

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every benchmark in turn with modest defaults (about 12 minutes on 2 cores).
+# Run every benchmark in turn with modest defaults (about 20 minutes on 2 cores).
+# PostgreSQL's programs must be installed (apt-get install postgresql) for the pg variants.
 # Usage: bash benchmarks/run_all.sh [python]   (default: python3, or $PYTHON)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ echo
 echo "== in-process handling cost =="
 "$PY" benchmarks/in_process.py --updates 3000 --runs 10000
 echo
-echo "== end to end over HTTP =="
+echo "== end to end over HTTP: SQLCipher, PostgreSQL with 1 and 2 workers, bare PTB =="
 "$PY" benchmarks/e2e_throughput.py --users 200 --seconds 10 --warmup 2
 echo
 echo "== one person floods the bot while others play =="
@@ -19,3 +20,6 @@ echo "== one person floods the bot while others play =="
 echo
 echo "== bystander report over a million choices =="
 "$PY" benchmarks/report_scale.py
+echo
+echo "== bystander report on PostgreSQL over ten million choices =="
+"$PY" benchmarks/report_scale.py --backend postgres --choices 10000000

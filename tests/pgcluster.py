@@ -20,7 +20,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,7 +128,11 @@ class PostgresCluster:
 
 
 @contextmanager
-def throwaway_cluster(bindir: Path) -> Iterator[PostgresCluster]:
+def throwaway_cluster(
+    bindir: Path, settings: Sequence[str] = FAST_SETTINGS
+) -> Iterator[PostgresCluster]:
+    """A running cluster with `settings` (-c options); the benchmarks measure writes with
+    PostgreSQL's durable defaults (no settings)."""
     owner = Owner.for_this_process()
     folder = Path(tempfile.mkdtemp(prefix="bystander-pg-"))
     if owner:
@@ -148,7 +152,7 @@ def throwaway_cluster(bindir: Path) -> Iterator[PostgresCluster]:
         port = free_port()
         options = " ".join(
             [f"-c listen_addresses=127.0.0.1 -p {port} -k {shlex.quote(str(folder))}"]
-            + [f"-c {setting}" for setting in FAST_SETTINGS]
+            + [f"-c {setting}" for setting in settings]
         )
         try:
             run_as(owner, [pg_ctl, "start", "--pgdata", str(data), "--wait",

@@ -9,7 +9,7 @@ pseudonym ever leaves this module. Events past retention count from the aggregat
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -34,6 +34,8 @@ _EVERYTHING = "true"  # the WHERE clause of a report without filters
 # The class a run is reported in, fixed as the run is recorded (PostgresStore.start_run).
 _REPORT_CLASS = "r.report_class"
 _HELPFUL = "(assessment = 'helpful')::integer"
+# grouping(choice_id, strategy) of _RawQueries.answers: a bit for each column left out.
+CHOICE_ROW, STRATEGY_ROW, STEP_ROW = 0, 2, 3
 
 
 class PostgresReportStore:
@@ -50,6 +52,9 @@ class PostgresReportStore:
         checked = [(filters, *_checked(filters)) for filters in scopes]
         async with self.store.transaction() as db:
             await db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            # Compiling a report's dozens of queries (JIT) cost more than it saved: about a
+            # tenth of a release over 10 million choices (benchmarks/report_scale.py).
+            await db.execute("SET LOCAL jit = off")
             return [await _report_data(db, *scope) for scope in checked]
 
     async def classes_with_runs(self, first: date, last: date) -> list[int]:
@@ -88,13 +93,18 @@ async def _report_data(
         cursor = await db.execute(sql, values)
         return await cursor.fetchall()
 
-    raw = _RawQueries(where, filters)
+    raw = _RawQueries(where, params, filters)
+    answers = await rows(raw.answers, raw.answer_params)
+
+    def level(row_kind: int) -> list[tuple[Any, ...]]:
+        return [row[1:] for row in answers if row[0] == row_kind]
+
     data = ReportData(
         filters=filters,
         scenarios=[ScenarioCounts(*r) for r in await rows(raw.scenarios)],
-        choices=[ChoiceCount(*r) for r in await rows(raw.choices)],
-        steps=[StepTotal(*r) for r in await rows(raw.steps)],
-        strategies=[StrategyCount(*r) for r in await rows(raw.strategies)],
+        choices=[ChoiceCount(*r) for r in level(CHOICE_ROW)],
+        steps=[StepTotal(s, step, people, n) for s, step, *_, n, people in level(STEP_ROW)],
+        strategies=[StrategyCount(r[3], r[6], r[7]) for r in level(STRATEGY_ROW)],
         helpful=[HelpfulShare(*r) for r in await rows(raw.helpful)],
         measures=[MeasurePair(*r) for r in await rows(raw.measures, raw.pair_params)],
         measure_people=[MeasurePeople(*r) for r in await rows(raw.measure_people, raw.pair_params)],
@@ -145,30 +155,35 @@ def _month_filter(filters: Filters, *, with_class: bool) -> tuple[str, tuple[Any
 class _RawQueries:
     """SQL over the raw tables; each run's first play is the person's first run of it."""
 
-    def __init__(self, where: str, filters: Filters) -> None:
+    def __init__(self, where: str, params: tuple[Any, ...], filters: Filters) -> None:
         runs = f"runs r WHERE {where}"
-        # Choices are counted through their runs, which carry the filters.
+        # Choices are counted through their runs, which carry the filters. A run's choices
+        # are recorded on or after the day it started (a day before at most, where two
+        # workers' clocks straddle midnight): with that bound the release of the month just
+        # ended reads that month's choices through their date index, not the whole table.
+        recorded, recorded_params = _where(
+            (("c.recorded_on >= %s", filters.since - timedelta(days=1) if filters.since else None),)
+        )
         answers = (
             "choices c JOIN runs r ON r.pseudonym = c.pseudonym AND r.run_id = c.run_id"
-            f" WHERE {where}"
+            f" WHERE {where} AND {recorded}"
         )
+        self.answer_params = (*params, *recorded_params)
         self.scenarios = (
             "SELECT r.scenario_id, count(DISTINCT r.pseudonym), count(*), count(r.finished_on),"
             " count(DISTINCT CASE WHEN r.finished_on IS NOT NULL THEN r.pseudonym END)"
             f" FROM {runs} GROUP BY r.scenario_id"
         )
-        self.choices = (
-            "SELECT c.scenario_id, c.step_id, c.choice_id, c.strategy, c.assessment, c.phase,"
-            f" count(*), count(DISTINCT c.pseudonym) FROM {answers}"
-            " GROUP BY c.scenario_id, c.step_id, c.choice_id, c.strategy, c.assessment, c.phase"
-        )
-        self.steps = (
-            "SELECT c.scenario_id, c.step_id, count(DISTINCT c.pseudonym), count(*)"
-            f" FROM {answers} GROUP BY c.scenario_id, c.step_id"
-        )
-        self.strategies = (
-            f"SELECT c.strategy, count(*), count(DISTINCT c.pseudonym) FROM {answers}"
-            " GROUP BY c.strategy"
+        # Answers and people per choice, per step and per strategy in one pass over the
+        # scope's choices (the join is most of a report's time: three passes took twice as
+        # long over 10 million choices, benchmarks/report_scale.py); grouping() tells the
+        # three apart: CHOICE_ROW, STEP_ROW, STRATEGY_ROW.
+        self.answers = (
+            "SELECT grouping(c.choice_id, c.strategy), c.scenario_id, c.step_id, c.choice_id,"
+            " c.strategy, c.assessment, c.phase, count(*), count(DISTINCT c.pseudonym)"
+            f" FROM {answers} GROUP BY GROUPING SETS ("
+            " (c.scenario_id, c.step_id, c.choice_id, c.strategy, c.assessment, c.phase),"
+            " (c.scenario_id, c.step_id), (c.strategy))"
         )
         self.helpful = (
             "SELECT CASE WHEN r.first_play THEN 'first' ELSE 'later' END AS play,"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.evaluation.data import Filters
-from bot.storage import Profile
+from bot.storage import ChoiceRecord, Profile
 from bot.storage.ports import Storage
 
 from .conftest import Clock
@@ -42,6 +42,28 @@ async def test_filters_by_class_and_period(storage: Storage, clock: Clock) -> No
         record.id
     ]
     assert await storage.reports.classes_with_runs(date(2025, 6, 1), date(2025, 6, 30)) == []
+
+
+async def test_a_month_counts_every_choice_of_the_runs_started_in_it(
+    storage: Storage, clock: Clock
+) -> None:
+    """Choices count in the month their run started: from its first day, and also those
+    made after the month ended (the PostgreSQL query bounds choices by that first day)."""
+    clock.day = date(2025, 5, 31)
+    await seed(storage.players, 3, "may-")
+    clock.day = date(2025, 6, 1)
+    await storage.players.save_profile(Profile("p", "sv", "16_17", "save"))
+    run = {"scenario": "s1", "version": 1, "run": "r1", "at": "x", "path": [], "finished": False}
+    await storage.players.start_run("p", run)
+    for day, step in ((date(2025, 6, 1), "a"), (date(2025, 7, 2), "b")):
+        clock.day = day
+        record = ChoiceRecord("r1", "s1", 1, step, "good", "delegate", "helpful", "during")
+        await storage.players.save_progress("p", run, record, step == "b")
+    june = await storage.reports.report_data(
+        Filters(since=date(2025, 6, 1), until=date(2025, 6, 30))
+    )
+    assert {(s.step_id, s.answers) for s in june.steps} == {("a", 1), ("b", 1)}
+    assert [(s.strategy, s.answers) for s in june.strategies] == [("delegate", 2)]
 
 
 async def test_report_scopes_are_the_reports_of_their_filters(storage: Storage) -> None:
