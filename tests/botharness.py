@@ -5,6 +5,7 @@ The real Application runs over HTTP against the fake Bot API on 127.0.0.1.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -13,12 +14,29 @@ import pytest
 from fakebotapi import FakeBotApi
 
 from bot.bootstrap import build_runtime
-from bot.config import load_config
+from bot.config import content_dirs, load_config
 from bot.storage.keys import load_secrets, pseudonym
 from bot.telegram.runtime import Runtime
 
 BotFactory = Callable[[], AbstractAsyncContextManager[Runtime]]
 ADMIN_ID = 900001  # the configured admin of every test bot
+
+
+# The Swedish source and English: the content every test may rely on being shipped.
+SOURCE_AND_ENGLISH = {"sv.yaml", "en.yaml", "help-resources.yaml", "scenario.yaml", "measures.yaml"}
+
+
+def copy_shipped_content(destination: Path) -> tuple[Path, Path]:
+    """Copies of the shipped scenarios and interface strings without their other
+    translations, so that a test adding a language sees it alone, whatever else ships."""
+    scenarios, locales = destination / "scenarios", destination / "locales"
+    for shipped, copy in zip(content_dirs({}), (scenarios, locales), strict=True):
+        shutil.copytree(shipped, copy, ignore=_other_translations)
+    return scenarios, locales
+
+
+def _other_translations(_folder: str, names: list[str]) -> list[str]:
+    return [n for n in names if n.endswith(".yaml") and n not in SOURCE_AND_ENGLISH]
 
 
 @pytest.fixture

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from botharness import copy_shipped_content
 
 from bot.cli.main import main
-from bot.config import content_dirs
 from bot.content.catalog import load_catalog
 
 
 @pytest.fixture
 def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """Copies of the shipped scenarios and interface strings, used by every command."""
-    shipped_scenarios, shipped_locales = content_dirs({})
-    scenarios, locales = tmp_path / "scenarios", tmp_path / "locales"
-    shutil.copytree(shipped_scenarios, scenarios)
-    shutil.copytree(shipped_locales, locales)
+    """Copies of the shipped scenarios and interface strings, in Swedish and English only,
+    used by every command."""
+    scenarios, locales = copy_shipped_content(tmp_path)
     monkeypatch.setenv("BYSTANDER_SCENARIOS", str(scenarios))
     monkeypatch.setenv("BYSTANDER_LOCALES", str(locales))
     return scenarios, locales

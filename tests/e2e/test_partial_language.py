@@ -6,15 +6,13 @@ Esperanto stands in for any new language: the project ships no `eo` files."""
 from __future__ import annotations
 
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
-from botharness import ADMIN_ID, BotFactory
+from botharness import ADMIN_ID, BotFactory, copy_shipped_content
 from fakebotapi import FakeBotApi
 
 from bot.cli.main import main
-from bot.config import content_dirs
 
 
 def fill(text: str, key: str, translation: str) -> str:
@@ -28,11 +26,10 @@ def esperanto_in_progress(
     tmp_path: Path, bot_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Shipped content plus a machine-drafted Esperanto with one interface text translated."""
-    for name, shipped in zip(("scenarios", "locales"), content_dirs({}), strict=True):
-        shutil.copytree(shipped, tmp_path / name)
+    for name, copy in zip(("scenarios", "locales"), copy_shipped_content(tmp_path), strict=True):
         variable = f"BYSTANDER_{name.upper()}"
-        monkeypatch.setenv(variable, str(tmp_path / name))
-        bot_env[variable] = str(tmp_path / name)
+        monkeypatch.setenv(variable, str(copy))
+        bot_env[variable] = str(copy)
     assert main(["translate", "--lang", "eo"]) == 0
     path = tmp_path / "locales" / "eo.yaml"
     text = fill(path.read_text(encoding="utf-8"), "age.16_17", "16–17 jaroj")
