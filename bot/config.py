@@ -16,7 +16,7 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from urllib.request import proxy_bypass_environment
 
 from dotenv.parser import parse_stream
@@ -444,10 +444,8 @@ def database_url(values: Mapping[str, str], url: str, name: str = DATABASE_URL) 
             "sslmode=verify-full (TLS with a verified certificate), or set "
             "BYSTANDER_DATABASE_TLS=optional if you accept an unverified connection"
         )
-    if not sslmode:
-        parts = urlsplit(url)
-        separator = "&" if parts.query else ""
-        url = urlunsplit(parts._replace(query=f"{parts.query}{separator}sslmode=verify-full"))
+    if not sslmode:  # added as text: rebuilding the URL would drop the // of an empty host
+        url += f"{'&' if '?' in url else '?'}sslmode={VERIFIED_TLS}"
     if _connection_parameters(url, unusable).get("sslmode") != VERIFIED_TLS:
         raise unusable  # libpq would not read the sslmode we added
     return url

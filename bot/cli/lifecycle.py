@@ -19,12 +19,11 @@ from bot.bootstrap import hidden_help_lines, load_content, open_storage, require
 from bot.cli.authoring import CliError
 from bot.config import BotConfig, ConfigError, load_config
 from bot.storage.deletions import DeletionLog
-from bot.storage.errors import StorageError, moved_away
+from bot.storage.errors import StorageError
 from bot.storage.keys import (
     DATABASE_KEY_ENV,
     DATABASE_KEY_FILE,
     KEY_CHECK_SETTING,
-    MOVED_SETTING,
     PSEUDONYM_SECRET_FILE,
     Secrets,
     holds_data,
@@ -32,7 +31,12 @@ from bot.storage.keys import (
     read_key_file,
 )
 from bot.storage.sqlite import backup as backups
-from bot.storage.sqlite.database import connect, load_migrations, storage_errors
+from bot.storage.sqlite.database import (
+    connect,
+    load_migrations,
+    refuse_if_moved,
+    storage_errors,
+)
 
 # `bystander check` exit codes, for monitoring (docs/operations.md).
 CHECK_CODES = {"configuration": 1, "keys and database": 2, "content": 3, "Bot API": 4}
@@ -86,6 +90,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         return _init_postgres(config)
     database = config.database_path
     if holds_data(database):
+        try:
+            refuse_if_moved(database, config_secrets(config, create=False).database_key)
+        except StorageError as error:
+            raise CliError(str(error)) from None
         print(f"already set up: the database {database} exists; nothing was changed")
         return 0
     key_files = [config.key_dir / DATABASE_KEY_FILE, config.key_dir / PSEUDONYM_SECRET_FILE]
@@ -135,13 +143,23 @@ def _run_store(config: BotConfig, secrets: Secrets) -> None:
 
 
 def _refuse_on_postgres(config: BotConfig, command: str) -> None:
-    if config.database_url:
-        raise CliError(
-            f"`bystander {command}` is for the SQLite file; the data is in PostgreSQL "
-            "(BYSTANDER_DATABASE_URL): use your cluster's backups (e.g. pg_dump "
-            "--no-unlogged-table-data), and after a "
-            'restore run `bystander redelete` (docs/operations.md, "PostgreSQL")'
+    if not config.database_url:
+        return
+    if command == "rekey":
+        instead = (
+            "the database key encrypts only the SQLite file; PostgreSQL's data is encrypted by "
+            'its storage (docs/operations.md, "Encryption at rest")'
         )
+    else:
+        instead = (
+            "use the cluster's own backups (pg_dump --no-unlogged-table-data, pgBackRest…), "
+            'and after a restore run `bystander redelete` (docs/operations.md, "Restoring a '
+            'PostgreSQL backup")'
+        )
+    raise CliError(
+        f"`bystander {command}` is for the SQLite file; the data is in PostgreSQL "
+        f"(BYSTANDER_DATABASE_URL): {instead}"
+    )
 
 
 def config_secrets(config: BotConfig, *, create: bool = True) -> Secrets:
@@ -201,10 +219,7 @@ def _check_storage(config: BotConfig) -> str:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         row = db.execute("SELECT value FROM settings WHERE key = ?", (KEY_CHECK_SETTING,))
         recorded = row.fetchone()
-        row = db.execute("SELECT value FROM settings WHERE key = ?", (MOVED_SETTING,))
-        moved = row.fetchone()
-    if moved:
-        raise moved_away(f"the database {database}", moved[0])
+    refuse_if_moved(database, secrets.database_key)
     if recorded and recorded[0] != secrets.key_check.value:
         raise StorageError(f"{secrets.pseudonym_source} does not belong to the database {database}")
     known = len(load_migrations())
@@ -256,6 +271,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     _refuse_on_postgres(config, "backup")
     try:
         secrets = _existing(config)
+        refuse_if_moved(config.database_path, secrets.database_key)
         info = backups.backup(config.database_path, secrets.database_key, args.file)
     except StorageError as error:
         raise CliError(str(error)) from None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -51,7 +51,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         'docs/operations.md, "Restoring a PostgreSQL backup".',
     )
     redelete.add_argument(
-        "--since", required=True, type=_day, metavar="YYYY-MM-DD", help="the backup's day (UTC)"
+        "--since",
+        required=True,
+        type=_moment,
+        metavar="WHEN",
+        help="when the backup was made, in UTC: a day (YYYY-MM-DD, from its start) or, for a "
+        "backup made today, the moment (YYYY-MM-DDTHH:MM)",
     )
     redelete.add_argument(
         "--log",
@@ -100,7 +105,7 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     print(f"the evaluation report over the whole history is the same in {source} and {target}")
     if args.to:
         print(
-            f"now set BYSTANDER_DATABASE_URL={without_password(url)} (with its password) and "
+            f"now set BYSTANDER_DATABASE_URL={without_password(url)} (with its password, unless it is in ~/.pgpass) and "
             f"start the bot; keep the SQLite file {database} until you are satisfied"
         )
     else:
@@ -140,7 +145,7 @@ def without_password(url: str) -> str:
 
 def cmd_redelete(args: argparse.Namespace) -> int:
     config = server_config(args)
-    since = datetime.combine(args.since, datetime.min.time(), UTC)
+    since = args.since
     try:
         require_database(config)
         secrets = config_secrets(config, create=False)
@@ -150,13 +155,14 @@ def cmd_redelete(args: argparse.Namespace) -> int:
         ]
         people = set()
         for log in logs:
-            log.refuse_uncovered(since, f"a backup of {args.since}")
+            log.refuse_uncovered(since, "the backup")
             people.update(deletion.user for deletion in log.deletions_since(since))
         deleted = asyncio.run(_delete(config, secrets, sorted(people)))
     except StorageError as error:
         raise CliError(str(error)) from None
     print(
-        f"deleted again the data of {deleted} person(s) who deleted it since {args.since} "
+        f"deleted again the data of {deleted} person(s) who deleted it since "
+        f"{since:%Y-%m-%d %H:%M} UTC "
         f"({len(people)} deletion(s) in {len(logs)} log(s))"
     )
     return 0
@@ -171,8 +177,12 @@ async def _delete(config: BotConfig, secrets: Secrets, people: list[str]) -> int
         await storage.lifecycle.close()
 
 
-def _day(text: str) -> date:
+def _moment(text: str) -> datetime:
+    """A day (from its start) or a moment, in UTC: when the backup was made."""
     try:
-        return date.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a day: {text!r} (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(
+            f"not a day or a moment: {text!r} (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -521,6 +521,9 @@ def refuse_unfit_sqlite(db: sqlcipher3.Connection, path: Path, key_check: KeyChe
     recorded = recorded_key_check(db)
     if recorded is not None and recorded != key_check.value:
         raise PseudonymKeyError(f"{key_check.source} does not belong to the database {path}")
+    moved = db.execute("SELECT value FROM settings WHERE key = ?", (MOVED_SETTING,)).fetchone()
+    if moved:
+        raise TransferError(f"the database {path} was moved to {moved[0]} already: nothing to do")
 
 
 async def postgres_key_check(pg: AsyncConnection) -> str | None:
@@ -642,6 +645,12 @@ async def refuse_unfit_postgres(pg: AsyncConnection, key_check: KeyCheck) -> Non
     recorded = await postgres_key_check(pg)
     if recorded is not None and recorded != key_check.value:
         raise PseudonymKeyError(f"{key_check.source} does not belong to {describe_connection(pg)}")
+    cursor = await pg.execute("SELECT value FROM settings WHERE key = %s", (MOVED_SETTING,))
+    moved = await cursor.fetchone()
+    if moved:
+        raise TransferError(
+            f"{describe_connection(pg)} was moved to {moved[0]} already: nothing to do"
+        )
 
 
 def _remove_database(path: Path) -> None:

@@ -216,7 +216,7 @@ def test_a_database_moves_to_postgresql_and_back_unchanged(
     assert set(table_lines) == set(counts)
     assert "the evaluation report over the whole history is the same" in moved.stdout
     assert lines[-1] == (
-        f"now set BYSTANDER_DATABASE_URL={postgres_url} (with its password) and start the "
+        f"now set BYSTANDER_DATABASE_URL={postgres_url} (with its password, unless it is in ~/.pgpass) and start the "
         f"bot; keep the SQLite file {operator.database} until you are satisfied"
     )
     assert PASSWORD not in moved.stdout + moved.stderr
@@ -257,9 +257,17 @@ def refusal(result: subprocess.CompletedProcess) -> str:
 @pytest.mark.postgres
 def test_migrate_db_refuses_a_target_that_holds_data(operator: Operator, postgres_url: str) -> None:
     asyncio.run(filled_sqlite(operator.database))
+    unmoved = {path: path.read_bytes() for path in operator.database.parent.glob("bystander.db*")}
     assert operator.run("migrate-db", "--to", postgres_url).returncode == 0
     before = postgres_counts(postgres_url)
 
+    twice = refusal(operator.run("migrate-db", "--to", postgres_url))
+    assert twice == (
+        f"the database {operator.database} was moved to {describe(postgres_url)} on "
+        f"{date.today().isoformat()} already: nothing to do"
+    )
+    for path, content in unmoved.items():  # another copy of the file, from before the move
+        path.write_bytes(content)
     again = refusal(operator.run("migrate-db", "--to", postgres_url))
 
     assert again.startswith("PostgreSQL at 127.0.0.1:")
@@ -473,11 +481,11 @@ def test_redelete_deletes_again_who_deleted_their_data_after_the_backup(
     done = operator.run("redelete", "--since", str(backup_day), "--log", str(there), env=env)
 
     assert refused.returncode == 1
-    assert refused.stderr.startswith(f"bystander redelete: a backup of {too_old} is from ")
+    assert refused.stderr.startswith(f"bystander redelete: the backup is from {too_old} 00:00 UTC")
     assert "before the deletion log" in refused.stderr
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == (
-        f"deleted again the data of 2 person(s) who deleted it since {backup_day} "
+        f"deleted again the data of 2 person(s) who deleted it since {backup_day} 00:00 UTC "
         "(2 deletion(s) in 2 log(s))\n"
     )
     assert asyncio.run(profiles()) == ["cy"]

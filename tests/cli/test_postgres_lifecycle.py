@@ -39,7 +39,8 @@ async def test_check_names_the_postgresql_database_and_its_schema(on_postgres: s
     capsys.readouterr()
     assert await check() == 0
     storage = capsys.readouterr().out.splitlines()[1]
-    assert storage.startswith(f"ok   keys and database: {describe(on_postgres)} answers, schema")
+    assert storage.startswith(f"ok   keys and database: {describe(on_postgres)} answers")
+    assert "WITHOUT TLS (unencrypted), schema version" in storage, "said plainly, even locally"
     assert "deletion log" in storage
 
 
@@ -71,7 +72,10 @@ def test_file_commands_point_to_the_clusters_own_backups(on_postgres: str, capsy
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"bystander {command[0]}: `bystander {command[0]}` is for the SQLite")
-    assert "pg_dump" in err and "bystander redelete" in err
+    if command[0] == "rekey":
+        assert "Encryption at rest" in err, "the database key does not encrypt PostgreSQL"
+    else:
+        assert "pg_dump --no-unlogged-table-data" in err and "bystander redelete" in err
 
 
 def test_an_unreachable_server_is_one_line_without_the_password(server: Path, capsys, monkeypatch):

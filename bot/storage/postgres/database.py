@@ -32,6 +32,11 @@ log = logging.getLogger("bystander")
 # the same in every version of the bot: "bystndr1" as bytes).
 MIGRATION_LOCK = int.from_bytes(b"bystndr1", "big") - 2**63
 CONNECT_TIMEOUT_SECONDS = 10
+TLS_HINT = (
+    " (the bot asks for TLS with a verified certificate to another machine: enable TLS on "
+    "the server and trust its CA with sslrootcert=, or set BYSTANDER_DATABASE_TLS=optional; "
+    'docs/operations.md, "TLS to the database")'
+)
 
 
 def load_migrations() -> list[Migration]:
@@ -60,6 +65,8 @@ def database_errors(url: str) -> Iterator[None]:
         yield
     except psycopg.OperationalError as error:  # also psycopg_pool.PoolTimeout
         detail = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+        if "SSL" in detail:
+            detail += TLS_HINT
         raise StorageUnavailable(f"{describe(url)} is unavailable: {detail}") from error
 
 
@@ -177,4 +184,4 @@ async def check_status(url: str, key_check: KeyCheck) -> str:
 async def _uses_tls(db: AsyncConnection) -> str:
     cursor = await db.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
     row = await cursor.fetchone()
-    return " over TLS" if row and row[0] else ""
+    return " over TLS" if row and row[0] else " WITHOUT TLS (unencrypted)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import time
@@ -125,6 +126,17 @@ async def migrate(db: aiosqlite.Connection) -> None:
 def load_migrations() -> list[Migration]:
     """The SQL files in bot/storage/sqlite/migrations."""
     return migration_files("bot.storage.sqlite")
+
+
+def refuse_if_moved(path: Path, key: bytes) -> None:
+    """For commands that open the file directly (backup, init, check, migrate-db): a file
+    `bystander migrate-db` copied elsewhere is not to be used again."""
+    with contextlib.closing(connect(path, key)) as db, storage_errors(path):
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'settings'").fetchone():
+            return
+        row = db.execute("SELECT value FROM settings WHERE key = ?", (MOVED_SETTING,)).fetchone()
+    if row:
+        raise moved_away(f"the database {path}", row[0])
 
 
 def connect(path: Path, key: bytes) -> sqlcipher3.Connection:
