@@ -105,8 +105,8 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     print(f"the evaluation report over the whole history is the same in {source} and {target}")
     if args.to:
         print(
-            f"now set BYSTANDER_DATABASE_URL={without_password(url)} (with its password, unless it is in ~/.pgpass) and "
-            f"start the bot; keep the SQLite file {database} until you are satisfied"
+            f"now set BYSTANDER_DATABASE_URL={without_password(url)} (with its password, "
+            "unless it is in ~/.pgpass) and start the bot; keep the SQLite file {database} until you are satisfied"
         )
     else:
         print(

@@ -216,8 +216,8 @@ def test_a_database_moves_to_postgresql_and_back_unchanged(
     assert set(table_lines) == set(counts)
     assert "the evaluation report over the whole history is the same" in moved.stdout
     assert lines[-1] == (
-        f"now set BYSTANDER_DATABASE_URL={postgres_url} (with its password, unless it is in ~/.pgpass) and start the "
-        f"bot; keep the SQLite file {operator.database} until you are satisfied"
+        f"now set BYSTANDER_DATABASE_URL={postgres_url} (with its password, unless it is in "
+        f"~/.pgpass) and start the bot; keep the SQLite file {operator.database} until you are satisfied"
     )
     assert PASSWORD not in moved.stdout + moved.stderr
     assert next_class_id(postgres_url) == len(original["classes"]) + 1, "numbered after the copy"
