@@ -106,7 +106,8 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     if args.to:
         print(
             f"now set BYSTANDER_DATABASE_URL={without_password(url)} (with its password, "
-            "unless it is in ~/.pgpass) and start the bot; keep the SQLite file {database} until you are satisfied"
+            f"unless it is in ~/.pgpass) and start the bot; keep the SQLite file {database} "
+            "until you are satisfied"
         )
     else:
         print(

@@ -217,7 +217,8 @@ def test_a_database_moves_to_postgresql_and_back_unchanged(
     assert "the evaluation report over the whole history is the same" in moved.stdout
     assert lines[-1] == (
         f"now set BYSTANDER_DATABASE_URL={postgres_url} (with its password, unless it is in "
-        f"~/.pgpass) and start the bot; keep the SQLite file {operator.database} until you are satisfied"
+        f"~/.pgpass) and start the bot; keep the SQLite file {operator.database} "
+        "until you are satisfied"
     )
     assert PASSWORD not in moved.stdout + moved.stderr
     assert next_class_id(postgres_url) == len(original["classes"]) + 1, "numbered after the copy"
