@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.content.bidi import is_right_to_left, isolate_left_to_right
 from bot.content.diagnostics import Location, Report
 from bot.content.fields import Fields
 from bot.content.review import REVIEWED, Review, judge, read_review
@@ -68,7 +69,8 @@ class Locales:
         for fallback in (language, FALLBACK_LANGUAGE, SOURCE_LANGUAGE):
             template = self.strings.get(fallback, {}).get(key)
             if template:
-                return template.format(**values) if values else template
+                text = template.format(**values) if values else template
+                return isolate_left_to_right(text) if is_right_to_left(fallback) else text
         raise KeyError(f"no interface string {key!r}")
 
 

@@ -1,0 +1,40 @@
+"""Right-to-left text: runs of digits, Latin script and commands inside it are isolated.
+
+In an Arabic sentence, a phone number such as "116 111" is laid out by the Unicode
+bidirectional algorithm as two separate numbers in right-to-left order ("111 116"): a
+young person copying it would dial the wrong number. Commands ("/help" shown as "help/"),
+names in Latin script and ranges suffer the same. Each such run is wrapped in a
+left-to-right isolate (U+2066 … U+2069), which Telegram's apps honour, so it keeps its own
+order whatever surrounds it. HTML tags and entities, which Telegram parses, are left as
+they are.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Languages written right to left (ISO 639-1, and Sorani's 639-3 code).
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"})
+LRI, PDI = "\u2066", "\u2069"
+
+# Telegram's HTML: a tag or an entity, never to be split.
+_MARKUP = re.compile(r"(<[^>]*>|&#?\w+;)")
+# A run that reads left to right: from a Latin letter, a digit, "/" (a command) or "+" (a
+# phone number) to the last such character, over the spaces and punctuation between them
+# ("116 111", "BRIS 116 111", "/scenarios", "16–17", "020-50 50 50"); a full stop or
+# space after it stays with the right-to-left sentence.
+_STRONG = r"[A-Za-z0-9À-ɏ/+]"
+_LEFT_TO_RIGHT = re.compile(rf"{_STRONG}(?:[@_.:'’–\- \u00a0]*{_STRONG})*")
+
+
+def is_right_to_left(language: str) -> bool:
+    return language.split("-")[0] in RIGHT_TO_LEFT
+
+
+def isolate_left_to_right(text: str) -> str:
+    """`text` with each left-to-right run isolated; markup untouched."""
+    parts = _MARKUP.split(text)
+    return "".join(
+        part if index % 2 else _LEFT_TO_RIGHT.sub(lambda run: f"{LRI}{run.group()}{PDI}", part)
+        for index, part in enumerate(parts)
+    )
