@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from botharness import open_scenario
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.telegram.runtime import Runtime
@@ -107,3 +108,22 @@ async def test_staff_who_join_their_own_class_are_not_counted(bot: Runtime, fake
     assert "färre än 5 har gått med" in worker.last.text, "four students and the worker"
     await worker.click("📊 Svar: Bråk på bussen")
     assert "Visas inte än (elever)" in first_step(worker.last.text)
+
+
+async def test_answers_count_by_scenario_whatever_language_they_were_played_in(
+    bot: Runtime, fake_bot_api
+) -> None:
+    """Half the class plays in English: one class view, the same steps and choices."""
+    worker, payload = await class_with_bus_fight(fake_bot_api)
+    for _ in range(3):
+        await student_plays(fake_bot_api, payload, [ASK])
+    for _ in range(2):
+        student = fake_bot_api.user(language_code="en")
+        await student.send(f"/start {payload}")
+        await student.click("16–17")
+        await student.click("Play and save my answers")
+        await open_scenario(student, "📌 Trouble on the bus", "Start")
+        await student.click("Ask Yusuf when the bus is coming")
+    shown = await refresh(worker)
+    assert "5 svar (elever)" in shown, "Swedish and English answers in one count"
+    assert f"{ASK}: dolt" in shown, "all five chose the same: one choice, in the worker's language"
