@@ -305,6 +305,15 @@ def build_runtime(config: BotConfig) -> Runtime:
     services = build_services(config)
     for warning in hidden_help_lines(services.catalog, config):  # at the bot's start, as the
         log.warning("%s", warning)  # operator reads it; `bystander check` says it too
+    if config.database_url and holds_data(config.database_path):
+        log.warning(
+            "the data folder still holds the SQLite database %s, but the bot uses %s: if it "
+            "was not moved with `bystander migrate-db --to`, its data is not in PostgreSQL; "
+            'once moved and checked, delete it and its backups (docs/operations.md, "Moving '
+            'to PostgreSQL")',
+            config.database_path,
+            config.database_place,
+        )
     handlers = Handlers(
         services.router,
         services.entry,

@@ -10,6 +10,7 @@ two workers at the same moment.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -191,3 +192,23 @@ async def test_a_second_bot_on_one_sqlite_file_is_refused(bot_factory, fake_bot_
     assert "several workers need PostgreSQL" in str(refused.value)
     async with bot_factory():  # once the first has stopped, a new one starts
         pass
+
+
+async def test_a_worker_on_postgresql_warns_of_a_sqlite_file_left_beside_it(
+    bot_env, postgres_url: str, fake_bot_api: FakeBotApi, caplog
+) -> None:
+    async with bot_factory_on(bot_env):  # the SQLite install an operator starts from
+        pass
+    bot_env["BYSTANDER_DATABASE_URL"] = postgres_url  # set before moving the data
+    with caplog.at_level(logging.WARNING, logger="bystander"):
+        async with bot_factory_on(bot_env):
+            pass
+    assert "the data folder still holds the SQLite database" in caplog.text
+    assert "if it was not moved with `bystander migrate-db --to`" in caplog.text
+
+
+@asynccontextmanager
+async def bot_factory_on(env: dict[str, str]) -> AsyncIterator[Runtime]:
+    runtime = build_runtime(load_config(env))
+    async with runtime.running(poll_timeout=1):
+        yield runtime
