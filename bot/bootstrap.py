@@ -81,14 +81,6 @@ def load_content(config: BotConfig) -> Catalog:
                 coverage.missing,
                 coverage.total,
             )
-    for language in catalog.locales.drafts:
-        log.warning(
-            "interface language %s is not offered to young people: it is a %s, and "
-            "BYSTANDER_OFFERED_TRANSLATIONS is %s; staff may preview it",
-            language,
-            catalog.locales.reviews[language].effective,
-            config.offered_translations,
-        )
     if not catalog.scenarios:
         raise ConfigError(f"no playable scenarios in {config.scenarios_dir}")
     return catalog

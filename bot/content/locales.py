@@ -54,6 +54,11 @@ class Locales:
         """Languages below the offered status: only staff may choose them, to preview."""
         return [code for code in self.strings if not self.is_offered(code)]
 
+    def drafts_said(self) -> str:
+        """The languages only staff may preview, with their status, for the start's log line
+        (shipping drafts is normal: not a warning)."""
+        return ", ".join(f"{code} ({self.reviews[code].effective})" for code in self.drafts)
+
     def is_offered(self, code: str) -> bool:
         if code == SOURCE_LANGUAGE:
             return True

@@ -147,11 +147,16 @@ class Runtime:
 
     def log_start(self) -> None:
         """What this start serves, said before waiting for the network."""
+        drafts = self.catalog.locales.drafts_said()
         log.info(
-            "database %s; %d scenario(s) in %s",
+            "database %s; %d scenario(s) in %s%s",
             self.config.database_place,
             len(self.catalog.scenarios),
             ", ".join(self.catalog.locales.languages),
+            f"; staff may preview the drafts {drafts} (BYSTANDER_OFFERED_TRANSLATIONS is "
+            f"{self.config.offered_translations})"
+            if drafts
+            else "",
         )
         if self.config.proxy:
             log.info("Bot API through the proxy %s", self.config.proxy)  # password masked
