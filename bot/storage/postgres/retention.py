@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.records import INVITATION_GRACE_DAYS, RETIRED, PurgeSummary
+from bot.storage.small_groups import SmallGroups
 
 # People per transaction: a month of events takes seconds to fold, and people playing
 # meanwhile must not wait for all of it.
@@ -31,67 +32,10 @@ _FOLDABLE = (
 _ENDED_CLASSES = (
     "SELECT id FROM classes WHERE least(expires_on, closed_on) < %(cutoff)s"  # NULLs ignored
 )
-
-
-def _small_rows(table: str, key: str, *, coarse: bool) -> str:
-    """Ids of an aggregate table's rows in groups of fewer than K people: groups by month,
-    `key` and class and age band (`coarse`: rows already without class and age band,
-    grouped by month and `key`)."""
-    if coarse:
-        within, rows = f"month, {key}", "WHERE class_id IS NULL AND age_band IS NULL"
-    else:
-        within, rows = f"month, {key}, class_id, age_band", ""
-    return (
-        f"SELECT id FROM (SELECT id, class_id, age_band, sum(participants)"
-        f" OVER (PARTITION BY {within}) AS people FROM {table} {rows}) AS grouped"
-        " WHERE people < %(k)s"
-        + ("" if coarse else " AND (class_id IS NOT NULL OR age_band IS NOT NULL)")
-    )
-
-
-_AGGREGATES = (  # table, the columns that are not merged, the columns that add up
-    ("choice_aggregates", "scenario_id, step_id, choice_id, strategy, assessment, phase,"
-     " first_play", ("answers", "participants")),
-    ("run_aggregates", "scenario_id", ("starts", "completions", "participants")),
-)  # fmt: skip
-_SMALL_PAIRS = (
-    "SELECT id FROM (SELECT id, count(*) OVER (PARTITION BY {within}) AS people"
-    " FROM measure_pair_archive WHERE month IS {dated}) AS grouped WHERE people < %(k)s"
-)
-_SMALL_DATED_PAIRS = _SMALL_PAIRS.format(
-    within="month, scenario_id, item_id, comparison", dated="NOT NULL"
-)
-_SMALL_UNDATED_PAIRS = _SMALL_PAIRS.format(within="scenario_id, item_id, comparison", dated="NULL")
-
-
-def _coarsen(table: str, key: str, sums: tuple[str, ...]) -> tuple[str, ...]:
-    """Merge rows of fewer than K people into a row without class and age band for their
-    month; delete what is still under K."""
-    columns = f"month, {key}, class_id, age_band, {', '.join(sums)}"
-    totals = ", ".join(f"sum({name})" for name in sums)
-    fine = _small_rows(table, key, coarse=False)
-    return (
-        f"INSERT INTO {table} ({columns}) SELECT month, {key}, NULL, NULL, {totals}"
-        f" FROM {table} WHERE id IN ({fine}) GROUP BY month, {key}",
-        f"DELETE FROM {table} WHERE id IN ({fine})",
-        f"DELETE FROM {table} WHERE id IN ({_small_rows(table, key, coarse=True)})",
-    )
-
-
-_COARSEN = (
-    *(statement for aggregate in _AGGREGATES for statement in _coarsen(*aggregate)),
-    f"UPDATE measure_pair_archive SET month = NULL WHERE id IN ({_SMALL_DATED_PAIRS})",
-    f"DELETE FROM measure_pair_archive WHERE id IN ({_SMALL_UNDATED_PAIRS})",
-)
-_SMALL_ROWS = (
-    *(_small_rows(table, key, coarse=coarse) for table, key, _ in _AGGREGATES
-      for coarse in (False, True)),
-    _SMALL_DATED_PAIRS,
-    _SMALL_UNDATED_PAIRS,
-)  # fmt: skip
-_COUNT_SMALL_GROUPS = "SELECT " + " + ".join(
-    f"(SELECT count(*) FROM ({query}) AS small)" for query in _SMALL_ROWS
-)
+# Retention's K rule for aggregate rows (bot/storage/small_groups.py).
+_SMALL_GROUPS = SmallGroups(row_id="id", k="%(k)s")
+_COARSEN = _SMALL_GROUPS.coarsen()
+_COUNT_SMALL_GROUPS = _SMALL_GROUPS.count()
 _RETIRE_RELEASES = (
     f"UPDATE report_releases SET body = '{RETIRED}'"
     f" WHERE last_day < %(cutoff)s AND body != '{RETIRED}'"

@@ -35,6 +35,7 @@ from bot.storage.records import (
     PurgeSummary,
     SurveyState,
 )
+from bot.storage.small_groups import SmallGroups
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
@@ -490,66 +491,10 @@ _ENDED_CLASSES = (
     "SELECT id FROM classes WHERE min(expires_on, coalesce(closed_on, expires_on)) < :cutoff"
 )
 _BATCH = "(SELECT value FROM json_each(:batch))"
-
-
-def _small_rows(table: str, key: str, *, coarse: bool) -> str:
-    """Row ids of an aggregate table's rows in groups of fewer than :k people: groups by
-    month, `key` and class and age band (`coarse`: rows already without class and age band,
-    grouped by month and `key`)."""
-    if coarse:
-        within, rows = f"month, {key}", "WHERE class_id IS NULL AND age_band IS NULL"
-    else:
-        within, rows = f"month, {key}, class_id, age_band", ""
-    return (
-        f"SELECT id FROM (SELECT rowid AS id, class_id, age_band, sum(participants)"
-        f" OVER (PARTITION BY {within}) AS people FROM {table} {rows}) WHERE people < :k"
-        + ("" if coarse else " AND (class_id IS NOT NULL OR age_band IS NOT NULL)")
-    )
-
-
-_AGGREGATES = (  # table, the columns that are not merged, the columns that add up
-    ("choice_aggregates", "scenario_id, step_id, choice_id, strategy, assessment, phase,"
-     " first_play", ("answers", "participants")),
-    ("run_aggregates", "scenario_id", ("starts", "completions", "participants")),
-)  # fmt: skip
-# Answer pairs are one person each, so a group's size is its number of rows: pairs of a
-# month (then, undated, of all months) that fewer than :k people gave.
-_SMALL_PAIRS = (
-    "SELECT id FROM (SELECT rowid AS id, count(*) OVER (PARTITION BY {within}) AS people"
-    " FROM measure_pair_archive WHERE month IS {dated}) WHERE people < :k"
-)
-_SMALL_DATED_PAIRS = _SMALL_PAIRS.format(
-    within="month, scenario_id, item_id, comparison", dated="NOT NULL"
-)
-_SMALL_UNDATED_PAIRS = _SMALL_PAIRS.format(within="scenario_id, item_id, comparison", dated="NULL")
-
-
-def _coarsen(table: str, key: str, sums: tuple[str, ...]) -> tuple[str, ...]:
-    """Merge rows of fewer than :k people into a row without class and age band for their
-    month; delete what is still under :k."""
-    columns = f"month, {key}, class_id, age_band, {', '.join(sums)}"
-    totals = ", ".join(f"sum({name})" for name in sums)
-    fine = _small_rows(table, key, coarse=False)
-    return (
-        f"INSERT INTO {table} ({columns}) SELECT month, {key}, NULL, NULL, {totals}"
-        f" FROM {table} WHERE rowid IN ({fine}) GROUP BY month, {key}",
-        f"DELETE FROM {table} WHERE rowid IN ({fine})",
-        f"DELETE FROM {table} WHERE rowid IN ({_small_rows(table, key, coarse=True)})",
-    )
-
-
-_COARSEN = (
-    *(statement for aggregate in _AGGREGATES for statement in _coarsen(*aggregate)),
-    f"UPDATE measure_pair_archive SET month = NULL WHERE rowid IN ({_SMALL_DATED_PAIRS})",
-    f"DELETE FROM measure_pair_archive WHERE rowid IN ({_SMALL_UNDATED_PAIRS})",
-)
-_SMALL_ROWS = (
-    *(_small_rows(table, key, coarse=coarse) for table, key, _ in _AGGREGATES
-      for coarse in (False, True)),
-    _SMALL_DATED_PAIRS,
-    _SMALL_UNDATED_PAIRS,
-)  # fmt: skip
-_COUNT_SMALL_GROUPS = "SELECT " + " + ".join(f"(SELECT count(*) FROM ({q}))" for q in _SMALL_ROWS)
+# Retention's K rule for aggregate rows (bot/storage/small_groups.py).
+_SMALL_GROUPS = SmallGroups(row_id="rowid", k=":k")
+_COARSEN = _SMALL_GROUPS.coarsen()
+_COUNT_SMALL_GROUPS = _SMALL_GROUPS.count()
 # A released period's numbers include the counts it hides (fewer than K people): they go
 # with the raw events. The row stays, so the period is never released anew from the
 # aggregates (which would differ, and could be subtracted from the old release).
