@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import segno
@@ -26,6 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.offsetbox import AnnotationBbox, TextArea, VPacker
 from matplotlib.transforms import Transform, blended_transform_factory
+
+from bot.content.bidi import isolate_left_to_right
 
 # --- QR code -------------------------------------------------------------------------------
 
@@ -64,9 +67,16 @@ class ChoiceChart:
     percent_format: str = "{percent} %"  # a locale may prefer "{percent}%"
     total: int | None = None  # what shares are of; the sum of the counts when None
     hidden_label: str = "–"  # in place of a hidden bar's share
+    right_to_left: bool = False  # Arabic, Persian…: the chart is mirrored, labels on the right
 
 
-_FONT_FAMILY = "DejaVu Sans"  # matplotlib's bundled font: has å ä ö and the en dash
+# matplotlib ≥ 3.11 lays text out with libraqm, which joins Arabic letters and orders
+# mixed-direction text by the Unicode bidirectional algorithm; the fonts must have the script.
+_LATIN_FAMILIES = ("DejaVu Sans",)  # bundled with matplotlib: å ä ö, the en dash
+# Debian's fonts-noto-core: Arabic in every weight, where DejaVu has regular Arabic only;
+# DejaVu still draws the Latin letters (and Hebrew) of a right-to-left chart.
+_ARABIC_FAMILY = "Noto Sans Arabic"
+_ARABIC_FILES = "NotoSansArabic-"
 _DPI = 100
 _SIZE_IN = (16.0, 9.0)  # 16:9 → 1600×900 px, the shape of a classroom projector
 _TITLE_PT = 28
@@ -90,6 +100,7 @@ _HELPFUL_MARK = {True: "✔", False: "✘"}  # shapes, not colours, carry the me
 
 # Left over from emoji sequences once the emoji itself is dropped; invisible but not "blank".
 _EMOJI_JOINERS = {0x200D, 0xFE0E, 0xFE0F}
+_RLM = "\u200f"  # right-to-left mark: a strong right-to-left character with no glyph
 
 
 def render_choice_chart(chart: ChoiceChart) -> bytes:
@@ -129,22 +140,32 @@ class _Layout:
         self.renderer = renderer
         self.measure = measure = _Measure(renderer)
         full_width = fig.bbox.width - 2 * _W_PAD_IN * _DPI  # inside the page margins
-        self.title = _wrap(_drawable(chart.title), _prop(_TITLE_PT, bold=True), full_width, measure)
-        note = _drawable(chart.facilitated_note or "")
-        self.note = _wrap(note, _prop(_NOTE_PT, italic=True), full_width, measure)
+        self.right_to_left = rtl = chart.right_to_left
+        self.font = font = _font_for(rtl)
+        title = _wrap(
+            font.drawable(chart.title), font.prop(_TITLE_PT, bold=True), full_width, measure
+        )
+        self.title = self.directed(title)
+        note = font.drawable(chart.facilitated_note or "")
+        self.note = self.directed(
+            _wrap(note, font.prop(_NOTE_PT, italic=True), full_width, measure)
+        )
         head_pt = _block_pt(_lines(self.title), _TITLE_PT)
         if self.note:
             head_pt += 8 + _block_pt(_lines(self.note), _NOTE_PT)
         foot_pt = _block_pt(1, _TOTAL_PT)
         body_pt = _SIZE_IN[1] * 72 - head_pt - foot_pt - 60  # 60 pt: constrained-layout pads
-        share = _label_share(chart.bars, full_width, measure)
+        share = _label_share(chart.bars, full_width, measure, font)
+        # The side text starts from, and the label column's: the right in a mirrored chart.
+        self.start = 1 if rtl else 0
+        widths = [1 - share, share] if rtl else [share, 1 - share]
 
         grid = fig.add_gridspec(
-            3, 2, height_ratios=[head_pt, body_pt, foot_pt], width_ratios=[share, 1 - share]
+            3, 2, height_ratios=[head_pt, body_pt, foot_pt], width_ratios=widths
         )
         self.head = fig.add_subplot(grid[0, :])
-        self.labels = fig.add_subplot(grid[1, 0])
-        self.bars = fig.add_subplot(grid[1, 1], sharey=self.labels)
+        self.labels = fig.add_subplot(grid[1, self.start])
+        self.bars = fig.add_subplot(grid[1, 1 - self.start], sharey=self.labels)
         self.foot = fig.add_subplot(grid[2, :])
         for ax in (self.head, self.labels, self.foot):
             ax.set_axis_off()
@@ -156,14 +177,22 @@ class _Layout:
         box = ax.get_window_extent(self.renderer)
         return box.width, box.height
 
+    def directed(self, text: str) -> str:
+        """In a mirrored chart, every line starts right to left, also one that begins with a
+        Latin name or a number ("BRIS …"), which would otherwise set a line's direction, and
+        each number and Latin name keeps its own order ("116 111", not "111 116")."""
+        if not self.right_to_left or not text:
+            return text
+        return "\n".join(_RLM + isolate_left_to_right(line) for line in text.split("\n"))
 
-def _label_share(bars: Sequence[Bar], full_width: float, measure: _Measure) -> float:
+
+def _label_share(bars: Sequence[Bar], full_width: float, measure: _Measure, font: _Font) -> float:
     """The label column's share of the width: no wider than the labels need, so short labels
     sit next to their bars, and at most half so long ones wrap instead of squeezing the bars."""
     needed = max(
         max(
-            measure(_drawable(bar.label), _prop(_LABEL_PT)),
-            measure(_drawable(bar.strategy), _prop(_strategy_pt(_LABEL_PT))),
+            measure(font.drawable(bar.label), font.prop(_LABEL_PT)),
+            measure(font.drawable(bar.strategy), font.prop(_strategy_pt(_LABEL_PT))),
         )
         for bar in bars
     )
@@ -172,50 +201,57 @@ def _label_share(bars: Sequence[Bar], full_width: float, measure: _Measure) -> f
 
 
 def _draw_header(layout: _Layout) -> None:
-    parts = [TextArea(layout.title, textprops=_text(_TITLE_PT, _INK, bold=True))]
+    font = layout.font
+    parts = [TextArea(layout.title, textprops=font.text(_TITLE_PT, _INK, bold=True))]
     if layout.note:
-        parts.append(TextArea(layout.note, textprops=_text(_NOTE_PT, _MUTED, italic=True)))
-    box = VPacker(children=parts, align="left", pad=0, sep=8)
-    _place(layout.head, box, (0, 1), layout.head.transAxes, (0, 1))
+        parts.append(TextArea(layout.note, textprops=font.text(_NOTE_PT, _MUTED, italic=True)))
+    box = VPacker(children=parts, align=_align(layout.start), pad=0, sep=8)
+    _place(layout.head, box, (layout.start, 1), layout.head.transAxes, (layout.start, 1))
 
 
 def _draw_footer(layout: _Layout, total_label: str) -> None:
     ax = layout.foot
-    props = _text(_TOTAL_PT, _MUTED)
-    ax.text(
-        1, 0.5, _drawable(total_label), ha="right", va="center", transform=ax.transAxes, **props
-    )
+    end = 1 - layout.start  # the total sits where reading ends
+    props = layout.font.text(_TOTAL_PT, _MUTED)
+    total = layout.directed(layout.font.drawable(total_label))
+    ax.text(end, 0.5, total, ha=_align(end), va="center", transform=ax.transAxes, **props)
+
+
+def _align(side: int) -> str:
+    return "right" if side else "left"
 
 
 def _draw_labels(layout: _Layout, bars: Sequence[Bar]) -> None:
     """Each label with its strategy beneath, vertically centred on its bar."""
     width, height = layout.px(layout.labels)
-    label_pt, blocks = _fit_labels(bars, width * 0.97, height / len(bars), layout.measure)
+    label_pt, blocks = _fit_labels(bars, width * 0.97, height / len(bars), layout)
     strategy_pt = _strategy_pt(label_pt)
     at_bar = blended_transform_factory(layout.labels.transAxes, layout.labels.transData)
     for i, (label, strategy) in enumerate(blocks):
-        parts = [TextArea(label, textprops=_text(label_pt, _INK))]
+        parts = [TextArea(layout.directed(label), textprops=layout.font.text(label_pt, _INK))]
         if strategy:
-            parts.append(TextArea(strategy, textprops=_text(strategy_pt, _MUTED)))
+            muted = layout.font.text(strategy_pt, _MUTED)
+            parts.append(TextArea(layout.directed(strategy), textprops=muted))
         _place(
             layout.labels,
-            VPacker(children=parts, align="left", pad=0, sep=4),
-            (0, i),
+            VPacker(children=parts, align=_align(layout.start), pad=0, sep=4),
+            (layout.start, i),
             at_bar,
-            (0, 0.5),
+            (layout.start, 0.5),
         )
 
 
 def _fit_labels(
-    bars: Sequence[Bar], width_px: float, slot_px: float, measure: _Measure
+    bars: Sequence[Bar], width_px: float, slot_px: float, layout: _Layout
 ) -> tuple[int, list[tuple[str, str]]]:
     """The largest label size at which every wrapped label and strategy fits its bar's slot."""
+    font, measure = layout.font, layout.measure
     for label_pt in range(_LABEL_PT, _MIN_LABEL_PT - 1, -1):
         strategy_pt = _strategy_pt(label_pt)
         blocks = [
             (
-                _wrap(_drawable(bar.label), _prop(label_pt), width_px, measure),
-                _wrap(_drawable(bar.strategy), _prop(strategy_pt), width_px, measure),
+                _wrap(font.drawable(bar.label), font.prop(label_pt), width_px, measure),
+                _wrap(font.drawable(bar.strategy), font.prop(strategy_pt), width_px, measure),
             )
             for bar in bars
         ]
@@ -245,25 +281,31 @@ def _draw_bars(layout: _Layout, chart: ChoiceChart, percents: Sequence[int | Non
     ax.set_ylim(len(chart.bars) - 0.5, -0.5)  # first choice on top, like the buttons
 
     ends = [
-        _drawable(chart.hidden_label) if p is None else _percent_text(chart, p, bar.helpful)
+        layout.font.drawable(chart.hidden_label)
+        if p is None
+        else _percent_text(chart, p, bar.helpful, layout.font)
         for p, bar in zip(percents, chart.bars, strict=True)
     ]
-    ax.set_xlim(0, _x_max(layout, ends, max(lengths)))
+    x_max = _x_max(layout, ends, max(lengths))
+    # Mirrored, the bars grow from the right, next to their labels.
+    ax.set_xlim(*((x_max, 0) if layout.right_to_left else (0, x_max)))
+    beyond = -10 if layout.right_to_left else 10
     for row, length, end in zip(rows, lengths, ends, strict=True):
         ax.annotate(
             end,
             (length, row),
-            xytext=(10, 0),
+            xytext=(beyond, 0),
             textcoords="offset points",
             va="center",
-            ha="left",
-            **_text(_PERCENT_PT, _INK, bold=True),
+            ha=_align(layout.start),
+            **layout.font.text(_PERCENT_PT, _INK, bold=True),
         )
 
     # No junk: the printed percentages replace the x axis; one faint baseline anchors the bars.
-    for side in ("top", "right", "bottom"):
+    baseline = "right" if layout.right_to_left else "left"
+    for side in {"top", "right", "bottom", "left"} - {baseline}:
         ax.spines[side].set_visible(False)
-    ax.spines["left"].set_color(_BASELINE)
+    ax.spines[baseline].set_color(_BASELINE)
     ax.set_xticks([])
     ax.set_yticks([])  # also spares the layout engine measuring tick labels nobody sees
     ax.set_facecolor("white")
@@ -274,14 +316,14 @@ def _x_max(layout: _Layout, ends: Sequence[str], top_percent: int) -> float:
     if top_percent == 0:
         return 1.0
     width_px, _ = layout.px(layout.bars)
-    prop = _prop(_PERCENT_PT, bold=True)
+    prop = layout.font.prop(_PERCENT_PT, bold=True)
     widest = max(layout.measure(end, prop) for end in ends)
     room = widest + 10 * _DPI / 72 + 12  # the annotation offset plus a small margin
     return top_percent * width_px / max(width_px - room, width_px * 0.5)
 
 
-def _percent_text(chart: ChoiceChart, percent: int, helpful: bool | None) -> str:
-    text = _drawable(chart.percent_format.format(percent=percent))
+def _percent_text(chart: ChoiceChart, percent: int, helpful: bool | None, font: _Font) -> str:
+    text = font.drawable(chart.percent_format.format(percent=percent))
     return text if helpful is None else f"{text}  {_HELPFUL_MARK[helpful]}"
 
 
@@ -305,22 +347,71 @@ def _strategy_colours(bars: Sequence[Bar]) -> dict[str, str]:
 # --- Text helpers --------------------------------------------------------------------------
 
 
-def _drawable(text: str) -> str:
-    """The text without characters the font lacks (emoji in button labels), which would
-    otherwise render as boxes and raise "Glyph missing" warnings; whitespace collapsed."""
-    glyphs = _glyphs()
-    kept = (
-        c
-        for c in unicodedata.normalize("NFC", text)
-        if c.isspace() or (ord(c) in glyphs and ord(c) not in _EMOJI_JOINERS)
-    )
-    return " ".join("".join(kept).split())
+@dataclass(frozen=True)
+class _Font:
+    """The font families a chart draws with, first choice first; a glyph missing from one
+    is taken from the next."""
+
+    families: tuple[str, ...]
+
+    def drawable(self, text: str) -> str:
+        """The text without characters the fonts lack (emoji in button labels), which would
+        otherwise render as boxes and raise "Glyph missing" warnings; whitespace collapsed."""
+        glyphs = _glyphs(self.families)
+        kept = (
+            c
+            for c in unicodedata.normalize("NFC", text)
+            if c.isspace() or (ord(c) in glyphs and ord(c) not in _EMOJI_JOINERS)
+        )
+        return " ".join("".join(kept).split())
+
+    def prop(self, size_pt: float, *, bold: bool = False, italic: bool = False) -> FontProperties:
+        return FontProperties(
+            family=list(self.families),
+            size=size_pt,
+            weight="bold" if bold else "normal",
+            style="italic" if italic else "normal",
+        )
+
+    def text(
+        self, size_pt: float, colour: str, *, bold: bool = False, italic: bool = False
+    ) -> dict[str, Any]:
+        # parse_math=False: a "$" in a label is money, not the start of mathtext.
+        return {
+            "fontproperties": self.prop(size_pt, bold=bold, italic=italic),
+            "color": colour,
+            "linespacing": _LINE_SPACING,
+            "parse_math": False,
+        }
+
+
+_LATIN = _Font(_LATIN_FAMILIES)
 
 
 @cache
-def _glyphs() -> frozenset[int]:
-    path = font_manager.findfont(FontProperties(family=_FONT_FAMILY), fallback_to_default=False)
-    return frozenset(font_manager.get_font(path).get_charmap())
+def _font_for(right_to_left: bool) -> _Font:
+    """Arabic script needs a font with it in bold too; without fonts-noto-core installed, a
+    right-to-left chart is drawn in DejaVu alone, whose bold lacks Arabic (those letters are
+    left out, as emoji are, rather than drawn as boxes)."""
+    if not right_to_left:
+        return _LATIN
+    # matplotlib's font list is cached from its first run: a font installed later is added.
+    for path in font_manager.findSystemFonts():
+        if Path(path).name.startswith(_ARABIC_FILES):
+            font_manager.fontManager.addfont(path)
+    names = {entry.name for entry in font_manager.fontManager.ttflist}
+    if _ARABIC_FAMILY not in names:
+        return _LATIN
+    return _Font((_ARABIC_FAMILY, *_LATIN_FAMILIES))
+
+
+@cache
+def _glyphs(families: tuple[str, ...]) -> frozenset[int]:
+    glyphs: set[int] = set()
+    for family in families:
+        path = font_manager.findfont(FontProperties(family=family), fallback_to_default=False)
+        glyphs |= set(font_manager.get_font(path).get_charmap())
+    return frozenset(glyphs)
 
 
 def _wrap(text: str, prop: FontProperties, max_px: float, measure: _Measure) -> str:
@@ -369,27 +460,6 @@ def _lines(text: str) -> int:
 
 def _block_pt(lines: int, size_pt: float) -> float:
     return lines * size_pt * _LINE_SPACING
-
-
-def _prop(size_pt: float, *, bold: bool = False, italic: bool = False) -> FontProperties:
-    return FontProperties(
-        family=_FONT_FAMILY,
-        size=size_pt,
-        weight="bold" if bold else "normal",
-        style="italic" if italic else "normal",
-    )
-
-
-def _text(
-    size_pt: float, colour: str, *, bold: bool = False, italic: bool = False
-) -> dict[str, Any]:
-    # parse_math=False: a "$" in a label is money, not the start of mathtext.
-    return {
-        "fontproperties": _prop(size_pt, bold=bold, italic=italic),
-        "color": colour,
-        "linespacing": _LINE_SPACING,
-        "parse_math": False,
-    }
 
 
 def _place(

@@ -12,10 +12,10 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from bot.charts import (
+    _LATIN,
     Bar,
     ChoiceChart,
     _choice_figure,
-    _drawable,
     _percentages,
     render_choice_chart,
     render_qr,
@@ -164,10 +164,10 @@ def test_shares_round_half_up_and_survive_zero_answers() -> None:
 
 
 def test_text_the_font_cannot_draw_is_dropped() -> None:
-    assert _drawable("✅ Gå fram") == "Gå fram"
-    assert _drawable("👍🏽 Säg  ifrån 🚌") == "Säg ifrån"
-    assert _drawable("❤️ Stötta") == "❤ Stötta"  # DejaVu has the heart; only the selector goes
-    assert _drawable("Delegera – hämta hjälp ✔") == "Delegera – hämta hjälp ✔"
+    assert _LATIN.drawable("✅ Gå fram") == "Gå fram"
+    assert _LATIN.drawable("👍🏽 Säg  ifrån 🚌") == "Säg ifrån"
+    assert _LATIN.drawable("❤️ Stötta") == "❤ Stötta"  # DejaVu has the heart; only the selector goes
+    assert _LATIN.drawable("Delegera – hämta hjälp ✔") == "Delegera – hämta hjälp ✔"
 
 
 def test_invalid_charts_are_refused() -> None:
@@ -189,3 +189,76 @@ def test_repeated_rendering_leaves_no_figures_behind() -> None:
         render_choice_chart(EXAMPLE)
     assert plt.get_fignums() == []
     assert live_figures() <= before + 1
+
+
+# --- Right to left -------------------------------------------------------------------------
+
+ARABIC = ChoiceChart(
+    title="شجار في الباص – الخطوة 2: يدفعون يوسف",
+    bars=(
+        Bar("اذهب إلى السائق وأخبره", 5, "استعن بغيرك – اطلب المساعدة", True),
+        Bar("اتصل بـ BRIS على 116 111", 3, "استعن بغيرك – اطلب المساعدة", True),
+        Bar("قل لهم: كفى!", 2, "اعترض مباشرة", True),
+        Bar("لا تفعل شيئًا", None, "لا شيء"),
+    ),
+    total_label="عدد الإجابات: 12",
+    facilitated_note="رفع الأيدي في الصف",
+    hidden_label="مخفي",
+    right_to_left=True,
+)
+
+
+def test_arabic_chart_keeps_every_letter_in_every_weight() -> None:
+    # The bold title and the bold shares need fonts-noto-core: DejaVu's bold has no Arabic.
+    fig = _choice_figure(ARABIC)
+    drawn = " ".join(t.get_text() for t in fig.findobj(Text))
+    for word in ("شجار", "يوسف", "السائق", "BRIS", "مخفي", "الإجابات"):
+        assert word in drawn
+
+
+def test_arabic_chart_is_mirrored_on_the_image() -> None:
+    pixels = matplotlib.image.imread(io.BytesIO(render_choice_chart(ARABIC)), format="png")
+    ink = pixels[..., :3].mean(axis=2) < 0.5  # dark text; the bars are lighter colours
+    height, width = ink.shape
+    title_rows = ink[: height // 10]
+    columns = title_rows.any(axis=0).nonzero()[0]
+    assert columns.max() > width * 0.9 and columns.min() > width * 0.3, "title flush right"
+    body = ink[height // 4 : height * 3 // 4]
+    label_columns = body[:, width * 2 // 3 :].any(axis=0).sum()
+    assert label_columns > width // 10, "labels on the right"
+    fig = _choice_figure(ARABIC)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    fig.draw(renderer)
+    _, labels, bars, _ = fig.axes
+    bars_box = bars.get_window_extent(renderer)
+    assert labels.get_window_extent(renderer).x0 > bars_box.x1, "label column right of bars"
+    for patch in bars.patches:  # each bar grows leftwards from the labels
+        assert abs(patch.get_window_extent(renderer).x1 - bars_box.x1) < 2
+    for text in labels.findobj(Text):
+        if text.get_text():
+            assert text.get_window_extent(renderer).x0 > bars_box.x1, text.get_text()
+
+
+def test_arabic_letters_are_joined_by_the_text_layout() -> None:
+    # With joining, "سلام" takes its connected forms; a zero-width non-joiner between the
+    # letters forces their separate forms, which are wider. Without shaping both are equal.
+    fig = _choice_figure(ARABIC)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    prop = fig.axes[1].findobj(Text)[1].get_fontproperties()
+
+    def width(text: str) -> float:
+        return renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
+
+    assert width("سلام") < width("\u200c".join("سلام")) - 2
+
+
+def test_numbers_and_latin_names_keep_their_order_in_arabic_text() -> None:
+    from bidi import get_display
+
+    fig = _choice_figure(ARABIC)
+    drawn = [t.get_text() for t in fig.findobj(Text) if "BRIS" in t.get_text()]
+    assert drawn, "the label with the phone number is drawn"
+    for text in drawn:
+        shown = get_display(text)  # left to right on screen, as libraqm's bidi algorithm lays it
+        # Read from the right: the name, then the number, each in its own order.
+        assert "116 111" in shown and shown.index("116 111") < shown.index("BRIS")

@@ -7,15 +7,21 @@ names in Latin script and ranges suffer the same. Each such run is wrapped in a
 left-to-right isolate (U+2066 … U+2069), which Telegram's apps honour, so it keeps its own
 order whatever surrounds it. HTML tags and entities, which Telegram parses, are left as
 they are.
+
+A line's direction is set by its first letter: a help line starting with "BRIS" would be
+laid out left to right. Isolated runs do not count (Unicode's rule P2), but not every app
+applies that rule, so such a line also starts with a right-to-left mark.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Languages written right to left (ISO 639-1, and Sorani's 639-3 code).
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"})
 LRI, PDI = "\u2066", "\u2069"
+RLM = "\u200f"  # right-to-left mark: a strong right-to-left character with no glyph
 
 # Telegram's HTML: a tag or an entity, never to be split.
 _MARKUP = re.compile(r"(<[^>]*>|&#?\w+;)")
@@ -38,3 +44,24 @@ def isolate_left_to_right(text: str) -> str:
         part if index % 2 else _LEFT_TO_RIGHT.sub(lambda run: f"{LRI}{run.group()}{PDI}", part)
         for index, part in enumerate(parts)
     )
+
+
+def for_right_to_left(text: str) -> str:
+    """`text` as a right-to-left language shows it: left-to-right runs isolated, and each
+    line right to left, also one that starts with a Latin name."""
+    return "\n".join(
+        RLM + isolate_left_to_right(line)
+        if _starts_left_to_right(line)
+        else isolate_left_to_right(line)
+        for line in text.split("\n")
+    )
+
+
+def _starts_left_to_right(line: str) -> bool:
+    for char in "".join(_MARKUP.split(line)[::2]):  # the words, without tags and entities
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return False
+        if direction == "L":
+            return True
+    return False

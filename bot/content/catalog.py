@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.content.bidi import for_right_to_left, is_right_to_left
 from bot.content.diagnostics import Location, Report
 from bot.content.fields import check_choice
 from bot.content.locales import Locales, load_help_resources, load_locales
@@ -170,7 +171,8 @@ def build_scenario(draft: ScenarioDraft, translations: dict[str, dict[str, str]]
         values = {SOURCE_LANGUAGE: draft.source(key)}
         for language, table in translations.items():
             if key in table:
-                values[language] = table[key]
+                shown = table[key]
+                values[language] = for_right_to_left(shown) if is_right_to_left(language) else shown
         return Text(values)
 
     def passage(lines: list[LineDraft]) -> Passage:

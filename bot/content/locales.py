@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.content.bidi import is_right_to_left, isolate_left_to_right
+from bot.content.bidi import for_right_to_left, is_right_to_left
 from bot.content.diagnostics import Location, Report
 from bot.content.fields import Fields
 from bot.content.review import REVIEWED, Review, judge, read_review
@@ -75,7 +75,7 @@ class Locales:
             template = self.strings.get(fallback, {}).get(key)
             if template:
                 text = template.format(**values) if values else template
-                return isolate_left_to_right(text) if is_right_to_left(fallback) else text
+                return for_right_to_left(text) if is_right_to_left(fallback) else text
         raise KeyError(f"no interface string {key!r}")
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from html import escape
 from typing import TYPE_CHECKING
 
+from bot.content.bidi import is_right_to_left
 from bot.evaluation.report import Cell, Chart, Column, Report, Section, Table
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; 
 h1 { font-size: 1.8rem; margin: 0 0 .5rem; }
 h2 { font-size: 1.35rem; margin: 2.5rem 0 .5rem; border-bottom: 2px solid #0072B2;
   padding-bottom: .2rem; }
-.summary { background: #eef5fb; border-left: 4px solid #0072B2; padding: .75rem 1rem; }
+.summary { background: #eef5fb; border-inline-start: 4px solid #0072B2; padding: .75rem 1rem; }
 .summary h2 { margin-top: 0; border: 0; }
 .summary li { margin: .3rem 0; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
@@ -107,8 +108,8 @@ dt { font-weight: 600; }
 dd { margin: 0; }
 .privacy { color: #444; font-size: .95rem; }
 table { border-collapse: collapse; width: 100%; margin: 1rem 0 1.5rem; font-size: .95rem; }
-caption { text-align: left; font-weight: 600; padding: .3rem 0; caption-side: top; }
-th, td { border-bottom: 1px solid #d0d0d0; padding: .3rem .5rem; text-align: left;
+caption { text-align: start; font-weight: 600; padding: .3rem 0; caption-side: top; }
+th, td { border-bottom: 1px solid #d0d0d0; padding: .3rem .5rem; text-align: start;
   vertical-align: top; }
 tbody th { min-width: 10rem; }
 thead th { border-bottom: 2px solid #1f1f1f; }
@@ -145,11 +146,16 @@ def to_html(report: Report) -> str:
     )
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{escape(report.language)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{escape(report.language)}" dir="{_direction(report.language)}">\n'
+        '<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(report.title)}</title>\n<style>{_CSS}</style>\n</head>\n"
         f"<body>\n{body}\n</body>\n</html>\n"
     )
+
+
+def _direction(language: str) -> str:
+    return "rtl" if is_right_to_left(language) else "ltr"
 
 
 def _summary(report: Report) -> str:

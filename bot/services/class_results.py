@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.content.bidi import is_right_to_left
 from bot.engine.model import Scenario, Step
 from bot.privacy.class_view import (
     Release,
@@ -179,6 +180,7 @@ class ClassResults(StaffDesk):
             facilitated_note=self.t(language, "chart.hands") if hands else None,
             total=self._total(answers),
             hidden_label=self.t(language, "chart.hidden"),
+            right_to_left=is_right_to_left(language),
         )
         caption = self._step_name(scenario, step, language)
         # Rendering takes a few tenths of a second: keep the event loop serving others.

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
-from bidi import get_display
+from bidi import get_base_level, get_display
 
-from bot.content.bidi import LRI, PDI, isolate_left_to_right
-from bot.content.catalog import Catalog
+from bot.config import content_dirs
+from bot.content.bidi import LRI, PDI, RLM, for_right_to_left, isolate_left_to_right
+from bot.content.catalog import Catalog, load_catalog
+from bot.content.review import MACHINE_DRAFT
+from bot.engine.model import Scenario, Text
 
 # Phone numbers, 112 and commands, as they must read on the screen.
 NUMBER = re.compile(r"\d[\d -]*\d")
@@ -55,3 +59,57 @@ def test_every_shipped_arabic_text_shows_numbers_and_commands_in_order(
 def test_a_left_to_right_language_is_not_touched(shipped_catalog: Catalog) -> None:
     text = shipped_catalog.locales.text("sv", "help.typed")
     assert LRI not in text and PDI not in text
+
+
+def test_a_line_starting_with_a_latin_name_is_laid_out_right_to_left() -> None:
+    text = "<b>BRIS</b> 116 111 – خط للأطفال\nاتصل بـ 112\n• <b>UMO</b> umo.se"
+    lines = for_right_to_left(text).split("\n")
+    assert [line.startswith(RLM) for line in lines] == [True, False, True]
+    assert all(get_base_level(line) == 1 for line in lines)
+
+
+def shipped_right_to_left_texts() -> list[tuple[str, str]]:
+    """(where, text) for every shipped Arabic text, drafts included, as players see it."""
+    scenarios, locales_dir = content_dirs({})
+    catalog = load_catalog([scenarios], locales_dir, offered_from=MACHINE_DRAFT)
+    locales = catalog.locales
+    found = [
+        (key, locales.text("ar", key))
+        for key, template in locales.strings.get("ar", {}).items()
+        if "{" not in template  # filled in at run time, by the same function
+    ]
+    for scenario in catalog.scenarios.values():
+        for where, text in scenario_texts(scenario):
+            if "ar" in text.values:
+                found.append((f"{scenario.id}: {where}", text.values["ar"]))
+    return found
+
+
+def scenario_texts(scenario: Scenario) -> Iterator[tuple[str, Text]]:
+    yield "title", scenario.title
+    yield "description", scenario.description
+    yield "content_note", scenario.content_note
+    for step in scenario.steps.values():
+        for line in step.text.lines:
+            yield step.id, line.text
+        for choice in step.choices:
+            yield f"{step.id}.{choice.id}.label", choice.label
+            yield f"{step.id}.{choice.id}.feedback", choice.feedback
+    for ending in scenario.endings.values():
+        yield ending.id, ending.title
+        yield ending.id, ending.remember
+        for line in (*ending.debrief.lines, *ending.discuss.lines):
+            yield ending.id, line.text
+
+
+def test_every_shipped_arabic_line_reads_right_to_left_with_numbers_in_order() -> None:
+    texts = shipped_right_to_left_texts()
+    assert len(texts) > 300
+    for where, text in texts:
+        for line in MARKUP.sub("", text).split("\n"):
+            if any(c.isalpha() for c in line):
+                assert get_base_level(line) == 1, f"{where}: {line!r} is laid out left to right"
+            shown = seen(line)
+            for run in [*NUMBER.findall(line), *COMMAND.findall(line)]:
+                clean = run.replace(LRI, "").replace(PDI, "")
+                assert clean in shown, f"{where}: {clean!r} is not shown in order: {shown!r}"
