@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from bot.content.bidi import for_right_to_left, is_right_to_left
@@ -51,6 +52,7 @@ class LoadedScenario:
     report: Report
     draft: ScenarioDraft | None = None
     scenario: Scenario | None = None
+    preview: Scenario | None = None  # with the drafts too, for staff who chose a draft language
     coverage: dict[str, Coverage] = field(default_factory=dict)
     reviews: dict[str, Review] = field(default_factory=dict)
 
@@ -63,6 +65,16 @@ class Catalog:
     locales: Locales
     report: Report  # problems in locales/ and across files
     questionnaire: LoadedMeasures | None = None
+
+    @cached_property
+    def previews(self) -> dict[str, Scenario]:
+        """The scenarios with every translation, drafts too: what staff who chose a draft
+        language read (young people are shown only the offered ones)."""
+        return {
+            item.scenario.id: item.preview or item.scenario
+            for item in self.loaded
+            if item.scenario is not None
+        }
 
     @property
     def awaiting_contact(self) -> list[str]:
@@ -152,9 +164,12 @@ def load_scenario(path: Path, help_keys: set[str], offered_from: str = REVIEWED)
     translations = load_translations(path.parent, draft, result.report, everyone)
     result.coverage, result.reviews = translations.coverage, translations.reviews
     if not result.report.errors:
-        scenario = build_scenario(draft, translations.offered(offered_from))
+        offered = translations.offered(offered_from)
+        scenario = build_scenario(draft, offered)
         check_lines_shown(scenario, draft, result.report)  # needs the built story's paths
         result.scenario = None if result.report.errors else scenario
+        if result.scenario is not None and len(offered) < len(translations.texts):
+            result.preview = build_scenario(draft, translations.texts)
     return result
 
 

@@ -80,7 +80,7 @@ class Account(PlayerDesk):
         )
 
     def _title(self, scenario_id: str, session: Session) -> str:
-        scenario = self.catalog.scenarios.get(scenario_id)
+        scenario = self._scenarios(session).get(scenario_id)
         return scenario.title.get(session.language) if scenario else scenario_id
 
     @command("delete", menu=9)

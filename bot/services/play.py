@@ -30,7 +30,7 @@ class PlayService(PlayerDesk):
         """The session and scenario, or the outcome to show instead (welcome, gone, or
         a kind word when the scenario is not for the player's age: a forged button)."""
         session = await self._session(person)
-        scenario = self.catalog.scenarios.get(scenario_id)
+        scenario = self._scenarios(session).get(scenario_id)
         if session.profile is None:
             return session, None, self._welcome(session)
         if scenario is None:
@@ -210,7 +210,7 @@ class PlayService(PlayerDesk):
         if stored is None:
             return None
         run = Run.from_json(stored)
-        scenario = self.catalog.scenarios.get(run.scenario_id)
+        scenario = self._scenarios(session).get(run.scenario_id)
         if (
             run.run_id != run_id
             or scenario is None
@@ -225,7 +225,7 @@ class PlayService(PlayerDesk):
         if stored is None:
             return None
         run = Run.from_json(stored)
-        scenario = self.catalog.scenarios.get(run.scenario_id)
+        scenario = self._scenarios(session).get(run.scenario_id)
         return (scenario, run) if scenario is not None else None
 
     @command("resume", menu=3)
@@ -240,7 +240,7 @@ class PlayService(PlayerDesk):
                 self.t(session, "resume.nothing"), await self._menu_keyboard(session)
             )
         run = Run.from_json(stored)
-        scenario = self.catalog.scenarios.get(run.scenario_id)
+        scenario = self._scenarios(session).get(run.scenario_id)
         if scenario is None:
             await session.store.clear_active_run(person.pseudonym)
             return await self._gone(session)

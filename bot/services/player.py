@@ -12,7 +12,7 @@ is on disk and a restart loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.content.catalog import Catalog
@@ -53,6 +53,7 @@ class Session:
     profile: Profile | None
     store: PlayerStore
     language: str
+    preview: bool = False  # a draft language, which only staff may choose: drafts shown
 
     @property
     def saved(self) -> bool:
@@ -108,7 +109,8 @@ class PlayerDesk:
             chosen = profile.language
         else:  # a language no longer offered (the setting changed) is as one never offered
             chosen = self.presenter.locales.pick(person.telegram_language)
-        return Session(person, profile, store, chosen)
+        preview = not self.presenter.locales.is_offered(chosen)
+        return Session(person, profile, store, chosen, preview)
 
     async def may_read(self, person: Person, language: str) -> bool:
         """An offered language, or a draft one for staff (a role is looked up only then)."""
@@ -155,7 +157,12 @@ class PlayerDesk:
     def _offered(self, session: Session) -> list[Scenario]:
         """The scenarios for the player's age band (bot/engine/ages.py); a class's
         assignments too must fit it, so nobody is shown a story written for older players."""
-        return [s for s in self.catalog.scenarios.values() if is_for(s.age, session.band)]
+        return [s for s in self._scenarios(session).values() if is_for(s.age, session.band)]
+
+    def _scenarios(self, session: Session) -> Mapping[str, Scenario]:
+        """The scenarios as this person reads them: staff who chose a draft language
+        preview its draft translations; everyone else gets the offered ones."""
+        return self.catalog.previews if session.preview else self.catalog.scenarios
 
     async def _menu_keyboard(self, session: Session) -> Keyboard:
         buttons: list[Button] = []
@@ -194,7 +201,7 @@ class PlayerDesk:
 
     async def _active_scenario(self, session: Session) -> Scenario | None:
         stored = await session.store.get_active_run(session.person.pseudonym)
-        return self.catalog.scenarios.get(stored["scenario"]) if stored else None
+        return self._scenarios(session).get(stored["scenario"]) if stored else None
 
     async def _gone(self, session: Session) -> Outcome:
         return Outcome.say(
@@ -215,7 +222,7 @@ class PlayerDesk:
     async def _survey_state(self, session: Session, scenario_id: str) -> SurveyState | None:
         """The questionnaire state, or None when no questionnaire button can be valid here:
         nobody is asked who does not save, and only about scenarios that exist for their age."""
-        scenario = self.catalog.scenarios.get(scenario_id)
+        scenario = self._scenarios(session).get(scenario_id)
         asked = scenario is not None and is_for(scenario.age, session.band)
         if self.survey is None or not session.saved or not asked:
             return None

@@ -60,7 +60,7 @@ class QuestionnaireFlow(PlayerDesk):
 
     async def _after_wave(self, session: Session, wave: Wave, scenario_id: str) -> Outcome:
         if wave is Wave.BEFORE:
-            scenario = self.catalog.scenarios.get(scenario_id)
+            scenario = self._scenarios(session).get(scenario_id)
             return (
                 await self.play.start_run(session, scenario)
                 if scenario

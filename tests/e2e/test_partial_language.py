@@ -125,3 +125,28 @@ async def test_a_language_not_offered_is_not_on_the_first_screen(
         user = fake_bot_api.user(language_code="eo")
         await user.send("/start")
         assert user.buttons()[-1] == "🌐 English"
+
+
+async def test_staff_who_chose_a_draft_language_read_its_draft_scenarios(
+    esperanto_in_progress, bot_factory: BotFactory, fake_bot_api: FakeBotApi, tmp_path: Path
+) -> None:
+    story = tmp_path / "scenarios" / "bus-fight" / "eo.yaml"
+    text = fill(story.read_text(encoding="utf-8"), "title", "Tumulto en la buso")
+    story.write_text(fill(text, "stop.text", "Estas vendredo."), encoding="utf-8")
+    async with bot_factory():
+        staff = fake_bot_api.user(ADMIN_ID, language_code="sv")
+        await staff.send("/language")
+        await staff.click("Esperanto (utkast)")
+        await staff.click("16–17 jaroj")
+        await staff.click("Play and save my answers")
+        assert any(b.startswith("Tumulto en la buso") for b in staff.buttons()), staff.buttons()
+        await staff.click(next(b for b in staff.buttons() if b.startswith("Tumulto")))
+        await staff.click("▶️ Start")
+        await staff.click("Skip all questions")  # the questionnaire before the first scenario
+        assert "Estas vendredo." in staff.last.text
+
+        young = fake_bot_api.user(language_code="en")  # the same scenario, offered texts only
+        await young.send("/start")
+        await young.click("16–17")
+        await young.click("Play and save my answers")
+        assert "Trouble on the bus · 5 min" in " ".join(young.buttons())
