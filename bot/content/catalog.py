@@ -29,7 +29,7 @@ from bot.content.story_checks import (
     start_step,
     unconditional_debrief_lines,
 )
-from bot.content.translations import STRUCTURE_FILE, Coverage, load_translations
+from bot.content.translations import STRUCTURE_FILE, Coverage, Glossary, load_translations
 from bot.content.yamlsafe import read_yaml
 from bot.engine.help import HelpResource
 from bot.engine.measures import Measures
@@ -114,7 +114,8 @@ def load_catalog(paths: Iterable[Path], locales_dir: Path, offered_from: str = R
     report = Report()
     help_resources = load_help_resources(locales_dir, report)
     locales = load_locales(locales_dir, report, list(help_resources), offered_from)
-    loaded = _load_all(scenario_files(paths), set(help_resources), offered_from)
+    glossary = locales.glossary()
+    loaded = _load_all(scenario_files(paths), set(help_resources), offered_from, glossary)
     scenarios: dict[str, Scenario] = {}
     for item in loaded:
         if item.scenario is None:
@@ -136,18 +137,22 @@ def load_catalog(paths: Iterable[Path], locales_dir: Path, offered_from: str = R
 PARALLEL_FROM = 64  # files; below this, starting worker processes costs more than it saves
 
 
-def _load_all(files: list[Path], help_keys: set[str], offered_from: str) -> list[LoadedScenario]:
+def _load_all(
+    files: list[Path], help_keys: set[str], offered_from: str, glossary: Glossary
+) -> list[LoadedScenario]:
     """Load scenario files; a large library (an author's lint run) uses every core."""
     workers = os.cpu_count() or 1
     if len(files) < PARALLEL_FROM or workers < 2:
-        return [load_scenario(path, help_keys, offered_from) for path in files]
+        return [load_scenario(path, help_keys, offered_from, glossary) for path in files]
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        same = [help_keys] * len(files), [offered_from] * len(files)
+        same = [help_keys] * len(files), [offered_from] * len(files), [glossary] * len(files)
         return list(pool.map(load_scenario, files, *same, chunksize=16))
 
 
-def load_scenario(path: Path, help_keys: set[str], offered_from: str = REVIEWED) -> LoadedScenario:
+def load_scenario(
+    path: Path, help_keys: set[str], offered_from: str = REVIEWED, glossary: Glossary | None = None
+) -> LoadedScenario:
     result = LoadedScenario(path, Report())
     root = read_yaml(path, result.report)
     if root is None:
@@ -161,7 +166,7 @@ def load_scenario(path: Path, help_keys: set[str], offered_from: str = REVIEWED)
     for key, source in draft.strings.items():
         check_text_limits(key, source, result.report)
     everyone = unconditional_debrief_lines(draft)
-    translations = load_translations(path.parent, draft, result.report, everyone)
+    translations = load_translations(path.parent, draft, result.report, everyone, glossary)
     result.coverage, result.reviews = translations.coverage, translations.reviews
     if not result.report.errors:
         offered = translations.offered(offered_from)

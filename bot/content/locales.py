@@ -8,6 +8,7 @@ A new language is a new file (`bystander translate --lang <code>`), no code chan
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,11 +28,15 @@ from bot.content.translations import (
     read_entries,
 )
 from bot.content.yamlsafe import read_yaml
+from bot.engine.glossary import word_forms
 from bot.engine.help import HelpResource
 from bot.engine.model import FALLBACK_LANGUAGE, SOURCE_LANGUAGE
 
 HELP_FILE = "help-resources.yaml"
 AWAITING_CONTACT = "H402"  # a warning: a (local) line without a number yet, not shown
+
+
+GLOSSARY_WORDS = re.compile(r"glossary\.[^.]+\.words")
 
 
 @dataclass(frozen=True)
@@ -69,14 +74,30 @@ class Locales:
         base = (language or "").split("-")[0].lower()
         return base if self.is_offered(base) else SOURCE_LANGUAGE
 
-    def text(self, language: str, key: str, **values: object) -> str:
-        """The text in `language`; a text it lacks is shown in English, then Swedish."""
+    def glossary(self) -> dict[str, dict[str, list[str]]]:
+        """Each language's glossary word forms by entry (`glossary.<id>.words`), drafts too,
+        a form the language lacks in English, then Swedish; as written (no direction marks)."""
+        keys = self.strings.get(SOURCE_LANGUAGE, {})
+        terms = [k.split(".")[1] for k in keys if GLOSSARY_WORDS.fullmatch(k)]
+        return {
+            language: {t: word_forms(self._find(language, f"glossary.{t}.words")[1]) for t in terms}
+            for language in self.strings
+        }
+
+    def _find(self, language: str, key: str) -> tuple[str, str]:
+        """The language a text is written in (its fallback when `language` lacks it) and
+        its template."""
         for fallback in (language, FALLBACK_LANGUAGE, SOURCE_LANGUAGE):
             template = self.strings.get(fallback, {}).get(key)
             if template:
-                text = template.format(**values) if values else template
-                return for_right_to_left(text) if is_right_to_left(fallback) else text
+                return fallback, template
         raise KeyError(f"no interface string {key!r}")
+
+    def text(self, language: str, key: str, **values: object) -> str:
+        """The text in `language`; a text it lacks is shown in English, then Swedish."""
+        written_in, template = self._find(language, key)
+        text = template.format(**values) if values else template
+        return for_right_to_left(text) if is_right_to_left(written_in) else text
 
 
 def load_help_resources(folder: Path, report: Report) -> dict[str, HelpResource]:

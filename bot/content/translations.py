@@ -20,7 +20,8 @@ from bot.content.review import Review, at_least, judge, read_review
 from bot.content.scenario_file import ScenarioDraft, SourceText
 from bot.content.story_checks import check_player_words, check_text_limits
 from bot.content.yamlsafe import Node, read_yaml
-from bot.engine.model import FALLBACK_LANGUAGE
+from bot.engine.glossary import terms_in
+from bot.engine.model import FALLBACK_LANGUAGE, SOURCE_LANGUAGE
 
 REQUIRED_LANGUAGES = (FALLBACK_LANGUAGE,)
 LANGUAGE_FILE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?\.yaml$")
@@ -75,6 +76,8 @@ class Entry:
 
 # Checks a translated text; False when it cannot be shown (the fallback is shown instead).
 TextCheck = Callable[[str, Entry], bool]
+# language -> glossary entry id -> its word forms (Locales.glossary)
+Glossary = Mapping[str, Mapping[str, list[str]]]
 
 
 def language_files(folder: Path) -> dict[str, Path]:
@@ -158,10 +161,15 @@ def compare(
 
 
 def load_translations(
-    folder: Path, draft: ScenarioDraft, report: Report, for_everyone: Collection[str] = ()
+    folder: Path,
+    draft: ScenarioDraft,
+    report: Report,
+    for_everyone: Collection[str] = (),
+    glossary: Glossary | None = None,
 ) -> Translations:
     """Read every language file of a scenario; `for_everyone` names the keys whose texts
-    every player reads whatever they did (they must not speak to the player, C604)."""
+    every player reads whatever they did (they must not speak to the player, C604);
+    `glossary` the word forms of each language's glossary, to check the 📖 buttons (T509)."""
     result = Translations()
     files = language_files(folder)
     for language in REQUIRED_LANGUAGES:
@@ -182,6 +190,8 @@ def load_translations(
             check_text_limits(key, SourceText(entry.text, entry.where, kind), report, language)
             if key in for_everyone:
                 check_player_words(key, entry.text, entry.where, language, report)
+            if glossary is not None:
+                check_glossary_words(key, sources[key], entry, language, glossary, report)
             return True
 
         texts, coverage = compare(language, path, sources, entries, report, within_limits)
@@ -190,6 +200,28 @@ def load_translations(
         problems = coverage.missing + coverage.stale
         result.reviews[language] = judge(review, entries, problems, language, path, report)
     return result
+
+
+def check_glossary_words(
+    key: str, source: str, entry: Entry, language: str, glossary: Glossary, report: Report
+) -> None:
+    """T509: the Swedish shows a 📖 button under this text that the translation would not:
+    it uses none of the word forms its language's glossary lists for that word."""
+    own = glossary.get(language)
+    if not own:
+        return
+    shown = terms_in([entry.text], own, limit=None)
+    for term in terms_in([source], glossary[SOURCE_LANGUAGE], limit=None):
+        if term not in shown:
+            swedish = glossary[SOURCE_LANGUAGE][term][0]
+            report.add(
+                entry.where,
+                "T509",
+                f"{key}: the Swedish shows the 📖 {swedish} button here, but this text has none "
+                f"of the forms in glossary.{term}.words of the {language} interface file "
+                f"({', '.join(own[term])}): use one, or add there the form this text uses",
+                warning=True,
+            )
 
 
 def read_language(path: Path, language: str, report: Report) -> tuple[dict[str, Entry], Review]:

@@ -17,11 +17,18 @@ def word_forms(listed: str) -> list[str]:
     return [form.strip() for form in listed.split(",") if form.strip()]
 
 
-def terms_in(texts: Iterable[str], glossary: Mapping[str, Sequence[str]]) -> list[str]:
+# Invisible marks that set the direction of right-to-left text (bot/content/bidi.py): a word
+# form is found whether or not they surround it.
+_DIRECTION_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u2066\u2067\u2068\u2069"))
+
+
+def terms_in(
+    texts: Iterable[str], glossary: Mapping[str, Sequence[str]], limit: int | None = MAX_TERMS
+) -> list[str]:
     """The glossary ids whose word forms start a word in the texts, in order of first
-    appearance (at most MAX_TERMS). A form matches its inflections: "socialtjänst" finds
+    appearance (at most `limit`). A form matches its inflections: "socialtjänst" finds
     "socialtjänsten"."""
-    text = "\n".join(texts)
+    text = "\n".join(texts).translate(_DIRECTION_MARKS)
     found: list[tuple[int, str]] = []
     for term, forms in glossary.items():
         positions = [
@@ -31,4 +38,4 @@ def terms_in(texts: Iterable[str], glossary: Mapping[str, Sequence[str]]) -> lis
         ]
         if positions:
             found.append((min(positions), term))
-    return [term for _, term in sorted(found)][:MAX_TERMS]
+    return [term for _, term in sorted(found)][:limit]

@@ -85,13 +85,8 @@ class Presenter:
     @cached_property
     def _glossary(self) -> dict[str, dict[str, list[str]]]:
         """Each language's glossary word forms by entry, read once: steps look them up on
-        every answer."""
-        keys = self.locales.strings.get(SOURCE_LANGUAGE, {})
-        terms = [k.split(".")[1] for k in keys if k.startswith("glossary.") and k.endswith("words")]
-        return {
-            language: {t: word_forms(self.t(language, f"glossary.{t}.words")) for t in terms}
-            for language in {SOURCE_LANGUAGE, *self.locales.strings}  # drafts too: staff preview
-        }
+        every answer (drafts too: staff preview them)."""
+        return self.locales.glossary()
 
     def choice_labels(self, step: Step, language: str) -> list[str]:
         return [c.label.get(language) for c in step.choices]

@@ -82,7 +82,8 @@ def test_scenarios_lists_id_version_languages_and_title(capsys) -> None:
     listing = json.loads(out)
     assert code == 0
     bus = next(s for s in listing if s["id"] == "bus-fight")
-    assert bus["version"] >= 1 and bus["languages"] == ["sv", "en"] and bus["title"]
+    assert bus["version"] >= 1 and bus["title"]
+    assert bus["languages"][0] == "sv" and {"en", "ar", "fi", "so", "tr"} <= set(bus["languages"])
     code, out, _ = run(capsys, "scenarios")
     assert any(line.startswith("bus-fight\tv") for line in out.splitlines())
 
@@ -211,7 +212,7 @@ def test_graph_outlines_an_unreachable_step_in_red(capsys) -> None:
     [
         ([str(FIXTURES / "invalid" / "yaml-syntax")], "scenario.yaml cannot be read"),
         (["measures"], "the questionnaire cannot be drawn"),
-        (["bus-fight", "--lang", "de"], "bus-fight has no 'de' text; it has sv, en"),
+        (["bus-fight", "--lang", "de"], "bus-fight has no 'de' text; it has sv, ar, en, fi"),
     ],
 )
 def test_graph_refuses_what_it_cannot_draw_in_one_line(capsys, argv, message) -> None:

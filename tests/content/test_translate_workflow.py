@@ -315,3 +315,24 @@ def test_a_scenario_below_the_offered_status_is_shown_in_english(content, capsys
     assert title("draft") == "Problemo en la buso" and title("reviewed") == "Trouble on the bus"
     run(capsys, "translate", "bus-fight", "--lang", "eo", "--mark-reviewed", "Ana")
     assert title("reviewed") == "Problemo en la buso"
+
+
+def test_a_translation_without_the_glossary_word_of_the_swedish_is_reported(
+    content, capsys
+) -> None:
+    scenarios, locales = content
+    run(capsys, "translate", "--lang", "fi")
+    words = locales / "fi.yaml"
+    words.write_text(
+        fill(words.read_text(encoding="utf-8"), "glossary.krankning.words", "loukkaava kohtelu"),
+        encoding="utf-8",
+    )
+    story = scenarios / "bus-fight" / "fi.yaml"
+    blank = story.read_text(encoding="utf-8")
+    key = "next-day.mentor.feedback"  # the Swedish: "… stoppa kränkningar …"
+    story.write_text(fill(blank, key, "Koulun on lopetettava kiusaaminen."), encoding="utf-8")
+    _, out, _ = run(capsys, "lint")
+    assert f"T509 warning: {key}: the Swedish shows the 📖 kränkning button here" in out
+    assert "(loukkaava kohtelu): use one" in out
+    story.write_text(fill(blank, key, "Koulun on lopetettava loukkaava kohtelu."), encoding="utf-8")
+    assert "T509" not in run(capsys, "lint")[1]
