@@ -18,8 +18,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Languages written right to left (ISO 639-1, and Sorani's 639-3 code).
-RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"})
+# Languages written right to left, by their code (ISO 639-1, else 639-3): Arabic, Persian
+# and Dari, Hebrew, Urdu, Pashto, Kurdish Sorani, Yiddish, Dhivehi, Sindhi, Uyghur, Syriac.
+RIGHT_TO_LEFT = frozenset(
+    {"ar", "fa", "prs", "he", "ur", "ps", "ckb", "yi", "dv", "sd", "ug", "syr", "arc"}
+)
+# A script subtag says it for any language (ku-Arab, pa-Arab; sr-Latn is left to right).
+RIGHT_TO_LEFT_SCRIPTS = frozenset({"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"})
 LRI, PDI = "\u2066", "\u2069"
 RLM = "\u200f"  # right-to-left mark: a strong right-to-left character with no glyph
 
@@ -34,7 +39,12 @@ _LEFT_TO_RIGHT = re.compile(rf"{_STRONG}(?:[@_.:'’–\- \u00a0]*{_STRONG})*")
 
 
 def is_right_to_left(language: str) -> bool:
-    return language.split("-")[0] in RIGHT_TO_LEFT
+    """By the language code, or its script subtag when it has one ("ku-Arab")."""
+    parts = language.lower().split("-")
+    scripts = [part for part in parts[1:] if len(part) == 4]
+    if scripts:
+        return scripts[0] in RIGHT_TO_LEFT_SCRIPTS
+    return parts[0] in RIGHT_TO_LEFT
 
 
 def isolate_left_to_right(text: str) -> str:

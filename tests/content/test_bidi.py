@@ -9,7 +9,14 @@ import pytest
 from bidi import get_base_level, get_display
 
 from bot.config import content_dirs
-from bot.content.bidi import LRI, PDI, RLM, for_right_to_left, isolate_left_to_right
+from bot.content.bidi import (
+    LRI,
+    PDI,
+    RLM,
+    for_right_to_left,
+    is_right_to_left,
+    isolate_left_to_right,
+)
 from bot.content.catalog import Catalog, load_catalog
 from bot.content.review import MACHINE_DRAFT
 from bot.engine.model import Scenario, Text
@@ -54,6 +61,24 @@ def test_every_shipped_arabic_text_shows_numbers_and_commands_in_order(
             assert run in shown, f"{key}: {run!r} is not shown in order: {shown!r}"
             checked += 1
     assert checked > 30, "the help lines and glossary have numbers and commands"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ar", True),
+        ("fa", True),
+        ("ckb", True),
+        ("ku-Arab", True),
+        ("ku", False),
+        ("sr-Latn", False),
+        ("uz-Arab-AF", True),
+        ("so", False),
+        ("ti", False),
+    ],
+)
+def test_direction_comes_from_the_code_or_its_script(language: str, expected: bool) -> None:
+    assert is_right_to_left(language) is expected
 
 
 def test_a_left_to_right_language_is_not_touched(shipped_catalog: Catalog) -> None:
