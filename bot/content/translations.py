@@ -182,6 +182,11 @@ def load_translations(
             )
             result.coverage[language] = Coverage(len(draft.strings), 0, 0, len(draft.strings))
     sources = {key: source.text for key, source in draft.strings.items()}
+    # The 📖 buttons each Swedish text shows, found once for all languages (T509).
+    explained = {
+        key: terms_in([text], glossary[SOURCE_LANGUAGE], limit=None)
+        for key, text in (sources.items() if glossary else ())
+    }
     for language, path in files.items():
         entries, review = read_language(path, language, report)
 
@@ -190,8 +195,8 @@ def load_translations(
             check_text_limits(key, SourceText(entry.text, entry.where, kind), report, language)
             if key in for_everyone:
                 check_player_words(key, entry.text, entry.where, language, report)
-            if glossary is not None:
-                check_glossary_words(key, sources[key], entry, language, glossary, report)
+            if explained.get(key) and glossary is not None:
+                check_glossary_words(key, explained[key], entry, language, glossary, report)
             return True
 
         texts, coverage = compare(language, path, sources, entries, report, within_limits)
@@ -203,15 +208,15 @@ def load_translations(
 
 
 def check_glossary_words(
-    key: str, source: str, entry: Entry, language: str, glossary: Glossary, report: Report
+    key: str, explained: list[str], entry: Entry, language: str, glossary: Glossary, report: Report
 ) -> None:
-    """T509: the Swedish shows a 📖 button under this text that the translation would not:
-    it uses none of the word forms its language's glossary lists for that word."""
+    """T509: the Swedish shows a 📖 button under this text (for each term in `explained`)
+    that the translation would not: it uses none of the forms its language's glossary lists."""
     own = glossary.get(language)
     if not own:
         return
     shown = terms_in([entry.text], own, limit=None)
-    for term in terms_in([source], glossary[SOURCE_LANGUAGE], limit=None):
+    for term in explained:
         if term not in shown:
             swedish = glossary[SOURCE_LANGUAGE][term][0]
             report.add(
