@@ -86,6 +86,12 @@ def test_a_left_to_right_language_is_not_touched(shipped_catalog: Catalog) -> No
     assert LRI not in text and PDI not in text
 
 
+def test_isolating_twice_changes_nothing() -> None:
+    once = for_right_to_left("<b>BRIS</b> 116 111 – للأطفال تحت 18 سنة")
+    assert for_right_to_left(once) == once
+    assert for_right_to_left(f"• {once}") == f"• {once}", "a value filled into a line"
+
+
 def test_a_line_starting_with_a_latin_name_is_laid_out_right_to_left() -> None:
     text = "<b>BRIS</b> 116 111 – خط للأطفال\nاتصل بـ 112\n• <b>UMO</b> umo.se"
     lines = for_right_to_left(text).split("\n")
