@@ -95,6 +95,10 @@ def test_scenarios_lists_id_version_languages_and_title(capsys) -> None:
         (str(MINIMAL), "en", "2,2"),
         ("bus-fight", "sv", "first"),
         ("bus-fight", "en", "random:3"),
+        ("bus-fight", "ar", "first"),
+        ("honour-control", "so", "random:5"),
+        ("hijab-harassment", "tr", "first"),
+        ("neighbour-violence", "fi", "random:2"),
     ],
 )
 def test_play_prints_the_same_transcript_as_stored(capsys, update_golden, reference, lang, choices):

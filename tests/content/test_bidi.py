@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from bidi import get_base_level, get_display
@@ -144,3 +145,17 @@ def test_every_shipped_arabic_line_reads_right_to_left_with_numbers_in_order() -
             for run in [*NUMBER.findall(line), *COMMAND.findall(line)]:
                 clean = run.replace(LRI, "").replace(PDI, "")
                 assert clean in shown, f"{where}: {clean!r} is not shown in order: {shown!r}"
+
+
+def test_the_arabic_transcript_reads_right_to_left_with_numbers_in_order() -> None:
+    # tests/golden/bus-fight-ar-first.txt: what `bystander play bus-fight --lang ar` prints,
+    # the texts a player reads in Telegram, with the interface's lines around them.
+    golden = Path(__file__).parent.parent / "golden" / "bus-fight-ar-first.txt"
+    lines = [line for line in golden.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(lines) > 30
+    for line in lines:
+        if any(c.isalpha() for c in line):
+            assert get_base_level(line) == 1, f"laid out left to right: {line!r}"
+        shown = seen(line)
+        for run in NUMBER.findall(line.replace(LRI, "").replace(PDI, "")):
+            assert run in shown, f"{run!r} is not shown in order: {shown!r}"
