@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import BotConfig, ConfigError, shipped_dir
 from bot.content.catalog import Catalog, load_catalog
-from bot.content.diagnostics import Report
+from bot.content.diagnostics import Diagnostic, Report
 from bot.content.locales import HELP_FILE, load_locales
+from bot.content.translations import LANGUAGE_FILE, REQUIRED_LANGUAGES
 from bot.engine.model import SOURCE_LANGUAGE
 from bot.services.class_results import ClassResults
 from bot.services.classes import ClassService
@@ -51,12 +53,26 @@ if TYPE_CHECKING:
 log = logging.getLogger("bystander")
 
 
+def _optional_translation(diagnostic: Diagnostic) -> bool:
+    """An interface file of a language other than Swedish and English: the bot can run
+    without it."""
+    path = Path(diagnostic.path)
+    optional = path.stem not in (SOURCE_LANGUAGE, *REQUIRED_LANGUAGES)
+    return optional and LANGUAGE_FILE.fullmatch(path.name) is not None
+
+
 def load_content(config: BotConfig) -> Catalog:
     catalog = load_catalog([config.scenarios_dir], config.locales_dir, config.offered_translations)
-    if catalog.report.errors:
-        # The first error, not a warning that happens to come earlier in the file.
-        first = next(d for d in catalog.report.sorted() if d in catalog.report.errors)
-        raise ConfigError(f"the interface strings in {config.locales_dir} have errors: {first}")
+    # The first error, not a warning that happens to come earlier in the file.
+    errors = [d for d in catalog.report.sorted() if d in catalog.report.errors]
+    for error in [e for e in errors if _optional_translation(e)]:
+        # A translator's broken file: that language shows English meanwhile; the rest runs.
+        log.warning("%s; its texts are shown in English meanwhile. Run: bystander lint", error)
+    blocking = [e for e in errors if not _optional_translation(e)]
+    if blocking:
+        raise ConfigError(
+            f"the interface strings in {config.locales_dir} have errors: {blocking[0]}"
+        )
     lacking = _texts_lacking(catalog, config)
     if lacking:
         raise ConfigError(

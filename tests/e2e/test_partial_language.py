@@ -150,3 +150,22 @@ async def test_staff_who_chose_a_draft_language_read_its_draft_scenarios(
         await young.click("16–17")
         await young.click("Play and save my answers")
         assert "Trouble on the bus · 5 min" in " ".join(young.buttons())
+
+
+async def test_a_broken_translation_file_leaves_the_bot_running_in_the_other_languages(
+    esperanto_in_progress, tmp_path: Path, bot_factory: BotFactory, fake_bot_api, caplog
+) -> None:
+    (tmp_path / "locales" / "eo.yaml").write_text(
+        "language: eo\nstrings:\n  age.16_17: {text: '16–17 jaroj'\n", encoding="utf-8"
+    )
+    with caplog.at_level(logging.WARNING, logger="bystander"):
+        async with bot_factory():
+            young = fake_bot_api.user(language_code="sv")
+            await young.send("/start")
+            assert "16–17 år" in young.buttons()
+    said = [r.getMessage() for r in caplog.records if "eo.yaml:" in r.getMessage()]
+    assert (
+        said
+        and "Y001" in said[0]
+        and said[0].endswith("its texts are shown in English meanwhile. Run: bystander lint")
+    )
