@@ -66,8 +66,8 @@ def load_content(config: BotConfig) -> Catalog:
     # The first error, not a warning that happens to come earlier in the file.
     errors = [d for d in catalog.report.sorted() if d in catalog.report.errors]
     for error in [e for e in errors if _optional_translation(e)]:
-        # A translator's broken file: that language shows English meanwhile; the rest runs.
-        log.warning("%s; its texts are shown in English meanwhile. Run: bystander lint", error)
+        # A translator's broken file: what cannot be read shows English; the rest runs.
+        log.warning("%s; the bot runs, in English where this file cannot be used", error)
     blocking = [e for e in errors if not _optional_translation(e)]
     if blocking:
         raise ConfigError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ _LATIN_FAMILIES = ("DejaVu Sans",)  # bundled with matplotlib: å ä ö, the en 
 # DejaVu still draws the Latin letters (and Hebrew) of a right-to-left chart.
 _ARABIC_FAMILY = "Noto Sans Arabic"
 _ARABIC_FILES = "NotoSansArabic-"
+_FONT_LIST = threading.Lock()
 _DPI = 100
 _SIZE_IN = (16.0, 9.0)  # 16:9 → 1600×900 px, the shape of a classroom projector
 _TITLE_PT = 28
@@ -395,11 +397,12 @@ def _font_for(right_to_left: bool) -> _Font:
     left out, as emoji are, rather than drawn as boxes)."""
     if not right_to_left:
         return _LATIN
-    # matplotlib's font list is cached from its first run: a font installed later is added.
-    for path in font_manager.findSystemFonts():
-        if Path(path).name.startswith(_ARABIC_FILES):
-            font_manager.fontManager.addfont(path)
-    names = {entry.name for entry in font_manager.fontManager.ttflist}
+    with _FONT_LIST:  # charts are drawn in worker threads; the font list is matplotlib's own
+        # matplotlib's font list is cached from its first run: a font installed later is added.
+        for path in font_manager.findSystemFonts():
+            if Path(path).name.startswith(_ARABIC_FILES):
+                font_manager.fontManager.addfont(path)
+        names = {entry.name for entry in font_manager.fontManager.ttflist}
     if _ARABIC_FAMILY not in names:
         return _LATIN
     return _Font((_ARABIC_FAMILY, *_LATIN_FAMILIES))

@@ -30,7 +30,7 @@ RLM = "\u200f"  # right-to-left mark: a strong right-to-left character with no g
 
 # Left as they are: Telegram's HTML (a tag or an entity, never to be split), and a run
 # isolated already (a value filled into a text was isolated on its own).
-_MARKUP = re.compile(r"(<[^>]*>|&#?\w+;|\u2066[^\u2069]*\u2069)")
+_MARKUP = re.compile(r"(<[^<>]*>|&#?\w+;|\u2066[^\u2066\u2069]*\u2069)")
 # A run that reads left to right: from a Latin letter, a digit, "/" (a command) or "+" (a
 # phone number) to the last such character, over the spaces and punctuation between them
 # ("116 111", "BRIS 116 111", "/scenarios", "16–17", "020-50 50 50"); a full stop or

@@ -9,7 +9,6 @@ A new language is a new file (`bystander translate --lang <code>`), no code chan
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +22,11 @@ from bot.content.translations import (
     REQUIRED_LANGUAGES,
     Coverage,
     Entry,
+    check_kept_as_written,
     compare,
     offered,
     read_entries,
+    same_placeholders,
 )
 from bot.content.yamlsafe import read_yaml
 from bot.engine.glossary import word_forms
@@ -68,6 +69,11 @@ class Locales:
         if code == SOURCE_LANGUAGE:
             return True
         return code in self.strings and offered(code, self.reviews.get(code), self.offered_from)
+
+    def for_everyone(self, language: str | None) -> str:
+        """`language` if young people are offered it, else Swedish: for what a group, a
+        projector or a young person reads (a draft is previewed only in staff's own chat)."""
+        return language if language and self.is_offered(language) else SOURCE_LANGUAGE
 
     def pick(self, language: str | None) -> str:
         """The offered language closest to a Telegram language code such as 'en-GB'."""
@@ -225,25 +231,12 @@ def _read_translation(
         )
     entries = read_entries(top.mapping("strings"), report)
 
-    def same_placeholders(key: str, entry: Entry) -> bool:
-        expected = _placeholders(source[key])
-        if _placeholders(entry.text) == expected:
-            return True
-        report.add(
-            entry.where,
-            "T506",
-            f"{language}: {key!r} must use the placeholders {sorted(expected)}; "
-            f"the {FALLBACK_LANGUAGE} text is shown instead",
-            warning=language not in REQUIRED_LANGUAGES,
-        )
-        return False
+    def usable(key: str, entry: Entry) -> bool:
+        check_kept_as_written(key, source[key], entry, language, report)
+        return same_placeholders(key, source[key], entry, language, report)
 
-    texts, coverage = compare(language, path, source, entries, report, same_placeholders)
+    texts, coverage = compare(language, path, source, entries, report, usable)
     problems = coverage.missing + coverage.stale
     review = judge(read_review(top, report), entries, problems, language, path, report)
     own_name = name.value.strip() if name is not None and isinstance(name.value, str) else ""
     return own_name or language, texts, coverage, review
-
-
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}

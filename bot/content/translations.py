@@ -10,6 +10,7 @@ which must be complete (see docs/translating.md).
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,9 +196,10 @@ def load_translations(
             check_text_limits(key, SourceText(entry.text, entry.where, kind), report, language)
             if key in for_everyone:
                 check_player_words(key, entry.text, entry.where, language, report)
+            check_kept_as_written(key, sources[key], entry, language, report)
             if explained.get(key) and glossary is not None:
                 check_glossary_words(key, explained[key], entry, language, glossary, report)
-            return True
+            return same_placeholders(key, sources[key], entry, language, report)
 
         texts, coverage = compare(language, path, sources, entries, report, within_limits)
         result.texts[language] = texts
@@ -227,6 +229,69 @@ def check_glossary_words(
                 f"({', '.join(own[term])}): use one, or add there the form this text uses",
                 warning=True,
             )
+
+
+def same_placeholders(key: str, source: str, entry: Entry, language: str, report: Report) -> bool:
+    """T506: the translation must fill in the same values the same way as the Swedish: the
+    same {placeholders}, with no format of their own ("{title:>300000000}" would build a
+    huge text) and no stray brace (which would stop the text being filled in at all)."""
+    expected = format_fields(source)
+    if expected is None or format_fields(entry.text) == expected:
+        return True  # (a Swedish text with a stray brace is no template: never filled in)
+    names = sorted(name for name, _, _ in expected)
+    report.add(
+        entry.where,
+        "T506",
+        f"{language}: {key!r} must use the placeholders {names}, written as in the Swedish "
+        f"({', '.join('{' + n + '}' for n in names) or 'none'}); the {FALLBACK_LANGUAGE} text "
+        "is shown instead",
+        warning=language not in REQUIRED_LANGUAGES,
+    )
+    return False
+
+
+def format_fields(text: str) -> frozenset[tuple[str, str, str | None]] | None:
+    """The {fields} a text is filled in with (name, format, conversion), None if it cannot be."""
+    try:
+        fields = string.Formatter().parse(text)
+        return frozenset(
+            (name, spec or "", conv) for _, name, spec, conv in fields if name is not None
+        )
+    except ValueError:
+        return None
+
+
+# Written the same in every language: a command Telegram recognises only in Latin letters,
+# and the digits of a number a phone must be able to call (112, 116 111) or an age.
+_COMMAND = re.compile(r"(?<![\w/])/[a-z][a-z_]*")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def check_kept_as_written(
+    key: str, source: str, entry: Entry, language: str, report: Report
+) -> None:
+    """T510: a command or a number of the Swedish is missing from the translation, or the
+    translation writes digits other than 0–9 (a phone does not dial ١١٢ or ۱۱۲)."""
+    lost = [c for c in _COMMAND.findall(source) if c not in _COMMAND.findall(entry.text)]
+    lost += [n for n in _DIGITS.findall(source) if n not in _DIGITS.findall(entry.text)]
+    other = sorted({c for c in entry.text if c.isdecimal() and not "0" <= c <= "9"})
+    if lost:
+        report.add(
+            entry.where,
+            "T510",
+            f"{language}: {key!r} lacks {', '.join(dict.fromkeys(lost))} of the Swedish: keep "
+            "commands and numbers exactly as written there (digits 0–9, /commands in Latin "
+            "letters)",
+            warning=True,
+        )
+    if other:
+        report.add(
+            entry.where,
+            "T510",
+            f"{language}: {key!r} writes the digits {' '.join(other)}: write 0–9, as the "
+            "Swedish does, so that a phone can call a number and everyone reads it the same",
+            warning=True,
+        )
 
 
 def read_language(path: Path, language: str, report: Report) -> tuple[dict[str, Entry], Review]:

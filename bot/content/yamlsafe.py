@@ -71,13 +71,18 @@ def parse_yaml(text: str, path: str, report: Report) -> Node | None:
     except _Refused as refused:
         report.add(refused.where, refused.code, refused.message)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        unclosed = error.context == "while scanning a quoted scalar"
+        # An unclosed quote is found where the file ends up making no sense, often many lines
+        # later: point at the quote itself.
+        mark = (error.context_mark if unclosed else None) or error.problem_mark
+        mark = mark or error.context_mark
         where = _location(mark, path) if mark else Location.start_of(path)
         problem = error.problem or error.context or "invalid YAML"
         if "nesting depth" in problem:  # libyaml's own limit
             report.add(where, "Y005", "the file is nested too deeply")
         else:
-            report.add(where, "Y001", f"YAML syntax error: {problem}")
+            hint = _UNCLOSED_QUOTE if unclosed else _hint(problem)
+            report.add(where, "Y001", f"YAML syntax error: {problem}{hint}")
     except yaml.YAMLError as error:
         report.add(Location.start_of(path), "Y001", f"YAML syntax error: {error}")
     except UnicodeEncodeError:
@@ -85,6 +90,23 @@ def parse_yaml(text: str, path: str, report: Report) -> Node | None:
     except RecursionError:
         report.add(Location.start_of(path), "Y005", "the file is nested too deeply")
     return None
+
+
+_UNCLOSED_QUOTE = (
+    ": a quote mark opened here is not closed; end the text with the same mark (\" or ')"
+)
+# What a translator or author can do about the errors they meet most (docs/translating.md).
+_HINTS = {
+    "mapping values are not allowed": "a text with a colon followed by a space, or ending "
+    "with a colon, must be in double quotes",
+    "tab character": "indent with spaces, never the Tab key",
+    "did not find expected key": "check the indentation of this line, and the lines above it "
+    "for a quote mark that was opened and never closed",
+}
+
+
+def _hint(problem: str) -> str:
+    return next((f": {hint}" for start, hint in _HINTS.items() if start in problem), "")
 
 
 # libyaml (C) scans and parses about ten times faster than PyYAML's Python reader.

@@ -145,7 +145,8 @@ class ClassResults(StaffDesk):
         self, person, class_id: str, scenario_id: str, index: str, *, hands: bool
     ) -> Outcome:
         record = await self._owned(person, class_id)
-        language = await self._language(person)
+        # The chart is for the classroom's screen: in a language young people are offered.
+        language = self.presenter.locales.for_everyone(await self._language(person))
         scenario = self.catalog.scenarios.get(scenario_id)
         steps = self._steps(scenario) if scenario else []
         if record is None or not index.isdigit() or int(index) >= len(steps):

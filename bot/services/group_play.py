@@ -448,9 +448,7 @@ class GroupPlayService(StaffDesk):
     async def _lesson_language(self, lesson: Lesson) -> str:
         """A group reads the language of the lesson's leader, when young people are offered it
         (a leader may preview a draft language in their own chat)."""
-        language = await self.classes.language_of(lesson.leader)
-        locales = self.presenter.locales
-        return language if language and locales.is_offered(language) else locales.pick(None)
+        return self.presenter.locales.for_everyone(await self.classes.language_of(lesson.leader))
 
     async def _post(self, chat: GroupChat, message: Message) -> int:
         try:

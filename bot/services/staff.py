@@ -70,8 +70,15 @@ class StaffDesk:
         return self.presenter.t(language, key, **values)
 
     async def _language(self, person) -> str:
+        """The person's language; a draft one only for staff in their own chat, since what
+        is posted in a group is read by young people (a role is looked up only then)."""
         language = await self.classes.language_of(person.pseudonym)
-        return language or self.presenter.locales.pick(person.telegram_language)
+        locales = self.presenter.locales
+        if language and locales.is_offered(language):
+            return language
+        if language in locales.drafts and person.group is None and await self.roles_of(person):
+            return language
+        return locales.pick(person.telegram_language)
 
     def _stale(self, language: str) -> Outcome:
         return Outcome(notice=self.t(language, "play.old_button"))

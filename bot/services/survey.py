@@ -186,7 +186,8 @@ class SurveyService:
         if chat_id is None:
             await self.evaluation.close_follow_up(due.id, "cancelled")
             return None
-        return Reminder(due.id, chat_id, self._reminder(due.id, due.language))
+        language = self.presenter.locales.for_everyone(due.language)  # offered ones only
+        return Reminder(due.id, chat_id, self._reminder(due.id, language))
 
     async def close_reminder(self, follow_up_id: int, *, delivered: bool) -> None:
         """Sent, or cancelled when it can never arrive: either way never sent again."""

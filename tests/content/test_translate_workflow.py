@@ -12,6 +12,7 @@ from botharness import copy_shipped_content
 
 from bot.cli.main import main
 from bot.content.catalog import load_catalog
+from bot.content.review import MACHINE_DRAFT
 
 
 @pytest.fixture
@@ -163,12 +164,15 @@ def test_a_missing_english_text_stays_an_error(content, capsys) -> None:
     assert code == 1 and "T502 en: no translation of 'age.16_17'" in out
 
 
-def test_a_wrong_placeholder_shows_the_english_instead(content, capsys) -> None:
+@pytest.mark.parametrize(
+    "translation", ["'Tervetuloa {nimi}!'", "'Tervetuloa {name:>300000000}!'", "'Tervetuloa {!'"]
+)
+def test_a_wrong_placeholder_shows_the_english_instead(content, capsys, translation) -> None:
     _, locales = content
     run(capsys, "translate", "--lang", "fi")
     path = locales / "fi.yaml"
     path.write_text(
-        fill(path.read_text(encoding="utf-8"), "class.welcome", "'Tervetuloa {nimi}!'"),
+        fill(path.read_text(encoding="utf-8"), "class.welcome", translation),
         encoding="utf-8",
     )
     code, out, _ = run(capsys, "lint")
@@ -336,3 +340,20 @@ def test_a_translation_without_the_glossary_word_of_the_swedish_is_reported(
     assert "(loukkaava kohtelu): use one" in out
     story.write_text(fill(blank, key, "Koulun on lopetettava loukkaava kohtelu."), encoding="utf-8")
     assert "T509" not in run(capsys, "lint")[1]
+
+
+def test_a_wrong_placeholder_in_the_questionnaire_shows_the_english_instead(
+    content, capsys
+) -> None:
+    scenarios, locales = content
+    run(capsys, "translate", "--lang", "fi")
+    path = scenarios / "measures" / "fi.yaml"
+    path.write_text(
+        fill(path.read_text(encoding="utf-8"), "follow_up.offer", "'Muistutus {päivät} päästä?'"),
+        encoding="utf-8",
+    )
+    _, out, _ = run(capsys, "lint")
+    assert "T506 warning: fi: 'follow_up.offer' must use the placeholders ['days']" in out
+    measures = load_catalog([scenarios], locales, MACHINE_DRAFT).measures
+    offer = measures.follow_up.offer
+    assert offer.get("fi") == offer.get("en") and offer.get("fi").format(days=30)

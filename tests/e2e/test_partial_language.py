@@ -13,6 +13,8 @@ from botharness import ADMIN_ID, BotFactory, copy_shipped_content
 from fakebotapi import FakeBotApi
 
 from bot.cli.main import main
+from e2e.classroom import youth_worker
+from e2e.test_group_play import class_group
 
 
 def fill(text: str, key: str, translation: str) -> str:
@@ -167,5 +169,22 @@ async def test_a_broken_translation_file_leaves_the_bot_running_in_the_other_lan
     assert (
         said
         and "Y001" in said[0]
-        and said[0].endswith("its texts are shown in English meanwhile. Run: bystander lint")
+        and said[0].endswith("the bot runs, in English where this file cannot be used")
     )
+
+
+async def test_what_a_leader_previewing_a_draft_posts_in_a_group_is_in_an_offered_language(
+    esperanto_in_progress, bot_factory: BotFactory, fake_bot_api: FakeBotApi
+) -> None:
+    async with bot_factory():
+        worker = await youth_worker(fake_bot_api)
+        group, _ = await class_group(fake_bot_api, worker)
+        await worker.send("/language")
+        await worker.click("Esperanto (utkast)")  # English where the draft has no text yet
+        await worker.click("16–17 jaroj")
+        await worker.click("Play and save my answers")  # the draft language is now stored
+        await worker.send_in(group, "/lesson")
+        assert group.last.text == "Vilken klass har lektion här?", "Swedish, not the draft"
+        await worker.click_in(group, "gy 2 Fittja")
+        await worker.click_in(group, "Bråk på bussen")
+        assert "Lektion: Bråk på bussen" in group.bot_messages[-2].text
