@@ -48,6 +48,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     lint.add_argument("paths", nargs="*", type=Path, help="files or folders (default: scenarios/)")
     lint.add_argument("--format", choices=("text", "json"), default="text")
     lint.add_argument("--locales", type=Path, help="the locales folder (default: locales/)")
+    lint.add_argument(
+        "--lang",
+        help="only the problems in this language's files (a translator's view), e.g. fa",
+    )
+    lint.add_argument(
+        "--no-missing",
+        action="store_true",
+        help="leave out texts not translated yet (T502 warnings), to see the real problems",
+    )
     lint.set_defaults(handler=cmd_lint)
 
     listing = sub.add_parser("scenarios", help="list the scenarios that pass lint")
@@ -155,7 +164,7 @@ def _scenario(reference: str) -> tuple[Catalog, Scenario]:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     catalog = _catalog(args.paths, args.locales)
-    report = catalog.all_diagnostics()
+    report = _shown(catalog.all_diagnostics(), args.lang, args.no_missing)
     coverage = _coverage(catalog)
     reviews = _file_reviews(catalog)
     if args.format == "json":
@@ -195,6 +204,19 @@ def cmd_lint(args: argparse.Namespace) -> int:
         print(_coverage_table("interface strings", catalog.locales.coverage, interface))
         print(_review_table(reviews))
     return 1 if report.errors else 0
+
+
+def _shown(report: Report, language: str | None, no_missing: bool) -> Report:
+    """The problems a translator asked to see: those of one language's files, and without
+    the texts still to translate (missing Swedish or English stays an error, and is shown)."""
+    shown = Report()
+    shown.items = [
+        d
+        for d in report.items
+        if (language is None or Path(d.path).name == f"{language}.yaml")
+        and not (no_missing and d.code == "T502" and d in report.warnings)
+    ]
+    return shown
 
 
 def _coverage(catalog: Catalog) -> dict[str, Coverage]:

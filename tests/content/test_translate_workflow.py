@@ -357,3 +357,20 @@ def test_a_wrong_placeholder_in_the_questionnaire_shows_the_english_instead(
     measures = load_catalog([scenarios], locales, MACHINE_DRAFT).measures
     offer = measures.follow_up.offer
     assert offer.get("fi") == offer.get("en") and offer.get("fi").format(days=30)
+
+
+def test_a_translator_sees_only_their_files_real_problems(content, capsys) -> None:
+    _, locales = content
+    run(capsys, "translate", "--lang", "fi")
+    run(capsys, "translate", "--lang", "eo")
+    path = locales / "fi.yaml"
+    path.write_text(
+        fill(path.read_text(encoding="utf-8"), "class.welcome", "'Tervetuloa {nimi}!'"),
+        encoding="utf-8",
+    )
+    everything = run(capsys, "lint")[1]
+    assert "T502" in everything and "eo.yaml" in everything
+    _, out, _ = run(capsys, "lint", "--lang", "fi", "--no-missing")
+    problems = [line for line in out.splitlines() if ": T5" in line]
+    assert problems and all("fi.yaml" in line and "T502" not in line for line in problems)
+    assert any("T506" in line for line in problems)
