@@ -62,6 +62,8 @@ def about_table(report: Report) -> Table:
 def column_kinds(tables: Sequence[Table]) -> dict[str, str]:
     cells: dict[str, list[Cell]] = defaultdict(list)
     for table in tables:
+        for column in _columns(table):  # a table without rows has columns too: text
+            cells.setdefault(column.key, [])
         for column, cell in _cells(table):
             cells[column.key].append(cell)
     kinds = {}
@@ -93,6 +95,10 @@ def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _columns(table: Table) -> tuple[Column, ...]:
+    return (*(column for column, _ in table.context), *table.columns)
+
+
 def _cells(table: Table) -> Iterator[tuple[Column, Cell]]:
     yield from table.context
     for row in table.rows:
@@ -100,7 +106,7 @@ def _cells(table: Table) -> Iterator[tuple[Column, Cell]]:
 
 
 def _sheet(table_id: str, tables: list[Table], kinds: Mapping[str, str]) -> Sheet:
-    keys = dict.fromkeys(c.key for t in tables for c in (*(c for c, _ in t.context), *t.columns))
+    keys = dict.fromkeys(column.key for table in tables for column in _columns(table))
     columns = tuple(
         name
         for key in keys

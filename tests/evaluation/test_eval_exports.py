@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from bot.content.catalog import Catalog
+from bot.evaluation.data import Filters, ReportData
 from bot.evaluation.dictionary import data_dictionary
 from bot.evaluation.render import dictionary_csv, to_csv
 from bot.evaluation.report import Report, build_report
@@ -214,3 +215,14 @@ def test_the_dictionary_is_a_swedish_csv_and_a_sheet(catalog: Catalog) -> None:
     assert flag["Typ"] == "Flagga (0 eller 1)"
     sheet = [[c.value or "" for c in row] for row in workbook(made, catalog)["dictionary"].rows]
     assert sheet == [list(rows[0]), *(list(r.values()) for r in rows)]
+
+
+def test_a_report_with_no_answers_still_exports(catalog: Catalog) -> None:
+    """A new installation's first month: tables without rows, columns still described."""
+    empty = build_report(ReportData(filters=Filters()), catalog, "sv", K)
+    rows = swedish_excel_rows(to_csv(empty))
+    assert {r["table"] for r in rows} == {"about", "strategies", "helpful"}
+    book = workbook(empty, catalog)
+    assert book.sheetnames[0] == "about" and book.sheetnames[-1] == "dictionary"
+    described = {(e.table, e.column) for e in data_dictionary(empty, catalog.locales)}
+    assert ("scenarios", "participants") in described
