@@ -35,7 +35,7 @@ def test_a_report_file_is_readable_by_its_owner_only(server: Path, capsys) -> No
     assert capsys.readouterr().out == f"wrote {out}\n"
 
 
-def test_a_workbook_and_its_data_dictionary(server: Path, capsys) -> None:
+def test_a_workbook_and_its_data_dictionary(server: Path, capsys, monkeypatch) -> None:
     book = server / "report.xlsx"
     assert main(["report", "--out", str(book)]) == 0
     assert mode(book) == 0o600
@@ -45,6 +45,11 @@ def test_a_workbook_and_its_data_dictionary(server: Path, capsys) -> None:
     assert main(["report", "--dictionary"]) == 0
     dictionary = capsys.readouterr().out
     assert dictionary.startswith("\ufeffTabell;Kolumn;Rubrik;Typ;Beskrivning\r\n")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["report", "--format", "xlsx"]) == 1
+    assert capsys.readouterr().err == (
+        "bystander report: a workbook is not for a terminal: give --out FILE.xlsx\n"
+    )
     assert main(["report", "--dictionary", "--out", str(server / "d.html")]) == 1
     assert capsys.readouterr().err == (
         "bystander report: --dictionary writes a CSV: name the file .csv and leave out --format\n"
