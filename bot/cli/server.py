@@ -18,7 +18,7 @@ from bot.cli.authoring import CliError
 from bot.config import ConfigError
 from bot.evaluation.release import Period, PeriodError
 from bot.services.plaintext import plain_text
-from bot.services.reports import FORMATS, ReportError, export
+from bot.services.reports import FORMATS, ReportError
 from bot.services.staff import MAX_CLASS_NAME, MIN_GROUP_FLOOR
 from bot.storage.errors import StorageError
 from bot.storage.records import MENTOR, ROLES, PurgeSummary, retention_cutoff
@@ -141,7 +141,15 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     report.add_argument(
         "--format",
         choices=sorted(FORMATS),
-        help="default: from the --out file's extension (.html, .csv, .json), else html",
+        help="default: from the --out file's extension (.html, .xlsx, .csv, .json), else html; "
+        "xlsx is an Excel workbook with a data dictionary sheet, csv is for Swedish Excel "
+        "and R's read.csv2 (semicolons, decimal commas)",
+    )
+    report.add_argument(
+        "--dictionary",
+        action="store_true",
+        help="write the report's data dictionary (every table and column, its type and "
+        "meaning) as a CSV instead of the report",
     )
     report.add_argument("--out", type=Path, help="write to this file (default: standard output)")
     report.add_argument(
@@ -163,29 +171,44 @@ def add_report(sub: argparse._SubParsersAction) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     if args.out:
         _check_writable_place(args.out)  # before the report is built, which takes a while
-    fmt = report_format(args.format, args.out)
-    text = with_services(args, lambda services: _report(services, args, fmt))
+    fmt = report_format(args.format, args.out, dictionary=args.dictionary)
+    if fmt == "xlsx" and not args.out and sys.stdout.isatty():
+        raise CliError("a workbook is not for a terminal: give --out FILE.xlsx")
+    content = with_services(args, lambda services: _report(services, args, fmt))
     if args.out:
-        write_private(args.out, text)
+        write_private(args.out, content)
         print(f"wrote {args.out}")
     else:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(content)
     return 0
 
 
-EXTENSION_FORMATS = {".html": "html", ".htm": "html", ".csv": "csv", ".json": "json"}
+EXTENSION_FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".xlsx": "xlsx",
+    ".csv": "csv",
+    ".json": "json",
+}
 
 
-def report_format(asked: str | None, out: Path | None) -> str:
-    """--format if given, else the --out file's extension, else HTML; never a mismatch."""
+def report_format(asked: str | None, out: Path | None, *, dictionary: bool = False) -> str:
+    """--format if given, else the --out file's extension, else HTML; never a mismatch.
+    The data dictionary is a CSV ("dictionary")."""
     implied = EXTENSION_FORMATS.get(out.suffix.lower()) if out else None
+    if dictionary:
+        if (asked or implied or "csv") != "csv":
+            raise CliError("--dictionary writes a CSV: name the file .csv and leave out --format")
+        return "dictionary"
     if asked and implied and asked != implied:
         raise CliError(
             f"--format {asked} does not fit --out {out}: name the file .{asked} "
             f"or leave out --format"
         )
     if out and not asked and not implied:
-        raise CliError(f"--out {out}: end the name in .html, .csv or .json, or give --format")
+        raise CliError(
+            f"--out {out}: end the name in .html, .xlsx, .csv or .json, or give --format"
+        )
     return asked or implied or "html"
 
 
@@ -196,8 +219,8 @@ def _check_writable_place(path: Path) -> None:
         raise CliError(f"cannot write {path}: No such file or directory")
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` readable by the owner only (0600), also over an existing file.
+def write_private(path: Path, content: bytes) -> None:
+    """Write `content` to `path` readable by the owner only (0600), also over an existing file.
 
     A report shows small-group numbers of pupils in a municipality. It is written to a new
     0600 file beside `path` and renamed over it, so neither a half-written report nor the
@@ -207,8 +230,8 @@ def write_private(path: Path, text: str) -> None:
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(text)
+            with os.fdopen(fd, "wb") as file:
+                file.write(content)
             os.replace(temporary, path)
         except BaseException:
             temporary.unlink(missing_ok=True)
@@ -217,7 +240,7 @@ def write_private(path: Path, text: str) -> None:
         raise CliError(f"cannot write {path}: {error.strerror}") from None
 
 
-async def _report(services: Services, args: argparse.Namespace, fmt: str) -> str:
+async def _report(services: Services, args: argparse.Namespace, fmt: str) -> bytes:
     k = services.reports.min_group  # BYSTANDER_MIN_GROUP, never below 3
     if args.min_group is not None and args.min_group < k:
         raise CliError(
@@ -239,4 +262,4 @@ async def _report(services: Services, args: argparse.Namespace, fmt: str) -> str
         )
     except (PeriodError, ReportError) as error:
         raise CliError(str(error)) from None
-    return export(report, fmt)
+    return services.reports.export(report, fmt)

@@ -1,4 +1,5 @@
-"""The evaluation report as JSON, CSV or one self-contained HTML file.
+"""The evaluation report as JSON, CSV (and its data dictionary) or one self-contained HTML file;
+the workbook is in `workbook.py`.
 
 Layout only: every word and every number (already suppressed under K) comes from the
 `Report`. Charts are drawn from the report's chart data, which `build_report` takes from the
@@ -14,12 +15,16 @@ import dataclasses
 import io
 import json
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from html import escape
 from typing import TYPE_CHECKING
 
 from bot.content.bidi import is_right_to_left
-from bot.evaluation.report import Cell, Chart, Column, Report, Section, Table
+from bot.content.locales import Locales
+from bot.evaluation.dictionary import CSV_TABLE_COLUMN, data_dictionary, headings
+from bot.evaluation.report import Cell, Chart, Report, Section, Table
+from bot.evaluation.tabular import Value, layout, starts_formula
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -35,58 +40,49 @@ def to_json(report: Report) -> str:
 
 
 def to_csv(report: Report) -> str:
-    """One long table: the table id, then the union of all tables' columns (context first).
+    """One long table for Swedish Excel, LibreOffice and R's read.csv2: the table id, then
+    the union of all tables' columns (see `tabular`), separated by semicolons, with decimal
+    commas, in UTF-8 with a byte order mark (Excel reads å, ä and ö only with it).
 
     Each kind of table fills only its own columns, so `subset(d, table == "choices")` in R or
-    a filter in Excel gives that table back. A byte order mark lets Excel read å, ä and ö.
-    Text that a spreadsheet would run as a formula starts with ' (see `_csv_value`).
+    a filter in Excel gives that table back. Hidden numbers are empty, with the flag 1 in
+    the column beside them. Text that a spreadsheet would run as a formula starts with '.
     """
-    tables = [_about_table(report), *(t for s in report.sections for t in s.tables)]
-    keys = list(dict.fromkeys(c.key for t in tables for c in _all_columns(t)))
+    sheets = layout(report).sheets
+    keys = list(dict.fromkeys(key for sheet in sheets for key in sheet.columns))
+    rows = (
+        [sheet.id, *(values.get(key) for key in keys)]
+        for sheet in sheets
+        for values in (dict(zip(sheet.columns, row, strict=True)) for row in sheet.rows)
+    )
+    return _swedish_csv([CSV_TABLE_COLUMN, *keys], rows)
+
+
+def dictionary_csv(report: Report, locales: Locales) -> str:
+    """The data dictionary (`dictionary.data_dictionary`) as a CSV like the report's."""
+    entries = data_dictionary(report, locales)
+    return _swedish_csv(list(headings(report, locales)), map(dataclasses.astuple, entries))
+
+
+def _swedish_csv(header: list[str], rows: Iterable[Sequence[Value]]) -> str:
     out = io.StringIO()
     # CRLF, as RFC 4180 has it: csv quotes a field that holds a character of the line end,
     # so a carriage return in a name can never start a new row (and a formula) in Excel.
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["table", *keys])
-    for table in tables:
-        fixed = {column.key: _csv_value(cell) for column, cell in table.context}
-        for row in table.rows:
-            values = fixed | {
-                column.key: _csv_value(cell)
-                for column, cell in zip(table.columns, row, strict=True)
-            }
-            writer.writerow([table.id, *(values.get(key, "") for key in keys)])
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_csv_value(value) for value in row] for row in rows)
     return "\ufeff" + out.getvalue()
 
 
-def _about_table(report: Report) -> Table:
-    """The metadata as rows, so a CSV taken out of context still says what it shows."""
-    rows = (*report.metadata, (report.labels["about"], report.privacy))
-    return Table(
-        "about",
-        report.labels["about"],
-        (),
-        (Column("field", ""), Column("text", "")),
-        tuple((Cell(label), Cell(value)) for label, value in rows),
-    )
-
-
-def _all_columns(table: Table) -> Iterator[Column]:
-    yield from (column for column, _ in table.context)
-    yield from table.columns
-
-
-# A spreadsheet evaluates a cell that starts with one of these as a formula (OWASP, "CSV
-# injection"), and a class name is typed by a youth worker: text that starts with one gets a
-# leading ' so Excel and LibreOffice show it as text. Numbers are written as numbers.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def _csv_value(cell: Cell) -> object:
-    value = cell.text if cell.value is None else cell.value
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def _csv_value(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):  # Excel and LibreOffice show text after ' as text
+        return "'" + value if starts_formula(value) else value
+    if isinstance(value, int):
+        return str(value)
+    # Positional, never 1e-07, which Excel would read as text; the comma of a Swedish locale.
+    return format(Decimal(repr(value)), "f").replace(".", ",")
 
 
 # --- HTML ----------------------------------------------------------------------------------

@@ -24,19 +24,12 @@ from bot.services.views import Message, Outcome
 from bot.storage.ports import ReportStore, StaffStore
 from bot.storage.records import RETIRED
 
-FORMATS = ("html", "csv", "json")
+FORMATS = ("html", "xlsx", "csv", "json")
 TELEGRAM_CHARTS = 3
 
 
 class ReportError(ValueError):
     """A report that cannot be made as asked; the message is for the user."""
-
-
-def export(report: Report, fmt: str) -> str:
-    # Rendering pulls in matplotlib (~100 MB): loaded on the first report, not at start-up.
-    from bot.evaluation import render
-
-    return {"html": render.to_html, "csv": render.to_csv, "json": render.to_json}[fmt](report)
 
 
 def _today() -> date:
@@ -108,6 +101,19 @@ class ReportService:
             )
         return Release.from_json(period.name, stored)
 
+    def export(self, report: Report, fmt: str) -> bytes:
+        """The report as a file: one of FORMATS, or "dictionary" (its data dictionary, CSV)."""
+        # Rendering pulls in matplotlib (~100 MB): loaded on the first report, not at start-up.
+        from bot.evaluation import render
+        from bot.evaluation.workbook import to_xlsx
+
+        if fmt == "xlsx":
+            return to_xlsx(report, self.catalog.locales)
+        if fmt == "dictionary":
+            return render.dictionary_csv(report, self.catalog.locales).encode()
+        text = {"html": render.to_html, "csv": render.to_csv, "json": render.to_json}[fmt]
+        return text(report).encode()
+
     async def class_id(self, reference: str) -> int | None:
         """A class by its number or its exact name."""
         if reference.isdigit():
@@ -146,8 +152,14 @@ class ReportService:
         stamp = f"{period.name}-{_today().isoformat()}"
         charts = [c for section in report.sections for c in section.charts][:TELEGRAM_CHARTS]
         images = await asyncio.gather(*(asyncio.to_thread(render.chart_png, c) for c in charts))
-        html = await asyncio.to_thread(export, report, "html")
+        html, workbook = await asyncio.gather(
+            asyncio.to_thread(self.export, report, "html"),
+            asyncio.to_thread(self.export, report, "xlsx"),
+        )
         summary = report.summary or (report.title,)
+        # HTML to read and print; the workbook for the numbers, with its data dictionary:
+        # Excel on a municipal PC opens it in any locale, where a CSV needs an import dialog.
+        # The CSV and JSON, for tools, come from `bystander report`.
         return Outcome(
             [
                 Message("\n".join(escape(line) for line in summary)),
@@ -155,7 +167,7 @@ class ReportService:
                     Message(escape(c.title), photo=image)
                     for c, image in zip(charts, images, strict=True)
                 ),
-                Message(escape(report.title), document=(f"report-{stamp}.html", html.encode())),
-                Message("CSV", document=(f"report-{stamp}.csv", export(report, "csv").encode())),
+                Message(escape(report.title), document=(f"report-{stamp}.html", html)),
+                Message("Excel", document=(f"report-{stamp}.xlsx", workbook)),
             ]
         )

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot.cli.main import main
@@ -30,8 +31,29 @@ def test_a_report_file_is_readable_by_its_owner_only(server: Path, capsys) -> No
     out = server / "report.csv"
     assert main(["report", "--format", "csv", "--out", str(out)]) == 0
     assert mode(out) == 0o600
-    assert out.read_text(encoding="utf-8").startswith("\ufefftable,")
+    assert out.read_text(encoding="utf-8").startswith("\ufefftable;")
     assert capsys.readouterr().out == f"wrote {out}\n"
+
+
+def test_a_workbook_and_its_data_dictionary(server: Path, capsys, monkeypatch) -> None:
+    book = server / "report.xlsx"
+    assert main(["report", "--out", str(book)]) == 0
+    assert mode(book) == 0o600
+    sheets = openpyxl.load_workbook(book).sheetnames
+    assert sheets[0] == "about" and sheets[-1] == "dictionary"
+    capsys.readouterr()
+    assert main(["report", "--dictionary"]) == 0
+    dictionary = capsys.readouterr().out
+    assert dictionary.startswith("\ufeffTabell;Kolumn;Rubrik;Typ;Beskrivning\r\n")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["report", "--format", "xlsx"]) == 1
+    assert capsys.readouterr().err == (
+        "bystander report: a workbook is not for a terminal: give --out FILE.xlsx\n"
+    )
+    assert main(["report", "--dictionary", "--out", str(server / "d.html")]) == 1
+    assert capsys.readouterr().err == (
+        "bystander report: --dictionary writes a CSV: name the file .csv and leave out --format\n"
+    )
 
 
 def test_a_report_replacing_a_readable_file_is_private_too(server: Path, capsys) -> None:
@@ -169,19 +191,25 @@ def test_a_wrong_database_key_is_one_line(server: Path, capfd) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "start"), [("r.csv", "\ufefftable,"), ("r.json", "{"), ("r.htm", "<!")]
+    ("name", "start"),
+    [
+        ("r.csv", "\ufefftable;".encode()),
+        ("r.json", b"{"),
+        ("r.htm", b"<!"),
+        ("r.xlsx", b"PK\x03\x04"),  # a zip, as every .xlsx is
+    ],
 )
 def test_the_report_format_follows_the_out_file_name(server: Path, capsys, name, start) -> None:
     out = server / name
     assert main(["report", "--out", str(out)]) == 0
-    assert out.read_text(encoding="utf-8").startswith(start)
+    assert out.read_bytes().startswith(start)
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["--format", "html", "--out", "r.csv"], "--format html does not fit --out {dir}/r.csv"),
-        (["--out", "r.txt"], "--out {dir}/r.txt: end the name in .html, .csv or .json"),
+        (["--out", "r.txt"], "--out {dir}/r.txt: end the name in .html, .xlsx, .csv or .json"),
         (["--out", "."], "cannot write {dir}: it is a folder"),
         (["--out", "gone/r.csv"], "cannot write {dir}/gone/r.csv: No such file or directory"),
     ],

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from datetime import date, timedelta
 
+import openpyxl
 import pytest
 from botharness import ADMIN_ID, open_scenario
 from fakebotapi import FakeBotApi, FakeUser
@@ -17,6 +19,10 @@ from bot.services import reports
 from bot.telegram.runtime import Runtime
 
 pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
+
+
+def workbook(document: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(document))
 
 
 async def evaluator(server: FakeBotApi) -> FakeUser:
@@ -54,10 +60,12 @@ async def test_an_evaluator_gets_summary_charts_and_files(bot: Runtime, fake_bot
     await user.send("/report")
     documents = {m.document_name: m.document for m in user.messages if m.document}
     html_name = next(n for n in documents if n.endswith(".html"))
-    csv_name = next(n for n in documents if n.endswith(".csv"))
+    assert not any(n.endswith(".csv") for n in documents), "the workbook replaces the CSV"
     html = documents[html_name].decode()
     assert "<table" in html and "Bråk på bussen" in html and 'lang="sv"' in html
-    assert documents[csv_name].decode("utf-8-sig").startswith("table,")
+    book = workbook(documents[next(n for n in documents if n.endswith(".xlsx"))])
+    assert book["scenarios"]["A2"].value == "Bråk på bussen"
+    assert book.sheetnames[-1] == "dictionary"
     await user.send("/report no-such-scenario")
     assert "Jag förstår inte ”no-such-scenario”" in user.last.text
     await user.send(f"/report {date.today():%Y-%m}")
@@ -77,18 +85,20 @@ async def test_a_report_of_a_period_never_changes(bot: Runtime, fake_bot_api) ->
     await leaving.click("De brukar hålla på så – det är deras grej")
     user = await evaluator(fake_bot_api)
 
-    async def csv() -> str:
+    async def numbers() -> list[tuple]:
         await user.send("/report bus-fight")
-        return next(
-            m for m in reversed(user.messages) if (m.document_name or "").endswith(".csv")
-        ).document.decode("utf-8-sig")
+        document = next(
+            m for m in reversed(user.messages) if (m.document_name or "").endswith(".xlsx")
+        ).document
+        return [row for sheet in workbook(document) for row in sheet.iter_rows(values_only=True)]
 
-    before = await csv()
-    assert ",6," in before
+    before = await numbers()
+    scenario = next(row for row in before if row[0] == "Bråk på bussen")
+    assert scenario[1:3] == (6, 0), "six participants, shown (flag 0)"
     await students_play(fake_bot_api, 5)
     await leaving.send("/delete")
     await leaving.click("Ja, radera allt")
-    assert await csv() == before, "comparing before and after tells nothing about anyone"
+    assert await numbers() == before, "comparing before and after tells nothing about anyone"
 
 
 async def test_telegram_report_takes_no_k_from_the_evaluator(bot: Runtime, fake_bot_api) -> None:
@@ -96,12 +106,14 @@ async def test_telegram_report_takes_no_k_from_the_evaluator(bot: Runtime, fake_
     user = await evaluator(fake_bot_api)
     for words in ("bus-fight", "bus-fight 3", "bus-fight --min-group 3", "k=1 bus-fight"):
         await user.send(f"/report {words}")
-    documents = [m.document.decode("utf-8-sig") for m in user.messages if m.document]
+    documents = [m.document for m in user.messages if m.document]
     assert len(documents) == 2, "only /report bus-fight gives files"
-    csv = documents[1]
-    scenarios = [line for line in csv.splitlines() if line.startswith("scenarios,")]
-    assert scenarios and all("färre än 5" in line for line in scenarios)
-    assert ",4," not in csv, "four students stay hidden"
+    book = workbook(documents[1])
+    scenarios = list(book["scenarios"].iter_rows(min_row=2, values_only=True))
+    assert scenarios == [("Bråk på bussen", None, 1, None, 1, None, 1, None, 1)]
+    assert 4 not in {v for s in book for row in s.iter_rows(values_only=True) for v in row}, (
+        "four students stay hidden"
+    )
 
 
 async def test_others_cannot_get_the_report(bot: Runtime, fake_bot_api) -> None:

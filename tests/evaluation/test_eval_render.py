@@ -1,10 +1,9 @@
-"""JSON, CSV and HTML: suppressed numbers appear in none of them; structure and escaping."""
+"""JSON, CSV and HTML: suppressed numbers appear in none of them; structure and escaping.
+The CSV and the workbook as a spreadsheet opens them: test_eval_exports.py."""
 
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import json
 import re
 import struct
@@ -51,33 +50,6 @@ def test_counts_of_k_appear(catalog: Catalog, fmt: str) -> None:
     output = render(catalog, K, fmt)
     for what, count in SMALL_COUNTS.items():
         assert re.search(rf"\b{count}\b", output), f"{what} ({count}) missing in {fmt}"
-
-
-def test_csv_is_one_long_table_for_excel_and_r(catalog: Catalog) -> None:
-    text = to_csv(build_report(boundary_data(K), catalog, "sv", K))
-    assert text.startswith("\ufeff")  # Excel needs it to read å, ä, ö as UTF-8
-    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
-    assert text.removeprefix("\ufeff").startswith("table,")
-    kinds = {r["table"] for r in rows}
-    assert kinds == {
-        "about",
-        "scenarios",
-        "choices",
-        "strategies",
-        "helpful",
-        "change",
-        "groups",
-        "facilitated",
-    }
-    ask_time = next(r for r in rows if r["table"] == "choices" and r["answers"] == "3313")
-    assert ask_time["scenario_id"] == "bus-fight" and ask_time["step_id"] == "stop"
-    assert float(ask_time["share"]) == pytest.approx(41.4)  # a number, not "41 %"
-    assert {r["scenario"] for r in rows if r["table"] == "scenarios"} == {
-        "Bråk på bussen",
-        "Festen i Norsborg",
-    }
-    change = next(r for r in rows if r["table"] == "change" and r["comparison"] == "T1-T2")
-    assert float(change["mean_difference"]) == 2.0
 
 
 def test_json_keeps_every_value_and_its_text(catalog: Catalog) -> None:
@@ -164,27 +136,6 @@ def hostile_report(catalog: Catalog):
         "en",
         K,
     )
-
-
-def test_csv_text_that_a_spreadsheet_would_run_is_inert(catalog: Catalog) -> None:
-    text = to_csv(hostile_report(catalog)).removeprefix("\ufeff")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert all(len(row) == len(rows[0]) for row in rows), "a name broke a row"
-    fields = [field for row in rows for field in row]
-    for name in HOSTILE_CLASSES:
-        assert "'" + name in fields, f"{name!r} is not neutralised"
-        assert name not in fields
-    for field in fields:
-        if field[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            float(field)  # only a plain number may start like a formula
-
-
-def test_csv_negative_numbers_stay_numbers(catalog: Catalog) -> None:
-    text = to_csv(hostile_report(catalog)).removeprefix("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    change = next(r for r in rows if r["item"] == "Willingness to act for a friend")
-    assert change["mean_difference"] == "-0.25"  # no ': Excel reads a number
-    assert float(change["ci_low"]) < -0.25 and change["ci_low"].startswith("-")
 
 
 def test_html_and_json_carry_a_formula_class_name_as_text(catalog: Catalog) -> None:
