@@ -67,12 +67,19 @@ class HelpfulShare:
 
 @dataclass(frozen=True)
 class MeasurePair:
-    """One student's answer to one item before and after; no id, just the two numbers."""
+    """One student's answer to one item before and after, with the clusters it belongs to.
+
+    The labels say which pairs share a class or a person, and nothing else: ordinals
+    numbered afresh in every report, never a class id or a pseudonym. None when unknown:
+    no class for runs outside classes; neither for pairs folded by retention.
+    """
 
     item_id: str
     comparison: str  # "T1-T2" or "T1-T3"
     before: int  # Likert 1..5
     after: int
+    class_label: int | None = None  # the class of the person's first run of the scenario
+    person_label: int | None = None
 
 
 @dataclass(frozen=True)
