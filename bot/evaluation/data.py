@@ -89,6 +89,10 @@ class MeasurePeople:
     item_id: str
     comparison: str
     people: int
+    # Of them, how many answered at the top of the scale at T1, and how many below it (in
+    # some pair: one person may be in both); the K tests of the ceiling check.
+    at_top_before: int = 0
+    below_top_before: int = 0
 
 
 @dataclass(frozen=True)
@@ -127,3 +131,6 @@ class ReportData:
     measure_people: list[MeasurePeople] = field(default_factory=list)
     groups: list[GroupCounts] = field(default_factory=list)
     facilitated: list[FacilitatedCount] = field(default_factory=list)
+    # Some counts come from events folded by retention, whose distinct people could only be
+    # added up per month and group: every count of participants is then an upper bound.
+    folded: bool = False

@@ -153,4 +153,4 @@ def _report_data(plain: dict[str, Any]) -> ReportData:
     counted = plain.pop("measures", [])
     rows = {name: [kind(**row) for row in plain.get(name, [])] for name, kind in _ROWS.items()}
     rows["measures"] = [MeasurePair(*pair) for *pair, n in counted for _ in range(n)]
-    return ReportData(filters=Filters(**filters), **rows)
+    return ReportData(filters=Filters(**filters), folded=plain.get("folded", False), **rows)

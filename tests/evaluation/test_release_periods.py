@@ -27,7 +27,7 @@ def test_periods_have_their_days() -> None:
 
 def test_a_release_keeps_pair_counts_not_a_row_per_person() -> None:
     pairs = [MeasurePair("efficacy", "T1-T2", 2, 4)] * 3 + [MeasurePair("efficacy", "T1-T2", 3, 3)]
-    data = ReportData(Filters(), measures=pairs)
+    data = ReportData(Filters(), measures=pairs, folded=True)
     release = Release("2025-05", 5, {"all": data}, frozenset({("2025-05", "all", "x")}))
     body = json.loads(release.to_json())
     assert body["scopes"]["all"]["measures"] == [

@@ -14,6 +14,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
+from bot.engine.measures import SCALE_POINTS
 from bot.evaluation.data import (
     ChoiceCount,
     FacilitatedCount,
@@ -216,7 +217,9 @@ class _RawQueries:
             f"SELECT a.item_id, 'T1-' || b.wave, a.value, b.value, {_PAIR_LABELS} {pairs}"
         )
         self.measure_people = (
-            f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.pseudonym) {pairs}"
+            f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.pseudonym),"
+            f" count(DISTINCT CASE WHEN a.value = {SCALE_POINTS} THEN a.pseudonym END),"
+            f" count(DISTINCT CASE WHEN a.value < {SCALE_POINTS} THEN a.pseudonym END) {pairs}"
             " GROUP BY a.item_id, b.wave"
         )
         group_totals = (

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from bot.engine.measures import SCALE_POINTS
 from bot.evaluation.data import (
     ChoiceCount,
     FacilitatedCount,
@@ -391,7 +392,9 @@ class _RawQueries:
             f"SELECT a.item_id, 'T1-' || b.wave, a.value, b.value, {_PAIR_LABELS} {pairs}"
         )
         self.measure_people = (
-            f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.user) {pairs}"
+            f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.user),"
+            f" count(DISTINCT CASE WHEN a.value = {SCALE_POINTS} THEN a.user END),"
+            f" count(DISTINCT CASE WHEN a.value < {SCALE_POINTS} THEN a.user END) {pairs}"
             " GROUP BY a.item_id, b.wave"
         )
         group_totals = (
