@@ -692,7 +692,7 @@ class _Builder:
         below = self.ledger.count((*key, "below_top_before"), rest, counted.below_top_before)
         self.ledger.relate([top.key, below.key, n_pairs.key])
         if at_top < CEILING_SHARE * len(pairs):
-            return (_Share(top.key, n_pairs.key), Cell("")), []
+            return (_Share(top.key, n_pairs.key), _Gated(top.key, Cell("", 0))), []
         share = self.percent(100 * at_top / len(pairs))
         finding = self.t(
             "report.finding_ceiling",
@@ -700,7 +700,7 @@ class _Builder:
             item=self.item_name(key[2]),
             share=share,
         )
-        flag = _Gated(top.key, Cell(self.t("report.ceiling_high"), True))
+        flag = _Gated(top.key, Cell(self.t("report.ceiling_high"), 1))  # 1/0 for machines
         return (_Share(top.key, n_pairs.key), flag), [(top.key, finding)]
 
     def finding(

@@ -99,13 +99,17 @@ def test_many_answers_at_the_top_before_are_flagged(catalog: Catalog) -> None:
     report = build_report(ceiling_data(10, 10, 20), catalog, "en", K)
     efficacy = change_row(report)
     assert efficacy["ceiling_t1"].text == "33%"
-    assert efficacy["ceiling_flag"].text == "High"
+    assert (efficacy["ceiling_flag"].text, efficacy["ceiling_flag"].value) == ("High", 1)
     assert (
         "Right after the scenario (T1 → T2): Confidence in being able to act: already before,"
         " 33% gave the highest answer, so there is little room to rise (ceiling effect)."
     ) in report.summary
     few = change_row(build_report(ceiling_data(5, 5, 45, total=50), catalog, "en", K))
-    assert (few["ceiling_t1"].text, few["ceiling_flag"].text) == ("10%", "")
+    assert (few["ceiling_t1"].text, few["ceiling_flag"].text, few["ceiling_flag"].value) == (
+        "10%",
+        "",
+        0,
+    )
 
 
 def test_the_ceiling_share_follows_the_k_rule_both_ways(catalog: Catalog) -> None:
@@ -115,7 +119,7 @@ def test_the_ceiling_share_follows_the_k_rule_both_ways(catalog: Catalog) -> Non
         report = build_report(ceiling_data(at_top, top_people, below_people), catalog, "en", K)
         efficacy = change_row(report)
         assert efficacy["ceiling_t1"].suppressed
-        assert efficacy["ceiling_flag"].suppressed or efficacy["ceiling_flag"].text == ""
+        assert efficacy["ceiling_flag"].suppressed  # "not high" would tell something too
         assert not [line for line in report.summary if "ceiling" in line]
         assert not efficacy["people"].suppressed  # the rest of the row stays
 

@@ -93,6 +93,18 @@ async def test_measure_pairs_carry_no_identity(storage: Storage) -> None:
     assert {(m.class_label, m.person_label) for m in pairs} == {(None, 1)}
 
 
+async def test_measure_people_count_who_answered_at_the_top_before(storage: Storage) -> None:
+    """The K tests of the ceiling check: people with a T1 answer of 5, and below 5."""
+    for n, first in enumerate((5, 5, 3)):
+        user = f"p{n}"
+        await storage.players.save_profile(Profile(user, "sv", "16_17", "save"))
+        await play(storage.players, user, "r1", [("a", "good", "delegate", "helpful")])
+        await storage.survey.record_answer(user, "s1", "T1", "efficacy", first)
+        await storage.survey.record_answer(user, "s1", "T2", "efficacy", 5)
+    (people,) = (await storage.reports.report_data(Filters())).measure_people
+    assert (people.people, people.at_top_before, people.below_top_before) == (3, 2, 1)
+
+
 async def test_measure_pairs_tell_which_share_a_class_or_a_person(storage: Storage) -> None:
     """The labels group the pairs by the class of each person's first run and by person,
     as ordinals of this report: never a class id or a pseudonym."""
