@@ -67,12 +67,19 @@ class HelpfulShare:
 
 @dataclass(frozen=True)
 class MeasurePair:
-    """One student's answer to one item before and after; no id, just the two numbers."""
+    """One student's answer to one item before and after, with the clusters it belongs to.
+
+    The labels say which pairs share a class or a person, and nothing else: ordinals
+    numbered afresh in every report, never a class id or a pseudonym. None when unknown:
+    no class for runs outside classes; neither for pairs folded by retention.
+    """
 
     item_id: str
     comparison: str  # "T1-T2" or "T1-T3"
     before: int  # Likert 1..5
     after: int
+    class_label: int | None = None  # the class of the person's first run of the scenario
+    person_label: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,10 @@ class MeasurePeople:
     item_id: str
     comparison: str
     people: int
+    # Of them, how many answered at the top of the scale at T1, and how many below it (in
+    # some pair: one person may be in both); the K tests of the ceiling check.
+    at_top_before: int = 0
+    below_top_before: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,3 +131,6 @@ class ReportData:
     measure_people: list[MeasurePeople] = field(default_factory=list)
     groups: list[GroupCounts] = field(default_factory=list)
     facilitated: list[FacilitatedCount] = field(default_factory=list)
+    # Some counts come from events folded by retention, whose distinct people could only be
+    # added up per month and group: every count of participants is then an upper bound.
+    folded: bool = False

@@ -11,8 +11,9 @@ later (T3) belong to the period in which they were given.
 from __future__ import annotations
 
 import json
+import random
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from bot.evaluation.data import Filters, MeasurePair, ReportData
 from bot.evaluation.report import Key
 
 _PERIOD = re.compile(r"(\d{4})-(\d{2})")
+_RANDOM = random.SystemRandom()
 
 
 class PeriodError(ValueError):
@@ -103,10 +105,37 @@ def _plain(data: ReportData) -> dict[str, Any]:
     filters = plain["filters"]
     for name in ("since", "until"):
         filters[name] = filters[name] and filters[name].isoformat()
-    # Questionnaire pairs are kept as how many gave each (before, after), not one row each.
-    counted = Counter((p.item_id, p.comparison, p.before, p.after) for p in data.measures)
-    plain["measures"] = [[*pair, n] for pair, n in sorted(counted.items())]
+    # Questionnaire pairs are kept as how many gave each (before, after) in each cluster,
+    # not one row each (stored_pairs).
+    counted = Counter(stored_pairs(data.measures))
+    plain["measures"] = [[*pair, n] for pair, n in sorted(counted.items(), key=_by_cluster)]
     return plain
+
+
+def stored_pairs(pairs: list[MeasurePair]) -> list[tuple]:
+    """The pairs as a release keeps them: what the report's clustered intervals need, and
+    no more. Pairs of a class keep the class's label and lose their person's: the interval
+    clusters by class. Pairs outside classes keep which of one item's pairs share a
+    person, under labels drawn at random for each item and comparison, so that nothing
+    links one person's answers to different items, or to another report."""
+    people: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+    for pair in pairs:
+        if pair.class_label is None and pair.person_label is not None:
+            people[pair.item_id, pair.comparison].setdefault(pair.person_label, 0)
+    for labels in people.values():
+        drawn = _RANDOM.sample(range(1, len(labels) + 1), len(labels))
+        labels.update(zip(labels, drawn, strict=True))
+    return [
+        (p.item_id, p.comparison, p.before, p.after, p.class_label,
+         None if p.person_label is None else people[p.item_id, p.comparison].get(p.person_label))
+        for p in pairs
+    ]  # fmt: skip
+
+
+def _by_cluster(counted: tuple[tuple, int]) -> tuple:
+    """Sort order for pairs whose labels may be None (pairs folded by retention)."""
+    *values, class_label, person_label = counted[0]
+    return (*values, class_label or 0, person_label or 0)
 
 
 # The list fields of ReportData and the row type each holds.
@@ -124,4 +153,4 @@ def _report_data(plain: dict[str, Any]) -> ReportData:
     counted = plain.pop("measures", [])
     rows = {name: [kind(**row) for row in plain.get(name, [])] for name, kind in _ROWS.items()}
     rows["measures"] = [MeasurePair(*pair) for *pair, n in counted for _ in range(n)]
-    return ReportData(filters=Filters(**filters), **rows)
+    return ReportData(filters=Filters(**filters), folded=plain.get("folded", False), **rows)

@@ -33,11 +33,14 @@ from datetime import date
 from typing import TypeVar
 
 from bot.content.catalog import Catalog
+from bot.engine.measures import SCALE_POINTS
 from bot.engine.model import Assessment, Choice, Scenario, Strategy
 from bot.evaluation.data import (
     ChoiceCount,
     FacilitatedCount,
     GroupCounts,
+    MeasurePair,
+    MeasurePeople,
     ReportData,
     StepTotal,
 )
@@ -50,7 +53,12 @@ PLAYS = ("first", "later")
 DIMENSIONS = ("age_band", "class")
 LABELS = ("summary", "about", "empty")
 PER_SCENARIO = ("participation", "choices", "facilitated")  # shown with a scenario filter
-SIGNIFICANCE = 0.05
+# Terwee et al. 2007: a ceiling effect when more than 15 % answer at the top of the scale.
+CEILING_SHARE = 0.15
+CHANGE_COLUMNS = (
+    "item", "pairs", "people", "classes", "mean_before", "mean_after", "mean_difference",
+    "ci_low", "ci_high", "d_z", "d_av", "ceiling_t1", "ceiling_flag",
+)  # fmt: skip
 STEP_TEXT_CHARS = 70
 
 Key = tuple[str, ...]
@@ -350,6 +358,8 @@ class _Builder:
             return fallback
 
     def column(self, key: str) -> Column:
+        if key == "participants" and self.data.folded:
+            key = "participants_at_most"  # docs/evaluation.md, "Aggregates"
         return Column(key, self.t(f"report.column.{key}"))
 
     def drafts(self) -> list[_DraftSection]:
@@ -620,58 +630,38 @@ class _Builder:
     # --- e. change in readiness to act -----------------------------------------------------
 
     def change(self) -> _DraftSection:
-        pairs: dict[str, dict[str, list[tuple[float, float]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
+        by_item: dict[str, dict[str, list[MeasurePair]]] = defaultdict(lambda: defaultdict(list))
         for pair in self.data.measures:
-            pairs[pair.comparison][pair.item_id].append((pair.before, pair.after))
-        known = [c for c in COMPARISONS if c in pairs]
-        comparisons = [*known, *sorted(pairs.keys() - set(COMPARISONS))]
-        people = {(m.comparison, m.item_id): m.people for m in self.data.measure_people}
+            by_item[pair.comparison][pair.item_id].append(pair)
+        known = [c for c in COMPARISONS if c in by_item]
+        comparisons = [*known, *sorted(by_item.keys() - set(COMPARISONS))]
+        people = {(m.comparison, m.item_id): m for m in self.data.measure_people}
         tables, findings = [], []
         for comparison in comparisons:
-            results = {item: paired_change(p) for item, p in sorted(pairs[comparison].items())}
-            gates = {}
-            for item in results:
-                n = people.get((comparison, item), 0)
-                gates[item] = self.ledger.count(("change", comparison, item, "people"), n, n).key
-            tables.append(self.change_table(comparison, results, gates))
-            findings += [
-                (gates[item], self.finding(comparison, item, result))
-                for item, result in results.items()
-            ]
+            rows = []
+            for item, pairs in sorted(by_item[comparison].items()):
+                counted = people.get((comparison, item), MeasurePeople(item, comparison, 0))
+                row, row_findings = self.change_row(comparison, item, pairs, counted)
+                rows.append(row)
+                findings += row_findings
+            caption = self.t("report.caption.change", comparison=self.comparison_name(comparison))
+            context = ((self.column("comparison"), Cell(comparison, comparison)),)
+            tables.append(self.table("change", caption, context, CHANGE_COLUMNS, rows))
         return _DraftSection("change", tuple(tables), tuple(findings), self.change_charts)
 
-    def change_table(
-        self, comparison: str, results: dict[str, PairedChange], gates: dict[str, Key]
-    ) -> _DraftTable:
-        """One row per item, shown only while its number of people is (the K test)."""
-        rows = [
-            (
-                Cell(self.item_name(item)),
-                *(_Gated(gates[item], c) for c in self.change_cells(r, comparison)),
-            )
-            for item, r in results.items()
-        ]
-        columns = (
-            "item",
-            "n",
-            "mean_before",
-            "mean_after",
-            "mean_difference",
-            "ci_low",
-            "ci_high",
-            "cohens_dz",
-            "wilcoxon_p",
-        )
-        caption = self.t("report.caption.change", comparison=self.comparison_name(comparison))
-        context = ((self.column("comparison"), Cell(comparison, comparison)),)
-        return self.table("change", caption, context, columns, rows)
-
-    def change_cells(self, result: PairedChange, comparison: str) -> tuple[Cell, ...]:
-        """A follow-up's T1 answers are also counted in T1-T2, by nearly the same people:
-        two means of T1 would tell the T1 answer of whoever skipped the follow-up. So a
-        follow-up shows how the answers changed, not its means."""
+    def change_row(
+        self, comparison: str, item: str, pairs: list[MeasurePair], counted: MeasurePeople
+    ) -> tuple[tuple[_Draft, ...], list[tuple[Key, str]]]:
+        """One item's row, shown only while its number of people is (the K test), and the
+        findings it gives. A follow-up's T1 answers are also counted in T1-T2, by nearly the
+        same people: two means (or ceiling shares) of T1 would tell the T1 answer of whoever
+        skipped the follow-up. So a follow-up shows how the answers changed, not its means."""
+        result = paired_change([(p.before, p.after) for p in pairs], _clusters(pairs))
+        key = ("change", comparison, item)
+        gate = self.ledger.count((*key, "people"), counted.people, counted.people)
+        n_pairs = self.ledger.count((*key, "pairs"), result.n, counted.people)
+        self.twins(n_pairs, gate)
+        classes = len({p.class_label for p in pairs if p.class_label is not None})
         follow_up = comparison != COMPARISONS[0]
         numbers = (
             None if follow_up else result.mean_before,
@@ -679,42 +669,78 @@ class _Builder:
             result.mean_difference,
             result.ci_low,
             result.ci_high,
-            result.cohens_dz,
+            result.d_z,
+            result.d_av,
         )
-        return (
-            self.integer(result.n),
-            *(self.decimal(x, 2) for x in numbers),
-            self.p_cell(result.wilcoxon_p),
-        )
+        gated = (self.integer(classes), *(self.decimal(x, 2) for x in numbers))
+        findings = [(gate.key, self.finding(comparison, item, result, counted.people, classes))]
+        ceiling: tuple[_Draft, ...] = (Cell("–"), Cell(""))
+        if not follow_up:
+            ceiling, flagged = self.ceiling(key, pairs, counted, n_pairs)
+            findings += flagged
+        row = (Cell(self.item_name(item)), n_pairs, gate, *(_Gated(gate.key, c) for c in gated))
+        return (*row, *ceiling), findings
 
-    def finding(self, comparison: str, item: str, result: PairedChange) -> str:
-        """The evaluator's question in one sentence: did it change, how much, how sure."""
+    def ceiling(
+        self, key: Key, pairs: list[MeasurePair], counted: MeasurePeople, n_pairs: _Count
+    ) -> tuple[tuple[_Draft, ...], list[tuple[Key, str]]]:
+        """The share of T1 answers at the top of the scale, flagged when it leaves little
+        room to rise. Its count and the rest's are K-tested like a step's choices."""
+        at_top = sum(p.before == SCALE_POINTS for p in pairs)
+        top = self.ledger.count((*key, "at_top_before"), at_top, counted.at_top_before)
+        rest = len(pairs) - at_top
+        below = self.ledger.count((*key, "below_top_before"), rest, counted.below_top_before)
+        self.ledger.relate([top.key, below.key, n_pairs.key])
+        if at_top < CEILING_SHARE * len(pairs):
+            return (_Share(top.key, n_pairs.key), _Gated(top.key, Cell("", 0))), []
+        share = self.percent(100 * at_top / len(pairs))
+        finding = self.t(
+            "report.finding_ceiling",
+            when=self.comparison_name(key[1]),
+            item=self.item_name(key[2]),
+            share=share,
+        )
+        flag = _Gated(top.key, Cell(self.t("report.ceiling_high"), 1))  # 1/0 for machines
+        return (_Share(top.key, n_pairs.key), flag), [(top.key, finding)]
+
+    def finding(
+        self, comparison: str, item: str, result: PairedChange, people: int, classes: int
+    ) -> str:
+        """The evaluator's question in one sentence: how much it changed, how sure, from
+        how many."""
         difference = round(result.mean_difference, 1)
         direction = "rose" if difference > 0 else "fell" if difference < 0 else "same"
         change = self.t(
             f"report.change.{direction}",
             item=self.item_name(item),
             difference=self.decimal(abs(difference), 1).text,
-            low=self.decimal(result.ci_low, 1).text,
-            high=self.decimal(result.ci_high, 1).text,
-            n=result.n,
         )
-        p = result.wilcoxon_p
-        if p is None:
-            certainty = self.t("report.certainty.untested")
+        if result.ci_low is None:
+            interval = self.t("report.interval.none")
         else:
-            kind = "unlikely_chance" if p < SIGNIFICANCE else "maybe_chance"
-            certainty = self.t(f"report.certainty.{kind}", p=self.p_text(p))
+            interval = self.t(
+                "report.interval.shown",
+                low=self.decimal(result.ci_low, 1).text,
+                high=self.decimal(result.ci_high, 1).text,
+            )
+        basis = self.t(
+            "report.basis" if classes else "report.basis_no_class",
+            pairs=result.n,
+            people=people,
+            classes=classes,
+        )
         when = self.comparison_name(comparison)
-        return self.t("report.finding", when=when, change=change, certainty=certainty)
+        return self.t("report.finding", when=when, change=change, interval=interval, basis=basis)
 
     def change_charts(self, tables: tuple[Table, ...]) -> tuple[Chart, ...]:
         charts = []
         for table in tables:
+            at = {column.key: i for i, column in enumerate(table.columns)}
+            mean, low, high = at["mean_difference"], at["ci_low"], at["ci_high"]
             points = tuple(
-                Point(row[0].text, row[4].value, row[4].text, row[5].value, row[6].value)
+                Point(row[0].text, row[mean].value, row[mean].text, row[low].value, row[high].value)
                 for row in table.rows
-                if not row[4].suppressed
+                if not row[mean].suppressed and row[low].value is not None
             )
             if not points:
                 continue
@@ -836,7 +862,13 @@ class _Builder:
         by_id = {s.id: s for s in sections}
         if "helpful" not in by_id:  # a report of one scenario
             return ()
-        findings = by_id["change"].findings or (self.t("report.summary.no_change", k=self.k),)
+        findings = by_id["change"].findings
+        if findings:
+            findings += (self.t("report.summary.caveat"),)
+        else:
+            findings = (self.t("report.summary.no_change", k=self.k),)
+        if self.data.folded:
+            findings += (self.t("report.summary.folded"),)
         first, later = (row[4] for row in by_id["helpful"].tables[0].rows)
         if first.suppressed or later.suppressed:
             return findings
@@ -979,10 +1011,13 @@ class _Builder:
     def percent(self, share: float) -> str:
         return self.t("report.percent", value=self.decimal(share, 0).text)
 
-    def p_text(self, p: float) -> str:
-        if p < 0.001:
-            return self.t("report.p_below", p=self.decimal(0.001, 3).text)
-        return self.t("report.p_equals", p=self.decimal(p, 3).text)
 
-    def p_cell(self, p: float | None) -> Cell:
-        return Cell("–") if p is None else Cell(self.p_text(p), p)
+def _clusters(pairs: Sequence[MeasurePair]) -> list[tuple]:
+    """The cluster of each pair for its interval: its class; outside classes its person;
+    a pair folded by retention, whose class and person are no longer known, alone."""
+    return [
+        ("class", p.class_label) if p.class_label is not None
+        else ("person", p.person_label) if p.person_label is not None
+        else ("pair", n)
+        for n, p in enumerate(pairs)
+    ]  # fmt: skip

@@ -16,6 +16,7 @@ def with_archived(raw: ReportData, archived: ReportData) -> ReportData:
         "filters": raw.filters,
         "measures": raw.measures + archived.measures,
         "measure_people": raw.measure_people,  # folded pairs count no people: kept hidden
+        "folded": raw.folded or any(getattr(archived, name) for name in _PEOPLE_SUMMED),
     }
     for name, key in _MERGE_KEYS.items():
         merged[name] = _sum_by_key(getattr(raw, name) + getattr(archived, name), key)
@@ -31,6 +32,9 @@ _MERGE_KEYS: dict[str, Callable] = {
     "groups": lambda r: (r.dimension, r.group),
     "facilitated": lambda r: (r.scenario_id, r.step_id, r.choice_id, r.strategy),
 }
+
+# The rows whose distinct people become sums once folded (hand counts never had people).
+_PEOPLE_SUMMED = ("scenarios", "choices", "steps", "strategies", "helpful", "groups")
 
 
 def _sum_by_key(rows: list, key: Callable) -> list:

@@ -404,7 +404,11 @@ class ReportStore(Protocol):
     """The evaluation report's raw numbers and its released periods. Nothing returned names
     a person. A run is reported in its report class (`PlayerStore.start_run`)."""
 
-    async def report_data(self, filters: Filters) -> ReportData: ...
+    async def report_data(self, filters: Filters) -> ReportData:
+        """The counts and questionnaire pairs of one filter. Each pair carries the class of
+        its person's first run of the scenario and its person as ordinals numbered afresh
+        in each call (None outside classes, and both None for pairs folded by retention):
+        enough to cluster the confidence intervals, never a class id or a pseudonym."""
 
     async def report_scopes(self, scopes: list[Filters]) -> list[ReportData]:
         """The data of several filters, from one consistent state, without holding up

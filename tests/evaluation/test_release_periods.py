@@ -4,12 +4,13 @@ person. The releases stored by a backend are in tests/storage/contract/."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 
 import pytest
 
 from bot.evaluation.data import Filters, MeasurePair, ReportData
-from bot.evaluation.release import Period, PeriodError, Release
+from bot.evaluation.release import Period, PeriodError, Release, stored_pairs
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-HT", "26-01", "2026-1", "x"])
@@ -26,11 +27,37 @@ def test_periods_have_their_days() -> None:
 
 def test_a_release_keeps_pair_counts_not_a_row_per_person() -> None:
     pairs = [MeasurePair("efficacy", "T1-T2", 2, 4)] * 3 + [MeasurePair("efficacy", "T1-T2", 3, 3)]
-    data = ReportData(Filters(), measures=pairs)
+    data = ReportData(Filters(), measures=pairs, folded=True)
     release = Release("2025-05", 5, {"all": data}, frozenset({("2025-05", "all", "x")}))
     body = json.loads(release.to_json())
     assert body["scopes"]["all"]["measures"] == [
-        ["efficacy", "T1-T2", 2, 4, 3],
-        ["efficacy", "T1-T2", 3, 3, 1],
+        ["efficacy", "T1-T2", 2, 4, None, None, 3],
+        ["efficacy", "T1-T2", 3, 3, None, None, 1],
     ]
     assert Release.from_json("2025-05", release.to_json()) == release
+
+
+def test_a_release_keeps_the_clusters_but_links_no_answers_of_one_person() -> None:
+    """Pairs in a class are counted per class; outside classes, which pairs of one item
+    share a person is kept under labels drawn anew per item, linking no two items."""
+    in_class = [MeasurePair(item, "T1-T2", 2, 4, 1, person) for person in (1, 2)
+                for item in ("efficacy", "help-friend")]  # fmt: skip
+    outside = [MeasurePair(item, "T1-T2", 3, 4, None, person) for person in range(3, 40)
+               for item in ("efficacy", "help-friend") for _ in range(2)]  # fmt: skip
+    data = ReportData(Filters(), measures=in_class + outside)
+    release = Release("2025-05", 5, {"all": data}, frozenset())
+    stored = json.loads(release.to_json())["scopes"]["all"]["measures"]
+    assert ["efficacy", "T1-T2", 2, 4, 1, None, 2] in stored  # two people of class 1
+    again = Release.from_json("2025-05", release.to_json()).scopes["all"].measures
+    assert sorted(again, key=str) != sorted(outside, key=str)  # labels drawn anew
+    for item in ("efficacy", "help-friend"):
+        sizes = Counter(
+            p.person_label for p in again if p.item_id == item and p.class_label is None
+        )
+        assert sorted(sizes.values()) == [2] * 37  # each person's two scenarios, together
+    drawn = {
+        item: {p.person_label: row[5] for p, row in zip(outside, stored_pairs(outside), strict=True)
+               if p.item_id == item}
+        for item in ("efficacy", "help-friend")
+    }  # fmt: skip
+    assert drawn["efficacy"] != drawn["help-friend"]  # 1 in 37! that they would be equal

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.content.catalog import Catalog
+from bot.engine.measures import SCALE_POINTS
 from bot.evaluation.data import (
     ChoiceCount,
     Filters,
@@ -121,7 +122,17 @@ def report_data(catalog: Catalog, crowd: list[Person], scope: str) -> ReportData
         strategies=[StrategyCount(s, k, k) for s, k in strategies.items() if k],
         helpful=[HelpfulShare("first", helpful, n, n, helpful)] if n else [],
         measures=[MeasurePair("efficacy", "T1-T2", b, a) for b, a in pairs],
-        measure_people=[MeasurePeople("efficacy", "T1-T2", len(pairs))] if pairs else [],
+        measure_people=[
+            MeasurePeople(
+                "efficacy",
+                "T1-T2",
+                len(pairs),
+                sum(b == SCALE_POINTS for b, _ in pairs),
+                sum(b < SCALE_POINTS for b, _ in pairs),
+            )
+        ]
+        if pairs
+        else [],
         groups=[GroupCounts("age_band", "16_17", n, done, helpful, n, done, helpful)] * bool(n)
         + [
             GroupCounts(
@@ -225,12 +236,16 @@ def read(attacker: Attacker, catalog: Catalog, report: Report, period: str, scop
 
 
 def observe_change(attacker: Attacker, cells: dict, pairs: list) -> None:
-    if cells["n"].suppressed:
+    if cells["pairs"].suppressed:
         return
-    attacker.observe(pairs, cells["n"].value)
+    attacker.observe(pairs, cells["pairs"].value)
     for column, weight in (("mean_before", 3), ("mean_after", 4)):
         low, high = exact(cells[column].value)
         attacker.observe_ratio({p: p[weight] for p in pairs}, pairs, low, high)
+    if not cells["ceiling_t1"].suppressed:  # a percentage with one decimal
+        centre, half = Fraction(str(cells["ceiling_t1"].value)) / 100, Fraction(1, 2000)
+        at_top = {p: 1 for p in pairs if p[3] == SCALE_POINTS}
+        attacker.observe_ratio(at_top, pairs, centre - half, centre + half)
 
 
 def allowed(crowd: list[Person], target: Person, attribute) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
+from bot.engine.measures import SCALE_POINTS
 from bot.evaluation.data import (
     ChoiceCount,
     FacilitatedCount,
@@ -36,6 +37,11 @@ _REPORT_CLASS = "r.report_class"
 _HELPFUL = "(assessment = 'helpful')::integer"
 # grouping(choice_id, strategy) of _RawQueries.answers: a bit for each column left out.
 CHOICE_ROW, STRATEGY_ROW, STEP_ROW = 0, 2, 3
+# Each pair's class and person as per-report ordinals (bot.storage.sqlite.evaluation).
+_PAIR_LABELS = (
+    "CASE WHEN f.home IS NOT NULL THEN dense_rank() OVER (PARTITION BY f.home IS NULL"
+    " ORDER BY f.home) END, dense_rank() OVER (ORDER BY a.pseudonym)"
+)
 
 
 class PostgresReportStore:
@@ -197,18 +203,23 @@ class _RawQueries:
         answer_dates, answer_params = _where(
             (("b.answered_on >= %s", filters.since), ("b.answered_on <= %s", filters.until))
         )
-        self.pair_params = (*answer_params, *undated_params)
+        self.pair_params = (*undated_params, *answer_params)
         pairs = (
             "FROM measure_answers a JOIN measure_answers b ON b.pseudonym = a.pseudonym"
             "  AND b.scenario_id = a.scenario_id AND b.item_id = a.item_id"
             "  AND b.wave IN ('T2', 'T3') AND b.value > 0"
+            " JOIN (SELECT r.pseudonym, r.scenario_id, min(r.report_class) AS home FROM runs r"
+            f"  WHERE r.first_play AND {undated} GROUP BY r.pseudonym, r.scenario_id) f"
+            "  ON f.pseudonym = a.pseudonym AND f.scenario_id = a.scenario_id"
             f" WHERE a.wave = 'T1' AND a.value > 0 AND {answer_dates}"
-            "  AND EXISTS (SELECT 1 FROM runs r WHERE r.pseudonym = a.pseudonym"
-            f"   AND r.scenario_id = a.scenario_id AND r.first_play AND {undated})"
         )
-        self.measures = f"SELECT a.item_id, 'T1-' || b.wave, a.value, b.value {pairs}"
+        self.measures = (
+            f"SELECT a.item_id, 'T1-' || b.wave, a.value, b.value, {_PAIR_LABELS} {pairs}"
+        )
         self.measure_people = (
-            f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.pseudonym) {pairs}"
+            f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.pseudonym),"
+            f" count(DISTINCT CASE WHEN a.value = {SCALE_POINTS} THEN a.pseudonym END),"
+            f" count(DISTINCT CASE WHEN a.value < {SCALE_POINTS} THEN a.pseudonym END) {pairs}"
             " GROUP BY a.item_id, b.wave"
         )
         group_totals = (

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from bot.engine.measures import SCALE_POINTS
 from bot.evaluation.data import (
     ChoiceCount,
     FacilitatedCount,
@@ -46,6 +47,12 @@ _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
 # be subtracted (docs/privacy.md).
 _REPORT_CLASS = "r.report_class"
 _FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
+# Each pair's class (NULL outside classes) and person as ordinals numbered afresh in every
+# report: the clusters of its confidence intervals, never a class id or a pseudonym.
+_PAIR_LABELS = (
+    "CASE WHEN f.home IS NOT NULL THEN dense_rank() OVER (PARTITION BY f.home IS NULL"
+    " ORDER BY f.home) END, dense_rank() OVER (ORDER BY a.user)"
+)
 REPORT_CACHE_KB = 48_000
 
 
@@ -371,18 +378,23 @@ class _RawQueries:
                 ("b.answered_on <= ?", filters.until.isoformat() if filters.until else None),
             )
         )
-        self.pair_params = (*answer_params, *undated_params)
+        self.pair_params = (*undated_params, *answer_params)
         pairs = (
             "FROM measure_answers a"
             " JOIN measure_answers b ON b.user = a.user AND b.scenario_id = a.scenario_id"
             "  AND b.item_id = a.item_id AND b.wave IN ('T2', 'T3') AND b.value > 0"
+            " JOIN (SELECT r.user, r.scenario_id, min(r.report_class) AS home FROM runs r"
+            f"  WHERE r.first_play AND {undated} GROUP BY r.user, r.scenario_id) f"
+            "  ON f.user = a.user AND f.scenario_id = a.scenario_id"
             f" WHERE a.wave = 'T1' AND a.value > 0 AND {answer_dates}"
-            "  AND EXISTS (SELECT 1 FROM runs r WHERE r.user = a.user"
-            f"   AND r.scenario_id = a.scenario_id AND r.first_play AND {undated})"
         )
-        self.measures = f"SELECT a.item_id, 'T1-' || b.wave, a.value, b.value {pairs}"
+        self.measures = (
+            f"SELECT a.item_id, 'T1-' || b.wave, a.value, b.value, {_PAIR_LABELS} {pairs}"
+        )
         self.measure_people = (
-            f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.user) {pairs}"
+            f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.user),"
+            f" count(DISTINCT CASE WHEN a.value = {SCALE_POINTS} THEN a.user END),"
+            f" count(DISTINCT CASE WHEN a.value < {SCALE_POINTS} THEN a.user END) {pairs}"
             " GROUP BY a.item_id, b.wave"
         )
         group_totals = (

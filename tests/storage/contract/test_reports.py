@@ -90,3 +90,49 @@ async def test_measure_pairs_carry_no_identity(storage: Storage) -> None:
         ("efficacy", "T1-T2", 2, 4),
         ("efficacy", "T1-T3", 2, 5),
     }
+    assert {(m.class_label, m.person_label) for m in pairs} == {(None, 1)}
+
+
+async def test_measure_people_count_who_answered_at_the_top_before(storage: Storage) -> None:
+    """The K tests of the ceiling check: people with a T1 answer of 5, and below 5."""
+    for n, first in enumerate((5, 5, 3)):
+        user = f"p{n}"
+        await storage.players.save_profile(Profile(user, "sv", "16_17", "save"))
+        await play(storage.players, user, "r1", [("a", "good", "delegate", "helpful")])
+        await storage.survey.record_answer(user, "s1", "T1", "efficacy", first)
+        await storage.survey.record_answer(user, "s1", "T2", "efficacy", 5)
+    (people,) = (await storage.reports.report_data(Filters())).measure_people
+    assert (people.people, people.at_top_before, people.below_top_before) == (3, 2, 1)
+
+
+async def test_measure_pairs_tell_which_share_a_class_or_a_person(storage: Storage) -> None:
+    """The labels group the pairs by the class of each person's first run and by person,
+    as ordinals of this report: never a class id or a pseudonym."""
+    classes = [
+        await storage.staff.create_class("owner", name, f"code{name}0000", date(2030, 1, 1))
+        for name in ("8A", "8B")
+    ]
+    homes = {"a1": classes[0].id, "a2": classes[0].id, "b1": classes[1].id, "solo": None}
+    for user, class_id in homes.items():
+        await storage.players.save_profile(Profile(user, "sv", "16_17", "save"))
+        await play(storage.players, user, "r1", [("a", "good", "delegate", "helpful")],
+                   class_id=class_id)  # fmt: skip
+        # A later run in another class does not move the pairs: the first run's class counts.
+        await play(storage.players, user, "r2", [("a", "good", "delegate", "helpful")],
+                   class_id=classes[1].id)  # fmt: skip
+        for item in ("efficacy", "help-friend"):
+            await storage.survey.record_answer(user, "s1", "T1", item, 2)
+            await storage.survey.record_answer(user, "s1", "T2", item, 4)
+    for filters in (Filters(), Filters(class_id=classes[0].id)):
+        pairs = (await storage.reports.report_data(filters)).measures
+        by_class: dict[int | None, set[int | None]] = {}
+        for pair in pairs:
+            by_class.setdefault(pair.class_label, set()).add(pair.person_label)
+        expected = [2, 1, 1] if filters.class_id is None else [2]
+        assert sorted(map(len, by_class.values()), reverse=True) == expected
+        assert (None in by_class) == (filters.class_id is None)  # "solo" played outside
+        class_labels = set(by_class) - {None}
+        assert class_labels == set(range(1, len(class_labels) + 1))  # ordinals of this report
+        people = {p.person_label for p in pairs}
+        assert people == set(range(1, len(people) + 1))
+        assert len(pairs) == 2 * len(people)  # each person's two items share their label

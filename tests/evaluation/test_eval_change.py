@@ -1,0 +1,138 @@
+"""The change tables as an evaluator reads them: clustered intervals, named effect sizes,
+the ceiling check, and honest participant counts, each within the K rule."""
+
+from __future__ import annotations
+
+import random
+
+from bot.content.catalog import Catalog
+from bot.evaluation.data import (
+    Filters,
+    MeasurePair,
+    MeasurePeople,
+    ReportData,
+    ScenarioCounts,
+)
+from bot.evaluation.report import Cell, Report, build_report
+from bot.evaluation.stats import paired_change
+
+from .conftest import K, boundary_data
+from .test_eval_report import row, tables
+
+ITEM = "Confidence in being able to act"
+
+
+def change_row(report: Report, comparison: str = "T1-T2") -> dict[str, Cell]:
+    table = next(t for t in tables(report, "change") if t.context[0][1].value == comparison)
+    return row(table, ITEM)
+
+
+def three_classes() -> list[MeasurePair]:
+    """Three classes of ten, each person two scenarios: class 1 rose by 2, 2 by 1, 3 not."""
+    rng = random.Random(3)
+    pairs = []
+    for class_label, change in ((1, 2), (2, 1), (3, 0)):
+        for person in range(10):
+            for _ in range(2):
+                before = rng.randint(1, 3)
+                after = before + change + rng.choice((-1, 0, 0, 1))
+                pairs.append(
+                    MeasurePair(
+                        "efficacy", "T1-T2", before, after, class_label, class_label * 100 + person
+                    )
+                )
+    return pairs
+
+
+def test_the_interval_respects_classes_and_the_table_says_from_how_many(
+    catalog: Catalog,
+) -> None:
+    pairs = three_classes()
+    data = ReportData(
+        Filters(), measures=pairs, measure_people=[MeasurePeople("efficacy", "T1-T2", 30, 0, 30)]
+    )
+    report = build_report(data, catalog, "en", K)
+    efficacy = change_row(report)
+    by_class = paired_change([(p.before, p.after) for p in pairs], [p.class_label for p in pairs])
+    naive = paired_change([(p.before, p.after) for p in pairs])
+    assert (efficacy["pairs"].value, efficacy["people"].value, efficacy["classes"].value) == (
+        60,
+        30,
+        3,
+    )
+    assert efficacy["ci_low"].value == round(by_class.ci_low, 4)
+    assert efficacy["ci_high"].value == round(by_class.ci_high, 4)
+    # Classes that differ this much make the honest interval several times the naive one.
+    assert by_class.ci_high - by_class.ci_low > 3 * (naive.ci_high - naive.ci_low)
+    assert efficacy["d_z"].value == round(by_class.d_z, 4)
+    assert efficacy["d_av"].value == round(by_class.d_av, 4)
+    assert efficacy["d_z"].value != efficacy["d_av"].value
+    assert "60 answer pairs from 30 people, number of classes: 3)." in report.summary[0]
+    (chart,) = (c for s in report.sections for c in s.charts if c.kind == "intervals")
+    assert chart.points[0].low == efficacy["ci_low"].value
+
+
+def test_one_class_gets_no_interval_and_says_why(catalog: Catalog) -> None:
+    pairs = [p for p in three_classes() if p.class_label == 1]
+    data = ReportData(
+        Filters(), measures=pairs, measure_people=[MeasurePeople("efficacy", "T1-T2", 10, 0, 10)]
+    )
+    report = build_report(data, catalog, "en", K)
+    efficacy = change_row(report)
+    assert (efficacy["ci_low"].text, efficacy["ci_high"].text) == ("–", "–")
+    assert not efficacy["mean_difference"].suppressed
+    assert (
+        "(no confidence interval: all answers come from one and the same class;"
+        in (report.summary[0])
+    )
+    assert not [c for s in report.sections for c in s.charts if c.kind == "intervals"]
+
+
+def ceiling_data(at_top: int, top_people: int, below_people: int, total: int = 30) -> ReportData:
+    pairs = [MeasurePair("efficacy", "T1-T2", 5, 5)] * at_top
+    pairs += [MeasurePair("efficacy", "T1-T2", 3, 4)] * (total - at_top)
+    people = MeasurePeople("efficacy", "T1-T2", total, top_people, below_people)
+    return ReportData(Filters(), measures=pairs, measure_people=[people])
+
+
+def test_many_answers_at_the_top_before_are_flagged(catalog: Catalog) -> None:
+    report = build_report(ceiling_data(10, 10, 20), catalog, "en", K)
+    efficacy = change_row(report)
+    assert efficacy["ceiling_t1"].text == "33%"
+    assert (efficacy["ceiling_flag"].text, efficacy["ceiling_flag"].value) == ("High", 1)
+    assert (
+        "Right after the scenario (T1 → T2): Confidence in being able to act: already before,"
+        " 33% gave the highest answer, so there is little room to rise (ceiling effect)."
+    ) in report.summary
+    few = change_row(build_report(ceiling_data(5, 5, 45, total=50), catalog, "en", K))
+    assert (few["ceiling_t1"].text, few["ceiling_flag"].text, few["ceiling_flag"].value) == (
+        "10%",
+        "",
+        0,
+    )
+
+
+def test_the_ceiling_share_follows_the_k_rule_both_ways(catalog: Catalog) -> None:
+    """Fewer than K at the top, or fewer than K below it (30 minus the share): hidden."""
+    for top_people, below_people in ((K - 1, 30), (30, K - 1)):
+        at_top = K - 1 if top_people < K else 30 - (K - 1)
+        report = build_report(ceiling_data(at_top, top_people, below_people), catalog, "en", K)
+        efficacy = change_row(report)
+        assert efficacy["ceiling_t1"].suppressed
+        assert efficacy["ceiling_flag"].suppressed  # "not high" would tell something too
+        assert not [line for line in report.summary if "ceiling" in line]
+        assert not efficacy["people"].suppressed  # the rest of the row stays
+
+
+def test_participants_after_folding_are_labelled_an_upper_bound(catalog: Catalog) -> None:
+    folded = ReportData(
+        Filters(), scenarios=[ScenarioCounts("bus-fight", 40, 52, 44, 0)], folded=True
+    )
+    report = build_report(folded, catalog, "en", K)
+    (scenarios,) = tables(report, "scenarios")
+    assert [c.key for c in scenarios.columns][1] == "participants_at_most"
+    assert scenarios.columns[1].label == "Participants (at most)"
+    assert any("the number of participants is an upper bound" in line for line in report.summary)
+    plain = build_report(boundary_data(K), catalog, "en", K)
+    assert tables(plain, "scenarios")[0].columns[1].key == "participants"
+    assert not any("upper bound" in line for line in plain.summary)
