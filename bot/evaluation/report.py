@@ -54,7 +54,7 @@ DIMENSIONS = ("age_band", "class")
 LABELS = ("summary", "about", "empty")
 PER_SCENARIO = ("participation", "choices", "facilitated")  # shown with a scenario filter
 # Terwee et al. 2007: a ceiling effect when more than 15 % answer at the top of the scale.
-CEILING_SHARE = 0.15
+CEILING_PERCENT = 15
 CHANGE_COLUMNS = (
     "item", "pairs", "people", "classes", "mean_before", "mean_after", "mean_difference",
     "ci_low", "ci_high", "d_z", "d_av", "ceiling_t1", "ceiling_flag",
@@ -691,7 +691,7 @@ class _Builder:
         rest = len(pairs) - at_top
         below = self.ledger.count((*key, "below_top_before"), rest, counted.below_top_before)
         self.ledger.relate([top.key, below.key, n_pairs.key])
-        if at_top < CEILING_SHARE * len(pairs):
+        if 100 * at_top <= CEILING_PERCENT * len(pairs):  # more than 15 %, as Terwee has it
             return (_Share(top.key, n_pairs.key), _Gated(top.key, Cell("", 0))), []
         share = self.percent(100 * at_top / len(pairs))
         finding = self.t(
@@ -716,15 +716,17 @@ class _Builder:
             difference=self.decimal(abs(difference), 1).text,
         )
         if result.ci_low is None:
-            interval = self.t("report.interval.none")
+            reason = "none" if result.clusters < 2 else "equal"
+            interval = self.t(f"report.interval.{reason}")
         else:
             interval = self.t(
                 "report.interval.shown",
                 low=self.decimal(result.ci_low, 1).text,
                 high=self.decimal(result.ci_high, 1).text,
             )
+        basis_key = "report.basis" if classes else "report.basis_no_class"
         basis = self.t(
-            "report.basis" if classes else "report.basis_no_class",
+            "report.basis_folded" if self.data.folded else basis_key,
             pairs=result.n,
             people=people,
             classes=classes,

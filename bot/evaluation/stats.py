@@ -68,7 +68,10 @@ def paired_change(
     labels = list(clusters) if clusters is not None else list(range(n))
     mean_difference = statistics.fmean(differences)
     robust = clustered_mean(differences, labels)
-    low, high = confidence_interval(robust) if robust else (None, None)
+    # No interval when every change is the same: "0.0 to 0.0" would look like certainty
+    # (everyone at the top of the scale both times, say), not like the absence of spread.
+    shown = robust is not None and robust.standard_error > 0
+    low, high = confidence_interval(robust) if shown else (None, None)
     return PairedChange(
         n=n,
         clusters=len(set(labels)),

@@ -89,8 +89,12 @@ def boundary_data(n: int) -> ReportData:
                 "later", c["helpful answers on later plays"], c["answers on later plays"], n, n
             ),
         ],
-        measures=[MeasurePair("efficacy", "T1-T2", 2, 4)] * 30
-        + [MeasurePair("efficacy", "T1-T3", 2, 3)] * n,
+        # Changes of 2 on average (1 after T3), with some spread, so intervals exist.
+        measures=[MeasurePair("efficacy", "T1-T2", 2, 4)] * 10
+        + [MeasurePair("efficacy", "T1-T2", 1, 4)] * 10
+        + [MeasurePair("efficacy", "T1-T2", 3, 4)] * 10
+        + [MeasurePair("efficacy", "T1-T3", 2, 3)] * (n - 2)
+        + [MeasurePair("efficacy", "T1-T3", 2, 4), MeasurePair("efficacy", "T1-T3", 2, 2)],
         measure_people=[
             MeasurePeople("efficacy", "T1-T2", 30),
             MeasurePeople("efficacy", "T1-T3", n),

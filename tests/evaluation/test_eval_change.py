@@ -3,6 +3,7 @@ the ceiling check, and honest participant counts, each within the K rule."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from bot.content.catalog import Catalog
@@ -136,3 +137,25 @@ def test_participants_after_folding_are_labelled_an_upper_bound(catalog: Catalog
     plain = build_report(boundary_data(K), catalog, "en", K)
     assert tables(plain, "scenarios")[0].columns[1].key == "participants"
     assert not any("upper bound" in line for line in plain.summary)
+
+
+def test_exactly_15_percent_at_the_top_is_not_flagged(catalog: Catalog) -> None:
+    # Terwee et al.: a ceiling effect when MORE than 15 % give the highest answer.
+    exact = change_row(build_report(ceiling_data(6, 6, 34, total=40), catalog, "en", K))
+    assert (exact["ceiling_t1"].text, exact["ceiling_flag"].value) == ("15%", 0)
+    above = change_row(build_report(ceiling_data(7, 7, 33, total=40), catalog, "en", K))
+    assert above["ceiling_flag"].value == 1
+
+
+def test_equal_changes_give_no_interval_and_say_why(catalog: Catalog) -> None:
+    everyone_at_the_top = ceiling_data(30, 30, 0)  # 5 → 5 for all: no spread at all
+    report = build_report(everyone_at_the_top, catalog, "en", K)
+    assert change_row(report)["ci_low"].value is None
+    assert any("no confidence interval: all the changes were the same" in s for s in report.summary)
+    assert not any("0.0 to 0.0" in s for s in report.summary)
+
+
+def test_people_after_folding_are_said_to_count_only_the_recent_pairs(catalog: Catalog) -> None:
+    folded = dataclasses.replace(ceiling_data(10, 10, 20), folded=True)
+    summary = build_report(folded, catalog, "en", K).summary
+    assert any("30 answer pairs; 30 people counted among the recent ones" in s for s in summary)

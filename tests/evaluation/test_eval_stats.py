@@ -68,6 +68,9 @@ def test_without_clusters_the_interval_is_the_paired_t_interval(
     half_width = scipy_stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
     for clusters in (None, [f"person {i}" for i in range(n)]):
         result = paired_change(pairs, clusters)
+        if sd == 0:  # every change the same: no interval rather than a width of 0
+            assert (result.ci_low, result.ci_high) == (None, None)
+            continue
         assert result.ci_low == pytest.approx(mean - half_width, abs=1e-9)
         assert result.ci_high == pytest.approx(mean + half_width, abs=1e-9)
         assert result.df == pytest.approx(n - 1)
@@ -209,14 +212,14 @@ def test_does_not_import_scipy_stats() -> None:
 def test_nobody_changed_has_no_effect_size() -> None:
     result = paired_change([(3, 3)] * 6)
     assert result.mean_difference == 0
-    assert (result.ci_low, result.ci_high) == (0, 0)
+    assert (result.ci_low, result.ci_high) == (None, None), "no spread: no interval, not 0 to 0"
     assert result.d_z is None
     assert result.d_av is None  # everybody answered 3 both times: both SDs are 0
 
 
 def test_identical_changes_have_no_d_z_but_a_d_av() -> None:
     result = paired_change([(1, 2), (2, 3), (3, 4)])
-    assert (result.ci_low, result.ci_high) == (1, 1)
+    assert (result.ci_low, result.ci_high) == (None, None)
     assert result.d_z is None  # SD 0: d_z would be infinite
     assert result.d_av == pytest.approx(1.0)
 
