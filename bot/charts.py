@@ -29,7 +29,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.offsetbox import AnnotationBbox, TextArea, VPacker
 from matplotlib.transforms import Transform, blended_transform_factory
 
-from bot.content.bidi import isolate_left_to_right
+from bot.content.bidi import for_right_to_left
 
 # --- QR code -------------------------------------------------------------------------------
 
@@ -102,7 +102,6 @@ _HELPFUL_MARK = {True: "✔", False: "✘"}  # shapes, not colours, carry the me
 
 # Left over from emoji sequences once the emoji itself is dropped; invisible but not "blank".
 _EMOJI_JOINERS = {0x200D, 0xFE0E, 0xFE0F}
-_RLM = "\u200f"  # right-to-left mark: a strong right-to-left character with no glyph
 
 
 def render_choice_chart(chart: ChoiceChart) -> bytes:
@@ -180,12 +179,9 @@ class _Layout:
         return box.width, box.height
 
     def directed(self, text: str) -> str:
-        """In a mirrored chart, every line starts right to left, also one that begins with a
-        Latin name or a number ("BRIS …"), which would otherwise set a line's direction, and
-        each number and Latin name keeps its own order ("116 111", not "111 116")."""
-        if not self.right_to_left or not text:
-            return text
-        return "\n".join(_RLM + isolate_left_to_right(line) for line in text.split("\n"))
+        """In a mirrored chart, text as a right-to-left language shows it (bot/content/bidi):
+        "116 111" keeps its order, and a line starting with "BRIS" still reads right to left."""
+        return for_right_to_left(text) if self.right_to_left else text
 
 
 def _label_share(bars: Sequence[Bar], full_width: float, measure: _Measure, font: _Font) -> float:

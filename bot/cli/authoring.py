@@ -15,7 +15,7 @@ from bot.cli.graph import render_graph
 from bot.cli.paths import render_paths
 from bot.config import content_dirs
 from bot.content.catalog import Catalog, LoadedScenario, load_catalog
-from bot.content.diagnostics import Report
+from bot.content.diagnostics import Report, Severity
 from bot.content.measures_file import LoadedMeasures
 from bot.content.review import DRAFT, MACHINE_DRAFT, REVIEWED, SOFTWARE, Review, fingerprint, lowest
 from bot.content.translation_files import (
@@ -214,7 +214,7 @@ def _shown(report: Report, language: str | None, no_missing: bool) -> Report:
         d
         for d in report.items
         if (language is None or Path(d.path).name == f"{language}.yaml")
-        and not (no_missing and d.code == "T502" and d in report.warnings)
+        and not (no_missing and d.code == "T502" and d.severity is Severity.WARNING)
     ]
     return shown
 

@@ -272,8 +272,8 @@ def check_kept_as_written(
 ) -> None:
     """T510: a command or a number of the Swedish is missing from the translation, or the
     translation writes digits other than 0–9 (a phone does not dial ١١٢ or ۱۱۲)."""
-    lost = [c for c in _COMMAND.findall(source) if c not in _COMMAND.findall(entry.text)]
-    lost += [n for n in _DIGITS.findall(source) if n not in _DIGITS.findall(entry.text)]
+    kept = {*_COMMAND.findall(entry.text), *_DIGITS.findall(entry.text)}
+    lost = [w for w in (*_COMMAND.findall(source), *_DIGITS.findall(source)) if w not in kept]
     other = sorted({c for c in entry.text if c.isdecimal() and not "0" <= c <= "9"})
     if lost:
         report.add(

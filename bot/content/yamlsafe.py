@@ -74,8 +74,8 @@ def parse_yaml(text: str, path: str, report: Report) -> Node | None:
         unclosed = error.context == "while scanning a quoted scalar"
         # An unclosed quote is found where the file ends up making no sense, often many lines
         # later: point at the quote itself.
-        mark = (error.context_mark if unclosed else None) or error.problem_mark
-        mark = mark or error.context_mark
+        first, then = error.problem_mark, error.context_mark
+        mark = (then or first) if unclosed else (first or then)
         where = _location(mark, path) if mark else Location.start_of(path)
         problem = error.problem or error.context or "invalid YAML"
         if "nesting depth" in problem:  # libyaml's own limit
