@@ -257,7 +257,12 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         presenter = Presenter(catalog.locales, catalog.help)
         addresses = AddressBox(secrets.pseudonym_secret)
         survey = SurveyService(
-            catalog.measures, presenter, storage.survey, addresses, config.follow_up_days
+            catalog.measures,
+            presenter,
+            storage.survey,
+            addresses,
+            config.follow_up_days,
+            config.class_follow_up_days,
         )
     admins = frozenset(pseudonym(secrets.pseudonym_secret, i) for i in config.admin_ids)
     settings = StaffSettings(admins, config.min_group, config.class_days, config.invite_days)

@@ -170,8 +170,15 @@ SETTINGS: dict[str, Setting] = {
         Setting("BYSTANDER_INVITE_DAYS", "how long a staff invitation works, in days", "7", ALL),
         Setting(
             "BYSTANDER_FOLLOW_UP_DAYS",
-            "days after someone accepts the opt-in follow-up offer when its reminder is sent",
+            "days after someone who played alone accepts the opt-in follow-up offer when its"
+            " reminder (T3) is sent",
             "30",
+        ),
+        Setting(
+            "BYSTANDER_CLASS_FOLLOW_UP_DAYS",
+            "the same for a round played in a lesson (a class study; the Swedish MVP"
+            " evaluations asked after 3–6 months: 90–180)",
+            "90",
         ),
         Setting(
             "BYSTANDER_RETENTION_MONTHS",
@@ -257,6 +264,7 @@ class BotConfig:
     poll_seconds: int = 180  # how long a group-play poll stays open
     invite_days: int = 7  # how long a staff invitation link works
     follow_up_days: int = 30  # when the opt-in follow-up reminder (T3) is sent
+    class_follow_up_days: int = 90  # the same, for rounds played in a lesson (a class study)
     retention_months: int = 12  # raw events older than this are folded into aggregates
     backup_days: int = 30  # how long backups are kept, and so the deletion log
     proxy: str | None = field(default=None, repr=False)  # may hold a password
@@ -378,6 +386,7 @@ def load_config(
         poll_seconds=_number(values, "BYSTANDER_POLL_SECONDS", 10, maximum=600),
         invite_days=_number(values, "BYSTANDER_INVITE_DAYS", 1),
         follow_up_days=_number(values, "BYSTANDER_FOLLOW_UP_DAYS", 1),
+        class_follow_up_days=_number(values, "BYSTANDER_CLASS_FOLLOW_UP_DAYS", 1),
         retention_months=_number(values, "BYSTANDER_RETENTION_MONTHS", 1),
         backup_days=_number(values, "BYSTANDER_BACKUP_DAYS", 1),
         proxy=proxy_for(base_url, values),

@@ -100,6 +100,15 @@ def pseudonym_of(runtime: Runtime, user_id: int) -> str:
     return pseudonym(secrets.pseudonym_secret, user_id)
 
 
+async def answer_questionnaire(user, value: int = 3) -> int:
+    """Answer each questionnaire item as it comes with `value` (1–5); how many were asked."""
+    answered = 0
+    while label := next((b for b in user.buttons() if b.startswith(f"{value} – ")), None):
+        await user.click(label)
+        answered += 1
+    return answered
+
+
 async def open_scenario(user, title: str = "Bråk på bussen", start: str = "Starta") -> None:
     """Pick a scenario and start it, skipping the questionnaire when it is asked."""
     await user.click(title)

@@ -1,14 +1,20 @@
-"""The evaluation questionnaire: Likert items asked before (T1), after (T2) and at an
-opt-in follow-up (T3). Plain values; the text is in content files."""
+"""The evaluation questionnaire: blocks of five-point items adapted from published bystander
+measures, asked at the start (T1) and the end (T2) of a round and at an opt-in follow-up
+(T3), with the follow-up's questions on opportunity and behaviour. Plain values; the text is
+in content files (scenarios/measures/), the design in docs/evaluation.md."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.engine.model import Text
+from bot.engine.model import Strategy, Text
 
-SCALE_POINTS = 5
+SCALE_POINTS = 5  # every scale: 1 (lowest) … 5, so items compare and ceilings mean the same
+
+# At follow-up, what they did: the 5 D's, something else, or nothing (then: why not).
+OTHER, NOTHING = "other", "nothing"
+BEHAVIOURS = (*(s.value for s in Strategy if s is not Strategy.NONE), OTHER, NOTHING)
 
 
 class Wave(StrEnum):
@@ -18,7 +24,31 @@ class Wave(StrEnum):
 
 
 @dataclass(frozen=True)
+class Scale:
+    id: str
+    labels: tuple[Text, ...]  # SCALE_POINTS labels, from 1 (lowest) up
+
+
+@dataclass(frozen=True)
+class Block:
+    """Items measuring one construct with one stem and one scale, adapted from one source."""
+
+    id: str
+    stem: Text | None  # the question its items complete, shown above each; None: items stand alone
+    scale: Scale
+    source: str  # a key of docs/evaluation.md's list of sources
+
+
+@dataclass(frozen=True)
 class MeasureItem:
+    id: str
+    text: Text
+    block: Block
+    comparable: str | None = None  # the source whose item this one matches, if any
+
+
+@dataclass(frozen=True)
+class Option:
     id: str
     text: Text
 
@@ -28,17 +58,23 @@ class FollowUpTexts:
     offer: Text  # has a {days} placeholder
     reminder: Text
     opportunity: Text
-    acted: Text
+    behaviour: Text  # what did you do? (several answers)
+    behaviours: tuple[Option, ...]  # ids: BEHAVIOURS, in the file's order
+    reasons_question: Text  # what made you not act? (several answers)
+    reasons: tuple[Option, ...]  # the last one's id is OTHER
 
 
 @dataclass(frozen=True)
 class Measures:
     version: int
-    intro_before: Text
-    intro_after: Text
-    scale: tuple[Text, ...]  # SCALE_POINTS labels, from 1 (lowest) up
-    items: tuple[MeasureItem, ...]
+    intros: dict[Wave, Text]
+    blocks: tuple[Block, ...]
+    items: tuple[MeasureItem, ...]  # in the order asked
     follow_up: FollowUpTexts
+    class_items: tuple[str, ...]  # item ids a whole class answers as polls or hand counts
 
     def intro(self, wave: Wave) -> Text:
-        return self.intro_before if wave is Wave.BEFORE else self.intro_after
+        return self.intros[wave]
+
+    def item(self, item_id: str) -> MeasureItem | None:
+        return next((i for i in self.items if i.id == item_id), None)

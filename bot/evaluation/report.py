@@ -989,8 +989,16 @@ class _Builder:
     def strategy_name(self, strategy: str) -> str:
         return self.t_or(f"strategy.{strategy}", strategy)
 
-    def item_name(self, item: str) -> str:
-        return self.t_or(f"report.item.{item}", item)
+    def item_name(self, item_id: str) -> str:
+        """The question as asked (stem and item, in the report's language); an item no
+        longer asked, from an older questionnaire, by its name in the locale files."""
+        measures = self.catalog.measures
+        item = measures.item(item_id) if measures else None
+        if item is None:
+            return self.t_or(f"report.item.{item_id}", item_id)
+        text = item.text.get(self.language).lstrip("… ")
+        stem = item.block.stem.get(self.language).rstrip(" …") if item.block.stem else ""
+        return f"{stem} {text}".strip()
 
     def comparison_name(self, comparison: str) -> str:
         return self.t_or(f"report.comparison.{comparison}", comparison)

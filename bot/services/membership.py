@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from bot.engine.ages import joins_itself
 from bot.storage.ports import ClassStore, LessonStore, UnsavedMemory
-from bot.storage.records import PHONES, ClassRecord
+from bot.storage.records import PHONES, ClassRecord, Lesson
 
 WRONG_CODE_LIMIT = 5
 WRONG_CODE_WINDOW_S = 600  # the window the UnsavedMemory is built with
@@ -65,15 +65,15 @@ class Membership:
             ids += [s for s in await self.classes.assigned(record.id) if s not in ids]
         return ids
 
-    async def lesson_scenario(self, user: str, saved: bool) -> str | None:
-        """The scenario of a lesson going on now in one of the person's classes, where the
-        students play on their own phones."""
+    async def phones_lesson(self, user: str, saved: bool) -> Lesson | None:
+        """A lesson going on now in one of the person's classes, where the students play its
+        scenario on their own phones."""
         if self.lessons is None:
             return None
         for record in await self.open_classes(user, saved):
             lesson = await self.lessons.open_lesson_of_class(record.id)
             if lesson is not None and lesson.mode == PHONES and lesson.scenario_id:
-                return lesson.scenario_id
+                return lesson
         return None
 
     async def class_for_run(self, user: str, scenario_id: str) -> int | None:

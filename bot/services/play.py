@@ -54,7 +54,7 @@ class PlayService(PlayerDesk):
         session, scenario, instead = await self._playable(person, scenario_id)
         if instead:
             return instead
-        if await self._survey_asks(session, scenario.id, Wave.BEFORE):
+        if await self._starts_round(session, scenario.id):
             question = self.survey.question(session.language, Wave.BEFORE, scenario.id, 0)
             return Outcome([question], close_buttons=True)
         return await self.start_run(session, scenario)
@@ -141,15 +141,25 @@ class PlayService(PlayerDesk):
             return Outcome([Message(turn.feedback), step], close_buttons=True)
         debrief = self._debrief(session, scenario, run, turn.debrief, turn.feedback)
         messages = [Message(turn.feedback), debrief]
-        if run.replay_of is None and await self._survey_asks(session, scenario.id, Wave.AFTER):
-            messages.append(self.survey.question(session.language, Wave.AFTER, scenario.id, 0))
+        round_ended = await self._solo_round_ended(session) if run.replay_of is None else None
+        if round_ended is not None:
+            messages.append(self.survey.question(session.language, Wave.AFTER, round_ended, 0))
         return Outcome(messages, close_buttons=True)
 
-    async def _survey_asks(self, session: Session, scenario_id: str, wave: Wave) -> bool:
+    async def _starts_round(self, session: Session, scenario_id: str) -> bool:
+        """Whether the questions of a round's start (T1) come before this scenario."""
         if self.survey is None or not session.saved:
             return False
+        lesson = await self._phones_lesson(session)
         state = await self.survey.state(session.person.pseudonym, scenario_id)
-        return self.survey.asks(state, wave)
+        in_lesson = lesson is not None and lesson.scenario_id == scenario_id
+        return self.survey.asks_before(state, in_lesson)
+
+    async def _solo_round_ended(self, session: Session) -> str | None:
+        """The solo round whose end questions (T2) come now, after its last scenario."""
+        if self.survey is None or not session.saved:
+            return None
+        return await self.survey.solo_round_to_end(session.person.pseudonym)
 
     def _debrief(
         self, session: Session, scenario: Scenario, run: Run, text: str, after: str

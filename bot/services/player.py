@@ -27,17 +27,17 @@ from bot.services.survey import (
 )
 from bot.services.views import Button, Keyboard, Message, Outcome, column
 from bot.storage.ports import PlayerStore
-from bot.storage.records import CONSENT_SAVE, GroupChat, Profile, SurveyState
+from bot.storage.records import CONSENT_SAVE, GroupChat, Lesson, Profile, SurveyState
 
 
 @dataclass(frozen=True)
 class Person:
     """Who is talking: the pseudonym and the language their Telegram app uses.
 
-    `chat_id` is only ever used, sealed, for a reminder the person asked for; it is never
-    stored in clear or logged. In a group, `group` is where they spoke (the chat and its
-    topic), and `as_group` says they posted anonymously as the group itself, so the bot
-    cannot know who they are.
+    `chat_id` is only ever used, sealed, for a reminder the person asked for or the end
+    questions of their lesson's round; it is never stored in clear or logged. In a group,
+    `group` is where they spoke (the chat and its topic), and `as_group` says they posted
+    anonymously as the group itself, so the bot cannot know who they are.
     """
 
     pseudonym: str
@@ -190,9 +190,13 @@ class PlayerDesk:
         return column(*buttons)
 
     async def _lesson_scenario(self, session: Session) -> str | None:
+        lesson = await self._phones_lesson(session)
+        return lesson.scenario_id if lesson else None
+
+    async def _phones_lesson(self, session: Session) -> Lesson | None:
         if self.membership is None:
             return None
-        return await self.membership.lesson_scenario(session.person.pseudonym, session.saved)
+        return await self.membership.phones_lesson(session.person.pseudonym, session.saved)
 
     async def _assigned(self, session: Session) -> list[str]:
         if self.membership is None:

@@ -1,8 +1,15 @@
-"""The evaluation questionnaire in the chat: T1 before a scenario's first run, T2 after its
-debrief, and T3 at an opt-in follow-up reminder.
+"""The evaluation questionnaire in the chat, asked per round (docs/evaluation.md, "When"):
 
-Only people who agreed to saving are asked. Every question can be skipped (stored as 0,
-never part of a before/after pair); "skip all" skips the rest of the wave.
+- T1 at the start of a round: before the first scenario a person ever plays (a solo round),
+  or before the scenario of a lesson on phones going on in their class (a lesson round);
+- T2 at its end: sent to everyone in a lesson round when the lesson ends; in a solo round
+  after the person's SOLO_ROUND_SCENARIOS-th scenario, about what a lesson plays;
+- T3 at an opt-in follow-up reminder: whether they had an opportunity to act, what they
+  did (several answers) or why they did nothing, then the items again.
+
+A round is named by the scenario it started with. Only people who agreed to saving are
+asked. Every question can be skipped (stored as 0, never part of a before/after pair);
+"skip all" skips the rest of the wave.
 """
 
 from __future__ import annotations
@@ -11,22 +18,34 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.engine.callback_data import Action
-from bot.engine.measures import SCALE_POINTS, Measures, Wave
-from bot.engine.model import Strategy
+from bot.engine.measures import NOTHING, SCALE_POINTS, Measures, Option, Wave
 from bot.services.presenter import Presenter, escape
 from bot.services.views import Button, Message, column
 from bot.storage.addresses import AddressBox
 from bot.storage.ports import SurveyStore
-from bot.storage.records import SKIPPED, FollowUpState, SurveyState
+from bot.storage.records import (
+    CANCELLED,
+    SENT,
+    SKIPPED,
+    DueMessage,
+    FollowUpState,
+    SurveyState,
+)
 
 # Button kinds.
-QUESTION, SKIP_ALL, OFFER, OPPORTUNITY, ACTED = "mq", "ms", "fu", "fo", "fa"
+QUESTION, SKIP_ALL, OFFER, OPPORTUNITY, BEHAVIOUR, REASONS = "mq", "ms", "fu", "fo", "fb", "fr"
 OPPORTUNITIES = ("yes", "no", "unsure")
+TICK, DONE = "t", "done"  # a question with several answers: tick one, or done
+SOLO_ROUND_SCENARIOS = 2  # a solo round's T2 comes after this many scenarios
+NOTHING_CHOSEN = ""  # "done" with no answer ticked: the question was skipped
+ANSWERED = "✓"  # what an answered question becomes (no words: nothing to translate)
 
 
 @dataclass(frozen=True)
-class Reminder:
-    follow_up_id: int
+class Unasked:
+    """A message to send someone who did not just write: a reminder or end questions."""
+
+    id: int
     chat_id: int
     message: Message
 
@@ -43,59 +62,76 @@ class SurveyService:
         evaluation: SurveyStore,
         addresses: AddressBox,
         follow_up_days: int = 30,
+        class_follow_up_days: int = 90,
     ) -> None:
         self.measures = measures
         self.presenter = presenter
         self.evaluation = evaluation
         self.addresses = addresses
         self.follow_up_days = follow_up_days
+        self.class_follow_up_days = class_follow_up_days
 
     async def state(self, user: str, scenario_id: str) -> SurveyState:
         return await self.evaluation.survey_state(user, scenario_id)
 
-    def asks(self, state: SurveyState, wave: Wave) -> bool:
-        """Whether to start asking this wave now.
+    # -- when each wave is asked ------------------------------------------------------------
 
-        T1 before the person's first run of the scenario; T2 after a finished run, only when
-        T1 has a real answer to pair with (after skipping all of T1, T2 is not asked).
-        """
-        if state.answers.get(wave):
-            return False
-        if wave is Wave.BEFORE:
-            return not state.played
-        if wave is Wave.AFTER:
-            return state.finished and self._answered_before(state)
-        return False  # T3 starts from the reminder
+    @staticmethod
+    def starts_round(state: SurveyState, in_lesson: bool) -> bool:
+        """Whether starting this scenario starts a round (T1 first): never played, and
+        either the first scenario the person plays or their lesson's scenario."""
+        return not state.played and (not state.played_any or in_lesson)
 
-    def accepts(self, state: SurveyState, wave: Wave, index: int | None) -> bool:
+    def asks_before(self, state: SurveyState, in_lesson: bool) -> bool:
+        return not state.answers.get(Wave.BEFORE) and self.starts_round(state, in_lesson)
+
+    async def solo_round_to_end(self, user: str) -> str | None:
+        """The scenario of the person's solo round whose T2 is due now, if any."""
+        scenario_id = await self.evaluation.solo_round(user)
+        if scenario_id is None:
+            return None
+        state = await self.state(user, scenario_id)
+        return scenario_id if self._solo_round_done(state) else None
+
+    @staticmethod
+    def _solo_round_done(state: SurveyState) -> bool:
+        return state.lesson_round is None and state.finished_scenarios >= SOLO_ROUND_SCENARIOS
+
+    def accepts(
+        self, state: SurveyState, wave: Wave, index: int | None, *, in_lesson: bool = False
+    ) -> bool:
         """Whether an answer to `index` of this wave (None: "skip all") is one the person
         is actually being asked: anything else is an old or forged button.
 
-        Questions come one by one, so only the first unanswered one can be answered. T1 is
-        answered only before the first run, T2 only after a finished run whose T1 has a
-        real answer, and T3 only for a reminder that was sent and whose first questions
-        (opportunity, and what they did) were answered.
+        Questions come one by one, so only the first unanswered one can be answered. T1 only
+        before the round's first run; T2 only when T1 has a real answer and the round has
+        ended (its lesson's end questions were sent, or the solo round is done); T3 only for
+        a sent reminder whose first questions were answered.
         """
         expected = self._next_item(state, wave)
         if expected is None or index not in (None, expected):
             return False
         if wave is Wave.BEFORE:
-            return not state.played
+            return self.starts_round(state, in_lesson)
         if wave is Wave.AFTER:
-            return state.finished and self._answered_before(state)
-        follow_up = state.follow_up
-        return (
-            follow_up is not None
-            and follow_up.status == "sent"
-            and follow_up.opportunity is not None
-            and (follow_up.opportunity != "yes" or follow_up.acted is not None)
-        )
+            ended = state.lesson_round == SENT or self._solo_round_done(state)
+            return ended and self._answered_before(state)
+        return self._follow_up_items_due(state.follow_up)
+
+    @staticmethod
+    def _follow_up_items_due(follow_up: FollowUpState | None) -> bool:
+        if follow_up is None or follow_up.status != SENT or follow_up.opportunity is None:
+            return False
+        if follow_up.opportunity != "yes":
+            return True
+        if follow_up.acted is None:
+            return False
+        return NOTHING not in follow_up.acted.split(",") or follow_up.reasons is not None
 
     def may_offer(self, state: SurveyState, limit: int) -> bool:
-        """The reminder is offered once T2 is done, once per scenario, `limit` in all."""
+        """The reminder is offered once T2 is done, once per round, `limit` in all."""
         return (
-            state.finished
-            and bool(state.answers.get(Wave.AFTER))
+            bool(state.answers.get(Wave.AFTER))
             and self._next_item(state, Wave.AFTER) is None
             and state.follow_up is None
             and state.follow_ups < limit
@@ -111,14 +147,20 @@ class SurveyService:
     def _answered_before(state: SurveyState) -> bool:
         return any(v != SKIPPED for v in state.answers.get(Wave.BEFORE, {}).values())
 
+    # -- the items ----------------------------------------------------------------------------
+
     def question(self, language: str, wave: Wave, scenario_id: str, index: int) -> Message:
         item = self.measures.items[index]
-        text = f"<b>{index + 1}/{len(self.measures.items)}</b> {escape(item.text.get(language))}"
+        stem = item.block.stem
+        text = escape(item.text.get(language))
+        if stem is not None:
+            text = f"{escape(stem.get(language))}\n<b>{text}</b>"
+        text = f"<b>{index + 1}/{len(self.measures.items)}</b> · {text}"
         if index == 0:
             text = f"{escape(self.measures.intro(wave).get(language))}\n\n{text}"
         scale = [
             Button(
-                f"{value} – {self.measures.scale[value - 1].get(language)}",
+                f"{value} – {item.block.scale.labels[value - 1].get(language)}",
                 Action(QUESTION, (wave, scenario_id, str(index), str(value))),
             )
             for value in range(1, SCALE_POINTS + 1)
@@ -151,15 +193,56 @@ class SurveyService:
             if item.id not in answered:
                 await self.evaluation.record_answer(user, scenario_id, wave, item.id, SKIPPED)
 
+    def progress(self, index: int) -> str:
+        """An answered item: its number only."""
+        return f"{ANSWERED} {index + 1}/{len(self.measures.items)}"
+
     def is_last(self, index: int) -> bool:
         return index + 1 >= len(self.measures.items)
 
-    # -- follow-up -------------------------------------------------------------------------
+    # -- lesson rounds --------------------------------------------------------------------------
 
-    def offer(self, scenario_id: str, language: str) -> Message:
-        text = self.measures.follow_up.offer.get(language).format(days=self.follow_up_days)
+    async def join_lesson(self, user: str, scenario_id: str, lesson_id: int, chat_id: int) -> None:
+        """The round's end questions will come when the lesson ends, to this chat."""
+        sealed = self.addresses.seal(chat_id)
+        await self.evaluation.join_lesson_round(user, scenario_id, lesson_id, sealed)
+
+    async def due_end_questions(self, now: datetime | None = None) -> list[int]:
+        return await self.evaluation.due_lesson_rounds(now or datetime.now(UTC))
+
+    async def end_questions(self, round_id: int, now: datetime | None = None) -> Unasked | None:
+        """T2 of a lesson round whose lesson has ended, or None when no longer due."""
+        due = await self.evaluation.due_lesson_round(round_id, now or datetime.now(UTC))
+        opened = await self._open(due, self.evaluation.close_lesson_round)
+        if opened is None:
+            return None
+        chat_id, language = opened
+        return Unasked(due.id, chat_id, self.question(language, Wave.AFTER, due.scenario_id, 0))
+
+    async def close_end_questions(self, round_id: int, *, delivered: bool) -> None:
+        await self.evaluation.close_lesson_round(round_id, SENT if delivered else CANCELLED)
+
+    async def _open(self, due: DueMessage | None, close) -> tuple[int, str] | None:
+        """The chat and language to send a due message to; its address is opened only here,
+        right before sending. None, and closed, when it can never be sent."""
+        if due is None:
+            return None
+        chat_id = self.addresses.open(due.address)
+        if chat_id is None:
+            await close(due.id, CANCELLED)
+            return None
+        return chat_id, self.presenter.locales.for_everyone(due.language)  # offered only
+
+    # -- follow-up ------------------------------------------------------------------------------
+
+    def follow_up_delay(self, state: SurveyState) -> int:
+        """Days until the reminder: a class study's default is longer (docs/evaluation.md)."""
+        return self.class_follow_up_days if state.lesson_round else self.follow_up_days
+
+    def offer(self, scenario_id: str, language: str, days: int) -> Message:
+        text = self.measures.follow_up.offer.get(language).format(days=days)
         yes = Button(
-            self.presenter.t(language, "survey.remind_yes", days=self.follow_up_days),
+            self.presenter.t(language, "survey.remind_yes", days=days),
             Action(OFFER, (scenario_id, "yes")),
         )
         no = Button(
@@ -167,8 +250,10 @@ class SurveyService:
         )
         return Message(escape(text), column(yes, no))
 
-    async def accept_offer(self, user: str, scenario_id: str, chat_id: int, limit: int) -> bool:
-        due_on = _today() + timedelta(days=self.follow_up_days)
+    async def accept_offer(
+        self, user: str, scenario_id: str, chat_id: int, days: int, limit: int
+    ) -> bool:
+        due_on = _today() + timedelta(days=days)
         sealed = self.addresses.seal(chat_id)
         return await self.evaluation.schedule_follow_up(user, scenario_id, due_on, sealed, limit)
 
@@ -176,22 +261,19 @@ class SurveyService:
         """The follow-ups whose reminder is due; send each with `reminder` (it checks again)."""
         return await self.evaluation.due_follow_ups(today or _today())
 
-    async def reminder(self, follow_up_id: int, today: date | None = None) -> Reminder | None:
+    async def reminder(self, follow_up_id: int, today: date | None = None) -> Unasked | None:
         """The reminder to send now, or None when it is no longer due: sent meanwhile, or its
-        person deleted their data. Its address is opened only here, right before sending."""
+        person deleted their data."""
         due = await self.evaluation.due_follow_up(follow_up_id, today or _today())
-        if due is None:
+        opened = await self._open(due, self.evaluation.close_follow_up)
+        if opened is None:
             return None
-        chat_id = self.addresses.open(due.address)
-        if chat_id is None:
-            await self.evaluation.close_follow_up(due.id, "cancelled")
-            return None
-        language = self.presenter.locales.for_everyone(due.language)  # offered ones only
-        return Reminder(due.id, chat_id, self._reminder(due.id, language))
+        chat_id, language = opened
+        return Unasked(due.id, chat_id, self._reminder(due.id, language))
 
     async def close_reminder(self, follow_up_id: int, *, delivered: bool) -> None:
         """Sent, or cancelled when it can never arrive: either way never sent again."""
-        await self.evaluation.close_follow_up(follow_up_id, "sent" if delivered else "cancelled")
+        await self.evaluation.close_follow_up(follow_up_id, SENT if delivered else CANCELLED)
 
     async def sent_follow_up(self, user: str, follow_up_id: int) -> FollowUpState | None:
         """The person's follow-up whose reminder was sent (what its buttons answer)."""
@@ -200,7 +282,7 @@ class SurveyService:
     async def answer_follow_up(
         self, user: str, follow_up_id: int, question: str, answer: str
     ) -> None:
-        """`question`: "opportunity" or "acted"; the first answer counts."""
+        """`question`: "opportunity", "acted" or "reasons"; the first answer counts."""
         await self.evaluation.answer_follow_up(user, follow_up_id, question, answer)
 
     def _reminder(self, follow_up_id: int, language: str) -> Message:
@@ -217,14 +299,45 @@ class SurveyService:
         ]
         return Message(text, column(*buttons))
 
-    def acted_question(self, follow_up_id: int, language: str) -> Message:
-        buttons = [
-            Button(
-                self.presenter.strategy_name(s, language)
-                if s is not Strategy.NONE
-                else self.presenter.t(language, "survey.acted_nothing"),
-                Action(ACTED, (str(follow_up_id), s.value)),
-            )
-            for s in Strategy
-        ]
-        return Message(escape(self.measures.follow_up.acted.get(language)), column(*buttons))
+    # -- questions with several answers ---------------------------------------------------------
+
+    def options(self, kind: str) -> tuple[Option, ...]:
+        texts = self.measures.follow_up
+        return texts.behaviours if kind == BEHAVIOUR else texts.reasons
+
+    def several(self, kind: str, follow_up_id: int, language: str, chosen: int = 0) -> Message:
+        """What they did (BEHAVIOUR) or why not (REASONS): tick any, then "done". The ticks
+        live in the buttons, so nothing is stored until "done"."""
+        texts = self.measures.follow_up
+        question = texts.behaviour if kind == BEHAVIOUR else texts.reasons_question
+        buttons = []
+        for number, option in enumerate(self.options(kind)):
+            label = option.text.get(language)
+            if chosen & 1 << number:
+                label = self.presenter.t(language, "survey.ticked", label=label)
+            toggled = self._toggle(kind, chosen, number)
+            buttons.append(Button(label, Action(kind, (str(follow_up_id), str(toggled), TICK))))
+        done = Action(kind, (str(follow_up_id), str(chosen), DONE))
+        buttons.append(Button(self.presenter.t(language, "survey.done"), done))
+        return Message(escape(question.get(language)), column(*buttons))
+
+    def _toggle(self, kind: str, chosen: int, number: int) -> int:
+        """Tick or untick one answer; "I did nothing" and doing something exclude each other."""
+        toggled = chosen ^ 1 << number
+        if kind == BEHAVIOUR and toggled & 1 << number:
+            nothing = 1 << self._index(kind, NOTHING)
+            toggled = nothing if number == self._index(kind, NOTHING) else toggled & ~nothing
+        return toggled
+
+    def _index(self, kind: str, option_id: str) -> int:
+        return [o.id for o in self.options(kind)].index(option_id)
+
+    def parse_chosen(self, kind: str, chosen: str) -> int | None:
+        """The ticked answers from a button; None when forged."""
+        limit = 1 << len(self.options(kind))
+        return int(chosen) if chosen.isdigit() and int(chosen) < limit else None
+
+    def chosen_ids(self, kind: str, chosen: int) -> str:
+        """The ticked answers as stored: ids in the questionnaire's order, by commas."""
+        ids = [o.id for n, o in enumerate(self.options(kind)) if chosen & 1 << n]
+        return ",".join(ids) or NOTHING_CHOSEN

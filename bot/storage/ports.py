@@ -27,7 +27,7 @@ from bot.storage.records import (
     ChoiceRecord,
     ClassRecord,
     CountRow,
-    DueFollowUp,
+    DueMessage,
     FollowUpState,
     GroupChat,
     Lesson,
@@ -385,7 +385,7 @@ class SurveyStore(Protocol):
     async def due_follow_ups(self, today: date) -> list[int]:
         """Ids of the scheduled follow-ups due by `today`, the earliest first."""
 
-    async def due_follow_up(self, follow_up_id: int, today: date) -> DueFollowUp | None:
+    async def due_follow_up(self, follow_up_id: int, today: date) -> DueMessage | None:
         """The follow-up with its sealed address and its person's language, if still
         scheduled, due, and its person still exists."""
 
@@ -396,8 +396,28 @@ class SurveyStore(Protocol):
         """The person's follow-up whose reminder was sent, else None."""
 
     async def answer_follow_up(self, user: str, follow_up_id: int, column: str, value: str) -> None:
-        """The first answer ("opportunity" or "acted") of a sent follow-up of this person
-        counts; answering is activity today. ValueError for another column."""
+        """The first answer ("opportunity", "acted" or "reasons") of a sent follow-up of this
+        person counts; answering is activity today. ValueError for another column."""
+
+    async def solo_round(self, user: str) -> str | None:
+        """The scenario of the person's round outside lessons whose T1 has a real answer
+        and whose T2 is not complete, if there is one."""
+
+    async def join_lesson_round(
+        self, user: str, scenario_id: str, lesson_id: int, address: str
+    ) -> None:
+        """Make the person's round of this scenario the lesson's: its end questions (T2)
+        go to the sealed address when the lesson ends. The first call counts."""
+
+    async def due_lesson_rounds(self, now: datetime) -> list[int]:
+        """Ids of the waiting lesson rounds whose lesson has ended (or is gone)."""
+
+    async def due_lesson_round(self, round_id: int, now: datetime) -> DueMessage | None:
+        """The round with its sealed address and its person's language, if still waiting,
+        its lesson ended, and its person still exists."""
+
+    async def close_lesson_round(self, round_id: int, status: str) -> None:
+        """SENT or CANCELLED, once; the address is deleted either way."""
 
 
 class ReportStore(Protocol):

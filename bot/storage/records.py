@@ -189,12 +189,23 @@ RETIRED = ""  # the body of a released period past retention
 SKIPPED = 0  # a question the person chose to skip; never part of a pair
 
 
+# A round of the questionnaire: T1, T2 and the opt-in T3 of one person, named by the
+# scenario it started with (`scenario_id` in the answers and follow-ups). A lesson's round
+# ends with the lesson, a solo round after a few scenarios (bot.services.survey).
+WAITING, SENT, CANCELLED = "waiting", "sent", "cancelled"  # a lesson round's end questions
+
+
 @dataclass(frozen=True)
-class DueFollowUp:
+class DueMessage:
+    """A message the bot sends unasked: a follow-up reminder or a lesson's end questions."""
+
     id: int
-    scenario_id: str
-    address: str  # sealed; only the reminder sender can open it
+    scenario_id: str  # the round's
+    address: str  # sealed; only the sender can open it
     language: str
+
+
+FOLLOW_UP_ANSWERS = ("opportunity", "acted", "reasons")  # a follow-up's answer columns
 
 
 @dataclass(frozen=True)
@@ -202,19 +213,22 @@ class FollowUpState:
     id: int
     scenario_id: str
     status: str  # scheduled | sent | cancelled
-    opportunity: str | None
-    acted: str | None
+    opportunity: str | None  # yes | no | unsure
+    acted: str | None  # what they did: behaviour ids joined by commas
+    reasons: str | None  # why they did nothing: reason ids joined by commas
 
 
 @dataclass(frozen=True)
 class SurveyState:
-    """What the questionnaire rules need to know about one person and one scenario."""
+    """What the questionnaire rules need to know about one person and one round."""
 
     answers: dict[str, dict[str, int]]  # wave -> item id -> value (SKIPPED when skipped)
-    played: bool  # a run of the scenario was ever started
-    finished: bool  # a run of the scenario was finished
-    follow_up: FollowUpState | None  # the person's follow-up for this scenario
-    follow_ups: int  # the person's follow-ups for all scenarios
+    played: bool  # a run of the round's scenario was ever started
+    played_any: bool  # a run of any scenario was ever started
+    finished_scenarios: int  # scenarios with a finished run (replays aside)
+    lesson_round: str | None  # a lesson's round: WAITING, SENT or CANCELLED; None: solo
+    follow_up: FollowUpState | None  # the person's follow-up for this round
+    follow_ups: int  # the person's follow-ups for all rounds
 
 
 # Retention removes an invitation this many days after it expired.

@@ -1,5 +1,5 @@
-"""Scheduled work on PTB's job queue: opt-in follow-up reminders, the retention purge and
-lessons that ran out of time.
+"""Scheduled work on PTB's job queue: opt-in follow-up reminders, the end questions of
+lessons that ended, the retention purge and lessons that ran out of time.
 
 Both read their state from the database, so a restart loses nothing: a due reminder is
 sent by the next run of the job, and then closed so it is never sent twice.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
 from telegram import Bot
@@ -17,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.evaluation.release import Period
 from bot.services.reports import ReportService
-from bot.services.survey import SurveyService
+from bot.services.survey import SurveyService, Unasked
 from bot.storage.ports import RetentionStore
 from bot.storage.records import retention_cutoff
 from bot.telegram.handlers import keyboard
@@ -28,38 +29,63 @@ REMINDER_INTERVAL_S = 3600
 PURGE_INTERVAL_S = 24 * 3600
 FORGET_INTERVAL_S = 3600  # unsaved play kept in PostgreSQL: gone within a day
 LESSON_END_INTERVAL_S = 300  # a lesson past its time is ended (and its group told) soon after
-# Reminders are a bulk send: Telegram allows about 30 messages/s across chats, and people
-# playing at the same time need their share, so reminders go out at most 20 a second.
+# A lesson's end questions reach the students while they are still in the room.
+END_QUESTIONS_INTERVAL_S = 20
+# Reminders and end questions are a bulk send: Telegram allows about 30 messages/s across
+# chats, and people playing at the same time need their share, so they go out at most 20 a
+# second.
 BULK_SEND_INTERVAL_S = 1 / 20
 
 
 async def send_due_reminders(bot: Bot, survey: SurveyService, today: date | None = None) -> int:
+    ids = await survey.due_reminders(today)
+    sent = await _send_unasked(bot, ids, lambda i: survey.reminder(i, today), survey.close_reminder)
+    if sent:
+        log.info("sent %d follow-up reminder(s)", sent)
+    return sent
+
+
+async def send_end_questions(bot: Bot, survey: SurveyService, now: datetime | None = None) -> int:
+    """The questionnaire's end questions (T2) to the students of lessons that ended."""
+    ids = await survey.due_end_questions(now)
+    sent = await _send_unasked(
+        bot, ids, lambda i: survey.end_questions(i, now), survey.close_end_questions
+    )
+    if sent:
+        log.info("sent the end questions of a lesson to %d student(s)", sent)
+    return sent
+
+
+async def _send_unasked(
+    bot: Bot,
+    ids: list[int],
+    prepare: Callable[[int], Awaitable[Unasked | None]],
+    close: Callable[..., Awaitable[None]],
+) -> int:
     sent = 0
-    for follow_up_id in await survey.due_reminders(today):
-        # Sending takes a while (20 a second at most): each reminder is checked again right
+    for message_id in ids:
+        # Sending takes a while (20 a second at most): each message is checked again right
         # before it goes, so nobody who deleted their data meanwhile gets one.
-        reminder = await survey.reminder(follow_up_id, today)
-        if reminder is None:
+        unasked = await prepare(message_id)
+        if unasked is None:
             continue
         try:
             await bot.send_message(
-                reminder.chat_id,
-                reminder.message.text,
+                unasked.chat_id,
+                unasked.message.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reminder.message.buttons),
+                reply_markup=keyboard(unasked.message.buttons),
             )
         except (Forbidden, BadRequest):
-            # Blocked the bot or gone: the reminder can never arrive; forget the address.
-            await survey.close_reminder(reminder.follow_up_id, delivered=False)
+            # Blocked the bot or gone: it can never arrive; forget the address.
+            await close(unasked.id, delivered=False)
             continue
         except NetworkError as error:
-            log.warning("reminder not sent, will retry: %s", error.message)
+            log.warning("message not sent, will retry: %s", error.message)
             continue
-        await survey.close_reminder(reminder.follow_up_id, delivered=True)
+        await close(unasked.id, delivered=True)
         sent += 1
         await asyncio.sleep(BULK_SEND_INTERVAL_S)
-    if sent:
-        log.info("sent %d follow-up reminder(s)", sent)
     return sent
 
 

@@ -31,6 +31,7 @@ from bot.storage.ports import Coordination, Storage
 from bot.telegram.app import ALLOWED_UPDATES, publish_commands
 from bot.telegram.group_channel import TelegramGroupChannel
 from bot.telegram.jobs import (
+    END_QUESTIONS_INTERVAL_S,
     FORGET_INTERVAL_S,
     LESSON_END_INTERVAL_S,
     PURGE_INTERVAL_S,
@@ -38,6 +39,7 @@ from bot.telegram.jobs import (
     purge_old_events,
     release_last_month,
     send_due_reminders,
+    send_end_questions,
 )
 from bot.telegram.loop import new_event_loop
 from bot.telegram.startup import connect
@@ -78,6 +80,9 @@ class Runtime:
             app.job_queue.run_repeating(self._reminders, REMINDER_INTERVAL_S, first=10)
             app.job_queue.run_repeating(self._purge, PURGE_INTERVAL_S, first=60)
             app.job_queue.run_repeating(self._end_lessons, LESSON_END_INTERVAL_S, first=30)
+            app.job_queue.run_repeating(
+                self._end_questions, END_QUESTIONS_INTERVAL_S, first=END_QUESTIONS_INTERVAL_S
+            )
             if self.unsaved_sweeps:
                 app.job_queue.run_repeating(self._forget, FORGET_INTERVAL_S, first=120)
         log.info("bot @%s is running", app.bot.username)
@@ -87,10 +92,15 @@ class Runtime:
             return 0
         return await send_due_reminders(self.app.bot, self.young.questionnaire.survey, today)
 
+    async def send_end_questions(self, now: datetime | None = None) -> int:
+        if self.young.questionnaire.survey is None:
+            return 0
+        return await send_end_questions(self.app.bot, self.young.questionnaire.survey, now)
+
     # The jobs: every worker schedules each, and the database lets one worker at a time run
-    # it (Coordination.job). Reminders and lessons are closed as they are sent and ended, so
-    # runs one after the other never repeat one; maintenance is heavy and runs once a day,
-    # by whichever worker is up.
+    # it (Coordination.job). Reminders, end questions and lessons are closed as they are
+    # sent and ended, so runs one after the other never repeat one; maintenance is heavy
+    # and runs once a day, by whichever worker is up.
 
     async def reminders_job(self, today: date | None = None) -> int:
         async with self.coordination.job("reminders", EACH_TIME) as mine:
@@ -102,6 +112,10 @@ class Runtime:
         if ended:
             log.info("%d lesson(s) ended by time", ended)
         return ended
+
+    async def end_questions_job(self, now: datetime | None = None) -> int:
+        async with self.coordination.job("end-questions", EACH_TIME) as mine:
+            return await self.send_end_questions(now) if mine else 0
 
     async def maintenance_job(self) -> bool:
         async with self.coordination.job("maintenance", PURGE_PERIOD) as mine:
@@ -128,6 +142,9 @@ class Runtime:
 
     async def _end_lessons(self, context: CallbackContext) -> None:
         await self.lessons_job()
+
+    async def _end_questions(self, context: CallbackContext) -> None:
+        await self.end_questions_job()
 
     async def _reminders(self, context: CallbackContext) -> None:
         await self.reminders_job()

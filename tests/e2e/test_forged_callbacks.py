@@ -4,17 +4,22 @@ questionnaire or follow-up button that does not fit where the person really is g
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from botharness import ADMIN_ID
+from botharness import ADMIN_ID, answer_questionnaire
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.telegram.runtime import Runtime
+from e2e.rounds import (
+    BUS_FIGHT,
+    ITEMS,
+    LATER,
+    OLD_BUTTON,
+    play_bus_fight,
+    play_first_choices,
+    solo_round,
+)
 
 from .test_classes import youth_worker
 
-OLD_BUTTON = "Den knappen är gammal"
-LATER = datetime.now(UTC).date() + timedelta(days=31)
 TABLES = ("measure_answers", "follow_ups", "runs")
 
 
@@ -28,7 +33,8 @@ async def rows(bot: Runtime) -> dict[str, int]:
 
 async def follow_up_values(bot: Runtime) -> list[tuple]:
     async with bot.storage.players.reading() as db:
-        return list(await db.execute_fetchall("SELECT status, opportunity, acted FROM follow_ups"))
+        query = "SELECT status, opportunity, acted, reasons FROM follow_ups"
+        return list(await db.execute_fetchall(query))
 
 
 async def assert_refused(bot: Runtime, user: FakeUser, forged: list[str]) -> None:
@@ -73,39 +79,42 @@ async def test_forged_questionnaire_and_follow_up_buttons_write_nothing(
             "fu:bus-fight:yes",
             "fu:no-such-scenario:yes",
             "fo:1:yes",
-            "fa:1:direct",
+            "fb:1:1:t",
+            "fb:1:1:done",
+            "fr:1:1:done",
             "fo:99999999999999999999999999999:yes",  # past SQLite's integers
-            "mq:T1:bus-fight:4:3",  # no such question
+            f"mq:T1:bus-fight:{ITEMS}:3",  # no such question
             "mq:T1:bus-fight:0:6",  # no such value
             "mq:T9:bus-fight:0:3",
         ],
     )
-    await user.click("Bråk på bussen")
-    await user.click("Starta")
-    assert "1/4" in user.last.text
+    await play_bus_fight(user)
+    assert f"1/{ITEMS}" in user.last.text
     # T1 is being asked, one question at a time: not the second question before the first.
     await assert_refused(bot, user, ["mq:T1:bus-fight:1:3", "mq:T1:bus-fight:3:3"])
-    for _ in range(4):
-        await user.click("2 – Lite")
-    for choice in ("Fråga Yusuf", "Gå fram och säg till chauffören", "Sätt dig hos honom"):
+    await answer_questionnaire(user, 2)
+    for choice in BUS_FIGHT:
         await user.click(choice)
-    for _ in range(4):
-        await user.click("4 – Mycket")
+    # One scenario is not the end of a solo round: no T2 yet.
+    await assert_refused(bot, user, ["mq:T2:bus-fight:0:1", "ms:T2:bus-fight"])
+    await play_first_choices(user, "Hot i klasschatten")
+    await answer_questionnaire(user, 4)
     await user.click("Ja, påminn mig om 30 dagar")
     assert (await rows(bot))["follow_ups"] == 1
 
-    # Done with T1 and T2 (so no more answers to them, and no T1 after the first run), a
-    # reminder already set for this scenario, none for scenarios never played, and T3 only
-    # once the reminder was sent.
+    # Done with T1 and T2 (so no more answers to them, and no T1 for a played scenario or
+    # after first contact), a reminder already set for this round, none for other
+    # scenarios, and T3 only once the reminder was sent.
     await assert_refused(
         bot,
         user,
         [
             "mq:T1:bus-fight:0:5",
             "ms:T1:bus-fight",
+            "mq:T1:party-pressure:0:5",
             "mq:T2:bus-fight:0:1",
             "fu:bus-fight:yes",
-            "fu:party-pressure:yes",
+            "fu:group-chat-threats:yes",
             "fu:party-pressure:no",
             "mq:T3:bus-fight:0:3",
             "ms:T3:bus-fight",
@@ -114,7 +123,7 @@ async def test_forged_questionnaire_and_follow_up_buttons_write_nothing(
 
     assert await bot.send_reminders(LATER) == 1
     follow_up = user.last.callback_data[0][0].split(":")[1]
-    await assert_refused(bot, user, [f"fa:{follow_up}:direct", "mq:T3:bus-fight:0:3"])
+    await assert_refused(bot, user, [f"fb:{follow_up}:1:done", "mq:T3:bus-fight:0:3"])
     await user.click("Nej")
     # They said no opportunity: "what did you do" is not theirs to answer, nor is the
     # opportunity question a second time, nor a follow-up that is someone else's.
@@ -122,14 +131,14 @@ async def test_forged_questionnaire_and_follow_up_buttons_write_nothing(
         bot,
         user,
         [
-            f"fa:{follow_up}:direct",
+            f"fb:{follow_up}:1:done",
+            f"fr:{follow_up}:1:done",
             f"fo:{follow_up}:yes",
             f"fo:{int(follow_up) + 1}:yes",
             "mq:T3:bus-fight:2:3",
         ],
     )
-    for _ in range(4):
-        await user.click("5 – Helt")
+    assert await answer_questionnaire(user, 5) == ITEMS
     assert "Tack för dina svar" in user.last.text
     await assert_refused(bot, user, ["mq:T3:bus-fight:0:1", "ms:T3:bus-fight"])
     assert fake_bot_api.unanswered_callback_queries() == []
@@ -138,20 +147,13 @@ async def test_forged_questionnaire_and_follow_up_buttons_write_nothing(
 async def test_another_persons_follow_up_cannot_be_answered(
     bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
-    owner, other = await saving_user(fake_bot_api), await saving_user(fake_bot_api)
-    await owner.click("Bråk på bussen")
-    await owner.click("Starta")
-    for _ in range(4):
-        await owner.click("3 – Ganska")
-    for choice in ("Fråga Yusuf", "Gå fram och säg till chauffören", "Sätt dig hos honom"):
-        await owner.click(choice)
-    for _ in range(4):
-        await owner.click("3 – Ganska")
+    owner, other = fake_bot_api.user(), await saving_user(fake_bot_api)
+    await solo_round(owner, 3, 3)
     await owner.click("Ja, påminn mig om 30 dagar")
     assert await bot.send_reminders(LATER) == 1
     follow_up = owner.last.callback_data[0][0].split(":")[1]
     await assert_refused(
-        bot, other, [f"fo:{follow_up}:yes", f"fa:{follow_up}:direct", "mq:T3:bus-fight:0:3"]
+        bot, other, [f"fo:{follow_up}:yes", f"fb:{follow_up}:1:done", "mq:T3:bus-fight:0:3"]
     )
 
 

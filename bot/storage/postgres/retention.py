@@ -94,6 +94,10 @@ _DELETE = (
     f"DELETE FROM runs AS r WHERE started_on < %(cutoff)s AND {_FOLDABLE}"
     f" AND r.pseudonym = {_BATCH}",
     f"DELETE FROM measure_answers WHERE answered_on < %(cutoff)s AND pseudonym = {_BATCH}",
+    # A lesson round goes with its answers, once its end questions were sent or cancelled.
+    f"DELETE FROM lesson_rounds AS r WHERE r.pseudonym = {_BATCH} AND r.status != 'waiting'"
+    " AND NOT EXISTS (SELECT 1 FROM measure_answers a"
+    " WHERE a.pseudonym = r.pseudonym AND a.scenario_id = r.scenario_id)",
     "DELETE FROM follow_ups WHERE due_on < %(cutoff)s AND status != 'scheduled'"
     f" AND pseudonym = {_BATCH}",
     f"DELETE FROM users WHERE pseudonym = {_BATCH} AND pseudonym IN ({_EXPIRED})",

@@ -9,15 +9,27 @@ sent or cancelled.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from psycopg import AsyncConnection
 
 from bot.storage.postgres.store import PostgresStore
-from bot.storage.records import DueFollowUp, FollowUpState, SurveyState
+from bot.storage.records import (
+    FOLLOW_UP_ANSWERS,
+    WAITING,
+    DueMessage,
+    FollowUpState,
+    SurveyState,
+)
 
-_FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
-_FOLLOW_UP_ANSWERS = ("opportunity", "acted")
+_FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted, reasons"
+# Lesson rounds whose lesson has ended, or is gone with its class.
+_ROUNDS_DUE = (
+    "FROM lesson_rounds r JOIN users u ON u.pseudonym = r.pseudonym"
+    " LEFT JOIN lessons l ON l.id = r.lesson_id"
+    f" WHERE r.status = '{WAITING}' AND (l.id IS NULL OR l.ended_at IS NOT NULL"
+    " OR l.ends_at <= %(now)s)"
+)
 
 
 class PostgresSurveyStore:
@@ -54,12 +66,15 @@ class PostgresSurveyStore:
             cursor = await db.execute(
                 "SELECT EXISTS (SELECT 1 FROM runs"
                 "  WHERE pseudonym = %(user)s AND scenario_id = %(scenario)s),"
-                " EXISTS (SELECT 1 FROM runs WHERE pseudonym = %(user)s"
-                "  AND scenario_id = %(scenario)s AND finished_on IS NOT NULL),"
+                " EXISTS (SELECT 1 FROM runs WHERE pseudonym = %(user)s),"
+                " (SELECT count(DISTINCT scenario_id) FROM runs WHERE pseudonym = %(user)s"
+                "  AND finished_on IS NOT NULL AND NOT replay),"
+                " (SELECT status FROM lesson_rounds"
+                "  WHERE pseudonym = %(user)s AND scenario_id = %(scenario)s),"
                 " (SELECT count(*) FROM follow_ups WHERE pseudonym = %(user)s)",
                 values,
             )
-            played, finished, follow_ups = await cursor.fetchone()
+            played, played_any, finished, lesson_round, follow_ups = await cursor.fetchone()
             cursor = await db.execute(
                 f"SELECT {_FOLLOW_UP_COLUMNS} FROM follow_ups"
                 " WHERE pseudonym = %(user)s AND scenario_id = %(scenario)s",
@@ -72,10 +87,57 @@ class PostgresSurveyStore:
         return SurveyState(
             dict(by_wave),
             played,
+            played_any,
             finished,
+            lesson_round,
             FollowUpState(*follow_up) if follow_up else None,
             follow_ups,
         )
+
+    async def solo_round(self, user: str) -> str | None:
+        row = await self.store.fetch_one(
+            "SELECT a.scenario_id FROM measure_answers a WHERE a.pseudonym = %(user)s"
+            " AND a.wave = 'T1' AND a.value > 0"
+            " AND NOT EXISTS (SELECT 1 FROM lesson_rounds r"
+            "  WHERE r.pseudonym = a.pseudonym AND r.scenario_id = a.scenario_id)"
+            " AND NOT EXISTS (SELECT 1 FROM measure_answers b WHERE b.pseudonym = a.pseudonym"
+            "  AND b.scenario_id = a.scenario_id AND b.wave = 'T2')"
+            " ORDER BY a.answered_on, a.scenario_id LIMIT 1",
+            {"user": user},
+        )
+        return row[0] if row else None
+
+    # -- lesson rounds ----------------------------------------------------------------------
+
+    async def join_lesson_round(
+        self, user: str, scenario_id: str, lesson_id: int, address: str
+    ) -> None:
+        async with self.store.transaction() as db:
+            await db.execute(
+                "INSERT INTO lesson_rounds (pseudonym, scenario_id, lesson_id, address, status)"
+                f" VALUES (%s, %s, %s, %s, '{WAITING}') ON CONFLICT DO NOTHING",
+                (user, scenario_id, lesson_id, address),
+            )
+
+    async def due_lesson_rounds(self, now: datetime) -> list[int]:
+        async with self.store.transaction() as db:
+            cursor = await db.execute(f"SELECT r.id {_ROUNDS_DUE} ORDER BY r.id", {"now": now})
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def due_lesson_round(self, round_id: int, now: datetime) -> DueMessage | None:
+        row = await self.store.fetch_one(
+            f"SELECT r.id, r.scenario_id, r.address, u.language {_ROUNDS_DUE} AND r.id = %(id)s",
+            {"now": now, "id": round_id},
+        )
+        return DueMessage(*row) if row else None
+
+    async def close_lesson_round(self, round_id: int, status: str) -> None:
+        async with self.store.transaction() as db:
+            await db.execute(
+                "UPDATE lesson_rounds SET status = %s, address = NULL"
+                f" WHERE id = %s AND status = '{WAITING}'",
+                (status, round_id),
+            )
 
     # -- follow-ups -----------------------------------------------------------------------
 
@@ -107,7 +169,7 @@ class PostgresSurveyStore:
             )
             return [row[0] for row in await cursor.fetchall()]
 
-    async def due_follow_up(self, follow_up_id: int, today: date) -> DueFollowUp | None:
+    async def due_follow_up(self, follow_up_id: int, today: date) -> DueMessage | None:
         """The reminder with its sealed address, if it is still due and its person still
         exists: read right before it is sent."""
         row = await self.store.fetch_one(
@@ -116,7 +178,7 @@ class PostgresSurveyStore:
             " WHERE f.id = %s AND f.status = 'scheduled' AND f.due_on <= %s",
             (follow_up_id, today),
         )
-        return DueFollowUp(*row) if row else None
+        return DueMessage(*row) if row else None
 
     async def close_follow_up(self, follow_up_id: int, status: str) -> None:
         """Sent or cancelled: either way the address is deleted, so it is sent only once."""
@@ -138,7 +200,7 @@ class PostgresSurveyStore:
 
     async def answer_follow_up(self, user: str, follow_up_id: int, column: str, value: str) -> None:
         """The first answer counts; only a sent follow-up of this person is answered."""
-        if column not in _FOLLOW_UP_ANSWERS:
+        if column not in FOLLOW_UP_ANSWERS:
             raise ValueError(column)
         today = self.store.day()
         async with self.store.transaction() as db:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.engine.measures import SCALE_POINTS
 from bot.evaluation.data import (
@@ -29,14 +29,17 @@ from bot.evaluation.data import (
 )  # fmt: skip
 from bot.storage.archive import with_archived
 from bot.storage.records import (
+    FOLLOW_UP_ANSWERS,
     INVITATION_GRACE_DAYS,
     RETIRED,
-    DueFollowUp,
+    WAITING,
+    DueMessage,
     FollowUpState,
     PurgeSummary,
     SurveyState,
 )
 from bot.storage.small_groups import SmallGroups
+from bot.storage.sqlite.roles import stamp
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
 
 _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
@@ -46,7 +49,7 @@ _EVERYTHING = "1 = 1"  # the WHERE clause of a report without filters
 # outside them add up exactly to everybody; two counts of the same person could otherwise
 # be subtracted (docs/privacy.md).
 _REPORT_CLASS = "r.report_class"
-_FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted"
+_FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted, reasons"
 # Each pair's class (NULL outside classes) and person as ordinals numbered afresh in every
 # report: the clusters of its confidence intervals, never a class id or a pseudonym.
 _PAIR_LABELS = (
@@ -54,6 +57,13 @@ _PAIR_LABELS = (
     " ORDER BY f.home) END, dense_rank() OVER (ORDER BY a.user)"
 )
 REPORT_CACHE_KB = 48_000
+# Lesson rounds whose lesson has ended, or is gone with its class.
+_ROUNDS_DUE = (
+    "FROM lesson_rounds r JOIN users u ON u.user = r.user"
+    " LEFT JOIN lessons l ON l.id = r.lesson_id"
+    f" WHERE r.status = '{WAITING}' AND (l.id IS NULL OR l.ended_at IS NOT NULL"
+    " OR l.ends_at <= :now)"
+)
 
 
 class SqlCipherEvaluationStore:
@@ -74,24 +84,29 @@ class SqlCipherEvaluationStore:
             )
 
     async def survey_state(self, user: str, scenario_id: str) -> SurveyState:
+        values = {"user": user, "scenario": scenario_id}
         async with self.store.reading() as db:
             answers = await db.execute_fetchall(
                 "SELECT wave, item_id, value FROM measure_answers"
-                " WHERE user = ? AND scenario_id = ?",
-                (user, scenario_id),
+                " WHERE user = :user AND scenario_id = :scenario",
+                values,
             )
-            played, finished, follow_ups = await fetch_one(
+            played, played_any, finished, lesson_round, follow_ups = await fetch_one(
                 db,
                 "SELECT EXISTS (SELECT 1 FROM runs WHERE user = :user AND scenario_id = :scenario),"
-                " EXISTS (SELECT 1 FROM runs WHERE user = :user AND scenario_id = :scenario"
-                "  AND finished_on IS NOT NULL),"
+                " EXISTS (SELECT 1 FROM runs WHERE user = :user),"
+                " (SELECT count(DISTINCT scenario_id) FROM runs WHERE user = :user"
+                "  AND finished_on IS NOT NULL AND NOT replay),"
+                " (SELECT status FROM lesson_rounds"
+                "  WHERE user = :user AND scenario_id = :scenario),"
                 " (SELECT count(*) FROM follow_ups WHERE user = :user)",
-                {"user": user, "scenario": scenario_id},
+                values,
             )
             follow_up = await fetch_one(
                 db,
-                f"SELECT {_FOLLOW_UP_COLUMNS} FROM follow_ups WHERE user = ? AND scenario_id = ?",
-                (user, scenario_id),
+                f"SELECT {_FOLLOW_UP_COLUMNS} FROM follow_ups"
+                " WHERE user = :user AND scenario_id = :scenario",
+                values,
             )
         by_wave: dict[str, dict[str, int]] = defaultdict(dict)
         for wave, item_id, value in answers:
@@ -99,10 +114,63 @@ class SqlCipherEvaluationStore:
         return SurveyState(
             dict(by_wave),
             bool(played),
-            bool(finished),
+            bool(played_any),
+            finished,
+            lesson_round,
             FollowUpState(*follow_up) if follow_up else None,
             follow_ups,
         )
+
+    async def solo_round(self, user: str) -> str | None:
+        async with self.store.reading() as db:
+            row = await fetch_one(
+                db,
+                "SELECT a.scenario_id FROM measure_answers a WHERE a.user = :user"
+                " AND a.wave = 'T1' AND a.value > 0"
+                " AND NOT EXISTS (SELECT 1 FROM lesson_rounds r"
+                "  WHERE r.user = a.user AND r.scenario_id = a.scenario_id)"
+                " AND NOT EXISTS (SELECT 1 FROM measure_answers b WHERE b.user = a.user"
+                "  AND b.scenario_id = a.scenario_id AND b.wave = 'T2')"
+                " ORDER BY a.answered_on, a.scenario_id LIMIT 1",
+                {"user": user},
+            )
+        return row[0] if row else None
+
+    # -- lesson rounds ----------------------------------------------------------------------
+
+    async def join_lesson_round(
+        self, user: str, scenario_id: str, lesson_id: int, address: str
+    ) -> None:
+        async with self.store.statement() as db:
+            await db.execute(
+                "INSERT INTO lesson_rounds (user, scenario_id, lesson_id, address, status)"
+                f" VALUES (?, ?, ?, ?, '{WAITING}') ON CONFLICT DO NOTHING",
+                (user, scenario_id, lesson_id, address),
+            )
+
+    async def due_lesson_rounds(self, now: datetime) -> list[int]:
+        async with self.store.reading() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT r.id {_ROUNDS_DUE} ORDER BY r.id", {"now": stamp(now)}
+            )
+        return [row[0] for row in rows]
+
+    async def due_lesson_round(self, round_id: int, now: datetime) -> DueMessage | None:
+        async with self.store.reading() as db:
+            row = await fetch_one(
+                db,
+                f"SELECT r.id, r.scenario_id, r.address, u.language {_ROUNDS_DUE} AND r.id = :id",
+                {"now": stamp(now), "id": round_id},
+            )
+        return DueMessage(*row) if row else None
+
+    async def close_lesson_round(self, round_id: int, status: str) -> None:
+        async with self.store.statement() as db:
+            await db.execute(
+                "UPDATE lesson_rounds SET status = ?, address = NULL"
+                f" WHERE id = ? AND status = '{WAITING}'",
+                (status, round_id),
+            )
 
     # -- follow-ups -----------------------------------------------------------------------
 
@@ -132,7 +200,7 @@ class SqlCipherEvaluationStore:
             )
         return [row[0] for row in rows]
 
-    async def due_follow_up(self, follow_up_id: int, today: date) -> DueFollowUp | None:
+    async def due_follow_up(self, follow_up_id: int, today: date) -> DueMessage | None:
         """The reminder with its sealed address, if it is still due and its person still
         exists: read right before it is sent."""
         async with self.store.reading() as db:
@@ -143,7 +211,7 @@ class SqlCipherEvaluationStore:
                 " WHERE f.id = ? AND f.status = 'scheduled' AND f.due_on <= ?",
                 (follow_up_id, today.isoformat()),
             )
-        return DueFollowUp(*row) if row else None
+        return DueMessage(*row) if row else None
 
     async def close_follow_up(self, follow_up_id: int, status: str) -> None:
         """Sent or cancelled: either way the address is deleted, so it is sent only once."""
@@ -167,7 +235,7 @@ class SqlCipherEvaluationStore:
 
     async def answer_follow_up(self, user: str, follow_up_id: int, column: str, value: str) -> None:
         """The first answer counts; only a sent follow-up of this person is answered."""
-        if column not in ("opportunity", "acted"):
+        if column not in FOLLOW_UP_ANSWERS:
             raise ValueError(column)
         async with self.store.session() as db, transaction(db):
             await db.execute(
@@ -563,6 +631,10 @@ _DELETE = (
     f" AND r.user IN {_BATCH})",
     f"DELETE FROM runs AS r WHERE started_on < :cutoff AND {_FOLDABLE} AND r.user IN {_BATCH}",
     f"DELETE FROM measure_answers WHERE answered_on < :cutoff AND user IN {_BATCH}",
+    # A lesson round goes with its answers, once its end questions were sent or cancelled.
+    f"DELETE FROM lesson_rounds AS r WHERE r.user IN {_BATCH} AND r.status != '{WAITING}'"
+    " AND NOT EXISTS (SELECT 1 FROM measure_answers a"
+    " WHERE a.user = r.user AND a.scenario_id = r.scenario_id)",
     f"DELETE FROM follow_ups WHERE due_on < :cutoff AND status != 'scheduled' AND user IN {_BATCH}",
     # What is left of an expired person: the profile, and by ON DELETE CASCADE their class
     # memberships (their runs, answers and finished follow-ups went above).

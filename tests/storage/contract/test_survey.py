@@ -9,10 +9,11 @@ from datetime import date, timedelta
 import pytest
 
 from bot.storage.ports import Storage
-from bot.storage.records import DueFollowUp, FollowUpState
+from bot.storage.records import PHONES, DueMessage, FollowUpState
 
 from ..conftest import profile
 from .conftest import Clock, Rows
+from .lessons import HOURS, new_class
 from .plays import play
 
 USER, OTHER = "s" * 64, "t" * 64
@@ -32,11 +33,11 @@ async def test_the_first_answer_to_an_item_counts_and_is_activity(
 
     state = await storage.survey.survey_state(USER, "s1")
     assert state.answers == {"T1": {"efficacy": 2}, "T2": {"efficacy": 4}}
-    assert (state.played, state.finished, state.follow_up, state.follow_ups) == (
-        True, True, None, 0
-    )  # fmt: skip
+    assert (state.played, state.played_any, state.finished_scenarios) == (True, True, 1)
+    assert (state.lesson_round, state.follow_up, state.follow_ups) == (None, None, 0)
     assert (await storage.players.describe_user(USER)).last_activity == clock.day
-    assert not (await storage.survey.survey_state(USER, "s2")).played
+    other = await storage.survey.survey_state(USER, "s2")
+    assert (other.played, other.played_any) == (False, True)
 
 
 async def test_one_follow_up_per_scenario_and_at_most_the_limit(storage: Storage) -> None:
@@ -75,7 +76,7 @@ async def test_a_reminder_is_due_once_and_its_address_goes_when_sent(
         await survey.schedule_follow_up(user, "s1", due, f"sealed-{user}", 3)
     assert await survey.due_follow_ups(DUE - timedelta(days=2)) == []
     other_id, user_id = await survey.due_follow_ups(DUE)  # the earliest first
-    assert await survey.due_follow_up(user_id, DUE) == DueFollowUp(
+    assert await survey.due_follow_up(user_id, DUE) == DueMessage(
         user_id, "s1", f"sealed-{USER}", "sv"
     )
     assert await survey.due_follow_up(user_id, DUE - timedelta(days=1)) is None, "not yet"
@@ -115,7 +116,63 @@ async def test_the_first_answer_of_a_sent_follow_up_counts(storage: Storage, clo
     with pytest.raises(ValueError):
         await survey.answer_follow_up(USER, follow_up, "address", "x")
 
+    await survey.answer_follow_up(USER, follow_up, "acted", "delegate,other")
+    await survey.answer_follow_up(USER, follow_up, "reasons", "")
     assert await survey.sent_follow_up(USER, follow_up) == FollowUpState(
-        follow_up, "s1", "sent", "yes", None
+        follow_up, "s1", "sent", "yes", "delegate,other", ""
     )
     assert (await storage.players.describe_user(USER)).last_activity == clock.day
+
+
+async def test_the_solo_round_is_the_one_with_a_real_t1_and_no_t2(storage: Storage) -> None:
+    survey = storage.survey
+    await storage.players.save_profile(profile(USER))
+    assert await survey.solo_round(USER) is None
+    await survey.record_answer(USER, "s1", "T1", "efficacy", 0)  # skipped: nothing to pair
+    assert await survey.solo_round(USER) is None
+    await survey.record_answer(USER, "s1", "T1", "intent", 3)
+    assert await survey.solo_round(USER) == "s1"
+    await survey.record_answer(USER, "s1", "T2", "efficacy", 4)
+    assert await survey.solo_round(USER) is None, "its end questions were asked"
+    await survey.record_answer(USER, "s2", "T1", "efficacy", 3)
+    await survey.join_lesson_round(USER, "s2", 1, "sealed")
+    assert await survey.solo_round(USER) is None, "a lesson's round is not solo"
+    assert (await survey.survey_state(USER, "s2")).lesson_round == "waiting"
+
+
+async def test_a_lesson_round_is_due_once_its_lesson_ends_and_its_address_goes(
+    storage: Storage, rows: Rows
+) -> None:
+    survey, lessons = storage.survey, storage.lessons
+    class_id = await new_class(storage, "8B")
+    lesson = await lessons.start_lesson(
+        class_id, "worker", PHONES, "s1", lessons.now() + HOURS, None
+    )
+    for user in (USER, OTHER):
+        await storage.players.save_profile(profile(user))
+        await survey.join_lesson_round(user, "s1", lesson.id, f"sealed-{user}")
+    await survey.join_lesson_round(USER, "s1", lesson.id, "sealed-again")  # the first counts
+    assert await survey.due_lesson_rounds(lessons.now()) == [], "the lesson goes on"
+    assert await survey.due_lesson_rounds(lessons.now() + HOURS) != [], "its time ran out"
+
+    await lessons.end_lesson(lesson.id)
+    user_round, other_round = await survey.due_lesson_rounds(lessons.now())
+    assert await survey.due_lesson_round(user_round, lessons.now()) == DueMessage(
+        user_round, "s1", f"sealed-{USER}", "sv"
+    )
+    await survey.close_lesson_round(user_round, "sent")
+    await survey.close_lesson_round(user_round, "cancelled")  # once: stays sent
+    await storage.players.delete_user(OTHER)
+    assert await survey.due_lesson_round(other_round, lessons.now()) is None, "deleted"
+
+    assert await survey.due_lesson_rounds(lessons.now()) == []
+    assert await rows.holding(f"sealed-{USER}") == {}
+    assert await rows.holding(f"sealed-{OTHER}") == {}
+    assert (await survey.survey_state(USER, "s1")).lesson_round == "sent"
+
+
+async def test_a_round_whose_lesson_is_gone_is_due(storage: Storage) -> None:
+    """A lesson goes with its class (retention): its students still get the questions."""
+    await storage.players.save_profile(profile(USER))
+    await storage.survey.join_lesson_round(USER, "s1", 987654, "sealed")
+    assert len(await storage.survey.due_lesson_rounds(storage.lessons.now())) == 1
