@@ -29,11 +29,15 @@ from bot.evaluation.data import (
 )  # fmt: skip
 from bot.storage.archive import with_archived
 from bot.storage.records import (
+    FOLLOW_UP_WAVE,
     INVITATION_GRACE_DAYS,
     RETIRED,
     DueFollowUp,
+    ExportFacts,
     FollowUpState,
     PurgeSummary,
+    ResearchExport,
+    ResearchRow,
     SurveyState,
 )
 from bot.storage.small_groups import SmallGroups
@@ -224,6 +228,52 @@ class SqlCipherEvaluationStore:
                 (period, last_day.isoformat(), self.store.day(), body),
             )
 
+    # -- the researchers' row-level export ------------------------------------------------
+
+    async def research_rows(self, first: date, last: date) -> list[ResearchRow]:
+        """Every questionnaire and follow-up answer of the days, person by person."""
+        async with self.store.snapshot() as db:
+            rows = await db.execute_fetchall(
+                _RESEARCH_ROWS, {"first": first.isoformat(), "last": last.isoformat()}
+            )
+        return [ResearchRow(*row[:3], bool(row[3]), *row[4:]) for row in rows]
+
+    async def ask_research_export(
+        self, who: str, grant_id: int | None, purpose: str, filters: str
+    ) -> int:
+        async with self.store.session() as db, transaction(db):
+            (number,) = await fetch_one(
+                db,
+                "INSERT INTO research_exports (asked_on, who, grant_id, purpose, filters)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (self.store.day(), who, grant_id, purpose, filters),
+            )
+        return number
+
+    async def research_export(self, export_id: int) -> ResearchExport | None:
+        async with self.store.reading() as db:
+            row = await fetch_one(
+                db, f"SELECT {_EXPORT_COLUMNS} FROM research_exports WHERE id = ?", (export_id,)
+            )
+        return ResearchExport(*row) if row else None
+
+    async def made_research_export(self, export_id: int, facts: ExportFacts) -> bool:
+        async with self.store.session() as db, transaction(db):
+            cursor = await db.execute(
+                "UPDATE research_exports SET made_on = ?, format = ?, rows = ?, people = ?,"
+                " classes = ?, sha256 = ? WHERE id = ? AND made_on IS NULL",
+                (self.store.day(), facts.fmt, facts.rows, facts.people, facts.classes,
+                 facts.sha256, export_id),
+            )  # fmt: skip
+        return cursor.rowcount == 1
+
+    async def research_exports(self) -> list[ResearchExport]:
+        async with self.store.reading() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_EXPORT_COLUMNS} FROM research_exports ORDER BY id"
+            )
+        return [ResearchExport(*row) for row in rows]
+
     @staticmethod
     async def _report_data(db, filters: Filters, where: str, params: tuple) -> ReportData:
 
@@ -334,6 +384,40 @@ def _month_filter(filters: Filters, *, with_class: bool) -> tuple[str, tuple]:
             ("month <= ?", filters.until.isoformat()[:7] if filters.until else None),
         )
     )
+
+
+# The researchers' export. `_ROUND` is the column that keys an answer to what it is about
+# (today a scenario; the lead renames it to the round), written here only. Each answer
+# carries its person and the class of that person's first run of it (as answer pairs do in
+# reports) as ordinals numbered afresh in this read: never a pseudonym or a class id.
+_ROUND = "scenario_id"
+_RESEARCH_ROWS = f"""
+WITH home AS (
+  SELECT r.user, r.{_ROUND} AS round, min(r.report_class) AS home,
+    max(r.class_id IS NOT NULL) AS in_class
+  FROM runs r WHERE r.first_play GROUP BY r.user, r.{_ROUND}),
+answers AS (
+  SELECT user, {_ROUND} AS round, wave, item_id, value, NULL AS answer,
+    substr(answered_on, 1, 7) AS month
+  FROM measure_answers WHERE answered_on BETWEEN :first AND :last
+  UNION ALL SELECT user, {_ROUND}, '{FOLLOW_UP_WAVE}', 'opportunity', NULL, opportunity,
+    substr(due_on, 1, 7)
+  FROM follow_ups WHERE opportunity IS NOT NULL AND due_on BETWEEN :first AND :last
+  UNION ALL SELECT user, {_ROUND}, '{FOLLOW_UP_WAVE}', 'acted', NULL, acted,
+    substr(due_on, 1, 7)
+  FROM follow_ups WHERE acted IS NOT NULL AND due_on BETWEEN :first AND :last)
+SELECT dense_rank() OVER (ORDER BY x.user),
+  dense_rank() OVER (PARTITION BY x.user ORDER BY x.round),
+  CASE WHEN h.home IS NOT NULL THEN dense_rank() OVER (PARTITION BY h.home IS NULL
+    ORDER BY h.home) END,
+  coalesce(h.in_class, 0), u.age_band, u.language, x.wave, x.item_id, x.value, x.answer, x.month
+FROM answers x JOIN users u ON u.user = x.user
+LEFT JOIN home h ON h.user = x.user AND h.round = x.round
+ORDER BY x.user, x.round, x.month, x.wave, x.item_id
+"""
+_EXPORT_COLUMNS = (
+    "id, asked_on, who, grant_id, purpose, filters, made_on, format, rows, people, classes, sha256"
+)
 
 
 class _RawQueries:
