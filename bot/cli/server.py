@@ -170,7 +170,7 @@ def add_report(sub: argparse._SubParsersAction) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     if args.out:
-        _check_writable_place(args.out)  # before the report is built, which takes a while
+        check_writable_place(args.out)  # before the report is built, which takes a while
     fmt = report_format(args.format, args.out, dictionary=args.dictionary)
     if fmt == "xlsx" and not args.out and sys.stdout.isatty():
         raise CliError("a workbook is not for a terminal: give --out FILE.xlsx")
@@ -212,7 +212,7 @@ def report_format(asked: str | None, out: Path | None, *, dictionary: bool = Fal
     return asked or implied or "html"
 
 
-def _check_writable_place(path: Path) -> None:
+def check_writable_place(path: Path) -> None:
     if path.is_dir():
         raise CliError(f"cannot write {path}: it is a folder; name a file in it")
     if not path.parent.is_dir():
