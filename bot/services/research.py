@@ -4,8 +4,8 @@ server (`bystander research-export`). Every export is logged: who (the role gran
 or the operator's --for text), the purpose, the filters and what the file held.
 
 In Telegram the request is logged first and its number rides on the format buttons, so the
-purpose never has to fit in a button; a button works once, for the grant that asked, on
-the day it was asked.
+purpose never has to fit in a button; a button works once, for the grant that asked (a
+researcher invited anew has a new grant, so their old buttons are old).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ class ResearchService:
 
     @button("rx")
     async def make(self, person, entry_id: str, fmt: str) -> Outcome:
-        """A format button: the export, once, for the researcher who asked, today."""
+        """A format button: the export, once, for the grant that asked for it."""
         language = await self._language(person)
         stale = Outcome(notice=self.locales.text(language, "play.old_button"))
         number = cb.number(entry_id)
@@ -148,7 +148,6 @@ class ResearchService:
             or entry is None
             or entry.grant_id != grant.id
             or entry.made_on is not None
-            or entry.asked_on != _today().isoformat()
             or fmt not in FORMATS
         ):
             return stale
