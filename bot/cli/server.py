@@ -21,7 +21,13 @@ from bot.services.plaintext import plain_text
 from bot.services.reports import FORMATS, ReportError
 from bot.services.staff import MAX_CLASS_NAME, MIN_GROUP_FLOOR
 from bot.storage.errors import StorageError
-from bot.storage.records import MENTOR, ROLES, PurgeSummary, retention_cutoff
+from bot.storage.records import (
+    MENTOR,
+    RESEARCH_LOG_MONTHS,
+    ROLES,
+    PurgeSummary,
+    retention_cutoff,
+)
 
 T = TypeVar("T")
 
@@ -124,6 +130,8 @@ def purge_report(summary: PurgeSummary, *, dry_run: bool) -> str:
         f"{summary.facilitations} facilitated session(s)",
         f"  {summary.invitations} expired invitation(s)",
         f"  {summary.roles} revoked staff role(s)",
+        f"  {summary.research_exports} research export log entr(ies) older than "
+        f"{RESEARCH_LOG_MONTHS} months",
     ]
     small = f"  {summary.small_groups} aggregate row(s) of fewer than K people, merged or deleted"
     if dry_run:

@@ -220,6 +220,10 @@ class SurveyState:
 
 # Retention removes an invitation this many days after it expired.
 INVITATION_GRACE_DAYS = 7
+# The researchers' export log is kept this long (docs/privacy.md), whatever the retention
+# of raw events: it shows who received personal data, for what, for as long as they may
+# still hold it under a typical approval.
+RESEARCH_LOG_MONTHS = 36
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,7 @@ class PurgeSummary:
     roles: int  # revoked before the cutoff
     small_groups: int  # aggregate rows of fewer than K people, merged or deleted
     releases: int  # released periods that ended before the cutoff, retired
+    research_exports: int = 0  # export log entries older than RESEARCH_LOG_MONTHS
 
 
 def retention_cutoff(today: date, months: int) -> date:

@@ -31,6 +31,7 @@ from bot.storage.archive import with_archived
 from bot.storage.records import (
     FOLLOW_UP_WAVE,
     INVITATION_GRACE_DAYS,
+    RESEARCH_LOG_MONTHS,
     RETIRED,
     DueFollowUp,
     ExportFacts,
@@ -39,6 +40,7 @@ from bot.storage.records import (
     ResearchExport,
     ResearchRow,
     SurveyState,
+    retention_cutoff,
 )
 from bot.storage.small_groups import SmallGroups
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
@@ -322,6 +324,7 @@ class SqlCipherEvaluationStore:
             "cutoff": cutoff.isoformat(),
             "invitations_before": (today - timedelta(days=INVITATION_GRACE_DAYS)).isoformat(),
             "k": min_group,
+            "log_before": retention_cutoff(today, RESEARCH_LOG_MONTHS).isoformat(),
         }
         # Counting scans the old events: on a snapshot of its own, so nobody's save waits.
         async with self.store.snapshot() as db:
@@ -337,7 +340,7 @@ class SqlCipherEvaluationStore:
                 for statement in _FOLD + _DELETE:
                     await db.execute(statement, values | {"batch": batch})
         async with self.store.session() as db, transaction(db):
-            for statement in (*_REMOVE_STAFF_ROWS, _RETIRE_RELEASES):
+            for statement in (*_REMOVE_STAFF_ROWS, _RETIRE_RELEASES, _FORGET_EXPORT_LOG):
                 await db.execute(statement, values)
             # Counted now, after this run's folding, so the number is what was merged.
             counts["small_groups"] = (await fetch_one(db, _COUNT_SMALL_GROUPS, values))[0]
@@ -568,7 +571,8 @@ async def _archived_pairs(db, filters: Filters) -> list[MeasurePair]:
 
 PURGE_BATCH_PEOPLE = 200
 # Every statement below takes named values: :cutoff (the day before which raw events go),
-# :invitations_before, :k (the smallest group kept), and in batches :batch (pseudonyms).
+# :invitations_before, :k (the smallest group kept), :log_before (the export log's
+# cutoff), and in batches :batch (pseudonyms).
 
 # People whose last activity was before the cutoff, unless a reminder they asked for is
 # still to come or came after the cutoff.
@@ -615,7 +619,9 @@ _PURGE_COUNTS = {
     "invitations": "SELECT count(*) FROM invitations WHERE expires_on < :invitations_before",
     "roles": "SELECT count(*) FROM roles WHERE revoked_on < :cutoff",
     "small_groups": _COUNT_SMALL_GROUPS,  # in a dry run: among the rows folded before
+    "research_exports": "SELECT count(*) FROM research_exports WHERE asked_on < :log_before",
 }
+_FORGET_EXPORT_LOG = "DELETE FROM research_exports WHERE asked_on < :log_before"
 _PURGE_PEOPLE = (
     f"SELECT user FROM runs r WHERE started_on < :cutoff AND {_FOLDABLE}"
     " UNION SELECT user FROM measure_answers WHERE answered_on < :cutoff"

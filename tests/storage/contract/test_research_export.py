@@ -8,7 +8,13 @@ from datetime import date, timedelta
 
 from bot.storage import Profile
 from bot.storage.ports import Storage
-from bot.storage.records import FOLLOW_UP_WAVE, SKIPPED, ExportFacts, ResearchExport
+from bot.storage.records import (
+    FOLLOW_UP_WAVE,
+    SKIPPED,
+    ExportFacts,
+    ResearchExport,
+    retention_cutoff,
+)
 
 from .conftest import Clock
 from .plays import play
@@ -94,3 +100,17 @@ async def test_every_export_is_logged_and_made_once(storage: Storage, clock: Clo
         operator, "2025-03-14", "Bo/SU", None, "Thesis", "period=2025-02",
         "2025-03-15", "csv", 40, 9, 1, "ab" * 32,
     )  # fmt: skip
+
+
+async def test_the_log_is_kept_for_its_months_then_purged(storage: Storage, clock: Clock) -> None:
+    reports = storage.reports
+    await reports.ask_research_export("Anna/KI", None, "Study", "period=2025-02")
+    purge = storage.retention.purge
+    clock.day = date(2028, 3, 31)  # 36 months back: from 2025-03-01 on, kept
+    assert (await purge(retention_cutoff(clock.day, 12), dry_run=False)).research_exports == 0
+    assert len(await reports.research_exports()) == 1
+    clock.day = date(2028, 4, 1)
+    assert (await purge(retention_cutoff(clock.day, 12), dry_run=True)).research_exports == 1
+    assert len(await reports.research_exports()) == 1, "a dry run changes nothing"
+    assert (await purge(retention_cutoff(clock.day, 12), dry_run=False)).research_exports == 1
+    assert await reports.research_exports() == []
