@@ -8,7 +8,8 @@ afresh for every export, so two exports cannot be joined person by person; so is
 A class with fewer than K people in the export is not named: its rows stay (so the export's
 totals are the published report's, and nothing is learnt by subtracting one from the
 other) without class and context, exactly like the rows of people outside classes, so
-that neither set can be told from the other. Context is given only beside a class label.
+that neither set can be told from the other; context is given only beside a class label.
+docs/privacy.md says why, and what else the file leaves out.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def research_table(answers: Sequence[ResearchRow], k: int) -> ResearchTable:
     for answer in answers:
         if answer.home_class is not None:
             in_class[answer.home_class].add(answer.person)
-    named = [number for number, members in in_class.items() if len(members) >= k]
+    named = _named_classes(in_class, k, outside=any(a.home_class is None for a in answers))
     person_ids = dict(zip(people, _random_ids(len(people), PERSON_DIGITS), strict=True))
     class_ids = dict(zip(named, _random_ids(len(named), CLASS_DIGITS), strict=True))
     rows = [
@@ -122,6 +123,17 @@ def research_table(answers: Sequence[ResearchRow], k: int) -> ResearchTable:
     # Sorted by the random ids, so the order says nothing of the stored order.
     rows.sort(key=lambda row: (row[0], row[4], WAVE_ORDER.get(row[5], 3), row[6], row[9] or ""))
     return ResearchTable(tuple(rows), len(people), len(named))
+
+
+def _named_classes(in_class: dict[int, set[int]], k: int, *, outside: bool) -> list[int]:
+    """The classes of at least K people. When the unnamed rows would be one small class
+    alone (nobody outside classes), the smallest named class is unnamed too: the published
+    report lists the classes, so an unnamed set of one class would name it."""
+    named = sorted((n for n, members in in_class.items() if len(members) >= k),
+                   key=lambda n: len(in_class[n]))  # fmt: skip
+    if len(in_class) - len(named) == 1 and not outside and named:
+        named.pop(0)
+    return named
 
 
 def _random_ids(count: int, digits: int) -> list[str]:

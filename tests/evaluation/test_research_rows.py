@@ -72,6 +72,20 @@ def test_a_class_below_k_is_unnamed_and_looks_like_no_class() -> None:
     assert len(table.rows) == 2 * 13, "no row is dropped: totals match the published report"
 
 
+def test_one_small_class_alone_is_never_the_whole_unnamed_set() -> None:
+    """With nobody outside classes, the unnamed rows of a class of 3 alone would be that
+    class: the smallest named class is unnamed with it."""
+    big, bigger, small = answers(6, 1), answers(8, 2, first=7), answers(3, 3, first=15)
+    table = research_table([*big, *bigger, *small], K)
+    people_by_label: dict[object, set] = {}
+    for row in table.rows:
+        people_by_label.setdefault(row[1], set()).add(row[0])
+    assert sorted(len(p) for p in people_by_label.values()) == [8, 9]
+    assert len(people_by_label[None]) == 9 and table.classes == 1
+    with_outsiders = research_table([*big, *bigger, *small, *answers(1, None, first=20)], K)
+    assert with_outsiders.classes == 2, "people outside classes already hide the small class"
+
+
 def test_class_labels_are_fresh_in_every_export() -> None:
     labels = [{row[1] for row in research_table(study(), K).rows} - {None} for _ in range(2)]
     assert len(labels[0]) == 1 and labels[0] != labels[1]
