@@ -11,6 +11,7 @@ researcher invited anew has a new grant, so their old buttons are old).
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, date, datetime
 
 from bot.content.catalog import Catalog
@@ -35,6 +36,9 @@ from bot.storage.records import RESEARCHER, ExportFacts, ResearchExport
 MAX_PURPOSE = 300
 MAX_WHO = 120
 PERIOD_FILTER = "period="
+# The first word of /export is its period when it starts like one ("2026-1…"): a typo in it
+# is then refused as a period, not taken for the purpose.
+_LOOKS_LIKE_A_MONTH = re.compile(r"\d{4}-\d")
 
 
 def _today() -> date:
@@ -103,7 +107,7 @@ class ResearchService:
             return self.locales.text(language, key, **values)
 
         span, purpose_words = Span.last_month(_today()), words
-        if words and words[0][:1].isdigit():
+        if words and _LOOKS_LIKE_A_MONTH.match(words[0]):
             purpose_words = words[1:]
         purpose = plain_text(" ".join(purpose_words), MAX_PURPOSE)
         try:

@@ -143,6 +143,9 @@ async def test_an_export_is_refused_kindly(bot: Runtime, fake_bot_api) -> None:
     assert "Skriv vad datan ska användas till" in user.last.text
     await user.send(f"/export 2999-01 {PURPOSE}")
     assert "bara avslutade månader" in user.last.text
-    await user.send(f"/export {PURPOSE}")
-    assert "färre än 5 personer" in user.last.text
+    await user.send("/export 2026-13 Studie")
+    assert "bara avslutade månader" in user.last.text
+    for purpose in (PURPOSE, "3 klasser i Tumba"):  # a number first is no month
+        await user.send(f"/export {purpose}")
+        assert "färre än 5 personer" in user.last.text
     assert await bot.storage.reports.research_exports() == [], "nothing asked, nothing logged"
