@@ -29,6 +29,7 @@ from bot.services.membership import WRONG_CODE_WINDOW_S, Membership
 from bot.services.menus import CommandMenus
 from bot.services.presenter import Presenter
 from bot.services.reports import ReportService
+from bot.services.research import ResearchService
 from bot.services.roles import RoleService
 from bot.services.routing import Router
 from bot.services.staff import StaffSettings
@@ -239,6 +240,7 @@ class Services:
     router: Router
     pseudonym_secret: bytes
     menus: CommandMenus
+    research: ResearchService
     unsaved_sweeps: tuple[Callable[[], Awaitable[int]], ...] = ()
 
 
@@ -284,10 +286,20 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     facilitation = FacilitationService(catalog, classes, settings, class_admin, lessons, hours)
     lesson_service = LessonService(catalog, classes, settings, lessons, hours)
     reports = ReportService(catalog, storage.reports, classes, settings.k)
+    research = ResearchService(catalog, storage.reports, classes, settings.k)
     group = GroupSettings(config.poll_seconds, hours)
     group_play = GroupPlayService(catalog, classes, settings, lessons, group)
     entry = Entry(young, roles, facilitation)
-    staff = [roles, class_admin, results, facilitation, lesson_service, group_play, reports]
+    staff = [
+        roles,
+        class_admin,
+        results,
+        facilitation,
+        lesson_service,
+        group_play,
+        reports,
+        research,
+    ]
     router = Router([entry, *young.capabilities, *staff], roles.roles_of, entry)
     return Services(
         config,
@@ -302,6 +314,7 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
         router,
         secrets.pseudonym_secret,
         CommandMenus(catalog, classes, settings, router),
+        research,
         unsaved.sweeps,
     )
 

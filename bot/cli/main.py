@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import bot
 from bot import logsafe
-from bot.cli import authoring, migrate, run, server
+from bot.cli import authoring, migrate, research, run, server
 
 
 class Parser(argparse.ArgumentParser):
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run.add_command(sub)
     server.add_commands(sub)
+    research.add_commands(sub)
     migrate.add_commands(sub)
     authoring.add_commands(sub)
     return parser

@@ -21,7 +21,13 @@ from bot.services.plaintext import plain_text
 from bot.services.reports import FORMATS, ReportError
 from bot.services.staff import MAX_CLASS_NAME, MIN_GROUP_FLOOR
 from bot.storage.errors import StorageError
-from bot.storage.records import MENTOR, ROLES, PurgeSummary, retention_cutoff
+from bot.storage.records import (
+    MENTOR,
+    RESEARCH_LOG_MONTHS,
+    ROLES,
+    PurgeSummary,
+    retention_cutoff,
+)
 
 T = TypeVar("T")
 
@@ -124,6 +130,8 @@ def purge_report(summary: PurgeSummary, *, dry_run: bool) -> str:
         f"{summary.facilitations} facilitated session(s)",
         f"  {summary.invitations} expired invitation(s)",
         f"  {summary.roles} revoked staff role(s)",
+        f"  {summary.research_exports} research export log entr(ies) older than "
+        f"{RESEARCH_LOG_MONTHS} months",
     ]
     small = f"  {summary.small_groups} aggregate row(s) of fewer than K people, merged or deleted"
     if dry_run:
@@ -170,7 +178,7 @@ def add_report(sub: argparse._SubParsersAction) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     if args.out:
-        _check_writable_place(args.out)  # before the report is built, which takes a while
+        check_writable_place(args.out)  # before the report is built, which takes a while
     fmt = report_format(args.format, args.out, dictionary=args.dictionary)
     if fmt == "xlsx" and not args.out and sys.stdout.isatty():
         raise CliError("a workbook is not for a terminal: give --out FILE.xlsx")
@@ -212,7 +220,7 @@ def report_format(asked: str | None, out: Path | None, *, dictionary: bool = Fal
     return asked or implied or "html"
 
 
-def _check_writable_place(path: Path) -> None:
+def check_writable_place(path: Path) -> None:
     if path.is_dir():
         raise CliError(f"cannot write {path}: it is a folder; name a file in it")
     if not path.parent.is_dir():

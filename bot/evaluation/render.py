@@ -55,16 +55,17 @@ def to_csv(report: Report) -> str:
         for sheet in sheets
         for values in (dict(zip(sheet.columns, row, strict=True)) for row in sheet.rows)
     )
-    return _swedish_csv([CSV_TABLE_COLUMN, *keys], rows)
+    return swedish_csv([CSV_TABLE_COLUMN, *keys], rows)
 
 
 def dictionary_csv(report: Report, locales: Locales) -> str:
     """The data dictionary (`dictionary.data_dictionary`) as a CSV like the report's."""
     entries = data_dictionary(report, locales)
-    return _swedish_csv(list(headings(report, locales)), map(dataclasses.astuple, entries))
+    return swedish_csv(list(headings(report, locales)), map(dataclasses.astuple, entries))
 
 
-def _swedish_csv(header: list[str], rows: Iterable[Sequence[Value]]) -> str:
+def swedish_csv(header: list[str], rows: Iterable[Sequence[Value]]) -> str:
+    """Semicolons, decimal commas, UTF-8 with a BOM; text that would start a formula gets '."""
     out = io.StringIO()
     # CRLF, as RFC 4180 has it: csv quotes a field that holds a character of the line end,
     # so a carriage return in a name can never start a new row (and a formula) in Excel.

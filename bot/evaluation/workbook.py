@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -36,34 +36,41 @@ class _Formats:
         self.number: Format = book.add_format({"valign": "top"})
 
 
+Sheet = tuple[str, Sequence[str], Sequence[Sequence[Value]]]  # name, columns, rows
+
+
 def to_xlsx(report: Report, locales: Locales) -> bytes:
+    entries = data_dictionary(report, locales)
+    sheets: list[Sheet] = [(sheet.id, sheet.columns, sheet.rows) for sheet in layout(report).sheets]
+    sheets.append(
+        (
+            DICTIONARY,
+            headings(report, locales),
+            [(e.table, e.column, e.label, e.kind, e.description) for e in entries],
+        )
+    )
+    return write_book(sheets, report.title, report.language, report.generated)
+
+
+def write_book(sheets: Sequence[Sheet], title: str, language: str, created: date) -> bytes:
+    """A workbook of plain sheets (also the researchers' export, bot/evaluation/rows.py)."""
     buffer = io.BytesIO()
     # Belt and braces: only write_string/write_number are used, which never convert.
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     book = xlsxwriter.Workbook(buffer, options)
-    # The day the report was made, not the second: the same report gives the same file.
-    book.set_properties(
-        {"title": report.title, "created": datetime.combine(report.generated, time())}
-    )
+    # The day it was made, not the second: the same numbers give the same file.
+    book.set_properties({"title": title, "created": datetime.combine(created, time())})
     formats = _Formats(book)
-    right_to_left = is_right_to_left(report.language)
-    for sheet in layout(report).sheets:
-        _write(book.add_worksheet(sheet.id), sheet.columns, sheet.rows, formats, right_to_left)
-    entries = data_dictionary(report, locales)
-    _write(
-        book.add_worksheet(DICTIONARY),
-        headings(report, locales),
-        [(e.table, e.column, e.label, e.kind, e.description) for e in entries],
-        formats,
-        right_to_left,
-    )
+    right_to_left = is_right_to_left(language)
+    for name, columns, rows in sheets:
+        _write(book.add_worksheet(name), columns, rows, formats, right_to_left)
     book.close()
     return buffer.getvalue()
 
 
 def _write(
     worksheet: Worksheet,
-    columns: tuple[str, ...],
+    columns: Sequence[str],
     rows: Sequence[Sequence[Value]],
     formats: _Formats,
     right_to_left: bool,

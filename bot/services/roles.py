@@ -1,6 +1,6 @@
-"""Staff roles: admins invite youth workers and evaluators, youth workers invite their
-mentors, people redeem invitations, admins list and revoke roles; /help shows each role's
-commands."""
+"""Staff roles: admins invite youth workers, evaluators and researchers, youth workers
+invite their mentors, people redeem invitations, admins list and revoke roles; /help shows
+each role's commands."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import MAX_CLASS_NAME, ROLE_WORDS, StaffDesk, utc_today
 from bot.services.views import Button, Outcome, column
-from bot.storage.records import EVALUATOR, MENTOR, YOUTH_WORKER
+from bot.storage.records import EVALUATOR, MENTOR, RESEARCHER, YOUTH_WORKER
 
 
 class RoleService(StaffDesk):
@@ -34,7 +34,8 @@ class RoleService(StaffDesk):
 
     @command("invite", Audience.ADMIN, Audience.YOUTH_WORKER, menu=40)
     async def invite(self, person, args: list[str]) -> Outcome:
-        """Admins invite youth workers and evaluators; a youth worker invites their mentors."""
+        """Admins invite youth workers, evaluators and researchers; a youth worker invites
+        their mentors."""
         language = await self._language(person)
         roles = await self.roles_of(person)
         role = ROLE_WORDS.get(args[0].lower()) if args else None
@@ -45,7 +46,7 @@ class RoleService(StaffDesk):
             return Outcome.say(self.t(language, "staff.invite_mentor_by_admin"))
         may_invite = {MENTOR} if YOUTH_WORKER in roles else set()
         if Audience.ADMIN in roles:
-            may_invite |= {YOUTH_WORKER, EVALUATOR}
+            may_invite |= {YOUTH_WORKER, EVALUATOR, RESEARCHER}
         if role not in may_invite or not label:
             usage = "staff.invite_usage" if Audience.ADMIN in roles else "staff.invite_usage_mentor"
             return Outcome.say(self.t(language, usage))

@@ -32,6 +32,7 @@ class Audience(StrEnum):
     YOUTH_WORKER = "youth_worker"
     EVALUATOR = "evaluator"
     MENTOR = "mentor"
+    RESEARCHER = "researcher"
 
 
 class Chats(StrEnum):

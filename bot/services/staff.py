@@ -22,7 +22,7 @@ from bot.services.presenter import Presenter, escape
 from bot.services.routing import Audience, action
 from bot.services.views import Button, Keyboard, Outcome, column
 from bot.storage.ports import StaffStore
-from bot.storage.records import EVALUATOR, MENTOR, YOUTH_WORKER, ClassRecord
+from bot.storage.records import EVALUATOR, MENTOR, RESEARCHER, YOUTH_WORKER, ClassRecord
 
 MIN_GROUP_FLOOR = 3
 MAX_HANDS = 500  # a room's count of one option: more is a typing slip (or a forwarded poll)
@@ -34,6 +34,8 @@ ROLE_WORDS = {
     "evaluator": EVALUATOR,
     "utvärderare": EVALUATOR,
     "mentor": MENTOR,
+    "researcher": RESEARCHER,
+    "forskare": RESEARCHER,
 }
 BOT_USERNAME = "bot_username"  # settings key, written at start-up
 

@@ -28,6 +28,7 @@ from bot.storage.records import (
     ClassRecord,
     CountRow,
     DueMessage,
+    ExportFacts,
     FollowUpState,
     GroupChat,
     Lesson,
@@ -35,6 +36,8 @@ from bot.storage.records import (
     PollLink,
     Profile,
     PurgeSummary,
+    ResearchExport,
+    ResearchRow,
     RoleGrant,
     ScenarioProgress,
     StepAnswers,
@@ -176,6 +179,9 @@ class RoleStore(Protocol):
 
     async def roles_of(self, user: str) -> set[str]:
         """The person's active (not revoked) roles."""
+
+    async def grant_of(self, user: str, role: str) -> RoleGrant | None:
+        """The person's latest active grant of the role (None: they hold none)."""
 
     async def active_roles(self) -> list[RoleGrant]:
         """Every active grant, oldest first; a mentor's with the label of the active youth
@@ -442,6 +448,26 @@ class ReportStore(Protocol):
 
     async def save_release(self, period: str, last_day: date, body: str) -> None:
         """Keep the first release of a period; a later one is dropped."""
+
+    async def research_rows(self, first: date, last: date) -> list[ResearchRow]:
+        """The researchers' export (bot/evaluation/rows.py): every questionnaire answer given
+        and every follow-up answer of a reminder due between the days (inclusive). Each row
+        carries its person, the person's round and the class of the person's first run of
+        that round as ordinals numbered afresh in each call (the class None outside
+        classes), never a pseudonym or a class id."""
+
+    async def ask_research_export(
+        self, who: str, grant_id: int | None, purpose: str, filters: str
+    ) -> int:
+        """Log an export asked for (made or not yet); its number."""
+
+    async def research_export(self, export_id: int) -> ResearchExport | None: ...
+
+    async def made_research_export(self, export_id: int, facts: ExportFacts) -> bool:
+        """Log that an asked export was made, today; False if it was made before."""
+
+    async def research_exports(self) -> list[ResearchExport]:
+        """The export log, oldest first."""
 
 
 class RetentionStore(Protocol):

@@ -61,7 +61,8 @@ class UserData:
 # -- staff: roles, classes, class results -------------------------------------------------
 
 YOUTH_WORKER, EVALUATOR, MENTOR = "youth_worker", "evaluator", "mentor"
-ROLES = (YOUTH_WORKER, EVALUATOR, MENTOR)
+RESEARCHER = "researcher"  # receives the row-level export (bot/evaluation/rows.py), no reports
+ROLES = (YOUTH_WORKER, EVALUATOR, MENTOR, RESEARCHER)
 LEADING_ROLES = (YOUTH_WORKER, MENTOR)  # may lead a lesson or facilitator mode
 # The stored menu of a person whose role was revoked: whatever the bot set in their chat no
 # longer fits; it sets the menu of the roles they still hold at their next contact.
@@ -233,6 +234,10 @@ class SurveyState:
 
 # Retention removes an invitation this many days after it expired.
 INVITATION_GRACE_DAYS = 7
+# The researchers' export log is kept this long (docs/privacy.md), whatever the retention
+# of raw events: it shows who received personal data, for what, for as long as they may
+# still hold it under a typical approval.
+RESEARCH_LOG_MONTHS = 36
 
 
 @dataclass(frozen=True)
@@ -252,9 +257,62 @@ class PurgeSummary:
     roles: int  # revoked before the cutoff
     small_groups: int  # aggregate rows of fewer than K people, merged or deleted
     releases: int  # released periods that ended before the cutoff, retired
+    research_exports: int = 0  # export log entries older than RESEARCH_LOG_MONTHS
 
 
 def retention_cutoff(today: date, months: int) -> date:
     """The first day of the month `months` before today's: older raw events are folded."""
     month_index = today.year * 12 + today.month - 1 - months
     return date(month_index // 12, month_index % 12 + 1, 1)
+
+
+# -- the researchers' row-level export (bot/evaluation/rows.py) ---------------------------
+
+FOLLOW_UP_WAVE = "follow_up"  # the wave of a follow-up's answers in the export
+
+
+@dataclass(frozen=True)
+class ResearchRow:
+    """One answer as the export reads it: its person and class as ordinals numbered afresh
+    in every read (never a pseudonym or a class id), the rest as stored."""
+
+    person: int
+    round: int  # the person's rounds numbered 1, 2, … (T1 and T2 of one round belong together)
+    home_class: int | None  # None: the person's first run of it was outside classes
+    in_lesson: bool  # the round was played in a lesson (its end questions came at its end)
+    age_band: str
+    language: str
+    wave: str  # T1 | T2 | T3 | FOLLOW_UP_WAVE
+    item_id: str  # a questionnaire item, or "opportunity" / "acted" / "reasons"
+    value: int | None  # a questionnaire answer (SKIPPED when skipped); None for a follow-up
+    answer: str | None  # a follow-up's answer(s), as stored; None for a questionnaire item
+    month: str  # YYYY-MM of the answer (of a follow-up: of its reminder)
+
+
+@dataclass(frozen=True)
+class ResearchExport:
+    """One entry of the export log: asked (in Telegram, until a format is chosen) or made."""
+
+    id: int
+    asked_on: str  # ISO day
+    who: str  # the operator's --for text, or the researcher's role grant label
+    grant_id: int | None  # the researcher's grant (Telegram); None from the server
+    purpose: str
+    filters: str  # e.g. "period=2026-10"
+    made_on: str | None = None  # None: asked, not (yet) made
+    fmt: str | None = None
+    rows: int | None = None
+    people: int | None = None
+    classes: int | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportFacts:
+    """What a made export is logged with."""
+
+    fmt: str
+    rows: int
+    people: int
+    classes: int
+    sha256: str

@@ -47,6 +47,7 @@ def test_bystander_purge_dry_run_counts_each_kind(tmp_path, monkeypatch, capsys)
         "facilitated session(s)",
         "expired invitation(s)",
         "revoked staff role(s)",
+        "research export log entr(ies)",
         "aggregate row(s) of fewer than K people",
     ):
         assert f"0 {kind}" in out, kind  # fmt: skip

@@ -150,6 +150,15 @@ class PostgresClassStore:
         )
         return {row[0] for row in rows}
 
+    async def grant_of(self, user: str, role: str) -> RoleGrant | None:
+        """The person's latest active grant of the role."""
+        rows = await self._rows(
+            f"SELECT {_GRANT_COLUMNS} FROM roles WHERE pseudonym = %s AND role = %s"
+            " AND revoked_on IS NULL ORDER BY id DESC LIMIT 1",
+            (user, role),
+        )
+        return _grant(rows[0]) if rows else None
+
     async def active_roles(self) -> list[RoleGrant]:
         rows = await self._rows(
             f"SELECT {_GRANT_COLUMNS}, (SELECT y.label FROM roles y"

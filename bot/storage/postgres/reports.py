@@ -30,6 +30,7 @@ from bot.evaluation.data import (
 )  # fmt: skip
 from bot.storage.archive import with_archived
 from bot.storage.postgres.store import PostgresStore
+from bot.storage.records import FOLLOW_UP_WAVE, ExportFacts, ResearchExport, ResearchRow
 
 _EVERYTHING = "true"  # the WHERE clause of a report without filters
 # The class a run is reported in, fixed as the run is recorded (PostgresStore.start_run).
@@ -90,6 +91,84 @@ class PostgresReportStore:
                 " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 (period, last_day, self.store.day(), body),
             )
+
+    # -- the researchers' row-level export ------------------------------------------------
+
+    async def research_rows(self, first: date, last: date) -> list[ResearchRow]:
+        """Every questionnaire and follow-up answer of the days, person by person."""
+        async with self.store.transaction() as db:
+            await db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor = await db.execute(_RESEARCH_ROWS, {"first": first, "last": last})
+            return [ResearchRow(*row) for row in await cursor.fetchall()]
+
+    async def ask_research_export(
+        self, who: str, grant_id: int | None, purpose: str, filters: str
+    ) -> int:
+        (number,) = await self.store.fetch_one(
+            "INSERT INTO research_exports (asked_on, who, grant_id, purpose, filters)"
+            " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (self.store.day(), who, grant_id, purpose, filters),
+        )
+        return number
+
+    async def research_export(self, export_id: int) -> ResearchExport | None:
+        row = await self.store.fetch_one(
+            f"SELECT {_EXPORT_COLUMNS} FROM research_exports WHERE id = %s", (export_id,)
+        )
+        return ResearchExport(*row) if row else None
+
+    async def made_research_export(self, export_id: int, facts: ExportFacts) -> bool:
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE research_exports SET made_on = %s, format = %s, rows = %s, people = %s,"
+                " classes = %s, sha256 = %s WHERE id = %s AND made_on IS NULL",
+                (self.store.day(), facts.fmt, facts.rows, facts.people, facts.classes,
+                 facts.sha256, export_id),
+            )  # fmt: skip
+            return cursor.rowcount == 1
+
+    async def research_exports(self) -> list[ResearchExport]:
+        async with self.store.transaction() as db:
+            cursor = await db.execute(f"SELECT {_EXPORT_COLUMNS} FROM research_exports ORDER BY id")
+            return [ResearchExport(*row) for row in await cursor.fetchall()]
+
+
+# The researchers' export (bot.storage.sqlite.evaluation): `_ROUND` keys an answer to what
+# it is about (a round, named by the scenario it started with), written here only.
+_ROUND = "scenario_id"
+_RESEARCH_ROWS = f"""
+WITH home AS (
+  SELECT r.pseudonym, r.{_ROUND} AS round, min(r.report_class) AS home,
+    EXISTS (SELECT 1 FROM lesson_rounds l WHERE l.pseudonym = r.pseudonym
+      AND l.{_ROUND} = r.{_ROUND}) AS in_lesson
+  FROM runs r WHERE r.first_play GROUP BY r.pseudonym, r.{_ROUND}),
+answers AS (
+  SELECT pseudonym, {_ROUND} AS round, wave, item_id, value, NULL AS answer,
+    to_char(answered_on, 'YYYY-MM') AS month
+  FROM measure_answers WHERE answered_on BETWEEN %(first)s AND %(last)s
+  UNION ALL SELECT pseudonym, {_ROUND}, '{FOLLOW_UP_WAVE}', 'opportunity', NULL, opportunity,
+    to_char(due_on, 'YYYY-MM')
+  FROM follow_ups WHERE opportunity IS NOT NULL AND due_on BETWEEN %(first)s AND %(last)s
+  UNION ALL SELECT pseudonym, {_ROUND}, '{FOLLOW_UP_WAVE}', 'acted', NULL, acted,
+    to_char(due_on, 'YYYY-MM')
+  FROM follow_ups WHERE acted IS NOT NULL AND due_on BETWEEN %(first)s AND %(last)s
+  UNION ALL SELECT pseudonym, {_ROUND}, '{FOLLOW_UP_WAVE}', 'reasons', NULL, reasons,
+    to_char(due_on, 'YYYY-MM')
+  FROM follow_ups WHERE reasons IS NOT NULL AND due_on BETWEEN %(first)s AND %(last)s)
+SELECT dense_rank() OVER (ORDER BY x.pseudonym),
+  dense_rank() OVER (PARTITION BY x.pseudonym ORDER BY x.round),
+  CASE WHEN h.home IS NOT NULL THEN dense_rank() OVER (PARTITION BY h.home IS NULL
+    ORDER BY h.home) END,
+  coalesce(h.in_lesson, false), u.age_band, u.language, x.wave, x.item_id, x.value, x.answer,
+  x.month
+FROM answers x JOIN users u ON u.pseudonym = x.pseudonym
+LEFT JOIN home h ON h.pseudonym = x.pseudonym AND h.round = x.round
+ORDER BY x.pseudonym, x.round, x.month, x.wave, x.item_id
+"""
+_EXPORT_COLUMNS = (
+    "id, asked_on::text, who, grant_id, purpose, filters, made_on::text, format, rows, people,"
+    " classes, sha256"
+)
 
 
 async def _report_data(

@@ -8,7 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.storage.postgres.store import PostgresStore
-from bot.storage.records import INVITATION_GRACE_DAYS, RETIRED, PurgeSummary
+from bot.storage.records import (
+    INVITATION_GRACE_DAYS,
+    RESEARCH_LOG_MONTHS,
+    RETIRED,
+    PurgeSummary,
+    retention_cutoff,
+)
 from bot.storage.small_groups import SmallGroups
 
 # People per transaction: a month of events takes seconds to fold, and people playing
@@ -17,7 +23,8 @@ PURGE_BATCH_PEOPLE = 200
 _REPORT_CLASS = "r.report_class"
 _MONTH = "to_char({}, 'YYYY-MM')"
 # Every statement below takes named values: %(cutoff)s (the day before which raw events
-# go), %(invitations_before)s, %(k)s (the smallest group kept), and in batches %(batch)s.
+# go), %(invitations_before)s, %(k)s (the smallest group kept), %(log_before)s (the export
+# log's cutoff), and in batches %(batch)s.
 _BATCH = "ANY(%(batch)s::text[])"
 
 _EXPIRED = (
@@ -57,7 +64,9 @@ _PURGE_COUNTS = {
     "invitations": "SELECT count(*) FROM invitations WHERE expires_on < %(invitations_before)s",
     "roles": "SELECT count(*) FROM roles WHERE revoked_on < %(cutoff)s",
     "small_groups": _COUNT_SMALL_GROUPS,  # in a dry run: among the rows folded before
+    "research_exports": "SELECT count(*) FROM research_exports WHERE asked_on < %(log_before)s",
 }
+_FORGET_EXPORT_LOG = "DELETE FROM research_exports WHERE asked_on < %(log_before)s"
 _PURGE_PEOPLE = (
     f"SELECT pseudonym FROM runs r WHERE started_on < %(cutoff)s AND {_FOLDABLE}"
     " UNION SELECT pseudonym FROM measure_answers WHERE answered_on < %(cutoff)s"
@@ -132,6 +141,7 @@ class PostgresRetentionStore:
             "cutoff": cutoff,
             "invitations_before": self.store.day() - timedelta(days=INVITATION_GRACE_DAYS),
             "k": min_group,
+            "log_before": retention_cutoff(self.store.day(), RESEARCH_LOG_MONTHS),
         }
         async with self.store.transaction() as db:
             await db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -149,7 +159,7 @@ class PostgresRetentionStore:
                 for statement in _FOLD + _DELETE:
                     await db.execute(statement, values | {"batch": batch})
         async with self.store.transaction() as db:
-            for statement in (*_REMOVE_STAFF_ROWS, _RETIRE_RELEASES):
+            for statement in (*_REMOVE_STAFF_ROWS, _RETIRE_RELEASES, _FORGET_EXPORT_LOG):
                 await db.execute(statement, values)
             # Counted now, after this run's folding, so the number is what was merged.
             cursor = await db.execute(_COUNT_SMALL_GROUPS, values)

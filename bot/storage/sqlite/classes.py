@@ -126,6 +126,17 @@ class SqlCipherClassStore:
             )
         return {row[0] for row in rows}
 
+    async def grant_of(self, user: str, role: str) -> RoleGrant | None:
+        """The person's latest active grant of the role."""
+        async with self.store.reading() as db:
+            row = await fetch_one(
+                db,
+                f"SELECT {_GRANT_COLUMNS} FROM roles WHERE user = ? AND role = ?"
+                " AND revoked_on IS NULL ORDER BY id DESC LIMIT 1",
+                (user, role),
+            )
+        return RoleGrant(*row) if row else None
+
     async def active_roles(self) -> list[RoleGrant]:
         """Every active grant; a mentor's with the label of the youth worker who invited them."""
         async with self.store.reading() as db:

@@ -30,13 +30,19 @@ from bot.evaluation.data import (
 from bot.storage.archive import with_archived
 from bot.storage.records import (
     FOLLOW_UP_ANSWERS,
+    FOLLOW_UP_WAVE,
     INVITATION_GRACE_DAYS,
+    RESEARCH_LOG_MONTHS,
     RETIRED,
     WAITING,
     DueMessage,
+    ExportFacts,
     FollowUpState,
     PurgeSummary,
+    ResearchExport,
+    ResearchRow,
     SurveyState,
+    retention_cutoff,
 )
 from bot.storage.small_groups import SmallGroups
 from bot.storage.sqlite.roles import stamp
@@ -292,6 +298,52 @@ class SqlCipherEvaluationStore:
                 (period, last_day.isoformat(), self.store.day(), body),
             )
 
+    # -- the researchers' row-level export ------------------------------------------------
+
+    async def research_rows(self, first: date, last: date) -> list[ResearchRow]:
+        """Every questionnaire and follow-up answer of the days, person by person."""
+        async with self.store.snapshot() as db:
+            rows = await db.execute_fetchall(
+                _RESEARCH_ROWS, {"first": first.isoformat(), "last": last.isoformat()}
+            )
+        return [ResearchRow(*row[:3], bool(row[3]), *row[4:]) for row in rows]
+
+    async def ask_research_export(
+        self, who: str, grant_id: int | None, purpose: str, filters: str
+    ) -> int:
+        async with self.store.session() as db, transaction(db):
+            (number,) = await fetch_one(
+                db,
+                "INSERT INTO research_exports (asked_on, who, grant_id, purpose, filters)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (self.store.day(), who, grant_id, purpose, filters),
+            )
+        return number
+
+    async def research_export(self, export_id: int) -> ResearchExport | None:
+        async with self.store.reading() as db:
+            row = await fetch_one(
+                db, f"SELECT {_EXPORT_COLUMNS} FROM research_exports WHERE id = ?", (export_id,)
+            )
+        return ResearchExport(*row) if row else None
+
+    async def made_research_export(self, export_id: int, facts: ExportFacts) -> bool:
+        async with self.store.session() as db, transaction(db):
+            cursor = await db.execute(
+                "UPDATE research_exports SET made_on = ?, format = ?, rows = ?, people = ?,"
+                " classes = ?, sha256 = ? WHERE id = ? AND made_on IS NULL",
+                (self.store.day(), facts.fmt, facts.rows, facts.people, facts.classes,
+                 facts.sha256, export_id),
+            )  # fmt: skip
+        return cursor.rowcount == 1
+
+    async def research_exports(self) -> list[ResearchExport]:
+        async with self.store.reading() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {_EXPORT_COLUMNS} FROM research_exports ORDER BY id"
+            )
+        return [ResearchExport(*row) for row in rows]
+
     @staticmethod
     async def _report_data(db, filters: Filters, where: str, params: tuple) -> ReportData:
 
@@ -340,6 +392,7 @@ class SqlCipherEvaluationStore:
             "cutoff": cutoff.isoformat(),
             "invitations_before": (today - timedelta(days=INVITATION_GRACE_DAYS)).isoformat(),
             "k": min_group,
+            "log_before": retention_cutoff(today, RESEARCH_LOG_MONTHS).isoformat(),
         }
         # Counting scans the old events: on a snapshot of its own, so nobody's save waits.
         async with self.store.snapshot() as db:
@@ -355,7 +408,7 @@ class SqlCipherEvaluationStore:
                 for statement in _FOLD + _DELETE:
                     await db.execute(statement, values | {"batch": batch})
         async with self.store.session() as db, transaction(db):
-            for statement in (*_REMOVE_STAFF_ROWS, _RETIRE_RELEASES):
+            for statement in (*_REMOVE_STAFF_ROWS, _RETIRE_RELEASES, _FORGET_EXPORT_LOG):
                 await db.execute(statement, values)
             # Counted now, after this run's folding, so the number is what was merged.
             counts["small_groups"] = (await fetch_one(db, _COUNT_SMALL_GROUPS, values))[0]
@@ -402,6 +455,44 @@ def _month_filter(filters: Filters, *, with_class: bool) -> tuple[str, tuple]:
             ("month <= ?", filters.until.isoformat()[:7] if filters.until else None),
         )
     )
+
+
+# The researchers' export. `_ROUND` is the column that keys an answer to what it is about
+# (a round, named by the scenario it started with), written here only. Each answer
+# carries its person and the class of that person's first run of it (as answer pairs do in
+# reports) as ordinals numbered afresh in this read: never a pseudonym or a class id.
+_ROUND = "scenario_id"
+_RESEARCH_ROWS = f"""
+WITH home AS (
+  SELECT r.user, r.{_ROUND} AS round, min(r.report_class) AS home,
+    EXISTS (SELECT 1 FROM lesson_rounds l WHERE l.user = r.user
+      AND l.{_ROUND} = r.{_ROUND}) AS in_lesson
+  FROM runs r WHERE r.first_play GROUP BY r.user, r.{_ROUND}),
+answers AS (
+  SELECT user, {_ROUND} AS round, wave, item_id, value, NULL AS answer,
+    substr(answered_on, 1, 7) AS month
+  FROM measure_answers WHERE answered_on BETWEEN :first AND :last
+  UNION ALL SELECT user, {_ROUND}, '{FOLLOW_UP_WAVE}', 'opportunity', NULL, opportunity,
+    substr(due_on, 1, 7)
+  FROM follow_ups WHERE opportunity IS NOT NULL AND due_on BETWEEN :first AND :last
+  UNION ALL SELECT user, {_ROUND}, '{FOLLOW_UP_WAVE}', 'acted', NULL, acted,
+    substr(due_on, 1, 7)
+  FROM follow_ups WHERE acted IS NOT NULL AND due_on BETWEEN :first AND :last
+  UNION ALL SELECT user, {_ROUND}, '{FOLLOW_UP_WAVE}', 'reasons', NULL, reasons,
+    substr(due_on, 1, 7)
+  FROM follow_ups WHERE reasons IS NOT NULL AND due_on BETWEEN :first AND :last)
+SELECT dense_rank() OVER (ORDER BY x.user),
+  dense_rank() OVER (PARTITION BY x.user ORDER BY x.round),
+  CASE WHEN h.home IS NOT NULL THEN dense_rank() OVER (PARTITION BY h.home IS NULL
+    ORDER BY h.home) END,
+  coalesce(h.in_lesson, 0), u.age_band, u.language, x.wave, x.item_id, x.value, x.answer, x.month
+FROM answers x JOIN users u ON u.user = x.user
+LEFT JOIN home h ON h.user = x.user AND h.round = x.round
+ORDER BY x.user, x.round, x.month, x.wave, x.item_id
+"""
+_EXPORT_COLUMNS = (
+    "id, asked_on, who, grant_id, purpose, filters, made_on, format, rows, people, classes, sha256"
+)
 
 
 class _RawQueries:
@@ -552,7 +643,8 @@ async def _archived_pairs(db, filters: Filters) -> list[MeasurePair]:
 
 PURGE_BATCH_PEOPLE = 200
 # Every statement below takes named values: :cutoff (the day before which raw events go),
-# :invitations_before, :k (the smallest group kept), and in batches :batch (pseudonyms).
+# :invitations_before, :k (the smallest group kept), :log_before (the export log's
+# cutoff), and in batches :batch (pseudonyms).
 
 # People whose last activity was before the cutoff, unless a reminder they asked for is
 # still to come or came after the cutoff.
@@ -599,7 +691,9 @@ _PURGE_COUNTS = {
     "invitations": "SELECT count(*) FROM invitations WHERE expires_on < :invitations_before",
     "roles": "SELECT count(*) FROM roles WHERE revoked_on < :cutoff",
     "small_groups": _COUNT_SMALL_GROUPS,  # in a dry run: among the rows folded before
+    "research_exports": "SELECT count(*) FROM research_exports WHERE asked_on < :log_before",
 }
+_FORGET_EXPORT_LOG = "DELETE FROM research_exports WHERE asked_on < :log_before"
 _PURGE_PEOPLE = (
     f"SELECT user FROM runs r WHERE started_on < :cutoff AND {_FOLDABLE}"
     " UNION SELECT user FROM measure_answers WHERE answered_on < :cutoff"
