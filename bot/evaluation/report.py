@@ -938,7 +938,10 @@ class _Builder:
         caveats = []
         if any(comparison != COMPARISONS[0] for comparison, _ in shown):
             caveats.append(self.t("report.summary.caveat_follow_up"))
-        if any(cells["pairs"].value > cells["people"].value for _, cells in shown):
+        # After folding, people are counted among the recent pairs only: more pairs than
+        # people no longer tells that someone played twice.
+        several = any(cells["pairs"].value > cells["people"].value for _, cells in shown)
+        if several and not self.data.folded:
             caveats.append(self.t("report.summary.caveat_several"))
         return tuple(caveats)
 

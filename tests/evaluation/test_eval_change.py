@@ -266,6 +266,9 @@ def test_the_summary_says_who_the_follow_up_and_second_scenarios_come_from(
     )
     summary = build_report(data, catalog, "en", K).summary
     assert not any("reminder" in s or "play on" in s for s in summary)
+    # Folded pairs are counted without their people: more pairs than people says nothing.
+    folded = dataclasses.replace(data, measures=three_classes(), folded=True)
+    assert not any("play on" in s for s in build_report(folded, catalog, "en", K).summary)
 
 
 def test_the_intros_name_what_the_numbers_are(catalog: Catalog) -> None:
