@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import re
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from fakebotapi import FakeBotApi, FakeUser
 from bot.bootstrap import build_runtime
 from bot.cli.main import main
 from bot.config import load_config
+from bot.evaluation.report import Report
 from bot.services import reports
 from bot.telegram.runtime import Runtime
 
@@ -72,6 +74,30 @@ async def test_an_evaluator_gets_summary_charts_and_files(bot: Runtime, fake_bot
     assert "inte avslutad än" not in user.last.text
     await user.send("/report 2999-01")
     assert "2999-01 är inte avslutad än" in user.last.text
+
+
+async def test_a_long_summary_comes_whole_in_several_messages(
+    bot: Runtime, fake_bot_api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every item and comparison adds a finding: many of them pass Telegram's 4096
+    characters, which the (fake) Bot API refuses in one message."""
+    build = reports.build_report
+
+    def long_summary(*args, **kwargs) -> Report:
+        report = build(*args, **kwargs)
+        lines = tuple(f"Fynd {n}: " + "förändrades " * 30 for n in range(40))
+        return dataclasses.replace(report, summary=lines)
+
+    monkeypatch.setattr(reports, "build_report", long_summary)
+    await students_play(fake_bot_api, 6)
+    user = await evaluator(fake_bot_api)
+    await user.send("/report")
+    texts = [m.text for m in user.messages if m.text and m.text.startswith("Fynd ")]
+    assert len(texts) > 1 and all(len(text) <= 4096 for text in texts)
+    assert [line.split(":")[0] for t in texts for line in t.split("\n")] == [
+        f"Fynd {n}" for n in range(40)
+    ]
+    assert any(name.endswith(".xlsx") for name in (m.document_name or "" for m in user.messages))
 
 
 async def test_a_report_of_a_period_never_changes(bot: Runtime, fake_bot_api) -> None:
