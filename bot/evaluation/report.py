@@ -673,15 +673,16 @@ class _Builder:
         same people: two means (or ceiling shares) of T1 would tell the T1 answer of whoever
         skipped the follow-up. So a follow-up shows how the answers changed, not its means.
 
-        When every answer before, or every answer after, sits at one end of the scale (all
-        5s, say), the row's means tell each person's answer: the group is of one mind, a
-        split with one side empty, which the report hides however many people it holds (as
-        a step's choices split in two: the empty side is hidden and takes the other with it).
-        Its people are then counted as nobody in the K test, so the whole row is hidden like
-        a group under K and cannot be told apart from one (docs/privacy.md, "Reports")."""
+        When the answers before, or after, sit at one end of the scale (all 5s, say), the
+        row's means tell each person's answer: the split "at that end / elsewhere" has a side
+        of fewer than K people (none at all for a group of one mind), which the report hides
+        as it hides such a split anywhere (the ceiling share; a step of two choices: the
+        small side is hidden and takes the other with it). The row's people then count as
+        nobody in the K test, so the whole row is hidden like a group under K and cannot be
+        told apart from one (docs/privacy.md, "Reports")."""
         result = paired_change([(p.before, p.after) for p in pairs], _clusters(pairs))
         key = ("change", comparison, item)
-        tested = 0 if _one_mind(pairs) else counted.people
+        tested = 0 if _near_an_end(pairs, self.k) else counted.people
         gate = self.ledger.count((*key, "people"), counted.people, tested)
         n_pairs = self.ledger.count((*key, "pairs"), result.n, counted.people)
         self.twins(n_pairs, gate)
@@ -1089,10 +1090,15 @@ class _Builder:
         return self.t("report.percent", value=self.decimal(share, 0).text)
 
 
-def _one_mind(pairs: Sequence[MeasurePair]) -> bool:
-    """Whether every answer before, or every answer after, is at one end of the scale."""
-    ends = ({1}, {SCALE_POINTS})
-    return {p.before for p in pairs} in ends or {p.after for p in pairs} in ends
+def _near_an_end(pairs: Sequence[MeasurePair], k: int) -> bool:
+    """Whether the answers before, or after, are fewer than K points in all from one end of
+    the scale. Then fewer than K of them are anything but that end, and the mean says so:
+    a mean of 5.00 tells that everyone answered 5, one of 4.97 from 30 pairs that one
+    answered 4 and the rest 5."""
+    return any(
+        sum(SCALE_POINTS - a for a in answers) < k or sum(a - 1 for a in answers) < k
+        for answers in ([p.before for p in pairs], [p.after for p in pairs])
+    )
 
 
 def _clusters(pairs: Sequence[MeasurePair]) -> list[int]:

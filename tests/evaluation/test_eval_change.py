@@ -89,8 +89,10 @@ def test_one_class_gets_no_interval_and_says_why(catalog: Catalog) -> None:
     assert not [c for s in report.sections for c in s.charts if c.kind == "intervals"]
 
 
-def ceiling_data(at_top: int, top_people: int, below_people: int, total: int = 30) -> ReportData:
-    pairs = [MeasurePair("efficacy", "T1-T2", 5, 5)] * at_top
+def ceiling_data(
+    at_top: int, top_people: int, below_people: int, total: int = 30, top_after: int = 5
+) -> ReportData:
+    pairs = [MeasurePair("efficacy", "T1-T2", 5, top_after)] * at_top
     pairs += [MeasurePair("efficacy", "T1-T2", 3, 4)] * (total - at_top)
     people = MeasurePeople("efficacy", "T1-T2", total, top_people, below_people)
     return ReportData(Filters(), measures=pairs, measure_people=[people])
@@ -117,11 +119,13 @@ def test_the_ceiling_share_follows_the_k_rule_both_ways(catalog: Catalog) -> Non
     """Fewer than K at the top, or fewer than K below it (30 minus the share): hidden."""
     for top_people, below_people in ((K - 1, 30), (30, K - 1)):
         at_top = K - 1 if top_people < K else 30 - (K - 1)
-        report = build_report(ceiling_data(at_top, top_people, below_people), catalog, "en", K)
-        efficacy = change_row(report)
+        # After: not near the top either, or the means would hide the whole row (below).
+        data = ceiling_data(at_top, top_people, below_people, top_after=4)
+        efficacy = change_row(build_report(data, catalog, "en", K))
         assert efficacy["ceiling_t1"].suppressed
         assert efficacy["ceiling_flag"].suppressed  # "not high" would tell something too
-        assert not [line for line in report.summary if "ceiling" in line]
+        summary = build_report(data, catalog, "en", K).summary
+        assert not [line for line in summary if "ceiling" in line]
         assert not efficacy["people"].suppressed  # the rest of the row stays
 
 
@@ -221,8 +225,22 @@ def test_every_answer_at_one_end_is_hidden_like_a_group_under_k(catalog: Catalog
     everyone_at_the_top_after = [MeasurePair("efficacy", "T1-T2", b, 5) for b in (2, 3, 4)] * 10
     after = dataclasses.replace(everyone_at_the_top, measures=everyone_at_the_top_after)
     assert change_row(build_report(after, catalog, "en", K))["mean_after"].suppressed
-    spread = dataclasses.replace(everyone_at_the_top, measures=ceiling_data(29, 29, 1).measures)
-    assert not change_row(build_report(spread, catalog, "en", K))["people"].suppressed
+
+
+def test_a_mean_that_tells_fewer_than_k_answers_off_the_top_is_hidden(catalog: Catalog) -> None:
+    """29 answers of 5 and one of 4 give a mean of 4.97 from 30: the one below the top is
+    told. The mean's distance from the end, summed over the answers, must reach K."""
+    one_below = [MeasurePair("efficacy", "T1-T2", 5, 5)] * 29 + [
+        MeasurePair("efficacy", "T1-T2", 4, 5)
+    ]
+    data = dataclasses.replace(ceiling_data(30, 30, 0), measures=one_below)
+    assert change_row(build_report(data, catalog, "en", K))["mean_before"].suppressed
+    k_points_below = [MeasurePair("efficacy", "T1-T2", 5, 4)] * (30 - K) + [
+        MeasurePair("efficacy", "T1-T2", 4, 3)
+    ] * K
+    data = dataclasses.replace(data, measures=k_points_below)
+    shown = change_row(build_report(data, catalog, "en", K))
+    assert (shown["people"].value, shown["mean_before"].text) == (30, f"{5 - K / 30:.2f}")
 
 
 def test_empty_cells_say_why(catalog: Catalog) -> None:
