@@ -729,7 +729,7 @@ class _Builder:
     ) -> tuple[tuple[_Draft, ...], list[tuple[tuple[Key, ...], str]]]:
         """The share of T1 answers at the top of the scale, flagged when it leaves little
         room to rise. Its count and the rest's are K-tested like a step's choices. (When
-        every T1 answer is at the top the row is hidden: `change_row`.)"""
+        (nearly) every T1 answer is at the top the row is hidden: `change_row`.)"""
         at_top = sum(p.before == SCALE_POINTS for p in pairs)
         top = self.ledger.count((*key, "at_top_before"), at_top, counted.at_top_before)
         rest = len(pairs) - at_top
@@ -777,7 +777,6 @@ class _Builder:
             pairs=result.n,
             people=people,
             classes=classes,
-            clusters=result.clusters,
         )
         when = self.comparison_name(comparison)
         return self.t("report.finding", when=when, change=change, interval=interval, basis=basis)

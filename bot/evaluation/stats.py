@@ -114,7 +114,7 @@ def clustered_mean(values: Sequence[float], clusters: Sequence[Hashable]) -> Clu
     return ClusteredMean(mean, math.sqrt(variance), n**2 / spread)
 
 
-def linked_clusters(memberships: Sequence[Iterable[Hashable]]) -> list[int]:
+def linked_clusters(memberships: Iterable[Iterable[Hashable]]) -> list[int]:
     """A cluster number for each observation, given the groups each belongs to.
 
     Observations that share a group are in one cluster, and so, transitively, are groups
