@@ -1,5 +1,5 @@
 """The data dictionary of a report's exports: every table and column, what it means, its
-type and unit, and how hidden numbers are flagged.
+type and unit, and the codes that say why a number is empty.
 
 Generated from the exported layout itself (`tabular.layout`), so a column a report gains is
 in its dictionary without anyone writing it down here: its description is looked up in the

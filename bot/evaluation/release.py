@@ -114,20 +114,25 @@ def _plain(data: ReportData) -> dict[str, Any]:
 
 def stored_pairs(pairs: list[MeasurePair]) -> list[tuple]:
     """The pairs as a release keeps them: what the report's clustered intervals need, and
-    no more. Pairs of a class keep the class's label and lose their person's: the interval
-    clusters by class. Pairs outside classes keep which of one item's pairs share a
-    person, under labels drawn at random for each item and comparison, so that nothing
+    no more. Pairs of a class keep the class's label and lose their person's, unless that
+    person also has pairs of the same item and comparison in another class or outside any
+    class: such a person links the clusters (report.py, `_clusters`), so the link is kept.
+    Person labels kept are drawn at random for each item and comparison, so that nothing
     links one person's answers to different items, or to another report."""
+    places: dict[tuple[str, str, int], set[int | None]] = defaultdict(set)
+    for p in pairs:
+        if p.person_label is not None:
+            places[p.item_id, p.comparison, p.person_label].add(p.class_label)
     people: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
-    for pair in pairs:
-        if pair.class_label is None and pair.person_label is not None:
-            people[pair.item_id, pair.comparison].setdefault(pair.person_label, 0)
+    for (item_id, comparison, person), classes in places.items():
+        if None in classes or len(classes) > 1:
+            people[item_id, comparison][person] = 0
     for labels in people.values():
         drawn = _RANDOM.sample(range(1, len(labels) + 1), len(labels))
         labels.update(zip(labels, drawn, strict=True))
     return [
         (p.item_id, p.comparison, p.before, p.after, p.class_label,
-         None if p.person_label is None else people[p.item_id, p.comparison].get(p.person_label))
+         people[p.item_id, p.comparison].get(p.person_label))
         for p in pairs
     ]  # fmt: skip
 

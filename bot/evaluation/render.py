@@ -45,8 +45,8 @@ def to_csv(report: Report) -> str:
     commas, in UTF-8 with a byte order mark (Excel reads å, ä and ö only with it).
 
     Each kind of table fills only its own columns, so `subset(d, table == "choices")` in R or
-    a filter in Excel gives that table back. Hidden numbers are empty, with the flag 1 in
-    the column beside them. Text that a spreadsheet would run as a formula starts with '.
+    a filter in Excel gives that table back. Hidden numbers are empty, with why (`hidden_k`)
+    in the column beside them. Text that a spreadsheet would run as a formula starts with '.
     """
     sheets = layout(report).sheets
     keys = list(dict.fromkeys(key for sheet in sheets for key in sheet.columns))
@@ -191,13 +191,15 @@ def _section(section: Section, report: Report) -> str:
 
 
 def _table(table: Table) -> str:
-    numeric = [any(_is_number(row[i]) for row in table.rows) for i in range(len(table.columns))]
+    read = [i for i, column in enumerate(table.columns) if not column.machine]  # ids: exports
+    numeric = {i: any(_is_number(row[i]) for row in table.rows) for i in read}
     head = "".join(
-        f'<th scope="col"{_NUM if right else ""}>{escape(c.label)}</th>'
-        for c, right in zip(table.columns, numeric, strict=True)
+        f'<th scope="col"{_NUM if numeric[i] else ""}>{escape(table.columns[i].label)}</th>'
+        for i in read
     )
     rows = "".join(
-        f'<tr><th scope="row">{escape(row[0].text)}</th>{"".join(map(_td, row[1:]))}</tr>'
+        f'<tr><th scope="row">{escape(row[0].text)}</th>'
+        f"{''.join(_td(row[i]) for i in read[1:])}</tr>"
         for row in table.rows
     )
     return (

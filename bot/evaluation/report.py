@@ -44,7 +44,7 @@ from bot.evaluation.data import (
     ReportData,
     StepTotal,
 )
-from bot.evaluation.stats import PairedChange, paired_change
+from bot.evaluation.stats import PairedChange, linked_clusters, paired_change
 
 MIN_K = 3  # below three, two people could tell each other's answers apart
 ALL, UNCLASSED, CLASS_SCOPE = "all", "unclassed", "class:"  # the scopes of a release
@@ -56,9 +56,21 @@ PER_SCENARIO = ("participation", "choices", "facilitated")  # shown with a scena
 # Terwee et al. 2007: a ceiling effect when more than 15 % answer at the top of the scale.
 CEILING_PERCENT = 15
 CHANGE_COLUMNS = (
-    "item", "pairs", "people", "classes", "mean_before", "mean_after", "mean_difference",
-    "ci_low", "ci_high", "d_z", "d_av", "ceiling_t1", "ceiling_flag",
+    "item", "item_id", "pairs", "people", "classes", "clusters", "mean_before", "mean_after",
+    "mean_difference", "se", "ci_low", "ci_high", "df", "small_df", "d_z", "d_av",
+    "ceiling_t1", "ceiling_flag",
 )  # fmt: skip
+MACHINE_COLUMNS = frozenset({"item_id"})  # for spreadsheets and programs, not for reading
+# Below 4 Satterthwaite degrees of freedom a CR2 interval may cover less than it claims
+# (Tipton 2015's rule of thumb): shown, but flagged and said so.
+SMALL_DF = 4
+# Why a numeric cell is empty (the exports' `<column>_suppressed`). One code for every cell
+# the K rule hides, whether it rests on fewer than K people or would reveal one that does:
+# telling the two apart would tell a reader which hidden cell is the small one.
+HIDDEN = "hidden_k"
+NO_CI_ONE_CLUSTER = "no_ci_one_cluster"  # one cluster: no variance between clusters
+NO_VARIANCE = "no_variance"  # every change (or every answer) the same: no spread
+NOT_APPLICABLE = "not_applicable"  # nothing to show by design: a total row's share...
 STEP_TEXT_CHARS = 70
 
 Key = tuple[str, ...]
@@ -72,6 +84,7 @@ _Recorded = TypeVar("_Recorded", ChoiceCount, FacilitatedCount)  # one choice at
 class Column:
     key: str  # stable machine name: the CSV header and JSON key
     label: str  # localised heading
+    machine: bool = False  # an id for programs: exported, not shown in the HTML report
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class Cell:
     text: str  # what a reader sees, localised
     value: int | float | str | None = None  # machine-readable; None for text and hidden cells
     suppressed: bool = False
+    reason: str = ""  # why a cell has no number: HIDDEN, NO_VARIANCE...; "" when it has one
 
 
 @dataclass(frozen=True)
@@ -231,9 +245,9 @@ class _Share:
 
 @dataclass(frozen=True)
 class _Gated:
-    """A cell shown only while the count it depends on is (a mean: its number of people)."""
+    """A cell shown only while the counts it depends on are (a mean: its number of people)."""
 
-    gate: Key
+    gates: tuple[Key, ...]
     cell: Cell
 
 
@@ -323,7 +337,7 @@ class _DraftTable:
 class _DraftSection:
     id: str
     tables: tuple[_DraftTable, ...]
-    findings: tuple[tuple[Key, str], ...] = ()  # each shown while its gate count is
+    findings: tuple[tuple[tuple[Key, ...], str], ...] = ()  # shown while its gates are
     charts: Callable[[tuple[Table, ...]], tuple[Chart, ...]] | None = None
 
 
@@ -344,7 +358,7 @@ class _Builder:
         self.margins: dict[str, dict[str, list[Key]]] = defaultdict(lambda: defaultdict(list))
         self.strategy_terms: dict[str, list[Key]] = defaultdict(list)
         self.strategy_people: dict[str, list[Key]] = defaultdict(list)
-        self.marker = Cell(self.t("report.suppressed", k=k), None, suppressed=True)
+        self.marker = Cell(self.t("report.suppressed", k=k), None, suppressed=True, reason=HIDDEN)
         self.decimal_mark = self.t("report.decimal_mark")
 
     def t(self, key: str, **values: object) -> str:
@@ -360,7 +374,7 @@ class _Builder:
     def column(self, key: str) -> Column:
         if key == "participants" and self.data.folded:
             key = "participants_at_most"  # docs/evaluation.md, "Aggregates"
-        return Column(key, self.t(f"report.column.{key}"))
+        return Column(key, self.t(f"report.column.{key}"), key in MACHINE_COLUMNS)
 
     def drafts(self) -> list[_DraftSection]:
         """Every section with its counts registered in the ledger, before anything is hidden."""
@@ -441,7 +455,9 @@ class _Builder:
             id=draft.id,
             title=self.t(f"report.section.{draft.id}"),
             intro=self.t(f"report.intro.{draft.id}", k=self.k),
-            findings=tuple(text for gate, text in draft.findings if gate not in self.ledger.hidden),
+            findings=tuple(
+                text for gates, text in draft.findings if self.ledger.hidden.isdisjoint(gates)
+            ),
             tables=tables,
             charts=draft.charts(tables) if draft.charts else (),
         )
@@ -451,7 +467,7 @@ class _Builder:
         if isinstance(draft, Cell):
             return draft
         if isinstance(draft, _Gated):
-            return self.marker if draft.gate in hidden else draft.cell
+            return draft.cell if hidden.isdisjoint(draft.gates) else self.marker
         if isinstance(draft, _Count):
             return self.marker if draft.key in hidden else self.integer(values[draft.key])
         if draft.part in hidden or draft.whole in hidden or not values[draft.whole]:
@@ -651,48 +667,77 @@ class _Builder:
 
     def change_row(
         self, comparison: str, item: str, pairs: list[MeasurePair], counted: MeasurePeople
-    ) -> tuple[tuple[_Draft, ...], list[tuple[Key, str]]]:
+    ) -> tuple[tuple[_Draft, ...], list[tuple[tuple[Key, ...], str]]]:
         """One item's row, shown only while its number of people is (the K test), and the
         findings it gives. A follow-up's T1 answers are also counted in T1-T2, by nearly the
         same people: two means (or ceiling shares) of T1 would tell the T1 answer of whoever
-        skipped the follow-up. So a follow-up shows how the answers changed, not its means."""
+        skipped the follow-up. So a follow-up shows how the answers changed, not its means.
+
+        When the answers before, or after, sit at one end of the scale (all 5s, say), the
+        row's means tell each person's answer: the split "at that end / elsewhere" has a side
+        of fewer than K people (none at all for a group of one mind), which the report hides
+        as it hides such a split anywhere (the ceiling share; a step of two choices: the
+        small side is hidden and takes the other with it). The row's people then count as
+        nobody in the K test, so the whole row is hidden like a group under K and cannot be
+        told apart from one (docs/privacy.md, "Reports")."""
         result = paired_change([(p.before, p.after) for p in pairs], _clusters(pairs))
         key = ("change", comparison, item)
-        gate = self.ledger.count((*key, "people"), counted.people, counted.people)
+        tested = 0 if _near_an_end(pairs, self.k) else counted.people
+        gate = self.ledger.count((*key, "people"), counted.people, tested)
         n_pairs = self.ledger.count((*key, "pairs"), result.n, counted.people)
         self.twins(n_pairs, gate)
         classes = len({p.class_label for p in pairs if p.class_label is not None})
         follow_up = comparison != COMPARISONS[0]
-        numbers = (
-            None if follow_up else result.mean_before,
-            None if follow_up else result.mean_after,
-            result.mean_difference,
-            result.ci_low,
-            result.ci_high,
-            result.d_z,
-            result.d_av,
+        gated = (
+            self.integer(classes),
+            self.integer(result.clusters),
+            *self.inference(result, follow_up),
         )
-        gated = (self.integer(classes), *(self.decimal(x, 2) for x in numbers))
-        findings = [(gate.key, self.finding(comparison, item, result, counted.people, classes))]
-        ceiling: tuple[_Draft, ...] = (Cell("–"), Cell(""))
+        findings = [((gate.key,), self.finding(comparison, item, result, counted.people, classes))]
+        ceiling: tuple[_Draft, ...] = (Cell("–", reason=NOT_APPLICABLE),) * 2
         if not follow_up:
             ceiling, flagged = self.ceiling(key, pairs, counted, n_pairs)
             findings += flagged
-        row = (Cell(self.item_name(item)), n_pairs, gate, *(_Gated(gate.key, c) for c in gated))
-        return (*row, *ceiling), findings
+        row = (Cell(self.item_name(item)), Cell(item, item), n_pairs, gate)
+        return (*row, *(_Gated((gate.key,), c) for c in gated), *ceiling), findings
+
+    def inference(self, result: PairedChange, follow_up: bool) -> tuple[Cell, ...]:
+        """The means, the change with its standard error, interval and degrees of freedom,
+        and the effect sizes; each one missing says why (the exports' reason codes)."""
+        ci_reason = NO_CI_ONE_CLUSTER if result.df is None else NO_VARIANCE
+        shown = result.ci_low is not None
+        small = shown and result.df < SMALL_DF
+        if shown:
+            small_df = Cell(self.t("report.small_df_flag") if small else "", int(small))
+        else:
+            small_df = Cell("–", reason=ci_reason)
+        means = (None, None) if follow_up else (result.mean_before, result.mean_after)
+        return (
+            *(self.decimal(x, 2) for x in means),
+            self.decimal(result.mean_difference, 2),
+            self.decimal(result.standard_error if shown else None, 3, ci_reason),
+            self.decimal(result.ci_low, 2, ci_reason),
+            self.decimal(result.ci_high, 2, ci_reason),
+            self.decimal(result.df, 1, NO_CI_ONE_CLUSTER),
+            small_df,
+            self.decimal(result.d_z, 2, NO_VARIANCE),
+            self.decimal(result.d_av, 2, NO_VARIANCE),
+        )
 
     def ceiling(
         self, key: Key, pairs: list[MeasurePair], counted: MeasurePeople, n_pairs: _Count
-    ) -> tuple[tuple[_Draft, ...], list[tuple[Key, str]]]:
+    ) -> tuple[tuple[_Draft, ...], list[tuple[tuple[Key, ...], str]]]:
         """The share of T1 answers at the top of the scale, flagged when it leaves little
-        room to rise. Its count and the rest's are K-tested like a step's choices."""
+        room to rise. Its count and the rest's are K-tested like a step's choices. (When
+        (nearly) every T1 answer is at the top the row is hidden: `change_row`.)"""
         at_top = sum(p.before == SCALE_POINTS for p in pairs)
         top = self.ledger.count((*key, "at_top_before"), at_top, counted.at_top_before)
         rest = len(pairs) - at_top
         below = self.ledger.count((*key, "below_top_before"), rest, counted.below_top_before)
         self.ledger.relate([top.key, below.key, n_pairs.key])
+        gates = (top.key, n_pairs.key)
         if 100 * at_top <= CEILING_PERCENT * len(pairs):  # more than 15 %, as Terwee has it
-            return (_Share(top.key, n_pairs.key), _Gated(top.key, Cell("", 0))), []
+            return (_Share(top.key, n_pairs.key), _Gated(gates, Cell("", 0))), []
         share = self.percent(100 * at_top / len(pairs))
         finding = self.t(
             "report.finding_ceiling",
@@ -700,29 +745,31 @@ class _Builder:
             item=self.item_name(key[2]),
             share=share,
         )
-        flag = _Gated(top.key, Cell(self.t("report.ceiling_high"), 1))  # 1/0 for machines
-        return (_Share(top.key, n_pairs.key), flag), [(top.key, finding)]
+        flag = _Gated(gates, Cell(self.t("report.ceiling_high"), 1))  # 1/0 for machines
+        return (_Share(top.key, n_pairs.key), flag), [(gates, finding)]
 
     def finding(
         self, comparison: str, item: str, result: PairedChange, people: int, classes: int
     ) -> str:
         """The evaluator's question in one sentence: how much it changed, how sure, from
-        how many."""
-        difference = round(result.mean_difference, 1)
-        direction = "rose" if difference > 0 else "fell" if difference < 0 else "same"
-        change = self.t(
-            f"report.change.{direction}",
-            item=self.item_name(item),
-            difference=self.decimal(abs(difference), 1).text,
-        )
+        how many, and when the interval is unreliable."""
+        values = {"item": self.item_name(item), "difference": self.signed(result.mean_difference)}
+        if comparison == COMPARISONS[0]:
+            means = (result.mean_before, result.mean_after)
+            before, after = (self.decimal(x, 1).text for x in means)
+            change = self.t("report.change.means", before=before, after=after, **values)
+        else:
+            change = self.t("report.change.only", **values)
         if result.ci_low is None:
             reason = "none" if result.clusters < 2 else "equal"
             interval = self.t(f"report.interval.{reason}")
         else:
+            small = "small_df" if result.df < SMALL_DF else "shown"
             interval = self.t(
-                "report.interval.shown",
+                f"report.interval.{small}",
                 low=self.decimal(result.ci_low, 1).text,
                 high=self.decimal(result.ci_high, 1).text,
+                df=self.decimal(result.df, 1).text,
             )
         basis_key = "report.basis" if classes else "report.basis_no_class"
         basis = self.t(
@@ -866,7 +913,7 @@ class _Builder:
             return ()
         findings = by_id["change"].findings
         if findings:
-            findings += (self.t("report.summary.caveat"),)
+            findings += (self.t("report.summary.caveat"), *self.change_caveats(by_id["change"]))
         else:
             findings = (self.t("report.summary.no_change", k=self.k),)
         if self.data.folded:
@@ -875,6 +922,28 @@ class _Builder:
         if first.suppressed or later.suppressed:
             return findings
         return (*findings, self.t("report.summary.helpful", first=first.text, later=later.text))
+
+    def change_caveats(self, section: Section) -> tuple[str, ...]:
+        """Who the shown changes come from: a follow-up only from people who asked for the
+        reminder; a second scenario's pairs only from people who chose to play on."""
+        rows = [
+            (
+                table.context[0][1].value,
+                {c.key: cell for c, cell in zip(table.columns, row, strict=True)},
+            )
+            for table in section.tables
+            for row in table.rows
+        ]
+        shown = [(when, cells) for when, cells in rows if not cells["people"].suppressed]
+        caveats = []
+        if any(comparison != COMPARISONS[0] for comparison, _ in shown):
+            caveats.append(self.t("report.summary.caveat_follow_up"))
+        # After folding, people are counted among the recent pairs only: more pairs than
+        # people no longer tells that someone played twice.
+        several = any(cells["pairs"].value > cells["people"].value for _, cells in shown)
+        if several and not self.data.folded:
+            caveats.append(self.t("report.summary.caveat_several"))
+        return tuple(caveats)
 
     def filters(self, scenario: str | None, period: str | None) -> str:
         f = self.data.filters
@@ -1009,25 +1078,43 @@ class _Builder:
     def integer(self, n: int) -> Cell:
         return Cell(str(n), n)
 
-    def decimal(self, x: float | None, places: int) -> Cell:
+    def decimal(self, x: float | None, places: int, reason: str = NOT_APPLICABLE) -> Cell:
+        """`x` written out; "–" when there is none, for the given reason."""
         if x is None:
-            return Cell("–")
+            return Cell("–", reason=reason)
         text = f"{x:.{places}f}"
         if float(text) == 0:
             text = text.lstrip("-")
         text = text.replace("-", "−").replace(".", self.decimal_mark)
         return Cell(text, round(x, 4))
 
+    def signed(self, x: float) -> str:
+        """A change to one decimal with its sign: +0.4, −0.3, 0.0."""
+        text = self.decimal(x, 1).text
+        return text if text.startswith("−") or float(f"{x:.1f}") == 0 else f"+{text}"
+
     def percent(self, share: float) -> str:
         return self.t("report.percent", value=self.decimal(share, 0).text)
 
 
-def _clusters(pairs: Sequence[MeasurePair]) -> list[tuple]:
-    """The cluster of each pair for its interval: its class; outside classes its person;
-    a pair folded by retention, whose class and person are no longer known, alone."""
-    return [
-        ("class", p.class_label) if p.class_label is not None
-        else ("person", p.person_label) if p.person_label is not None
-        else ("pair", n)
-        for n, p in enumerate(pairs)
-    ]  # fmt: skip
+def _near_an_end(pairs: Sequence[MeasurePair], k: int) -> bool:
+    """Whether the answers before, or after, are fewer than K points in all from one end of
+    the scale. Then fewer than K of them are anything but that end, and the mean says so:
+    a mean of 5.00 tells that everyone answered 5, one of 4.97 from 30 pairs that one
+    answered 4 and the rest 5."""
+    return any(
+        sum(SCALE_POINTS - a for a in answers) < k or sum(a - 1 for a in answers) < k
+        for answers in ([p.before for p in pairs], [p.after for p in pairs])
+    )
+
+
+def _clusters(pairs: Sequence[MeasurePair]) -> list[int]:
+    """The cluster of each pair for its interval: its class, merged with every other class
+    and every pair outside classes that one person's pairs link it to; outside classes, its
+    person's; a pair folded by retention, whose class and person are no longer known, alone.
+    """
+    return linked_clusters(
+        [(kind, label) for kind, label in (("class", p.class_label), ("person", p.person_label))
+         if label is not None]
+        for p in pairs
+    )  # fmt: skip

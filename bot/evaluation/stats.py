@@ -6,7 +6,8 @@ docs/evaluation.md ("Statistics").
 Pairs are not independent: one person answers after several scenarios, and people in one
 class share a teacher, a lesson and each other. The confidence interval of the mean
 change is therefore cluster-robust, clustered at the highest level (the class; a person
-outside classes is a cluster of their own), with the CR2 small-sample correction (Bell &
+outside classes is a cluster of their own; classes linked by one person's pairs are one
+cluster, `linked_clusters`), with the CR2 small-sample correction (Bell &
 McCaffrey 2002) and Satterthwaite degrees of freedom (Pustejovsky & Tipton 2018), which is
 what R's `clubSandwich::coef_test(lm(d ~ 1), vcov = "CR2", cluster = ...,
 test = "Satterthwaite")` gives. With every pair its own cluster it is exactly the ordinary
@@ -22,7 +23,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 CONFIDENCE = 0.95
@@ -44,6 +45,7 @@ class PairedChange:
     mean_difference: float | None  # after − before
     ci_low: float | None  # 95 % CI of the mean difference, cluster-robust (CR2)
     ci_high: float | None
+    standard_error: float | None  # of the mean difference, CR2
     df: float | None  # of the interval's t quantile
     d_z: float | None  # mean difference / SD of the differences
     d_av: float | None  # mean difference / mean of the SDs before and after
@@ -61,7 +63,7 @@ def paired_change(
     """
     n = len(pairs)
     if n == 0:
-        return PairedChange(0, 0, None, None, None, None, None, None, None, None)
+        return PairedChange(0, 0, None, None, None, None, None, None, None, None, None)
     before = [b for b, _ in pairs]
     after = [a for _, a in pairs]
     differences = [a - b for b, a in pairs]
@@ -80,6 +82,7 @@ def paired_change(
         mean_difference=mean_difference,
         ci_low=low,
         ci_high=high,
+        standard_error=robust.standard_error if robust else None,
         df=robust.df if robust else None,
         d_z=_ratio(mean_difference, _sd(differences)),
         d_av=_ratio(mean_difference, _mean_sd(before, after)),
@@ -109,6 +112,36 @@ def clustered_mean(values: Sequence[float], clusters: Sequence[Hashable]) -> Clu
     r = [size**2 / (n - size) for size in sizes.values()]
     spread = sum(size**2 for size in sizes.values()) + sum(r) ** 2 - sum(x**2 for x in r)
     return ClusteredMean(mean, math.sqrt(variance), n**2 / spread)
+
+
+def linked_clusters(memberships: Iterable[Iterable[Hashable]]) -> list[int]:
+    """A cluster number for each observation, given the groups each belongs to.
+
+    Observations that share a group are in one cluster, and so, transitively, are groups
+    linked by an observation in both: a person who answered in two classes makes the two
+    classes one cluster (a union-find over the groups). An observation in no group is a
+    cluster of its own. Numbers run from 0 in order of first appearance.
+    """
+    parent: dict[Hashable, Hashable] = {}
+
+    def root(group: Hashable) -> Hashable:
+        parent.setdefault(group, group)
+        while parent[group] != group:
+            parent[group] = parent[parent[group]]  # path halving
+            group = parent[group]
+        return group
+
+    groups = [list(of_one) for of_one in memberships]
+    for of_one in groups:
+        for group in of_one[1:]:
+            parent[root(group)] = root(of_one[0])
+    numbers: dict[Hashable, int] = {}
+    clusters = []
+    for of_one in groups:
+        # object(): a key no other observation has
+        key = root(of_one[0]) if of_one else object()
+        clusters.append(numbers.setdefault(key, len(numbers)))
+    return clusters
 
 
 def confidence_interval(robust: ClusteredMean) -> tuple[float, float]:

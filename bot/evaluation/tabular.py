@@ -3,10 +3,11 @@
 Each kind of table (its id, e.g. "choices": one per step) becomes one long table: the
 context columns saying what a table is about (the step), then its own columns. A column is
 numeric when any of its cells holds a number or is hidden. A numeric cell holds a number or
-nothing, never text, and beside each numeric column a `<column>_suppressed` flag is 1 where
-the number is hidden (fewer than K people, or it would reveal a hidden one), else 0. An empty
-cell with the flag 0 has no number to show: a total row's share, a follow-up's T1 mean, a
-test with nothing to test.
+nothing, never text, and beside each numeric column `<column>_suppressed` says why a cell is
+empty: `hidden_k` where the K rule hides the number (fewer than K people, or it would reveal
+a hidden one), another reason code where there is no number to show (`report.py`: a total
+row's share, a follow-up's T1 mean, an interval from one cluster...), nothing where the
+number is there.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.evaluation.report import Cell, Column, Report, Table
+from bot.evaluation.report import NOT_APPLICABLE, Cell, Column, Report, Table
 
 ABOUT = "about"
 FLAG_SUFFIX = "_suppressed"
@@ -125,8 +126,9 @@ def _values(cells: Iterable[tuple[Column, Cell]], kinds: Mapping[str, str]) -> d
     values: dict[str, Value] = {}
     for column, cell in cells:
         if kinds[column.key] in NUMERIC:
-            values[column.key] = cell.value if is_number(cell.value) else None
-            values[column.key + FLAG_SUFFIX] = int(cell.suppressed)
+            number = is_number(cell.value)
+            values[column.key] = cell.value if number else None
+            values[column.key + FLAG_SUFFIX] = None if number else cell.reason or NOT_APPLICABLE
         else:
             values[column.key] = cell.text if cell.value is None else cell.value
     return values

@@ -2,9 +2,10 @@
 
 One sheet per kind of table, laid out as in the CSV (`tabular`), an "about" sheet first and
 a "dictionary" sheet last. Numbers are stored as numbers, so Excel and LibreOffice show
-them with the reader's own decimal mark; a hidden number is an empty cell with the flag 1
-beside it. Text is always written as text (XlsxWriter's write_string never makes a formula),
-and text that would start a formula once edited carries Excel's own quote prefix as well.
+them with the reader's own decimal mark; an empty number has the reason beside it
+(`hidden_k` when hidden). Text is always written as text (XlsxWriter's write_string never
+makes a formula), and text that would start a formula once edited carries Excel's own
+quote prefix as well.
 """
 
 from __future__ import annotations

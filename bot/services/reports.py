@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, date, datetime
 
 from bot.content.catalog import Catalog
+from bot.content.story_checks import MESSAGE_LIMIT
 from bot.evaluation.release import Period, PeriodError, Release, RetiredError
 from bot.evaluation.report import (
     ALL,
@@ -162,7 +163,7 @@ class ReportService:
         # The CSV and JSON, for tools, come from `bystander report`.
         return Outcome(
             [
-                Message("\n".join(escape(line) for line in summary)),
+                *(Message(text) for text in _messages(summary)),
                 *(
                     Message(escape(c.title), photo=image)
                     for c, image in zip(charts, images, strict=True)
@@ -171,3 +172,15 @@ class ReportService:
                 Message("Excel", document=(f"report-{stamp}.xlsx", workbook)),
             ]
         )
+
+
+def _messages(lines: tuple[str, ...]) -> list[str]:
+    """The summary's lines, escaped, in as few messages as Telegram's length limit allows:
+    each item and comparison adds a finding, and the caveats come after them."""
+    messages: list[str] = []
+    for line in map(escape, lines):
+        if messages and len(messages[-1]) + 1 + len(line) <= MESSAGE_LIMIT:
+            messages[-1] += "\n" + line
+        else:
+            messages.append(line)
+    return messages

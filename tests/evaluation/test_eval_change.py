@@ -83,14 +83,16 @@ def test_one_class_gets_no_interval_and_says_why(catalog: Catalog) -> None:
     assert (efficacy["ci_low"].text, efficacy["ci_high"].text) == ("–", "–")
     assert not efficacy["mean_difference"].suppressed
     assert (
-        "(no confidence interval: all answers come from one and the same class;"
+        "(no confidence interval: all answers come from one and the same cluster (one class,"
         in (report.summary[0])
     )
     assert not [c for s in report.sections for c in s.charts if c.kind == "intervals"]
 
 
-def ceiling_data(at_top: int, top_people: int, below_people: int, total: int = 30) -> ReportData:
-    pairs = [MeasurePair("efficacy", "T1-T2", 5, 5)] * at_top
+def ceiling_data(
+    at_top: int, top_people: int, below_people: int, total: int = 30, top_after: int = 5
+) -> ReportData:
+    pairs = [MeasurePair("efficacy", "T1-T2", 5, top_after)] * at_top
     pairs += [MeasurePair("efficacy", "T1-T2", 3, 4)] * (total - at_top)
     people = MeasurePeople("efficacy", "T1-T2", total, top_people, below_people)
     return ReportData(Filters(), measures=pairs, measure_people=[people])
@@ -117,11 +119,13 @@ def test_the_ceiling_share_follows_the_k_rule_both_ways(catalog: Catalog) -> Non
     """Fewer than K at the top, or fewer than K below it (30 minus the share): hidden."""
     for top_people, below_people in ((K - 1, 30), (30, K - 1)):
         at_top = K - 1 if top_people < K else 30 - (K - 1)
-        report = build_report(ceiling_data(at_top, top_people, below_people), catalog, "en", K)
-        efficacy = change_row(report)
+        # After: not near the top either, or the means would hide the whole row (below).
+        data = ceiling_data(at_top, top_people, below_people, top_after=4)
+        efficacy = change_row(build_report(data, catalog, "en", K))
         assert efficacy["ceiling_t1"].suppressed
         assert efficacy["ceiling_flag"].suppressed  # "not high" would tell something too
-        assert not [line for line in report.summary if "ceiling" in line]
+        summary = build_report(data, catalog, "en", K).summary
+        assert not [line for line in summary if "ceiling" in line]
         assert not efficacy["people"].suppressed  # the rest of the row stays
 
 
@@ -148,9 +152,15 @@ def test_exactly_15_percent_at_the_top_is_not_flagged(catalog: Catalog) -> None:
 
 
 def test_equal_changes_give_no_interval_and_say_why(catalog: Catalog) -> None:
-    everyone_at_the_top = ceiling_data(30, 30, 0)  # 5 → 5 for all: no spread at all
-    report = build_report(everyone_at_the_top, catalog, "en", K)
-    assert change_row(report)["ci_low"].value is None
+    pairs = [MeasurePair("efficacy", "T1-T2", 3, 3)] * 15 + [
+        MeasurePair("efficacy", "T1-T2", 4, 4)
+    ] * 15
+    nobody_changed = ReportData(
+        Filters(), measures=pairs, measure_people=[MeasurePeople("efficacy", "T1-T2", 30, 0, 30)]
+    )
+    report = build_report(nobody_changed, catalog, "en", K)
+    efficacy = change_row(report)
+    assert efficacy["ci_low"].value is None and efficacy["ci_low"].reason == "no_variance"
     assert any("no confidence interval: all the changes were the same" in s for s in report.summary)
     assert not any("0.0 to 0.0" in s for s in report.summary)
 
@@ -159,3 +169,132 @@ def test_people_after_folding_are_said_to_count_only_the_recent_pairs(catalog: C
     folded = dataclasses.replace(ceiling_data(10, 10, 20), folded=True)
     summary = build_report(folded, catalog, "en", K).summary
     assert any("30 answer pairs; 30 people counted among the recent ones" in s for s in summary)
+
+
+def test_the_table_shows_the_basis_of_its_inference_and_flags_few_degrees_of_freedom(
+    catalog: Catalog,
+) -> None:
+    pairs = three_classes()
+    data = ReportData(
+        Filters(), measures=pairs, measure_people=[MeasurePeople("efficacy", "T1-T2", 30, 0, 30)]
+    )
+    report = build_report(data, catalog, "en", K)
+    efficacy = change_row(report)
+    by_class = paired_change([(p.before, p.after) for p in pairs], [p.class_label for p in pairs])
+    assert efficacy["clusters"].value == 3
+    assert efficacy["se"].value == round(by_class.standard_error, 4)
+    assert efficacy["df"].value == round(by_class.df, 4) and by_class.df < 4
+    assert (efficacy["small_df"].text, efficacy["small_df"].value) == ("Unreliable", 1)
+    assert (
+        "but unreliable: with so few clusters it has only 2.0 degrees of freedom"
+        in (report.summary[0])
+    )
+    many = [dataclasses.replace(p, class_label=None) for p in pairs]  # 30 people, no class
+    data = dataclasses.replace(data, measures=many)
+    alone = build_report(data, catalog, "en", K)
+    assert change_row(alone)["clusters"].value == 30
+    assert change_row(alone)["small_df"].value == 0
+    assert "unreliable" not in alone.summary[0]
+
+
+def test_a_person_answering_in_two_classes_links_them_into_one_cluster(catalog: Catalog) -> None:
+    pairs = three_classes()
+    linker = next(p for p in pairs if p.class_label == 1)
+    pairs.append(dataclasses.replace(linker, class_label=2))  # the same person, in class 2
+    data = ReportData(
+        Filters(), measures=pairs, measure_people=[MeasurePeople("efficacy", "T1-T2", 30, 0, 30)]
+    )
+    efficacy = change_row(build_report(data, catalog, "en", K))
+    merged = paired_change(
+        [(p.before, p.after) for p in pairs],
+        [1 if p.class_label == 2 else p.class_label for p in pairs],
+    )
+    assert (efficacy["classes"].value, efficacy["clusters"].value) == (3, 2)
+    assert efficacy["ci_low"].value == round(merged.ci_low, 4)
+
+
+def test_every_answer_at_one_end_is_hidden_like_a_group_under_k(catalog: Catalog) -> None:
+    """Everyone at the top before: the means (5.00) would tell each answer, and "stayed the
+    same" or "ceiling" would be misleading; the row is hidden as if it had fewer than K."""
+    everyone_at_the_top = ceiling_data(30, 30, 0)
+    report = build_report(everyone_at_the_top, catalog, "en", K)
+    efficacy = change_row(report)
+    assert all(efficacy[c].suppressed for c in ("people", "pairs", "mean_before", "ceiling_flag"))
+    assert efficacy["people"].reason == "hidden_k"
+    assert not [line for line in report.summary if "Confidence in being able to act" in line]
+    everyone_at_the_top_after = [MeasurePair("efficacy", "T1-T2", b, 5) for b in (2, 3, 4)] * 10
+    after = dataclasses.replace(everyone_at_the_top, measures=everyone_at_the_top_after)
+    assert change_row(build_report(after, catalog, "en", K))["mean_after"].suppressed
+
+
+def test_a_mean_that_tells_fewer_than_k_answers_off_the_top_is_hidden(catalog: Catalog) -> None:
+    """29 answers of 5 and one of 4 give a mean of 4.97 from 30: the one below the top is
+    told. The mean's distance from the end, summed over the answers, must reach K."""
+    one_below = [MeasurePair("efficacy", "T1-T2", 5, 5)] * 29 + [
+        MeasurePair("efficacy", "T1-T2", 4, 5)
+    ]
+    data = dataclasses.replace(ceiling_data(30, 30, 0), measures=one_below)
+    assert change_row(build_report(data, catalog, "en", K))["mean_before"].suppressed
+    k_points_below = [MeasurePair("efficacy", "T1-T2", 5, 4)] * (30 - K) + [
+        MeasurePair("efficacy", "T1-T2", 4, 3)
+    ] * K
+    data = dataclasses.replace(data, measures=k_points_below)
+    shown = change_row(build_report(data, catalog, "en", K))
+    assert (shown["people"].value, shown["mean_before"].text) == (30, f"{5 - K / 30:.2f}")
+
+
+def test_empty_cells_say_why(catalog: Catalog) -> None:
+    one_class = [p for p in three_classes() if p.class_label == 1]
+    follow_up = [dataclasses.replace(p, comparison="T1-T3") for p in three_classes()]
+    data = ReportData(
+        Filters(),
+        measures=one_class + follow_up,
+        measure_people=[
+            MeasurePeople("efficacy", "T1-T2", 10, 0, 10),
+            MeasurePeople("efficacy", "T1-T3", 30),
+        ],
+    )
+    report = build_report(data, catalog, "en", K)
+    assert {change_row(report)[c].reason for c in ("ci_low", "se", "df", "small_df")} == {
+        "no_ci_one_cluster"
+    }
+    later = change_row(report, "T1-T3")
+    assert (later["mean_before"].reason, later["ceiling_t1"].reason) == ("not_applicable",) * 2
+    assert later["mean_difference"].reason == ""
+
+
+def test_the_summary_says_who_the_follow_up_and_second_scenarios_come_from(
+    catalog: Catalog,
+) -> None:
+    follow_up = [dataclasses.replace(p, comparison="T1-T3") for p in three_classes()]
+    data = ReportData(
+        Filters(),
+        measures=three_classes() + follow_up,
+        measure_people=[
+            MeasurePeople("efficacy", "T1-T2", 30, 0, 30),
+            MeasurePeople("efficacy", "T1-T3", 30),
+        ],
+    )
+    summary = build_report(data, catalog, "en", K).summary
+    assert any("(T3) is answered only by those who asked for a reminder" in s for s in summary)
+    assert any("Those who play on are not a random sample" in s for s in summary)
+    once = [p for p in three_classes()[::2]]  # one scenario each, no follow-up
+    data = ReportData(
+        Filters(), measures=once, measure_people=[MeasurePeople("efficacy", "T1-T2", 30, 0, 30)]
+    )
+    summary = build_report(data, catalog, "en", K).summary
+    assert not any("reminder" in s or "play on" in s for s in summary)
+    # Folded pairs are counted without their people: more pairs than people says nothing.
+    folded = dataclasses.replace(data, measures=three_classes(), folded=True)
+    assert not any("play on" in s for s in build_report(folded, catalog, "en", K).summary)
+
+
+def test_the_intros_name_what_the_numbers_are(catalog: Catalog) -> None:
+    report = build_report(ceiling_data(10, 10, 20), catalog, "en", K)
+    intro = {s.id: s.intro for s in report.sections}
+    assert "0.2, 0.5 and 0.8" in intro["change"]
+    assert "d_av can be compared with them, d_z cannot" in intro["change"]
+    assert "suggests" not in intro["helpful"] and "not a measure of" in intro["helpful"]
+    finding = report.summary[0]
+    assert "changed from 3.7 to 4.3 on the 1–5 scale, a change of +0.7 points" in finding
+    assert " rose " not in finding

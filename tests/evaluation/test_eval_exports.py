@@ -15,7 +15,7 @@ import pytest
 from bot.content.catalog import Catalog
 from bot.evaluation.data import Filters, ReportData
 from bot.evaluation.dictionary import data_dictionary
-from bot.evaluation.render import dictionary_csv, to_csv
+from bot.evaluation.render import dictionary_csv, to_csv, to_html
 from bot.evaluation.report import Report, build_report
 from bot.evaluation.tabular import FLAG_SUFFIX
 from bot.evaluation.workbook import to_xlsx
@@ -45,6 +45,10 @@ def swedish_float(field: str) -> float:
     return float(field.replace(",", "."))
 
 
+# Why a numeric cell is empty; "" where it holds its number.
+REASONS = ("", "hidden_k", "no_ci_one_cluster", "no_variance", "not_applicable")
+
+
 def flagged(columns: Iterator[str] | list[str]) -> list[str]:
     """The numeric columns: those with a `<column>_suppressed` flag beside them."""
     names = list(columns)
@@ -62,11 +66,11 @@ def test_every_numeric_csv_column_parses_in_swedish_excel(catalog: Catalog, n: i
     hidden = 0
     for row in rows:
         for column in numeric:
-            value, flag = row[column], row[column + FLAG_SUFFIX]
-            if flag == "1":
-                assert value == "", f"a hidden {column} shows {value!r}"
-                hidden += 1
-            elif value:
+            value, reason = row[column], row[column + FLAG_SUFFIX]
+            assert reason in REASONS
+            assert not (value and reason), f"{column}: {value!r} with {reason!r}"
+            hidden += reason == "hidden_k"
+            if value:
                 swedish_float(value)
     assert hidden > 0  # boundary_data has hidden cells at both sizes (zeros, sums)
     assert not any("färre än" in row[c] for row in rows for c in numeric)
@@ -135,12 +139,11 @@ def test_workbook_numbers_are_numbers_and_hidden_ones_empty(catalog: Catalog, n:
         rows = sheet_rows(book, name)
         for column in flagged(rows[0]):
             for row in rows:
-                cell, flag = row[column], row[column + FLAG_SUFFIX].value
-                assert flag in (0, 1)
-                if flag:
-                    assert cell.value is None, f"a hidden {column} in {name} shows {cell.value}"
-                    hidden += 1
-                elif cell.value is not None:
+                cell, reason = row[column], row[column + FLAG_SUFFIX].value
+                assert (reason or "") in REASONS
+                assert (cell.value is None) == (reason is not None), f"{column} in {name}"
+                hidden += reason == "hidden_k"
+                if cell.value is not None:
                     assert cell.data_type == "n", f"{column} in {name} is {cell.value!r}"
     assert hidden > 0  # boundary_data has hidden cells at both sizes (zeros, sums)
     choices = sheet_rows(book, "choices")
@@ -211,7 +214,8 @@ def test_the_dictionary_is_a_swedish_csv_and_a_sheet(catalog: Catalog) -> None:
     share = next(r for r in rows if r["Tabell"] == "choices" and r["Kolumn"] == "share")
     assert share["Typ"] == "Decimaltal" and "procent" in share["Beskrivning"]
     flag = next(r for r in rows if r["Kolumn"] == "share_suppressed")
-    assert flag["Typ"] == "Flagga (0 eller 1)"
+    assert flag["Typ"] == "Skälkod"
+    assert all(code in flag["Beskrivning"] for code in REASONS if code)
     sheet = [[c.value or "" for c in row] for row in workbook(made, catalog)["dictionary"].rows]
     assert sheet == [list(rows[0]), *(list(r.values()) for r in rows)]
 
@@ -233,3 +237,39 @@ def test_a_tiny_or_huge_number_is_written_out_with_a_decimal_comma() -> None:
     assert _csv_value(4.6e-08) == "0,000000046"  # Excel reads 4.6e-08 as text
     assert _csv_value(1.5e16) == "15000000000000000"
     assert _csv_value(-0.25) == "-0,25" and _csv_value(3) == "3" and _csv_value(None) == ""
+
+
+def test_change_rows_carry_the_item_id_in_every_export_but_not_in_the_html(
+    catalog: Catalog,
+) -> None:
+    made = report(catalog)
+    change = [r for r in swedish_excel_rows(to_csv(made)) if r["table"] == "change"]
+    assert {(r["item"], r["item_id"]) for r in change} == {
+        ("Tilltron till att kunna göra något", "efficacy")
+    }
+    sheet = sheet_rows(workbook(made, catalog), "change")
+    assert {r["item_id"].value for r in sheet} == {"efficacy"}
+    entries = data_dictionary(made, catalog.locales)
+    (entry,) = (e for e in entries if e.table == "change" and e.column == "item_id")
+    assert entry.label == "Fråge-id" and "samma i alla språk" in entry.description
+    html = to_html(made)
+    assert "Fråge-id" not in html and "<td>efficacy</td>" not in html
+    assert '<th scope="row">Tilltron till att kunna göra något</th>' in html
+
+
+def test_every_empty_number_in_the_csv_says_why(catalog: Catalog) -> None:
+    rows = swedish_excel_rows(to_csv(report(catalog, K - 1)))
+    change = {r["comparison"]: r for r in rows if r["table"] == "change"}
+    assert change["T1-T3"]["people_suppressed"] == "hidden_k"
+    assert change["T1-T2"]["mean_before_suppressed"] == ""  # shown: nothing to explain
+    small = next(r for r in rows if r["table"] == "scenarios" and r["starts"] == "")
+    assert small["starts_suppressed"] == "hidden_k"
+    total = next(r for r in rows if r["table"] == "choices" and r["choice"] == "Totalt")
+    assert (total["share"], total["share_suppressed"]) == ("", "not_applicable")
+    shown = report(catalog, K)
+    later = next(
+        r
+        for r in swedish_excel_rows(to_csv(shown))
+        if r["table"] == "change" and r["comparison"] == "T1-T3"
+    )
+    assert (later["mean_before"], later["mean_before_suppressed"]) == ("", "not_applicable")

@@ -58,7 +58,12 @@ def test_json_keeps_every_value_and_its_text(catalog: Catalog) -> None:
     scenarios = report["sections"][0]["tables"][0]
     small = scenarios["rows"][1]
     assert small[0]["text"] == "The party in Norsborg"
-    assert small[1] == {"text": f"fewer than {K}", "value": None, "suppressed": True}
+    assert small[1] == {
+        "text": f"fewer than {K}",
+        "value": None,
+        "suppressed": True,
+        "reason": "hidden_k",
+    }
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

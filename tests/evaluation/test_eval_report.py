@@ -72,7 +72,7 @@ def test_a_group_of_k_minus_one_is_hidden_and_of_k_shown(
         return row(table, label)[key]
 
     below, at = cell(K - 1), cell(K)
-    assert below == Cell(f"fewer than {K}", None, suppressed=True)
+    assert below == Cell(f"fewer than {K}", None, suppressed=True, reason="hidden_k")
     assert not at.suppressed and at.value is not None
 
 
@@ -146,15 +146,16 @@ def test_findings_answer_the_evaluators_question(catalog: Catalog) -> None:
     english = build_report(data, catalog, "en", K)
     swedish = build_report(data, catalog, "sv", K)
     assert english.summary[:2] == (
-        "Right after the scenario (T1 → T2): Confidence in being able to act rose by 0.6 points"
-        " on the 1–5 scale (95% CI 0.4 to 0.8; 42 answer pairs from 42 people, none of them in"
-        " a class).",
+        "Right after the scenario (T1 → T2): Confidence in being able to act changed from 3.0"
+        " to 3.6 on the 1–5 scale, a change of +0.6 points (95% CI 0.4 to 0.8; 42 answer pairs"
+        " from 42 people, none of them in a class).",
         "These are changes, not effects of the training: there is no comparison group, and the"
         " answers after are given right after the scenario or the lesson, when it is easy to"
         " answer as one thinks is expected.",
     )
     assert (
-        "ökade med 0,6 poäng på skalan 1–5 (95 % KI 0,4 till 0,8; 42 svarspar" in swedish.summary[0]
+        "förändrades från 3,0 till 3,6 på skalan 1–5, en förändring med +0,6 poäng (95 % KI 0,4"
+        " till 0,8; 42 svarspar" in swedish.summary[0]
     )
     assert "inte effekter av träningen" in swedish.summary[1]
     assert not [line for line in english.summary if "chance" in line or "p <" in line]
@@ -163,8 +164,8 @@ def test_findings_answer_the_evaluators_question(catalog: Catalog) -> None:
 @pytest.mark.parametrize(
     ("pairs", "expected"),
     [
-        ([(4, 3)] * 4 + [(4, 4)] * 2, "fell by 0.7 points"),
-        ([(3, 3)] * 6, "stayed about the same"),
+        ([(4, 3)] * 4 + [(4, 4)] * 2, "changed by −0.7 points"),
+        ([(3, 3)] * 6, "changed by 0.0 points"),
         ([(3, 3)] * 6, "(no confidence interval: all the changes were the same; 6 answer pairs"),
         ([(3, 4), (4, 3)] * 3, "(95% CI −1.1 to 1.1; 6 answer pairs from 6 people"),
     ],

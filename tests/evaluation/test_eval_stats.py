@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from bot.evaluation.stats import PairedChange, clustered_mean, paired_change
+from bot.evaluation.stats import PairedChange, clustered_mean, linked_clusters, paired_change
 
 T_975_DF3 = 3.182446305284263  # the t table's two-sided 95 % value for 3 degrees of freedom
 REPO = Path(__file__).resolve().parents[2]
@@ -234,9 +234,47 @@ def test_a_decrease_is_negative() -> None:
 
 def test_one_pair_has_means_only() -> None:
     assert paired_change([(2, 5)]) == PairedChange(
-        1, 1, 2.0, 5.0, 3.0, None, None, None, None, None
+        1, 1, 2.0, 5.0, 3.0, None, None, None, None, None, None
     )
 
 
 def test_no_pairs() -> None:
-    assert paired_change([]) == PairedChange(0, 0, None, None, None, None, None, None, None, None)
+    assert paired_change([]) == PairedChange(
+        0, 0, None, None, None, None, None, None, None, None, None
+    )
+
+
+def test_a_person_in_two_classes_makes_them_one_cluster() -> None:
+    # Pairs: (class 1, person a), (class 2, person a), (class 3, person b), (no class, b),
+    # (no class, c), and one pair whose class and person are both unknown.
+    memberships = [
+        [("class", 1), ("person", "a")],
+        [("class", 2), ("person", "a")],
+        [("class", 3), ("person", "b")],
+        [("person", "b")],
+        [("person", "c")],
+        [],
+    ]
+    assert linked_clusters(memberships) == [0, 0, 1, 1, 2, 3]
+
+
+def test_linked_classes_widen_the_interval_as_one_cluster() -> None:
+    """Two classes linked by one person are one cluster: the interval is the one computed
+    with them merged, and it differs from treating them apart."""
+    rng = random.Random(7)
+    pairs, labels = [], []
+    for cluster in range(6):
+        shift = rng.choice((0, 1, 2))
+        for _ in range(8):
+            before = rng.randint(1, 3)
+            pairs.append((before, before + shift))
+            labels.append([("class", cluster), ("person", 100 * cluster + len(pairs))])
+    labels[0].append(("person", "shared"))  # one person in class 0 ...
+    labels[-1].append(("person", "shared"))  # ... and in class 5
+    merged = [0 if c == 5 else c for c in range(6) for _ in range(8)]
+    linked = paired_change(pairs, linked_clusters(labels))
+    assert (linked.ci_low, linked.ci_high, linked.clusters) == pytest.approx(
+        (paired_change(pairs, merged).ci_low, paired_change(pairs, merged).ci_high, 5)
+    )
+    apart = paired_change(pairs, [c for c in range(6) for _ in range(8)])
+    assert apart.clusters == 6 and apart.ci_low != pytest.approx(linked.ci_low)

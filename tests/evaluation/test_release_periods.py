@@ -11,6 +11,8 @@ import pytest
 
 from bot.evaluation.data import Filters, MeasurePair, ReportData
 from bot.evaluation.release import Period, PeriodError, Release, stored_pairs
+from bot.evaluation.report import _clusters
+from bot.evaluation.stats import paired_change
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-HT", "26-01", "2026-1", "x"])
@@ -61,3 +63,30 @@ def test_a_release_keeps_the_clusters_but_links_no_answers_of_one_person() -> No
         for item in ("efficacy", "help-friend")
     }  # fmt: skip
     assert drawn["efficacy"] != drawn["help-friend"]  # 1 in 37! that they would be equal
+
+
+def test_a_release_keeps_the_person_who_links_two_classes() -> None:
+    """One person answered in class 1 and in class 2: the released pairs link the two
+    classes as the raw ones do, so a report of the release has the same clusters and
+    interval; people in one class only keep no label."""
+    pairs = [MeasurePair("efficacy", "T1-T2", b, b + c, cls, 10 * cls + person)
+             for cls, c in ((1, 2), (2, 0), (3, 1))
+             for person in range(6) for b in (1, 2)]  # fmt: skip
+    pairs += [
+        MeasurePair("efficacy", "T1-T2", 2, 4, 1, 99),
+        MeasurePair("efficacy", "T1-T2", 2, 2, 2, 99),
+    ]
+    data = ReportData(Filters(), measures=pairs)
+    again = Release.from_json(
+        "2025-05", Release("2025-05", 5, {"all": data}, frozenset()).to_json()
+    )
+    released = again.scopes["all"].measures
+
+    def change(of: list[MeasurePair]) -> tuple[float | None, ...]:
+        result = paired_change([(p.before, p.after) for p in of], _clusters(of))
+        return (result.clusters, result.ci_low, result.ci_high, result.df)
+
+    assert change(released) == pytest.approx(change(pairs))
+    assert change(pairs)[0] == 2  # classes 1 and 2 are one cluster, class 3 another
+    linked = {p.person_label for p in released if p.person_label is not None}
+    assert len(linked) == 1  # only the person who links them keeps a label
