@@ -130,7 +130,7 @@ class QuestionnaireFlow(PlayerDesk):
             message = self.survey.several(BEHAVIOUR, follow_up.id, session.language)
         else:
             message = self._follow_up_items(session, follow_up)
-        return _answered(Outcome([message]))
+        return _in_place(message)
 
     @button(BEHAVIOUR)
     async def follow_up_behaviour(
@@ -177,7 +177,7 @@ class QuestionnaireFlow(PlayerDesk):
             message = self.survey.several(REASONS, follow_up.id, session.language)
         else:
             message = self._follow_up_items(session, follow_up)
-        return _answered(Outcome([message]))
+        return _in_place(message)
 
     def _follow_up_items(self, session: Session, follow_up: FollowUpState) -> Message:
         return self.survey.question(session.language, Wave.FOLLOW_UP, follow_up.scenario_id, 0)
@@ -191,6 +191,13 @@ class QuestionnaireFlow(PlayerDesk):
         if self.survey is None or not session.saved or number is None:
             return session, None
         return session, await self.survey.sent_follow_up(person.pseudonym, number)
+
+
+def _in_place(message: Message) -> Outcome:
+    """The follow-up's first questions follow one another in one message, ending as the
+    first item: the chat keeps no trace of which of them were asked, so none of what was
+    answered (an opportunity, doing nothing)."""
+    return Outcome([message], edit=True)
 
 
 def _answered(outcome: Outcome, note: str = ANSWERED) -> Outcome:

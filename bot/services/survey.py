@@ -333,9 +333,16 @@ class SurveyService:
         return [o.id for o in self.options(kind)].index(option_id)
 
     def parse_chosen(self, kind: str, chosen: str) -> int | None:
-        """The ticked answers from a button; None when forged."""
-        limit = 1 << len(self.options(kind))
-        return int(chosen) if chosen.isdigit() and int(chosen) < limit else None
+        """The ticked answers from a button; None when forged: out of range, or "I did
+        nothing" beside something done (the tick buttons never offer both)."""
+        if not chosen.isdigit() or int(chosen) >= 1 << len(self.options(kind)):
+            return None
+        ticked = int(chosen)
+        if kind == BEHAVIOUR:
+            nothing = 1 << self._index(kind, NOTHING)
+            if ticked & nothing and ticked != nothing:
+                return None
+        return ticked
 
     def chosen_ids(self, kind: str, chosen: int) -> str:
         """The ticked answers as stored: ids in the questionnaire's order, by commas."""

@@ -406,8 +406,8 @@ class SurveyStore(Protocol):
         person counts; answering is activity today. ValueError for another column."""
 
     async def solo_round(self, user: str) -> str | None:
-        """The scenario of the person's round outside lessons whose T1 has a real answer
-        and whose T2 is not complete, if there is one."""
+        """The scenario of the person's round outside lessons whose T1 has a real answer,
+        whose scenario they started and whose T2 was not asked yet, if there is one."""
 
     async def join_lesson_round(
         self, user: str, scenario_id: str, lesson_id: int, address: str
@@ -416,7 +416,9 @@ class SurveyStore(Protocol):
         go to the sealed address when the lesson ends. The first call counts."""
 
     async def due_lesson_rounds(self, now: datetime) -> list[int]:
-        """Ids of the waiting lesson rounds whose lesson has ended (or is gone)."""
+        """Ids of the waiting lesson rounds whose lesson has ended (or is gone). A round of
+        an ended lesson whose person never finished its scenario is cancelled instead: its
+        answers would pair around no lesson."""
 
     async def due_lesson_round(self, round_id: int, now: datetime) -> DueMessage | None:
         """The round with its sealed address and its person's language, if still waiting,

@@ -15,6 +15,7 @@ from psycopg import AsyncConnection
 
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.records import (
+    CANCELLED,
     FOLLOW_UP_ANSWERS,
     WAITING,
     DueMessage,
@@ -24,11 +25,23 @@ from bot.storage.records import (
 
 _FOLLOW_UP_COLUMNS = "id, scenario_id, status, opportunity, acted, reasons"
 # Lesson rounds whose lesson has ended, or is gone with its class.
+_LESSON_OVER = (
+    "NOT EXISTS (SELECT 1 FROM lessons l WHERE l.id = r.lesson_id"
+    " AND l.ended_at IS NULL AND l.ends_at > %(now)s)"
+)
+_FINISHED_ITS_SCENARIO = (
+    "EXISTS (SELECT 1 FROM runs x WHERE x.pseudonym = r.pseudonym"
+    " AND x.scenario_id = r.scenario_id AND x.finished_on IS NOT NULL)"
+)
 _ROUNDS_DUE = (
     "FROM lesson_rounds r JOIN users u ON u.pseudonym = r.pseudonym"
-    " LEFT JOIN lessons l ON l.id = r.lesson_id"
-    f" WHERE r.status = '{WAITING}' AND (l.id IS NULL OR l.ended_at IS NOT NULL"
-    " OR l.ends_at <= %(now)s)"
+    f" WHERE r.status = '{WAITING}' AND {_LESSON_OVER}"
+)
+# A round whose lesson ended before its student finished the scenario pairs answers
+# around no lesson: its end questions are never sent.
+_CANCEL_UNPLAYED_ROUNDS = (
+    f"UPDATE lesson_rounds AS r SET status = '{CANCELLED}', address = NULL"
+    f" WHERE r.status = '{WAITING}' AND {_LESSON_OVER} AND NOT {_FINISHED_ITS_SCENARIO}"
 )
 
 
@@ -102,6 +115,8 @@ class PostgresSurveyStore:
             "  WHERE r.pseudonym = a.pseudonym AND r.scenario_id = a.scenario_id)"
             " AND NOT EXISTS (SELECT 1 FROM measure_answers b WHERE b.pseudonym = a.pseudonym"
             "  AND b.scenario_id = a.scenario_id AND b.wave = 'T2')"
+            " AND EXISTS (SELECT 1 FROM runs x"
+            "  WHERE x.pseudonym = a.pseudonym AND x.scenario_id = a.scenario_id)"
             " ORDER BY a.answered_on, a.scenario_id LIMIT 1",
             {"user": user},
         )
@@ -121,6 +136,7 @@ class PostgresSurveyStore:
 
     async def due_lesson_rounds(self, now: datetime) -> list[int]:
         async with self.store.transaction() as db:
+            await db.execute(_CANCEL_UNPLAYED_ROUNDS, {"now": now})
             cursor = await db.execute(f"SELECT r.id {_ROUNDS_DUE} ORDER BY r.id", {"now": now})
             return [row[0] for row in await cursor.fetchall()]
 

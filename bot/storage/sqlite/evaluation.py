@@ -29,6 +29,7 @@ from bot.evaluation.data import (
 )  # fmt: skip
 from bot.storage.archive import with_archived
 from bot.storage.records import (
+    CANCELLED,
     FOLLOW_UP_ANSWERS,
     FOLLOW_UP_WAVE,
     INVITATION_GRACE_DAYS,
@@ -64,11 +65,23 @@ _PAIR_LABELS = (
 )
 REPORT_CACHE_KB = 48_000
 # Lesson rounds whose lesson has ended, or is gone with its class.
+_LESSON_OVER = (
+    "NOT EXISTS (SELECT 1 FROM lessons l WHERE l.id = r.lesson_id"
+    " AND l.ended_at IS NULL AND l.ends_at > :now)"
+)
+_FINISHED_ITS_SCENARIO = (
+    "EXISTS (SELECT 1 FROM runs x WHERE x.user = r.user AND x.scenario_id = r.scenario_id"
+    " AND x.finished_on IS NOT NULL)"
+)
 _ROUNDS_DUE = (
     "FROM lesson_rounds r JOIN users u ON u.user = r.user"
-    " LEFT JOIN lessons l ON l.id = r.lesson_id"
-    f" WHERE r.status = '{WAITING}' AND (l.id IS NULL OR l.ended_at IS NOT NULL"
-    " OR l.ends_at <= :now)"
+    f" WHERE r.status = '{WAITING}' AND {_LESSON_OVER}"
+)
+# A round whose lesson ended before its student finished the scenario pairs answers
+# around no lesson: its end questions are never sent.
+_CANCEL_UNPLAYED_ROUNDS = (
+    f"UPDATE lesson_rounds AS r SET status = '{CANCELLED}', address = NULL"
+    f" WHERE r.status = '{WAITING}' AND {_LESSON_OVER} AND NOT {_FINISHED_ITS_SCENARIO}"
 )
 
 
@@ -137,6 +150,8 @@ class SqlCipherEvaluationStore:
                 "  WHERE r.user = a.user AND r.scenario_id = a.scenario_id)"
                 " AND NOT EXISTS (SELECT 1 FROM measure_answers b WHERE b.user = a.user"
                 "  AND b.scenario_id = a.scenario_id AND b.wave = 'T2')"
+                " AND EXISTS (SELECT 1 FROM runs x"
+                "  WHERE x.user = a.user AND x.scenario_id = a.scenario_id)"
                 " ORDER BY a.answered_on, a.scenario_id LIMIT 1",
                 {"user": user},
             )
@@ -155,7 +170,8 @@ class SqlCipherEvaluationStore:
             )
 
     async def due_lesson_rounds(self, now: datetime) -> list[int]:
-        async with self.store.reading() as db:
+        async with self.store.statement() as db:
+            await db.execute(_CANCEL_UNPLAYED_ROUNDS, {"now": stamp(now)})
             rows = await db.execute_fetchall(
                 f"SELECT r.id {_ROUNDS_DUE} ORDER BY r.id", {"now": stamp(now)}
             )

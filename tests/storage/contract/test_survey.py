@@ -131,6 +131,8 @@ async def test_the_solo_round_is_the_one_with_a_real_t1_and_no_t2(storage: Stora
     await survey.record_answer(USER, "s1", "T1", "efficacy", 0)  # skipped: nothing to pair
     assert await survey.solo_round(USER) is None
     await survey.record_answer(USER, "s1", "T1", "intent", 3)
+    assert await survey.solo_round(USER) is None, "answered before a scenario never started"
+    await play(storage.players, USER, "r1", [("a", "good", "delegate", "helpful")])
     assert await survey.solo_round(USER) == "s1"
     await survey.record_answer(USER, "s1", "T2", "efficacy", 4)
     assert await survey.solo_round(USER) is None, "its end questions were asked"
@@ -150,6 +152,7 @@ async def test_a_lesson_round_is_due_once_its_lesson_ends_and_its_address_goes(
     )
     for user in (USER, OTHER):
         await storage.players.save_profile(profile(user))
+        await play(storage.players, user, "r1", [("a", "good", "delegate", "helpful")])
         await survey.join_lesson_round(user, "s1", lesson.id, f"sealed-{user}")
     await survey.join_lesson_round(USER, "s1", lesson.id, "sealed-again")  # the first counts
     assert await survey.due_lesson_rounds(lessons.now()) == [], "the lesson goes on"
@@ -174,5 +177,27 @@ async def test_a_lesson_round_is_due_once_its_lesson_ends_and_its_address_goes(
 async def test_a_round_whose_lesson_is_gone_is_due(storage: Storage) -> None:
     """A lesson goes with its class (retention): its students still get the questions."""
     await storage.players.save_profile(profile(USER))
+    await play(storage.players, USER, "r1", [("a", "good", "delegate", "helpful")])
     await storage.survey.join_lesson_round(USER, "s1", 987654, "sealed")
     assert len(await storage.survey.due_lesson_rounds(storage.lessons.now())) == 1
+
+
+async def test_a_round_whose_scenario_was_not_finished_is_cancelled_when_its_lesson_ends(
+    storage: Storage, rows: Rows
+) -> None:
+    """Answers before a lesson and after it, with no scenario played between them, would
+    pair around no lesson: the end questions are never sent, and the address goes."""
+    survey, lessons = storage.survey, storage.lessons
+    class_id = await new_class(storage, "8C")
+    lesson = await lessons.start_lesson(
+        class_id, "worker", PHONES, "s1", lessons.now() + HOURS, None
+    )
+    await storage.players.save_profile(profile(USER))
+    await play(storage.players, USER, "r1", [("a", "good", "delegate", "helpful")], finish=False)
+    await survey.join_lesson_round(USER, "s1", lesson.id, "sealed-unplayed")
+    assert await survey.due_lesson_rounds(lessons.now()) == [], "the lesson goes on: kept"
+    assert (await survey.survey_state(USER, "s1")).lesson_round == "waiting"
+    await lessons.end_lesson(lesson.id)
+    assert await survey.due_lesson_rounds(lessons.now()) == []
+    assert (await survey.survey_state(USER, "s1")).lesson_round == "cancelled"
+    assert await rows.holding("sealed-unplayed") == {}
