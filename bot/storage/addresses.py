@@ -2,8 +2,8 @@
 that lessons play in; and the keys of their own purposes that seal or hash anything else
 kept under the pseudonym secret (unsaved play on PostgreSQL).
 
-A reminder must reach a person whom the database knows only by pseudonym, so the chat id
-is kept – only for people who asked for a reminder, only until it is sent – encrypted with
+A reminder or a lesson's end questions must reach a person whom the database knows only by
+pseudonym, so the chat id is kept – only until the message is sent – encrypted with
 a key derived from the pseudonym secret, which lives outside the database. The database
 key alone never reveals a Telegram id. A group's chat id is sealed the same way (with a key
 of its own purpose) for as long as its lesson is kept.
@@ -84,14 +84,21 @@ class TimelessBox:
 
 
 class AddressBox:
+    """A chat id sealed without a time of sealing: the database keeps days, never times,
+    and a Fernet token would tell the second a student answered. Addresses sealed by older
+    versions (Fernet) still open, so reminders scheduled before an upgrade arrive."""
+
+    _PLACE = b"chat address"
+
     def __init__(self, secret: bytes, purpose: str = REMINDER) -> None:
-        self._box = SealBox(secret, f"bystander {purpose} address")
+        self._box = TimelessBox(secret, f"bystander {purpose} address", pad_to=32)
+        self._older = SealBox(secret, f"bystander {purpose} address")
 
     def seal(self, chat_id: int) -> str:
-        return self._box.seal(str(chat_id).encode())
+        return self._box.seal(str(chat_id).encode(), self._PLACE)
 
     def open(self, sealed: str) -> int | None:
-        opened = self._box.open(sealed)
+        opened = self._box.open(sealed, self._PLACE) or self._older.open(sealed)
         try:
             return int(opened) if opened is not None else None
         except ValueError:

@@ -9,7 +9,7 @@ import base64
 import struct
 import time
 
-from bot.storage.addresses import AddressBox
+from bot.storage.addresses import AddressBox, SealBox
 
 
 def test_a_sealed_address_shows_no_time_of_sealing() -> None:
@@ -19,3 +19,12 @@ def test_a_sealed_address_shows_no_time_of_sealing() -> None:
     # A Fernet token: version byte 0x80, then the seconds since 1970 as 8 bytes.
     (stamp,) = struct.unpack(">Q", raw[1:9])
     assert not before - 5 <= stamp <= time.time() + 5, "the sealed address tells when it was made"
+
+
+def test_an_address_sealed_by_an_older_version_still_opens() -> None:
+    """A reminder scheduled before an upgrade was sealed with Fernet: it still arrives."""
+    secret = b"s" * 32
+    older = SealBox(secret, "bystander reminder address").seal(b"123456789")
+    assert AddressBox(secret).open(older) == 123456789
+    assert AddressBox(secret).open(AddressBox(secret).seal(-1001234567890)) == -1001234567890
+    assert AddressBox(b"t" * 32).open(older) is None, "another secret opens nothing"
