@@ -119,9 +119,10 @@ class FacilitatedCount:
     sessions: int
 
 
-# The answers of a follow-up's totals (FollowUpCount.answer): everyone who answered the
-# question, and at "acted", everyone who did something (any answer but "nothing").
-ANSWERED, SOMETHING = "", "*"
+# The answers of a follow-up's totals (FollowUpCount.answer), named as no option is:
+# everyone who answered the question, and at "acted", everyone who did something (any
+# answer but "nothing").
+ANSWERED, SOMETHING = "(answered)", "(something)"
 
 
 @dataclass(frozen=True)
