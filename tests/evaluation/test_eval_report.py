@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from bot.content.catalog import Catalog
 from bot.evaluation.data import (
+    ANSWERED,
+    SOMETHING,
     ChoiceCount,
     Filters,
     MeasurePair,
@@ -291,3 +293,57 @@ def test_a_follow_up_shows_change_but_not_the_t1_mean_again(catalog: Catalog) ->
     assert efficacy["ceiling_t1"].text == "–"  # T1's top share, like its mean: T1-T2 only
     right_after = next(t for t in tables(report, "change") if t.context[0][1].value == "T1-T2")
     assert row(right_after, "Confidence in being able to act")["mean_before"].value == 2
+
+
+# --- at follow-up ---------------------------------------------------------------------------
+
+
+def follow_up_tables(report: Report) -> dict[str, Table]:
+    return {t.context[0][1].value: t for t in tables(report, "follow_up")}
+
+
+def test_the_follow_up_shows_people_per_answer_and_the_share_who_acted(catalog: Catalog) -> None:
+    report = build_report(boundary_data(K), catalog, "en", K)
+    found = follow_up_tables(report)
+    opportunity = found["opportunity"]
+    assert [r[0].text for r in opportunity.rows] == [
+        "Yes",
+        "No",
+        "Not sure",
+        "Answered the question",
+    ]
+    assert [c.value for c in column(opportunity, "respondents")] == [25, 15, K, 40 + K]
+    acted = found["acted"]
+    labels = [r[0].text for r in acted.rows]
+    # The 5 D's by their strategies' names, the rest in the questionnaire's words.
+    assert labels[:2] == ["Speak up directly", "Distract"]
+    assert labels[5:] == [
+        "Something else",
+        "I didn't do anything that time",
+        "Did something (one of the five D's or something else)",
+        "Answered the question",
+    ]
+    assert row(acted, "Did something (one of the five D's or something else)")[
+        "respondent_share"
+    ].value == pytest.approx(100 * (24 - K) / 24, abs=0.05)
+    assert row(acted, "Distract")["respondents"].suppressed  # nobody: fewer than K
+    reasons = found["reasons"]
+    assert row(reasons, "I was afraid I'd get hurt or threatened")["respondents"].value == K
+    assert any(f.startswith("At follow-up: of the 24 who had") for s in report.sections
+               for f in s.findings)  # fmt: skip
+
+
+def test_a_small_follow_up_answer_hides_the_one_it_could_be_subtracted_from(
+    catalog: Catalog,
+) -> None:
+    """ "Nothing" = answered − "did something", and "not sure" = answered − yes − no: with
+    one of them hidden, another is hidden too. Ticks that add up to nothing hide alone."""
+    report = build_report(boundary_data(K - 1), catalog, "en", K)
+    found = follow_up_tables(report)
+    acted = {r[1].value: r for r in found["acted"].rows}
+    assert acted["nothing"][2].suppressed and acted[SOMETHING][2].suppressed
+    assert not acted[ANSWERED][2].suppressed
+    assert acted["other"][2].suppressed and not acted["delay"][2].suppressed
+    opportunity = [r[2] for r in found["opportunity"].rows]
+    assert sum(cell.suppressed for cell in opportunity) == 2
+    assert not any("did something" in f for s in report.sections for f in s.findings)
