@@ -916,8 +916,9 @@ class _Builder:
         """Whether people had an opportunity to act since, what those who had did, and what
         made it hard for those who did nothing: people per answer, each answer K-tested.
         Yes, no and unsure add up to everyone who answered, and so do "did something" and
-        "nothing" to everyone who said what they did (a skip answers neither); the several
-        answers one person may tick add up to nothing and are only K-tested."""
+        "nothing" to everyone who said what they did (a skip answers neither). The several
+        answers one person may tick add up to at least those who ticked any: recorded as
+        sums too, which only hides more."""
         counts = {(c.question, c.answer): c.people for c in self.data.follow_ups}
         if not counts:
             return _DraftSection("follow_up", ())
@@ -928,12 +929,20 @@ class _Builder:
             ),
             strict=True,
         )
-        opportunity, acted = cells[0], cells[1]
+        opportunity, acted, reasons = cells
         self.ledger.relate([opportunity[a].key for a in opportunity if a != ANSWERED])
         self.ledger.relate(opportunity[a].key for a in opportunity)
         done = [acted[SOMETHING].key, acted[NOTHING].key]
         self.ledger.relate(done)
         self.ledger.relate([*done, acted[ANSWERED].key])
+        # Everyone who did something ticked at least one behaviour, and everyone who said
+        # why at least one reason: the shown ticks would bound a lone hidden one from below
+        # ("did something" minus them), so these count as sums too.
+        ticks = [acted[a].key for a in acted if a not in (ANSWERED, SOMETHING, NOTHING)]
+        self.ledger.relate(ticks, [acted[SOMETHING].key])
+        self.ledger.relate(
+            [reasons[a].key for a in reasons if a != ANSWERED], [reasons[ANSWERED].key]
+        )
         return _DraftSection("follow_up", tables, (self.acted_finding(acted, counts),))
 
     def follow_up_table(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ from bot.evaluation.data import (
     SOMETHING,
     ChoiceCount,
     Filters,
+    FollowUpCount,
     MeasurePair,
     MeasurePeople,
     ReportData,
@@ -337,13 +339,30 @@ def test_a_small_follow_up_answer_hides_the_one_it_could_be_subtracted_from(
     catalog: Catalog,
 ) -> None:
     """ "Nothing" = answered − "did something", and "not sure" = answered − yes − no: with
-    one of them hidden, another is hidden too. Ticks that add up to nothing hide alone."""
+    one of them hidden, another is hidden too. The ticks add up to at least "did
+    something", so hidden ticks of fewer than K people in all take another with them."""
     report = build_report(boundary_data(K - 1), catalog, "en", K)
     found = follow_up_tables(report)
     acted = {r[1].value: r for r in found["acted"].rows}
     assert acted["nothing"][2].suppressed and acted[SOMETHING][2].suppressed
     assert not acted[ANSWERED][2].suppressed
-    assert acted["other"][2].suppressed and not acted["delay"][2].suppressed
+    assert acted["other"][2].suppressed and not acted["delay"][2].suppressed  # "did
+    # something" (hidden) is among the hidden ticks' sum, so it holds K people already
     opportunity = [r[2] for r in found["opportunity"].rows]
     assert sum(cell.suppressed for cell in opportunity) == 2
     assert not any("did something" in f for s in report.sections for f in s.findings)
+
+
+def test_a_lone_hidden_tick_takes_another_with_it(catalog: Catalog) -> None:
+    """Did something = K + 1, of whom K ticked "direct" and 1 "delay": the shown ticks
+    would tell that "delay" is at least 1, so another tick is hidden beside it."""
+    data = boundary_data(K)
+    acted = {ANSWERED: K + 6, SOMETHING: K + 1, "nothing": 5, "direct": K, "delay": 1,
+             "distract": 0, "delegate": 0, "document": 0, "other": 0}  # fmt: skip
+    ticks = [FollowUpCount("acted", a, n) for a, n in acted.items()]
+    data = replace(data, follow_ups=[c for c in data.follow_ups if c.question != "acted"] + ticks)
+    found = follow_up_tables(build_report(data, catalog, "en", K))
+    shown = {r[1].value: not r[2].suppressed for r in found["acted"].rows}
+    assert shown == {"direct": False, "distract": False, "delegate": False, "document": False,
+                     "delay": False, "other": False, "nothing": True, SOMETHING: True,
+                     ANSWERED: True}  # fmt: skip
