@@ -271,6 +271,7 @@ class _Ledger:
         self.people: dict[Key, int] = {}  # distinct people behind each count
         self.hidden: set[Key] = set()
         self.sums: list[tuple[frozenset[Key], ...]] = []
+        self.gates: list[tuple[Key, frozenset[Key]]] = []  # `gate`
 
     def count(self, key: Key, value: int, participants: int) -> _Count:
         self.values[key] = value
@@ -282,11 +283,22 @@ class _Ledger:
     def relate(self, *families: Iterable[Key]) -> None:
         self.sums.append(tuple(frozenset(f) for f in families))
 
+    def gate(self, key: Key, subsets: Iterable[Key]) -> None:
+        """Counts of subsets of the people of `key`, hidden whenever it is: each one shown
+        would bound it from below, and that bound may meet one from above."""
+        self.gates.append((key, frozenset(subsets)))
+
     def protect(self) -> None:
         """Until no sum leaves a reader one hidden term, or hidden terms that add up to
-        fewer than K people, hide one more term of each such sum."""
-        while any([self.hide_more(families) for families in self.sums]):
+        fewer than K people, hide one more term of each such sum; and a gated count's
+        subsets with it."""
+        while any([self.hide_more(families) for families in self.sums]) or self.close_gates():
             pass
+
+    def close_gates(self) -> bool:
+        closed = [subsets - self.hidden for key, subsets in self.gates if key in self.hidden]
+        self.hidden.update(*closed)
+        return any(closed)
 
     def hide_more(self, families: tuple[frozenset[Key], ...]) -> bool:
         terms = frozenset().union(*families)
@@ -315,6 +327,9 @@ class _Scoped:
 
     def relate(self, *families: Iterable[Key]) -> None:
         self.base.relate(*families)
+
+    def gate(self, key: Key, subsets: Iterable[Key]) -> None:
+        self.base.gate(key, subsets)
 
     @property
     def hidden(self) -> set[Key]:
@@ -943,6 +958,10 @@ class _Builder:
         self.ledger.relate(
             [reasons[a].key for a in reasons if a != ANSWERED], [reasons[ANSWERED].key]
         )
+        # Whoever did something or nothing said yes, and whoever said why did nothing.
+        answers_after = [c.key for c in (*acted.values(), *reasons.values())]
+        self.ledger.gate(opportunity["yes"].key, answers_after)
+        self.ledger.gate(acted[NOTHING].key, [c.key for c in reasons.values()])
         return _DraftSection("follow_up", tables, (self.acted_finding(acted, counts),))
 
     def follow_up_table(
