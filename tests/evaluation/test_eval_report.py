@@ -366,3 +366,16 @@ def test_a_lone_hidden_tick_takes_another_with_it(catalog: Catalog) -> None:
     assert shown == {"direct": False, "distract": False, "delegate": False, "document": False,
                      "delay": False, "other": False, "nothing": True, SOMETHING: True,
                      ANSWERED: True}  # fmt: skip
+
+
+def test_a_hidden_yes_hides_every_answer_after_it(catalog: Catalog) -> None:
+    """What they did is a subset of those who said yes: shown, it would bound a hidden yes
+    from below, and answered − no bounds it from above."""
+    data = boundary_data(K)
+    opportunity = {ANSWERED: 30, "yes": K - 1, "no": 30 - K + 1, "unsure": 0}
+    counts = [FollowUpCount("opportunity", a, n) for a, n in opportunity.items()]
+    data = replace(
+        data, follow_ups=[c for c in data.follow_ups if c.question != "opportunity"] + counts
+    )
+    found = follow_up_tables(build_report(data, catalog, "en", K))
+    assert all(r[2].suppressed for q in ("acted", "reasons") for r in found[q].rows)
