@@ -244,11 +244,16 @@ class Services:
     unsaved_sweeps: tuple[Callable[[], Awaitable[int]], ...] = ()
 
 
-def build_services(config: BotConfig, *, create: bool = True) -> Services:
-    """`create`: a first start may create the keys and the database; False refuses."""
+def build_services(
+    config: BotConfig, *, create: bool = True, catalog: Catalog | None = None
+) -> Services:
+    """`create`: a first start may create the keys and the database; False refuses.
+    `catalog`: the configured content, already read and checked by `load_content` (the tests
+    read the shipped content once, not at every start); by default it is read here."""
     if not create:
         require_database(config)
-    catalog = load_content(config)
+    if catalog is None:
+        catalog = load_content(config)
     secrets = load_secrets(
         config.key_dir, config.data_dir, config.secrets_env, database=config.database_path
     )
@@ -319,8 +324,9 @@ def build_services(config: BotConfig, *, create: bool = True) -> Services:
     )
 
 
-def build_runtime(config: BotConfig) -> Runtime:
-    """The bot: the services behind PTB's Application, with its HTTP server if configured."""
+def build_runtime(config: BotConfig, *, catalog: Catalog | None = None) -> Runtime:
+    """The bot: the services behind PTB's Application, with its HTTP server if configured.
+    `catalog`: as for `build_services`."""
     # Telegram's libraries load only here, so commands that import this module start fast.
     from bot.http.bot_server import build_bot_http
     from bot.telegram.app import build_application
@@ -328,7 +334,7 @@ def build_runtime(config: BotConfig) -> Runtime:
     from bot.telegram.runtime import Runtime
     from bot.telegram.transport import Transports
 
-    services = build_services(config)
+    services = build_services(config, catalog=catalog)
     for warning in hidden_help_lines(services.catalog, config):  # at the bot's start, as the
         log.warning("%s", warning)  # operator reads it; `bystander check` says it too
     if config.database_url and holds_data(config.database_path):

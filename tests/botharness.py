@@ -6,15 +6,16 @@ The real Application runs over HTTP against the fake Bot API on 127.0.0.1.
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import pytest
 from fakebotapi import FakeBotApi
 
-from bot.bootstrap import build_runtime
-from bot.config import content_dirs, load_config
+from bot.bootstrap import build_runtime, load_content
+from bot.config import BotConfig, content_dirs, load_config
+from bot.content.catalog import Catalog
 from bot.storage.keys import load_secrets, pseudonym
 from bot.telegram.runtime import Runtime
 
@@ -37,6 +38,27 @@ def copy_shipped_content(destination: Path) -> tuple[Path, Path]:
 
 def _other_translations(_folder: str, names: list[str]) -> list[str]:
     return [n for n in names if n.endswith(".yaml") and n not in SOURCE_AND_ENGLISH]
+
+
+def build_bot(env: Mapping[str, str]) -> Runtime:
+    """The bot `env` configures, wired by `build_runtime` as `bystander run` wires it."""
+    config = load_config(env)
+    return build_runtime(config, catalog=shipped_content(config))
+
+
+def shipped_content(config: BotConfig) -> Catalog | None:
+    """The shipped scenarios and locales, read and checked once per test session rather than
+    at every bot start (about a second each: 20 scenarios in up to 7 languages); None for a
+    test's own content folders, which the bot reads as it starts."""
+    if (config.scenarios_dir, config.locales_dir) != content_dirs({}):
+        return None
+    offered = config.offered_translations  # the only other setting the content depends on
+    if offered not in _SHIPPED:
+        _SHIPPED[offered] = load_content(config)
+    return _SHIPPED[offered]
+
+
+_SHIPPED: dict[str, Catalog] = {}
 
 
 @pytest.fixture
@@ -77,7 +99,7 @@ def bot_factory(bot_env: dict[str, str], fake_bot_api: FakeBotApi) -> BotFactory
 
     @asynccontextmanager
     async def start() -> AsyncIterator[Runtime]:
-        runtime = build_runtime(load_config(bot_env))
+        runtime = build_bot(bot_env)
         async with runtime.running(poll_timeout=1):
             fake_bot_api.idle_probe = lambda: bot_idle(runtime)
             try:

@@ -471,10 +471,13 @@ class _Builder:
             )
             for t in draft.tables
         )
+        intro = self.t(f"report.intro.{draft.id}", k=self.k)
+        if draft.id == "change":
+            intro = f"{intro} {self.comparability()}"
         return Section(
             id=draft.id,
             title=self.t(f"report.section.{draft.id}"),
-            intro=self.t(f"report.intro.{draft.id}", k=self.k),
+            intro=intro,
             findings=tuple(
                 text for gates, text in draft.findings if self.ledger.hidden.isdisjoint(gates)
             ),
@@ -1170,6 +1173,16 @@ class _Builder:
 
     def strategy_name(self, strategy: str) -> str:
         return self.t_or(f"strategy.{strategy}", strategy)
+
+    def comparability(self) -> str:
+        """The items that match a published instrument closely enough to compare numbers
+        (the questionnaire's `comparable:`): the report claims comparability for no other."""
+        measures = self.catalog.measures
+        matched = [i for i in measures.items if i.comparable] if measures else []
+        if not matched:
+            return self.t("report.comparable.none")
+        items = "; ".join(f"{self.item_name(i.id)} ({i.comparable})" for i in matched)
+        return self.t("report.comparable.some", items=items)
 
     def item_name(self, item_id: str) -> str:
         """The question as asked (stem and item, in the report's language); an item no

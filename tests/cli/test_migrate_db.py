@@ -107,7 +107,8 @@ def postgres_storage(url: str, log: DeletionLog | None = None) -> Storage:
 async def fill(storage: Storage, clock: Clock) -> None:
     """A history with a row in every table: plays, answers and a lesson with a poll in
     February 2024, folded into the aggregates by retention in 2025; then classes, roles,
-    invitations, menus, releases, follow-ups and plays of 2025."""
+    invitations, menus, releases, follow-ups, a researcher's export, a lesson round and plays
+    of 2025."""
     players, staff, survey = storage.players, storage.staff, storage.survey
     await seed(players, 6, "old-")
     for n in range(6):
@@ -133,14 +134,17 @@ async def fill(storage: Storage, clock: Clock) -> None:
     await survey.record_answer("new-1", "s1", "T1", "efficacy", 3)
     await survey.schedule_follow_up("new-1", "s1", date(2025, 4, 1), "sealed-address", 3)
     await storage.reports.save_release("2025-02", date(2025, 2, 28), '{"k": 5}')
-    await play_lesson(storage, class_id)
+    await storage.reports.ask_research_export("Anna, KI", None, "a study", "2025-02")
+    lesson = await play_lesson(storage, class_id)
+    await survey.join_lesson_round("new-1", "s1", lesson, "sealed-round-address")
 
 
-async def play_lesson(storage: Storage, class_id: int) -> None:
+async def play_lesson(storage: Storage, class_id: int) -> int:
     lesson = await group_lesson(storage, class_id, GroupChat(GROUP_8B))
     started = await storage.lessons.start_play(lesson.id, class_id, "worker", "s1", 1, {}, POLL)
     await storage.lessons.link_poll(f"poll-{class_id}", started.id, "s1", 5)
     await storage.lessons.save_play(started.id, {"at": "end"}, 0, VOTES, finished=True)
+    return lesson.id
 
 
 async def filled_sqlite(database: Path) -> None:

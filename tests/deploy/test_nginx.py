@@ -7,11 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
-from botharness import bot_idle
+from botharness import bot_idle, build_bot
 from fakebotapi import FakeBotApi
-
-from bot.bootstrap import build_runtime
-from bot.config import load_config
 
 from .proxy import WEBHOOK_URL, nginx_in_front
 
@@ -22,7 +19,7 @@ async def test_an_update_through_nginx_reaches_the_bot(
     binary = tool("nginx", "nginx")
     env = {**bot_env, "BYSTANDER_WEBHOOK_URL": WEBHOOK_URL, "BYSTANDER_HTTP_PORT": "0",
            "BYSTANDER_HEALTH": "yes", "BYSTANDER_METRICS": "yes"}  # fmt: skip
-    runtime = build_runtime(load_config(env))
+    runtime = build_bot(env)
     user = fake_bot_api.user(user_id=8_880_001)
     async with runtime.running():
         fake_bot_api.idle_probe = lambda: bot_idle(runtime)

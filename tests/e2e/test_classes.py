@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from botharness import ADMIN_ID
+from botharness import ADMIN_ID, build_bot
 from fakebotapi import FakeBotApi
 
-from bot.bootstrap import build_runtime
 from bot.cli.main import main
-from bot.config import load_config
 from bot.telegram.runtime import Runtime
 from e2e.classroom import PNG, link_payload, student_plays, youth_worker
 
@@ -145,7 +143,7 @@ def test_bystander_invite_on_the_server_prints_a_working_link(tmp_path, monkeypa
                 "TELEGRAM_BOT_TOKEN": server.token,
                 "TELEGRAM_BASE_URL": server.base_url,
             }
-            runtime = build_runtime(load_config(bot_env))
+            runtime = build_bot(bot_env)
             async with runtime.running(poll_timeout=1):
                 return await action(server)
 

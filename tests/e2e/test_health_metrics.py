@@ -10,11 +10,10 @@ import sys
 
 import aiohttp
 import pytest
-from botharness import bot_idle
+from botharness import bot_idle, build_bot
 from fakebotapi import FakeBotApi
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.bootstrap import build_runtime
 from bot.config import ConfigError, load_config
 from bot.telegram.runtime import Runtime
 from e2e.test_flood import join
@@ -30,7 +29,7 @@ def observed_env(bot_env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 async def observed_bot(observed_env, fake_bot_api: FakeBotApi):
-    runtime = build_runtime(load_config(observed_env))
+    runtime = build_bot(observed_env)
     async with runtime.running(poll_timeout=1):
         fake_bot_api.idle_probe = lambda: bot_idle(runtime)
         yield runtime
@@ -60,7 +59,7 @@ async def test_live_and_ready_while_the_bot_runs(observed_bot: Runtime) -> None:
 
 
 async def test_not_ready_before_the_database_is_open(observed_env) -> None:
-    runtime = build_runtime(load_config(observed_env))
+    runtime = build_bot(observed_env)
     await runtime.http.server.start()  # the server alone: no database, no Application
     try:
         assert await get(runtime, "/healthz") == (200, '{"live": true}')

@@ -10,12 +10,10 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
-from botharness import ADMIN_ID, open_scenario
+from botharness import ADMIN_ID, build_bot, open_scenario
 from fakebotapi import FakeBotApi, FakeUser
 
-from bot.bootstrap import build_runtime
 from bot.cli.main import main
-from bot.config import load_config
 from bot.evaluation.report import Report
 from bot.services import reports
 from bot.telegram.runtime import Runtime
@@ -159,7 +157,7 @@ def test_the_server_report_suppresses_small_groups(bot_env, tmp_path, monkeypatc
                 "TELEGRAM_BOT_TOKEN": server.token,
                 "TELEGRAM_BASE_URL": server.base_url,
             }
-            runtime = build_runtime(load_config(env))
+            runtime = build_bot(env)
             async with runtime.running(poll_timeout=1):
                 await students_play(server, count)
 

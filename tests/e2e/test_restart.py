@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from botharness import BotFactory, open_scenario, pseudonym_of
+from botharness import BotFactory, build_bot, open_scenario, pseudonym_of
 from fakebotapi import FakeBotApi
 
 from bot.storage.keys import load_secrets, pseudonym
@@ -180,12 +180,9 @@ def test_the_database_is_encrypted_and_holds_no_telegram_id(bot_env, tmp_path) -
 
 
 async def _play_once(bot_env: dict[str, str]) -> None:
-    from bot.bootstrap import build_runtime
-    from bot.config import load_config
-
     async with FakeBotApi() as server:
         env = {**bot_env, "TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_BASE_URL": server.base_url}
-        runtime: Runtime = build_runtime(load_config(env))
+        runtime: Runtime = build_bot(env)
         async with runtime.running(poll_timeout=1):
             user = server.user(user_id=5550001)
             await user.send("/start")

@@ -6,12 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from botharness import ADMIN_ID, pseudonym_of
+from botharness import ADMIN_ID, build_bot, pseudonym_of
 from fakebotapi import FakeBotApi
 
-from bot.bootstrap import build_runtime
 from bot.cli.main import main
-from bot.config import load_config
 from bot.storage.keys import load_secrets
 from bot.storage.sqlite.store import SqlCipherStore
 from bot.telegram.runtime import Runtime
@@ -81,7 +79,7 @@ def server_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str
                 "TELEGRAM_BOT_TOKEN": server.token,
                 "TELEGRAM_BASE_URL": server.base_url,
             }
-            async with build_runtime(load_config(bot_env)).running(poll_timeout=1):
+            async with build_bot(bot_env).running(poll_timeout=1):
                 pass
 
     asyncio.run(start_once())

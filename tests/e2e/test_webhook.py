@@ -20,11 +20,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from botharness import bot_idle
+from botharness import bot_idle, build_bot
 from fakebotapi import FakeBotApi
 from telegram import Update
 
-from bot.bootstrap import build_runtime
 from bot.config import ConfigError, load_config
 from bot.http.server import MAX_BODY_BYTES
 from bot.http.webhook import SECRET_FILE, SECRET_HEADER, webhook_secret
@@ -49,7 +48,7 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def webhook_bot(env: dict[str, str], server: FakeBotApi) -> AsyncIterator[Runtime]:
-    runtime = build_runtime(load_config(env))
+    runtime = build_bot(env)
     async with runtime.running():
         # Telegram reaches the bot at its public address; here that is the bot's port.
         server.webhook_origin = f"http://127.0.0.1:{runtime.http.server.port}"

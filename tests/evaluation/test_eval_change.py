@@ -298,3 +298,20 @@ def test_the_intros_name_what_the_numbers_are(catalog: Catalog) -> None:
     finding = report.summary[0]
     assert "changed from 3.7 to 4.3 on the 1–5 scale, a change of +0.7 points" in finding
     assert " rose " not in finding
+
+
+def test_the_report_claims_comparability_only_for_items_marked_comparable(
+    catalog: Catalog,
+) -> None:
+    data = ReportData(Filters(), measures=three_classes())
+    (change,) = (s for s in build_report(data, catalog, "en", K).sections if s.id == "change")
+    assert "No question is comparable question by question" in change.intro
+
+    first, *rest = catalog.measures.items
+    marked = dataclasses.replace(first, comparable="mvp-2018")
+    measures = dataclasses.replace(catalog.measures, items=(marked, *rest))
+    questionnaire = dataclasses.replace(catalog.questionnaire, measures=measures)
+    report = build_report(data, dataclasses.replace(catalog, questionnaire=questionnaire), "en", K)
+    (change,) = (s for s in report.sections if s.id == "change")
+    assert "Comparable question by question with a published evaluation: How sure" in change.intro
+    assert "(mvp-2018). The other questions are not." in change.intro

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
+from botharness import shipped_content
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,14 +82,15 @@ class PressWorld:
 
     def __init__(self, folder: Path) -> None:
         self.loop = asyncio.new_event_loop()
-        scenarios, locales = content_dirs({})
-        self.catalog = load_catalog([scenarios], locales)
         env = {
             "TELEGRAM_BOT_TOKEN": "1:fuzz",
             "BYSTANDER_DATA_DIR": str(folder / "data"),
             "BYSTANDER_KEY_DIR": str(folder / "keys"),
         }
-        services = build_services(load_config(env))  # wired exactly as the bot wires them
+        config = load_config(env)
+        # Wired exactly as the bot wires them, on the shipped content the e2e bots share.
+        services = build_services(config, catalog=shipped_content(config))
+        self.catalog = services.catalog
         self.young, self.store = services.young, services.storage.players
         self.router, self.entry = services.router, services.entry
         self.run(self.store.initialize())
