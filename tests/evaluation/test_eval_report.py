@@ -154,8 +154,8 @@ def test_findings_answer_the_evaluators_question(catalog: Catalog) -> None:
         " to 3.6 on the 1–5 scale, a change of +0.6 points (95% CI 0.4 to 0.8; 42 answer pairs"
         " from 42 people, none of them in a class).",
         "These are changes, not effects of the training: there is no comparison group, and the"
-        " answers after are given right after the scenario or the lesson, when it is easy to"
-        " answer as one thinks is expected.",
+        " answers after are given at the end of the lesson, when it is easy to answer as one"
+        " thinks is expected.",
     )
     assert (
         "förändrades från 3,0 till 3,6 på skalan 1–5, en förändring med +0,6 poäng (95 % KI 0,4"
