@@ -12,6 +12,8 @@ from bot.engine.model import Strategy, Text
 
 SCALE_POINTS = 5  # every scale: 1 (lowest) … 5, so items compare and ceilings mean the same
 
+# At follow-up, whether they had an opportunity to act since.
+OPPORTUNITIES = ("yes", "no", "unsure")
 # At follow-up, what they did: the 5 D's, something else, or nothing (then: why not).
 OTHER, NOTHING = "other", "nothing"
 BEHAVIOURS = (*(s.value for s in Strategy if s is not Strategy.NONE), OTHER, NOTHING)

@@ -119,6 +119,27 @@ class FacilitatedCount:
     sessions: int
 
 
+# The answers of a follow-up's totals (FollowUpCount.answer), named as no option is:
+# everyone who answered the question, and at "acted", everyone who did something (any
+# answer but "nothing").
+ANSWERED, SOMETHING = "(answered)", "(something)"
+
+
+@dataclass(frozen=True)
+class FollowUpCount:
+    """People at follow-up (T3) who gave one answer to one of its questions, counted in the
+    month of the reminder and the class of the round, like the answer pairs.
+
+    `question`: "opportunity" (answers yes, no, unsure), "acted" (after yes: a behaviour id
+    each person may tick with others) or "reasons" (after "nothing": a reason id, several
+    too). `answer` ANSWERED counts everyone who answered the question, a skip excluded;
+    SOMETHING, at "acted", everyone who ticked anything but "nothing"."""
+
+    question: str
+    answer: str
+    people: int
+
+
 @dataclass(frozen=True)
 class ReportData:
     filters: Filters
@@ -131,6 +152,7 @@ class ReportData:
     measure_people: list[MeasurePeople] = field(default_factory=list)
     groups: list[GroupCounts] = field(default_factory=list)
     facilitated: list[FacilitatedCount] = field(default_factory=list)
+    follow_ups: list[FollowUpCount] = field(default_factory=list)  # never folded: deleted
     # Some counts come from events folded by retention, whose distinct people could only be
     # added up per month and group: every count of participants is then an upper bound.
     folded: bool = False

@@ -33,9 +33,11 @@ from datetime import date
 from typing import TypeVar
 
 from bot.content.catalog import Catalog
-from bot.engine.measures import SCALE_POINTS
+from bot.engine.measures import BEHAVIOURS, NOTHING, OPPORTUNITIES, SCALE_POINTS, Option
 from bot.engine.model import Assessment, Choice, Scenario, Strategy
 from bot.evaluation.data import (
+    ANSWERED,
+    SOMETHING,
     ChoiceCount,
     FacilitatedCount,
     GroupCounts,
@@ -60,7 +62,9 @@ CHANGE_COLUMNS = (
     "mean_difference", "se", "ci_low", "ci_high", "df", "small_df", "d_z", "d_av",
     "ceiling_t1", "ceiling_flag",
 )  # fmt: skip
-MACHINE_COLUMNS = frozenset({"item_id"})  # for spreadsheets and programs, not for reading
+MACHINE_COLUMNS = frozenset(
+    {"item_id", "answer_id"}
+)  # for spreadsheets and programs, not for reading
 # Below 4 Satterthwaite degrees of freedom a CR2 interval may cover less than it claims
 # (Tipton 2015's rule of thumb): shown, but flagged and said so.
 SMALL_DF = 4
@@ -267,6 +271,7 @@ class _Ledger:
         self.people: dict[Key, int] = {}  # distinct people behind each count
         self.hidden: set[Key] = set()
         self.sums: list[tuple[frozenset[Key], ...]] = []
+        self.gates: list[tuple[Key, frozenset[Key]]] = []  # `gate`
 
     def count(self, key: Key, value: int, participants: int) -> _Count:
         self.values[key] = value
@@ -278,11 +283,22 @@ class _Ledger:
     def relate(self, *families: Iterable[Key]) -> None:
         self.sums.append(tuple(frozenset(f) for f in families))
 
+    def gate(self, key: Key, subsets: Iterable[Key]) -> None:
+        """Counts of subsets of the people of `key`, hidden whenever it is: each one shown
+        would bound it from below, and that bound may meet one from above."""
+        self.gates.append((key, frozenset(subsets)))
+
     def protect(self) -> None:
         """Until no sum leaves a reader one hidden term, or hidden terms that add up to
-        fewer than K people, hide one more term of each such sum."""
-        while any([self.hide_more(families) for families in self.sums]):
+        fewer than K people, hide one more term of each such sum; and a gated count's
+        subsets with it."""
+        while any([self.hide_more(families) for families in self.sums]) or self.close_gates():
             pass
+
+    def close_gates(self) -> bool:
+        closed = [subsets - self.hidden for key, subsets in self.gates if key in self.hidden]
+        self.hidden.update(*closed)
+        return any(closed)
 
     def hide_more(self, families: tuple[frozenset[Key], ...]) -> bool:
         terms = frozenset().union(*families)
@@ -311,6 +327,9 @@ class _Scoped:
 
     def relate(self, *families: Iterable[Key]) -> None:
         self.base.relate(*families)
+
+    def gate(self, key: Key, subsets: Iterable[Key]) -> None:
+        self.base.gate(key, subsets)
 
     @property
     def hidden(self) -> set[Key]:
@@ -386,6 +405,7 @@ class _Builder:
             self.change(),
             self.groups(),
             self.facilitated(),
+            self.follow_up(),
         ]
         self.relate_margins()
         return drafts
@@ -907,6 +927,99 @@ class _Builder:
         return self.table(
             "facilitated", caption, context, ("choice", "strategy", "hands", "share"), rows
         )
+
+    # --- h. at follow-up: opportunity and what they did -----------------------------------
+
+    def follow_up(self) -> _DraftSection:
+        """Whether people had an opportunity to act since, what those who had did, and what
+        made it hard for those who did nothing: people per answer, each answer K-tested.
+        Yes, no and unsure add up to everyone who answered, and so do "did something" and
+        "nothing" to everyone who said what they did (a skip answers neither). The several
+        answers one person may tick add up to at least those who ticked any: recorded as
+        sums too, which only hides more."""
+        counts = {(c.question, c.answer): c.people for c in self.data.follow_ups}
+        if not counts:
+            return _DraftSection("follow_up", ())
+        tables, cells = zip(
+            *(
+                self.follow_up_table(question, counts)
+                for question in ("opportunity", "acted", "reasons")
+            ),
+            strict=True,
+        )
+        opportunity, acted, reasons = cells
+        self.ledger.relate([opportunity[a].key for a in opportunity if a != ANSWERED])
+        self.ledger.relate(opportunity[a].key for a in opportunity)
+        done = [acted[SOMETHING].key, acted[NOTHING].key]
+        self.ledger.relate(done)
+        self.ledger.relate([*done, acted[ANSWERED].key])
+        # Everyone who did something ticked at least one behaviour, and everyone who said
+        # why at least one reason: the shown ticks would bound a lone hidden one from below
+        # ("did something" minus them), so these count as sums too.
+        ticks = [acted[a].key for a in acted if a not in (ANSWERED, SOMETHING, NOTHING)]
+        self.ledger.relate(ticks, [acted[SOMETHING].key])
+        self.ledger.relate(
+            [reasons[a].key for a in reasons if a != ANSWERED], [reasons[ANSWERED].key]
+        )
+        # Whoever did something or nothing said yes, and whoever said why did nothing.
+        answers_after = [c.key for c in (*acted.values(), *reasons.values())]
+        self.ledger.gate(opportunity["yes"].key, answers_after)
+        self.ledger.gate(acted[NOTHING].key, [c.key for c in reasons.values()])
+        return _DraftSection("follow_up", tables, (self.acted_finding(acted, counts),))
+
+    def follow_up_table(
+        self, question: str, counts: Mapping[tuple[str, str], int]
+    ) -> tuple[_DraftTable, dict[str, _Count]]:
+        """One question's table: a row per answer offered (and recorded under ids no longer
+        offered), at "acted" the people who did something, and everyone who answered."""
+        names = self.follow_up_answers(question)
+        recorded = {a for q, a in counts if q == question} - {ANSWERED, *names}
+        answers = [*names, *sorted(recorded)]
+        cells = {}
+        for answer in [*answers, ANSWERED]:
+            n = counts.get((question, answer), 0)
+            cells[answer] = self.ledger.count(("follow_up", question, answer), n, n)
+        total = cells[ANSWERED].key
+        rows: list[tuple[_Draft, ...]] = [
+            (Cell(names.get(a, a)), Cell(a, a), cells[a], _Share(cells[a].key, total))
+            for a in answers
+        ]
+        label = self.t("report.follow_up.answered")
+        rows.append((Cell(label), Cell(ANSWERED, ANSWERED), cells[ANSWERED], Cell("")))
+        caption = self.t(f"report.caption.follow_up_{question}")
+        context = ((self.column("question"), Cell(question, question)),)
+        columns = ("answer", "answer_id", "respondents", "respondent_share")
+        return self.table("follow_up", caption, context, columns, rows), cells
+
+    def follow_up_answers(self, question: str) -> dict[str, str]:
+        """The answers a follow-up question offers, in the questionnaire's order, by their
+        names in the report's language: the 5 D's by their strategies' names, every other
+        answer in the questionnaire's own words."""
+        if question == "opportunity":
+            return {a: self.t_or(f"survey.opportunity_{a}", a) for a in OPPORTUNITIES}
+        texts = self.catalog.measures.follow_up if self.catalog.measures else None
+        options: tuple[Option, ...] = (
+            (texts.behaviours if question == "acted" else texts.reasons) if texts else ()
+        )
+        names = {o.id: o.text.get(self.language) for o in options}
+        if question == "acted":
+            names = names or dict(zip(BEHAVIOURS, BEHAVIOURS, strict=True))
+            names.update({s.value: self.strategy_name(s.value) for s in Strategy if s in names})
+            names[SOMETHING] = self.t("report.follow_up.something")
+        return names
+
+    def acted_finding(
+        self, acted: Mapping[str, _Count], counts: Mapping[tuple[str, str], int]
+    ) -> tuple[tuple[Key, ...], str]:
+        """The main number: the share who did something, of those who had an opportunity
+        and said what they did; shown while both its counts are."""
+        answered, something = (
+            counts.get(("acted", ANSWERED), 0),
+            counts.get(("acted", SOMETHING), 0),
+        )
+        share = self.percent(100 * something / answered) if answered else ""
+        text = self.t("report.finding_acted", share=share, people=answered)
+        return (acted[SOMETHING].key, acted[ANSWERED].key), text
 
     # --- summary and metadata --------------------------------------------------------------
 

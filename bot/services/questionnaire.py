@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.engine import callback_data as cb
-from bot.engine.measures import NOTHING, Wave
+from bot.engine.measures import NOTHING, OPPORTUNITIES, Wave
 from bot.services.player import Person, PlayerDesk, Session
 from bot.services.routing import button
 from bot.services.survey import (
@@ -18,7 +18,6 @@ from bot.services.survey import (
     BEHAVIOUR,
     DONE,
     OFFER,
-    OPPORTUNITIES,
     OPPORTUNITY,
     QUESTION,
     REASONS,

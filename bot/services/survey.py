@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.engine.callback_data import Action
-from bot.engine.measures import NOTHING, SCALE_POINTS, Measures, Option, Wave
+from bot.engine.measures import NOTHING, OPPORTUNITIES, SCALE_POINTS, Measures, Option, Wave
 from bot.services.presenter import Presenter, escape
 from bot.services.views import Button, Message, column
 from bot.storage.addresses import AddressBox
@@ -34,7 +34,6 @@ from bot.storage.records import (
 
 # Button kinds.
 QUESTION, SKIP_ALL, OFFER, OPPORTUNITY, BEHAVIOUR, REASONS = "mq", "ms", "fu", "fo", "fb", "fr"
-OPPORTUNITIES = ("yes", "no", "unsure")
 TICK, DONE = "t", "done"  # a question with several answers: tick one, or done
 SOLO_ROUND_SCENARIOS = 2  # a solo round's T2 comes after this many scenarios
 NOTHING_CHOSEN = ""  # "done" with no answer ticked: the question was skipped

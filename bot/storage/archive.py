@@ -16,6 +16,7 @@ def with_archived(raw: ReportData, archived: ReportData) -> ReportData:
         "filters": raw.filters,
         "measures": raw.measures + archived.measures,
         "measure_people": raw.measure_people,  # folded pairs count no people: kept hidden
+        "follow_ups": raw.follow_ups,  # deleted past retention, never folded
         "folded": raw.folded or any(getattr(archived, name) for name in _PEOPLE_SUMMED),
     }
     for name, key in _MERGE_KEYS.items():

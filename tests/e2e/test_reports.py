@@ -17,6 +17,7 @@ from bot.cli.main import main
 from bot.evaluation.report import Report
 from bot.services import reports
 from bot.telegram.runtime import Runtime
+from e2e.rounds import LATER, solo_round
 
 pytestmark = pytest.mark.both_backends  # the same behaviour on SQLite and PostgreSQL
 
@@ -182,3 +183,47 @@ def test_the_server_report_suppresses_small_groups(bot_env, tmp_path, monkeypatc
     assert main(["report", "--scenario", "nope"]) == 1
     assert main(["report", "--period", "2026-13"]) == 1
     assert "not a month" in capsys.readouterr().err
+
+
+async def test_the_report_of_the_reminders_month_says_what_people_did_at_follow_up(
+    bot: Runtime, fake_bot_api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five solo rounds whose reminders come next month: that month's report counts who
+    had an opportunity and what they did, in people, and hides what fewer than K did."""
+    people = [fake_bot_api.user() for _ in range(5)]
+
+    for user in people:  # one at a time: each waits for the bot to settle
+        await solo_round(user, before=3, after=4)
+        await user.click("Ja, påminn mig om 30 dagar")
+    assert await bot.send_reminders(LATER) == len(people)
+
+    helped, spoke = (
+        "Jag tog hjälp: en vuxen, en kompis eller 112",
+        "Jag sa ifrån till den som gjorde det",
+    )
+    for n, user in enumerate(people):
+        await user.click("Ja")
+        for tick in (helped, spoke) if n < 2 else (helped,):
+            await user.click(tick)
+        await user.click("Klar")
+    after = (LATER.replace(day=1) + timedelta(days=32)).replace(day=1)
+    monkeypatch.setattr(reports, "_today", lambda: after)
+    user = await evaluator(fake_bot_api)
+    await user.send(f"/report {LATER:%Y-%m}")
+    documents = {m.document_name: m.document for m in user.messages if m.document}
+    html = next(d for n, d in documents.items() if n.endswith(".html")).decode()
+    assert "Vid uppföljningen: tillfälle och vad de gjorde" in html
+    book = workbook(next(d for n, d in documents.items() if n.endswith(".xlsx")))
+    rows = list(book["follow_up"].iter_rows(values_only=True))
+    header = rows[0]
+    counts = {
+        (row[header.index("question")], row[header.index("answer_id")]): (
+            row[header.index("answer")],
+            row[header.index("respondents")],
+        )
+        for row in rows[1:]
+    }
+    assert counts["opportunity", "yes"] == ("Ja", 5)
+    assert counts["acted", "delegate"] == ("Delegera – hämta hjälp", 5), "the strategy's name"
+    assert counts["acted", "direct"][1] is None, "two people: hidden"
+    assert counts["acted", "nothing"][1] is None

@@ -13,9 +13,12 @@ import pytest
 
 from bot.content.catalog import Catalog
 from bot.evaluation.data import (
+    ANSWERED,
+    SOMETHING,
     ChoiceCount,
     FacilitatedCount,
     Filters,
+    FollowUpCount,
     GroupCounts,
     HelpfulShare,
     MeasurePair,
@@ -111,7 +114,21 @@ def boundary_data(n: int) -> ReportData:
             FacilitatedCount("bus-fight", "bus", "driver", "delegate", n, 1),
             FacilitatedCount("bus-fight", "bus", "music", "none", 0, 1),
         ],
+        follow_ups=follow_up_counts(n),
     )
+
+
+def follow_up_counts(n: int) -> list[FollowUpCount]:
+    """At follow-up, "not sure", "other", "nothing" and every reason are n people."""
+    answers = {
+        "opportunity": {ANSWERED: 40 + n, "yes": 25, "no": 15, "unsure": n},
+        "acted": {ANSWERED: 24, SOMETHING: 24 - n, "nothing": n, "direct": 12, "delegate": 10,
+                  "delay": 6, "other": n},
+        "reasons": {ANSWERED: n, "afraid": n, "didnt-know": n},
+    }  # fmt: skip
+    return [
+        FollowUpCount(q, a, people) for q, given in answers.items() for a, people in given.items()
+    ]
 
 
 @pytest.fixture

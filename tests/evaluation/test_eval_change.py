@@ -277,7 +277,7 @@ def test_the_summary_says_who_the_follow_up_and_second_scenarios_come_from(
     )
     summary = build_report(data, catalog, "en", K).summary
     assert any("(T3) is answered only by those who asked for a reminder" in s for s in summary)
-    assert any("Those who play on are not a random sample" in s for s in summary)
+    assert any("Those who take part again are not a random subset" in s for s in summary)
     once = [p for p in three_classes()[::2]]  # one scenario each, no follow-up
     data = ReportData(
         Filters(), measures=once, measure_people=[MeasurePeople("efficacy", "T1-T2", 30, 0, 30)]

@@ -23,7 +23,9 @@ from bot.evaluation.workbook import to_xlsx
 from .conftest import K, boundary_data
 from .test_eval_render import FORMULA, HOSTILE_CLASSES, hostile_report
 
-SHEETS = ["scenarios", "choices", "strategies", "helpful", "change", "groups", "facilitated"]
+SHEETS = [
+    "scenarios", "choices", "strategies", "helpful", "change", "groups", "facilitated", "follow_up"
+]  # fmt: skip
 # A number as Swedish Excel reads one: digits, maybe a minus and a decimal comma.
 SWEDISH_NUMBER = re.compile(r"-?\d+(,\d+)?")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -11,8 +12,11 @@ from hypothesis import strategies as st
 
 from bot.content.catalog import Catalog
 from bot.evaluation.data import (
+    ANSWERED,
+    SOMETHING,
     ChoiceCount,
     Filters,
+    FollowUpCount,
     MeasurePair,
     MeasurePeople,
     ReportData,
@@ -150,8 +154,8 @@ def test_findings_answer_the_evaluators_question(catalog: Catalog) -> None:
         " to 3.6 on the 1–5 scale, a change of +0.6 points (95% CI 0.4 to 0.8; 42 answer pairs"
         " from 42 people, none of them in a class).",
         "These are changes, not effects of the training: there is no comparison group, and the"
-        " answers after are given right after the scenario or the lesson, when it is easy to"
-        " answer as one thinks is expected.",
+        " answers after are given at the end of the lesson, when it is easy to answer as one"
+        " thinks is expected.",
     )
     assert (
         "förändrades från 3,0 till 3,6 på skalan 1–5, en förändring med +0,6 poäng (95 % KI 0,4"
@@ -291,3 +295,87 @@ def test_a_follow_up_shows_change_but_not_the_t1_mean_again(catalog: Catalog) ->
     assert efficacy["ceiling_t1"].text == "–"  # T1's top share, like its mean: T1-T2 only
     right_after = next(t for t in tables(report, "change") if t.context[0][1].value == "T1-T2")
     assert row(right_after, "Confidence in being able to act")["mean_before"].value == 2
+
+
+# --- at follow-up ---------------------------------------------------------------------------
+
+
+def follow_up_tables(report: Report) -> dict[str, Table]:
+    return {t.context[0][1].value: t for t in tables(report, "follow_up")}
+
+
+def test_the_follow_up_shows_people_per_answer_and_the_share_who_acted(catalog: Catalog) -> None:
+    report = build_report(boundary_data(K), catalog, "en", K)
+    found = follow_up_tables(report)
+    opportunity = found["opportunity"]
+    assert [r[0].text for r in opportunity.rows] == [
+        "Yes",
+        "No",
+        "Not sure",
+        "Answered the question",
+    ]
+    assert [c.value for c in column(opportunity, "respondents")] == [25, 15, K, 40 + K]
+    acted = found["acted"]
+    labels = [r[0].text for r in acted.rows]
+    # The 5 D's by their strategies' names, the rest in the questionnaire's words.
+    assert labels[:2] == ["Speak up directly", "Distract"]
+    assert labels[5:] == [
+        "Something else",
+        "I didn't do anything that time",
+        "Did something (one of the five D's or something else)",
+        "Answered the question",
+    ]
+    assert row(acted, "Did something (one of the five D's or something else)")[
+        "respondent_share"
+    ].value == pytest.approx(100 * (24 - K) / 24, abs=0.05)
+    assert row(acted, "Distract")["respondents"].suppressed  # nobody: fewer than K
+    reasons = found["reasons"]
+    assert row(reasons, "I was afraid I'd get hurt or threatened")["respondents"].value == K
+    assert any(f.startswith("At follow-up: of the 24 who had") for s in report.sections
+               for f in s.findings)  # fmt: skip
+
+
+def test_a_small_follow_up_answer_hides_the_one_it_could_be_subtracted_from(
+    catalog: Catalog,
+) -> None:
+    """ "Nothing" = answered − "did something", and "not sure" = answered − yes − no: with
+    one of them hidden, another is hidden too. The ticks add up to at least "did
+    something", so hidden ticks of fewer than K people in all take another with them."""
+    report = build_report(boundary_data(K - 1), catalog, "en", K)
+    found = follow_up_tables(report)
+    acted = {r[1].value: r for r in found["acted"].rows}
+    assert acted["nothing"][2].suppressed and acted[SOMETHING][2].suppressed
+    assert not acted[ANSWERED][2].suppressed
+    assert acted["other"][2].suppressed and not acted["delay"][2].suppressed  # "did
+    # something" (hidden) is among the hidden ticks' sum, so it holds K people already
+    opportunity = [r[2] for r in found["opportunity"].rows]
+    assert sum(cell.suppressed for cell in opportunity) == 2
+    assert not any("did something" in f for s in report.sections for f in s.findings)
+
+
+def test_a_lone_hidden_tick_takes_another_with_it(catalog: Catalog) -> None:
+    """Did something = K + 1, of whom K ticked "direct" and 1 "delay": the shown ticks
+    would tell that "delay" is at least 1, so another tick is hidden beside it."""
+    data = boundary_data(K)
+    acted = {ANSWERED: K + 6, SOMETHING: K + 1, "nothing": 5, "direct": K, "delay": 1,
+             "distract": 0, "delegate": 0, "document": 0, "other": 0}  # fmt: skip
+    ticks = [FollowUpCount("acted", a, n) for a, n in acted.items()]
+    data = replace(data, follow_ups=[c for c in data.follow_ups if c.question != "acted"] + ticks)
+    found = follow_up_tables(build_report(data, catalog, "en", K))
+    shown = {r[1].value: not r[2].suppressed for r in found["acted"].rows}
+    assert shown == {"direct": False, "distract": False, "delegate": False, "document": False,
+                     "delay": False, "other": False, "nothing": True, SOMETHING: True,
+                     ANSWERED: True}  # fmt: skip
+
+
+def test_a_hidden_yes_hides_every_answer_after_it(catalog: Catalog) -> None:
+    """What they did is a subset of those who said yes: shown, it would bound a hidden yes
+    from below, and answered − no bounds it from above."""
+    data = boundary_data(K)
+    opportunity = {ANSWERED: 30, "yes": K - 1, "no": 30 - K + 1, "unsure": 0}
+    counts = [FollowUpCount("opportunity", a, n) for a, n in opportunity.items()]
+    data = replace(
+        data, follow_ups=[c for c in data.follow_ups if c.question != "opportunity"] + counts
+    )
+    found = follow_up_tables(build_report(data, catalog, "en", K))
+    assert all(r[2].suppressed for q in ("acted", "reasons") for r in found[q].rows)

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from bot.evaluation.data import Filters, MeasurePair, ReportData
+from bot.evaluation.data import Filters, FollowUpCount, MeasurePair, ReportData
 from bot.evaluation.release import Period, PeriodError, Release, stored_pairs
 from bot.evaluation.report import _clusters
 from bot.evaluation.stats import paired_change
@@ -90,3 +90,14 @@ def test_a_release_keeps_the_person_who_links_two_classes() -> None:
     assert change(pairs)[0] == 2  # classes 1 and 2 are one cluster, class 3 another
     linked = {p.person_label for p in released if p.person_label is not None}
     assert len(linked) == 1  # only the person who links them keeps a label
+
+
+def test_a_release_carries_the_follow_up_counts_and_reads_releases_made_before_them() -> None:
+    counts = [FollowUpCount("opportunity", "yes", 7), FollowUpCount("acted", "delay", 3)]
+    release = Release("2025-05", 5, {"all": ReportData(Filters(), follow_ups=counts)}, frozenset())
+    again = Release.from_json("2025-05", release.to_json())
+    assert again.scopes["all"].follow_ups == counts
+    body = json.loads(release.to_json())
+    del body["scopes"]["all"]["follow_ups"]  # a month released before follow-ups were counted
+    older = Release.from_json("2025-04", json.dumps(body))
+    assert older.scopes["all"].follow_ups == []

@@ -2,10 +2,11 @@
 together, never learns one young person's choice or questionnaire answer.
 
 The population is random: a few classes and people outside any class, over two months;
-each person answers one step of one scenario, and some answer a questionnaire item before
-and after. The evaluator receives every report that can be asked of the two months, for
-everybody and for each class, with every number in it (the JSON values, more exact than
-the text), and knows the target's class and month.
+each person answers one step of one scenario, some answer a questionnaire item before
+and after, and some answer the follow-up's questions (opportunity, what they did with
+several answers, why not). The evaluator receives every report that can be asked of the
+two months, for everybody and for each class, with every number in it (the JSON values,
+more exact than the text), and knows the target's class and month.
 
 What the rules allow, and the test therefore accepts: a count of at least K people may be
 shown even when they all chose the same, so a target inside such a group is known to have
@@ -24,10 +25,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.content.catalog import Catalog
-from bot.engine.measures import SCALE_POINTS
+from bot.engine.measures import NOTHING, SCALE_POINTS
 from bot.evaluation.data import (
+    ANSWERED,
+    SOMETHING,
     ChoiceCount,
     Filters,
+    FollowUpCount,
     GroupCounts,
     HelpfulShare,
     MeasurePair,
@@ -52,6 +56,34 @@ SCENARIO, STEP = "bus-fight", "stop"
 MONTHS = ("2026-08", "2026-09")
 NO_CLASS = "none"
 LIKERT = (1, 2, 3)
+# At follow-up: (opportunity, what they did, why not) as stored, skips ("") included.
+FOLLOW_UPS = (
+    ("no", (), ()),
+    ("unsure", (), ()),
+    ("yes", ("direct",), ()),
+    ("yes", ("direct", "delegate"), ()),
+    ("yes", ("delegate",), ()),
+    ("yes", ("nothing",), ("afraid",)),
+    ("yes", ("nothing",), ("afraid", "snitch")),
+    ("yes", ("nothing",), ()),
+    ("yes", (), ()),
+)
+
+
+def follow_up_answers(outcome: int) -> set[tuple[str, str]]:
+    """The (question, answer) counts a person with this follow-up is counted in."""
+    opportunity, acted, reasons = FOLLOW_UPS[outcome]
+    found = {("opportunity", opportunity), ("opportunity", ANSWERED)}
+    if opportunity == "yes" and acted:
+        found |= {("acted", a) for a in acted} | {("acted", ANSWERED)}
+        if set(acted) - {NOTHING}:
+            found.add(("acted", SOMETHING))
+        if NOTHING in acted and reasons:
+            found |= {("reasons", r) for r in reasons} | {("reasons", ANSWERED)}
+    return found
+
+
+ANSWERS = sorted(set().union(*map(follow_up_answers, range(len(FOLLOW_UPS)))))
 
 
 @dataclass(frozen=True)
@@ -61,6 +93,7 @@ class Person:
     choice: str
     finished: bool
     pair: tuple[int, int] | None  # questionnaire answer before and after, if given
+    follow_up: int | None  # an index of FOLLOW_UPS, if answered
 
 
 def people(catalog: Catalog) -> st.SearchStrategy[list[Person]]:
@@ -72,6 +105,7 @@ def people(catalog: Catalog) -> st.SearchStrategy[list[Person]]:
         st.sampled_from(choices),
         st.booleans(),
         st.none() | st.tuples(st.sampled_from(LIKERT), st.sampled_from(LIKERT)),
+        st.none() | st.integers(0, len(FOLLOW_UPS) - 1),
     )
     # Friends answer alike: repeat a few people so groups of one mind are common.
     return st.lists(st.tuples(person, st.integers(1, 6)), min_size=1, max_size=8).map(
@@ -101,6 +135,12 @@ def report_data(catalog: Catalog, crowd: list[Person], scope: str) -> ReportData
     done = sum(p.finished for p in members)
     classes = sorted({p.group for p in members} - {NO_CLASS}) if scope == ALL else []
     in_class = {g: [p for p in members if p.group == g] for g in classes}
+    answered = Counter(
+        answer
+        for p in members
+        if p.follow_up is not None
+        for answer in follow_up_answers(p.follow_up)
+    )
     return ReportData(
         Filters(),
         scenarios=[ScenarioCounts(SCENARIO, n, n, done, done)] if n else [],
@@ -147,6 +187,7 @@ def report_data(catalog: Catalog, crowd: list[Person], scope: str) -> ReportData
             )
             for g, m in in_class.items()
         ],
+        follow_ups=[FollowUpCount(q, a, n) for (q, a), n in sorted(answered.items())],
     )
 
 
@@ -182,6 +223,12 @@ def pairs_of(period: str, scope: str, groups: Iterable[str]) -> list:
     return [("p", g, period, b, a) for g in wanted for b in LIKERT for a in LIKERT]
 
 
+def follow_ups_of(period: str, scope: str, groups: Iterable[str], answer: tuple) -> list:
+    wanted = [g for g in groups if scope == ALL or scope == f"{CLASS_SCOPE}{g}"]
+    outcomes = [i for i in range(len(FOLLOW_UPS)) if answer in follow_up_answers(i)]
+    return [("f", g, period, i) for g in wanted for i in outcomes]
+
+
 def exact(value: float) -> tuple[Fraction, Fraction]:
     """A JSON value rounded to four decimals, as an exact interval."""
     centre, half = Fraction(str(value)), Fraction(1, 20000)
@@ -207,6 +254,12 @@ def read(attacker: Attacker, catalog: Catalog, report: Report, period: str, scop
                 label = row[0].text
                 if table.id == "change":
                     observe_change(attacker, cells, pairs_of(period, scope, groups))
+                    continue
+                if table.id == "follow_up":
+                    if not cells["respondents"].suppressed:
+                        answer = (table.context[0][1].value, cells["answer_id"].value)
+                        counted = follow_ups_of(period, scope, groups, answer)
+                        attacker.observe(counted, cells["respondents"].value)
                     continue
                 if table.id == "choices":
                     chosen = by_label.get(label)
@@ -279,6 +332,8 @@ def test_no_combination_of_reports_tells_one_answer(shipped_catalog: Catalog, da
             attacker.unknown(("c", group, month, choice.id, finished))
         for b, a in itertools.product(LIKERT, LIKERT):
             attacker.unknown(("p", group, month, b, a))
+        for outcome in range(len(FOLLOW_UPS)):
+            attacker.unknown(("f", group, month, outcome))
     for (period, scope), report in every_report(catalog, crowd, k).items():
         read(attacker, catalog, report, period, scope)
     attacker.check()
@@ -288,6 +343,11 @@ def test_no_combination_of_reports_tells_one_answer(shipped_catalog: Catalog, da
         for g in ("1", "2", NO_CLASS)
         for m in MONTHS
         for c in step.choices
+    } | {
+        (g, m, *answer): follow_ups_of(m, ALL, [g], answer)
+        for g in ("1", "2", NO_CLASS)
+        for m in MONTHS
+        for answer in ANSWERS
     }
     assert attacker.disclosed_small_cells(atomic, k) == []
 
@@ -305,3 +365,25 @@ def test_no_combination_of_reports_tells_one_answer(shipped_catalog: Catalog, da
             assert allowed(crowd, target, lambda p: p.pair and p.pair[0]), (
                 f"the reports told {target}'s answer before"
             )
+    if target.follow_up is not None:
+        places = ("f", target.group, target.month)
+        for question in ("opportunity", "acted"):
+            answers = [a for q, a in ANSWERS if q == question and a not in (ANSWERED, SOMETHING)]
+            if question not in {q for q, _ in follow_up_answers(target.follow_up)}:
+                continue
+            told = attacker.target_value(
+                {a: [(*places, i) for i in range(len(FOLLOW_UPS))
+                     if (question, a) in follow_up_answers(i)] for a in answers}
+            )  # fmt: skip
+            if told is not None:
+                assert allowed(crowd, target, lambda p, q=question: answer_to(p, q)), (
+                    f"the reports told {target}'s {question}"
+                )
+
+
+def answer_to(person: Person, question: str) -> frozenset[str] | None:
+    """A person's answers to a follow-up question, if they gave any."""
+    if person.follow_up is None:
+        return None
+    given = {a for q, a in follow_up_answers(person.follow_up) if q == question}
+    return frozenset(given - {ANSWERED, SOMETHING}) or None

@@ -19,6 +19,7 @@ from bot.evaluation.data import (
     ChoiceCount,
     FacilitatedCount,
     Filters,
+    FollowUpCount,
     GroupCounts,
     HelpfulShare,
     MeasurePair,
@@ -29,6 +30,7 @@ from bot.evaluation.data import (
     StrategyCount,
 )  # fmt: skip
 from bot.storage.archive import with_archived
+from bot.storage.follow_up_counts import FollowUpCounts
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.records import FOLLOW_UP_WAVE, ExportFacts, ResearchExport, ResearchRow
 
@@ -42,6 +44,10 @@ CHOICE_ROW, STRATEGY_ROW, STEP_ROW = 0, 2, 3
 _PAIR_LABELS = (
     "CASE WHEN f.home IS NOT NULL THEN dense_rank() OVER (PARTITION BY f.home IS NULL"
     " ORDER BY f.home) END, dense_rank() OVER (ORDER BY a.pseudonym)"
+)
+
+_FOLLOW_UP_COUNTS = FollowUpCounts(
+    person="pseudonym", split="unnest(string_to_array({ids}, ',')) AS j(value)"
 )
 
 
@@ -195,6 +201,7 @@ async def _report_data(
         measure_people=[MeasurePeople(*r) for r in await rows(raw.measure_people, raw.pair_params)],
         groups=[GroupCounts(*r) for r in await rows(raw.groups, params * 2)],  # 2 parts
         facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
+        follow_ups=[FollowUpCount(*r) for r in await rows(raw.follow_ups, raw.follow_up_params)],
     )
     return with_archived(data, await _archived(db, filters))
 
@@ -295,6 +302,11 @@ class _RawQueries:
         self.measures = (
             f"SELECT a.item_id, 'T1-' || b.wave, a.value, b.value, {_PAIR_LABELS} {pairs}"
         )
+        due, due_params = _where(
+            (("o.due_on >= %s", filters.since), ("o.due_on <= %s", filters.until))
+        )
+        self.follow_ups = _FOLLOW_UP_COUNTS.query(undated, due)
+        self.follow_up_params = (*undated_params, *due_params)
         self.measure_people = (
             f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.pseudonym),"
             f" count(DISTINCT CASE WHEN a.value = {SCALE_POINTS} THEN a.pseudonym END),"

@@ -18,6 +18,7 @@ from bot.evaluation.data import (
     ChoiceCount,
     FacilitatedCount,
     Filters,
+    FollowUpCount,
     GroupCounts,
     HelpfulShare,
     MeasurePair,
@@ -28,6 +29,7 @@ from bot.evaluation.data import (
     StrategyCount,
 )  # fmt: skip
 from bot.storage.archive import with_archived
+from bot.storage.follow_up_counts import FollowUpCounts
 from bot.storage.records import (
     CANCELLED,
     FOLLOW_UP_ANSWERS,
@@ -64,6 +66,9 @@ _PAIR_LABELS = (
     " ORDER BY f.home) END, dense_rank() OVER (ORDER BY a.user)"
 )
 REPORT_CACHE_KB = 48_000
+_FOLLOW_UP_COUNTS = FollowUpCounts(
+    person="user", split="json_each('[\"' || replace({ids}, ',', '\",\"') || '\"]') AS j"
+)
 # Lesson rounds whose lesson has ended, or is gone with its class.
 _LESSON_OVER = (
     "NOT EXISTS (SELECT 1 FROM lessons l WHERE l.id = r.lesson_id"
@@ -383,6 +388,10 @@ class SqlCipherEvaluationStore:
             ],
             groups=[GroupCounts(*r) for r in await rows(raw.groups, params)],  # 2 parts
             facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
+            follow_ups=[
+                FollowUpCount(*r)
+                for r in await db.execute_fetchall(raw.follow_ups, raw.follow_up_params)
+            ],
         )
         archived = await _archived(db, filters)
         return with_archived(data, archived)
@@ -566,6 +575,14 @@ class _RawQueries:
         self.measures = (
             f"SELECT a.item_id, 'T1-' || b.wave, a.value, b.value, {_PAIR_LABELS} {pairs}"
         )
+        due, due_params = _where(
+            (
+                ("o.due_on >= ?", filters.since.isoformat() if filters.since else None),
+                ("o.due_on <= ?", filters.until.isoformat() if filters.until else None),
+            )
+        )
+        self.follow_ups = _FOLLOW_UP_COUNTS.query(undated, due)
+        self.follow_up_params = (*undated_params, *due_params)
         self.measure_people = (
             f"SELECT a.item_id, 'T1-' || b.wave, count(DISTINCT a.user),"
             f" count(DISTINCT CASE WHEN a.value = {SCALE_POINTS} THEN a.user END),"

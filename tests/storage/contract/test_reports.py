@@ -3,9 +3,9 @@ data."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from bot.evaluation.data import Filters
+from bot.evaluation.data import ANSWERED, SOMETHING, Filters
 from bot.storage import ChoiceRecord, Profile
 from bot.storage.ports import Storage
 
@@ -136,3 +136,72 @@ async def test_measure_pairs_tell_which_share_a_class_or_a_person(storage: Stora
         people = {p.person_label for p in pairs}
         assert people == set(range(1, len(people) + 1))
         assert len(pairs) == 2 * len(people)  # each person's two items share their label
+
+
+async def follow_up(
+    storage: Storage, user: str, due: date, answers: tuple[str, str | None, str | None]
+) -> None:
+    """A sent follow-up of `user`'s round of s1, due on `due`, answered as given."""
+    await storage.survey.schedule_follow_up(user, "s1", due, "sealed", 3)
+    (number,) = await storage.survey.due_follow_ups(due)
+    await storage.survey.close_follow_up(number, "sent")
+    for question, answer in zip(("opportunity", "acted", "reasons"), answers, strict=True):
+        if answer is not None:
+            await storage.survey.answer_follow_up(user, number, question, answer)
+
+
+async def test_follow_ups_count_people_per_answer_in_the_month_and_class_of_the_round(
+    storage: Storage,
+) -> None:
+    """Ticks are split into answers; skips ("") count nowhere; a round counts in the class
+    of the person's first run of its scenario and the month of its reminder."""
+    record = await storage.staff.create_class("owner", "8B", "code123456", date(2030, 1, 1))
+    june = date(2025, 6, 10)
+    answers = {
+        "a": ("yes", "direct,delegate", None),
+        "b": ("yes", "direct", None),
+        "c": ("yes", "nothing", "afraid,didnt-know"),
+        "d": ("yes", "nothing", ""),  # why not: skipped
+        "e": ("yes", "", None),  # what they did: skipped
+        "f": ("no", None, None),
+        "g": ("unsure", None, None),
+    }
+    for n, (user, given) in enumerate(answers.items()):
+        await storage.players.save_profile(Profile(user, "sv", "16_17", "save"))
+        class_id = record.id if user in "ab" else None
+        await play(storage.players, user, "r1", [("a", "good", "delegate", "helpful")],
+                   class_id=class_id)  # fmt: skip
+        await follow_up(storage, user, june + timedelta(days=n % 2), given)
+    await storage.players.save_profile(Profile("later", "sv", "16_17", "save"))
+    await play(storage.players, "later", "r1", [("a", "good", "delegate", "helpful")])
+    await follow_up(storage, "later", date(2025, 7, 1), ("yes", "other", None))
+
+    def counts(data) -> dict[tuple[str, str], int]:
+        return {(c.question, c.answer): c.people for c in data.follow_ups}
+
+    month = Filters(since=date(2025, 6, 1), until=date(2025, 6, 30))
+    assert counts(await storage.reports.report_data(month)) == {
+        ("opportunity", ANSWERED): 7,
+        ("opportunity", "yes"): 5,
+        ("opportunity", "no"): 1,
+        ("opportunity", "unsure"): 1,
+        ("acted", ANSWERED): 4,
+        ("acted", SOMETHING): 2,
+        ("acted", "direct"): 2,
+        ("acted", "delegate"): 1,
+        ("acted", "nothing"): 2,
+        ("reasons", ANSWERED): 1,
+        ("reasons", "afraid"): 1,
+        ("reasons", "didnt-know"): 1,
+    }
+    in_class = Filters(class_id=record.id, since=month.since, until=month.until)
+    assert counts(await storage.reports.report_data(in_class)) == {
+        ("opportunity", ANSWERED): 2,
+        ("opportunity", "yes"): 2,
+        ("acted", ANSWERED): 2,
+        ("acted", SOMETHING): 2,
+        ("acted", "direct"): 2,
+        ("acted", "delegate"): 1,
+    }
+    july = Filters(since=date(2025, 7, 1), until=date(2025, 7, 31), unclassed=True)
+    assert counts(await storage.reports.report_data(july))[("acted", "other")] == 1
