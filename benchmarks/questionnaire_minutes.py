@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from _common import machine
+
 from bot.config import content_dirs
 from bot.content.catalog import load_catalog
 from bot.engine.measures import Wave
@@ -54,6 +56,7 @@ def main() -> None:
     catalog = load_catalog([scenarios], locales, offered_from="machine-draft")
     survey = SurveyService(catalog.measures, Presenter(catalog.locales, catalog.help), None, None)
     taps = len(catalog.measures.items)
+    print(machine())
     print(f"{taps} items, one tap each; minutes per wave (budget {LESSON_BUDGET_MINUTES})")
     print(f"{'language':<9}{'wave':<6}{'words':>12}{'100 wpm, 3 s':>16}{'150 wpm, 2 s':>16}")
     worst = dict.fromkeys(PACES, 0.0)

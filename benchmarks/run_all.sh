@@ -23,3 +23,6 @@ echo "== bystander report over a million choices =="
 echo
 echo "== bystander report on PostgreSQL over ten million choices =="
 "$PY" benchmarks/report_scale.py --backend postgres --choices 10000000
+echo
+echo "== how long the questionnaire takes =="
+"$PY" benchmarks/questionnaire_minutes.py

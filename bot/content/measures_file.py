@@ -38,7 +38,6 @@ MAX_REASONS = 9  # the reasons' buttons, with "done", fit a phone's screen
 class DraftBlock:
     id: str
     scale: str
-    source: str
     has_stem: bool
     items: list[tuple[str, str | None]]  # (item id, the source it is comparable with)
 
@@ -129,14 +128,15 @@ class _Reader:
     def _block(self, node: Node) -> None:
         block = Fields(node, self.report, "a block", required=("id", "source", "scale", "items"),
                        optional=("stem",))  # fmt: skip
-        block_id, scale, source = block.text("id"), block.text("scale"), block.text("source")
+        block_id, scale = block.text("id"), block.text("scale")
+        block.text("source")  # the published measure it adapts: for readers, checked as text
         if block_id is None or not self._valid_id(block_id, block.where("id"), "block"):
             return
         if scale is not None and scale not in self.draft.scales:
             self.report.add(block.where("scale"), "S104",
                             f"the block {block_id!r} uses the scale {scale!r}, which the"
                             f" questionnaire's `scales` do not define")  # fmt: skip
-        draft = DraftBlock(block_id, scale or "", source or "", "stem" in block.values, [])
+        draft = DraftBlock(block_id, scale or "", "stem" in block.values, [])
         self._collect(block, "stem", f"{block_id}.stem")
         for item_node in block.items("items"):
             item = Fields(item_node, self.report, "a question", required=("id", "text"),
@@ -236,15 +236,13 @@ def _build(draft: MeasuresDraft, texts: dict[str, dict[str, str]]) -> Measures:
         s: Scale(s, tuple(text(f"scale.{s}.{n}") for n in range(1, SCALE_POINTS + 1)))
         for s in draft.scales
     }
-    blocks, items = [], []
+    items = []
     for b in draft.blocks:
-        block = Block(b.id, text(f"{b.id}.stem") if b.has_stem else None, scales[b.scale], b.source)
-        blocks.append(block)
+        block = Block(b.id, text(f"{b.id}.stem") if b.has_stem else None, scales[b.scale])
         items += [MeasureItem(i, text(f"{i}.text"), block, c) for i, c in b.items]
     return Measures(
         version=draft.version,
         intros={wave: text(f"intro.{wave}") for wave in Wave},
-        blocks=tuple(blocks),
         items=tuple(items),
         follow_up=FollowUpTexts(
             *(text(f"follow_up.{k}") for k in FOLLOW_UP_TEXTS),

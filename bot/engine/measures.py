@@ -33,12 +33,12 @@ class Scale:
 
 @dataclass(frozen=True)
 class Block:
-    """Items measuring one construct with one stem and one scale, adapted from one source."""
+    """Items measuring one construct with one stem and one scale, adapted from one source
+    (the file names it; docs/evaluation.md cites it)."""
 
     id: str
     stem: Text | None  # the question its items complete, shown above each; None: items stand alone
     scale: Scale
-    source: str  # a key of docs/evaluation.md's list of sources
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,6 @@ class FollowUpTexts:
 class Measures:
     version: int
     intros: dict[Wave, Text]
-    blocks: tuple[Block, ...]
     items: tuple[MeasureItem, ...]  # in the order asked
     follow_up: FollowUpTexts
     class_items: tuple[str, ...]  # item ids a whole class answers as polls or hand counts

@@ -23,7 +23,7 @@ from bot.services.routing import Audience, action, button, command
 from bot.services.staff import StaffDesk, StaffSettings, utc_today
 from bot.services.views import Button, Outcome, column
 from bot.storage.ports import LessonStore, StaffStore
-from bot.storage.records import PHONES, YOUTH_WORKER
+from bot.storage.records import PHONES, YOUTH_WORKER, Lesson
 
 
 class LessonService(StaffDesk):
@@ -122,15 +122,21 @@ class LessonService(StaffDesk):
             return self._stale(language)
         if not await self.lessons.end_lesson(lesson.id):
             return Outcome(notice=self.t(language, "lesson.already_ended"), close_buttons=True)
-        return Outcome.say(self.t(language, "lesson.ended"), close_buttons=True)
+        return Outcome.say(self.t(language, _ended_key([lesson])), close_buttons=True)
 
     @command("endlesson", Audience.YOUTH_WORKER, Audience.MENTOR, menu=24)
     async def end_command(self, person: Person) -> Outcome:
         """/endlesson in the private chat: the person's lessons on phones and in the room
         end (a group's lesson is ended in its group)."""
         language = await self._language(person)
-        ended = 0
-        for lesson in await self.lessons.open_lessons_led_by(person.pseudonym):
-            if lesson.chat is None:
-                ended += await self.lessons.end_lesson(lesson.id)
-        return Outcome.say(self.t(language, "lesson.ended" if ended else "lesson.none"))
+        ended = [
+            lesson
+            for lesson in await self.lessons.open_lessons_led_by(person.pseudonym)
+            if lesson.chat is None and await self.lessons.end_lesson(lesson.id)
+        ]
+        return Outcome.say(self.t(language, _ended_key(ended) if ended else "lesson.none"))
+
+
+def _ended_key(ended: list[Lesson]) -> str:
+    """A lesson on phones sends its students the end questions: the leader is told."""
+    return "lesson.ended_phones" if any(x.mode == PHONES for x in ended) else "lesson.ended"

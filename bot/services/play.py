@@ -156,8 +156,9 @@ class PlayService(PlayerDesk):
         return self.survey.asks_before(state, in_lesson)
 
     async def _solo_round_ended(self, session: Session) -> str | None:
-        """The solo round whose end questions (T2) come now, after its last scenario."""
-        if self.survey is None or not session.saved:
+        """The solo round whose end questions (T2) come now, after its last scenario; never
+        during a lesson, whose own end questions come at its end."""
+        if self.survey is None or not session.saved or await self._phones_lesson(session):
             return None
         return await self.survey.solo_round_to_end(session.person.pseudonym)
 

@@ -226,7 +226,7 @@ class SurveyState:
     answers: dict[str, dict[str, int]]  # wave -> item id -> value (SKIPPED when skipped)
     played: bool  # a run of the round's scenario was ever started
     played_any: bool  # a run of any scenario was ever started
-    finished_scenarios: int  # scenarios with a finished run (replays aside)
+    finished_scenarios: int  # scenarios with a finished run (replays and lesson rounds aside)
     lesson_round: str | None  # a lesson's round: WAITING, SENT or CANCELLED; None: solo
     follow_up: FollowUpState | None  # the person's follow-up for this round
     follow_ups: int  # the person's follow-ups for all rounds

@@ -1,8 +1,8 @@
 """Scheduled work on PTB's job queue: opt-in follow-up reminders, the end questions of
 lessons that ended, the retention purge and lessons that ran out of time.
 
-Both read their state from the database, so a restart loses nothing: a due reminder is
-sent by the next run of the job, and then closed so it is never sent twice.
+Each reads its state from the database, so a restart loses nothing: a due reminder or end
+question is sent by the next run of its job, and then closed so it is never sent twice.
 """
 
 from __future__ import annotations

@@ -81,7 +81,8 @@ class PostgresSurveyStore:
                 "  WHERE pseudonym = %(user)s AND scenario_id = %(scenario)s),"
                 " EXISTS (SELECT 1 FROM runs WHERE pseudonym = %(user)s),"
                 " (SELECT count(DISTINCT scenario_id) FROM runs WHERE pseudonym = %(user)s"
-                "  AND finished_on IS NOT NULL AND NOT replay),"
+                "  AND finished_on IS NOT NULL AND NOT replay AND scenario_id NOT IN"
+                "  (SELECT scenario_id FROM lesson_rounds WHERE pseudonym = %(user)s)),"
                 " (SELECT status FROM lesson_rounds"
                 "  WHERE pseudonym = %(user)s AND scenario_id = %(scenario)s),"
                 " (SELECT count(*) FROM follow_ups WHERE pseudonym = %(user)s)",

@@ -120,7 +120,8 @@ class SqlCipherEvaluationStore:
                 "SELECT EXISTS (SELECT 1 FROM runs WHERE user = :user AND scenario_id = :scenario),"
                 " EXISTS (SELECT 1 FROM runs WHERE user = :user),"
                 " (SELECT count(DISTINCT scenario_id) FROM runs WHERE user = :user"
-                "  AND finished_on IS NOT NULL AND NOT replay),"
+                "  AND finished_on IS NOT NULL AND NOT replay AND scenario_id NOT IN"
+                "  (SELECT scenario_id FROM lesson_rounds WHERE user = :user)),"
                 " (SELECT status FROM lesson_rounds"
                 "  WHERE user = :user AND scenario_id = :scenario),"
                 " (SELECT count(*) FROM follow_ups WHERE user = :user)",
