@@ -133,14 +133,19 @@ async def fill(storage: Storage, clock: Clock) -> None:
     await survey.record_answer("new-1", "s1", "T1", "efficacy", 3)
     await survey.schedule_follow_up("new-1", "s1", date(2025, 4, 1), "sealed-address", 3)
     await storage.reports.save_release("2025-02", date(2025, 2, 28), '{"k": 5}')
-    await play_lesson(storage, class_id)
+    lesson_id = await play_lesson(storage, class_id)
+    await survey.join_lesson_round("new-1", "s1", lesson_id, "sealed-address")
 
 
-async def play_lesson(storage: Storage, class_id: int) -> None:
+async def play_lesson(storage: Storage, class_id: int) -> int:
     lesson = await group_lesson(storage, class_id, GroupChat(GROUP_8B))
     started = await storage.lessons.start_play(lesson.id, class_id, "worker", "s1", 1, {}, POLL)
     await storage.lessons.link_poll(f"poll-{class_id}", started.id, "s1", 5)
     await storage.lessons.save_play(started.id, {"at": "end"}, 0, VOTES, finished=True)
+    await storage.lessons.ask_class_questions(lesson.id, "T2")
+    for wave, answers in (("T1", [1, 2, 3, 4, 5]), ("T2", [0, 1, 2, 6, 6])):
+        await storage.lessons.record_class_answers(lesson.id, wave, "item", answers, POLL)
+    return lesson.id
 
 
 async def filled_sqlite(database: Path) -> None:

@@ -8,7 +8,7 @@ A group's chat id is never stored in the clear: lessons are found by a keyed has
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,14 +19,17 @@ from bot.storage.addresses import ChatKeys
 from bot.storage.postgres.roles import end_lessons
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.records import (
+    CLASS_WAVES,
     GROUP,
     MODES,
     SOURCES,
+    ClassQuestions,
     CountRow,
     GroupChat,
     Lesson,
     Play,
     PollLink,
+    check_class_answers,
 )
 
 _LESSON_COLUMNS = (
@@ -265,6 +268,48 @@ class PostgresLessonStore:
                 (poll_id,),
             )
             return cursor.rowcount == 1
+
+    # -- class questions ---------------------------------------------------------------------
+
+    async def class_questions(self, lesson_id: int) -> ClassQuestions:
+        async with self.store.transaction() as db:
+            cursor = await db.execute("SELECT class_wave FROM lessons WHERE id = %s", (lesson_id,))
+            asking = await cursor.fetchone()
+            cursor = await db.execute(
+                "SELECT DISTINCT wave, item_id FROM class_answers WHERE lesson_id = %s",
+                (lesson_id,),
+            )
+            answered = await cursor.fetchall()
+        return ClassQuestions(asking[0] if asking else None, frozenset(map(tuple, answered)))
+
+    async def ask_class_questions(self, lesson_id: int, wave: str | None) -> bool:
+        if wave is not None and wave not in CLASS_WAVES:
+            raise ValueError(f"a class answers at T1 or T2, not {wave!r}")
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                f"UPDATE lessons SET class_wave = %(wave)s WHERE id = %(id)s AND {_OPEN}",
+                {"wave": wave, "id": lesson_id, "now": self.now()},
+            )
+            return cursor.rowcount == 1
+
+    async def record_class_answers(
+        self, lesson_id: int, wave: str, item_id: str, answers: Sequence[int], source: str
+    ) -> bool:
+        """As SQLite's; of two at once, the second waits for the first's rows and then
+        writes none (ON CONFLICT)."""
+        check_class_answers(wave, answers, source)
+        values = {"lesson": lesson_id, "wave": wave, "item": item_id, "source": source,
+                  "today": self.store.day(), "counts": list(answers)}  # fmt: skip
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO class_answers (class_id, lesson_id, wave, item_id, value, answers,"
+                " source, answered_on) SELECT l.class_id, l.id, %(wave)s, %(item)s, n.value,"
+                " n.answers, %(source)s, %(today)s FROM lessons l"
+                " CROSS JOIN unnest(%(counts)s::integer[]) WITH ORDINALITY AS n (answers, value)"
+                " WHERE l.id = %(lesson)s ON CONFLICT DO NOTHING",
+                values,
+            )
+            return cursor.rowcount > 0
 
 
 async def record_counts(

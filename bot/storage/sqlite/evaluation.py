@@ -644,7 +644,20 @@ _DELETE = (
 # folded first; their members, assignments, sessions, lessons and polls follow by ON DELETE
 # CASCADE, and their runs keep no class), revoked grants with the command menus set for
 # them, and invitations long expired (used or not).
+# A lesson's class item with answers at both waves, each from at least K people: the class
+# answers the report counts (bot/evaluation/class_answers.py), and so those retention folds.
+CLASS_ITEMS_ANSWERED_TWICE = (
+    "SELECT lesson_id, item_id FROM (SELECT lesson_id, item_id FROM class_answers"
+    " GROUP BY lesson_id, item_id, wave HAVING sum(answers) >= :k)"
+    " AS answered GROUP BY lesson_id, item_id HAVING count(*) = 2"
+)
 _REMOVE_STAFF_ROWS = (
+    # A class's answers to the class items: per month, item, wave and value, without lessons.
+    "INSERT INTO class_answer_aggregates (month, item_id, wave, value, answers, lessons)"
+    f" SELECT substr(l.started_at, 1, 7), a.item_id, a.wave, a.value, sum(a.answers),"
+    " count(DISTINCT a.lesson_id) FROM class_answers a JOIN lessons l ON l.id = a.lesson_id"
+    f" WHERE a.class_id IN ({_ENDED_CLASSES})"
+    f" AND (a.lesson_id, a.item_id) IN ({CLASS_ITEMS_ANSWERED_TWICE}) GROUP BY 1, 2, 3, 4",
     "INSERT INTO facilitated_aggregates SELECT substr(f.started_on, 1, 7), f.scenario_id,"
     " k.step_id, k.choice_id, k.strategy, sum(k.hands), count(DISTINCT f.id)"
     " FROM facilitated_counts k JOIN facilitations f ON f.id = k.facilitation_id"

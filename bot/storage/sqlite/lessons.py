@@ -13,7 +13,7 @@ A group's chat id is never stored in the clear: lessons are found by a keyed has
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,14 +21,17 @@ import aiosqlite
 
 from bot.storage.addresses import ChatKeys
 from bot.storage.records import (
+    CLASS_WAVES,
     GROUP,
     MODES,
     SOURCES,
+    ClassQuestions,
     CountRow,
     GroupChat,
     Lesson,
     Play,
     PollLink,
+    check_class_answers,
 )
 from bot.storage.sqlite.roles import end_lessons, stamp
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
@@ -262,6 +265,46 @@ class SqlCipherLessonStore:
                 "UPDATE lesson_polls SET closed = 1 WHERE poll_id = ? AND closed = 0", (poll_id,)
             )
         return cursor.rowcount == 1
+
+    # -- class questions ---------------------------------------------------------------------
+
+    async def class_questions(self, lesson_id: int) -> ClassQuestions:
+        async with self.store.reading() as db:
+            asking = await fetch_one(
+                db, "SELECT class_wave FROM lessons WHERE id = ?", (lesson_id,)
+            )
+            answered = await db.execute_fetchall(
+                "SELECT DISTINCT wave, item_id FROM class_answers WHERE lesson_id = ?",
+                (lesson_id,),
+            )
+        return ClassQuestions(asking[0] if asking else None, frozenset(map(tuple, answered)))
+
+    async def ask_class_questions(self, lesson_id: int, wave: str | None) -> bool:
+        if wave is not None and wave not in CLASS_WAVES:
+            raise ValueError(f"a class answers at T1 or T2, not {wave!r}")
+        async with self.store.statement() as db:
+            cursor = await db.execute(
+                f"UPDATE lessons SET class_wave = :wave WHERE id = :id AND {_OPEN}",
+                {"wave": wave, "id": lesson_id, "now": self.store.moment()},
+            )
+        return cursor.rowcount == 1
+
+    async def record_class_answers(
+        self, lesson_id: int, wave: str, item_id: str, answers: Sequence[int], source: str
+    ) -> bool:
+        check_class_answers(wave, answers, source)
+        rows = [
+            (lesson_id, wave, item_id, value, count, source, self.store.day(), lesson_id)
+            for value, count in enumerate(answers, 1)
+        ]
+        async with self.store.session() as db, transaction(db):
+            cursor = await db.executemany(
+                "INSERT INTO class_answers (class_id, lesson_id, wave, item_id, value, answers,"
+                " source, answered_on) SELECT class_id, ?, ?, ?, ?, ?, ?, ? FROM lessons"
+                " WHERE id = ? ON CONFLICT DO NOTHING",
+                rows,
+            )
+            return cursor.rowcount > 0
 
 
 def _play(row: Any) -> Play:

@@ -1,0 +1,108 @@
+"""The LessonStore contract for a class's answers to the class items (issue 17): the wave
+the room answers now, each item's answers kept once per wave, and what retention keeps of
+them once their class has ended."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.storage.ports import Storage
+from bot.storage.records import HANDS, POLL, ROOM, ClassQuestions, GroupChat
+
+from .conftest import Clock, Rows
+from .lessons import GROUP_8B, HOURS, group_lesson, new_class
+
+SPEAK_UP, CHECK_IN = "efficacy-speak-up", "intent-check-in"
+
+
+async def room_lesson(storage: Storage, class_id: int, clock: Clock):
+    return await storage.lessons.start_lesson(
+        class_id, "worker", ROOM, None, clock.now + HOURS, None
+    )
+
+
+async def test_the_room_answers_one_wave_at_a_time_and_each_item_once(
+    storage: Storage, clock: Clock
+) -> None:
+    lessons = storage.lessons
+    lesson = await room_lesson(storage, await new_class(storage, "7A"), clock)
+    assert await lessons.class_questions(lesson.id) == ClassQuestions(None, frozenset())
+
+    assert await lessons.ask_class_questions(lesson.id, "T1")
+    assert await lessons.record_class_answers(lesson.id, "T1", SPEAK_UP, [0, 1, 2, 8, 9], HANDS)
+    assert not await lessons.record_class_answers(
+        lesson.id, "T1", SPEAK_UP, [5, 5, 5, 5, 0], HANDS
+    ), "a repeated message counts once"
+    assert await lessons.record_class_answers(lesson.id, "T2", SPEAK_UP, [0, 0, 1, 9, 10], HANDS)
+
+    questions = await lessons.class_questions(lesson.id)
+    assert questions.asking == "T1"
+    assert questions.answered == {("T1", SPEAK_UP), ("T2", SPEAK_UP)}
+    assert questions.has("T1") and not ClassQuestions(None, frozenset()).has("T1")
+    assert await lessons.ask_class_questions(lesson.id, None)
+    assert (await lessons.class_questions(lesson.id)).asking is None
+
+
+async def test_nothing_but_a_class_item_s_five_counts_is_kept(
+    storage: Storage, clock: Clock
+) -> None:
+    lesson = await room_lesson(storage, await new_class(storage, "7A"), clock)
+    for wave, counts, source in (
+        ("T3", [1] * 5, HANDS),
+        ("T1", [1] * 4, HANDS),
+        ("T1", [1, 1, 1, 1, -1], HANDS),
+        ("T1", [1] * 5, "guess"),
+    ):
+        with pytest.raises(ValueError):
+            await storage.lessons.record_class_answers(lesson.id, wave, SPEAK_UP, counts, source)
+    with pytest.raises(ValueError):
+        await storage.lessons.ask_class_questions(lesson.id, "T3")
+    assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(None, frozenset())
+    assert not await storage.lessons.record_class_answers(10**6, "T1", SPEAK_UP, [1] * 5, POLL)
+
+
+async def test_an_ended_lesson_asks_nothing_more(storage: Storage, clock: Clock) -> None:
+    lesson = await room_lesson(storage, await new_class(storage, "7A"), clock)
+    await storage.lessons.end_lesson(lesson.id)
+    assert not await storage.lessons.ask_class_questions(lesson.id, "T2")
+    assert (await storage.lessons.class_questions(lesson.id)).asking is None
+
+
+async def test_two_closings_of_one_poll_at_once_keep_its_totals_once(
+    storage: Storage, clock: Clock, rows: Rows
+) -> None:
+    lesson = await group_lesson(storage, await new_class(storage, "8B"), GroupChat(GROUP_8B))
+    kept = await asyncio.gather(
+        *[
+            storage.lessons.record_class_answers(lesson.id, "T1", CHECK_IN, [n, 1, 1, 1, 1], POLL)
+            for n in range(4)
+        ]
+    )
+    assert sorted(kept) == [False, False, False, True]
+    assert len((await rows.everything())["class_answers"]) == 5
+
+
+async def test_a_removed_class_takes_its_answers_and_keeps_items_answered_twice_by_k(
+    storage: Storage, clock: Clock, rows: Rows
+) -> None:
+    """Retention folds, without lessons, the items answered at both waves by at least K
+    each; an item answered once (or by fewer than K) cannot be read as a change: it goes."""
+    class_id = await new_class(storage, "7A")
+    lesson = await room_lesson(storage, class_id, clock)
+    record = storage.lessons.record_class_answers
+    await record(lesson.id, "T1", SPEAK_UP, [1, 2, 3, 4, 5], HANDS)
+    await record(lesson.id, "T2", SPEAK_UP, [0, 1, 3, 5, 6], HANDS)
+    await record(lesson.id, "T1", CHECK_IN, [1, 2, 3, 4, 5], HANDS)  # no T2
+    await storage.staff.close_class(class_id)
+
+    clock.now += timedelta(days=800)
+    await storage.retention.purge(clock.day, dry_run=False, min_group=5)
+
+    assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(None, frozenset())
+    kept = await rows.everything()
+    assert kept["class_answers"] == []
+    folded = kept["class_answer_aggregates"]
+    assert len(folded) == 10 and all(SPEAK_UP in row for row in folded)
