@@ -367,11 +367,14 @@ class LessonStore(Protocol):
         """Mark the poll closed; False when it already was, or is unknown."""
 
     async def class_questions(self, lesson_id: int) -> ClassQuestions:
-        """The wave the lesson's room is answering now and the class items answered."""
+        """The wave and item the lesson's room is answering now and the items answered."""
 
-    async def ask_class_questions(self, lesson_id: int, wave: str | None) -> bool:
-        """The room answers the class items of `wave` now (None: no longer); False when the
-        lesson has ended or is gone. ValueError for a wave that is not T1 or T2."""
+    async def ask_class_questions(
+        self, lesson_id: int, wave: str | None, item_id: str | None = None
+    ) -> bool:
+        """The room answers the class items of `wave` now, and the hand counts of `item_id`
+        are awaited (None: between items); no wave: none. False when the lesson has ended
+        or is gone. ValueError for a wave that is not T1 or T2, or an item without one."""
 
     async def record_class_answers(
         self, lesson_id: int, wave: str, item_id: str, answers: Sequence[int], source: str

@@ -194,10 +194,19 @@ class ClassQuestions:
     """Where a lesson's class questions are."""
 
     asking: str | None  # the wave whose items the room answers now by typed hand counts
+    item: str | None  # the item whose counts are awaited; None between items
     answered: frozenset[tuple[str, str]]  # (wave, item id) with stored answers
 
     def has(self, wave: str) -> bool:
         return any(done == wave for done, _ in self.answered)
+
+
+def check_asking(wave: str | None, item_id: str | None) -> None:
+    """ValueError unless a room may be asked this wave and item (bot.storage.ports)."""
+    if wave is not None and wave not in CLASS_WAVES:
+        raise ValueError(f"a class answers at T1 or T2, not {wave!r}")
+    if wave is None and item_id is not None:
+        raise ValueError("an item is asked at a wave")
 
 
 def check_class_answers(wave: str, answers: Sequence[int], source: str) -> None:

@@ -19,7 +19,6 @@ from bot.storage.addresses import ChatKeys
 from bot.storage.postgres.roles import end_lessons
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.records import (
-    CLASS_WAVES,
     GROUP,
     MODES,
     SOURCES,
@@ -29,6 +28,7 @@ from bot.storage.records import (
     Lesson,
     Play,
     PollLink,
+    check_asking,
     check_class_answers,
 )
 
@@ -273,22 +273,27 @@ class PostgresLessonStore:
 
     async def class_questions(self, lesson_id: int) -> ClassQuestions:
         async with self.store.transaction() as db:
-            cursor = await db.execute("SELECT class_wave FROM lessons WHERE id = %s", (lesson_id,))
+            cursor = await db.execute(
+                "SELECT class_wave, class_item FROM lessons WHERE id = %s", (lesson_id,)
+            )
             asking = await cursor.fetchone()
             cursor = await db.execute(
                 "SELECT DISTINCT wave, item_id FROM class_answers WHERE lesson_id = %s",
                 (lesson_id,),
             )
             answered = await cursor.fetchall()
-        return ClassQuestions(asking[0] if asking else None, frozenset(map(tuple, answered)))
+        wave, item = asking if asking else (None, None)
+        return ClassQuestions(wave, item, frozenset(map(tuple, answered)))
 
-    async def ask_class_questions(self, lesson_id: int, wave: str | None) -> bool:
-        if wave is not None and wave not in CLASS_WAVES:
-            raise ValueError(f"a class answers at T1 or T2, not {wave!r}")
+    async def ask_class_questions(
+        self, lesson_id: int, wave: str | None, item_id: str | None = None
+    ) -> bool:
+        check_asking(wave, item_id)
         async with self.store.transaction() as db:
             cursor = await db.execute(
-                f"UPDATE lessons SET class_wave = %(wave)s WHERE id = %(id)s AND {_OPEN}",
-                {"wave": wave, "id": lesson_id, "now": self.now()},
+                "UPDATE lessons SET class_wave = %(wave)s, class_item = %(item)s"
+                f" WHERE id = %(id)s AND {_OPEN}",
+                {"wave": wave, "item": item_id, "id": lesson_id, "now": self.now()},
             )
             return cursor.rowcount == 1
 

@@ -21,7 +21,6 @@ import aiosqlite
 
 from bot.storage.addresses import ChatKeys
 from bot.storage.records import (
-    CLASS_WAVES,
     GROUP,
     MODES,
     SOURCES,
@@ -31,6 +30,7 @@ from bot.storage.records import (
     Lesson,
     Play,
     PollLink,
+    check_asking,
     check_class_answers,
 )
 from bot.storage.sqlite.roles import end_lessons, stamp
@@ -271,21 +271,24 @@ class SqlCipherLessonStore:
     async def class_questions(self, lesson_id: int) -> ClassQuestions:
         async with self.store.reading() as db:
             asking = await fetch_one(
-                db, "SELECT class_wave FROM lessons WHERE id = ?", (lesson_id,)
+                db, "SELECT class_wave, class_item FROM lessons WHERE id = ?", (lesson_id,)
             )
             answered = await db.execute_fetchall(
                 "SELECT DISTINCT wave, item_id FROM class_answers WHERE lesson_id = ?",
                 (lesson_id,),
             )
-        return ClassQuestions(asking[0] if asking else None, frozenset(map(tuple, answered)))
+        wave, item = asking if asking else (None, None)
+        return ClassQuestions(wave, item, frozenset(map(tuple, answered)))
 
-    async def ask_class_questions(self, lesson_id: int, wave: str | None) -> bool:
-        if wave is not None and wave not in CLASS_WAVES:
-            raise ValueError(f"a class answers at T1 or T2, not {wave!r}")
+    async def ask_class_questions(
+        self, lesson_id: int, wave: str | None, item_id: str | None = None
+    ) -> bool:
+        check_asking(wave, item_id)
         async with self.store.statement() as db:
             cursor = await db.execute(
-                f"UPDATE lessons SET class_wave = :wave WHERE id = :id AND {_OPEN}",
-                {"wave": wave, "id": lesson_id, "now": self.store.moment()},
+                "UPDATE lessons SET class_wave = :wave, class_item = :item"
+                f" WHERE id = :id AND {_OPEN}",
+                {"wave": wave, "item": item_id, "id": lesson_id, "now": self.store.moment()},
             )
         return cursor.rowcount == 1
 

@@ -29,19 +29,21 @@ async def test_the_room_answers_one_wave_at_a_time_and_each_item_once(
 ) -> None:
     lessons = storage.lessons
     lesson = await room_lesson(storage, await new_class(storage, "7A"), clock)
-    assert await lessons.class_questions(lesson.id) == ClassQuestions(None, frozenset())
+    assert await lessons.class_questions(lesson.id) == ClassQuestions(None, None, frozenset())
 
-    assert await lessons.ask_class_questions(lesson.id, "T1")
+    assert await lessons.ask_class_questions(lesson.id, "T1", SPEAK_UP)
+    assert (await lessons.class_questions(lesson.id)).item == SPEAK_UP
     assert await lessons.record_class_answers(lesson.id, "T1", SPEAK_UP, [0, 1, 2, 8, 9], HANDS)
     assert not await lessons.record_class_answers(
         lesson.id, "T1", SPEAK_UP, [5, 5, 5, 5, 0], HANDS
     ), "a repeated message counts once"
     assert await lessons.record_class_answers(lesson.id, "T2", SPEAK_UP, [0, 0, 1, 9, 10], HANDS)
 
+    assert await lessons.ask_class_questions(lesson.id, "T1")  # between two items
     questions = await lessons.class_questions(lesson.id)
-    assert questions.asking == "T1"
+    assert (questions.asking, questions.item) == ("T1", None)
     assert questions.answered == {("T1", SPEAK_UP), ("T2", SPEAK_UP)}
-    assert questions.has("T1") and not ClassQuestions(None, frozenset()).has("T1")
+    assert questions.has("T1") and not ClassQuestions(None, None, frozenset()).has("T1")
     assert await lessons.ask_class_questions(lesson.id, None)
     assert (await lessons.class_questions(lesson.id)).asking is None
 
@@ -58,9 +60,10 @@ async def test_nothing_but_a_class_item_s_five_counts_is_kept(
     ):
         with pytest.raises(ValueError):
             await storage.lessons.record_class_answers(lesson.id, wave, SPEAK_UP, counts, source)
-    with pytest.raises(ValueError):
-        await storage.lessons.ask_class_questions(lesson.id, "T3")
-    assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(None, frozenset())
+    for wave, item in (("T3", None), (None, SPEAK_UP)):
+        with pytest.raises(ValueError):
+            await storage.lessons.ask_class_questions(lesson.id, wave, item)
+    assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(None, None, frozenset())
     assert not await storage.lessons.record_class_answers(10**6, "T1", SPEAK_UP, [1] * 5, POLL)
 
 
@@ -101,7 +104,7 @@ async def test_a_removed_class_takes_its_answers_and_keeps_items_answered_twice_
     clock.now += timedelta(days=800)
     await storage.retention.purge(clock.day, dry_run=False, min_group=5)
 
-    assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(None, frozenset())
+    assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(None, None, frozenset())
     kept = await rows.everything()
     assert kept["class_answers"] == []
     folded = kept["class_answer_aggregates"]

@@ -1,8 +1,10 @@
 -- Issue 17: a class answers the class items together at the start (T1) and the end (T2) of
 -- a lesson, by a show of hands or anonymous polls (as SQLite's migration 016). Only totals.
 
--- The wave whose class items the room is answering now; empty while none is asked.
+-- The wave whose class items the room is answering now, and the item whose typed hand
+-- counts are awaited (empty between items); both empty while none is asked.
 ALTER TABLE lessons ADD COLUMN class_wave text CHECK (class_wave IN ('T1', 'T2'));
+ALTER TABLE lessons ADD COLUMN class_item text;  -- the item whose hand counts are awaited
 
 -- An item's answers in a lesson, once per wave: removed with the lesson and its class.
 CREATE TABLE class_answers (

@@ -2,9 +2,11 @@
 -- start (T1) and the end (T2) of a lesson: by a show of hands in the room or by anonymous
 -- polls in its group. Only totals are kept: how many chose each point of the scale.
 
--- The wave whose class items the room is answering now (typed hand counts go to them);
--- empty while none is asked.
+-- The wave whose class items the room is answering now, and the item whose typed hand
+-- counts are awaited (empty between items, until the leader asks the next one); both empty
+-- while none is asked.
 ALTER TABLE lessons ADD COLUMN class_wave TEXT CHECK (class_wave IN ('T1', 'T2'));
+ALTER TABLE lessons ADD COLUMN class_item TEXT;  -- the item whose hand counts are awaited
 
 -- An item's answers in a lesson, once per wave: removed with the lesson and its class.
 CREATE TABLE class_answers (
