@@ -25,6 +25,7 @@ from bot.evaluation.data import Filters, ReportData
 from bot.privacy.class_view import Release
 from bot.storage.records import (
     ChoiceRecord,
+    ClassPoll,
     ClassQuestions,
     ClassRecord,
     CountRow,
@@ -383,6 +384,18 @@ class LessonStore(Protocol):
         the lesson, once: False, nothing written, when this item already has its answers at
         this wave (a repeated message, a second closing of a poll) or the lesson is gone.
         ValueError for an unknown wave or source, or not one number per scale point."""
+
+    async def link_class_poll(
+        self, poll_id: str, lesson_id: int, wave: str, item_id: str, message_id: int
+    ) -> None: ...
+
+    async def class_poll(self, poll_id: str) -> ClassPoll | None: ...
+
+    async def open_class_polls(self, lesson_id: int) -> list[ClassPoll]:
+        """The lesson's class polls not closed yet, oldest first."""
+
+    async def close_class_poll(self, poll_id: str) -> bool:
+        """Mark the class poll closed; False when it already was, or is unknown."""
 
 
 class SurveyStore(Protocol):

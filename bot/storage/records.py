@@ -201,6 +201,18 @@ class ClassQuestions:
         return any(done == wave for done, _ in self.answered)
 
 
+@dataclass(frozen=True)
+class ClassPoll:
+    """An anonymous poll the bot posted in a group for a class item."""
+
+    poll_id: str
+    lesson_id: int
+    wave: str
+    item_id: str
+    message_id: int
+    closed: bool
+
+
 def check_asking(wave: str | None, item_id: str | None) -> None:
     """ValueError unless a room may be asked this wave and item (bot.storage.ports)."""
     if wave is not None and wave not in CLASS_WAVES:

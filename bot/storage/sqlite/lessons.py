@@ -24,6 +24,7 @@ from bot.storage.records import (
     GROUP,
     MODES,
     SOURCES,
+    ClassPoll,
     ClassQuestions,
     CountRow,
     GroupChat,
@@ -308,6 +309,39 @@ class SqlCipherLessonStore:
                 rows,
             )
             return cursor.rowcount > 0
+
+    async def link_class_poll(
+        self, poll_id: str, lesson_id: int, wave: str, item_id: str, message_id: int
+    ) -> None:
+        async with self.store.statement() as db:
+            await db.execute(
+                "INSERT INTO class_polls (poll_id, lesson_id, wave, item_id, message_id)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (poll_id, lesson_id, wave, item_id, message_id),
+            )
+
+    async def class_poll(self, poll_id: str) -> ClassPoll | None:
+        polls = await self._class_polls("poll_id = ?", (poll_id,))
+        return polls[0] if polls else None
+
+    async def open_class_polls(self, lesson_id: int) -> list[ClassPoll]:
+        return await self._class_polls("lesson_id = ? AND NOT closed", (lesson_id,))
+
+    async def _class_polls(self, where: str, values: tuple) -> list[ClassPoll]:
+        async with self.store.reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT poll_id, lesson_id, wave, item_id, message_id, closed FROM class_polls"
+                f" WHERE {where} ORDER BY message_id",
+                values,
+            )
+        return [ClassPoll(*row[:-1], bool(row[-1])) for row in rows]
+
+    async def close_class_poll(self, poll_id: str) -> bool:
+        async with self.store.statement() as db:
+            cursor = await db.execute(
+                "UPDATE class_polls SET closed = 1 WHERE poll_id = ? AND NOT closed", (poll_id,)
+            )
+        return cursor.rowcount == 1
 
 
 def _play(row: Any) -> Play:

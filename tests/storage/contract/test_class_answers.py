@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.storage.ports import Storage
-from bot.storage.records import HANDS, POLL, ROOM, ClassQuestions, GroupChat
+from bot.storage.records import HANDS, POLL, ROOM, ClassPoll, ClassQuestions, GroupChat
 
 from .conftest import Clock, Rows
 from .lessons import GROUP_8B, HOURS, group_lesson, new_class
@@ -63,7 +63,9 @@ async def test_nothing_but_a_class_item_s_five_counts_is_kept(
     for wave, item in (("T3", None), (None, SPEAK_UP)):
         with pytest.raises(ValueError):
             await storage.lessons.ask_class_questions(lesson.id, wave, item)
-    assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(None, None, frozenset())
+    assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(
+        None, None, frozenset()
+    )
     assert not await storage.lessons.record_class_answers(10**6, "T1", SPEAK_UP, [1] * 5, POLL)
 
 
@@ -104,8 +106,34 @@ async def test_a_removed_class_takes_its_answers_and_keeps_items_answered_twice_
     clock.now += timedelta(days=800)
     await storage.retention.purge(clock.day, dry_run=False, min_group=5)
 
-    assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(None, None, frozenset())
+    assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(
+        None, None, frozenset()
+    )
     kept = await rows.everything()
     assert kept["class_answers"] == []
     folded = kept["class_answer_aggregates"]
     assert len(folded) == 10 and all(SPEAK_UP in row for row in folded)
+
+
+async def test_a_group_s_class_polls_are_found_closed_once_and_go_with_the_class(
+    storage: Storage, clock: Clock, rows: Rows
+) -> None:
+    lessons = storage.lessons
+    class_id = await new_class(storage, "8B")
+    lesson = await group_lesson(storage, class_id, GroupChat(GROUP_8B))
+    await lessons.link_class_poll("poll-a", lesson.id, "T1", SPEAK_UP, 11)
+    await lessons.link_class_poll("poll-b", lesson.id, "T1", CHECK_IN, 12)
+
+    first = await lessons.class_poll("poll-a")
+    assert first == ClassPoll("poll-a", lesson.id, "T1", SPEAK_UP, 11, False)
+    assert await lessons.class_poll("unknown") is None
+    closed = await asyncio.gather(*[lessons.close_class_poll("poll-a") for _ in range(3)])
+    assert sorted(closed) == [False, False, True]
+    assert [p.poll_id for p in await lessons.open_class_polls(lesson.id)] == ["poll-b"]
+    assert (await lessons.class_poll("poll-a")).closed
+
+    await storage.staff.close_class(class_id)
+    clock.now += timedelta(days=800)
+    await storage.retention.purge(clock.day, dry_run=False)
+    assert await lessons.class_poll("poll-b") is None
+    assert await rows.holding("poll-b") == {}

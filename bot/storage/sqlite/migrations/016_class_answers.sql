@@ -22,6 +22,18 @@ CREATE TABLE class_answers (
 ) STRICT;
 CREATE INDEX class_answers_by_class ON class_answers (class_id);
 
+-- In a group the class items are anonymous polls: a poll's update carries no chat, so its
+-- link to the lesson, wave and item is kept here (removed with the lesson).
+CREATE TABLE class_polls (
+    poll_id TEXT PRIMARY KEY,
+    lesson_id INTEGER NOT NULL REFERENCES lessons (id) ON DELETE CASCADE,
+    wave TEXT NOT NULL CHECK (wave IN ('T1', 'T2')),
+    item_id TEXT NOT NULL,
+    message_id INTEGER NOT NULL,
+    closed INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX class_polls_by_lesson ON class_polls (lesson_id);
+
 -- Retention folds the class answers of ended classes here, without lessons or classes: per
 -- month, item, wave and value, over the lessons whose item was answered at both waves.
 CREATE TABLE class_answer_aggregates (
