@@ -40,6 +40,13 @@ def question(item: MeasureItem, language: str) -> str:
     return f"{escape(stem.get(language))}\n{text}" if stem is not None else text
 
 
+def poll_question(item: MeasureItem, language: str) -> str:
+    """The item as an anonymous poll's question: plain text, the stem above the item."""
+    stem = item.block.stem
+    text = item.text.get(language)
+    return f"{stem.get(language)}\n{text}" if stem is not None else text
+
+
 def scale_labels(item: MeasureItem, language: str) -> list[str]:
     return [label.get(language) for label in item.block.scale.labels]
 

@@ -374,7 +374,8 @@ class LessonStore(Protocol):
         self, lesson_id: int, wave: str | None, item_id: str | None = None
     ) -> bool:
         """The room answers the class items of `wave` now, and the hand counts of `item_id`
-        are awaited (None: between items); no wave: none. False when the lesson has ended
+        are awaited (None: between items); no wave: none. False, nothing changed, when the
+        lesson was asked just that already (so of several callers only one acts), has ended
         or is gone. ValueError for a wave that is not T1 or T2, or an item without one."""
 
     async def record_class_answers(

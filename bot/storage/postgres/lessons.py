@@ -293,7 +293,8 @@ class PostgresLessonStore:
         async with self.store.transaction() as db:
             cursor = await db.execute(
                 "UPDATE lessons SET class_wave = %(wave)s, class_item = %(item)s"
-                f" WHERE id = %(id)s AND {_OPEN}",
+                f" WHERE id = %(id)s AND {_OPEN} AND (class_wave, class_item)"
+                " IS DISTINCT FROM (%(wave)s::text, %(item)s::text)",
                 {"wave": wave, "item": item_id, "id": lesson_id, "now": self.now()},
             )
             return cursor.rowcount == 1

@@ -288,7 +288,8 @@ class SqlCipherLessonStore:
         async with self.store.statement() as db:
             cursor = await db.execute(
                 "UPDATE lessons SET class_wave = :wave, class_item = :item"
-                f" WHERE id = :id AND {_OPEN}",
+                f" WHERE id = :id AND {_OPEN}"
+                " AND (class_wave IS NOT :wave OR class_item IS NOT :item)",
                 {"wave": wave, "item": item_id, "id": lesson_id, "now": self.store.moment()},
             )
         return cursor.rowcount == 1

@@ -44,7 +44,8 @@ async def test_the_room_answers_one_wave_at_a_time_and_each_item_once(
     assert (questions.asking, questions.item) == ("T1", None)
     assert questions.answered == {("T1", SPEAK_UP), ("T2", SPEAK_UP)}
     assert questions.has("T1") and not ClassQuestions(None, None, frozenset()).has("T1")
-    assert await lessons.ask_class_questions(lesson.id, None)
+    stopped = await asyncio.gather(*[lessons.ask_class_questions(lesson.id, None) for _ in "ab"])
+    assert sorted(stopped) == [False, True], "of two stopping them at once, one acts"
     assert (await lessons.class_questions(lesson.id)).asking is None
 
 
