@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.engine.measures import SCALE_POINTS
 from bot.evaluation.data import (
     ChoiceCount,
+    ClassAnswerCount,
     FacilitatedCount,
     Filters,
     GroupCounts,
@@ -317,7 +319,8 @@ class SqlCipherEvaluationStore:
             facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
         )
         archived = await _archived(db, filters)
-        return with_archived(data, archived)
+        class_answers = await _class_answers(db, filters)
+        return replace(with_archived(data, archived), class_answers=class_answers)
 
     # -- retention ---------------------------------------------------------------------------
 
@@ -487,6 +490,49 @@ class _RawQueries:
             f" JOIN facilitations f ON f.id = k.facilitation_id WHERE {facilitated_where}"
             " GROUP BY f.scenario_id, k.step_id, k.choice_id, k.strategy"
         )
+
+
+async def _class_answers(db, filters: Filters) -> list[ClassAnswerCount]:
+    """The class items' answers per lesson, then those retention folded (of every class)."""
+    if filters.scenario is not None or filters.unclassed:
+        return []  # about lessons, not a scenario; and a lesson always has its class
+    where, params = _where(
+        (
+            ("l.class_id = ?", filters.class_id),
+            (
+                "substr(l.started_at, 1, 10) >= ?",
+                filters.since.isoformat() if filters.since else None,
+            ),
+            (
+                "substr(l.started_at, 1, 10) <= ?",
+                filters.until.isoformat() if filters.until else None,
+            ),
+        )
+    )
+    queries = [
+        (
+            "SELECT a.item_id, a.wave, a.value, a.answers, a.lesson_id, 1 FROM class_answers a"
+            f" JOIN lessons l ON l.id = a.lesson_id WHERE {where}",
+            params,
+        )
+    ]
+    if filters.class_id is None:
+        months, month_params = _month_filter(replace(filters, scenario=None), with_class=False)
+        queries.append(
+            (
+                "SELECT item_id, wave, value, sum(answers), NULL, sum(lessons)"
+                f" FROM class_answer_aggregates WHERE {months} GROUP BY item_id, wave, value",
+                month_params,
+            )
+        )
+    found = []
+    for sql, values in queries:
+        found += [ClassAnswerCount(*row) for row in await _rows(db, sql, values)]
+    return found
+
+
+async def _rows(db, sql: str, values: tuple) -> list:
+    return list(await db.execute_fetchall(sql, values))
 
 
 async def _archived(db, filters: Filters) -> ReportData:

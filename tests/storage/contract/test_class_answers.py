@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.evaluation.data import Filters
 from bot.storage.ports import Storage
 from bot.storage.records import HANDS, POLL, ROOM, ClassPoll, ClassQuestions, GroupChat
 
@@ -103,9 +104,23 @@ async def test_a_removed_class_takes_its_answers_and_keeps_items_answered_twice_
     await record(lesson.id, "T2", SPEAK_UP, [0, 1, 3, 5, 6], HANDS)
     await record(lesson.id, "T1", CHECK_IN, [1, 2, 3, 4, 5], HANDS)  # no T2
     await storage.staff.close_class(class_id)
+    live = (await storage.reports.report_data(Filters(class_id=class_id))).class_answers
+    assert {(a.item_id, a.wave, a.value, a.answers, a.lesson, a.lessons) for a in live} >= {
+        (SPEAK_UP, "T2", 5, 6, lesson.id, 1), (CHECK_IN, "T1", 1, 1, lesson.id, 1)
+    }  # fmt: skip
+    assert len(live) == 15, "each lesson's own answers: the report applies K"
+    assert (await storage.reports.report_data(Filters(scenario="s1"))).class_answers == []
 
     clock.now += timedelta(days=800)
     await storage.retention.purge(clock.day, dry_run=False, min_group=5)
+    folded = (await storage.reports.report_data(Filters())).class_answers
+    assert sorted((a.wave, a.value, a.answers, a.lesson, a.lessons) for a in folded) == [
+        ("T1", 1, 1, None, 1), ("T1", 2, 2, None, 1), ("T1", 3, 3, None, 1),
+        ("T1", 4, 4, None, 1), ("T1", 5, 5, None, 1), ("T2", 1, 0, None, 1),
+        ("T2", 2, 1, None, 1), ("T2", 3, 3, None, 1), ("T2", 4, 5, None, 1),
+        ("T2", 5, 6, None, 1),
+    ]  # fmt: skip
+    assert (await storage.reports.report_data(Filters(class_id=class_id))).class_answers == []
 
     assert await storage.lessons.class_questions(lesson.id) == ClassQuestions(
         None, None, frozenset()
