@@ -141,6 +141,20 @@ class FollowUpCount:
 
 
 @dataclass(frozen=True)
+class ClassAnswerCount:
+    """How many in a lesson's class chose one point of a class item's scale at one wave
+    (bot.services.class_questions). `lesson` None: folded by retention, already only the
+    items answered at both waves by at least K each, over `lessons` lessons."""
+
+    item_id: str
+    wave: str
+    value: int
+    answers: int
+    lesson: int | None
+    lessons: int
+
+
+@dataclass(frozen=True)
 class ReportData:
     filters: Filters
     scenarios: list[ScenarioCounts] = field(default_factory=list)
@@ -153,6 +167,7 @@ class ReportData:
     groups: list[GroupCounts] = field(default_factory=list)
     facilitated: list[FacilitatedCount] = field(default_factory=list)
     follow_ups: list[FollowUpCount] = field(default_factory=list)  # never folded: deleted
+    class_answers: list[ClassAnswerCount] = field(default_factory=list)
     # Some counts come from events folded by retention, whose distinct people could only be
     # added up per month and group: every count of participants is then an upper bound.
     folded: bool = False

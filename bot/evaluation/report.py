@@ -35,6 +35,7 @@ from typing import TypeVar
 from bot.content.catalog import Catalog
 from bot.engine.measures import BEHAVIOURS, NOTHING, OPPORTUNITIES, SCALE_POINTS, Option
 from bot.engine.model import Assessment, Choice, Scenario, Strategy
+from bot.evaluation.class_answers import WAVES, ClassItemWaves, class_item_waves
 from bot.evaluation.data import (
     ANSWERED,
     SOMETHING,
@@ -406,6 +407,7 @@ class _Builder:
             self.groups(),
             self.facilitated(),
             self.follow_up(),
+            self.class_level(),
         ]
         self.relate_margins()
         return drafts
@@ -1020,6 +1022,41 @@ class _Builder:
         share = self.percent(100 * something / answered) if answered else ""
         text = self.t("report.finding_acted", share=share, people=answered)
         return (acted[SOMETHING].key, acted[ANSWERED].key), text
+    # --- class-level before and after (bot/evaluation/class_answers.py) --------------------
+
+    def class_level(self) -> _DraftSection:
+        """Per class item, the answers of the lessons whose class answered it at both waves
+        by at least K each, added up; no lesson's own numbers."""
+        items = class_item_waves(self.data.class_answers, self.k)
+        asked = list(self.catalog.measures.class_items) if self.catalog.measures else []
+
+        def place(item_id: str) -> tuple[int, str]:  # as asked; items no longer asked last
+            return (asked.index(item_id) if item_id in asked else len(asked), item_id)
+
+        rows = [self.class_item_row(items[item_id]) for item_id in sorted(items, key=place)]
+        columns = (
+            "item", "lessons", "answers_before", "answers_after", "high_before", "high_after",
+            "mean_before", "mean_after",
+        )  # fmt: skip
+        caption = self.t("report.caption.class_level")
+        tables = (self.table("class_level", caption, (), columns, rows),)
+        return _DraftSection("class_level", tables if rows else ())
+
+    def class_item_row(self, item: ClassItemWaves) -> tuple[_Draft, ...]:
+        totals, highs, means = [], [], []
+        for wave in WAVES:
+            key = ("class_level", item.item_id, wave)
+            total = self.ledger.count((*key, "answers"), item.total(wave), item.total(wave))
+            high = self.ledger.count((*key, "high"), item.high(wave), item.high(wave))
+            rest = item.total(wave) - item.high(wave)
+            low = self.ledger.count((*key, "low"), rest, rest)
+            self.ledger.relate([high.key, low.key])  # the shares add up to 100 %
+            self.ledger.relate([high.key, low.key, total.key])
+            totals.append(total)
+            highs.append(_Share(high.key, total.key))
+            means.append(_Gated(total.key, self.decimal(item.mean(wave), 2)))
+        lessons = self.integer(item.lessons)
+        return (Cell(self.item_name(item.item_id)), lessons, *totals, *highs, *means)
 
     # --- summary and metadata --------------------------------------------------------------
 

@@ -13,13 +13,30 @@ from bot.engine.ages import is_for
 from bot.engine.engine import Run
 from bot.engine.model import Scenario
 from bot.services import lessons as lesson_use_cases  # each links to the other
+from bot.services.class_questions import (
+    AFTER,
+    BEFORE,
+    asks_after,
+    class_items,
+    next_item,
+    question,
+    scale_labels,
+)
 from bot.services.classes import ClassService
 from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import MAX_HANDS, StaffDesk, StaffSettings, share_line, utc_today
-from bot.services.views import Button, Message, Outcome, column
+from bot.services.views import Button, Keyboard, Message, Outcome, column
 from bot.storage.ports import LessonStore, StaffStore
-from bot.storage.records import HANDS, ROOM, YOUTH_WORKER, ClassRecord, Lesson, Play
+from bot.storage.records import (
+    HANDS,
+    ROOM,
+    YOUTH_WORKER,
+    ClassQuestions,
+    ClassRecord,
+    Lesson,
+    Play,
+)
 
 
 class FacilitationService(StaffDesk):
@@ -39,15 +56,20 @@ class FacilitationService(StaffDesk):
         self.lessons = lessons
         self.lesson_hours = lesson_hours
 
-    async def _facilitation(self, person) -> Play | None:
-        """The play in progress of the person's lesson in the room, while they may still lead
-        its class; None for anyone else."""
+    async def _room(self, person) -> Lesson | None:
+        """The person's lesson in the room, while they may still lead its class; None for
+        anyone else."""
         # Typed text of everyone passes here: the cheap question (a lesson?) goes first.
         led = await self.lessons.open_lessons_led_by(person.pseudonym)
         room = next((lesson for lesson in led if lesson.mode == ROOM), None)
         if room is None or await self._led(person, str(room.class_id)) is None:
             return None
-        return await self.lessons.play_of_lesson(room.id)
+        return room
+
+    async def _facilitation(self, person) -> Play | None:
+        """The play in progress of the person's lesson in the room."""
+        room = await self._room(person)
+        return await self.lessons.play_of_lesson(room.id) if room else None
 
     @command("facilitate", Audience.YOUTH_WORKER, Audience.MENTOR, menu=22)
     async def facilitate(self, person) -> Outcome:
@@ -80,9 +102,16 @@ class FacilitationService(StaffDesk):
             )
             for s in self._by_fit(scenarios, record.age, language)
         ]
-        return Outcome.say(
-            self.t(language, "facilitate.pick_scenario"), column(*buttons), close_buttons=True
-        )
+        text = self.t(language, "facilitate.pick_scenario")
+        items = class_items(self.catalog.measures)
+        if items and await self._going(person, record) is None:
+            # Before the lesson's first scenario: the class may answer its questions first.
+            before = Button(
+                self.t(language, "class_questions.before"), action(self.before, class_id)
+            )
+            buttons.insert(0, before)
+            text = f"{self.t(language, 'class_questions.offer_before', n=len(items))}\n\n{text}"
+        return Outcome.say(text, column(*buttons), close_buttons=True)
 
     @button("fs")
     async def facilitate_start(self, person, class_id: str, scenario_id: str) -> Outcome:
@@ -94,6 +123,7 @@ class FacilitationService(StaffDesk):
         run = self.stories.start(scenario)
         state = {"run": run.to_json(), "awaiting": "counts"}
         lesson = await self._room_lesson(person, record)
+        await self.lessons.ask_class_questions(lesson.id, None)  # a scenario ends them
         await self.lessons.start_play(
             lesson.id, record.id, person.pseudonym, scenario.id, scenario.version, state, HANDS
         )
@@ -107,11 +137,18 @@ class FacilitationService(StaffDesk):
             close_buttons=True,
         )
 
+    async def _going(self, person, record: ClassRecord) -> Lesson | None:
+        """The person's lesson in the room with this class going on, if any."""
+        going = await self.lessons.open_lesson_of_class(record.id)
+        if going is not None and going.mode == ROOM and going.leader == person.pseudonym:
+            return going
+        return None
+
     async def _room_lesson(self, person, record: ClassRecord) -> Lesson:
         """The person's lesson in the room with this class: the one going on, or a new one
         (which ends any other lesson of the class)."""
-        going = await self.lessons.open_lesson_of_class(record.id)
-        if going is not None and going.mode == ROOM and going.leader == person.pseudonym:
+        going = await self._going(person, record)
+        if going is not None:
             return going
         ends_at = datetime.now(UTC) + timedelta(hours=self.lesson_hours)
         return await self.lessons.start_lesson(
@@ -135,8 +172,15 @@ class FacilitationService(StaffDesk):
         return Message(f"{text}\n\n{options}\n\n{ask}")
 
     async def hand_counts(self, person, text: str) -> Outcome | None:
-        """Typed hand counts during a facilitated session; None when none is waiting."""
-        facilitation = await self._facilitation(person)
+        """Typed hand counts during a facilitated session or the class questions; None when
+        none is waiting."""
+        room = await self._room(person)
+        if room is None:
+            return None
+        questions = await self.lessons.class_questions(room.id)
+        if questions.asking is not None:
+            return await self._class_counts(person, room, questions, text)
+        facilitation = await self.lessons.play_of_lesson(room.id)
         if facilitation is None or facilitation.state.get("awaiting") != "counts":
             return None
         language = await self._language(person)
@@ -195,16 +239,155 @@ class FacilitationService(StaffDesk):
             return self._stale(language)
         feedback = Message(turn.feedback)
         if turn.finished:
+            lesson_id = str(facilitation.lesson_id)
             end = Button(
                 self.t(language, "lesson.end_button"),
-                action(lesson_use_cases.LessonService.end, str(facilitation.lesson_id)),
+                action(lesson_use_cases.LessonService.end, lesson_id),
             )
             mentor = record.owner != person.pseudonym  # facilitate.done points to /class
             key = "facilitate.done_mentor" if mentor else "facilitate.done"
-            done = Message(self.t(language, key), column(end))
+            after = await self.after_button(facilitation.lesson_id, language)
+            done = Message(self.t(language, key), column(*after, end))
             return Outcome([feedback, Message(turn.debrief), done], close_buttons=True)
         next_prompt = self._count_prompt(scenario, run, language, heading=turn.heading)
         return Outcome([feedback, next_prompt], close_buttons=True)
+
+    # -- the class questions (bot.services.class_questions) ----------------------------------
+
+    @button("qb")
+    async def before(self, person, class_id: str) -> Outcome:
+        """The class answers its questions before the lesson's first scenario."""
+        record = await self._led(person, class_id)
+        language = await self._language(person)
+        if (
+            record is None
+            or not record.is_open(utc_today())
+            or not class_items(self.catalog.measures)
+            or await self._going(person, record) is not None
+        ):
+            return self._stale(language)
+        lesson = await self._room_lesson(person, record)
+        return await self._ask(person, lesson, BEFORE, language)
+
+    async def after_button(self, lesson_id: int | None, language: str) -> list[Button]:
+        """The button that asks the class its questions again at the end of the lesson."""
+        if lesson_id is None or not await asks_after(
+            self.lessons, self.catalog.measures, lesson_id
+        ):
+            return []
+        return [
+            Button(self.t(language, "class_questions.after"), action(self.after, str(lesson_id)))
+        ]
+
+    @button("qa")
+    async def after(self, person, lesson_id: str) -> Outcome:
+        """The class answers its questions again; the lesson ends after the last one."""
+        language = await self._language(person)
+        lesson = await self._room_lesson_of(person, lesson_id)
+        if lesson is None or not await self.after_button(lesson.id, language):
+            return self._stale(language)
+        return await self._ask(person, lesson, AFTER, language)
+
+    @button("qs")
+    async def skip(self, person, lesson_id: str, wave: str) -> Outcome:
+        """No more class questions now: on to the scenarios, or (at the end) the lesson ends."""
+        language = await self._language(person)
+        lesson = await self._room_lesson_of(person, lesson_id)
+        if lesson is None:
+            return self._stale(language)
+        asking = (await self.lessons.class_questions(lesson.id)).asking
+        if asking != wave or not await self.lessons.ask_class_questions(lesson.id, None):
+            return self._stale(language)
+        return await self._questions_done(person, lesson, wave, language)
+
+    async def _room_lesson_of(self, person, lesson_id: str) -> Lesson | None:
+        """The lesson of this button, if it is the person's open lesson in the room."""
+        room = await self._room(person)
+        return room if room is not None and str(room.id) == lesson_id else None
+
+    @button("qn")
+    async def next_question(self, person, lesson_id: str, wave: str) -> Outcome:
+        """The leader asks the next class item once the room has talked about the last."""
+        language = await self._language(person)
+        lesson = await self._room_lesson_of(person, lesson_id)
+        questions = await self.lessons.class_questions(lesson.id) if lesson else None
+        if questions is None or questions.asking != wave or questions.item is not None:
+            return self._stale(language)
+        return await self._ask(person, lesson, wave, language, intro=False)
+
+    async def _ask(
+        self, person, lesson: Lesson, wave: str, language: str, *, intro: bool = True
+    ) -> Outcome:
+        """The next class item not answered at this wave, or the end of the questions."""
+        questions = await self.lessons.class_questions(lesson.id)
+        asked = next_item(self.catalog.measures, questions, wave)
+        if asked is None:  # the questionnaire changed meanwhile: nothing left to ask
+            await self.lessons.ask_class_questions(lesson.id, None)
+            return await self._questions_done(person, lesson, wave, language)
+        number, item = asked
+        if not await self.lessons.ask_class_questions(lesson.id, wave, item.id):
+            return self._stale(language)
+        labels = scale_labels(item, language)
+        options = "\n".join(f"{n}. {escape(label)}" for n, label in enumerate(labels, 1))
+        of = len(class_items(self.catalog.measures))
+        heading = self.t(language, "class_questions.item", n=number, of=of)
+        ask = self.t(language, "facilitate.enter_counts", n=len(labels), example="2 3 5 8 4")
+        skip = Button(
+            self.t(language, "class_questions.skip"), action(self.skip, str(lesson.id), wave)
+        )
+        text = f"{heading}\n{question(item, language)}\n\n{options}\n\n{ask}"
+        prompt = Message(text, column(skip))
+        how = [Message(self.t(language, "class_questions.how_hands"))] if intro else []
+        return Outcome([*how, prompt], close_buttons=True)
+
+    async def _class_counts(
+        self, person, lesson: Lesson, questions: ClassQuestions, text: str
+    ) -> Outcome | None:
+        """Typed hand counts of the class item asked. Between items nothing is counted, so a
+        message sent twice counts once (the second is told to go on with the buttons)."""
+        language = await self._language(person)
+        wave = questions.asking
+        if questions.item is None:
+            text = self.t(language, "class_questions.between")
+            return Outcome.say(text, self._between(lesson, wave, language))
+        item = self.catalog.measures.item(questions.item)
+        if item is None:  # the questionnaire changed meanwhile
+            return await self._ask(person, lesson, wave, language, intro=False)
+        points = len(item.block.scale.labels)
+        counts = _parse_counts(text, points)
+        if counts is None:
+            example = " ".join("3" for _ in range(points))
+            return Outcome.say(self.t(language, "facilitate.bad_counts", n=points, example=example))
+        if not await self.lessons.record_class_answers(lesson.id, wave, item.id, counts, HANDS):
+            return None  # counted by another worker meanwhile
+        await self.lessons.ask_class_questions(lesson.id, wave)  # between items
+        counted = self.t(language, "class_questions.counted", n=sum(counts))
+        questions = await self.lessons.class_questions(lesson.id)
+        if next_item(self.catalog.measures, questions, wave) is None:
+            await self.lessons.ask_class_questions(lesson.id, None)
+            return await self._questions_done(person, lesson, wave, language, Message(counted))
+        return Outcome.say(counted, self._between(lesson, wave, language))
+
+    def _between(self, lesson: Lesson, wave: str, language: str) -> Keyboard:
+        """Between two class items: the next one when the room is ready, or no more."""
+        lesson_id = str(lesson.id)
+        next_one = action(self.next_question, lesson_id, wave)
+        return column(
+            Button(self.t(language, "class_questions.next"), next_one),
+            Button(self.t(language, "class_questions.skip"), action(self.skip, lesson_id, wave)),
+        )
+
+    async def _questions_done(
+        self, person, lesson: Lesson, wave: str, language: str, *before: Message
+    ) -> Outcome:
+        """After the class questions: the scenarios (at the start), or the lesson's end."""
+        if wave == AFTER:
+            await self.lessons.end_lesson(lesson.id)
+            done = Message(self.t(language, "class_questions.done_after"))
+            return Outcome([*before, done], close_buttons=True)
+        thanks = Message(self.t(language, "class_questions.done_before"))
+        scenarios = await self.facilitate_class(person, str(lesson.class_id))
+        return Outcome([*before, thanks, *scenarios.messages], close_buttons=True)
 
 
 _NUMBERS = re.compile(r"\d+")

@@ -26,17 +26,37 @@ from bot.content.catalog import Catalog
 from bot.engine import callback_data as cb
 from bot.engine.ages import is_for, joins_itself
 from bot.engine.engine import Run
+from bot.engine.measures import SCALE_POINTS
 from bot.engine.model import Scenario, Step
+from bot.services.class_questions import (
+    AFTER,
+    BEFORE,
+    asks_after,
+    class_items,
+    next_item,
+    poll_question,
+    scale_labels,
+)
 from bot.services.player import Person
 from bot.services.presenter import escape
 from bot.services.routing import Chats, action, button, command
 from bot.services.staff import MAX_HANDS, StaffDesk, StaffSettings, utc_today
-from bot.services.views import Button, Message, Outcome, column
+from bot.services.views import Button, Keyboard, Message, Outcome, column
 from bot.storage.ports import LessonStore, StaffStore
-from bot.storage.records import GROUP, POLL, YOUTH_WORKER, ClassRecord, GroupChat, Lesson, Play
+from bot.storage.records import (
+    GROUP,
+    POLL,
+    YOUTH_WORKER,
+    ClassPoll,
+    ClassRecord,
+    GroupChat,
+    Lesson,
+    Play,
+)
 
 GROUP_PLAY_AGE = 16  # Telegram's own age limit in the EU: younger classes play in the room
 POLL_OPTION_LIMIT = 100  # Telegram's limit for a poll option
+POLL_QUESTION_LIMIT = 300  # and for its question
 REFUSAL_PAUSE_S = 60
 REFUSED_GROUPS = 10_000
 
@@ -175,11 +195,26 @@ class GroupPlayService(StaffDesk):
         scenarios = [s for s in assigned if is_for(s.age, record.age)]
         if not scenarios:
             return Outcome.say(self.t(language, "group.nothing_assigned"), close_buttons=True)
+        text, buttons = self._scenario_choice(record, scenarios, language)
+        items = class_items(self.catalog.measures)
+        going = await self._lesson_here(person)
+        if items and (going is None or going.class_id != record.id):
+            # Before the lesson's first scenario: the class may answer its questions first.
+            before = Button(
+                self.t(language, "class_questions.before"), action(self.before, class_id)
+            )
+            buttons = ((before,), *buttons)
+            text = f"{self.t(language, 'class_questions.offer_before', n=len(items))}\n\n{text}"
+        return Outcome.say(text, buttons, edit=True)  # one message fewer (20/min)
+
+    def _scenario_choice(
+        self, record: ClassRecord, scenarios: list[Scenario], language: str
+    ) -> tuple[str, Keyboard]:
         buttons = [
-            Button(s.title.get(language), action(self.begin, class_id, s.id)) for s in scenarios
+            Button(s.title.get(language), action(self.begin, str(record.id), s.id))
+            for s in scenarios
         ]
-        text = self.t(language, "group.pick_scenario", name=escape(record.name))
-        return Outcome.say(text, column(*buttons), edit=True)  # one message fewer (20/min)
+        return self.t(language, "group.pick_scenario", name=escape(record.name)), column(*buttons)
 
     @button("gs", Chats.GROUP)
     async def begin(self, person: Person, class_id: str, scenario_id: str) -> Outcome:
@@ -194,10 +229,11 @@ class GroupPlayService(StaffDesk):
         if going is not None and going.leader != person.pseudonym:
             # Another leader's lesson here is theirs to end, not silently replaced.
             return Outcome(notice=self.t(language, "group.lesson_going"))
-        ends_at = self.lessons.now() + timedelta(hours=self.group.lesson_hours)
-        lesson = await self.lessons.start_lesson(
-            record.id, person.pseudonym, GROUP, scenario.id, ends_at, person.group
-        )
+        if going is not None and going.class_id == record.id:
+            lesson = going  # the class answered its questions first: the same lesson goes on
+            await self.lessons.ask_class_questions(lesson.id, None)  # a scenario ends them
+        else:
+            lesson = await self._start_lesson(person, record, scenario.id)
         run = self.stories.start(scenario)
         play = await self.lessons.start_play(
             lesson.id, record.id, person.pseudonym, scenario.id, scenario.version,
@@ -211,6 +247,107 @@ class GroupPlayService(StaffDesk):
         )
         await self._post_step(lesson, play, scenario, run, language, heading=True, intro=intro)
         return Outcome(close_buttons=True)
+
+    async def _start_lesson(
+        self, person: Person, record: ClassRecord, scenario_id: str | None
+    ) -> Lesson:
+        ends_at = self.lessons.now() + timedelta(hours=self.group.lesson_hours)
+        return await self.lessons.start_lesson(
+            record.id, person.pseudonym, GROUP, scenario_id, ends_at, person.group
+        )
+
+    # -- the class questions as anonymous polls (bot.services.class_questions) --------------
+
+    @button("gq", Chats.GROUP)
+    async def before(self, person: Person, class_id: str) -> Outcome:
+        """The class answers its questions before the lesson's first scenario."""
+        record = await self._group_class(person, class_id)
+        language = await self._language(person)
+        if record is None:
+            return await self._not_yours(person, language)
+        going = await self._lesson_here(person)
+        if going is not None and going.leader != person.pseudonym:
+            return Outcome(notice=self.t(language, "group.lesson_going"))
+        if not class_items(self.catalog.measures) or (going and going.class_id == record.id):
+            return self._stale(language)
+        lesson = await self._start_lesson(person, record, None)
+        await self._post_class_polls(lesson, BEFORE, language)
+        return Outcome(close_buttons=True)
+
+    @button("gt", Chats.GROUP)
+    async def after(self, person: Person, lesson_id: str) -> Outcome:
+        """The class answers its questions again; the lesson ends when their polls close."""
+        lesson, language, instead = await self._leading_lesson(person, lesson_id)
+        if instead is not None:
+            return instead
+        if not await asks_after(self.lessons, self.catalog.measures, lesson.id):
+            return self._stale(language)
+        await self._post_class_polls(lesson, AFTER, language)
+        return Outcome(close_buttons=True)
+
+    async def _post_class_polls(self, lesson: Lesson, wave: str, language: str) -> None:
+        """How to answer with the leader's close button, then one anonymous poll per class
+        item, each closing after `poll_seconds` like a step's."""
+        if not await self.lessons.ask_class_questions(lesson.id, wave):
+            return  # asked already (a second tap)
+        close = Button(
+            self.t(language, "class_questions.close_polls"),
+            action(self.close_class_polls, str(lesson.id), wave),
+        )
+        await self._post(
+            lesson.chat, Message(self.t(language, "class_questions.how_polls"), column(close))
+        )
+        for item in class_items(self.catalog.measures):
+            question_text = poll_question(item, language)
+            options = [_option(label) for label in scale_labels(item, language)]
+            posted = await self._channel(lesson.chat).post_poll(
+                lesson.chat, _question_text(question_text), options, self.group.poll_seconds
+            )
+            await self.lessons.link_class_poll(
+                posted.poll_id, lesson.id, wave, item.id, posted.message_id
+            )
+
+    @button("gk", Chats.GROUP)
+    async def close_class_polls(self, person: Person, lesson_id: str, wave: str) -> Outcome:
+        """The leader closes the class polls; Telegram's final totals are kept."""
+        lesson, language, instead = await self._leading_lesson(person, lesson_id)
+        if instead is not None:
+            return instead
+        polls = [p for p in await self.lessons.open_class_polls(lesson.id) if p.wave == wave]
+        if not polls:
+            return self._stale(language)
+        for poll in polls:
+            counts = await self._channel(lesson.chat).stop_poll(lesson.chat, poll.message_id)
+            if counts is not None:
+                await self._class_votes_in(poll, lesson, counts)
+        return Outcome(close_buttons=True)
+
+    async def _class_votes_in(self, poll: ClassPoll, lesson: Lesson, counts: list[int]) -> None:
+        """Keep a class poll's totals once; when the wave's last poll is in, the lesson goes
+        on to its scenarios (T1) or ends (T2)."""
+        if len(counts) != SCALE_POINTS or not lesson.is_open(self.lessons.now()):
+            return
+        counts = [min(n, MAX_HANDS) for n in counts]
+        await self.lessons.close_class_poll(poll.poll_id)
+        if not await self.lessons.record_class_answers(
+            lesson.id, poll.wave, poll.item_id, counts, POLL
+        ):
+            return  # the other closing came first
+        questions = await self.lessons.class_questions(lesson.id)
+        if next_item(self.catalog.measures, questions, poll.wave) is not None:
+            return
+        if not await self.lessons.ask_class_questions(lesson.id, None):
+            return  # another poll's closing came first
+        language = await self._lesson_language(lesson)
+        if poll.wave == AFTER:
+            await self._finish(lesson, "class_questions.done_after")
+            return
+        record = await self.classes.get_class(lesson.class_id)
+        assigned = self._assigned_scenarios(await self.classes.assigned(record.id))
+        scenarios = [s for s in assigned if is_for(s.age, record.age)]
+        text, buttons = self._scenario_choice(record, scenarios, language)
+        thanks = self.t(language, "class_questions.done_before")
+        await self._post(lesson.chat, Message(f"{thanks}\n\n{text}", buttons))
 
     # -- a step and its poll ----------------------------------------------------------------
 
@@ -252,6 +389,12 @@ class GroupPlayService(StaffDesk):
 
     async def poll_closed(self, poll_id: str, counts: list[int]) -> None:
         """Telegram closed a poll (its time ran out, or the leader's close came back)."""
+        class_poll = await self.lessons.class_poll(poll_id)
+        if class_poll is not None:
+            lesson = await self.lessons.get_lesson(class_poll.lesson_id)
+            if lesson is not None and lesson.chat is not None:
+                await self._class_votes_in(class_poll, lesson, counts)
+            return
         link = await self.lessons.poll(poll_id)
         if link is None or link.lesson_id is None:
             return  # not a poll of a lesson, or its lesson is gone
@@ -349,8 +492,10 @@ class GroupPlayService(StaffDesk):
         moved = await self.lessons.get_play(play.id)
         if turn.finished:
             end = Button(self.t(language, "group.end_button"), action(self.end, str(lesson.id)))
+            after = await self._after_buttons(lesson, language)
             await self._post(lesson.chat, Message(turn.debrief))
-            await self._post(lesson.chat, Message(self.t(language, "group.done"), column(end)))
+            done = Message(self.t(language, "group.done"), column(*after, end))
+            await self._post(lesson.chat, done)
         else:
             await self._post_step(
                 lesson, moved, scenario, state.run, language, heading=turn.heading
@@ -368,7 +513,22 @@ class GroupPlayService(StaffDesk):
         if lesson is None:
             refused = await self._refusal(person, language)
             return refused or Outcome.say(self.t(language, "group.no_lesson"))
+        after = await self._after_buttons(lesson, language)
+        if after and await self._led(person, str(lesson.class_id)) is not None:
+            anyway = Button(
+                self.t(language, "class_questions.end_anyway"), action(self.end, str(lesson.id))
+            )
+            text = self.t(language, "class_questions.offer_after")
+            return Outcome.say(text, column(*after, anyway))
         return await self.end(person, str(lesson.id))
+
+    async def _after_buttons(self, lesson: Lesson, language: str) -> list[Button]:
+        """The class questions again at the end, for a class that answered them at the start."""
+        if not await asks_after(self.lessons, self.catalog.measures, lesson.id):
+            return []
+        return [
+            Button(self.t(language, "class_questions.after"), action(self.after, str(lesson.id)))
+        ]
 
     @button("ge", Chats.GROUP)
     async def end(self, person: Person, lesson_id: str) -> Outcome:
@@ -400,6 +560,8 @@ class GroupPlayService(StaffDesk):
                 await self._channel(lesson.chat).stop_poll(
                     lesson.chat, _State.of(play).poll_message
                 )
+            for poll in await self.lessons.open_class_polls(lesson.id):
+                await self._channel(lesson.chat).stop_poll(lesson.chat, poll.message_id)
             if key is not None:
                 await self._post(lesson.chat, Message(self.t(language, key)))
         except ChatGone:
@@ -434,6 +596,22 @@ class GroupPlayService(StaffDesk):
             return None, None, language, self._stale(language)
         return play, lesson, language, None
 
+    async def _leading_lesson(
+        self, person: Person, lesson_id: str
+    ) -> tuple[Lesson | None, str, Outcome | None]:
+        """The open group lesson of this button and the language, or what to answer instead
+        when `person` does not lead it (as `_leading`)."""
+        language = await self._language(person)
+        number = cb.number(lesson_id)
+        lesson = await self.lessons.get_lesson(number) if number is not None else None
+        if lesson is None or lesson.chat is None:
+            return None, language, self._stale(language)
+        if await self._led(person, str(lesson.class_id)) is None:
+            return None, language, await self._not_yours(person, language)
+        if not lesson.is_open(self.lessons.now()):
+            return None, language, self._stale(language)
+        return lesson, language, None
+
     async def _lesson_here(self, person: Person) -> Lesson | None:
         if person.group is None:
             return None
@@ -461,6 +639,10 @@ class GroupPlayService(StaffDesk):
         if self.channel is None or chat is None:
             raise ChatGone("no channel to the group")
         return self.channel
+
+
+def _question_text(text: str) -> str:
+    return text if len(text) <= POLL_QUESTION_LIMIT else text[: POLL_QUESTION_LIMIT - 1] + "…"
 
 
 def _option(label: str) -> str:

@@ -16,6 +16,7 @@ from bot.content.catalog import Catalog
 from bot.engine import callback_data as cb
 from bot.engine.ages import is_for, joins_itself
 from bot.services import facilitation  # each links to the other: imported as modules
+from bot.services.class_questions import asks_after
 from bot.services.group_play import GROUP_PLAY_AGE
 from bot.services.player import Person
 from bot.services.presenter import escape
@@ -23,7 +24,7 @@ from bot.services.routing import Audience, action, button, command
 from bot.services.staff import StaffDesk, StaffSettings, utc_today
 from bot.services.views import Button, Outcome, column
 from bot.storage.ports import LessonStore, StaffStore
-from bot.storage.records import PHONES, YOUTH_WORKER, Lesson
+from bot.storage.records import PHONES, ROOM, YOUTH_WORKER, Lesson
 
 
 class LessonService(StaffDesk):
@@ -114,26 +115,68 @@ class LessonService(StaffDesk):
     @button("le")
     async def end(self, person: Person, lesson_id: str) -> Outcome:
         language = await self._language(person)
-        number = cb.number(lesson_id)
-        lesson = await self.lessons.get_lesson(number) if number is not None else None
-        if lesson is None or lesson.chat is not None:  # a group's lesson ends in its group
+        lesson = await self._private_lesson(person, lesson_id)
+        if lesson is None:
             return self._stale(language)
-        if await self._led(person, str(lesson.class_id)) is None:
+        offer = await self._offer_after(lesson, language)
+        return offer or await self.end_now(person, lesson_id)
+
+    @button("ln")
+    async def end_now(self, person: Person, lesson_id: str) -> Outcome:
+        """End the lesson, without (or after) the class questions at its end."""
+        language = await self._language(person)
+        lesson = await self._private_lesson(person, lesson_id)
+        if lesson is None:
             return self._stale(language)
         if not await self.lessons.end_lesson(lesson.id):
             return Outcome(notice=self.t(language, "lesson.already_ended"), close_buttons=True)
         return Outcome.say(self.t(language, _ended_key([lesson])), close_buttons=True)
 
+    async def _private_lesson(self, person: Person, lesson_id: str) -> Lesson | None:
+        """The lesson of this button, if the person may lead it here (a group's lesson ends
+        in its group)."""
+        number = cb.number(lesson_id)
+        lesson = await self.lessons.get_lesson(number) if number is not None else None
+        if lesson is None or lesson.chat is not None:
+            return None
+        return lesson if await self._led(person, str(lesson.class_id)) else None
+
+    async def _offer_after(self, lesson: Lesson, language: str) -> Outcome | None:
+        """A room that answered the class questions at the start is asked them again before
+        its lesson ends, or may end it without them."""
+        if (
+            lesson.mode != ROOM
+            or not lesson.is_open(self.lessons.now())
+            or not await asks_after(self.lessons, self.catalog.measures, lesson.id)
+        ):
+            return None
+        lesson_id = str(lesson.id)
+        again = Button(
+            self.t(language, "class_questions.after"),
+            action(facilitation.FacilitationService.after, lesson_id),
+        )
+        anyway = Button(
+            self.t(language, "class_questions.end_anyway"), action(self.end_now, lesson_id)
+        )
+        text = self.t(language, "class_questions.offer_after")
+        return Outcome.say(text, column(again, anyway), close_buttons=True)
+
     @command("endlesson", Audience.YOUTH_WORKER, Audience.MENTOR, menu=24)
     async def end_command(self, person: Person) -> Outcome:
         """/endlesson in the private chat: the person's lessons on phones and in the room
-        end (a group's lesson is ended in its group)."""
+        end (a group's lesson is ended in its group); a room that answered the class
+        questions at the start is first offered them again."""
         language = await self._language(person)
-        ended = [
-            lesson
-            for lesson in await self.lessons.open_lessons_led_by(person.pseudonym)
-            if lesson.chat is None and await self.lessons.end_lesson(lesson.id)
-        ]
+        ended: list[Lesson] = []
+        offer = None
+        for lesson in await self.lessons.open_lessons_led_by(person.pseudonym):
+            if lesson.chat is not None:
+                continue
+            offer = offer or await self._offer_after(lesson, language)
+            if offer is None and await self.lessons.end_lesson(lesson.id):
+                ended.append(lesson)
+        if offer is not None:
+            return offer
         return Outcome.say(self.t(language, _ended_key(ended) if ended else "lesson.none"))
 
 

@@ -14,7 +14,7 @@ does; "today" and "now" are the backend's clock (UTC), which tests may set.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +25,8 @@ from bot.evaluation.data import Filters, ReportData
 from bot.privacy.class_view import Release
 from bot.storage.records import (
     ChoiceRecord,
+    ClassPoll,
+    ClassQuestions,
     ClassRecord,
     CountRow,
     DueMessage,
@@ -370,6 +372,37 @@ class LessonStore(Protocol):
 
     async def close_poll(self, poll_id: str) -> bool:
         """Mark the poll closed; False when it already was, or is unknown."""
+
+    async def class_questions(self, lesson_id: int) -> ClassQuestions:
+        """The wave and item the lesson's room is answering now and the items answered."""
+
+    async def ask_class_questions(
+        self, lesson_id: int, wave: str | None, item_id: str | None = None
+    ) -> bool:
+        """The room answers the class items of `wave` now, and the hand counts of `item_id`
+        are awaited (None: between items); no wave: none. False, nothing changed, when the
+        lesson was asked just that already (so of several callers only one acts), has ended
+        or is gone. ValueError for a wave that is not T1 or T2, or an item without one."""
+
+    async def record_class_answers(
+        self, lesson_id: int, wave: str, item_id: str, answers: Sequence[int], source: str
+    ) -> bool:
+        """Keep how many answered each scale point (answers[0] for 1 …) of a class item in
+        the lesson, once: False, nothing written, when this item already has its answers at
+        this wave (a repeated message, a second closing of a poll) or the lesson is gone.
+        ValueError for an unknown wave or source, or not one number per scale point."""
+
+    async def link_class_poll(
+        self, poll_id: str, lesson_id: int, wave: str, item_id: str, message_id: int
+    ) -> None: ...
+
+    async def class_poll(self, poll_id: str) -> ClassPoll | None: ...
+
+    async def open_class_polls(self, lesson_id: int) -> list[ClassPoll]:
+        """The lesson's class polls not closed yet, oldest first."""
+
+    async def close_class_poll(self, poll_id: str) -> bool:
+        """Mark the class poll closed; False when it already was, or is unknown."""
 
 
 class SurveyStore(Protocol):

@@ -5,12 +5,13 @@ A person appears only as a pseudonym string."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from bot.engine.ages import ClassAge
+from bot.engine.measures import SCALE_POINTS
 from bot.engine.model import AgeRange
 
 AGE_BANDS = ("15_or_younger", "16_17", "18_19", "20_plus", "unsaid")
@@ -182,6 +183,53 @@ class PollLink:
     message_id: int
     closed: bool
     chat: GroupChat | None  # where the poll is, from its lesson
+
+
+# A class's answers to the class items together (measures.yaml's class_items): at the start
+# (T1) and the end (T2) of a lesson, by a show of hands or anonymous polls; totals only.
+CLASS_WAVES = ("T1", "T2")
+
+
+@dataclass(frozen=True)
+class ClassQuestions:
+    """Where a lesson's class questions are."""
+
+    asking: str | None  # the wave whose items the room answers now by typed hand counts
+    item: str | None  # the item whose counts are awaited; None between items
+    answered: frozenset[tuple[str, str]]  # (wave, item id) with stored answers
+
+    def has(self, wave: str) -> bool:
+        return any(done == wave for done, _ in self.answered)
+
+
+@dataclass(frozen=True)
+class ClassPoll:
+    """An anonymous poll the bot posted in a group for a class item."""
+
+    poll_id: str
+    lesson_id: int
+    wave: str
+    item_id: str
+    message_id: int
+    closed: bool
+
+
+def check_asking(wave: str | None, item_id: str | None) -> None:
+    """ValueError unless a room may be asked this wave and item (bot.storage.ports)."""
+    if wave is not None and wave not in CLASS_WAVES:
+        raise ValueError(f"a class answers at T1 or T2, not {wave!r}")
+    if wave is None and item_id is not None:
+        raise ValueError("an item is asked at a wave")
+
+
+def check_class_answers(wave: str, answers: Sequence[int], source: str) -> None:
+    """ValueError unless these are a class item's answers a backend may keep."""
+    if wave not in CLASS_WAVES:
+        raise ValueError(f"a class answers at T1 or T2, not {wave!r}")
+    if source not in SOURCES:
+        raise ValueError(f"unknown source of totals {source!r}")
+    if len(answers) != SCALE_POINTS or any(n < 0 for n in answers):
+        raise ValueError(f"a class item has {SCALE_POINTS} counts of answers, none negative")
 
 
 # -- evaluation: questionnaire, follow-ups, reports, retention -----------------------------

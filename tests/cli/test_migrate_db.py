@@ -144,6 +144,10 @@ async def play_lesson(storage: Storage, class_id: int) -> int:
     started = await storage.lessons.start_play(lesson.id, class_id, "worker", "s1", 1, {}, POLL)
     await storage.lessons.link_poll(f"poll-{class_id}", started.id, "s1", 5)
     await storage.lessons.save_play(started.id, {"at": "end"}, 0, VOTES, finished=True)
+    await storage.lessons.ask_class_questions(lesson.id, "T2")
+    await storage.lessons.link_class_poll(f"class-poll-{class_id}", lesson.id, "T2", "item", 6)
+    for wave, answers in (("T1", [1, 2, 3, 4, 5]), ("T2", [0, 1, 2, 6, 6])):
+        await storage.lessons.record_class_answers(lesson.id, wave, "item", answers, POLL)
     return lesson.id
 
 

@@ -87,7 +87,7 @@ async def test_a_class_gets_a_school_year_and_its_youth_worker_is_warned(
 
     await worker.send("/facilitate")
     await worker.click("åk 8 Tumba")
-    assert worker.buttons() == [f"{BUS}", f"{PARTY} ⚠️ 15–20 år"]
+    assert worker.buttons() == ["📊 Klassens frågor före", f"{BUS}", f"{PARTY} ⚠️ 15–20 år"]
     await worker.click(PARTY)
     warning = "⚠️ Det här scenariot är skrivet för 15–20 år, och klassen är åk 8 (14 år)."
     assert warning in worker.messages[-2].text, "allowed, with a warning"

@@ -8,7 +8,7 @@ A group's chat id is never stored in the clear: lessons are found by a keyed has
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,11 +22,15 @@ from bot.storage.records import (
     GROUP,
     MODES,
     SOURCES,
+    ClassPoll,
+    ClassQuestions,
     CountRow,
     GroupChat,
     Lesson,
     Play,
     PollLink,
+    check_asking,
+    check_class_answers,
 )
 
 _LESSON_COLUMNS = (
@@ -262,6 +266,88 @@ class PostgresLessonStore:
         async with self.store.transaction() as db:
             cursor = await db.execute(
                 "UPDATE lesson_polls SET closed = true WHERE poll_id = %s AND NOT closed",
+                (poll_id,),
+            )
+            return cursor.rowcount == 1
+
+    # -- class questions ---------------------------------------------------------------------
+
+    async def class_questions(self, lesson_id: int) -> ClassQuestions:
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "SELECT class_wave, class_item FROM lessons WHERE id = %s", (lesson_id,)
+            )
+            asking = await cursor.fetchone()
+            cursor = await db.execute(
+                "SELECT DISTINCT wave, item_id FROM class_answers WHERE lesson_id = %s",
+                (lesson_id,),
+            )
+            answered = await cursor.fetchall()
+        wave, item = asking if asking else (None, None)
+        return ClassQuestions(wave, item, frozenset(map(tuple, answered)))
+
+    async def ask_class_questions(
+        self, lesson_id: int, wave: str | None, item_id: str | None = None
+    ) -> bool:
+        check_asking(wave, item_id)
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE lessons SET class_wave = %(wave)s, class_item = %(item)s"
+                f" WHERE id = %(id)s AND {_OPEN} AND (class_wave, class_item)"
+                " IS DISTINCT FROM (%(wave)s::text, %(item)s::text)",
+                {"wave": wave, "item": item_id, "id": lesson_id, "now": self.now()},
+            )
+            return cursor.rowcount == 1
+
+    async def record_class_answers(
+        self, lesson_id: int, wave: str, item_id: str, answers: Sequence[int], source: str
+    ) -> bool:
+        """As SQLite's; of two at once, the second waits for the first's rows and then
+        writes none (ON CONFLICT)."""
+        check_class_answers(wave, answers, source)
+        values = {"lesson": lesson_id, "wave": wave, "item": item_id, "source": source,
+                  "today": self.store.day(), "counts": list(answers)}  # fmt: skip
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO class_answers (class_id, lesson_id, wave, item_id, value, answers,"
+                " source, answered_on) SELECT l.class_id, l.id, %(wave)s, %(item)s, n.value,"
+                " n.answers, %(source)s, %(today)s FROM lessons l"
+                " CROSS JOIN unnest(%(counts)s::integer[]) WITH ORDINALITY AS n (answers, value)"
+                " WHERE l.id = %(lesson)s ON CONFLICT DO NOTHING",
+                values,
+            )
+            return cursor.rowcount > 0
+
+    async def link_class_poll(
+        self, poll_id: str, lesson_id: int, wave: str, item_id: str, message_id: int
+    ) -> None:
+        async with self.store.transaction() as db:
+            await db.execute(
+                "INSERT INTO class_polls (poll_id, lesson_id, wave, item_id, message_id)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                (poll_id, lesson_id, wave, item_id, message_id),
+            )
+
+    async def class_poll(self, poll_id: str) -> ClassPoll | None:
+        polls = await self._class_polls("poll_id = %s", (poll_id,))
+        return polls[0] if polls else None
+
+    async def open_class_polls(self, lesson_id: int) -> list[ClassPoll]:
+        return await self._class_polls("lesson_id = %s AND NOT closed", (lesson_id,))
+
+    async def _class_polls(self, where: str, values: tuple) -> list[ClassPoll]:
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "SELECT poll_id, lesson_id, wave, item_id, message_id, closed FROM class_polls"
+                f" WHERE {where} ORDER BY message_id",
+                values,
+            )
+            return [ClassPoll(*row) for row in await cursor.fetchall()]
+
+    async def close_class_poll(self, poll_id: str) -> bool:
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE class_polls SET closed = true WHERE poll_id = %s AND NOT closed",
                 (poll_id,),
             )
             return cursor.rowcount == 1

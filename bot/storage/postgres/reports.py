@@ -9,6 +9,7 @@ pseudonym ever leaves this module. Events past retention count from the aggregat
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from psycopg import AsyncConnection
 from bot.engine.measures import SCALE_POINTS
 from bot.evaluation.data import (
     ChoiceCount,
+    ClassAnswerCount,
     FacilitatedCount,
     Filters,
     FollowUpCount,
@@ -203,7 +205,8 @@ async def _report_data(
         facilitated=[FacilitatedCount(*r) for r in await rows(raw.facilitated)],
         follow_ups=[FollowUpCount(*r) for r in await rows(raw.follow_ups, raw.follow_up_params)],
     )
-    return with_archived(data, await _archived(db, filters))
+    class_answers = await _class_answers(db, filters)
+    return replace(with_archived(data, await _archived(db, filters)), class_answers=class_answers)
 
 
 def _where(conditions: Iterable[tuple[str, object]]) -> tuple[str, tuple[Any, ...]]:
@@ -336,6 +339,44 @@ class _RawQueries:
             f" JOIN facilitations f ON f.id = k.facilitation_id WHERE {facilitated_where}"
             " GROUP BY f.scenario_id, k.step_id, k.choice_id, k.strategy"
         )
+
+
+async def _class_answers(db: AsyncConnection, filters: Filters) -> list[ClassAnswerCount]:
+    """The class items' answers per lesson, then those retention folded (of every class)."""
+    if filters.scenario is not None or filters.unclassed:
+        return []  # about lessons, not a scenario; and a lesson always has its class
+    where, params = _where(
+        (
+            ("l.class_id = %s", filters.class_id),
+            ("(l.started_at AT TIME ZONE 'UTC')::date >= %s", filters.since),
+            ("(l.started_at AT TIME ZONE 'UTC')::date <= %s", filters.until),
+        )
+    )
+    queries = [
+        (
+            "SELECT a.item_id, a.wave, a.value, a.answers, a.lesson_id, 1 FROM class_answers a"
+            f" JOIN lessons l ON l.id = a.lesson_id WHERE {where}",
+            params,
+        )
+    ]
+    if filters.class_id is None:
+        months, month_params = _month_filter(replace(filters, scenario=None), with_class=False)
+        queries.append(
+            (
+                "SELECT item_id, wave, value, sum(answers), NULL, sum(lessons)"
+                f" FROM class_answer_aggregates WHERE {months} GROUP BY item_id, wave, value",
+                month_params,
+            )
+        )
+    found = []
+    for sql, values in queries:
+        found += [ClassAnswerCount(*row) for row in await _rows(db, sql, values)]
+    return found
+
+
+async def _rows(db: AsyncConnection, sql: str, values: tuple) -> list:
+    cursor = await db.execute(sql, values)
+    return await cursor.fetchall()
 
 
 async def _archived(db: AsyncConnection, filters: Filters) -> ReportData:

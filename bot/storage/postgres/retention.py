@@ -111,7 +111,21 @@ _DELETE = (
     f" AND pseudonym = {_BATCH}",
     f"DELETE FROM users WHERE pseudonym = {_BATCH} AND pseudonym IN ({_EXPIRED})",
 )
+# A lesson's class item with answers at both waves, each from at least K people: the class
+# answers the report counts (bot/evaluation/class_answers.py), and so those retention folds.
+_LESSON_MONTH = _MONTH.format("l.started_at AT TIME ZONE 'UTC'")
+CLASS_ITEMS_ANSWERED_TWICE = (
+    "SELECT lesson_id, item_id FROM (SELECT lesson_id, item_id FROM class_answers"
+    " GROUP BY lesson_id, item_id, wave HAVING sum(answers) >= %(k)s)"
+    " AS answered GROUP BY lesson_id, item_id HAVING count(*) = 2"
+)
 _REMOVE_STAFF_ROWS = (
+    # A class's answers to the class items: per month, item, wave and value, without lessons.
+    "INSERT INTO class_answer_aggregates (month, item_id, wave, value, answers, lessons)"
+    f" SELECT {_LESSON_MONTH}, a.item_id, a.wave, a.value, sum(a.answers),"
+    " count(DISTINCT a.lesson_id) FROM class_answers a JOIN lessons l ON l.id = a.lesson_id"
+    f" WHERE a.class_id IN ({_ENDED_CLASSES})"
+    f" AND (a.lesson_id, a.item_id) IN ({CLASS_ITEMS_ANSWERED_TWICE}) GROUP BY 1, 2, 3, 4",
     "INSERT INTO facilitated_aggregates (month, scenario_id, step_id, choice_id, strategy,"
     f" hands, sessions) SELECT {_MONTH.format('f.started_on')}, f.scenario_id, k.step_id,"
     " k.choice_id, k.strategy, sum(k.hands), count(DISTINCT f.id)"

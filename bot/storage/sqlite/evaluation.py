@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.engine.measures import SCALE_POINTS
 from bot.evaluation.data import (
     ChoiceCount,
+    ClassAnswerCount,
     FacilitatedCount,
     Filters,
     FollowUpCount,
@@ -395,7 +397,8 @@ class SqlCipherEvaluationStore:
             ],
         )
         archived = await _archived(db, filters)
-        return with_archived(data, archived)
+        class_answers = await _class_answers(db, filters)
+        return replace(with_archived(data, archived), class_answers=class_answers)
 
     # -- retention ---------------------------------------------------------------------------
 
@@ -614,6 +617,49 @@ class _RawQueries:
         )
 
 
+async def _class_answers(db, filters: Filters) -> list[ClassAnswerCount]:
+    """The class items' answers per lesson, then those retention folded (of every class)."""
+    if filters.scenario is not None or filters.unclassed:
+        return []  # about lessons, not a scenario; and a lesson always has its class
+    where, params = _where(
+        (
+            ("l.class_id = ?", filters.class_id),
+            (
+                "substr(l.started_at, 1, 10) >= ?",
+                filters.since.isoformat() if filters.since else None,
+            ),
+            (
+                "substr(l.started_at, 1, 10) <= ?",
+                filters.until.isoformat() if filters.until else None,
+            ),
+        )
+    )
+    queries = [
+        (
+            "SELECT a.item_id, a.wave, a.value, a.answers, a.lesson_id, 1 FROM class_answers a"
+            f" JOIN lessons l ON l.id = a.lesson_id WHERE {where}",
+            params,
+        )
+    ]
+    if filters.class_id is None:
+        months, month_params = _month_filter(replace(filters, scenario=None), with_class=False)
+        queries.append(
+            (
+                "SELECT item_id, wave, value, sum(answers), NULL, sum(lessons)"
+                f" FROM class_answer_aggregates WHERE {months} GROUP BY item_id, wave, value",
+                month_params,
+            )
+        )
+    found = []
+    for sql, values in queries:
+        found += [ClassAnswerCount(*row) for row in await _rows(db, sql, values)]
+    return found
+
+
+async def _rows(db, sql: str, values: tuple) -> list:
+    return list(await db.execute_fetchall(sql, values))
+
+
 async def _archived(db, filters: Filters) -> ReportData:
     """The same shapes from the aggregate tables (events past the retention period)."""
     where, params = _month_filter(filters, with_class=True)
@@ -772,7 +818,20 @@ _DELETE = (
 # folded first; their members, assignments, sessions, lessons and polls follow by ON DELETE
 # CASCADE, and their runs keep no class), revoked grants with the command menus set for
 # them, and invitations long expired (used or not).
+# A lesson's class item with answers at both waves, each from at least K people: the class
+# answers the report counts (bot/evaluation/class_answers.py), and so those retention folds.
+CLASS_ITEMS_ANSWERED_TWICE = (
+    "SELECT lesson_id, item_id FROM (SELECT lesson_id, item_id FROM class_answers"
+    " GROUP BY lesson_id, item_id, wave HAVING sum(answers) >= :k)"
+    " AS answered GROUP BY lesson_id, item_id HAVING count(*) = 2"
+)
 _REMOVE_STAFF_ROWS = (
+    # A class's answers to the class items: per month, item, wave and value, without lessons.
+    "INSERT INTO class_answer_aggregates (month, item_id, wave, value, answers, lessons)"
+    f" SELECT substr(l.started_at, 1, 7), a.item_id, a.wave, a.value, sum(a.answers),"
+    " count(DISTINCT a.lesson_id) FROM class_answers a JOIN lessons l ON l.id = a.lesson_id"
+    f" WHERE a.class_id IN ({_ENDED_CLASSES})"
+    f" AND (a.lesson_id, a.item_id) IN ({CLASS_ITEMS_ANSWERED_TWICE}) GROUP BY 1, 2, 3, 4",
     "INSERT INTO facilitated_aggregates SELECT substr(f.started_on, 1, 7), f.scenario_id,"
     " k.step_id, k.choice_id, k.strategy, sum(k.hands), count(DISTINCT f.id)"
     " FROM facilitated_counts k JOIN facilitations f ON f.id = k.facilitation_id"

@@ -13,7 +13,7 @@ A group's chat id is never stored in the clear: lessons are found by a keyed has
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,11 +24,15 @@ from bot.storage.records import (
     GROUP,
     MODES,
     SOURCES,
+    ClassPoll,
+    ClassQuestions,
     CountRow,
     GroupChat,
     Lesson,
     Play,
     PollLink,
+    check_asking,
+    check_class_answers,
 )
 from bot.storage.sqlite.roles import end_lessons, stamp
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
@@ -260,6 +264,83 @@ class SqlCipherLessonStore:
         async with self.store.statement() as db:
             cursor = await db.execute(
                 "UPDATE lesson_polls SET closed = 1 WHERE poll_id = ? AND closed = 0", (poll_id,)
+            )
+        return cursor.rowcount == 1
+
+    # -- class questions ---------------------------------------------------------------------
+
+    async def class_questions(self, lesson_id: int) -> ClassQuestions:
+        async with self.store.reading() as db:
+            asking = await fetch_one(
+                db, "SELECT class_wave, class_item FROM lessons WHERE id = ?", (lesson_id,)
+            )
+            answered = await db.execute_fetchall(
+                "SELECT DISTINCT wave, item_id FROM class_answers WHERE lesson_id = ?",
+                (lesson_id,),
+            )
+        wave, item = asking if asking else (None, None)
+        return ClassQuestions(wave, item, frozenset(map(tuple, answered)))
+
+    async def ask_class_questions(
+        self, lesson_id: int, wave: str | None, item_id: str | None = None
+    ) -> bool:
+        check_asking(wave, item_id)
+        async with self.store.statement() as db:
+            cursor = await db.execute(
+                "UPDATE lessons SET class_wave = :wave, class_item = :item"
+                f" WHERE id = :id AND {_OPEN}"
+                " AND (class_wave IS NOT :wave OR class_item IS NOT :item)",
+                {"wave": wave, "item": item_id, "id": lesson_id, "now": self.store.moment()},
+            )
+        return cursor.rowcount == 1
+
+    async def record_class_answers(
+        self, lesson_id: int, wave: str, item_id: str, answers: Sequence[int], source: str
+    ) -> bool:
+        check_class_answers(wave, answers, source)
+        rows = [
+            (lesson_id, wave, item_id, value, count, source, self.store.day(), lesson_id)
+            for value, count in enumerate(answers, 1)
+        ]
+        async with self.store.session() as db, transaction(db):
+            cursor = await db.executemany(
+                "INSERT INTO class_answers (class_id, lesson_id, wave, item_id, value, answers,"
+                " source, answered_on) SELECT class_id, ?, ?, ?, ?, ?, ?, ? FROM lessons"
+                " WHERE id = ? ON CONFLICT DO NOTHING",
+                rows,
+            )
+            return cursor.rowcount > 0
+
+    async def link_class_poll(
+        self, poll_id: str, lesson_id: int, wave: str, item_id: str, message_id: int
+    ) -> None:
+        async with self.store.statement() as db:
+            await db.execute(
+                "INSERT INTO class_polls (poll_id, lesson_id, wave, item_id, message_id)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (poll_id, lesson_id, wave, item_id, message_id),
+            )
+
+    async def class_poll(self, poll_id: str) -> ClassPoll | None:
+        polls = await self._class_polls("poll_id = ?", (poll_id,))
+        return polls[0] if polls else None
+
+    async def open_class_polls(self, lesson_id: int) -> list[ClassPoll]:
+        return await self._class_polls("lesson_id = ? AND NOT closed", (lesson_id,))
+
+    async def _class_polls(self, where: str, values: tuple) -> list[ClassPoll]:
+        async with self.store.reading() as db:
+            rows = await db.execute_fetchall(
+                "SELECT poll_id, lesson_id, wave, item_id, message_id, closed FROM class_polls"
+                f" WHERE {where} ORDER BY message_id",
+                values,
+            )
+        return [ClassPoll(*row[:-1], bool(row[-1])) for row in rows]
+
+    async def close_class_poll(self, poll_id: str) -> bool:
+        async with self.store.statement() as db:
+            cursor = await db.execute(
+                "UPDATE class_polls SET closed = 1 WHERE poll_id = ? AND NOT closed", (poll_id,)
             )
         return cursor.rowcount == 1
 

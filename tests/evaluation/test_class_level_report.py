@@ -1,0 +1,74 @@
+"""The report's class-level before and after (issue 17): the class items a class answered
+together, added up over the lessons that answered them at both waves by at least K each."""
+
+from __future__ import annotations
+
+from bot.content.catalog import Catalog
+from bot.evaluation.data import ClassAnswerCount, Filters, ReportData
+from bot.evaluation.report import Cell, Table, build_report
+
+from .conftest import K
+
+SPEAK_UP = "efficacy-speak-up"
+SPEAK_UP_TEXT = "How sure are you that you could speak up"
+
+
+def answers(lesson: int | None, wave: str, counts: list[int], item: str = SPEAK_UP, lessons=1):
+    return [
+        ClassAnswerCount(item, wave, value, n, lesson, lessons) for value, n in enumerate(counts, 1)
+    ]
+
+
+def class_level(data: ReportData, catalog: Catalog) -> Table | None:
+    report = build_report(data, catalog, "en", K)
+    section = next(s for s in report.sections if s.id == "class_level")
+    return section.tables[0] if section.tables else None
+
+
+def only_row(table: Table) -> dict[str, Cell]:
+    (row,) = table.rows
+    return {column.key: cell for column, cell in zip(table.columns, row, strict=True)}
+
+
+def test_lessons_count_only_with_both_waves_of_at_least_k_each(catalog: Catalog) -> None:
+    rows = [
+        *answers(1, "T1", [0, 1, 2, 3, 4]),  # 10 hands
+        *answers(1, "T2", [0, 0, 2, 4, 4]),
+        *answers(2, "T1", [0, 0, 0, 2, K - 3]),  # K - 1 hands at the start: not counted
+        *answers(2, "T2", [0, 0, 0, 5, 5]),
+        *answers(3, "T1", [1, 1, 1, 1, 6]),  # no end: not a before and after
+        *answers(None, "T1", [2, 2, 2, 2, 2], lessons=2),  # folded by retention
+        *answers(None, "T2", [0, 2, 2, 3, 3], lessons=2),
+    ]
+    row = only_row(class_level(ReportData(Filters(), class_answers=rows), catalog))
+
+    assert row["item"].text.startswith(SPEAK_UP_TEXT)
+    assert (row["lessons"].value, row["answers_before"].value, row["answers_after"].value) == (
+        3, 20, 20,
+    )  # fmt: skip
+    assert (row["high_before"].value, row["high_after"].value) == (55.0, 70.0)
+    assert row["mean_before"].text == "3.50" and row["mean_after"].text == "3.95"
+
+
+def test_a_lesson_of_exactly_k_counts_and_no_lesson_s_own_numbers_are_shown(
+    catalog: Catalog,
+) -> None:
+    def table(hands_at_start: int) -> Table | None:
+        rows = [*answers(1, "T1", [0, 0, 0, 0, hands_at_start]), *answers(1, "T2", [0] * 4 + [9])]
+        return class_level(ReportData(Filters(), class_answers=rows), catalog)
+
+    assert table(K - 1) is None, "fewer than K at the start: nothing shown"
+    row = only_row(table(K))
+    assert row["answers_before"].value == K and row["lessons"].value == 1
+    second = [*answers(1, "T1", [0] * 4 + [K]), *answers(1, "T2", [0] * 4 + [K])]
+    second += [*answers(2, "T1", [0] * 4 + [K]), *answers(2, "T2", [0] * 4 + [K])]
+    added = class_level(ReportData(Filters(), class_answers=second), catalog)
+    assert len(added.rows) == 1 and only_row(added)["answers_before"].value == 2 * K
+
+
+def test_a_share_of_fewer_than_k_is_hidden_with_its_complement(catalog: Catalog) -> None:
+    rows = [*answers(1, "T1", [2, 2, 2, 2, 3]), *answers(1, "T2", [0, 0, 1, 4, 5])]
+    row = only_row(class_level(ReportData(Filters(), class_answers=rows), catalog))
+    assert row["high_after"].suppressed, "only 1 answered 1–3 at the end: 4–5 would tell"
+    assert not row["high_before"].suppressed and row["answers_after"].value == 10
+    assert row["mean_after"].text == "4.40", "a mean of at least K answers stays"
