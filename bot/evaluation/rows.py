@@ -52,6 +52,7 @@ COLUMNS = (
 )
 WAVE_ORDER = {"T1": 0, "T2": 1, "T3": 2}
 Cell = tuple[int | None, str]  # (class, month); class None: outside classes or unnamed
+Member = tuple[int, int | None]  # (person, class)
 
 
 class ExportRefused(ValueError):
@@ -107,21 +108,20 @@ class ResearchTable:
 
 def research_table(answers: Sequence[ResearchRow], k: int) -> ResearchTable:
     """The export's rows; ExportRefused when it would hold fewer than K people."""
-    members = _members(answers)
-    named, withheld = _named_cells(members, k)
+    labelled, withheld = _labelled(answers, k)
     kept = [answer for answer in answers if answer.month not in withheld]
     people = {answer.person for answer in kept}
     if len(people) < k:
         raise ExportRefused(
             "too_few", f"the export would hold {len(people)} people, fewer than K = {k}"
         )
-    classes = sorted({home for home, _ in named})
+    classes = sorted({home for _, home in labelled})
     person_ids = dict(zip(people, _random_ids(len(people), PERSON_DIGITS, "p"), strict=True))
     class_ids = dict(zip(classes, _random_ids(len(classes), CLASS_DIGITS, "c"), strict=True))
 
     def scope(answer: ResearchRow) -> Cell:
-        cell = (answer.home_class, answer.month)
-        return cell if cell in named else (None, answer.month)
+        labels = (answer.person, answer.home_class) in labelled
+        return (answer.home_class if labels else None, answer.month)
 
     languages = _languages(kept, scope, k)
     rows = [
@@ -147,27 +147,55 @@ def _members(answers: Sequence[ResearchRow]) -> dict[Cell, set[int]]:
     return members
 
 
-def _named_cells(members: dict[Cell, set[int]], k: int) -> tuple[set[Cell], set[str]]:
-    """The (class, month)s whose rows carry the class label, and the months withheld.
+def _labelled(answers: Sequence[ResearchRow], k: int) -> tuple[set[Member], set[str]]:
+    """The (person, class)s whose rows carry the class label, and the months withheld.
 
-    A class is named in a month when at least K of its people answered in it. When a
-    month's unnamed rows would be one small class alone (nobody outside classes), the
-    month's smallest named class is unnamed too: the month's report lists the classes
-    that played, so an unnamed set of one class would name it. A month with no named
-    class to unname holds fewer than K people, all of one class: its report shows none of
-    its numbers, and neither does the export."""
-    named: set[Cell] = set()
+    A class is named in a month when at least K of its people answered in it, and a
+    person's rows of a class carry its label only when it is named in every month they
+    answered in: otherwise their id would tie their unnamed rows to the class. Dropping
+    a person can take a month under K, so this repeats until nothing changes."""
+    members = _members(answers)
+    months: dict[Member, set[str]] = defaultdict(set)
+    for answer in answers:
+        if answer.home_class is not None:
+            months[(answer.person, answer.home_class)].add(answer.month)
+    named = {cell for cell, people in members.items() if cell[0] is not None and len(people) >= k}
+    while True:
+        labelled = {pair for pair, its in months.items() if all((pair[1], m) in named for m in its)}
+        narrower, withheld = _no_lone_class(members, named, labelled, k)
+        if narrower == named:
+            return labelled, withheld
+        named = narrower
+
+
+def _no_lone_class(
+    members: dict[Cell, set[int]], named: set[Cell], labelled: set[Member], k: int
+) -> tuple[set[Cell], set[str]]:
+    """The named (class, month)s still of K labelled people, less those that would leave a
+    month's unnamed rows one class of fewer than K people alone (nobody outside classes):
+    the month's report lists the classes that played, so such a set would name the class.
+    The month's smallest other named class is unnamed with it; with none to unname, the
+    class itself, or (when it has no K people that month) the month is withheld: it holds
+    fewer than K people, all of one class, and its report shows none of its numbers."""
+    narrower: set[Cell] = set()
     withheld: set[str] = set()
     for month in {month for _, month in members}:
-        classes = [home for home, m in members if m == month and home is not None]
-        big = sorted((home for home in classes if len(members[(home, month)]) >= k),
-                     key=lambda home: len(members[(home, month)]))  # fmt: skip
-        if len(classes) - len(big) == 1 and (None, month) not in members:
-            if not big:
+        here = {home: people for (home, m), people in members.items() if m == month}
+
+        shown = {h: len({p for p in people if (p, h) in labelled}) for h, people in here.items()}
+        big = sorted((h for h in here if (h, month) in named and shown[h] >= k), key=shown.get)
+        unnamed = {(p, h) for h, people in here.items() for p in people if (p, h) not in labelled}
+        lone = {h for _, h in unnamed}
+        if len(lone) == 1 and None not in lone and len(unnamed) < k:
+            others = [h for h in big if h not in lone]
+            if others:
+                big.remove(others[0])
+            elif big or (*lone, month) in named:
+                big = []  # only the lone class is named: unnamed whole, it has K people
+            else:
                 withheld.add(month)
-            big = big[1:]
-        named.update((home, month) for home in big)
-    return named, withheld
+        narrower.update((home, month) for home in big)
+    return narrower, withheld
 
 
 def _languages(

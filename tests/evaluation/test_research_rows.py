@@ -5,6 +5,7 @@ Excel and openpyxl open, and a dictionary of every column."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 
 import openpyxl
@@ -214,3 +215,24 @@ def test_a_language_fewer_than_k_used_is_other_in_its_class_month() -> None:
         by_language.setdefault((row[1], row[3]), set()).add(row[0])
     assert sorted(len(p) for p in by_language.values()) == [6, 7]
     assert {language for _, language in by_language} == {"other", "sv"}
+
+
+def test_no_person_has_both_labelled_and_unnamed_rows_of_a_class() -> None:
+    """A class of 7 answered T1 in October; 2 of them answered T2 only in November, under
+    K: labelled in October, those 2 ids would tie their November rows to the class. They
+    lose the label in both months, and the 5 left in October are still named."""
+    before = answers(7, 1, month="2026-10")
+    after = [row for row in before if row.wave == "T2" and row.person > 5]
+    table = research_table(
+        [*(row for row in before if row not in after),
+         *(replace(row, month="2026-11") for row in after),
+         *answers(6, None, first=20, month="2026-10"),
+         *answers(6, None, first=30, month="2026-11")],
+        K,
+    )  # fmt: skip
+    labels: dict[str, set] = {}
+    for row in table.rows:
+        labels.setdefault(row[0], set()).add(row[1])
+    assert all(len(person_labels) == 1 for person_labels in labels.values())
+    named = [person for person, person_labels in labels.items() if person_labels != {None}]
+    assert len(named) == 5 and table.classes == 1
