@@ -99,7 +99,7 @@ class Span:
 class ResearchTable:
     rows: tuple[tuple[Value, ...], ...]  # in COLUMNS order
     people: int
-    classes: int  # classes named (K people or more)
+    classes: int  # classes named (in a month of K of their people or more)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -181,7 +181,6 @@ def _no_lone_class(
     withheld: set[str] = set()
     for month in {month for _, month in members}:
         here = {home: people for (home, m), people in members.items() if m == month}
-
         shown = {h: len({p for p in people if (p, h) in labelled}) for h, people in here.items()}
         big = sorted((h for h in here if (h, month) in named and shown[h] >= k), key=shown.get)
         unnamed = {(p, h) for h, people in here.items() for p in people if (p, h) not in labelled}
