@@ -1022,6 +1022,7 @@ class _Builder:
         share = self.percent(100 * something / answered) if answered else ""
         text = self.t("report.finding_acted", share=share, people=answered)
         return (acted[SOMETHING].key, acted[ANSWERED].key), text
+
     # --- class-level before and after (bot/evaluation/class_answers.py) --------------------
 
     def class_level(self) -> _DraftSection:

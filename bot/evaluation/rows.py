@@ -5,10 +5,12 @@ its data dictionary.
 Pseudonymised personal data, not a published table (docs/privacy.md, "The researchers'
 row-level export"): no pseudonym, no class id, no day. A person is a random id drawn
 afresh for every export, so two exports cannot be joined person by person; so is a class.
-A class with fewer than K people in the export is not named: its rows stay (so the export's
-totals are the published report's, and nothing is learnt by subtracting one from the
-other) without class and context, exactly like the rows of people outside classes, so
-that neither set can be told from the other; context is given only beside a class label.
+A class is named only in the months at least K of its people answered in: its other rows
+stay (so the export's totals are the published report's, and nothing is learnt by
+subtracting one from the other) without class and context, exactly like the rows of
+people outside classes, so that neither set can be told from the other; context is given
+only beside a class label. A month's unnamed rows are never one small class alone, and a
+language too few people used is written as "other".
 docs/privacy.md says why, and what else the file leaves out.
 """
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +33,7 @@ PERSON_DIGITS = 8  # hex digits of a person's random id: 4 billion, never two al
 CLASS_DIGITS = 4
 FORMATS = ("xlsx", "csv")
 LESSON, SOLO = "lesson", "solo"
+OTHER_LANGUAGE = "other"  # a language too few people of a scope used
 DATA_SHEET, DICTIONARY_SHEET = "rows", "dictionary"
 # Each column and its kind; its description is `research.column.<key>` in the locales.
 COLUMNS = (
@@ -48,6 +51,8 @@ COLUMNS = (
     ("context", TEXT),
 )
 WAVE_ORDER = {"T1": 0, "T2": 1, "T3": 2}
+Cell = tuple[int | None, str]  # (class, month); class None: outside classes or unnamed
+Member = tuple[int, int | None]  # (person, class)
 
 
 class ExportRefused(ValueError):
@@ -94,7 +99,7 @@ class Span:
 class ResearchTable:
     rows: tuple[tuple[Value, ...], ...]  # in COLUMNS order
     people: int
-    classes: int  # classes named (K people or more)
+    classes: int  # classes named (in a month of K of their people or more)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -103,49 +108,130 @@ class ResearchTable:
 
 def research_table(answers: Sequence[ResearchRow], k: int) -> ResearchTable:
     """The export's rows; ExportRefused when it would hold fewer than K people."""
-    people = {answer.person for answer in answers}
+    labelled, withheld = _labelled(answers, k)
+    kept = [answer for answer in answers if answer.month not in withheld]
+    people = {answer.person for answer in kept}
     if len(people) < k:
         raise ExportRefused(
             "too_few", f"the export would hold {len(people)} people, fewer than K = {k}"
         )
-    in_class: dict[int, set[int]] = defaultdict(set)
-    for answer in answers:
-        if answer.home_class is not None:
-            in_class[answer.home_class].add(answer.person)
-    named = _named_classes(in_class, k, outside=any(a.home_class is None for a in answers))
-    person_ids = dict(zip(people, _random_ids(len(people), PERSON_DIGITS), strict=True))
-    class_ids = dict(zip(named, _random_ids(len(named), CLASS_DIGITS), strict=True))
+    classes = sorted({home for _, home in labelled})
+    person_ids = dict(zip(people, _random_ids(len(people), PERSON_DIGITS, "p"), strict=True))
+    class_ids = dict(zip(classes, _random_ids(len(classes), CLASS_DIGITS, "c"), strict=True))
+
+    def scope(answer: ResearchRow) -> Cell:
+        labels = (answer.person, answer.home_class) in labelled
+        return (answer.home_class if labels else None, answer.month)
+
+    languages = _languages(kept, scope, k)
     rows = [
         row
-        for answer in answers
-        for row in _rows(answer, person_ids[answer.person], class_ids.get(answer.home_class))
+        for answer in kept
+        for row in _rows(
+            answer,
+            person_ids[answer.person],
+            class_ids[answer.home_class] if scope(answer)[0] is not None else None,
+            languages[(scope(answer), answer.language)],
+        )
     ]
     # Sorted by the random ids, so the order says nothing of the stored order.
     rows.sort(key=lambda row: (row[0], row[4], WAVE_ORDER.get(row[5], 3), row[6], row[9] or ""))
-    return ResearchTable(tuple(rows), len(people), len(named))
+    return ResearchTable(tuple(rows), len(people), len(classes))
 
 
-def _named_classes(in_class: dict[int, set[int]], k: int, *, outside: bool) -> list[int]:
-    """The classes of at least K people. When the unnamed rows would be one small class
-    alone (nobody outside classes), the smallest named class is unnamed too: the published
-    report lists the classes, so an unnamed set of one class would name it."""
-    named = sorted((n for n, members in in_class.items() if len(members) >= k),
-                   key=lambda n: len(in_class[n]))  # fmt: skip
-    if len(in_class) - len(named) == 1 and not outside and named:
-        named.pop(0)
-    return named
+def _members(answers: Sequence[ResearchRow]) -> dict[Cell, set[int]]:
+    """The people who answered in each (class, month)."""
+    members: dict[Cell, set[int]] = defaultdict(set)
+    for answer in answers:
+        members[(answer.home_class, answer.month)].add(answer.person)
+    return members
 
 
-def _random_ids(count: int, digits: int) -> list[str]:
+def _labelled(answers: Sequence[ResearchRow], k: int) -> tuple[set[Member], set[str]]:
+    """The (person, class)s whose rows carry the class label, and the months withheld.
+
+    A class is named in a month when at least K of its people answered in it, and a
+    person's rows of a class carry its label only when it is named in every month they
+    answered in: otherwise their id would tie their unnamed rows to the class. Dropping
+    a person can take a month under K, so this repeats until nothing changes."""
+    members = _members(answers)
+    months: dict[Member, set[str]] = defaultdict(set)
+    for answer in answers:
+        if answer.home_class is not None:
+            months[(answer.person, answer.home_class)].add(answer.month)
+    named = {cell for cell, people in members.items() if cell[0] is not None and len(people) >= k}
+    while True:
+        labelled = {pair for pair, its in months.items() if all((pair[1], m) in named for m in its)}
+        narrower, withheld = _no_lone_class(members, named, labelled, k)
+        if narrower == named:
+            return labelled, withheld
+        named = narrower
+
+
+def _no_lone_class(
+    members: dict[Cell, set[int]], named: set[Cell], labelled: set[Member], k: int
+) -> tuple[set[Cell], set[str]]:
+    """The named (class, month)s still of K labelled people, less those that would leave a
+    month's unnamed rows one class of fewer than K people alone (nobody outside classes):
+    the month's report lists the classes that played, so such a set would name the class.
+    The month's smallest other named class is unnamed with it; with none to unname, the
+    class itself, or (when it has no K people that month) the month is withheld: it holds
+    fewer than K people, all of one class, and its report shows none of its numbers."""
+    narrower: set[Cell] = set()
+    withheld: set[str] = set()
+    for month in {month for _, month in members}:
+        here = {home: people for (home, m), people in members.items() if m == month}
+        shown = {h: len({p for p in people if (p, h) in labelled}) for h, people in here.items()}
+        big = sorted((h for h in here if (h, month) in named and shown[h] >= k), key=shown.get)
+        unnamed = {(p, h) for h, people in here.items() for p in people if (p, h) not in labelled}
+        lone = {h for _, h in unnamed}
+        if len(lone) == 1 and None not in lone and len(unnamed) < k:
+            others = [h for h in big if h not in lone]
+            if others:
+                big.remove(others[0])
+            elif big or (*lone, month) in named:
+                big = []  # only the lone class is named: unnamed whole, it has K people
+            else:
+                withheld.add(month)
+        narrower.update((home, month) for home in big)
+    return narrower, withheld
+
+
+def _languages(
+    answers: Sequence[ResearchRow], scope: Callable[[ResearchRow], Cell], k: int
+) -> dict[tuple[Cell, str], str]:
+    """Each language as written in each scope (a named class's month, or a month's unnamed
+    rows): a language fewer than K people of the scope used is OTHER_LANGUAGE; while the
+    OTHER_LANGUAGE people are fewer than K (but some), the next rarest language joins
+    them, so no language of a scope describes fewer than K of its people."""
+    speakers: dict[Cell, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for answer in answers:
+        speakers[scope(answer)][answer.language].add(answer.person)
+    written: dict[tuple[Cell, str], str] = {}
+    for cell, by_language in speakers.items():
+        other: set[int] = set()
+        for language in sorted(by_language, key=lambda lang: len(by_language[lang])):
+            rare = len(by_language[language]) < k or 0 < len(other) < k
+            if rare:
+                other |= by_language[language]
+            written[(cell, language)] = OTHER_LANGUAGE if rare else language
+    return written
+
+
+def _random_ids(count: int, digits: int, prefix: str) -> list[str]:
+    """`count` distinct ids of `prefix` and hex digits: the letter keeps Excel from reading
+    an id like 1e10 as a number."""
     chosen: set[str] = set()
     while len(chosen) < count:
-        chosen.add(secrets.token_hex(digits // 2))
+        chosen.add(prefix + secrets.token_hex(digits // 2))
     ids = list(chosen)
     secrets.SystemRandom().shuffle(ids)  # a set's order is not random enough to trust
     return ids
 
 
-def _rows(answer: ResearchRow, person: str, label: str | None) -> Iterator[tuple[Value, ...]]:
+def _rows(
+    answer: ResearchRow, person: str, label: str | None, language: str
+) -> Iterator[tuple[Value, ...]]:
     context = None if label is None else (LESSON if answer.in_lesson else SOLO)
     skipped = int(answer.value == SKIPPED)
     value = None if skipped else answer.value
@@ -160,7 +246,7 @@ def _rows(answer: ResearchRow, person: str, label: str | None) -> Iterator[tuple
             person,
             label,
             answer.age_band,
-            answer.language,
+            language,
             answer.round,
             answer.wave,
             answer.item_id,

@@ -5,6 +5,7 @@ Excel and openpyxl open, and a dictionary of every column."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 
 import openpyxl
@@ -46,7 +47,8 @@ def test_person_ids_are_random_and_fresh_in_every_export() -> None:
     first, second = research_table(study(), K), research_table(study(), K)
     ids = [{row[0] for row in table.rows} for table in (first, second)]
     assert len(ids[0]) == first.people == 13
-    assert all(len(i) == 8 and int(i, 16) >= 0 for i in ids[0])
+    # A letter first, so that Excel never reads an id like 1e10 as a number.
+    assert all(len(i) == 9 and i[0] == "p" and int(i[1:], 16) >= 0 for i in ids[0])
     assert not ids[0] & ids[1], "the same person has unrelated ids in the next export"
     # Within an export, one person's rows share one id: each id has its T1 and its T2.
     waves = {}
@@ -89,6 +91,7 @@ def test_one_small_class_alone_is_never_the_whole_unnamed_set() -> None:
 def test_class_labels_are_fresh_in_every_export() -> None:
     labels = [{row[1] for row in research_table(study(), K).rows} - {None} for _ in range(2)]
     assert len(labels[0]) == 1 and labels[0] != labels[1]
+    assert all(len(label) == 5 and label[0] == "c" for label in labels[0])
 
 
 def test_fewer_than_k_people_are_refused() -> None:
@@ -169,3 +172,67 @@ def test_a_span_not_closed_or_not_months_is_refused(text: str) -> None:
     with pytest.raises(ExportRefused) as refused:
         Span.parse(text, TODAY)
     assert refused.value.reason == "period"
+
+
+def test_a_class_is_named_only_in_its_months_of_k_people_with_one_label() -> None:
+    """A class of 6 in October and of 5 in November is one label in both; its 2 people of
+    September are unnamed among those outside classes."""
+    table = research_table(
+        [*answers(2, 1, month="2026-09"), *answers(6, 1, first=3, month="2026-10"),
+         *answers(5, 1, first=9, month="2026-11"), *answers(3, None, first=20, month="2026-09"),
+         *answers(3, None, first=30, month="2026-10"), *answers(3, None, first=40,
+                                                                month="2026-11")],
+        K,
+    )  # fmt: skip
+    labels = {(row[10], row[1]) for row in table.rows}
+    september = {label for month, label in labels if month == "2026-09"}
+    assert september == {None}
+    (label,) = {label for month, label in labels if month == "2026-10"} - {None}
+    assert {label for month, label in labels if month == "2026-11"} - {None} == {label}
+    assert table.classes == 1 and len(table.rows) == 2 * 22, "no row is dropped"
+
+
+def test_a_month_of_one_small_class_alone_is_withheld() -> None:
+    """In October only 3 people of one class answered: nothing can hide them, and the
+    report of October shows none of their numbers; neither does the export."""
+    table = research_table(
+        [*answers(6, 1, month="2026-09"), *answers(3, 1, first=7, month="2026-10")], K
+    )
+    assert {row[10] for row in table.rows} == {"2026-09"} and table.people == 6
+    with pytest.raises(ExportRefused):
+        research_table(answers(6, 1, month="2026-10")[:8] + answers(3, 2, first=7), K)
+
+
+def test_a_language_fewer_than_k_used_is_other_in_its_class_month() -> None:
+    """In a class of 7, 2 use Arabic: in the file, all 7 read as one language group of at
+    least K, since 2 alone would be named by a teacher who knows them."""
+    table = research_table(
+        [*answers(5, 1), *answers(2, 1, first=6, language="ar"), *answers(6, None, first=10)],
+        K,
+    )
+    by_language: dict[tuple, set] = {}
+    for row in table.rows:
+        by_language.setdefault((row[1], row[3]), set()).add(row[0])
+    assert sorted(len(p) for p in by_language.values()) == [6, 7]
+    assert {language for _, language in by_language} == {"other", "sv"}
+
+
+def test_no_person_has_both_labelled_and_unnamed_rows_of_a_class() -> None:
+    """A class of 7 answered T1 in October; 2 of them answered T2 only in November, under
+    K: labelled in October, those 2 ids would tie their November rows to the class. They
+    lose the label in both months, and the 5 left in October are still named."""
+    before = answers(7, 1, month="2026-10")
+    after = [row for row in before if row.wave == "T2" and row.person > 5]
+    table = research_table(
+        [*(row for row in before if row not in after),
+         *(replace(row, month="2026-11") for row in after),
+         *answers(6, None, first=20, month="2026-10"),
+         *answers(6, None, first=30, month="2026-11")],
+        K,
+    )  # fmt: skip
+    labels: dict[str, set] = {}
+    for row in table.rows:
+        labels.setdefault(row[0], set()).add(row[1])
+    assert all(len(person_labels) == 1 for person_labels in labels.values())
+    named = [person for person, person_labels in labels.items() if person_labels != {None}]
+    assert len(named) == 5 and table.classes == 1
