@@ -26,7 +26,7 @@ from datetime import date
 from bot.content.locales import Locales
 from bot.evaluation.dictionary import HEADINGS
 from bot.evaluation.release import Period, PeriodError
-from bot.evaluation.tabular import FLAG, INTEGER, TEXT, Value
+from bot.evaluation.tabular import INTEGER, TEXT, Value
 from bot.storage.records import SKIPPED, ResearchRow
 
 PERSON_DIGITS = 8  # hex digits of a person's random id: 4 billion, never two alike
@@ -45,7 +45,7 @@ COLUMNS = (
     ("wave", TEXT),
     ("item_id", TEXT),
     ("value", INTEGER),
-    ("value_skipped", FLAG),
+    ("value_skipped", INTEGER),  # 1 or 0, not a reason code
     ("answer", TEXT),
     ("month", TEXT),
     ("context", TEXT),
