@@ -35,6 +35,16 @@ class ClassItemWaves:
         weighted = sum(value * n for value, n in enumerate(self.counts[wave], 1))
         return weighted / self.total(wave)
 
+    def near_an_end(self, k: int) -> bool:
+        """Whether a wave's answers are fewer than K points in all from one end of the scale:
+        its mean (4.80 from 5 hands) would tell that fewer than K answered anything else.
+        The change table's rule (report.py, `_near_an_end`)."""
+        return any(
+            sum((SCALE_POINTS - value) * n for value, n in enumerate(counts, 1)) < k
+            or sum((value - 1) * n for value, n in enumerate(counts, 1)) < k
+            for counts in self.counts.values()
+        )
+
 
 def class_item_waves(rows: Iterable[ClassAnswerCount], k: int) -> dict[str, ClassItemWaves]:
     """Per class item, the answers of the lessons that count (both waves, each by at least

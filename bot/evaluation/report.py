@@ -1044,10 +1044,14 @@ class _Builder:
         return _DraftSection("class_level", tables if rows else ())
 
     def class_item_row(self, item: ClassItemWaves) -> tuple[_Draft, ...]:
+        """Hidden whole, like a group under K, when a wave's mean would tell that fewer than
+        K answered anything but one end of the scale."""
         totals, highs, means = [], [], []
+        near_an_end = item.near_an_end(self.k)
         for wave in WAVES:
             key = ("class_level", item.item_id, wave)
-            total = self.ledger.count((*key, "answers"), item.total(wave), item.total(wave))
+            tested = 0 if near_an_end else item.total(wave)
+            total = self.ledger.count((*key, "answers"), item.total(wave), tested)
             high = self.ledger.count((*key, "high"), item.high(wave), item.high(wave))
             rest = item.total(wave) - item.high(wave)
             low = self.ledger.count((*key, "low"), rest, rest)
@@ -1055,7 +1059,7 @@ class _Builder:
             self.ledger.relate([high.key, low.key, total.key])
             totals.append(total)
             highs.append(_Share(high.key, total.key))
-            means.append(_Gated(total.key, self.decimal(item.mean(wave), 2)))
+            means.append(_Gated((total.key,), self.decimal(item.mean(wave), 2)))
         lessons = self.integer(item.lessons)
         return (Cell(self.item_name(item.item_id)), lessons, *totals, *highs, *means)
 

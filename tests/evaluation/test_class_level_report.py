@@ -54,14 +54,16 @@ def test_a_lesson_of_exactly_k_counts_and_no_lesson_s_own_numbers_are_shown(
     catalog: Catalog,
 ) -> None:
     def table(hands_at_start: int) -> Table | None:
-        rows = [*answers(1, "T1", [0, 0, 0, 0, hands_at_start]), *answers(1, "T2", [0] * 4 + [9])]
+        start = [1, 1, 1, 1, hands_at_start - 4]
+        rows = [*answers(1, "T1", start), *answers(1, "T2", [2, 2, 2, 2, 1])]
         return class_level(ReportData(Filters(), class_answers=rows), catalog)
 
     assert table(K - 1) is None, "fewer than K at the start: nothing shown"
     row = only_row(table(K))
     assert row["answers_before"].value == K and row["lessons"].value == 1
-    second = [*answers(1, "T1", [0] * 4 + [K]), *answers(1, "T2", [0] * 4 + [K])]
-    second += [*answers(2, "T1", [0] * 4 + [K]), *answers(2, "T2", [0] * 4 + [K])]
+    spread = [1] * 4 + [K - 4]
+    second = [*answers(1, "T1", spread), *answers(1, "T2", spread)]
+    second += [*answers(2, "T1", spread), *answers(2, "T2", spread)]
     added = class_level(ReportData(Filters(), class_answers=second), catalog)
     assert len(added.rows) == 1 and only_row(added)["answers_before"].value == 2 * K
 
@@ -72,3 +74,18 @@ def test_a_share_of_fewer_than_k_is_hidden_with_its_complement(catalog: Catalog)
     assert row["high_after"].suppressed, "only 1 answered 1–3 at the end: 4–5 would tell"
     assert not row["high_before"].suppressed and row["answers_after"].value == 10
     assert row["mean_after"].text == "4.40", "a mean of at least K answers stays"
+
+
+def test_a_mean_that_tells_fewer_than_k_answers_off_one_end_hides_the_row(
+    catalog: Catalog,
+) -> None:
+    """4.80 from 5 hands says four answered 5 and one 4: the row goes, like a group under K
+    (the change table's rule)."""
+    spread = [2, 2, 2, 2, 2]
+    one_mind = [*answers(1, "T1", spread), *answers(1, "T2", [0, 0, 0, 1, 29])]
+    hidden = only_row(class_level(ReportData(Filters(), class_answers=one_mind), catalog))
+    for column in ("answers_before", "answers_after", "mean_before", "mean_after", "high_after"):
+        assert hidden[column].suppressed, column
+    several = [*answers(1, "T1", spread), *answers(1, "T2", [0, 0, 0, 5, 25])]
+    row = only_row(class_level(ReportData(Filters(), class_answers=several), catalog))
+    assert row["mean_after"].text == "4.83", "K answers off the top: shown"
