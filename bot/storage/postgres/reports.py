@@ -34,7 +34,8 @@ from bot.evaluation.data import (
 from bot.storage.archive import with_archived
 from bot.storage.follow_up_counts import FollowUpCounts
 from bot.storage.postgres.store import PostgresStore
-from bot.storage.records import FOLLOW_UP_WAVE, ExportFacts, ResearchExport, ResearchRow
+from bot.storage.records import ExportFacts, ResearchExport, ResearchRow
+from bot.storage.research_rows import research_rows_sql
 
 _EVERYTHING = "true"  # the WHERE clause of a report without filters
 # The class a run is reported in, fixed as the run is recorded (PostgresStore.start_run).
@@ -141,38 +142,9 @@ class PostgresReportStore:
             return [ResearchExport(*row) for row in await cursor.fetchall()]
 
 
-# The researchers' export (bot.storage.sqlite.evaluation): `_ROUND` keys an answer to what
-# it is about (a round, named by the scenario it started with), written here only.
-_ROUND = "scenario_id"
-_RESEARCH_ROWS = f"""
-WITH home AS (
-  SELECT r.pseudonym, r.{_ROUND} AS round, min(r.report_class) AS home,
-    EXISTS (SELECT 1 FROM lesson_rounds l WHERE l.pseudonym = r.pseudonym
-      AND l.{_ROUND} = r.{_ROUND}) AS in_lesson
-  FROM runs r WHERE r.first_play GROUP BY r.pseudonym, r.{_ROUND}),
-answers AS (
-  SELECT pseudonym, {_ROUND} AS round, wave, item_id, value, NULL AS answer,
-    to_char(answered_on, 'YYYY-MM') AS month
-  FROM measure_answers WHERE answered_on BETWEEN %(first)s AND %(last)s
-  UNION ALL SELECT pseudonym, {_ROUND}, '{FOLLOW_UP_WAVE}', 'opportunity', NULL, opportunity,
-    to_char(due_on, 'YYYY-MM')
-  FROM follow_ups WHERE opportunity IS NOT NULL AND due_on BETWEEN %(first)s AND %(last)s
-  UNION ALL SELECT pseudonym, {_ROUND}, '{FOLLOW_UP_WAVE}', 'acted', NULL, acted,
-    to_char(due_on, 'YYYY-MM')
-  FROM follow_ups WHERE acted IS NOT NULL AND due_on BETWEEN %(first)s AND %(last)s
-  UNION ALL SELECT pseudonym, {_ROUND}, '{FOLLOW_UP_WAVE}', 'reasons', NULL, reasons,
-    to_char(due_on, 'YYYY-MM')
-  FROM follow_ups WHERE reasons IS NOT NULL AND due_on BETWEEN %(first)s AND %(last)s)
-SELECT dense_rank() OVER (ORDER BY x.pseudonym),
-  dense_rank() OVER (PARTITION BY x.pseudonym ORDER BY x.round),
-  CASE WHEN h.home IS NOT NULL THEN dense_rank() OVER (PARTITION BY h.home IS NULL
-    ORDER BY h.home) END,
-  coalesce(h.in_lesson, false), u.age_band, u.language, x.wave, x.item_id, x.value, x.answer,
-  x.month
-FROM answers x JOIN users u ON u.pseudonym = x.pseudonym
-LEFT JOIN home h ON h.pseudonym = x.pseudonym AND h.round = x.round
-ORDER BY x.pseudonym, x.round, x.month, x.wave, x.item_id
-"""
+_RESEARCH_ROWS = research_rows_sql(
+    "pseudonym", "to_char({day}, 'YYYY-MM')", "%(first)s", "%(last)s"
+)
 _EXPORT_COLUMNS = (
     "id, asked_on::text, who, grant_id, purpose, filters, made_on::text, format, rows, people,"
     " classes, sha256"

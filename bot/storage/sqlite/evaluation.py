@@ -35,7 +35,6 @@ from bot.storage.follow_up_counts import FollowUpCounts
 from bot.storage.records import (
     CANCELLED,
     FOLLOW_UP_ANSWERS,
-    FOLLOW_UP_WAVE,
     INVITATION_GRACE_DAYS,
     RESEARCH_LOG_MONTHS,
     RETIRED,
@@ -49,6 +48,7 @@ from bot.storage.records import (
     SurveyState,
     retention_cutoff,
 )
+from bot.storage.research_rows import research_rows_sql
 from bot.storage.small_groups import SmallGroups
 from bot.storage.sqlite.roles import stamp
 from bot.storage.sqlite.store import SqlCipherStore, fetch_one, transaction
@@ -486,39 +486,7 @@ def _month_filter(filters: Filters, *, with_class: bool) -> tuple[str, tuple]:
     )
 
 
-# The researchers' export. `_ROUND` is the column that keys an answer to what it is about
-# (a round, named by the scenario it started with), written here only. Each answer
-# carries its person and the class of that person's first run of it (as answer pairs do in
-# reports) as ordinals numbered afresh in this read: never a pseudonym or a class id.
-_ROUND = "scenario_id"
-_RESEARCH_ROWS = f"""
-WITH home AS (
-  SELECT r.user, r.{_ROUND} AS round, min(r.report_class) AS home,
-    EXISTS (SELECT 1 FROM lesson_rounds l WHERE l.user = r.user
-      AND l.{_ROUND} = r.{_ROUND}) AS in_lesson
-  FROM runs r WHERE r.first_play GROUP BY r.user, r.{_ROUND}),
-answers AS (
-  SELECT user, {_ROUND} AS round, wave, item_id, value, NULL AS answer,
-    substr(answered_on, 1, 7) AS month
-  FROM measure_answers WHERE answered_on BETWEEN :first AND :last
-  UNION ALL SELECT user, {_ROUND}, '{FOLLOW_UP_WAVE}', 'opportunity', NULL, opportunity,
-    substr(due_on, 1, 7)
-  FROM follow_ups WHERE opportunity IS NOT NULL AND due_on BETWEEN :first AND :last
-  UNION ALL SELECT user, {_ROUND}, '{FOLLOW_UP_WAVE}', 'acted', NULL, acted,
-    substr(due_on, 1, 7)
-  FROM follow_ups WHERE acted IS NOT NULL AND due_on BETWEEN :first AND :last
-  UNION ALL SELECT user, {_ROUND}, '{FOLLOW_UP_WAVE}', 'reasons', NULL, reasons,
-    substr(due_on, 1, 7)
-  FROM follow_ups WHERE reasons IS NOT NULL AND due_on BETWEEN :first AND :last)
-SELECT dense_rank() OVER (ORDER BY x.user),
-  dense_rank() OVER (PARTITION BY x.user ORDER BY x.round),
-  CASE WHEN h.home IS NOT NULL THEN dense_rank() OVER (PARTITION BY h.home IS NULL
-    ORDER BY h.home) END,
-  coalesce(h.in_lesson, 0), u.age_band, u.language, x.wave, x.item_id, x.value, x.answer, x.month
-FROM answers x JOIN users u ON u.user = x.user
-LEFT JOIN home h ON h.user = x.user AND h.round = x.round
-ORDER BY x.user, x.round, x.month, x.wave, x.item_id
-"""
+_RESEARCH_ROWS = research_rows_sql("user", "substr({day}, 1, 7)", ":first", ":last")
 _EXPORT_COLUMNS = (
     "id, asked_on, who, grant_id, purpose, filters, made_on, format, rows, people, classes, sha256"
 )
