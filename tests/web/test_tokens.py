@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from bot.web.tokens import csrf_ok, csrf_token, digest_of, new_token, web_key
+from bot.services.web_tokens import csrf_ok, csrf_token, digest_of, new_token, web_key
 
 KEY = web_key(b"\x01" * 32)
 SESSION = "session"
