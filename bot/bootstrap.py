@@ -47,6 +47,7 @@ from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
 from bot.storage.sqlite.store import SqlCipherStore
+from bot.storage.sqlite.web import SqlCipherWebStore
 
 if TYPE_CHECKING:
     from bot.telegram.runtime import Runtime
@@ -143,7 +144,8 @@ def open_storage(config: BotConfig, secrets: Secrets, *, create: bool = True) ->
     store = build_store(config, secrets, create=create)
     evaluation = SqlCipherEvaluationStore(store)
     lessons = SqlCipherLessonStore(store, ChatKeys(secrets.pseudonym_secret))
-    return Storage(store, store, SqlCipherClassStore(store), lessons, *[evaluation] * 3)
+    classes = SqlCipherClassStore(store)
+    return Storage(store, store, classes, lessons, *[evaluation] * 3, SqlCipherWebStore(store))
 
 
 def open_postgres(config: BotConfig, secrets: Secrets, *, create: bool = True) -> Storage:
@@ -154,6 +156,7 @@ def open_postgres(config: BotConfig, secrets: Secrets, *, create: bool = True) -
     from bot.storage.postgres.retention import PostgresRetentionStore
     from bot.storage.postgres.store import PostgresStore
     from bot.storage.postgres.survey import PostgresSurveyStore
+    from bot.storage.postgres.web import PostgresWebStore
 
     store = PostgresStore(
         config.database_url,
@@ -169,6 +172,7 @@ def open_postgres(config: BotConfig, secrets: Secrets, *, create: bool = True) -
         PostgresSurveyStore(store),
         PostgresReportStore(store),
         PostgresRetentionStore(store),
+        PostgresWebStore(store),
     )
 
 

@@ -30,7 +30,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="copy the encrypted SQLite database into PostgreSQL, or back (the bot stopped)",
         description="Copies every row of the SQLite database of BYSTANDER_DATA_DIR into an "
         "empty PostgreSQL database (--to), or of a PostgreSQL database into a new SQLite "
-        "database there (--from), with the keys of BYSTANDER_KEY_DIR; then verifies each "
+        "database there (--from), with the keys of BYSTANDER_KEY_DIR, but the web pages' "
+        "short-lived links and sessions (staff log in again); then verifies each "
         "table's row count and checksum and the evaluation report on both sides. The target "
         "is left as it was unless the copy is whole. See docs/operations.md, "
         '"Moving to PostgreSQL".',

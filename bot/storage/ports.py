@@ -45,6 +45,7 @@ from bot.storage.records import (
     StepAnswers,
     SurveyState,
     UserData,
+    WebToken,
 )
 
 RunState = dict[str, Any]  # the engine's Run.to_json(): keys "run", "scenario", "version", …
@@ -514,6 +515,33 @@ class RetentionStore(Protocol):
         People playing meanwhile are not held up for the whole of it."""
 
 
+class WebStore(Protocol):
+    """The tokens of the web pages (issue 18): projector links, one-time login links and
+    sessions. A token is kept only as the SHA-256 digest of its secret (32 bytes), so the
+    database never holds what opens a page; deleting its row revokes it. A projector link
+    goes with its lesson, every token with its holder's data."""
+
+    async def save_token(self, digest: bytes, token: WebToken) -> None:
+        """Keep a new token (digest: SHA-256 of its secret, 32 bytes); forgets every expired
+        one."""
+
+    async def token(self, digest: bytes) -> WebToken | None:
+        """The token if it exists and has not expired (the store's clock `now()`)."""
+
+    async def take_token(self, digest: bytes) -> WebToken | None:
+        """A one-time token: returned and deleted in one atomic step; a second take gets None,
+        also when two processes take it at once. An expired token is deleted, not returned."""
+
+    async def delete_token(self, digest: bytes) -> None: ...
+
+    async def revoke_lesson_links(self, lesson_id: int) -> int:
+        """Delete every projector link of a lesson; how many."""
+
+    async def forget_tokens_of(self, holder: str) -> int:
+        """Delete every token of one staff member (logout everywhere, their data deleted);
+        how many."""
+
+
 class Coordination(Protocol):
     """How bot processes sharing one database take turns: one process with the SQLite file,
     any number of workers with PostgreSQL."""
@@ -546,3 +574,4 @@ class Storage:
     survey: SurveyStore
     reports: ReportStore
     retention: RetentionStore
+    web: WebStore  # links and sessions of the web pages

@@ -364,3 +364,32 @@ class ExportFacts:
     people: int
     classes: int
     sha256: str
+
+
+PROJECTOR, LOGIN, SESSION = "projector", "login", "session"  # WebToken kinds
+WEB_TOKEN_KINDS = (PROJECTOR, LOGIN, SESSION)
+DIGEST_BYTES = 32  # a web token is kept only as the SHA-256 digest of its secret
+
+
+@dataclass(frozen=True)
+class WebToken:
+    """A link or session of the web pages (issue 18), kept under the digest of its secret."""
+
+    kind: str  # PROJECTOR | LOGIN | SESSION
+    holder: str  # pseudonym of the staff member it was made for (checked again on every use)
+    expires_at: datetime  # aware UTC
+    lesson_id: int | None = None  # PROJECTOR: the lesson it shows
+    language: str = ""  # the page's language (the holder's at the time)
+
+    def __post_init__(self) -> None:
+        if self.kind not in WEB_TOKEN_KINDS:
+            raise ValueError(f"unknown web token kind {self.kind!r}")
+        if (self.kind == PROJECTOR) != (self.lesson_id is not None):
+            raise ValueError("a projector link needs its lesson, and only a projector link has one")
+        if self.expires_at.tzinfo is None:
+            raise ValueError("timestamps must be aware datetimes")
+
+
+def check_digest(digest: bytes) -> None:
+    if len(digest) != DIGEST_BYTES:
+        raise ValueError(f"a token's digest is {DIGEST_BYTES} bytes, not {len(digest)}")

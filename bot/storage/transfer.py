@@ -59,6 +59,9 @@ from bot.storage.sqlite.roles import stamp
 from bot.storage.sqlite.store import SqlCipherStore
 
 SQLITE_NAMES = {"pseudonym": "user"}  # PostgreSQL's column name -> SQLite's
+# Tables left behind (whoever was logged in on the web logs in again; projector links are
+# made anew).
+NOT_MOVED = ["web_tokens"]
 CHECKSUM_BITS = 256
 SQLITE_BATCH = 5000
 
@@ -274,16 +277,18 @@ class Copy:
 
 async def postgres_tables(db: AsyncConnection) -> list[Table]:
     """The bot's tables in PostgreSQL, each after the tables its foreign keys refer to; not
-    the unlogged ones, which hold only the memory of unsaved play (not data to move)."""
+    the unlogged ones, which hold only the memory of unsaved play (not data to move), nor
+    those NOT_MOVED."""
     cursor = await db.execute(
         "SELECT c.table_name, c.column_name, c.udt_name, c.is_identity = 'YES'"
         " FROM information_schema.columns c JOIN information_schema.tables t"
         "  ON t.table_schema = c.table_schema AND t.table_name = c.table_name"
         " WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'"
-        "  AND c.table_name <> 'schema_version'"
+        "  AND c.table_name <> 'schema_version' AND c.table_name <> ALL(%(not_moved)s)"
         "  AND (SELECT relpersistence FROM pg_class"
         "       WHERE oid = to_regclass(quote_ident(c.table_name))) = 'p'"
-        " ORDER BY c.table_name, c.ordinal_position"
+        " ORDER BY c.table_name, c.ordinal_position",
+        {"not_moved": NOT_MOVED},
     )
     columns: dict[str, list[Column]] = {}
     for table, *column in await cursor.fetchall():
@@ -294,6 +299,8 @@ async def postgres_tables(db: AsyncConnection) -> list[Table]:
         "  ON cu.constraint_schema = tc.constraint_schema"
         "  AND cu.constraint_name = tc.constraint_name"
         " WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema()"
+        "  AND tc.table_name <> ALL(%(not_moved)s)",
+        {"not_moved": NOT_MOVED},
     )
     order = graphlib.TopologicalSorter({name: set() for name in sorted(columns)})
     for table, referenced in await cursor.fetchall():
@@ -309,7 +316,7 @@ def sqlite_layout(db: sqlcipher3.Connection, tables: list[Table]) -> dict[str, l
         for (name,) in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )
-    }
+    } - set(NOT_MOVED)
     if names != {table.name for table in tables}:
         differ = names.symmetric_difference(table.name for table in tables)
         raise TransferError(f"the two schemas differ in the tables {', '.join(sorted(differ))}")
@@ -439,7 +446,9 @@ async def to_postgres(
     except Exception:
         with database_errors(url):
             async with await pg_connect(url) as pg:
-                names = sql.SQL(", ").join(sql.Identifier(table.name) for table in tables)
+                # with those not moved, which refer to copied ones (TRUNCATE needs both)
+                emptied = [*(table.name for table in tables), *NOT_MOVED]
+                names = sql.SQL(", ").join(map(sql.Identifier, emptied))
                 await pg.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(names))
         raise
     _mark_sqlite_moved(source, key, f"{describe(url)} on {_today()}")

@@ -40,6 +40,7 @@ MAX_CONNECTIONS = 10
 POOL_WAIT_SECONDS = 10.0
 
 STAFF_ROWS = (
+    ("web_tokens", "holder"),  # first: a projector link of their lesson counts too
     ("roles", "pseudonym"),
     ("facilitations", "owner"),
     ("classes", "owner"),
@@ -243,7 +244,7 @@ async def erase_user(db: AsyncConnection, user: str, today: date, now: datetime)
     (count,) = await cursor.fetchone()
     # Runs, choices, memberships, answers, follow-ups, the active and the last finished run
     # follow by ON DELETE CASCADE; a youth worker's roles, classes (with their lessons and
-    # polls), facilitated sessions, lessons they lead and their command menu go too.
+    # polls), facilitated sessions, lessons they lead, their command menu and web tokens go too.
     await db.execute("DELETE FROM users WHERE pseudonym = %s", (user,))
     for table, column in STAFF_ROWS:
         cursor = await db.execute(f"DELETE FROM {table} WHERE {column} = %s", (user,))

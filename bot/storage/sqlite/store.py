@@ -31,6 +31,7 @@ from bot.storage.sqlite.roles import stamp, strip_powers
 from bot.storage.sqlite.turns import Turns
 
 STAFF_ROWS = (
+    ("web_tokens", "holder"),  # first: a projector link of their lesson counts too
     ("roles", "user"),
     ("facilitations", "owner"),
     ("classes", "owner"),
@@ -304,7 +305,7 @@ async def erase_user(db: aiosqlite.Connection, user: str, today: str, now: str) 
         )
         # Runs, choices, memberships, the active and the last finished run follow by ON
         # DELETE CASCADE; a youth worker's roles, classes (with their lessons and polls),
-        # facilitated sessions, lessons they lead and their command menu go too.
+        # facilitated sessions, lessons they lead, their command menu and web tokens go too.
         await db.execute("DELETE FROM users WHERE user = ?", (user,))
         count = removed[0]
         for table, column in STAFF_ROWS:

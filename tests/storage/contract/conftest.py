@@ -29,10 +29,12 @@ from bot.storage.postgres.retention import PostgresRetentionStore
 from bot.storage.postgres.store import PostgresStore
 from bot.storage.postgres.survey import PostgresSurveyStore
 from bot.storage.postgres.unsaved import PostgresUnsavedMemory, PostgresUnsavedStore
+from bot.storage.postgres.web import PostgresWebStore
 from bot.storage.sqlite.classes import SqlCipherClassStore
 from bot.storage.sqlite.evaluation import SqlCipherEvaluationStore
 from bot.storage.sqlite.lessons import SqlCipherLessonStore
 from bot.storage.sqlite.store import SqlCipherStore
+from bot.storage.sqlite.web import SqlCipherWebStore
 
 from ..conftest import KEY
 
@@ -93,6 +95,7 @@ def open_backend(name: str, folder: Path, clock: Clock, postgres_url: str = "") 
         storage = Storage(
             store, store, PostgresClassStore(store), PostgresLessonStore(store, ChatKeys(SECRET)),
             PostgresSurveyStore(store), PostgresReportStore(store), PostgresRetentionStore(store),
+            PostgresWebStore(store),
         )  # fmt: skip
         return Backend(name, storage, PostgresRows(postgres_url), postgres_url)
     if name == "sqlite":
@@ -101,7 +104,9 @@ def open_backend(name: str, folder: Path, clock: Clock, postgres_url: str = "") 
         )
         evaluation = SqlCipherEvaluationStore(store)
         lessons = SqlCipherLessonStore(store, ChatKeys(SECRET))
-        storage = Storage(store, store, SqlCipherClassStore(store), lessons, *[evaluation] * 3)
+        classes = SqlCipherClassStore(store)
+        web = SqlCipherWebStore(store)
+        storage = Storage(store, store, classes, lessons, *[evaluation] * 3, web)
         return Backend(name, storage, SqliteRows(store))
     raise ValueError(f"unknown backend {name}")
 
