@@ -28,12 +28,15 @@ from bot.services.lessons import LessonService
 from bot.services.membership import WRONG_CODE_WINDOW_S, Membership
 from bot.services.menus import CommandMenus
 from bot.services.presenter import Presenter
+from bot.services.projector import ProjectorService
 from bot.services.reports import ReportService
 from bot.services.research import ResearchService
 from bot.services.roles import RoleService
 from bot.services.routing import Router
 from bot.services.staff import StaffSettings
 from bot.services.survey import SurveyService
+from bot.services.web_access import WebAccess
+from bot.services.web_tokens import web_key
 from bot.services.young_people import YoungPeople, build_young_people
 from bot.storage.addresses import AddressBox, ChatKeys
 from bot.storage.coordination import SingleProcess
@@ -51,6 +54,7 @@ from bot.storage.sqlite.web import SqlCipherWebStore
 
 if TYPE_CHECKING:
     from bot.telegram.runtime import Runtime
+    from bot.web.site import WebParts
 
 log = logging.getLogger("bystander")
 
@@ -245,6 +249,8 @@ class Services:
     pseudonym_secret: bytes
     menus: CommandMenus
     research: ResearchService
+    projector: ProjectorService
+    web_access: WebAccess
     unsaved_sweeps: tuple[Callable[[], Awaitable[int]], ...] = ()
 
 
@@ -298,6 +304,11 @@ def build_services(
     research = ResearchService(catalog, storage.reports, classes, settings.k)
     group = GroupSettings(config.poll_seconds, hours)
     group_play = GroupPlayService(catalog, classes, settings, lessons, group)
+    token_key, public_url = web_key(secrets.pseudonym_secret), config.http.public_url
+    projector = ProjectorService(
+        catalog, classes, settings, lessons, storage.web, results, token_key, public_url
+    )
+    web_access = WebAccess(catalog, classes, settings, storage.web, token_key, public_url)
     entry = Entry(young, roles, facilitation)
     staff = [
         roles,
@@ -308,6 +319,8 @@ def build_services(
         group_play,
         reports,
         research,
+        projector,
+        web_access,
     ]
     router = Router([entry, *young.capabilities, *staff], roles.roles_of, entry)
     return Services(
@@ -324,6 +337,8 @@ def build_services(
         secrets.pseudonym_secret,
         CommandMenus(catalog, classes, settings, router),
         research,
+        projector,
+        web_access,
         unsaved.sweeps,
     )
 
@@ -382,6 +397,19 @@ def build_runtime(config: BotConfig, *, catalog: Catalog | None = None) -> Runti
         coordination=runtime.coordination,
     )
     runtime.http = build_bot_http(
-        config, runtime.app, services.storage.lifecycle, runtime.transports
+        config, runtime.app, services.storage.lifecycle, runtime.transports, _web_parts(services)
     )
     return runtime
+
+
+def _web_parts(services: Services) -> WebParts:
+    from bot.web.site import WebParts  # Jinja2 and the pages load only with the web on
+
+    return WebParts(
+        services.projector,
+        services.web_access,
+        web_key(services.pseudonym_secret),
+        services.pseudonym_secret,
+        services.config.token,
+        services.config.http.public_url,
+    )

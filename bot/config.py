@@ -208,8 +208,8 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "BYSTANDER_HTTP_HOST",
-            "where the bot's HTTP server listens (webhook, health, metrics); it runs only "
-            "when one of them is on",
+            "where the bot's HTTP server listens (webhook, health, metrics, web pages); it runs "
+            "only when one of them is on",
             "127.0.0.1",
         ),
         Setting("BYSTANDER_HTTP_PORT", "the HTTP server's port; 0 takes any free one", "8080"),
@@ -220,6 +220,12 @@ SETTINGS: dict[str, Setting] = {
             "no",
         ),
         Setting("BYSTANDER_METRICS", "`yes`: Prometheus metrics at `/metrics`", "no"),
+        Setting(
+            "BYSTANDER_PUBLIC_URL",
+            "the public `https://` address of the bot's web pages (the projector page for the "
+            "classroom, the staff dashboard), behind the reverse proxy (docs/operations.md, "
+            '"The web pages"); empty: no web pages, and `/class` says why',
+        ),
     )
 }
 # curl and urllib read these in lowercase too (and prefer it).
@@ -234,7 +240,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class HttpConfig:
-    """The bot's one HTTP server (bot/http): webhook, health and metrics."""
+    """The bot's one HTTP server (bot/http): webhook, health, metrics and the web pages."""
 
     webhook_url: str = ""  # the public HTTPS address Telegram posts to; empty: long polling
     webhook_secret: str = field(default="", repr=False)  # empty: made in the key folder
@@ -242,10 +248,11 @@ class HttpConfig:
     port: int = 8080
     health: bool = False
     metrics: bool = False
+    public_url: str = ""  # the web pages' origin as browsers see it; empty: no web pages
 
     @property
     def enabled(self) -> bool:
-        return bool(self.webhook_url) or self.health or self.metrics
+        return bool(self.webhook_url) or self.health or self.metrics or bool(self.public_url)
 
 
 @dataclass(frozen=True)
@@ -535,7 +542,24 @@ def _http_config(values: Mapping[str, str]) -> HttpConfig:
         port=port,
         health=_flag(values, "BYSTANDER_HEALTH"),
         metrics=_flag(values, "BYSTANDER_METRICS"),
+        public_url=_public_url(values),
     )
+
+
+def _public_url(values: Mapping[str, str]) -> str:
+    """The web pages' origin, without a trailing slash. https only, except on this machine
+    (a local trial, the tests): session cookies are sent only over TLS elsewhere."""
+    url = setting(values, "BYSTANDER_PUBLIC_URL").rstrip("/")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
+    if (parts.scheme != "https" and not local) or not parts.hostname or parts.path or parts.query:
+        raise ConfigError(
+            "BYSTANDER_PUBLIC_URL must be the https:// address the web pages are reached at, "
+            f"without a path (http:// only for localhost), not {url!r}"
+        )
+    return url
 
 
 def _admin_ids(values: Mapping[str, str]) -> tuple[int, ...]:

@@ -14,6 +14,7 @@ from bot.http.webhook import Webhook, webhook_secret
 from bot.storage.ports import Lifecycle
 from bot.telegram.ordering import PerUserOrder
 from bot.telegram.transport import Transports
+from bot.web.site import WebParts, add_web
 
 
 @dataclass
@@ -23,9 +24,13 @@ class BotHttp:
 
 
 def build_bot_http(
-    config: BotConfig, app: Application, storage: Lifecycle, transports: Transports
+    config: BotConfig,
+    app: Application,
+    storage: Lifecycle,
+    transports: Transports,
+    web: WebParts,
 ) -> BotHttp | None:
-    """None when nothing is to be served (long polling, no health, no metrics)."""
+    """None when nothing is to be served (long polling, no health, no metrics, no web)."""
     settings = config.http
     if not settings.enabled:
         return None
@@ -50,4 +55,6 @@ def build_bot_http(
         app.add_error_handler(metrics.count_error)
         transports.general.observer = metrics.observe_bot_api
         storage.write_timer = metrics.database_write_seconds.observe
+    if settings.public_url:
+        add_web(server, web)
     return BotHttp(server, webhook)

@@ -32,7 +32,7 @@ class ClassResults(StaffDesk):
         scenario = self.catalog.scenarios.get(scenario_id)
         if record is None or scenario is None:
             return self._stale(language)
-        students = await self._released(record, scenario)
+        students = await self.released(record, scenario)
         hands = await self.classes.facilitated_answers(record.id, scenario.id, self.settings.k)
         lines = [
             self.t(
@@ -53,7 +53,7 @@ class ClassResults(StaffDesk):
                 shown = answers.get(step.id)
                 if project == self.project_hands and shown is None:
                     continue
-                counts = self._shown(step, shown)
+                counts = self.shown(step, shown)
                 lines.append(self._distribution(step, shown, counts, language, source))
                 if counts is not None:
                     label = self.t(
@@ -72,7 +72,7 @@ class ClassResults(StaffDesk):
         )
         return Outcome([Message("\n".join(lines)[:4000], column(*buttons, refresh, back))])
 
-    async def _released(self, record: ClassRecord, scenario: Scenario) -> dict[str, Release]:
+    async def released(self, record: ClassRecord, scenario: Scenario) -> dict[str, Release]:
         """Each step's latest release of the students' answers, renewed where the rules
         allow (bot/privacy/class_view.py)."""
         current = await self.classes.step_answers(record.id, scenario.id, self.settings.admins)
@@ -95,7 +95,7 @@ class ClassResults(StaffDesk):
                 latest[step.id] = new
         return latest
 
-    def _shown(self, step: Step, answers: Release | StepAnswers | None) -> dict | None:
+    def shown(self, step: Step, answers: Release | StepAnswers | None) -> dict | None:
         """Each choice's count as shown (None where hidden), or None when nothing is shown.
 
         Students' answers follow the release rules; a show of hands is counted aloud in the
@@ -107,7 +107,7 @@ class ClassResults(StaffDesk):
         return {c.id: answers.counts.get(c.id, 0) for c in step.choices}
 
     @staticmethod
-    def _total(answers: Release | StepAnswers) -> int:
+    def total(answers: Release | StepAnswers) -> int:
         return answers.tally.total if isinstance(answers, Release) else answers.students
 
     def _distribution(
@@ -121,7 +121,7 @@ class ClassResults(StaffDesk):
         source = self.t(language, source_key)
         if answers is None or counts is None:
             return self.t(language, "class.too_few", source=source, k=self.settings.k)
-        total = self._total(answers)
+        total = self.total(answers)
         rows = [self.t(language, "class.answered", source=source, n=total)]
         hidden = self.t(language, "class.hidden")
         rows += [
@@ -153,12 +153,12 @@ class ClassResults(StaffDesk):
             return self._stale(language)
         step = steps[int(index)]
         if not hands:
-            answers = (await self._released(record, scenario)).get(step.id)
+            answers = (await self.released(record, scenario)).get(step.id)
         else:
             answers = (
                 await self.classes.facilitated_answers(record.id, scenario.id, self.settings.k)
             ).get(step.id)
-        counts = self._shown(step, answers)
+        counts = self.shown(step, answers)
         if counts is None:
             source = self.t(language, "class.hands" if hands else "class.students")
             return Outcome(
@@ -177,9 +177,9 @@ class ClassResults(StaffDesk):
                 )
                 for c in step.choices
             ),
-            total_label=self.t(language, "chart.total", n=self._total(answers)),
+            total_label=self.t(language, "chart.total", n=self.total(answers)),
             facilitated_note=self.t(language, "chart.hands") if hands else None,
-            total=self._total(answers),
+            total=self.total(answers),
             hidden_label=self.t(language, "chart.hidden"),
             right_to_left=is_right_to_left(language),
         )

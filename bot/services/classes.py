@@ -14,8 +14,7 @@ from bot.engine.ages import (
     joins_itself,
     of_school_year,
 )
-from bot.privacy.class_view import rounded_progress
-from bot.services import class_results  # each links to the other: imported as modules
+from bot.services import class_results, projector  # each links to the other: as modules
 from bot.services.class_age import read_class_age
 from bot.services.links import CLASS_PREFIX, deep_link, new_class_code
 from bot.services.plaintext import plain_text
@@ -137,18 +136,14 @@ class ClassService(StaffDesk):
         ]
         if joins_itself(record.age):
             buttons.append(Button(self.t(language, "class.share_button"), action(self.share, cid)))
+        if record.is_open(utc_today()):
+            open_page = action(projector.ProjectorService.open, cid)
+            buttons.append(Button(self.t(language, "class.projector_button"), open_page))
         if record.closed_on is None:
             buttons.append(
                 Button(self.t(language, "class.close_button"), action(self.close_prompt, cid))
             )
         return Message("\n".join(lines), column(*buttons))
-
-    def _progress(self, count: int, language: str) -> str:
-        """A progress count as a youth worker sees it: in steps of K (bot/privacy/class_view.py)."""
-        shown = rounded_progress(count, self.settings.k)
-        if shown is None:
-            return self.t(language, "class.fewer", k=self.settings.k)
-        return self.t(language, "class.at_least", n=shown) if shown else "0"
 
     @button("as")
     async def assignments(self, person, class_id: str) -> Outcome:

@@ -199,7 +199,8 @@ class FacilitationService(StaffDesk):
                     example=" ".join("3" for _ in step.choices),
                 )
             )
-        state = {**facilitation.state, "awaiting": "follow"}
+        # The counts stay with the step until the story moves on: the projector shows them.
+        state = {**facilitation.state, "awaiting": "follow", "counts": counts}
         totals = self.stories.totals(step, counts)
         if not await self.lessons.save_play(facilitation.id, state, facilitation.revision, totals):
             return None  # a second, simultaneous message with counts: the first one counts

@@ -461,7 +461,7 @@ class GroupPlayService(StaffDesk):
                     feedback=escape(choice.feedback.get(language)),
                 )
             )
-        lines.append(self.t(language, _question(scenario, step, state_run)))
+        lines.append(self.t(language, self.stories.discussion_key(scenario, step, state_run)))
         most = len(self.stories.most_chosen(step, counts))
         key = {0: "group.no_votes", 1: "group.follow_most"}.get(most, "group.follow_tie")
         lines.append(self.t(language, key))
@@ -647,15 +647,3 @@ def _question_text(text: str) -> str:
 
 def _option(label: str) -> str:
     return label if len(label) <= POLL_OPTION_LIMIT else label[: POLL_OPTION_LIMIT - 1] + "…"
-
-
-_LATER_QUESTIONS = ("group.discuss.again", "group.discuss.changed")
-
-
-def _question(scenario: Scenario, step: Step, run: Run) -> str:
-    """The room's question: the phase's own at its first step, then others, so the same
-    question never comes twice in a row."""
-    earlier = sum(scenario.steps[done].phase == step.phase for done, _ in run.path)
-    if earlier == 0:
-        return f"group.discuss.{step.phase}"
-    return _LATER_QUESTIONS[min(earlier, len(_LATER_QUESTIONS)) - 1]

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from bot.content.catalog import Catalog
 from bot.engine import callback_data as cb
 from bot.engine.ages import is_for, joins_itself
-from bot.services import facilitation  # each links to the other: imported as modules
+from bot.services import facilitation, projector  # each links to the other: as modules
 from bot.services.class_questions import asks_after
 from bot.services.group_play import GROUP_PLAY_AGE
 from bot.services.player import Person
@@ -103,6 +103,10 @@ class LessonService(StaffDesk):
             record.id, person.pseudonym, PHONES, scenario.id, ends_at, None
         )
         end = Button(self.t(language, "lesson.end_button"), action(self.end, str(lesson.id)))
+        screen = Button(
+            self.t(language, "class.projector_button"),
+            action(projector.ProjectorService.open, class_id),
+        )
         text = self.t(
             language,
             "lesson.started_phones",
@@ -110,7 +114,7 @@ class LessonService(StaffDesk):
             name=escape(record.name),
             hours=self.lesson_hours,
         )
-        return Outcome.say(text, column(end), close_buttons=True)
+        return Outcome.say(text, column(screen, end), close_buttons=True)
 
     @button("le")
     async def end(self, person: Person, lesson_id: str) -> Outcome:

@@ -19,6 +19,9 @@ from bot.engine.model import Choice, Scenario, Step
 from bot.services.presenter import Presenter
 from bot.storage.records import ChoiceRecord
 
+# The room's questions after the phase's own (group.discuss.<phase>) at its first step.
+LATER_QUESTIONS = ("group.discuss.again", "group.discuss.changed")
+
 # A class-level total of one option: (step, choice, strategy, assessment, phase, count).
 TotalRow = tuple[str, str, str, str, str, int]
 
@@ -77,6 +80,15 @@ class PlaySession:
             debrief = self.presenter.debrief(scenario, summary, language, audience, room=room)
             return Turn(answer, feedback, None, debrief)
         return Turn(answer, feedback, engine.current_step(scenario, run), None)
+
+    @staticmethod
+    def discussion_key(scenario: Scenario, step: Step, run: Run) -> str:
+        """The room's question about a step: the phase's own at its first step, then others,
+        so that the same question never comes twice in a row."""
+        earlier = sum(scenario.steps[done].phase == step.phase for done, _ in run.path)
+        if earlier == 0:
+            return f"group.discuss.{step.phase}"
+        return LATER_QUESTIONS[min(earlier, len(LATER_QUESTIONS)) - 1]
 
     @staticmethod
     def most_chosen(step: Step, counts: Sequence[int]) -> tuple[Choice, ...]:

@@ -17,6 +17,7 @@ from bot.content.catalog import Catalog
 from bot.engine import callback_data as cb
 from bot.engine.ages import GYMNASIUM_START, ClassAge, is_for
 from bot.engine.model import AgeRange, Scenario, Step
+from bot.privacy.class_view import rounded_progress
 from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter, escape
 from bot.services.routing import Audience, action
@@ -81,6 +82,13 @@ class StaffDesk:
         if language in locales.drafts and person.group is None and await self.roles_of(person):
             return language
         return locales.pick(person.telegram_language)
+
+    def _progress(self, count: int, language: str) -> str:
+        """A progress count as a youth worker sees it: in steps of K (bot/privacy/class_view.py)."""
+        shown = rounded_progress(count, self.settings.k)
+        if shown is None:
+            return self.t(language, "class.fewer", k=self.settings.k)
+        return self.t(language, "class.at_least", n=shown) if shown else "0"
 
     def _stale(self, language: str) -> Outcome:
         return Outcome(notice=self.t(language, "play.old_button"))

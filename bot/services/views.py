@@ -16,7 +16,17 @@ class Button:
     action: Action
 
 
-Keyboard = tuple[tuple[Button, ...], ...]
+@dataclass(frozen=True)
+class LinkButton:
+    """A button that opens a web page: in the browser, or inside Telegram as a Mini App
+    (only in a private chat)."""
+
+    label: str
+    url: str
+    mini_app: bool = False
+
+
+Keyboard = tuple[tuple[Button | LinkButton, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,6 @@ class Outcome:
         return cls([Message(text, buttons)], **kwargs)
 
 
-def column(*buttons: Button) -> Keyboard:
+def column(*buttons: Button | LinkButton) -> Keyboard:
     """One button per row: labels stay readable on a phone."""
     return tuple((b,) for b in buttons)

@@ -18,6 +18,7 @@ from telegram import (
     LinkPreviewOptions,
     Message,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import (
@@ -35,7 +36,7 @@ from bot.services.group_play import ChatGone, GroupPlayService
 from bot.services.menus import CommandMenus
 from bot.services.player import Person
 from bot.services.routing import Chats, Router
-from bot.services.views import Keyboard, Outcome
+from bot.services.views import Button, Keyboard, LinkButton, Outcome
 from bot.services.views import Message as ViewMessage
 from bot.storage.errors import StorageUnavailable
 from bot.storage.keys import pseudonym
@@ -285,12 +286,15 @@ async def with_retries(call: Callable[[], Awaitable[object]]) -> None:
 def keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.action.encode()) for b in row]
-            for row in buttons
-        ]
-    )
+    return InlineKeyboardMarkup([[_inline_button(b) for b in row] for row in buttons])
+
+
+def _inline_button(button: Button | LinkButton) -> InlineKeyboardButton:
+    if isinstance(button, Button):
+        return InlineKeyboardButton(button.label, callback_data=button.action.encode())
+    if button.mini_app:
+        return InlineKeyboardButton(button.label, web_app=WebAppInfo(button.url))
+    return InlineKeyboardButton(button.label, url=button.url)
 
 
 def read_command(text: str, bot_username: str | None = None) -> tuple[str, list[str]]:

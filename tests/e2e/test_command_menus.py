@@ -17,8 +17,9 @@ from .test_mentors import mentor_of
 
 EVERYONE = ["start", "scenarios", "resume", "stop", "help", "language", "privacy", "mydata",
             "delete"]  # fmt: skip
-YOUTH_WORKER = [*EVERYONE, "newclass", "class", "facilitate", "lesson", "endlesson", "invite"]
-EVALUATOR = [*EVERYONE, "report"]
+YOUTH_WORKER = [*EVERYONE, "newclass", "class", "facilitate", "lesson", "endlesson", "dashboard",
+                "invite"]  # fmt: skip
+EVALUATOR = [*EVERYONE, "dashboard", "report"]
 MENTOR = [*EVERYONE, "facilitate", "lesson", "endlesson"]
 ADMIN = [*EVERYONE, "invite", "roles"]
 

@@ -1,0 +1,70 @@
+"""How staff reach the web dashboard: /dashboard in Telegram gives a button that opens it
+inside Telegram (a Mini App, which signs who opened it) and a one-time login link for a
+computer's browser. Both end in a session of the person's own (bot.web.sessions); what
+the dashboard shows is gated by the person's roles as they are at each request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.content.catalog import Catalog
+from bot.services.routing import Audience, command
+from bot.services.staff import StaffDesk, StaffSettings
+from bot.services.views import LinkButton, Outcome, column
+from bot.services.web_tokens import new_token
+from bot.storage.ports import StaffStore, WebStore
+from bot.storage.records import LOGIN, WebToken
+
+LOGIN_LINK_MINUTES = 10
+
+
+@dataclass(frozen=True)
+class WebPerson:
+    """Someone known on the web only by their pseudonym, as the role gates look them up."""
+
+    pseudonym: str
+    telegram_language: str | None = None
+    group: None = None
+
+
+class WebAccess(StaffDesk):
+    def __init__(
+        self,
+        catalog: Catalog,
+        classes: StaffStore,
+        settings: StaffSettings,
+        web: WebStore,
+        token_key: bytes,
+        public_url: str,
+    ) -> None:
+        super().__init__(catalog, classes, settings)
+        self.web = web
+        self._key = token_key
+        self.public_url = public_url
+
+    @command("dashboard", Audience.YOUTH_WORKER, Audience.EVALUATOR, menu=26)
+    async def dashboard(self, person) -> Outcome:
+        language = await self._language(person)
+        if not self.public_url:
+            return Outcome.say(self.t(language, "dashboard.web_off"))
+        token, digest = new_token(self._key, LOGIN)
+        expires = datetime.now(UTC) + timedelta(minutes=LOGIN_LINK_MINUTES)
+        link = WebToken(LOGIN, person.pseudonym, expires, None, language)
+        await self.web.save_token(digest, link)
+        buttons = []
+        # Telegram opens a Mini App only from an https:// address (a local trial has none).
+        if self.public_url.startswith("https://"):
+            app = f"{self.public_url}/app"
+            buttons.append(LinkButton(self.t(language, "dashboard.open_app"), app, mini_app=True))
+        login = f"{self.public_url}/login/{token}"
+        buttons.append(LinkButton(self.t(language, "dashboard.open_browser"), login))
+        text = self.t(language, "dashboard.intro", minutes=LOGIN_LINK_MINUTES)
+        return Outcome.say(text, column(*buttons))
+
+    async def roles(self, pseudonym: str) -> frozenset[str]:
+        """The person's staff roles as they are now (admins' from the configuration)."""
+        return await self.roles_of(WebPerson(pseudonym))
+
+    async def language(self, pseudonym: str, telegram_language: str | None) -> str:
+        return await self._language(WebPerson(pseudonym, telegram_language))

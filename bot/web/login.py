@@ -1,0 +1,124 @@
+"""Logging in to the dashboard, two ways, and out.
+
+- Inside Telegram: /dashboard's Mini App button opens `/app`. Telegram puts its signed
+  launch data in the page's URL fragment; the page's script (static/miniapp.js) posts it
+  to `/app/login`, which checks Telegram's signature and age (bot.web.telegram_auth) and
+  starts a session. No script of Telegram's is loaded.
+- In a browser: /dashboard's one-time link `/login/{token}` shows a page whose button
+  posts back to the same address; only that post uses the link up, so a link preview or
+  a prefetch cannot spend it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from aiohttp import web
+
+from bot.services.web_access import WebAccess
+from bot.services.web_tokens import digest_of
+from bot.storage.keys import pseudonym
+from bot.storage.records import LOGIN
+from bot.web.pages import Pages
+from bot.web.sessions import MAX_FORM_BYTES, Sessions
+from bot.web.static_files import StaticFiles
+from bot.web.telegram_auth import InitDataError, validate_init_data
+
+log = logging.getLogger("bystander")
+
+DASHBOARD = "/dashboard"
+
+
+class Login:
+    def __init__(
+        self,
+        access: WebAccess,
+        sessions: Sessions,
+        pages: Pages,
+        static: StaticFiles,
+        *,
+        bot_token: str,
+        pseudonym_secret: bytes,
+        token_key: bytes,
+    ) -> None:
+        self.access = access
+        self.sessions = sessions
+        self.pages = pages
+        self.static = static
+        self._bot_token = bot_token
+        self._secret = pseudonym_secret
+        self._key = token_key
+
+    def add_routes(self, add) -> None:
+        add("GET", "/app", self.mini_app)
+        add("POST", "/app/login", self.mini_app_login)
+        add("GET", "/login/{token}", self.link_page)
+        add("POST", "/login/{token}", self.link_login)
+        add("POST", "/logout", self.logout)
+
+    async def mini_app(self, request: web.Request) -> web.Response:
+        language = self.pages.browser_language(request)
+        return self.pages.response("mini_app.html", language, static=self.static)
+
+    async def mini_app_login(self, request: web.Request) -> web.Response:
+        self._same_origin(request)
+        if (request.content_length or 0) > MAX_FORM_BYTES:
+            raise web.HTTPRequestEntityTooLarge(MAX_FORM_BYTES, request.content_length or 0)
+        form = await request.post()
+        init_data = form.get("init_data")
+        try:
+            if not isinstance(init_data, str):
+                raise InitDataError("no launch data")
+            user = validate_init_data(init_data, self._bot_token, now=time.time())
+        except InitDataError as error:
+            log.info("web: Mini App launch data refused (%s)", error)
+            raise web.HTTPForbidden() from None
+        holder = pseudonym(self._secret, user.id)
+        if not await self.access.roles(holder):
+            raise web.HTTPForbidden()
+        language = await self.access.language(holder, user.language_code or None)
+        response = web.Response(status=204)
+        await self.sessions.start(response, holder, language)
+        return response
+
+    async def link_page(self, request: web.Request) -> web.Response:
+        found = await self._login_token(request)
+        language = found.language if found else self.pages.browser_language(request)
+        return self.pages.response(
+            "login.html",
+            language,
+            status=200 if found else 404,
+            static=self.static,
+            usable=found is not None,
+        )
+
+    async def link_login(self, request: web.Request) -> web.Response:
+        self._same_origin(request)
+        digest = digest_of(self._key, LOGIN, request.match_info["token"])
+        found = await self.sessions.store.take_token(digest) if digest else None
+        if found is None or found.kind != LOGIN or not await self.access.roles(found.holder):
+            return await self.link_page(request)
+        response = web.Response(status=303, headers={"Location": DASHBOARD})
+        await self.sessions.start(response, found.holder, found.language)
+        return response
+
+    async def logout(self, request: web.Request) -> web.Response:
+        session = await self.sessions.current(request)
+        if session is not None:
+            await self.sessions.form(request, session)  # a forged logout is refused
+        language = session.language if session else self.pages.browser_language(request)
+        response = self.pages.response("logged_out.html", language, static=self.static)
+        if session is not None:
+            await self.sessions.end(session, response)
+        return response
+
+    async def _login_token(self, request: web.Request):
+        digest = digest_of(self._key, LOGIN, request.match_info["token"])
+        found = await self.sessions.store.token(digest) if digest else None
+        return found if found is not None and found.kind == LOGIN else None
+
+    def _same_origin(self, request: web.Request) -> None:
+        """A login posted from another site is refused (login cross-site request forgery)."""
+        if request.headers.get("Origin") != self.sessions.public_url:
+            raise web.HTTPForbidden()

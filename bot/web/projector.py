@@ -1,0 +1,123 @@
+"""The projector page and its live stream: thin adapters over bot.services.projector.
+
+The page is complete without JavaScript (reloading it shows the latest numbers); its small
+script (static/projector.js) listens to `/p/{token}/events`, server-sent events that carry
+the page's main part, rendered again whenever what it shows changes. Each stream asks the
+service again every few seconds, so a stopped link or an ended lesson closes it, and a
+lesson played through another worker's process shows here too (the database is shared).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from dataclasses import dataclass
+
+import segno
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.services.projector import STREAMS_PER_LINK, Closed, ProjectorPage, ProjectorService
+from bot.web.pages import Pages
+from bot.web.security import HEADERS
+from bot.web.static_files import StaticFiles
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    check_s: float = 1.0  # how often a stream looks for news: a few indexed queries
+    keep_alive_s: float = 15.0  # a comment line, so that proxies keep an idle stream open
+
+
+class ProjectorPages:
+    def __init__(
+        self,
+        service: ProjectorService,
+        pages: Pages,
+        static: StaticFiles,
+        settings: StreamSettings,
+        stopping: asyncio.Event,
+    ) -> None:
+        self.service = service
+        self.pages = pages
+        self.static = static
+        self.settings = settings
+        self._stopping = stopping  # set when the server shuts down: every stream ends
+        self._streams: Counter[str] = Counter()
+
+    def add_routes(self, add) -> None:
+        add("GET", "/p/{token}", self.page)
+        add("GET", "/p/{token}/events", self.events)
+
+    async def page(self, request: web.Request) -> web.Response:
+        shown = await self.service.page(request.match_info["token"])
+        status = 404 if isinstance(shown, Closed) else 200
+        return self.pages.response(
+            "projector.html",
+            shown.language,
+            status=status,
+            main=Markup(self._main(shown)),  # rendered by our own templates, values escaped
+            live=not isinstance(shown, Closed),
+            static=self.static,
+        )
+
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
+        if self._streams[token] >= STREAMS_PER_LINK:
+            raise web.HTTPTooManyRequests()
+        self._streams[token] += 1
+        try:
+            return await self._stream(request, token)
+        finally:
+            self._streams[token] -= 1
+            if not self._streams[token]:
+                del self._streams[token]
+
+    async def _stream(self, request: web.Request, token: str) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={
+                **HEADERS,
+                "Content-Type": "text/event-stream; charset=utf-8",
+                "Cache-Control": "no-store",
+                "X-Accel-Buffering": "no",  # nginx: pass each event on at once
+            }
+        )
+        await response.prepare(request)
+        last = ""
+        quiet = 0.0
+        with contextlib.suppress(ConnectionResetError):
+            while not self._stopping.is_set():
+                shown = await self.service.page(token)
+                main = self._main(shown)
+                if isinstance(shown, Closed):
+                    await response.write(_event("closed", main))
+                    break
+                if main != last:
+                    await response.write(_event("update", main))
+                    last, quiet = main, 0.0
+                elif quiet >= self.settings.keep_alive_s:
+                    await response.write(b": still here\n\n")
+                    quiet = 0.0
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.settings.check_s)
+                quiet += self.settings.check_s
+        return response
+
+    def _main(self, shown: ProjectorPage | Closed) -> str:
+        if isinstance(shown, Closed):
+            return self.pages.render("projector_closed.html", shown.language, key=shown.key)
+        qr = _qr_svg(shown.join.link) if shown.join else None
+        return self.pages.render("projector_main.html", shown.language, page=shown, qr=qr)
+
+
+def _event(name: str, data: str) -> bytes:
+    lines = "".join(f"data: {line}\n" for line in data.splitlines() or [""])
+    return f"event: {name}\n{lines}\n".encode()
+
+
+def _qr_svg(link: str) -> Markup:
+    """The join link's QR code as inline SVG: crisp at any size, no image request."""
+    qr = segno.make_qr(link, error="q", boost_error=False)
+    svg = qr.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True)
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))

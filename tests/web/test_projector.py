@@ -1,0 +1,46 @@
+"""The projector page over HTTP: the link from /class, what it shows, its end."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+from e2e.classroom import youth_worker
+from fakebotapi import FakeBotApi
+
+from bot.telegram.runtime import Runtime
+
+
+def projector_link(text: str) -> str:
+    return re.search(r"(http://localhost:\d+/p/\S+)", text).group(1)
+
+
+async def fetch(url: str) -> tuple[int, str, dict]:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text(), dict(response.headers)
+
+
+async def test_a_lesson_on_phones_on_the_projector(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/newclass åk 9 Tumba")
+    await worker.click("⬜ Bråk på bussen")
+    await worker.send("/lesson")
+    await worker.click("åk 9 Tumba")
+    await worker.click("📱 Eleverna spelar på egna telefoner")
+    await worker.click("Bråk på bussen")
+    await worker.click("🖥 Projektorsida")
+    link = projector_link(worker.last.text)
+
+    status, html, headers = await fetch(link)
+    assert status == 200
+    assert "åk 9 Tumba" in html and "Bråk på bussen" in html
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert "Gå med i klassen" in html and "<svg" in html
+    assert "Visas när minst 5 har svarat" in html
+
+    await worker.click("⏹ Stoppa länken")
+    status, html, _ = await fetch(link)
+    assert status == 404 and "Länken fungerar inte" in html
