@@ -71,6 +71,7 @@ class ProjectorPage:
     progress: tuple[str, ...] = ()
     join: JoinPanel | None = None
     note: str = ""  # what the room waits for
+    footnote: str = ""  # how the numbers are protected
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class ProjectorService(StaffDesk):
             steps,
             await self._progress_lines(record, scenario, language),
             await self._join_panel(record),
+            footnote=self.t(language, "web.release_note", k=self.settings.k),
         )
 
     def _released_panel(self, scenario: Scenario, step: Step, release, language: str) -> StepPanel:

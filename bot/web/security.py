@@ -1,6 +1,6 @@
 """What every web response carries: a strict Content Security Policy (only this server's
-own scripts and styles, no inline code, no framing), no referrer (a projector link must
-not leak to another site), no caching of pages, no MIME sniffing."""
+own scripts and styles, no inline code, no framing), no referrer to other sites (a projector
+link must not leak), no caching of pages, no MIME sniffing."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ CSP = "; ".join(
 )
 HEADERS = {
     "Content-Security-Policy": CSP,
-    "Referrer-Policy": "no-referrer",
+    # A link to another site gets no referrer (a projector link must not leak); our own
+    # forms keep their Origin header, which the CSRF check reads ("no-referrer" sends null).
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",

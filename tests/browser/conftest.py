@@ -18,6 +18,7 @@ from typing import Any, Literal
 import pytest
 from pgcluster import unavailable
 from playwright.async_api import Browser, Page, async_playwright
+from web.conftest import web_bot, web_env  # noqa: F401  (the bot with its web pages on)
 
 CHROMIUM = shutil.which("chromium")
 # No setuid sandbox (CI runs as root in a container), no GPU, and none of Chromium's own

@@ -81,6 +81,7 @@ class VisibleMessage:
     caption: str
     buttons: list[list[str]]
     callback_data: list[list[str | None]]
+    urls: list[list[str | None]]  # a link button's address (a Mini App's too)
     entities: list[JSON]
     parse_mode: str | None
     photo: bytes | None
@@ -105,6 +106,7 @@ class VisibleMessage:
             caption=message.caption,
             buttons=[[b["text"] for b in row] for row in rows],
             callback_data=[[b.get("callback_data") for b in row] for row in rows],
+            urls=[[b.get("url") or b.get("web_app", {}).get("url") for b in row] for row in rows],
             entities=message.entities or message.caption_entities,
             parse_mode=message.parse_mode,
             photo=message.photo.data if message.photo else None,

@@ -37,7 +37,7 @@ async def test_a_lesson_on_phones_on_the_projector(
     assert status == 200
     assert "åk 9 Tumba" in html and "Bråk på bussen" in html
     assert "script-src 'self'" in headers["Content-Security-Policy"]
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"
     assert "Gå med i klassen" in html and "<svg" in html
     assert "Visas när minst 5 har svarat" in html
 
