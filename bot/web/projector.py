@@ -87,7 +87,7 @@ class ProjectorPages:
         last = ""
         quiet = 0.0
         with contextlib.suppress(ConnectionResetError):
-            while not self._stopping.is_set():
+            while not self._stopping.is_set() and not _gone(request):
                 shown = await self.service.page(token)
                 main = self._main(shown)
                 if isinstance(shown, Closed):
@@ -109,6 +109,11 @@ class ProjectorPages:
             return self.pages.render("projector_closed.html", shown.language, key=shown.key)
         qr = _qr_svg(shown.join.link) if shown.join else None
         return self.pages.render("projector_main.html", shown.language, page=shown, qr=qr)
+
+
+def _gone(request: web.Request) -> bool:
+    """Whether the browser closed the stream: its place is given back within a check."""
+    return request.transport is None or request.transport.is_closing()
 
 
 def _event(name: str, data: str) -> bytes:

@@ -1,0 +1,202 @@
+"""What a curious insider, a leaked link or another site can and cannot do with the web
+pages: each attempt is refused kindly and changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import aiohttp
+import pytest
+from botharness import ADMIN_ID, build_bot
+from e2e.classroom import youth_worker
+from e2e.test_group_play import class_group, start_lesson, vote
+from e2e.test_mentors import mentor_of
+from fakebotapi import FakeBotApi, FakeUser
+
+from bot.services.projector import STREAMS_PER_LINK
+from bot.telegram.runtime import Runtime
+from web.initdata import launch_fields, sign_init_data
+
+from .test_projector import fetch, projector_link
+
+
+def origin(runtime: Runtime) -> str:
+    return runtime.config.http.public_url
+
+
+async def room_lesson_link(worker: FakeUser, name: str = "åk 6 Alby") -> str:
+    await worker.send(f"/newclass {name}")
+    await worker.click("⬜ Bråk på bussen")
+    await worker.send("/lesson")
+    await worker.click(name)
+    await worker.click("🙋 Jag leder i rummet (handuppräckning)")
+    await worker.click("Bråk på bussen")
+    await worker.send("/class")
+    await worker.click("🖥 Projektorsida")
+    return projector_link(worker.last.text)
+
+
+async def logged_in(runtime: Runtime, server: FakeBotApi, user: FakeUser) -> aiohttp.ClientSession:
+    """A browser session of this person, logged in through the Mini App."""
+    # A browser sends a Secure cookie to http://localhost too: aiohttp is told to.
+    jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[origin(runtime)])
+    session = aiohttp.ClientSession(cookie_jar=jar)
+    launch = sign_init_data(launch_fields(user.id, int(time.time())), server.token)
+    async with session.post(
+        f"{origin(runtime)}/app/login",
+        data={"init_data": launch},
+        headers={"Origin": origin(runtime)},
+    ) as answer:
+        assert answer.status == 204
+    return session
+
+
+async def test_links_and_cookies_are_not_interchangeable(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    link = await room_lesson_link(worker)
+    token = link.rsplit("/", 1)[1]
+    base = origin(web_bot)
+    assert (await fetch(link))[0] == 200
+    for forged in (token[:-1] + ("A" if token[-1] != "A" else "B"), token + "x", "x" * 66, "%00"):
+        status, html, headers = await fetch(f"{base}/p/{forged}")
+        assert status == 404 and "Länken fungerar inte" in html
+        assert "default-src 'none'" in headers["Content-Security-Policy"], "errors carry it too"
+    async with aiohttp.ClientSession() as browser:
+        async with browser.get(
+            f"{base}/dashboard", headers={"Cookie": f"__Host-bystander={token}"}
+        ) as page:
+            assert page.status == 401, "a projector link is no session"
+        async with browser.post(f"{base}/login/{token}", headers={"Origin": base}) as page:
+            assert page.status == 404, "nor a login link"
+        async with browser.get(f"{base}/static/..%2f..%2fconfig.py") as page:
+            assert page.status == 404
+
+
+async def test_forms_from_elsewhere_or_without_their_field_are_refused(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    base = origin(web_bot)
+    session = await logged_in(web_bot, fake_bot_api, worker)
+    async with session:
+        async with session.get(f"{base}/dashboard") as page:
+            csrf = re.search(r'name="csrf" value="([^"]+)"', await page.text()).group(1)
+        for headers, data in (
+            ({"Origin": "https://evil.example"}, {"csrf": csrf}),
+            ({"Origin": base}, {}),
+            ({"Origin": base}, {"csrf": csrf[:-1] + "x"}),
+        ):
+            async with session.post(f"{base}/logout", headers=headers, data=data) as answer:
+                assert answer.status == 403 and "Det gick inte" in await answer.text()
+        async with session.get(f"{base}/dashboard") as page:
+            assert page.status == 200, "still logged in: nothing was done"
+        async with session.post(
+            f"{base}/logout", headers={"Origin": base}, data={"csrf": "x" * 20_000}
+        ) as answer:
+            assert answer.status == 413
+        launch = sign_init_data(launch_fields(worker.id, int(time.time())), fake_bot_api.token)
+        async with session.post(
+            f"{base}/app/login",
+            data={"init_data": launch},
+            headers={"Origin": "https://evil.example"},
+        ) as answer:
+            assert answer.status == 403, "a login posted from another site"
+
+
+async def test_a_revoked_youth_workers_link_and_session_stop_at_once(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    link = await room_lesson_link(worker)
+    session = await logged_in(web_bot, fake_bot_api, worker)
+    admin = fake_bot_api.user(user_id=ADMIN_ID, language_code="sv")
+    await admin.send("/roles")
+    await admin.click("Återkalla: Tumba fritidsgård")
+    async with session, session.get(f"{origin(web_bot)}/dashboard") as page:
+        assert page.status == 401 and "Du är inte inloggad" in await page.text()
+    status, _html, _ = await fetch(link)
+    assert status == 404, "the class is closed and its leader no longer one"
+
+
+async def test_a_mentor_gets_no_link_to_the_students_own_answers(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/newclass gy 2 Tumba")
+    await worker.click("⬜ Bråk på bussen")
+    await worker.send("/lesson")
+    await worker.click("gy 2 Tumba")
+    await worker.click("📱 Eleverna spelar på egna telefoner")
+    await worker.click("Bråk på bussen")
+    mentor = await mentor_of(fake_bot_api, worker)
+    await worker.send("/class")
+    [data] = [d for row in worker.last.callback_data for d in row if d and d.startswith("pj:")]
+    await mentor.click_data(data)  # the youth worker's button, replayed by their mentor
+    assert "/p/" not in mentor.last.text
+    assert "Starta först en lektion" in mentor.last.text, "as if no lesson of its kind went on"
+
+
+async def test_one_link_feeds_a_few_screens_not_a_crowd(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    link = await room_lesson_link(worker)
+    async with aiohttp.ClientSession() as browser:
+        streams = [await browser.get(f"{link}/events") for _ in range(STREAMS_PER_LINK)]
+        try:
+            for stream in streams:
+                assert stream.status == 200
+                assert stream.headers["Content-Type"].startswith("text/event-stream")
+                assert stream.headers["X-Accel-Buffering"] == "no"
+                first = await stream.content.readuntil(b"\n\n")
+                assert first.startswith(b"event: update\ndata: ")
+            async with browser.get(f"{link}/events") as extra:
+                assert extra.status == 429
+        finally:
+            for stream in streams:
+                stream.close()
+        # A screen that reloads gets its place back: the server notices the closed stream.
+        deadline = asyncio.get_running_loop().time() + 10
+        while (again := await browser.get(f"{link}/events")).status == 429:
+            again.close()
+            assert asyncio.get_running_loop().time() < deadline, "the closed streams stay counted"
+        again.close()
+    await worker.send("/endlesson")
+    async with aiohttp.ClientSession() as browser, browser.get(f"{link}/events") as stream:
+        closed = await asyncio.wait_for(stream.content.readuntil(b"\n\n"), 10)
+        assert closed.startswith(b"event: closed\n") and "Lektionen är slut" in closed.decode()
+
+
+async def test_a_group_lesson_on_the_screen(web_bot: Runtime, fake_bot_api: FakeBotApi) -> None:
+    worker = await youth_worker(fake_bot_api)
+    group, pupils = await class_group(fake_bot_api, worker)
+    await start_lesson(worker, group)
+    await worker.send("/class")
+    await worker.click("🖥 Projektorsida")
+    link = projector_link(worker.last.text)
+    _status, html, _ = await fetch(link)
+    assert "Rösta i klassens grupp i Telegram." in html and "Distrahera" not in html
+    await vote(group, pupils, [7, 3, 2])
+    await worker.click_in(group, "⏹ Stäng omröstningen")
+    _, html, _ = await fetch(link)
+    assert "12 svar (handuppräckning/omröstning)" in html
+    assert "7 (58 %)" in html and "Distrahera" in html
+
+
+@pytest.mark.parametrize("command", ["/dashboard", "/class"])
+async def test_without_a_public_address_staff_are_told_why(
+    bot_env: dict[str, str], fake_bot_api: FakeBotApi, command: str
+) -> None:
+    runtime = build_bot(bot_env)
+    async with runtime.running(poll_timeout=1):
+        worker = await youth_worker(fake_bot_api)
+        await worker.send("/newclass gy 2 Tumba")
+        await worker.send(command)
+        if command == "/class":
+            await worker.click("🖥 Projektorsida")
+        assert "BYSTANDER_PUBLIC_URL" in worker.last.text and "IT" in worker.last.text
+    assert runtime.http is None, "no web pages, no HTTP server"
