@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 import aiohttp
+import pytest
 from e2e.classroom import youth_worker
 from fakebotapi import FakeBotApi
 
 from bot.telegram.runtime import Runtime
+
+pytestmark = pytest.mark.both_backends  # links and releases the same on SQLite and PostgreSQL
 
 
 def projector_link(text: str) -> str:
