@@ -17,7 +17,9 @@ from bot.cli.main import main
 from bot.config import load_config
 from bot.storage.deletions import DeletionLog
 from bot.storage.keys import load_secrets
+from bot.storage.records import SESSION, WebToken
 from bot.storage.sqlite.backup import backup
+from bot.storage.sqlite.web import SqlCipherWebStore
 
 from .conftest import choice, profile, raw_connect, run_state
 
@@ -134,6 +136,28 @@ async def test_restore_keeps_data_of_someone_who_came_back_before_the_backup(
 
     await store.initialize()
     assert await store.get_profile("returning") is not None
+    await store.close()
+
+
+async def test_a_restore_ends_every_web_session_so_a_logout_stays_done(folders: Path) -> None:
+    config = load_config(os.environ, require_token=False)
+    secrets = load_secrets(config.key_dir, config.data_dir, {})
+    store = build_store(config, secrets)
+    web = SqlCipherWebStore(store)
+    await store.initialize()
+    later = datetime.now(UTC) + timedelta(hours=8)
+    for holder in ("logged out", "logged in"):
+        await web.save_token(holder.encode().ljust(32), WebToken(SESSION, holder, later))
+    copy = folders / "backup.db"
+    await asyncio.to_thread(backup, config.database_path, secrets.database_key, copy)
+    await web.delete_token(b"logged out".ljust(32))  # after the backup
+    await store.close()
+
+    assert await cli("restore", str(copy)) == 0
+
+    await store.initialize()
+    assert await web.token(b"logged out".ljust(32)) is None
+    assert await web.token(b"logged in".ljust(32)) is None, "everyone logs in again"
     await store.close()
 
 

@@ -3,8 +3,9 @@
 A backup is SQLite's `VACUUM INTO` through SQLCipher: one read transaction, so the copy is
 one consistent state while the bot goes on writing (WAL), encrypted with the same key.
 A restore replaces the database with a backup and deletes again the data of everyone who
-deleted theirs after the backup was made (bot/storage/deletions.py). Restore and rekey
-need the database to themselves: they refuse while the bot or another command uses it.
+deleted theirs after the backup was made (bot/storage/deletions.py), and every web token.
+Restore and rekey need the database to themselves: they refuse while the bot or another
+command uses it.
 """
 
 from __future__ import annotations
@@ -207,7 +208,8 @@ async def _apply_deletions(
     path: Path, key: bytes, key_check: KeyCheck, deletions: list[Deletion]
 ) -> int:
     """Migrate the restored copy and delete again whoever deleted their data after the
-    backup was made (everyone in the log, for a copy of unknown age)."""
+    backup was made (everyone in the log, for a copy of unknown age). The web pages' links
+    and sessions go too: a logout or a revoked link since the backup must not come back."""
     db = await open_database(path, key, key_check=key_check)
     try:
         deleted = 0
@@ -215,6 +217,7 @@ async def _apply_deletions(
             now = _utc_now()
             deleted += bool(await erase_user(db, deletion.user, now.date().isoformat(), stamp(now)))
         await db.execute("DELETE FROM settings WHERE key = ?", (MADE_AT_SETTING,))
+        await db.execute("DELETE FROM web_tokens")
     finally:
         await db.close()
     return deleted
