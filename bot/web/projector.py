@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import Counter
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from bot.services.projector import STREAMS_PER_LINK, Closed, ProjectorPage, Proj
 from bot.web.pages import Pages
 from bot.web.security import HEADERS
 from bot.web.static_files import StaticFiles
+
+log = logging.getLogger("bystander")
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,11 @@ class ProjectorPages:
         quiet = 0.0
         with contextlib.suppress(ConnectionResetError):
             while not self._stopping.is_set() and not _gone(request):
-                shown = await self.service.page(token)
+                try:
+                    shown = await self.service.page(token)
+                except Exception as error:  # the database away: the browser reconnects later
+                    log.warning("projector stream ended: %s", type(error).__name__)
+                    break
                 main = self._main(shown)
                 if isinstance(shown, Closed):
                     await response.write(_event("closed", main))
