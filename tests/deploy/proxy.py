@@ -64,7 +64,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def site_config(bot_port: int, port: int, cert: Path, key: Path) -> str:
+def site_config(upstream_port: int, port: int, cert: Path, key: Path) -> str:
     """The shipped server block with this machine's addresses; each must be found."""
     site = (DEPLOY / "nginx.conf").read_text()
     replacements = {
@@ -72,7 +72,7 @@ def site_config(bot_port: int, port: int, cert: Path, key: Path) -> str:
         "listen [::]:443 ssl;": "",
         "/etc/letsencrypt/live/bot.example.org/fullchain.pem": str(cert),
         "/etc/letsencrypt/live/bot.example.org/privkey.pem": str(key),
-        "proxy_pass http://127.0.0.1:8080;": f"proxy_pass http://127.0.0.1:{bot_port};",
+        "server 127.0.0.1:8080;": f"server 127.0.0.1:{upstream_port};",
     }
     for old, new in replacements.items():
         assert site.count(old) == 1, f"deploy/nginx.conf no longer has {old!r}"
@@ -115,16 +115,24 @@ async def nginx(binary: str, folder: Path, site: str, port: int) -> AsyncIterato
 
 
 @asynccontextmanager
+async def nginx_site(
+    binary: str, folder: Path, upstream_port: int
+) -> AsyncIterator[tuple[str, ssl.SSLContext]]:
+    """nginx with the shipped site in front of a server on upstream_port. Yields nginx's
+    https origin and the context that trusts its certificate."""
+    folder.mkdir(exist_ok=True)
+    cert, key = self_signed(folder)
+    port = free_port()
+    async with nginx(binary, folder, site_config(upstream_port, port, cert, key), port):
+        yield f"https://127.0.0.1:{port}", ssl.create_default_context(cafile=str(cert))
+
+
+@asynccontextmanager
 async def nginx_in_front(
     binary: str, folder: Path, bot_port: int, server: FakeBotApi
 ) -> AsyncIterator[tuple[str, ssl.SSLContext]]:
     """nginx with the shipped site in front of the bot's port; the fake Bot API posts
-    through it, as DNS would route Telegram to the server. Yields nginx's https origin and
-    the context that trusts its certificate."""
-    folder.mkdir(exist_ok=True)
-    cert, key = self_signed(folder)
-    port = free_port()
-    async with nginx(binary, folder, site_config(bot_port, port, cert, key), port):
-        origin, trust = f"https://127.0.0.1:{port}", ssl.create_default_context(cafile=str(cert))
+    through it, as DNS would route Telegram to the server."""
+    async with nginx_site(binary, folder, bot_port) as (origin, trust):
         server.webhook_origin, server.webhook_ssl = origin, trust
         yield origin, trust
