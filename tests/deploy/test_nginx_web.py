@@ -93,6 +93,7 @@ async def test_the_web_paths_reach_the_bot_and_nothing_else_does(tool, tmp_path:
             ("GET", "/app"),
             ("POST", "/app/login"),
             ("GET", "/login/login-token"),
+            ("POST", "/login/login-token"),
             ("GET", "/dashboard"),
             ("GET", "/dashboard/report?wave=1"),
             ("POST", "/dashboard/classes"),
