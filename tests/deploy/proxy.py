@@ -116,13 +116,14 @@ async def nginx(binary: str, folder: Path, site: str, port: int) -> AsyncIterato
 
 @asynccontextmanager
 async def nginx_site(
-    binary: str, folder: Path, upstream_port: int
+    binary: str, folder: Path, upstream_port: int, port: int | None = None
 ) -> AsyncIterator[tuple[str, ssl.SSLContext]]:
-    """nginx with the shipped site in front of a server on upstream_port. Yields nginx's
+    """nginx with the shipped site in front of a server on upstream_port, on port (a free
+    one if not given: a bot whose public URL names nginx needs it first). Yields nginx's
     https origin and the context that trusts its certificate."""
     folder.mkdir(exist_ok=True)
     cert, key = self_signed(folder)
-    port = free_port()
+    port = port or free_port()
     async with nginx(binary, folder, site_config(upstream_port, port, cert, key), port):
         yield f"https://127.0.0.1:{port}", ssl.create_default_context(cafile=str(cert))
 

@@ -2,13 +2,15 @@
 paths reach the bot with the name the browser used and https, the projector's event
 stream arrives event by event, and the machine-only paths stay hidden.
 
-The upstream is a small aiohttp app of the test that answers every path, so a 404 or 403
-here can only come from nginx.
+The first two tests' upstream is a small aiohttp app of the test that answers every path,
+so a 404 or 403 there can only come from nginx; the last runs the bot itself behind nginx.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,8 +18,12 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
+from botharness import bot_idle, build_bot
+from e2e.classroom import youth_worker
+from fakebotapi import FakeBotApi
+from web.initdata import launch_fields, sign_init_data
 
-from .proxy import nginx_site
+from .proxy import free_port, nginx_site
 
 BROWSER_HOST = "127.0.0.1"  # the host of the URL the browser opened, as bot.example.org
 EVENTS = "/p/projector-token/events"
@@ -142,3 +148,53 @@ async def test_the_projector_stream_arrives_event_by_event(tool, tmp_path: Path)
             async with asyncio.timeout(10):
                 assert await stream.content.readuntil(b"\n\n") == b"data: second\n\n"
         assert upstream.headers[EVENTS] == (BROWSER_HOST, "https")
+
+
+async def test_a_lesson_on_the_projector_and_a_dashboard_login_through_nginx(
+    tool, tmp_path: Path, bot_env: dict[str, str], fake_bot_api: FakeBotApi
+) -> None:
+    binary = tool("nginx", "nginx")
+    port = free_port()
+    public_url = f"https://127.0.0.1:{port}"
+    runtime = build_bot({**bot_env, "BYSTANDER_HTTP_PORT": "0", "BYSTANDER_PUBLIC_URL": public_url})
+    async with runtime.running(poll_timeout=1):
+        fake_bot_api.idle_probe = lambda: bot_idle(runtime)
+        async with (
+            nginx_site(binary, tmp_path, runtime.http.server.port, port) as (proxy, trust),
+            # the session cookie is for an address, not a name, here
+            aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser,
+        ):
+            assert proxy == public_url
+            worker = await youth_worker(fake_bot_api)
+            await worker.send("/newclass åk 9 Tumba")
+            await worker.click("⬜ Bråk på bussen")
+            await worker.send("/lesson")
+            await worker.click("åk 9 Tumba")
+            await worker.click("📱 Eleverna spelar på egna telefoner")
+            await worker.click("Bråk på bussen")
+            await worker.click("🖥 Projektorsida")
+            link = re.search(rf"({re.escape(public_url)}/p/\S+)", worker.last.text).group(1)
+
+            async with browser.get(link, ssl=trust) as page:
+                assert page.status == 200 and "åk 9 Tumba" in await page.text()
+            async with asyncio.timeout(10):
+                stream = await browser.get(link + "/events", ssl=trust)
+                first = await stream.content.readuntil(b"\n\n")
+            async with stream:
+                assert first.startswith(b"event: update\n") and "Bråk på bussen" in first.decode()
+                await worker.click("⏹ Stoppa länken")
+                async with asyncio.timeout(10):
+                    closed = await stream.content.readuntil(b"\n\n")
+                assert closed.startswith(b"event: closed\n"), "the stop did not reach the screen"
+
+            launch = sign_init_data(launch_fields(worker.id, int(time.time())), fake_bot_api.token)
+            async with browser.post(
+                public_url + "/app/login",
+                data={"init_data": launch},
+                headers={"Origin": public_url},
+                ssl=trust,
+            ) as login:
+                assert login.status == 204, "the Mini App login did not pass nginx"
+            async with browser.get(public_url + "/dashboard", ssl=trust) as dashboard:
+                assert dashboard.status == 200 and "Översikt" in await dashboard.text()
+        fake_bot_api.idle_probe = None
