@@ -412,4 +412,5 @@ def _web_parts(services: Services) -> WebParts:
         services.pseudonym_secret,
         services.config.token,
         services.config.http.public_url,
+        services.config.http.accessibility_url,
     )

@@ -226,6 +226,11 @@ SETTINGS: dict[str, Setting] = {
             "classroom, the staff dashboard), behind the reverse proxy (docs/operations.md, "
             '"The web pages"); empty: no web pages, and `/class` says why',
         ),
+        Setting(
+            "BYSTANDER_ACCESSIBILITY_URL",
+            "where the web pages' accessibility statement is published (a template to "
+            "complete: docs/accessibility-statement.md); every page links to it",
+        ),
     )
 }
 # curl and urllib read these in lowercase too (and prefer it).
@@ -249,6 +254,7 @@ class HttpConfig:
     health: bool = False
     metrics: bool = False
     public_url: str = ""  # the web pages' origin as browsers see it; empty: no web pages
+    accessibility_url: str = ""  # the published accessibility statement, linked from each page
 
     @property
     def enabled(self) -> bool:
@@ -543,6 +549,7 @@ def _http_config(values: Mapping[str, str]) -> HttpConfig:
         health=_flag(values, "BYSTANDER_HEALTH"),
         metrics=_flag(values, "BYSTANDER_METRICS"),
         public_url=_public_url(values),
+        accessibility_url=_accessibility_url(values),
     )
 
 
@@ -558,6 +565,15 @@ def _public_url(values: Mapping[str, str]) -> str:
         raise ConfigError(
             "BYSTANDER_PUBLIC_URL must be the https:// address the web pages are reached at, "
             f"without a path (http:// only for localhost), not {url!r}"
+        )
+    return url
+
+
+def _accessibility_url(values: Mapping[str, str]) -> str:
+    url = setting(values, "BYSTANDER_ACCESSIBILITY_URL")
+    if url and (urlsplit(url).scheme not in ("https", "http") or not urlsplit(url).hostname):
+        raise ConfigError(
+            f"BYSTANDER_ACCESSIBILITY_URL must be the address of a web page, not {url!r}"
         )
     return url
 

@@ -16,8 +16,9 @@ HTML = "text/html"
 
 
 class Pages:
-    def __init__(self, locales: Locales) -> None:
+    def __init__(self, locales: Locales, accessibility_url: str = "") -> None:
         self.locales = locales
+        self.accessibility_url = accessibility_url  # the statement every page links to
         self._env = Environment(
             loader=PackageLoader("bot.web", "templates"),
             autoescape=select_autoescape(default=True),
@@ -46,6 +47,7 @@ class Pages:
             language=language,
             direction="rtl" if is_right_to_left(language) else "ltr",
             t=self.translator(language),
+            accessibility_url=self.accessibility_url,
             **values,
         )
 

@@ -30,13 +30,14 @@ class WebParts:
     pseudonym_secret: bytes
     bot_token: str
     public_url: str
+    accessibility_url: str = ""
     stream: StreamSettings = field(default_factory=StreamSettings)
 
 
 def add_web(server: HttpServer, parts: WebParts) -> None:
     """The projector page, the dashboard, its login and the static files, with the security
     headers and kind error pages."""
-    pages = Pages(parts.projector.catalog.locales)
+    pages = Pages(parts.projector.catalog.locales, parts.accessibility_url)
     static = StaticFiles()
     stopping = asyncio.Event()
 

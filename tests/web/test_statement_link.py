@@ -1,0 +1,31 @@
+"""Every web page links to the accessibility statement the operator published (lagen
+(2018:1937): it must be easy to find from the service)."""
+
+from __future__ import annotations
+
+import pytest
+from botharness import bot_idle, build_bot
+from fakebotapi import FakeBotApi
+
+from bot.config import ConfigError, load_config
+
+from .test_projector import fetch
+
+STATEMENT = "https://www.botkyrka.se/tillganglighet/bystander"
+
+
+async def test_each_page_links_to_the_statement(
+    web_env: dict[str, str], fake_bot_api: FakeBotApi
+) -> None:
+    runtime = build_bot({**web_env, "BYSTANDER_ACCESSIBILITY_URL": STATEMENT})
+    async with runtime.running(poll_timeout=1):
+        fake_bot_api.idle_probe = lambda: bot_idle(runtime)
+        base = web_env["BYSTANDER_PUBLIC_URL"]
+        for path in ("/app", "/dashboard", "/p/unknown", "/login/unknown"):
+            _, html, _ = await fetch(base + path)
+            assert f'<a href="{STATEMENT}">Tillgänglighetsredogörelse</a>' in html, path
+
+
+def test_a_statement_address_must_be_a_web_page(web_env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match="BYSTANDER_ACCESSIBILITY_URL"):
+        load_config({**web_env, "BYSTANDER_ACCESSIBILITY_URL": "javascript:alert(1)"})
