@@ -403,6 +403,7 @@ def build_runtime(config: BotConfig, *, catalog: Catalog | None = None) -> Runti
 
 
 def _web_parts(services: Services) -> WebParts:
+    from bot.services.dashboard import ClassDashboard, ReportDesk
     from bot.web.site import WebParts  # Jinja2 and the pages load only with the web on
 
     return WebParts(
@@ -412,5 +413,7 @@ def _web_parts(services: Services) -> WebParts:
         services.pseudonym_secret,
         services.config.token,
         services.config.http.public_url,
+        ClassDashboard(services.classes, services.projector.results),
+        ReportDesk(services.reports),
         services.config.http.accessibility_url,
     )

@@ -31,23 +31,27 @@ class ClassService(StaffDesk):
     @command("newclass", Audience.YOUTH_WORKER, menu=20)
     async def new_class(self, person, args: list[str]) -> Outcome:
         language = await self._language(person)
-        name = plain_text(" ".join(args), MAX_CLASS_NAME)
-        age = read_class_age(name)
-        if age is None:
+        record = await self.create(person.pseudonym, " ".join(args))
+        if record is None:
             return Outcome.say(self.t(language, "class.new_usage"))
-        expires = utc_today() + timedelta(days=self.settings.class_days)
-        record = await self.classes.create_class(
-            person.pseudonym, name, new_class_code(), expires, age
-        )
-        created = Message(
-            self.t(language, "class.created", name=escape(name), age=self._age_text(age, language))
-        )
+        age_text = self._age_text(record.age, language)
+        created = Message(self.t(language, "class.created", name=escape(record.name), age=age_text))
         if joins_itself(record.age):
             share = await self._share_message(record, language)
         else:
             share = Message(self.t(language, "class.facilitation_only", youngest=AUDIENCE.min))
         assign = await self.assign_message(record, language)
         return Outcome([created, share, assign])
+
+    async def create(self, owner: str, text: str) -> ClassRecord | None:
+        """A new class of this youth worker's, named by `text`, which starts with the class's
+        age; None when no age can be read from it (in Telegram and on the web alike)."""
+        name = plain_text(text, MAX_CLASS_NAME)
+        age = read_class_age(name)
+        if age is None:
+            return None
+        expires = utc_today() + timedelta(days=self.settings.class_days)
+        return await self.classes.create_class(owner, name, new_class_code(), expires, age)
 
     async def _share_message(self, record: ClassRecord, language: str) -> Message:
         link = deep_link(await self.bot_username(), CLASS_PREFIX + record.code)

@@ -76,6 +76,13 @@ class ReportService:
             period=period.name,
         )
 
+    def closed_periods(self, count: int) -> list[Period]:
+        """The last `count` closed months, the latest first: the ones a report may be of."""
+        periods = [Period.last_closed_month(_today())]
+        while len(periods) < count:
+            periods.append(Period.last_closed_month(periods[-1].first))
+        return periods
+
     async def release(self, period: Period) -> Release:
         """The period's release, made now if this is the first report of it."""
         stored = await self.evaluation.release(period.name)

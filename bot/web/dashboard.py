@@ -1,8 +1,10 @@
 """The staff dashboard: thin adapters from the web to the staff services.
 
 Every page asks for the session first (bot.web.sessions): without one it says how to log
-in; every form is checked for its origin and CSRF field. What each role may see and do is
-the same as in Telegram, through the same services and gates."""
+in; a page of another role is refused (403); every form is checked for its origin and
+CSRF field. What each role may see and do is the same as in Telegram, through the same
+services and gates. The youth worker's pages are in bot.web.dashboard_classes, the
+evaluator's in bot.web.dashboard_report."""
 
 from __future__ import annotations
 
@@ -37,10 +39,20 @@ class Dashboard:
             )
         return session
 
-    def _page(self, template: str, session: StaffSession, **values: object) -> web.Response:
+    async def _staff(self, request: web.Request, role: str) -> StaffSession | web.Response:
+        """The session of someone with this role now, the login page, or 403."""
+        session = await self._session(request)
+        if isinstance(session, StaffSession) and role not in session.roles:
+            raise web.HTTPForbidden()
+        return session
+
+    def _page(
+        self, template: str, session: StaffSession, *, status: int = 200, **values: object
+    ) -> web.Response:
         return self.pages.response(
             template,
             session.language,
+            status=status,
             static=self.static,
             session=session,
             youth_worker=YOUTH_WORKER in session.roles,
@@ -53,3 +65,8 @@ class Dashboard:
         if isinstance(session, web.Response):
             return session
         return self._page("dashboard_home.html", session)
+
+
+def see_other(location: str) -> web.Response:
+    """After a form: the page again, by GET, so that reloading it posts nothing twice."""
+    return web.Response(status=303, headers={"Location": location})

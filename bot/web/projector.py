@@ -114,7 +114,7 @@ class ProjectorPages:
     def _main(self, shown: ProjectorPage | Closed) -> str:
         if isinstance(shown, Closed):
             return self.pages.render("projector_closed.html", shown.language, key=shown.key)
-        qr = _qr_svg(shown.join.link) if shown.join else None
+        qr = qr_svg(shown.join.link) if shown.join else None
         return self.pages.render("projector_main.html", shown.language, page=shown, qr=qr)
 
 
@@ -128,7 +128,7 @@ def _event(name: str, data: str) -> bytes:
     return f"event: {name}\n{lines}\n".encode()
 
 
-def _qr_svg(link: str) -> Markup:
+def qr_svg(link: str) -> Markup:
     """The join link's QR code as inline SVG: crisp at any size, no image request."""
     qr = segno.make_qr(link, error="q", boost_error=False)
     svg = qr.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True)

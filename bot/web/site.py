@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from bot.http.server import HttpServer
+from bot.services.dashboard import ClassDashboard, ReportDesk
 from bot.services.projector import ProjectorService
 from bot.services.web_access import WebAccess
 from bot.web.dashboard import Dashboard
+from bot.web.dashboard_classes import ClassPages
+from bot.web.dashboard_report import ReportPages
 from bot.web.errors import error_pages
 from bot.web.login import Login
 from bot.web.pages import Pages
@@ -30,6 +33,8 @@ class WebParts:
     pseudonym_secret: bytes
     bot_token: str
     public_url: str
+    class_desk: ClassDashboard
+    report_desk: ReportDesk
     accessibility_url: str = ""
     stream: StreamSettings = field(default_factory=StreamSettings)
 
@@ -59,4 +64,7 @@ def add_web(server: HttpServer, parts: WebParts) -> None:
         token_key=parts.token_key,
     )
     login.add_routes(server.add)
-    Dashboard(parts.access, sessions, pages, static).add_routes(server.add)
+    dashboard = (parts.access, sessions, pages, static)
+    Dashboard(*dashboard).add_routes(server.add)
+    ClassPages(parts.class_desk, *dashboard).add_routes(server.add)
+    ReportPages(parts.report_desk, *dashboard).add_routes(server.add)
