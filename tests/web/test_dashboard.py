@@ -12,7 +12,7 @@ import aiohttp
 import openpyxl
 import pytest
 from botharness import open_scenario
-from e2e.classroom import link_payload, youth_worker
+from e2e.classroom import link_payload, student_plays, youth_worker
 from e2e.test_reports import evaluator
 from fakebotapi import FakeBotApi, FakeUser
 
@@ -50,19 +50,6 @@ def csrf_of(html: str) -> str:
 
 def class_id_of(location: str) -> str:
     return re.search(r"/dashboard/classes/(\d+)", location).group(1)
-
-
-async def student_answers(server: FakeBotApi, payload: str, choice: str) -> None:
-    """A student joins the class, opens its assigned scenario and answers the first step."""
-    student = server.user(language_code="sv")
-    await student.send(f"/start {payload}")
-    await student.click("16–17 år")
-    await student.click("Spela och spara mina svar")
-    await student.send("/scenarios")
-    await student.click(student.buttons()[0])
-    await student.click("Starta")
-    await student.click("Hoppa över alla frågor")
-    await student.click(choice)
 
 
 async def worker_with_class(runtime: Runtime, server: FakeBotApi, name: str):
@@ -204,7 +191,7 @@ async def test_the_class_page_shows_what_the_telegram_view_shows(
     payload = link_payload(worker.messages[-2].caption)
     await worker.click("⬜ Bråk på bussen")
     for choice in (ASK, TEACHER, ASK, JOKING, TEACHER):
-        await student_answers(fake_bot_api, payload, choice)
+        await student_plays(fake_bot_api, payload, [choice])
     await worker.send("/class")
     await worker.click("📊 Svar: Bråk på bussen")
     telegram = worker.last.text
