@@ -121,11 +121,12 @@ class ClassDashboard(StaffDesk):
             steps = await self._results(record, scenario, language)
             title = scenario.title.get(language)
             scenarios.append(ScenarioResults(scenario.id, title, line, steps))
-        joinable = joins_itself(record.age) and record.is_open(utc_today())
-        link = deep_link(await self.bot_username(), CLASS_PREFIX + record.code)
+        link = None
+        if joins_itself(record.age) and record.is_open(utc_today()):
+            link = deep_link(await self.bot_username(), CLASS_PREFIX + record.code)
         return ClassPage(
             await self._summary(record, language),
-            link if joinable else None,
+            link,
             self.t(language, "class.release_note", k=self.settings.k),
             tuple(scenarios),
             self._options(record, set(assigned), language),

@@ -262,6 +262,13 @@ async def test_an_evaluator_builds_and_downloads_the_report(
             text = (await got.read()).decode("utf-8-sig")
         header, *rows = csv.reader(io.StringIO(text), delimiter=";")
         assert header[0] == CSV_TABLE_COLUMN and rows
+        download = f"{base}/dashboard/report/download"
+        async with session.get(f"{download}?format=dictionary&{query}") as got:
+            assert (
+                f'filename="report-{next_month}.dictionary.csv"'
+                in (got.headers["Content-Disposition"])
+            )
+            assert got.content_type == "text/csv" and b";" in await got.read()
         async with session.get(f"{base}/dashboard/report/download?format=json&{query}") as got:
             assert got.content_type == "application/json" and (await got.json())["title"]
 
