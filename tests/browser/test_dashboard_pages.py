@@ -4,25 +4,18 @@ report. Each page passes axe-core's WCAG 2.1 AA check under its strict CSP."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-import pytest
-from botharness import open_scenario
 from e2e.classroom import link_payload, student_plays, youth_worker
 from e2e.test_reports import evaluator
 from fakebotapi import FakeBotApi, FakeUser
 from playwright.async_api import Browser, Page, expect
+from web.test_dashboard import ASK, JOKING, TEACHER, next_month, students_play
 
-from bot.services import reports
 from bot.telegram.runtime import Runtime
 
 from .conftest import Size, check_accessibility, new_page, save_screenshot
 
-ASK, TEACHER, JOKING = (
-    "Fråga Yusuf när bussen går",
-    "Säg till läraren vid skolgrinden",
-    "De brukar hålla på så – det är deras grej",
-)
+__all__ = ["next_month"]  # the fixture, shared with the HTTP tests
+
 SIZES: tuple[Size, ...] = ("phone", "projector")
 
 
@@ -80,24 +73,10 @@ async def test_a_youth_worker_manages_a_class_in_the_browser(
     await check_accessibility(page)
 
 
-@pytest.fixture
-def next_month(monkeypatch: pytest.MonkeyPatch) -> str:
-    """Reports cover closed months: the test reads this month's answers from the next."""
-    first = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
-    monkeypatch.setattr(reports, "_today", lambda: first)
-    return f"{date.today():%Y-%m}"
-
-
 async def test_an_evaluator_builds_the_report_in_the_browser(
     web_bot: Runtime, fake_bot_api: FakeBotApi, browser: Browser, next_month: str
 ) -> None:
-    for choice in [ASK] * 6 + [JOKING] * 2:
-        student = fake_bot_api.user(language_code="sv")
-        await student.send("/start")
-        await student.click("16–17 år")
-        await student.click("Spela och spara mina svar")
-        await open_scenario(student)
-        await student.click(choice)
+    await students_play(fake_bot_api, [ASK] * 6 + [JOKING] * 2)
     user = await evaluator(fake_bot_api)
     for size in SIZES:
         page = await dashboard(browser, user, size)
