@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from e2e.classroom import link_payload, youth_worker
+from e2e.classroom import lesson_in_the_room, lesson_on_phones, projector_link
 from fakebotapi import FakeBotApi, FakeUser
 from playwright.async_api import Browser, Page, expect
 
@@ -20,23 +20,6 @@ ASK, TEACHER, JOKING = (
     "De brukar hålla på så – det är deras grej",
 )
 LIVE_S = 20_000  # ms: a stream looks for news every second; a busy machine may be slower
-
-
-def projector_link(worker: FakeUser) -> str:
-    return re.search(r"(http://localhost:\d+/p/\S+)", worker.last.text).group(1)
-
-
-async def lesson_on_phones(server: FakeBotApi) -> tuple[FakeUser, str]:
-    """A youth worker's class of 16-year-olds in a lesson on their phones, and its link."""
-    worker = await youth_worker(server)
-    await worker.send("/newclass gy 2 Tumba")
-    payload = link_payload(worker.messages[-2].caption)
-    await worker.click("⬜ Bråk på bussen")
-    await worker.send("/lesson")
-    await worker.click("gy 2 Tumba")
-    await worker.click("📱 Eleverna spelar på egna telefoner")
-    await worker.click("Bråk på bussen")
-    return worker, payload
 
 
 async def student_answers(server: FakeBotApi, payload: str, choice: str) -> None:
@@ -54,9 +37,8 @@ async def student_answers(server: FakeBotApi, payload: str, choice: str) -> None
 
 
 async def open_projector(browser: Browser, worker: FakeUser, size: str = "projector") -> Page:
-    await worker.click("🖥 Projektorsida")
     page = await new_page(browser, size)
-    await page.goto(projector_link(worker))
+    await page.goto(await projector_link(worker))
     return page
 
 
@@ -97,7 +79,6 @@ async def test_the_page_fills_in_live_as_the_class_answers(
     await check_accessibility(page)
     await save_screenshot(page, "projector-answers-1080p")
 
-    await worker.send("/class")
     phone = await open_projector(browser, worker, "phone")
     await expect(phone.locator(".step").first.locator(".answered")).to_have_text("5 svar (elever)")
     await check_accessibility(phone)
@@ -117,7 +98,6 @@ async def test_a_stopped_link_and_an_ended_lesson_close_the_page(
     await expect(first.locator("h1")).to_have_text("Länken fungerar inte")
     await check_accessibility(first)
 
-    await worker.send("/class")
     second = await open_projector(browser, worker)
     await expect(second.locator("h1")).to_contain_text("gy 2 Tumba")
     await worker.send("/endlesson")
@@ -128,14 +108,7 @@ async def test_a_stopped_link_and_an_ended_lesson_close_the_page(
 async def test_in_the_room_the_screen_shows_the_step_then_the_hands(
     web_bot: Runtime, fake_bot_api: FakeBotApi, browser: Browser
 ) -> None:
-    worker = await youth_worker(fake_bot_api)
-    await worker.send("/newclass åk 6 Alby")
-    await worker.click("⬜ Bråk på bussen")
-    await worker.send("/lesson")
-    await worker.click("åk 6 Alby")
-    await worker.click("🙋 Jag leder i rummet (handuppräckning)")
-    await worker.click("Bråk på bussen")
-    await worker.send("/class")
+    worker = await lesson_in_the_room(fake_bot_api)
     page = await open_projector(browser, worker)
     await expect(page.locator(".options li")).to_have_count(3)
     await expect(page.locator(".answered")).to_have_text("Räck upp handen för det du skulle göra.")

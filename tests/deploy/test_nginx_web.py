@@ -9,7 +9,6 @@ so a 404 or 403 there can only come from nginx; the last runs the bot itself beh
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,7 +18,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 from botharness import bot_idle, build_bot
-from e2e.classroom import youth_worker
+from e2e.classroom import lesson_on_phones, projector_link
 from fakebotapi import FakeBotApi
 from web.initdata import launch_fields, sign_init_data
 
@@ -165,15 +164,9 @@ async def test_a_lesson_on_the_projector_and_a_dashboard_login_through_nginx(
             aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser,
         ):
             assert proxy == public_url
-            worker = await youth_worker(fake_bot_api)
-            await worker.send("/newclass åk 9 Tumba")
-            await worker.click("⬜ Bråk på bussen")
-            await worker.send("/lesson")
-            await worker.click("åk 9 Tumba")
-            await worker.click("📱 Eleverna spelar på egna telefoner")
-            await worker.click("Bråk på bussen")
-            await worker.click("🖥 Projektorsida")
-            link = re.search(rf"({re.escape(public_url)}/p/\S+)", worker.last.text).group(1)
+            worker, _ = await lesson_on_phones(fake_bot_api, "åk 9 Tumba")
+            link = await projector_link(worker)
+            assert link.startswith(f"{public_url}/p/")
 
             async with browser.get(link, ssl=trust) as page:
                 assert page.status == 200 and "åk 9 Tumba" in await page.text()

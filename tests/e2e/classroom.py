@@ -40,3 +40,36 @@ async def student_plays(server: FakeBotApi, payload: str, choices: list[str]) ->
     for choice in choices:
         await student.click(choice)
     return student
+
+
+async def lesson_on_phones(server: FakeBotApi, name: str = "gy 2 Tumba") -> tuple[FakeUser, str]:
+    """A youth worker's class with Bråk på bussen in a lesson on the students' phones: the
+    youth worker, and the class's join payload."""
+    worker = await youth_worker(server)
+    await worker.send(f"/newclass {name}")
+    payload = link_payload(worker.messages[-2].caption)
+    await worker.click("⬜ Bråk på bussen")
+    await worker.send("/lesson")
+    await worker.click(name)
+    await worker.click("📱 Eleverna spelar på egna telefoner")
+    await worker.click("Bråk på bussen")
+    return worker, payload
+
+
+async def lesson_in_the_room(server: FakeBotApi, name: str = "åk 6 Alby") -> FakeUser:
+    """A youth worker leading Bråk på bussen in the room (facilitator mode)."""
+    worker = await youth_worker(server)
+    await worker.send(f"/newclass {name}")
+    await worker.click("⬜ Bråk på bussen")
+    await worker.send("/lesson")
+    await worker.click(name)
+    await worker.click("🙋 Jag leder i rummet (handuppräckning)")
+    await worker.click("Bråk på bussen")
+    return worker
+
+
+async def projector_link(worker: FakeUser) -> str:
+    """The projector page's link that /class gives for the lesson going on."""
+    await worker.send("/class")
+    await worker.click("🖥 Projektorsida")
+    return re.search(r"(https?://[^/\s]+/p/\S+)", worker.last.text).group(1)

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import aiohttp
 import pytest
-from e2e.classroom import youth_worker
+from e2e.classroom import lesson_on_phones, projector_link
 from fakebotapi import FakeBotApi
 
 from bot.telegram.runtime import Runtime
 
 pytestmark = pytest.mark.both_backends  # links and releases the same on SQLite and PostgreSQL
-
-
-def projector_link(text: str) -> str:
-    return re.search(r"(http://localhost:\d+/p/\S+)", text).group(1)
 
 
 async def fetch(url: str) -> tuple[int, str, dict]:
@@ -26,15 +20,8 @@ async def fetch(url: str) -> tuple[int, str, dict]:
 async def test_a_lesson_on_phones_on_the_projector(
     web_bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
-    worker = await youth_worker(fake_bot_api)
-    await worker.send("/newclass åk 9 Tumba")
-    await worker.click("⬜ Bråk på bussen")
-    await worker.send("/lesson")
-    await worker.click("åk 9 Tumba")
-    await worker.click("📱 Eleverna spelar på egna telefoner")
-    await worker.click("Bråk på bussen")
-    await worker.click("🖥 Projektorsida")
-    link = projector_link(worker.last.text)
+    worker, _ = await lesson_on_phones(fake_bot_api, "åk 9 Tumba")
+    link = await projector_link(worker)
 
     status, html, headers = await fetch(link)
     assert status == 200

@@ -10,7 +10,7 @@ import time
 import aiohttp
 import pytest
 from botharness import ADMIN_ID, build_bot
-from e2e.classroom import youth_worker
+from e2e.classroom import lesson_in_the_room, lesson_on_phones, projector_link, youth_worker
 from e2e.test_group_play import class_group, start_lesson, vote
 from e2e.test_mentors import mentor_of
 from fakebotapi import FakeBotApi, FakeUser
@@ -19,23 +19,11 @@ from bot.services.projector import STREAMS_PER_LINK
 from bot.telegram.runtime import Runtime
 from web.initdata import launch_fields, sign_init_data
 
-from .test_projector import fetch, projector_link
+from .test_projector import fetch
 
 
 def origin(runtime: Runtime) -> str:
     return runtime.config.http.public_url
-
-
-async def room_lesson_link(worker: FakeUser, name: str = "åk 6 Alby") -> str:
-    await worker.send(f"/newclass {name}")
-    await worker.click("⬜ Bråk på bussen")
-    await worker.send("/lesson")
-    await worker.click(name)
-    await worker.click("🙋 Jag leder i rummet (handuppräckning)")
-    await worker.click("Bråk på bussen")
-    await worker.send("/class")
-    await worker.click("🖥 Projektorsida")
-    return projector_link(worker.last.text)
 
 
 async def logged_in(runtime: Runtime, server: FakeBotApi, user: FakeUser) -> aiohttp.ClientSession:
@@ -56,8 +44,8 @@ async def logged_in(runtime: Runtime, server: FakeBotApi, user: FakeUser) -> aio
 async def test_links_and_cookies_are_not_interchangeable(
     web_bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
-    worker = await youth_worker(fake_bot_api)
-    link = await room_lesson_link(worker)
+    worker = await lesson_in_the_room(fake_bot_api)
+    link = await projector_link(worker)
     token = link.rsplit("/", 1)[1]
     base = origin(web_bot)
     assert (await fetch(link))[0] == 200
@@ -110,8 +98,8 @@ async def test_forms_from_elsewhere_or_without_their_field_are_refused(
 async def test_a_revoked_youth_workers_link_and_session_stop_at_once(
     web_bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
-    worker = await youth_worker(fake_bot_api)
-    link = await room_lesson_link(worker)
+    worker = await lesson_in_the_room(fake_bot_api)
+    link = await projector_link(worker)
     session = await logged_in(web_bot, fake_bot_api, worker)
     admin = fake_bot_api.user(user_id=ADMIN_ID, language_code="sv")
     await admin.send("/roles")
@@ -125,13 +113,7 @@ async def test_a_revoked_youth_workers_link_and_session_stop_at_once(
 async def test_a_mentor_gets_no_link_to_the_students_own_answers(
     web_bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
-    worker = await youth_worker(fake_bot_api)
-    await worker.send("/newclass gy 2 Tumba")
-    await worker.click("⬜ Bråk på bussen")
-    await worker.send("/lesson")
-    await worker.click("gy 2 Tumba")
-    await worker.click("📱 Eleverna spelar på egna telefoner")
-    await worker.click("Bråk på bussen")
+    worker, _ = await lesson_on_phones(fake_bot_api)
     mentor = await mentor_of(fake_bot_api, worker)
     await worker.send("/class")
     [data] = [d for row in worker.last.callback_data for d in row if d and d.startswith("pj:")]
@@ -143,8 +125,8 @@ async def test_a_mentor_gets_no_link_to_the_students_own_answers(
 async def test_one_link_feeds_a_few_screens_not_a_crowd(
     web_bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
-    worker = await youth_worker(fake_bot_api)
-    link = await room_lesson_link(worker)
+    worker = await lesson_in_the_room(fake_bot_api)
+    link = await projector_link(worker)
     async with aiohttp.ClientSession() as browser:
         streams = [await browser.get(f"{link}/events") for _ in range(STREAMS_PER_LINK)]
         try:
@@ -175,9 +157,7 @@ async def test_a_group_lesson_on_the_screen(web_bot: Runtime, fake_bot_api: Fake
     worker = await youth_worker(fake_bot_api)
     group, pupils = await class_group(fake_bot_api, worker)
     await start_lesson(worker, group)
-    await worker.send("/class")
-    await worker.click("🖥 Projektorsida")
-    link = projector_link(worker.last.text)
+    link = await projector_link(worker)
     _status, html, _ = await fetch(link)
     assert "Rösta i klassens grupp i Telegram." in html and "Distrahera" not in html
     await vote(group, pupils, [7, 3, 2])
