@@ -10,7 +10,13 @@ import time
 import aiohttp
 import pytest
 from botharness import ADMIN_ID, build_bot
-from e2e.classroom import lesson_in_the_room, lesson_on_phones, projector_link, youth_worker
+from e2e.classroom import (
+    lesson_in_the_room,
+    lesson_on_phones,
+    link_payload,
+    projector_link,
+    youth_worker,
+)
 from e2e.test_group_play import class_group, start_lesson, vote
 from e2e.test_mentors import mentor_of
 from fakebotapi import FakeBotApi, FakeUser
@@ -180,3 +186,34 @@ async def test_without_a_public_address_staff_are_told_why(
             await worker.click("🖥 Projektorsida")
         assert "BYSTANDER_PUBLIC_URL" in worker.last.text and "IT" in worker.last.text
     assert runtime.http is None, "no web pages, no HTTP server"
+
+
+async def test_a_class_name_is_text_on_the_screen_never_markup(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    name = 'gy 2 <img src=x onerror="alert(1)">'
+    worker, _ = await lesson_on_phones(fake_bot_api, name)
+    _, html, _ = await fetch(await projector_link(worker))
+    assert "<img src=x" not in html
+    assert "gy 2 &lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
+
+
+async def test_an_english_speaking_youth_workers_screen_is_in_english(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    admin = fake_bot_api.user(user_id=ADMIN_ID, language_code="sv")
+    await admin.send("/invite youth_worker Alby")
+    worker = fake_bot_api.user(language_code="en")
+    await worker.send(f"/start {link_payload(admin.last.text)}")
+    await worker.send("/newclass Year 9 Alby")
+    await worker.click("⬜ Trouble on the bus")
+    await worker.send("/lesson")
+    await worker.click("Year 9 Alby")
+    await worker.click("🙋 I lead in the room (show of hands)")
+    await worker.click("Trouble on the bus")
+    await worker.send("/class")
+    await worker.click("🖥 Projector page")
+    link = re.search(r"(http://\S+/p/\S+)", worker.last.text).group(1)
+    _, html, _ = await fetch(link)
+    assert '<html lang="en" dir="ltr">' in html
+    assert "Raise your hand for what you would do." in html
