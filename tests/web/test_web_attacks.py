@@ -128,6 +128,22 @@ async def test_a_mentor_gets_no_link_to_the_students_own_answers(
     assert "bara till för klassens ungdomsledare" in mentor.last.text
 
 
+async def test_a_mentor_leading_in_the_room_puts_it_on_the_screen(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/newclass åk 6 Alby")
+    await worker.click("⬜ Bråk på bussen")
+    mentor = await mentor_of(fake_bot_api, worker)
+    await mentor.send("/facilitate")
+    await mentor.click("åk 6 Alby")
+    await mentor.click("Bråk på bussen")
+    await mentor.click("🖥 Projektorsida")
+    link = re.search(r"(http://\S+/p/\S+)", mentor.last.text).group(1)
+    _, html, _ = await fetch(link)
+    assert "Räck upp handen" in html and "åk 6 Alby" in html
+
+
 async def test_one_link_feeds_a_few_screens_not_a_crowd(
     web_bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
