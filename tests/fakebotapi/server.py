@@ -86,11 +86,13 @@ class FakeBotApi:
         bot_username: str = DEFAULT_USERNAME,
         bot_name: str = "Bystander Test",
         quiet_period: float = 0.15,
+        probed_quiet_period: float = 0.03,
         settle_timeout: float = 10.0,
     ) -> None:
         self.token = f"{bot_id}:TEST-token-{'x' * 24}"
         self.bot_username = bot_username
         self.quiet_period = quiet_period
+        self.probed_quiet_period = probed_quiet_period
         self.settle_timeout = settle_timeout
         self.state = BotState(Profile(bot_id, bot_name, bot_username, is_bot=True))
         self.methods = BotApiMethods(self.state)
@@ -107,8 +109,11 @@ class FakeBotApi:
         self._last_activity = 0.0
         # Users' actions wait for the bot's answer; off for tests of a bot that stays silent.
         self.expect_replies = True
-        # Set by a test that runs the bot in-process: True once the bot has no update left
-        # to handle, so a busy machine's pauses are not mistaken for a quiet bot.
+        # Set by a test that can see into the bot: True once the bot has handled to the end
+        # every update it took (it must not be True while one is still being handled), so a
+        # busy machine's pauses are not mistaken for a quiet bot. Settling then trusts the
+        # bot's state and waits only `probed_quiet_period` after its last call, not the
+        # `quiet_period` a bot seen only from outside needs.
         self.idle_probe: Callable[[], bool] | None = None
         # Webhook: where posts go instead of the registered https URL's scheme and host,
         # as DNS and a TLS-terminating proxy would route them ("http://127.0.0.1:8080"),
@@ -331,11 +336,16 @@ class FakeBotApi:
     ) -> None:
         """Wait until every update was fetched and the bot made no API call for `quiet` s.
 
+        With `idle_probe` set, every update must also have been taken over by the bot (the
+        webhook answered 2xx, or a later getUpdates confirmed it) and handled to the end, as
+        the probe says; `quiet` is then `probed_quiet_period` unless given.
+
         With `expect_reply`, also wait for the bot's first call after the latest delivery, so
         a slow handler (one that works before it answers) is not mistaken for a quiet bot.
         """
         loop = asyncio.get_running_loop()
-        quiet = self.quiet_period if quiet is None else quiet
+        if quiet is None:
+            quiet = self.quiet_period if self.idle_probe is None else self.probed_quiet_period
         deadline = loop.time() + (self.settle_timeout if timeout is None else timeout)
         while not self._is_settled(quiet) or (
             expect_reply and self._last_activity < self.state.updates.last_delivery
@@ -347,12 +357,12 @@ class FakeBotApi:
     def _is_settled(self, quiet: float) -> bool:
         last = max(self._last_activity, self.state.updates.last_delivery)
         idle = asyncio.get_running_loop().time() - last
-        bot_idle = self.idle_probe is None or self.idle_probe()
+        updates = self.state.updates
         return (
-            not self.state.updates.undelivered()
+            not updates.undelivered()
             and not self._in_flight
             and idle >= quiet
-            and bot_idle
+            and (self.idle_probe is None or (not updates.pending and self.idle_probe()))
         )
 
     def _unsettled_report(self, timeout: float) -> str:
@@ -361,6 +371,11 @@ class FakeBotApi:
             problems.append(f"updates {waiting} never fetched (is the Application polling?)")
         if self._in_flight:
             problems.append(f"{self._in_flight} API call(s) still running")
+        if self.idle_probe is not None:
+            if unconfirmed := [u.update_id for u in self.state.updates.pending if u.delivered]:
+                problems.append(f"updates {unconfirmed} fetched but not confirmed by the bot")
+            if not self.idle_probe():
+                problems.append("the bot is still handling an update")
         recent = [r.method for r in self.requests if r.method != "getUpdates"][-5:]
         problems.append(f"latest API calls: {recent}")
         return f"bot did not settle within {timeout} s: " + "; ".join(problems)
