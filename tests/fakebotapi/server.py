@@ -39,6 +39,7 @@ from .user import FakeUser, PollView
 DEFAULT_BOT_ID = 123456
 DEFAULT_USERNAME = "bystander_test_bot"
 MAX_UPLOAD_BYTES = 60 * 1024 * 1024  # Telegram accepts documents up to 50 MB
+BUSY_LIMIT = 6  # settling fails after this many settle timeouts even if the bot keeps calling
 
 
 @dataclass
@@ -342,16 +343,24 @@ class FakeBotApi:
 
         With `expect_reply`, also wait for the bot's first call after the latest delivery, so
         a slow handler (one that works before it answers) is not mistaken for a quiet bot.
+
+        `timeout` (default `settle_timeout`) is how long the bot may go without an API call
+        while it is not settled: a bot pacing its messages to Telegram's limit (20 a minute in
+        a group) is making progress. However busy, it must settle within BUSY_LIMIT times that.
         """
         loop = asyncio.get_running_loop()
         if quiet is None:
             quiet = self.quiet_period if self.idle_probe is None else self.probed_quiet_period
-        deadline = loop.time() + (self.settle_timeout if timeout is None else timeout)
+        timeout = self.settle_timeout if timeout is None else timeout
+        started = loop.time()
         while not self._is_settled(quiet) or (
             expect_reply and self._last_activity < self.state.updates.last_delivery
         ):
-            if loop.time() >= deadline:
-                raise AssertionError(self._unsettled_report(timeout or self.settle_timeout))
+            now = loop.time()
+            if now >= max(started, self._last_activity) + timeout:
+                raise AssertionError(self._unsettled_report(f"no API call for {timeout} s"))
+            if now >= started + BUSY_LIMIT * timeout:
+                raise AssertionError(self._unsettled_report(f"busy for {now - started:.0f} s"))
             await asyncio.sleep(0.01)
 
     def _is_settled(self, quiet: float) -> bool:
@@ -365,7 +374,7 @@ class FakeBotApi:
             and (self.idle_probe is None or (not updates.pending and self.idle_probe()))
         )
 
-    def _unsettled_report(self, timeout: float) -> str:
+    def _unsettled_report(self, why: str) -> str:
         problems = []
         if waiting := [u.update_id for u in self.state.updates.undelivered()]:
             problems.append(f"updates {waiting} never fetched (is the Application polling?)")
@@ -378,7 +387,7 @@ class FakeBotApi:
                 problems.append("the bot is still handling an update")
         recent = [r.method for r in self.requests if r.method != "getUpdates"][-5:]
         problems.append(f"latest API calls: {recent}")
-        return f"bot did not settle within {timeout} s: " + "; ".join(problems)
+        return f"bot did not settle ({why}): " + "; ".join(problems)
 
     # --- HTTP --------------------------------------------------------------------------------
 
