@@ -87,7 +87,7 @@ class FakeBotApi:
         bot_username: str = DEFAULT_USERNAME,
         bot_name: str = "Bystander Test",
         quiet_period: float = 0.15,
-        probed_quiet_period: float = 0.03,
+        probed_quiet_period: float = 0.01,
         settle_timeout: float = 10.0,
     ) -> None:
         self.token = f"{bot_id}:TEST-token-{'x' * 24}"
@@ -361,7 +361,7 @@ class FakeBotApi:
                 raise AssertionError(self._unsettled_report(f"no API call for {timeout} s"))
             if now >= started + BUSY_LIMIT * timeout:
                 raise AssertionError(self._unsettled_report(f"busy for {now - started:.0f} s"))
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.005)
 
     def _is_settled(self, quiet: float) -> bool:
         last = max(self._last_activity, self.state.updates.last_delivery)
