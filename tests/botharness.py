@@ -96,21 +96,24 @@ def bot_idle(runtime: Runtime) -> bool:
     return runtime.app.update_queue._unfinished_tasks == 0
 
 
+@asynccontextmanager
+async def running(
+    runtime: Runtime, server: FakeBotApi, poll_timeout: float = 1
+) -> AsyncIterator[Runtime]:
+    """The bot running in this process, `server` settling by its state (`bot_idle`) rather
+    than by waiting for a quiet moment after every action."""
+    async with runtime.running(poll_timeout=poll_timeout):
+        server.idle_probe = lambda: bot_idle(runtime)
+        try:
+            yield runtime
+        finally:
+            server.idle_probe = None
+
+
 @pytest.fixture
 def bot_factory(bot_env: dict[str, str], fake_bot_api: FakeBotApi) -> BotFactory:
     """Start a bot on the test's data folder; call again for a restart on the same data."""
-
-    @asynccontextmanager
-    async def start() -> AsyncIterator[Runtime]:
-        runtime = build_bot(bot_env)
-        async with runtime.running(poll_timeout=1):
-            fake_bot_api.idle_probe = lambda: bot_idle(runtime)
-            try:
-                yield runtime
-            finally:
-                fake_bot_api.idle_probe = None
-
-    return start
+    return lambda: running(build_bot(bot_env), fake_bot_api)
 
 
 @pytest.fixture
