@@ -21,7 +21,7 @@ from bot.services.web_tokens import digest_of
 from bot.storage.keys import pseudonym
 from bot.storage.records import LOGIN
 from bot.web.pages import Pages
-from bot.web.sessions import MAX_FORM_BYTES, Sessions
+from bot.web.sessions import Sessions, read_form
 from bot.web.static_files import StaticFiles
 from bot.web.telegram_auth import InitDataError, validate_init_data
 
@@ -63,12 +63,9 @@ class Login:
 
     async def mini_app_login(self, request: web.Request) -> web.Response:
         self._same_origin(request)
-        if (request.content_length or 0) > MAX_FORM_BYTES:
-            raise web.HTTPRequestEntityTooLarge(MAX_FORM_BYTES, request.content_length or 0)
-        form = await request.post()
-        init_data = form.get("init_data")
+        init_data = (await read_form(request)).get("init_data")
         try:
-            if not isinstance(init_data, str):
+            if init_data is None:
                 raise InitDataError("no launch data")
             user = validate_init_data(init_data, self._bot_token, now=time.time())
         except InitDataError as error:
@@ -79,7 +76,7 @@ class Login:
             raise web.HTTPForbidden()
         language = await self.access.language(holder, user.language_code or None)
         response = web.Response(status=204)
-        await self.sessions.start(response, holder, language)
+        await self.sessions.start(request, response, holder, language)
         return response
 
     async def link_page(self, request: web.Request) -> web.Response:
@@ -101,7 +98,7 @@ class Login:
         if found is None or found.kind != LOGIN or not await self.access.roles(found.holder):
             return await self.link_page(request)
         response = web.Response(status=303, headers={"Location": DASHBOARD})
-        await self.sessions.start(response, found.holder, found.language)
+        await self.sessions.start(request, response, found.holder, found.language)
         return response
 
     async def logout(self, request: web.Request) -> web.Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -23,6 +24,7 @@ from fakebotapi import FakeBotApi, FakeUser
 
 from bot.services.projector import STREAMS_PER_LINK
 from bot.telegram.runtime import Runtime
+from bot.web.sessions import COOKIE, MAX_FORM_BYTES
 from web.initdata import launch_fields, sign_init_data
 
 from .test_projector import fetch
@@ -234,3 +236,56 @@ async def test_an_english_speaking_youth_workers_screen_is_in_english(
     _, html, _ = await fetch(link)
     assert '<html lang="en" dir="ltr">' in html
     assert "Raise your hand for what you would do." in html
+
+
+def cookie_of(session: aiohttp.ClientSession) -> str:
+    return next(c.value for c in session.cookie_jar if c.key == COOKIE)
+
+
+async def csrf(session: aiohttp.ClientSession, base: str) -> str:
+    async with session.get(f"{base}/dashboard") as page:
+        html = await page.text()
+    return html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+async def test_a_new_login_ends_the_browsers_earlier_session(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    base = origin(web_bot)
+    async with await logged_in(web_bot, fake_bot_api, worker) as session:
+        earlier = cookie_of(session)
+        # Telegram's launch data of the app opened again: signed a moment later.
+        launch = sign_init_data(launch_fields(worker.id, int(time.time()) - 1), fake_bot_api.token)
+        async with session.post(
+            f"{base}/app/login", data={"init_data": launch}, headers={"Origin": base}
+        ) as answer:
+            assert answer.status == 204
+        assert cookie_of(session) != earlier
+    async with (
+        aiohttp.ClientSession() as other,
+        other.get(f"{base}/dashboard", headers={"Cookie": f"{COOKIE}={earlier}"}) as page,
+    ):
+        assert page.status == 401
+
+
+async def chunks(size: int) -> AsyncIterator[bytes]:
+    yield b"csrf="
+    for _ in range(size // 1024):
+        yield b"x" * 1024
+
+
+async def test_a_chunked_form_beyond_the_limit_is_refused_unread(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    base = origin(web_bot)
+    async with await logged_in(web_bot, fake_bot_api, worker) as session:
+        async with session.post(
+            f"{base}/logout",
+            data=chunks(8 * MAX_FORM_BYTES),
+            headers={"Origin": base, "Content-Type": "application/x-www-form-urlencoded"},
+        ) as answer:
+            assert answer.status == 413
+        async with session.get(f"{base}/dashboard") as page:
+            assert page.status == 200  # the refused logout changed nothing
