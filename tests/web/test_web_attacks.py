@@ -34,18 +34,24 @@ def origin(runtime: Runtime) -> str:
     return runtime.config.http.public_url
 
 
-async def logged_in(runtime: Runtime, server: FakeBotApi, user: FakeUser) -> aiohttp.ClientSession:
-    """A browser session of this person, logged in through the Mini App."""
+def browser(runtime: Runtime) -> aiohttp.ClientSession:
     # A browser sends a Secure cookie to http://localhost too: aiohttp is told to.
     jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[origin(runtime)])
-    session = aiohttp.ClientSession(cookie_jar=jar)
-    launch = sign_init_data(launch_fields(user.id, int(time.time())), server.token)
+    return aiohttp.ClientSession(cookie_jar=jar)
+
+
+async def mini_app_login(session: aiohttp.ClientSession, base: str, launch: str) -> int:
     async with session.post(
-        f"{origin(runtime)}/app/login",
-        data={"init_data": launch},
-        headers={"Origin": origin(runtime)},
+        f"{base}/app/login", data={"init_data": launch}, headers={"Origin": base}
     ) as answer:
-        assert answer.status == 204
+        return answer.status
+
+
+async def logged_in(runtime: Runtime, server: FakeBotApi, user: FakeUser) -> aiohttp.ClientSession:
+    """A browser session of this person, logged in through the Mini App."""
+    session = browser(runtime)
+    launch = sign_init_data(launch_fields(user.id, int(time.time())), server.token)
+    assert await mini_app_login(session, origin(runtime), launch) == 204
     return session
 
 
@@ -257,10 +263,7 @@ async def test_a_new_login_ends_the_browsers_earlier_session(
         earlier = cookie_of(session)
         # Telegram's launch data of the app opened again: signed a moment later.
         launch = sign_init_data(launch_fields(worker.id, int(time.time()) - 1), fake_bot_api.token)
-        async with session.post(
-            f"{base}/app/login", data={"init_data": launch}, headers={"Origin": base}
-        ) as answer:
-            assert answer.status == 204
+        assert await mini_app_login(session, base, launch) == 204
         assert cookie_of(session) != earlier
     async with (
         aiohttp.ClientSession() as other,
@@ -289,3 +292,32 @@ async def test_a_chunked_form_beyond_the_limit_is_refused_unread(
             assert answer.status == 413
         async with session.get(f"{base}/dashboard") as page:
             assert page.status == 200  # the refused logout changed nothing
+
+
+async def test_launch_data_once_used_opens_no_second_session(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    base = origin(web_bot)
+    launch = sign_init_data(launch_fields(worker.id, int(time.time())), fake_bot_api.token)
+    async with browser(web_bot) as first:
+        assert await mini_app_login(first, base, launch) == 204
+        async with first.post(
+            f"{base}/logout", data={"csrf": await csrf(first, base)}, headers={"Origin": base}
+        ) as answer:
+            assert answer.status == 200
+    async with browser(web_bot) as replayer:  # whoever copied the launch data
+        assert await mini_app_login(replayer, base, launch) == 403
+
+
+async def test_one_launch_posted_twice_at_once_opens_one_session(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    base = origin(web_bot)
+    launch = sign_init_data(launch_fields(worker.id, int(time.time())), fake_bot_api.token)
+    async with browser(web_bot) as one, browser(web_bot) as other:
+        answers = await asyncio.gather(
+            mini_app_login(one, base, launch), mini_app_login(other, base, launch)
+        )
+    assert sorted(answers) == [204, 403]
