@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "T506": "placeholder mismatch",
     "T507": "unknown review status",
     "T508": "reviewed translation changed since its review",
+    "T511": "markup mismatch",
     # Lines that fit the player's path
     "C601": "unknown choice in a condition",
     "C602": "ambiguous choice id in a condition",

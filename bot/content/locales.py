@@ -26,6 +26,7 @@ from bot.content.translations import (
     compare,
     offered,
     read_entries,
+    same_markup,
     same_placeholders,
 )
 from bot.content.yamlsafe import read_yaml
@@ -233,7 +234,9 @@ def _read_translation(
 
     def usable(key: str, entry: Entry) -> bool:
         check_kept_as_written(key, source[key], entry, language, report)
-        return same_placeholders(key, source[key], entry, language, report)
+        return same_placeholders(key, source[key], entry, language, report) and same_markup(
+            key, source[key], entry, language, report
+        )
 
     texts, coverage = compare(language, path, source, entries, report, usable)
     problems = coverage.missing + coverage.stale

@@ -199,7 +199,9 @@ def load_translations(
             check_kept_as_written(key, sources[key], entry, language, report)
             if explained.get(key) and glossary is not None:
                 check_glossary_words(key, explained[key], entry, language, glossary, report)
-            return same_placeholders(key, sources[key], entry, language, report)
+            return same_placeholders(key, sources[key], entry, language, report) and same_markup(
+                key, sources[key], entry, language, report
+            )
 
         texts, coverage = compare(language, path, sources, entries, report, within_limits)
         result.texts[language] = texts
@@ -245,6 +247,27 @@ def same_placeholders(key: str, source: str, entry: Entry, language: str, report
         f"{language}: {key!r} must use the placeholders {names}, written as in the Swedish "
         f"({', '.join('{' + n + '}' for n in names) or 'none'}); the {FALLBACK_LANGUAGE} text "
         "is shown instead",
+        warning=language not in REQUIRED_LANGUAGES,
+    )
+    return False
+
+
+# A tag as Telegram's HTML and the web pages read it; the Swedish uses <b> and <i> only.
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def same_markup(key: str, source: str, entry: Entry, language: str, report: Report) -> bool:
+    """T511: the translation must use exactly the tags of the Swedish, so that a translation
+    file cannot add a link, an image or a page refresh to what the bot and its web pages
+    show (they render these texts as markup)."""
+    expected = sorted(_TAG.findall(source))
+    if sorted(_TAG.findall(entry.text)) == expected:
+        return True
+    report.add(
+        entry.where,
+        "T511",
+        f"{language}: {key!r} must use the tags of the Swedish ({' '.join(expected) or 'none'})"
+        f" and no others; the {FALLBACK_LANGUAGE} text is shown instead",
         warning=language not in REQUIRED_LANGUAGES,
     )
     return False

@@ -13,6 +13,7 @@ from bot.engine.ages import is_for
 from bot.engine.engine import Run
 from bot.engine.model import Scenario
 from bot.services import lessons as lesson_use_cases  # each links to the other
+from bot.services import projector
 from bot.services.class_questions import (
     AFTER,
     BEFORE,
@@ -132,8 +133,16 @@ class FacilitationService(StaffDesk):
             # Allowed: the youth worker knows the group; the warning says what they chose.
             warning = self._unfit_warning(scenario, record.age, language, "facilitate.unfit")
             intro = f"{warning}\n\n{intro}"
+        # The room may follow on the classroom's screen; a mentor gets the link here too.
+        screen = Button(
+            self.t(language, "class.projector_button"),
+            action(projector.ProjectorService.open, class_id),
+        )
         return Outcome(
-            [Message(intro), self._count_prompt(scenario, run, language, heading=True)],
+            [
+                Message(intro, column(screen)),
+                self._count_prompt(scenario, run, language, heading=True),
+            ],
             close_buttons=True,
         )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.content.catalog import Catalog
-from bot.engine.ages import joins_itself
+from bot.engine.ages import AgeBand, joins_itself
 from bot.engine.engine import Run
 from bot.engine.model import Scenario, Step
 from bot.services import class_results
@@ -71,7 +71,7 @@ class ProjectorPage:
     progress: tuple[str, ...] = ()
     join: JoinPanel | None = None
     note: str = ""  # what the room waits for
-    footnote: str = ""  # how the numbers are protected
+    hidden_note: str = ""  # what "hidden" means, beside a step with hidden counts
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,10 @@ class ProjectorService(StaffDesk):
         if not self.public_url:
             return Outcome.say(self.t(language, "projector.web_off"))
         lesson = await self.lessons.open_lesson_of_class(record.id)
-        if lesson is None or not await self._may_show(person, record, lesson):
+        if lesson is None:
             return Outcome.say(self.t(language, "projector.no_lesson", name=escape(record.name)))
+        if not await self._may_show(person, record, lesson):
+            return Outcome.say(self.t(language, "projector.not_yours"))
         token, digest = new_token(self._key, PROJECTOR)
         page_language = self.presenter.locales.for_everyone(language)
         await self.web.save_token(
@@ -123,6 +125,9 @@ class ProjectorService(StaffDesk):
         )
         stop = Button(self.t(language, "projector.stop"), action(self.stop, str(lesson.id)))
         text = self.t(language, "projector.link", link=f"{self.public_url}/p/{token}")
+        if lesson.mode == PHONES and record.age.ages.max <= AgeBand.UP_TO_15.ages.max:
+            # Nothing is saved for them: the screen would wait for answers that never come.
+            text += "\n\n" + self.t(language, "projector.young")
         return Outcome.say(text, column(stop))
 
     @button("px")
@@ -189,12 +194,11 @@ class ProjectorService(StaffDesk):
             steps,
             await self._progress_lines(record, scenario, language),
             await self._join_panel(record),
-            footnote=self.t(language, "web.release_note", k=self.settings.k),
+            hidden_note=self.t(language, "web.release_note", k=self.settings.k),
         )
 
     def _released_panel(self, scenario: Scenario, step: Step, release, language: str) -> StepPanel:
         counts = self.results.shown(step, release)
-        students = self.t(language, "class.students")
         if counts is None:
             status = self.t(language, "web.too_few", k=self.settings.k)
             return StepPanel(self._heading(scenario, step, language), self._text(step, language),
@@ -214,7 +218,7 @@ class ProjectorService(StaffDesk):
         return StepPanel(
             self._heading(scenario, step, language),
             self._text(step, language),
-            self.t(language, "web.answered", n=total, source=students),
+            self.t(language, "web.answered_students", n=total),
             bars,
             discussion=self.t(language, discussion),
         )
@@ -261,8 +265,9 @@ class ProjectorService(StaffDesk):
             )
             for c, n in zip(step.choices, counts, strict=True)
         )
+        answered = "web.answered_votes" if mode == GROUP else "web.answered_hands"
         status = (
-            self.t(language, "web.answered", n=total, source=self.t(language, "class.hands"))
+            self.t(language, answered, n=total)
             if shown
             else self.t(language, "web.too_few", k=self.settings.k)
         )
@@ -275,9 +280,8 @@ class ProjectorService(StaffDesk):
         staff = self.settings.admins
         progress = {p.scenario_id: p for p in await self.classes.progress(record.id, staff)}
         p = progress.get(scenario.id)
-        members = await self.classes.members(record.id, staff)
+        # Not how many joined: on the class's screen that would press the rest to join too.
         return (
-            self.t(language, "web.joined", n=self._progress(members, language)),
             self.t(
                 language,
                 "web.progress",

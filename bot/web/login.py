@@ -16,7 +16,7 @@ import time
 
 from aiohttp import web
 
-from bot.services.web_access import WebAccess
+from bot.services.web_access import LOGIN_LINK_MINUTES, WebAccess
 from bot.services.web_tokens import digest_of
 from bot.storage.keys import pseudonym
 from bot.storage.records import LOGIN
@@ -91,6 +91,7 @@ class Login:
             status=200 if found else 404,
             static=self.static,
             usable=found is not None,
+            minutes=LOGIN_LINK_MINUTES,
         )
 
     async def link_login(self, request: web.Request) -> web.Response:

@@ -101,7 +101,7 @@ async def test_a_youth_worker_creates_assigns_and_closes_a_class(
 
         _, listing = await get(session, f"{base}/dashboard/classes")
         assert "gy 2 Tumba" in listing and "gymnasiet 2 (17 år)" in listing
-        assert "<td>0 har gått med</td>" in listing
+        assert "<td>0 sparar sina svar</td>" in listing
 
         status, html = await post(
             session, f"{base}/dashboard/classes/{class_id}/close", {"csrf": csrf_of(html)}, base
@@ -118,7 +118,7 @@ async def test_a_youth_worker_creates_assigns_and_closes_a_class(
         assert "Klassen är stängd" in html and "<svg" not in html, "no QR code to join"
 
 
-async def test_a_name_without_an_age_gets_the_same_help_as_newclass(
+async def test_a_name_without_an_age_is_explained_beside_the_field(
     web_bot: Runtime, fake_bot_api: FakeBotApi
 ) -> None:
     worker = await youth_worker(fake_bot_api)
@@ -128,7 +128,7 @@ async def test_a_name_without_an_age_gets_the_same_help_as_newclass(
         status, html = await post(
             session, f"{base}/dashboard/classes", {"csrf": csrf_of(page), "name": "Tumba"}, base
         )
-        assert status == 400 and "Börja namnet med klassens årskurs eller ålder" in html
+        assert status == 400 and "Namnet börjar inte med årskurs eller ålder" in html
         assert 'value="Tumba"' in html and 'aria-invalid="true"' in html
         assert "Du har inga klasser än" in html
 
@@ -200,7 +200,7 @@ async def test_the_class_page_shows_what_the_telegram_view_shows(
         _, listing = await get(session, f"{base}/dashboard/classes")
         class_id = re.search(r'href="/dashboard/classes/(\d+)"', listing).group(1)
         _, html = await get(session, f"{base}/dashboard/classes/{class_id}")
-    assert "5 svar (elever)" in html and "5+ har börjat" in html and "5+ har gått med" in html
+    assert "5 svar (elever)" in html and "5+ har börjat" in html and "5+ sparar sina svar" in html
     table = html[html.index("5 svar (elever)") :]
     for choice in (ASK, TEACHER, JOKING):
         shown = re.search(rf"{re.escape(choice)}: (dolt|\d+) ?(\(\d+ %\))?", telegram)

@@ -22,6 +22,7 @@ async def test_a_lesson_on_phones_on_the_projector(
 ) -> None:
     worker, _ = await lesson_on_phones(fake_bot_api, "åk 9 Tumba")
     link = await projector_link(worker)
+    assert "15 eller yngre får inga svar sparade" in worker.last.text, "åk 9: nothing to show"
 
     status, html, headers = await fetch(link)
     assert status == 200

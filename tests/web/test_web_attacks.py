@@ -125,7 +125,23 @@ async def test_a_mentor_gets_no_link_to_the_students_own_answers(
     [data] = [d for row in worker.last.callback_data for d in row if d and d.startswith("pj:")]
     await mentor.click_data(data)  # the youth worker's button, replayed by their mentor
     assert "/p/" not in mentor.last.text
-    assert "Starta först en lektion" in mentor.last.text, "as if no lesson of its kind went on"
+    assert "bara till för klassens ungdomsledare" in mentor.last.text
+
+
+async def test_a_mentor_leading_in_the_room_puts_it_on_the_screen(
+    web_bot: Runtime, fake_bot_api: FakeBotApi
+) -> None:
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/newclass åk 6 Alby")
+    await worker.click("⬜ Bråk på bussen")
+    mentor = await mentor_of(fake_bot_api, worker)
+    await mentor.send("/facilitate")
+    await mentor.click("åk 6 Alby")
+    await mentor.click("Bråk på bussen")
+    await mentor.click("🖥 Projektorsida")
+    link = re.search(r"(http://\S+/p/\S+)", mentor.last.text).group(1)
+    _, html, _ = await fetch(link)
+    assert "Räck upp handen" in html and "åk 6 Alby" in html
 
 
 async def test_one_link_feeds_a_few_screens_not_a_crowd(
@@ -165,11 +181,12 @@ async def test_a_group_lesson_on_the_screen(web_bot: Runtime, fake_bot_api: Fake
     await start_lesson(worker, group)
     link = await projector_link(worker)
     _status, html, _ = await fetch(link)
-    assert "Rösta i klassens grupp i Telegram." in html and "Distrahera" not in html
+    assert "Rösta i klassens grupp i Telegram. Omröstningen är anonym" in html
+    assert "Distrahera" not in html
     await vote(group, pupils, [7, 3, 2])
     await worker.click_in(group, "⏹ Stäng omröstningen")
     _, html, _ = await fetch(link)
-    assert "12 svar (handuppräckning/omröstning)" in html
+    assert "12 har röstat" in html
     assert "7 (58 %)" in html and "Distrahera" in html
 
 

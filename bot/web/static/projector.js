@@ -16,4 +16,13 @@
     main.innerHTML = event.data;
     source.close();
   });
+  source.addEventListener("error", () => {
+    // Refused (too many screens on one link) or gone for good: say so on the screen; a
+    // dropped connection the browser retries by itself is not this.
+    if (source.readyState !== EventSource.CLOSED) return;
+    const note = document.createElement("p");
+    note.className = "note live-off";
+    note.textContent = status.dataset.stopped;
+    main.prepend(note);
+  });
 })();
