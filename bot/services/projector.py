@@ -250,6 +250,7 @@ class ProjectorService(StaffDesk):
             vote = self.t(language, "web.vote_group" if mode == GROUP else "web.vote_room")
             options = tuple(c.label.get(language) for c in step.choices)
             return StepPanel(heading, text, vote, (), options=options)
+        text = ""  # the room has read the situation: its counts and feedback need the room
         total = sum(counts)
         # Counted aloud in the room (or polled in its group): only the K threshold applies,
         # as in the youth worker's class results (bot.services.class_results).

@@ -64,6 +64,7 @@ class ProjectorPages:
             shown.language,
             status=status,
             main=Markup(self._main(shown)),  # rendered by our own templates, values escaped
+            heading=_heading(shown),
             live=not isinstance(shown, Closed),
             static=self.static,
         )
@@ -136,6 +137,13 @@ async def _first_of(*events: asyncio.Event, timeout: float) -> None:
     finally:
         for wait in waits:
             wait.cancel()
+
+
+def _heading(shown: ProjectorPage | Closed) -> str:
+    """The browser tab's name for the screen: the class, and its scenario once chosen."""
+    if isinstance(shown, Closed):
+        return ""
+    return " · ".join(part for part in (shown.title, shown.scenario) if part)
 
 
 def _gone(request: web.Request) -> bool:
