@@ -89,25 +89,31 @@ def bot_env(
 
 
 def bot_idle(runtime: Runtime) -> bool:
-    app = runtime.app
-    return app.update_queue.empty() and app.update_processor.current_concurrent_updates == 0
+    """Every update PTB queued has been handled to the end (or dropped): PTB marks each
+    done in its queue only then, also while it waits for its conversation's turn, so there
+    is no moment between taking an update and handling it when the bot looks idle."""
+    # asyncio.Queue counts these in `_unfinished_tasks`; `join()` is its only public face.
+    return runtime.app.update_queue._unfinished_tasks == 0
+
+
+@asynccontextmanager
+async def running(
+    runtime: Runtime, server: FakeBotApi, poll_timeout: float = 1
+) -> AsyncIterator[Runtime]:
+    """The bot running in this process, `server` settling by its state (`bot_idle`) rather
+    than by waiting for a quiet moment after every action."""
+    async with runtime.running(poll_timeout=poll_timeout):
+        server.idle_probe = lambda: bot_idle(runtime)
+        try:
+            yield runtime
+        finally:
+            server.idle_probe = None
 
 
 @pytest.fixture
 def bot_factory(bot_env: dict[str, str], fake_bot_api: FakeBotApi) -> BotFactory:
     """Start a bot on the test's data folder; call again for a restart on the same data."""
-
-    @asynccontextmanager
-    async def start() -> AsyncIterator[Runtime]:
-        runtime = build_bot(bot_env)
-        async with runtime.running(poll_timeout=1):
-            fake_bot_api.idle_probe = lambda: bot_idle(runtime)
-            try:
-                yield runtime
-            finally:
-                fake_bot_api.idle_probe = None
-
-    return start
+    return lambda: running(build_bot(bot_env), fake_bot_api)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
-from botharness import bot_idle, build_bot
+from botharness import build_bot, running
 from fakebotapi import FakeBotApi
 
 from .proxy import WEBHOOK_URL, nginx_in_front
@@ -21,8 +21,7 @@ async def test_an_update_through_nginx_reaches_the_bot(
            "BYSTANDER_HEALTH": "yes", "BYSTANDER_METRICS": "yes"}  # fmt: skip
     runtime = build_bot(env)
     user = fake_bot_api.user(user_id=8_880_001)
-    async with runtime.running():
-        fake_bot_api.idle_probe = lambda: bot_idle(runtime)
+    async with running(runtime, fake_bot_api):
         bot_port = runtime.http.server.port
         async with nginx_in_front(binary, tmp_path, bot_port, fake_bot_api) as (proxy, trust):
             await user.send("/start")
@@ -39,4 +38,3 @@ async def test_an_update_through_nginx_reaches_the_bot(
                 assert await status("GET", "/telegram/updates") == 403, "only POST"
                 for inside in ("/healthz", "/readyz", "/metrics"):
                     assert await status("GET", inside) == 404, f"{inside} is exposed"
-        fake_bot_api.idle_probe = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from botharness import ADMIN_ID, build_bot
+from botharness import ADMIN_ID, build_bot, running
 from fakebotapi import FakeBotApi
 
 from bot.cli.main import main
@@ -143,8 +143,7 @@ def test_bystander_invite_on_the_server_prints_a_working_link(tmp_path, monkeypa
                 "TELEGRAM_BOT_TOKEN": server.token,
                 "TELEGRAM_BASE_URL": server.base_url,
             }
-            runtime = build_bot(bot_env)
-            async with runtime.running(poll_timeout=1):
+            async with running(build_bot(bot_env), server):
                 return await action(server)
 
     async def nothing(server):

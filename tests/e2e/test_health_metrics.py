@@ -10,7 +10,7 @@ import sys
 
 import aiohttp
 import pytest
-from botharness import bot_idle, build_bot
+from botharness import build_bot, running
 from fakebotapi import FakeBotApi
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -29,11 +29,8 @@ def observed_env(bot_env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 async def observed_bot(observed_env, fake_bot_api: FakeBotApi):
-    runtime = build_bot(observed_env)
-    async with runtime.running(poll_timeout=1):
-        fake_bot_api.idle_probe = lambda: bot_idle(runtime)
+    async with running(build_bot(observed_env), fake_bot_api) as runtime:
         yield runtime
-        fake_bot_api.idle_probe = None
 
 
 async def get(runtime: Runtime, path: str) -> tuple[int, str]:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
-from botharness import ADMIN_ID, build_bot, open_scenario
+from botharness import ADMIN_ID, build_bot, open_scenario, running
 from fakebotapi import FakeBotApi, FakeUser
 
 from bot.cli.main import main
@@ -157,8 +157,7 @@ def test_the_server_report_suppresses_small_groups(bot_env, tmp_path, monkeypatc
                 "TELEGRAM_BOT_TOKEN": server.token,
                 "TELEGRAM_BASE_URL": server.base_url,
             }
-            runtime = build_bot(env)
-            async with runtime.running(poll_timeout=1):
+            async with running(build_bot(env), server):
                 await students_play(server, count)
 
     asyncio.run(seed(4))

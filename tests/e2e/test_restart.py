@@ -12,12 +12,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from botharness import BotFactory, build_bot, open_scenario, pseudonym_of
+from botharness import BotFactory, build_bot, open_scenario, pseudonym_of, running
 from fakebotapi import FakeBotApi
 
 from bot.storage.keys import load_secrets, pseudonym
 from bot.storage.sqlite.store import SqlCipherStore
-from bot.telegram.runtime import Runtime
 
 
 async def test_resume_after_a_restart_on_the_same_database(
@@ -182,8 +181,7 @@ def test_the_database_is_encrypted_and_holds_no_telegram_id(bot_env, tmp_path) -
 async def _play_once(bot_env: dict[str, str]) -> None:
     async with FakeBotApi() as server:
         env = {**bot_env, "TELEGRAM_BOT_TOKEN": server.token, "TELEGRAM_BASE_URL": server.base_url}
-        runtime: Runtime = build_bot(env)
-        async with runtime.running(poll_timeout=1):
+        async with running(build_bot(env), server):
             user = server.user(user_id=5550001)
             await user.send("/start")
             await user.click("16–17 år")

@@ -39,6 +39,7 @@ from .user import FakeUser, PollView
 DEFAULT_BOT_ID = 123456
 DEFAULT_USERNAME = "bystander_test_bot"
 MAX_UPLOAD_BYTES = 60 * 1024 * 1024  # Telegram accepts documents up to 50 MB
+BUSY_LIMIT = 6  # settling fails after this many settle timeouts even if the bot keeps calling
 
 
 @dataclass
@@ -86,11 +87,13 @@ class FakeBotApi:
         bot_username: str = DEFAULT_USERNAME,
         bot_name: str = "Bystander Test",
         quiet_period: float = 0.15,
+        probed_quiet_period: float = 0.01,
         settle_timeout: float = 10.0,
     ) -> None:
         self.token = f"{bot_id}:TEST-token-{'x' * 24}"
         self.bot_username = bot_username
         self.quiet_period = quiet_period
+        self.probed_quiet_period = probed_quiet_period
         self.settle_timeout = settle_timeout
         self.state = BotState(Profile(bot_id, bot_name, bot_username, is_bot=True))
         self.methods = BotApiMethods(self.state)
@@ -107,8 +110,11 @@ class FakeBotApi:
         self._last_activity = 0.0
         # Users' actions wait for the bot's answer; off for tests of a bot that stays silent.
         self.expect_replies = True
-        # Set by a test that runs the bot in-process: True once the bot has no update left
-        # to handle, so a busy machine's pauses are not mistaken for a quiet bot.
+        # Set by a test that can see into the bot: True once the bot has handled to the end
+        # every update it took (it must not be True while one is still being handled), so a
+        # busy machine's pauses are not mistaken for a quiet bot. Settling then trusts the
+        # bot's state and waits only `probed_quiet_period` after its last call, not the
+        # `quiet_period` a bot seen only from outside needs.
         self.idle_probe: Callable[[], bool] | None = None
         # Webhook: where posts go instead of the registered https URL's scheme and host,
         # as DNS and a TLS-terminating proxy would route them ("http://127.0.0.1:8080"),
@@ -331,39 +337,57 @@ class FakeBotApi:
     ) -> None:
         """Wait until every update was fetched and the bot made no API call for `quiet` s.
 
+        With `idle_probe` set, every update must also have been taken over by the bot (the
+        webhook answered 2xx, or a later getUpdates confirmed it) and handled to the end, as
+        the probe says; `quiet` is then `probed_quiet_period` unless given.
+
         With `expect_reply`, also wait for the bot's first call after the latest delivery, so
         a slow handler (one that works before it answers) is not mistaken for a quiet bot.
+
+        `timeout` (default `settle_timeout`) is how long the bot may go without an API call
+        while it is not settled: a bot pacing its messages to Telegram's limit (20 a minute in
+        a group) is making progress. However busy, it must settle within BUSY_LIMIT times that.
         """
         loop = asyncio.get_running_loop()
-        quiet = self.quiet_period if quiet is None else quiet
-        deadline = loop.time() + (self.settle_timeout if timeout is None else timeout)
+        if quiet is None:
+            quiet = self.quiet_period if self.idle_probe is None else self.probed_quiet_period
+        timeout = self.settle_timeout if timeout is None else timeout
+        started = loop.time()
         while not self._is_settled(quiet) or (
             expect_reply and self._last_activity < self.state.updates.last_delivery
         ):
-            if loop.time() >= deadline:
-                raise AssertionError(self._unsettled_report(timeout or self.settle_timeout))
-            await asyncio.sleep(0.01)
+            now = loop.time()
+            if now >= max(started, self._last_activity) + timeout:
+                raise AssertionError(self._unsettled_report(f"no API call for {timeout} s"))
+            if now >= started + BUSY_LIMIT * timeout:
+                raise AssertionError(self._unsettled_report(f"busy for {now - started:.0f} s"))
+            await asyncio.sleep(0.005)
 
     def _is_settled(self, quiet: float) -> bool:
         last = max(self._last_activity, self.state.updates.last_delivery)
         idle = asyncio.get_running_loop().time() - last
-        bot_idle = self.idle_probe is None or self.idle_probe()
+        updates = self.state.updates
         return (
-            not self.state.updates.undelivered()
+            not updates.undelivered()
             and not self._in_flight
             and idle >= quiet
-            and bot_idle
+            and (self.idle_probe is None or (not updates.pending and self.idle_probe()))
         )
 
-    def _unsettled_report(self, timeout: float) -> str:
+    def _unsettled_report(self, why: str) -> str:
         problems = []
         if waiting := [u.update_id for u in self.state.updates.undelivered()]:
             problems.append(f"updates {waiting} never fetched (is the Application polling?)")
         if self._in_flight:
             problems.append(f"{self._in_flight} API call(s) still running")
+        if self.idle_probe is not None:
+            if unconfirmed := [u.update_id for u in self.state.updates.pending if u.delivered]:
+                problems.append(f"updates {unconfirmed} fetched but not confirmed by the bot")
+            if not self.idle_probe():
+                problems.append("the bot is still handling an update")
         recent = [r.method for r in self.requests if r.method != "getUpdates"][-5:]
         problems.append(f"latest API calls: {recent}")
-        return f"bot did not settle within {timeout} s: " + "; ".join(problems)
+        return f"bot did not settle ({why}): " + "; ".join(problems)
 
     # --- HTTP --------------------------------------------------------------------------------
 
