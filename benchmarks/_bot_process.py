@@ -2,9 +2,11 @@
 
     python benchmarks/_bot_process.py --kind real|real-nolimit|bare --base-url URL
         --token TOKEN --data-dir DIR [--database-url postgresql://...] [--key-dir DIR]
+        [--setting NAME=VALUE ...]
 
 Prints READY once it polls; stops on SIGTERM or SIGINT. Used by e2e_throughput.py and
-flood.py.
+flood.py
+and projector_streams.py.
 
 - real:         bot.bootstrap.build_runtime(config) exactly as `bystander run` builds it;
                 on PostgreSQL with --database-url (BYSTANDER_DATABASE_URL), and then
@@ -55,6 +57,7 @@ async def _serve_real(args: argparse.Namespace, stop: asyncio.Event) -> None:
     }
     if args.database_url:
         env["BYSTANDER_DATABASE_URL"] = args.database_url
+    env.update(setting.split("=", 1) for setting in args.setting)
     runtime = build_runtime(load_config(env))
     if args.kind == "real-nolimit":
         runtime.app.bot._rate_limiter = None  # benchmark-only diagnostic, see module doc
@@ -98,6 +101,9 @@ def main() -> None:
     parser.add_argument("--poll-timeout", type=float, default=10)
     parser.add_argument("--database-url", help="PostgreSQL instead of SQLCipher (real kinds)")
     parser.add_argument("--key-dir", help="the secrets' folder (default: in --data-dir)")
+    parser.add_argument(
+        "--setting", action="append", default=[], help="NAME=VALUE, more configuration"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="bot: %(levelname)s %(name)s: %(message)s")
     # The real bot runs on the loop `bystander run` uses; the bare bot on asyncio's default.

@@ -22,12 +22,20 @@ BOT_PROCESS = Path(__file__).with_name("_bot_process.py")
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    kind: str, base_url: str, token: str, *, stop_timeout: float, options: Sequence[str] = ()
+    kind: str,
+    base_url: str,
+    token: str,
+    *,
+    stop_timeout: float,
+    options: Sequence[str] = (),
+    workdir: Path | None = None,
 ) -> AsyncIterator[tuple[asyncio.subprocess.Process, Path]]:
     """The bot (`kind`: real or bare; more `options` for _bot_process.py) started in its
     own process and ready; then stopped with SIGTERM (killed after `stop_timeout` s) and its
-    folder removed. Yields the process and its log file."""
-    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
+    folder removed. `workdir`: a folder already seeded (data/ and keys/), kept for its
+    owner. Yields the process and its log file."""
+    owned = workdir is None
+    workdir = workdir or Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
     log_path = workdir / "bot.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
@@ -50,7 +58,8 @@ async def bot_process(
             except TimeoutError:
                 process.kill()
                 await process.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if owned:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def machine() -> str:

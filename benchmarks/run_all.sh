@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every benchmark in turn with modest defaults (about 20 minutes on 2 cores).
+# Run every benchmark in turn with modest defaults (about 22 minutes on 2 cores).
 # PostgreSQL's programs must be installed (apt-get install postgresql) for the pg variants.
 # Usage: bash benchmarks/run_all.sh [python]   (default: python3, or $PYTHON)
 set -euo pipefail
@@ -23,6 +23,9 @@ echo "== bystander report over a million choices =="
 echo
 echo "== bystander report on PostgreSQL over ten million choices =="
 "$PY" benchmarks/report_scale.py --backend postgres --choices 10000000
+echo
+echo "== the projector page's live streams: server CPU per open screen =="
+"$PY" benchmarks/projector_streams.py --streams 1,4,20,80 --seconds 20
 echo
 echo "== how long the questionnaire takes =="
 "$PY" benchmarks/questionnaire_minutes.py

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -128,8 +129,11 @@ def _event(name: str, data: str) -> bytes:
     return f"event: {name}\n{lines}\n".encode()
 
 
+@functools.lru_cache(maxsize=256)
 def qr_svg(link: str) -> Markup:
-    """The join link's QR code as inline SVG: crisp at any size, no image request."""
+    """The join link's QR code as inline SVG: crisp at any size, no image request. Kept
+    once drawn: a class's link never changes, and drawing it was most of what a live
+    screen cost each second (benchmarks/projector_streams.py)."""
     qr = segno.make_qr(link, error="q", boost_error=False)
     svg = qr.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True)
     return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))

@@ -7,7 +7,7 @@ import socket
 from collections.abc import AsyncIterator
 
 import pytest
-from botharness import bot_idle, build_bot
+from botharness import build_bot, running
 from fakebotapi import FakeBotApi
 
 from bot.telegram.runtime import Runtime
@@ -31,14 +31,5 @@ def web_env(bot_env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 async def web_bot(web_env: dict[str, str], fake_bot_api: FakeBotApi) -> AsyncIterator[Runtime]:
-    runtime = build_bot(web_env)
-    async with runtime.running(poll_timeout=1):
-        fake_bot_api.idle_probe = lambda: bot_idle(runtime)
-        try:
-            yield runtime
-        finally:
-            fake_bot_api.idle_probe = None
-
-
-def public_url(runtime: Runtime) -> str:
-    return runtime.config.http.public_url
+    async with running(build_bot(web_env), fake_bot_api) as runtime:
+        yield runtime

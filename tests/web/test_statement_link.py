@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from botharness import bot_idle, build_bot
+from botharness import build_bot, running
 from fakebotapi import FakeBotApi
 
 from bot.config import ConfigError, load_config
@@ -18,8 +18,7 @@ async def test_each_page_links_to_the_statement(
     web_env: dict[str, str], fake_bot_api: FakeBotApi
 ) -> None:
     runtime = build_bot({**web_env, "BYSTANDER_ACCESSIBILITY_URL": STATEMENT})
-    async with runtime.running(poll_timeout=1):
-        fake_bot_api.idle_probe = lambda: bot_idle(runtime)
+    async with running(runtime, fake_bot_api):
         base = web_env["BYSTANDER_PUBLIC_URL"]
         for path in ("/app", "/dashboard", "/p/unknown", "/login/unknown"):
             _, html, _ = await fetch(base + path)

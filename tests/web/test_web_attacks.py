@@ -9,7 +9,7 @@ import time
 
 import aiohttp
 import pytest
-from botharness import ADMIN_ID, build_bot
+from botharness import ADMIN_ID, build_bot, running
 from e2e.classroom import (
     lesson_in_the_room,
     lesson_on_phones,
@@ -195,7 +195,7 @@ async def test_without_a_public_address_staff_are_told_why(
     bot_env: dict[str, str], fake_bot_api: FakeBotApi, command: str
 ) -> None:
     runtime = build_bot(bot_env)
-    async with runtime.running(poll_timeout=1):
+    async with running(runtime, fake_bot_api):
         worker = await youth_worker(fake_bot_api)
         await worker.send("/newclass gy 2 Tumba")
         await worker.send(command)
