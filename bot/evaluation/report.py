@@ -199,7 +199,8 @@ def protect_release(
     and for the runs played outside any class (UNCLASSED, never shown, but derivable as
     everybody minus the classes, so protected like the rest). Every sum a reader of any
     of these reports can form is in one ledger: each report's own sums, everybody = the
-    classes + the rest, a class's row in everybody's class table = that class's totals.
+    classes + the rest, a class's row in everybody's class table = that class's totals;
+    and each class's count gates everybody's, whose part it is.
     """
     ledger = _Ledger(k)
     _build_scopes(ledger, period, scopes, catalog, k)
@@ -218,7 +219,11 @@ def _build_scopes(
         builders[scope].drafts()
     for key in [key for key in ledger.values if key[1] == ALL]:
         parts = [(period, scope, *key[2:]) for scope in scopes if scope != ALL]
-        ledger.relate([key, *(part for part in parts if part in ledger.values)])
+        parts = [part for part in parts if part in ledger.values]
+        ledger.relate([key, *parts])
+        # Shown parts bound everybody's hidden count from below, and a sum whose other
+        # hidden terms are zeros bounds it from above by its value: both would pin it.
+        ledger.gate(key, parts)
     everybody = builders.get(ALL)
     for scope, builder in builders.items():
         if everybody is None or not scope.startswith(CLASS_SCOPE):

@@ -31,7 +31,7 @@ from bot.services.web_tokens import digest_of, new_token
 from bot.storage.ports import LessonStore, StaffStore, WebStore
 from bot.storage.records import GROUP, PHONES, PROJECTOR, ClassRecord, Lesson, WebToken
 
-STREAMS_PER_LINK = 4  # browsers showing one link at once: a classroom needs one or two
+STREAMS_PER_LINK = 4  # browsers showing one link at once (a new one ends the oldest)
 
 
 @dataclass(frozen=True)

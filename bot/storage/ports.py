@@ -532,6 +532,11 @@ class WebStore(Protocol):
         """A one-time token: returned and deleted in one atomic step; a second take gets None,
         also when two processes take it at once. An expired token is deleted, not returned."""
 
+    async def first_use(self, digest: bytes, token: WebToken) -> bool:
+        """Keep the token unless one is kept under this digest: True if it was not, so the
+        first of two uses at once (two processes too) gets True, the second False. Forgets
+        every expired token."""
+
     async def delete_token(self, digest: bytes) -> None: ...
 
     async def revoke_lesson_links(self, lesson_id: int) -> int:

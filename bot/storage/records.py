@@ -367,7 +367,8 @@ class ExportFacts:
 
 
 PROJECTOR, LOGIN, SESSION = "projector", "login", "session"  # WebToken kinds
-WEB_TOKEN_KINDS = (PROJECTOR, LOGIN, SESSION)
+LAUNCH = "launch"  # a used Mini App launch, kept until it is too old to pass again
+WEB_TOKEN_KINDS = (PROJECTOR, LOGIN, SESSION, LAUNCH)
 DIGEST_BYTES = 32  # a web token is kept only as the SHA-256 digest of its secret
 
 
@@ -375,7 +376,7 @@ DIGEST_BYTES = 32  # a web token is kept only as the SHA-256 digest of its secre
 class WebToken:
     """A link or session of the web pages (issue 18), kept under the digest of its secret."""
 
-    kind: str  # PROJECTOR | LOGIN | SESSION
+    kind: str  # PROJECTOR | LOGIN | SESSION | LAUNCH
     holder: str  # pseudonym of the staff member it was made for (checked again on every use)
     expires_at: datetime  # aware UTC
     lesson_id: int | None = None  # PROJECTOR: the lesson it shows

@@ -2,8 +2,9 @@
 
 - Inside Telegram: /dashboard's Mini App button opens `/app`. Telegram puts its signed
   launch data in the page's URL fragment; the page's script (static/miniapp.js) posts it
-  to `/app/login`, which checks Telegram's signature and age (bot.web.telegram_auth) and
-  starts a session. No script of Telegram's is loaded.
+  to `/app/login`, which checks Telegram's signature and age (bot.web.telegram_auth),
+  refuses a launch used before (a copy of it after logout too) and starts a session. No
+  script of Telegram's is loaded.
 - In a browser: /dashboard's one-time link `/login/{token}` shows a page whose button
   posts back to the same address; only that post uses the link up, so a link preview or
   a prefetch cannot spend it.
@@ -11,19 +12,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
 from bot.services.web_access import LOGIN_LINK_MINUTES, WebAccess
 from bot.services.web_tokens import digest_of
 from bot.storage.keys import pseudonym
-from bot.storage.records import LOGIN
+from bot.storage.records import LAUNCH, LOGIN, WebToken
 from bot.web.pages import Pages
-from bot.web.sessions import MAX_FORM_BYTES, Sessions
+from bot.web.sessions import Sessions, read_form
 from bot.web.static_files import StaticFiles
-from bot.web.telegram_auth import InitDataError, validate_init_data
+from bot.web.telegram_auth import (
+    FUTURE_SKEW_S,
+    MAX_AGE_S,
+    InitDataError,
+    validate_init_data,
+)
 
 log = logging.getLogger("bystander")
 
@@ -63,24 +71,32 @@ class Login:
 
     async def mini_app_login(self, request: web.Request) -> web.Response:
         self._same_origin(request)
-        if (request.content_length or 0) > MAX_FORM_BYTES:
-            raise web.HTTPRequestEntityTooLarge(MAX_FORM_BYTES, request.content_length or 0)
-        form = await request.post()
-        init_data = form.get("init_data")
+        init_data = (await read_form(request)).get("init_data")
         try:
-            if not isinstance(init_data, str):
+            if init_data is None:
                 raise InitDataError("no launch data")
             user = validate_init_data(init_data, self._bot_token, now=time.time())
         except InitDataError as error:
             log.info("web: Mini App launch data refused (%s)", error)
             raise web.HTTPForbidden() from None
         holder = pseudonym(self._secret, user.id)
+        if not await self._first_use(init_data, holder):
+            log.info("web: Mini App launch data refused (used before)")
+            raise web.HTTPForbidden()
         if not await self.access.roles(holder):
             raise web.HTTPForbidden()
         language = await self.access.language(holder, user.language_code or None)
         response = web.Response(status=204)
-        await self.sessions.start(response, holder, language)
+        await self.sessions.start(request, response, holder, language)
         return response
+
+    async def _first_use(self, init_data: str, holder: str) -> bool:
+        """Whether this launch opens its first session: a copy of it (after logout too) opens
+        none. It is remembered until it is too old to pass the age check anyway."""
+        digest = hashlib.sha256(b"launch\0" + init_data.encode()).digest()
+        # Dated up to FUTURE_SKEW_S ahead, it passes the age check that much longer.
+        expires = datetime.now(UTC) + timedelta(seconds=MAX_AGE_S + FUTURE_SKEW_S)
+        return await self.sessions.store.first_use(digest, WebToken(LAUNCH, holder, expires))
 
     async def link_page(self, request: web.Request) -> web.Response:
         found = await self._login_token(request)
@@ -101,7 +117,7 @@ class Login:
         if found is None or found.kind != LOGIN or not await self.access.roles(found.holder):
             return await self.link_page(request)
         response = web.Response(status=303, headers={"Location": DASHBOARD})
-        await self.sessions.start(response, found.holder, found.language)
+        await self.sessions.start(request, response, found.holder, found.language)
         return response
 
     async def logout(self, request: web.Request) -> web.Response:

@@ -5,6 +5,8 @@ script (static/projector.js) listens to `/p/{token}/events`, server-sent events 
 the page's main part, rendered again whenever what it shows changes. Each stream asks the
 service again every few seconds, so a stopped link or an ended lesson closes it, and a
 lesson played through another worker's process shows here too (the database is shared).
+A link streams to a few screens at once; a new one ends the oldest, so the classroom's
+screen reconnecting always gets in, however many streams a leaked link has opened.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections import Counter
+from collections import deque
 from dataclasses import dataclass
 
 import segno
@@ -48,7 +50,7 @@ class ProjectorPages:
         self.static = static
         self.settings = settings
         self._stopping = stopping  # set when the server shuts down: every stream ends
-        self._streams: Counter[str] = Counter()
+        self._streams: dict[str, deque[asyncio.Event]] = {}  # per link, oldest first
 
     def add_routes(self, add) -> None:
         add("GET", "/p/{token}", self.page)
@@ -68,17 +70,22 @@ class ProjectorPages:
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
-        if self._streams[token] >= STREAMS_PER_LINK:
-            raise web.HTTPTooManyRequests()
-        self._streams[token] += 1
+        streams = self._streams.setdefault(token, deque())
+        if len(streams) >= STREAMS_PER_LINK:
+            streams.popleft().set()  # the oldest stream ends within a check
+        replaced = asyncio.Event()
+        streams.append(replaced)
         try:
-            return await self._stream(request, token)
+            return await self._stream(request, token, replaced)
         finally:
-            self._streams[token] -= 1
-            if not self._streams[token]:
+            if replaced in streams:
+                streams.remove(replaced)
+            if not streams and self._streams.get(token) is streams:
                 del self._streams[token]
 
-    async def _stream(self, request: web.Request, token: str) -> web.StreamResponse:
+    async def _stream(
+        self, request: web.Request, token: str, replaced: asyncio.Event
+    ) -> web.StreamResponse:
         response = web.StreamResponse(
             headers={
                 **HEADERS,
@@ -92,6 +99,9 @@ class ProjectorPages:
         quiet = 0.0
         with contextlib.suppress(ConnectionResetError):
             while not self._stopping.is_set() and not _gone(request):
+                if replaced.is_set():  # its page stops quietly and says why
+                    await response.write(_event("replaced", ""))
+                    break
                 try:
                     shown = await self.service.page(token)
                 except Exception as error:  # the database away: the browser reconnects later
@@ -107,8 +117,7 @@ class ProjectorPages:
                 elif quiet >= self.settings.keep_alive_s:
                     await response.write(b": still here\n\n")
                     quiet = 0.0
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), self.settings.check_s)
+                await _first_of(self._stopping, replaced, timeout=self.settings.check_s)
                 quiet += self.settings.check_s
         return response
 
@@ -117,6 +126,16 @@ class ProjectorPages:
             return self.pages.render("projector_closed.html", shown.language, key=shown.key)
         qr = qr_svg(shown.join.link) if shown.join else None
         return self.pages.render("projector_main.html", shown.language, page=shown, qr=qr)
+
+
+async def _first_of(*events: asyncio.Event, timeout: float) -> None:
+    """Until one of the events is set, or the timeout."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 def _gone(request: web.Request) -> bool:

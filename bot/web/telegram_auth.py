@@ -19,6 +19,9 @@ from urllib.parse import parse_qsl
 
 MAX_INIT_DATA_CHARS = 4096  # real launch data is well under 1 KiB; parse nothing larger
 FUTURE_SKEW_S = 60  # a clock a little ahead of ours is tolerated, no more
+# Telegram signs the launch data as the app opens and the page posts it at once: minutes
+# are plenty, and fewer leave less time to use a copy taken before the page posted it.
+MAX_AGE_S = 5 * 60
 _HASH = re.compile(r"[0-9a-f]{64}")
 _UNIX_TIME = re.compile(r"[0-9]{1,12}")
 
@@ -36,7 +39,7 @@ class InitDataError(ValueError):
 
 
 def validate_init_data(
-    init_data: str, bot_token: str, *, now: float, max_age_s: int = 600
+    init_data: str, bot_token: str, *, now: float, max_age_s: int = MAX_AGE_S
 ) -> MiniAppUser:
     """The user of launch data Telegram signed for this bot at most max_age_s ago.
 

@@ -4,12 +4,15 @@ when the link is stopped or the lesson ends; accessible at projector and phone s
 
 from __future__ import annotations
 
+import asyncio
 import re
 
+import aiohttp
 from e2e.classroom import lesson_in_the_room, lesson_on_phones, projector_link
 from fakebotapi import FakeBotApi, FakeUser
 from playwright.async_api import Browser, Page, expect
 
+from bot.services.projector import STREAMS_PER_LINK
 from bot.telegram.runtime import Runtime
 
 from .conftest import check_accessibility, new_page, save_screenshot
@@ -134,3 +137,30 @@ async def test_in_the_room_the_screen_shows_the_step_then_the_hands(
         re.compile("Visas när minst 5 har svarat"), timeout=LIVE_S
     )
     await expect(page.locator(".bars .count").first).to_have_text("dolt")
+
+
+async def test_a_screen_taken_over_by_other_streams_says_so_and_a_reload_wins(
+    web_bot: Runtime, fake_bot_api: FakeBotApi, browser: Browser
+) -> None:
+    worker, _ = await lesson_on_phones(fake_bot_api)
+    link = await projector_link(worker)
+    screen = await new_page(browser, "projector")
+    async with screen.expect_response("**/events"):
+        await screen.goto(link)
+    async with aiohttp.ClientSession() as student:  # the link leaked: streams from elsewhere
+        streams = [await student.get(f"{link}/events") for _ in range(STREAMS_PER_LINK)]
+        try:
+            for stream in streams:
+                await stream.content.readuntil(b"\n\n")
+            note = screen.locator(".live-off")
+            await expect(note).to_have_text(re.compile("^Sidan visas nu på en annan skärm"))
+            await check_accessibility(screen)
+
+            async with screen.expect_response("**/events"):
+                await screen.reload()
+            await expect(note).to_have_count(0)
+            ended = await asyncio.wait_for(streams[0].content.readuntil(b"\n\n"), 10)
+            assert ended.startswith(b"event: replaced\n")
+        finally:
+            for stream in streams:
+                stream.close()

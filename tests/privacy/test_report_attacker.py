@@ -16,11 +16,13 @@ chosen that too.
 from __future__ import annotations
 
 import itertools
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -301,7 +303,7 @@ def observe_change(attacker: Attacker, cells: dict, pairs: list) -> None:
         attacker.observe_ratio(at_top, pairs, centre - half, centre + half)
 
 
-def allowed(crowd: list[Person], target: Person, attribute) -> bool:
+def allowed(crowd: list[Person], target: Person, attribute, k: int) -> bool:
     """Whether a group of at least K... people around the target all share the attribute."""
     value = attribute(target)
     for group_of, month_of in itertools.product(
@@ -309,22 +311,57 @@ def allowed(crowd: list[Person], target: Person, attribute) -> bool:
         (lambda p: p.month == target.month, lambda p: True),
     ):
         around = [p for p in crowd if group_of(p) and month_of(p) and attribute(p) is not None]
-        if len(around) >= K_AT_LEAST and all(attribute(p) == value for p in around):
+        if len(around) >= k and all(attribute(p) == value for p in around):
             return True
     return False
 
 
-K_AT_LEAST = 3  # set per example below
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Random on a developer's machine, to keep finding new crowds; the same crowds in CI, so a
+# merge is never failed by a crowd its change did not touch. A failure prints the blob for
+# @reproduce_failure, and its crowd belongs in FOUND.
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+    print_blob=True,
+)
 @given(data=st.data(), k=st.sampled_from([3, 5]))
 def test_no_combination_of_reports_tells_one_answer(shipped_catalog: Catalog, data, k) -> None:
-    global K_AT_LEAST
-    K_AT_LEAST = k
-    catalog = shipped_catalog
-    crowd = data.draw(people(catalog), label="people")
+    crowd = data.draw(people(shipped_catalog), label="people")
     target = crowd[data.draw(st.integers(0, len(crowd) - 1), label="target")]
+    assert_nothing_told(shipped_catalog, crowd, target, k)
+
+
+def crowd_of(*runs: tuple[str, str, int | None, int]) -> list[Person]:
+    """People who chose alike and differ only in class, month and follow-up answer."""
+    return [
+        Person(group, month, "ask-time", False, None, follow_up)
+        for group, month, follow_up, times in runs
+        for _ in range(times)
+    ]
+
+
+# Crowds the random test once found a leak in: a class of one (or of fewer than K) whose
+# follow-up answers were everybody's minus the other class's.
+FOUND = [
+    crowd_of(("2", "2026-09", 1, 1), ("1", "2026-08", None, 1), ("1", "2026-09", 0, 6),
+             ("1", "2026-09", 1, 5)),
+    crowd_of(("1", "2026-08", None, 1), ("1", "2026-09", 2, 3), ("1", "2026-09", 5, 1),
+             ("2", "2026-09", 5, 3)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("k", [3, 5])
+@pytest.mark.parametrize("crowd", FOUND, ids=["unsure-alone", "nothing-afraid-three"])
+def test_reports_found_leaking_once_tell_nobody(shipped_catalog: Catalog, crowd, k) -> None:
+    for target in dict.fromkeys(crowd):
+        assert_nothing_told(shipped_catalog, crowd, target, k)
+
+
+def assert_nothing_told(catalog: Catalog, crowd: list[Person], target: Person, k: int) -> None:
+    """Solve every report of the crowd together: no small cell, nothing of the target's
+    beyond what a group of at least K sharing it allows."""
     attacker = Attacker()
     step = catalog.scenarios[SCENARIO].step(STEP)
     for group, month in itertools.product(("1", "2", NO_CLASS), MONTHS):
@@ -356,13 +393,13 @@ def test_no_combination_of_reports_tells_one_answer(shipped_catalog: Catalog, da
         {c.id: [("c", target.group, target.month, c.id, target.finished)] for c in step.choices}
     )
     if learned is not None:
-        assert allowed(crowd, target, lambda p: p.choice), f"the reports told {target}"
+        assert allowed(crowd, target, lambda p: p.choice, k), f"the reports told {target}"
     if target.pair:
         before = attacker.target_value(
             {b: [("p", target.group, target.month, b, a) for a in LIKERT] for b in LIKERT}
         )
         if before is not None:
-            assert allowed(crowd, target, lambda p: p.pair and p.pair[0]), (
+            assert allowed(crowd, target, lambda p: p.pair and p.pair[0], k), (
                 f"the reports told {target}'s answer before"
             )
     if target.follow_up is not None:
@@ -376,7 +413,7 @@ def test_no_combination_of_reports_tells_one_answer(shipped_catalog: Catalog, da
                      if (question, a) in follow_up_answers(i)] for a in answers}
             )  # fmt: skip
             if told is not None:
-                assert allowed(crowd, target, lambda p, q=question: answer_to(p, q)), (
+                assert allowed(crowd, target, lambda p, q=question: answer_to(p, q), k), (
                     f"the reports told {target}'s {question}"
                 )
 

@@ -18,6 +18,14 @@ class PostgresWebStore:
         self.store = store  # its `moment()` is "now" for expiry
 
     async def save_token(self, digest: bytes, token: WebToken) -> None:
+        await self._insert("", digest, token)
+
+    async def first_use(self, digest: bytes, token: WebToken) -> bool:
+        """ON CONFLICT DO NOTHING: of two at once (two workers too), the second waits for the
+        first's uncommitted row and then inserts nothing."""
+        return await self._insert(" ON CONFLICT (digest) DO NOTHING", digest, token) == 1
+
+    async def _insert(self, on_conflict: str, digest: bytes, token: WebToken) -> int:
         check_digest(digest)
         values = {
             "digest": digest, "kind": token.kind, "holder": token.holder,
@@ -26,12 +34,13 @@ class PostgresWebStore:
         }  # fmt: skip
         async with self.store.transaction() as db:
             await db.execute("DELETE FROM web_tokens WHERE expires_at <= %(now)s", values)
-            await db.execute(
+            cursor = await db.execute(
                 "INSERT INTO web_tokens (digest, kind, holder, lesson_id, language, expires_at)"
                 " VALUES (%(digest)s, %(kind)s, %(holder)s, %(lesson)s, %(language)s,"
-                " date_trunc('second', %(expires_at)s::timestamptz))",
+                f" date_trunc('second', %(expires_at)s::timestamptz)){on_conflict}",
                 values,
             )
+            return cursor.rowcount
 
     async def token(self, digest: bytes) -> WebToken | None:
         row = await self.store.fetch_one(

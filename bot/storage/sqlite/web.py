@@ -22,6 +22,13 @@ class SqlCipherWebStore:
         return datetime.fromisoformat(self.store.moment())
 
     async def save_token(self, digest: bytes, token: WebToken) -> None:
+        await self._insert("INSERT", digest, token)
+
+    async def first_use(self, digest: bytes, token: WebToken) -> bool:
+        """INSERT OR IGNORE in SQLite's one write at a time: the second of two finds the row."""
+        return await self._insert("INSERT OR IGNORE", digest, token) == 1
+
+    async def _insert(self, insert: str, digest: bytes, token: WebToken) -> int:
         check_digest(digest)
         values = {
             "digest": digest, "kind": token.kind, "holder": token.holder,
@@ -30,11 +37,12 @@ class SqlCipherWebStore:
         }  # fmt: skip
         async with self.store.session() as db, transaction(db):
             await db.execute("DELETE FROM web_tokens WHERE expires_at <= :now", values)
-            await db.execute(
-                "INSERT INTO web_tokens (digest, kind, holder, lesson_id, language, expires_at)"
+            cursor = await db.execute(
+                f"{insert} INTO web_tokens (digest, kind, holder, lesson_id, language, expires_at)"
                 " VALUES (:digest, :kind, :holder, :lesson, :language, :expires_at)",
                 values,
             )
+        return cursor.rowcount
 
     async def token(self, digest: bytes) -> WebToken | None:
         async with self.store.reading() as db:

@@ -16,13 +16,18 @@
     main.innerHTML = event.data;
     source.close();
   });
-  source.addEventListener("error", () => {
-    // Refused (too many screens on one link) or gone for good: say so on the screen; a
-    // dropped connection the browser retries by itself is not this.
-    if (source.readyState !== EventSource.CLOSED) return;
+  const stop = (text) => {
+    source.close();
     const note = document.createElement("p");
     note.className = "note live-off";
-    note.textContent = status.dataset.stopped;
+    note.textContent = text;
     main.prepend(note);
+  };
+  // Another screen opened the link: the server ends the oldest of a few streams.
+  source.addEventListener("replaced", () => stop(status.dataset.replaced));
+  source.addEventListener("error", () => {
+    // Refused or gone for good: say so on the screen; a dropped connection the browser
+    // retries by itself is not this.
+    if (source.readyState === EventSource.CLOSED) stop(status.dataset.stopped);
   });
 })();

@@ -13,6 +13,7 @@ import pytest
 
 from bot.storage.ports import Storage
 from bot.storage.records import (
+    LAUNCH,
     LOGIN,
     MENTOR,
     PROJECTOR,
@@ -136,6 +137,31 @@ async def test_two_takes_at_once_get_the_token_once(
         )
 
         assert sorted(taken, key=lambda token: token is None) == [login, None]
+
+
+async def test_a_launch_is_used_once_until_it_expires(storage: Storage, clock: Clock) -> None:
+    launch = WebToken(LAUNCH, "worker", clock.now + timedelta(minutes=5))
+
+    assert await storage.web.first_use(digest("launch"), launch)
+    assert not await storage.web.first_use(digest("launch"), launch)
+    assert await storage.web.first_use(digest("another launch"), launch)
+    clock.now += timedelta(minutes=5)
+    later = WebToken(LAUNCH, "worker", clock.now + timedelta(minutes=5))
+    assert await storage.web.first_use(digest("launch"), later), "forgotten once expired"
+
+
+async def test_two_uses_of_a_launch_at_once_get_one_first(
+    storage: Storage, other_taker: Storage, clock: Clock
+) -> None:
+    for round_ in range(ROUNDS):
+        secret = digest(f"launch-{round_}")
+        launch = WebToken(LAUNCH, "worker", clock.now + timedelta(minutes=5))
+
+        first = await asyncio.gather(
+            storage.web.first_use(secret, launch), other_taker.web.first_use(secret, launch)
+        )
+
+        assert sorted(first) == [False, True]
 
 
 async def test_revoking_a_lesson_s_links_leaves_other_lessons_and_sessions(

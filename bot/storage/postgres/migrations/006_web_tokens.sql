@@ -4,7 +4,7 @@
 -- with its class); every token goes with its holder's data (erase_user).
 CREATE TABLE web_tokens (
     digest bytea PRIMARY KEY CHECK (length(digest) = 32),
-    kind text NOT NULL CHECK (kind IN ('projector', 'login', 'session')),
+    kind text NOT NULL CHECK (kind IN ('projector', 'login', 'session', 'launch')),
     holder text NOT NULL,        -- pseudonym of the staff member it was made for
     lesson_id bigint REFERENCES lessons (id) ON DELETE CASCADE,
     language text NOT NULL,      -- the page's language

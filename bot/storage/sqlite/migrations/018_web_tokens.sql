@@ -4,7 +4,7 @@
 -- its class); every token goes with its holder's data (erase_user).
 CREATE TABLE web_tokens (
     digest BLOB PRIMARY KEY CHECK (length(digest) = 32),
-    kind TEXT NOT NULL CHECK (kind IN ('projector', 'login', 'session')),
+    kind TEXT NOT NULL CHECK (kind IN ('projector', 'login', 'session', 'launch')),
     holder TEXT NOT NULL,        -- pseudonym of the staff member it was made for
     lesson_id INTEGER REFERENCES lessons (id) ON DELETE CASCADE,
     language TEXT NOT NULL,      -- the page's language
