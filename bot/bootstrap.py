@@ -404,7 +404,7 @@ def build_runtime(config: BotConfig, *, catalog: Catalog | None = None) -> Runti
 
 def _web_parts(services: Services) -> WebParts:
     from bot.services.dashboard import ClassDashboard, ReportDesk
-    from bot.web.site import WebParts  # Jinja2 and the pages load only with the web on
+    from bot.web.site import WebParts
 
     return WebParts(
         services.projector,

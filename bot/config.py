@@ -554,19 +554,34 @@ def _http_config(values: Mapping[str, str]) -> HttpConfig:
 
 
 def _public_url(values: Mapping[str, str]) -> str:
-    """The web pages' origin, without a trailing slash. https only, except on this machine
-    (a local trial, the tests): session cookies are sent only over TLS elsewhere."""
+    """The web pages' origin as a browser writes it in its Origin header (which every form
+    and login is checked against): lowercase, no default port, no path. https only, except
+    on this machine (a local trial, the tests): session cookies need TLS elsewhere."""
     url = setting(values, "BYSTANDER_PUBLIC_URL").rstrip("/")
     if not url:
         return ""
     parts = urlsplit(url)
-    local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
-    if (parts.scheme != "https" and not local) or not parts.hostname or parts.path or parts.query:
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    host = (parts.hostname or "").lower()
+    local = parts.scheme == "http" and host in ("localhost", "127.0.0.1")
+    if (
+        (parts.scheme != "https" and not local)
+        or not host
+        or port == -1
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
         raise ConfigError(
             "BYSTANDER_PUBLIC_URL must be the https:// address the web pages are reached at, "
             f"without a path (http:// only for localhost), not {url!r}"
         )
-    return url
+    default = {"https": 443, "http": 80}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
 
 
 def _accessibility_url(values: Mapping[str, str]) -> str:

@@ -24,6 +24,7 @@ from bot.services.web_tokens import digest_of
 from bot.storage.keys import pseudonym
 from bot.storage.records import LAUNCH, LOGIN, WebToken
 from bot.web.pages import Pages
+from bot.web.security import same_origin
 from bot.web.sessions import Sessions, read_form
 from bot.web.static_files import StaticFiles
 from bot.web.telegram_auth import (
@@ -70,7 +71,7 @@ class Login:
         return self.pages.response("mini_app.html", language, static=self.static)
 
     async def mini_app_login(self, request: web.Request) -> web.Response:
-        self._same_origin(request)
+        same_origin(request, self.sessions.public_url)
         init_data = (await read_form(request)).get("init_data")
         try:
             if init_data is None:
@@ -111,7 +112,7 @@ class Login:
         )
 
     async def link_login(self, request: web.Request) -> web.Response:
-        self._same_origin(request)
+        same_origin(request, self.sessions.public_url)
         digest = digest_of(self._key, LOGIN, request.match_info["token"])
         found = await self.sessions.store.take_token(digest) if digest else None
         if found is None or found.kind != LOGIN or not await self.access.roles(found.holder):
@@ -134,8 +135,3 @@ class Login:
         digest = digest_of(self._key, LOGIN, request.match_info["token"])
         found = await self.sessions.store.token(digest) if digest else None
         return found if found is not None and found.kind == LOGIN else None
-
-    def _same_origin(self, request: web.Request) -> None:
-        """A login posted from another site is refused (login cross-site request forgery)."""
-        if request.headers.get("Origin") != self.sessions.public_url:
-            raise web.HTTPForbidden()

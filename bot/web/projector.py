@@ -12,7 +12,6 @@ screen reconnecting always gets in, however many streams a leaked link has opene
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 from collections import deque
@@ -28,6 +27,7 @@ from bot.web.security import HEADERS
 from bot.web.static_files import StaticFiles
 
 log = logging.getLogger("bystander")
+RETRY_MS = 15_000
 
 
 @dataclass(frozen=True)
@@ -96,31 +96,41 @@ class ProjectorPages:
             }
         )
         await response.prepare(request)
+        try:
+            await self._events(request, response, token, replaced)
+        except ConnectionResetError:
+            pass  # the browser went away
+        except Exception as error:  # never an error page inside an open stream
+            log.warning("projector stream ended: %s", type(error).__name__)
+        return response
+
+    async def _events(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        token: str,
+        replaced: asyncio.Event,
+    ) -> None:
+        """An event whenever what the page shows changes, until it closes."""
         last = ""
         quiet = 0.0
-        with contextlib.suppress(ConnectionResetError):
-            while not self._stopping.is_set() and not _gone(request):
-                if replaced.is_set():  # its page stops quietly and says why
-                    await response.write(_event("replaced", ""))
-                    break
-                try:
-                    shown = await self.service.page(token)
-                except Exception as error:  # the database away: the browser reconnects later
-                    log.warning("projector stream ended: %s", type(error).__name__)
-                    break
-                main = self._main(shown)
-                if isinstance(shown, Closed):
-                    await response.write(_event("closed", main))
-                    break
-                if main != last:
-                    await response.write(_event("update", main))
-                    last, quiet = main, 0.0
-                elif quiet >= self.settings.keep_alive_s:
-                    await response.write(b": still here\n\n")
-                    quiet = 0.0
-                await _first_of(self._stopping, replaced, timeout=self.settings.check_s)
-                quiet += self.settings.check_s
-        return response
+        while not self._stopping.is_set() and not _gone(request):
+            if replaced.is_set():  # its page stops quietly and says why
+                await response.write(_event("replaced", ""))
+                return
+            shown = await self.service.page(token)
+            main = self._main(shown)
+            if isinstance(shown, Closed):
+                await response.write(_event("closed", main))
+                return
+            if main != last:
+                await response.write(_event("update", main, first=not last))
+                last, quiet = main, 0.0
+            elif quiet >= self.settings.keep_alive_s:
+                await response.write(b": still here\n\n")
+                quiet = 0.0
+            await _first_of(self._stopping, replaced, timeout=self.settings.check_s)
+            quiet += self.settings.check_s
 
     def _main(self, shown: ProjectorPage | Closed) -> str:
         if isinstance(shown, Closed):
@@ -151,9 +161,12 @@ def _gone(request: web.Request) -> bool:
     return request.transport is None or request.transport.is_closing()
 
 
-def _event(name: str, data: str) -> bytes:
+def _event(name: str, data: str, *, first: bool = False) -> bytes:
     lines = "".join(f"data: {line}\n" for line in data.splitlines() or [""])
-    return f"event: {name}\n{lines}\n".encode()
+    # With the first event: a browser that loses the stream (a database away, a restart)
+    # tries again after 15 s, so a room full of screens does not flood the server's log.
+    retry = f"retry: {RETRY_MS}\n" if first else ""
+    return f"event: {name}\n{lines}{retry}\n".encode()
 
 
 @functools.lru_cache(maxsize=256)

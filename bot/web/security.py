@@ -40,3 +40,11 @@ async def secure_headers(request: web.Request, handler) -> web.StreamResponse:
         if not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def same_origin(request: web.Request, public_url: str) -> None:
+    """403 unless a post comes from the pages' own origin: a form or a login posted from
+    another site (cross-site request forgery, login CSRF). Every browser the pages support
+    sends Origin with a post; a post without it is refused too."""
+    if request.headers.get("Origin") != public_url:
+        raise web.HTTPForbidden()

@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.services.web_tokens import csrf_ok, csrf_token, digest_of, new_token
 from bot.storage.ports import WebStore
 from bot.storage.records import SESSION, WebToken
+from bot.web.security import same_origin
 
 COOKIE = "__Host-bystander"
 SESSION_HOURS = 8  # a working day; the dashboard logs out after it
@@ -81,9 +82,7 @@ class Sessions:
 
     async def form(self, request: web.Request, session: StaffSession) -> dict[str, str]:
         """A posted form of this session, or 403: from this origin, with its CSRF field."""
-        origin = request.headers.get("Origin")
-        if origin is not None and origin != self.public_url:
-            raise web.HTTPForbidden()
+        same_origin(request, self.public_url)
         fields = await read_form(request)
         if not csrf_ok(self._key, session.token, fields.get("csrf", "")):
             raise web.HTTPForbidden()

@@ -29,9 +29,9 @@ class WebParts:
 
     projector: ProjectorService
     access: WebAccess
-    token_key: bytes
-    pseudonym_secret: bytes
-    bot_token: str
+    token_key: bytes = field(repr=False)
+    pseudonym_secret: bytes = field(repr=False)
+    bot_token: str = field(repr=False)
     public_url: str
     class_desk: ClassDashboard
     report_desk: ReportDesk

@@ -28,3 +28,40 @@ async def test_each_page_links_to_the_statement(
 def test_a_statement_address_must_be_a_web_page(web_env: dict[str, str]) -> None:
     with pytest.raises(ConfigError, match="BYSTANDER_ACCESSIBILITY_URL"):
         load_config({**web_env, "BYSTANDER_ACCESSIBILITY_URL": "javascript:alert(1)"})
+
+
+@pytest.mark.parametrize(
+    ("given", "origin"),
+    [
+        ("https://Bot.Example.org/", "https://bot.example.org"),
+        ("https://bot.example.org:443", "https://bot.example.org"),
+        ("https://bot.example.org:8443", "https://bot.example.org:8443"),
+        ("http://localhost:8080", "http://localhost:8080"),
+    ],
+)
+def test_the_public_address_is_kept_as_a_browser_sends_its_origin(
+    web_env: dict[str, str], given: str, origin: str
+) -> None:
+    """Forms and logins are checked against the browser's Origin header, which is lowercase
+    and leaves out the default port: the setting is kept the same way."""
+    config = load_config({**web_env, "BYSTANDER_PUBLIC_URL": given})
+    assert config.http.public_url == origin
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "http://bot.example.org",
+        "https://bot.example.org/bystander",
+        "https://user@bot.example.org",
+        "https://bot.example.org#x",
+        "https://bot.example.org?x=1",
+        "https://bot.example.org:99999",
+        "bot.example.org",
+    ],
+)
+def test_a_public_address_that_could_not_be_an_origin_is_refused(
+    web_env: dict[str, str], given: str
+) -> None:
+    with pytest.raises(ConfigError, match="BYSTANDER_PUBLIC_URL"):
+        load_config({**web_env, "BYSTANDER_PUBLIC_URL": given})

@@ -24,6 +24,7 @@ from fakebotapi import FakeBotApi, FakeUser
 
 from bot.services.projector import STREAMS_PER_LINK
 from bot.telegram.runtime import Runtime
+from bot.web import projector as projector_web
 from bot.web.sessions import COOKIE, MAX_FORM_BYTES
 from web.initdata import launch_fields, sign_init_data
 
@@ -323,3 +324,19 @@ async def test_one_launch_posted_twice_at_once_opens_one_session(
             mini_app_login(one, base, launch), mini_app_login(other, base, launch)
         )
     assert sorted(answers) == [204, 403]
+
+
+async def test_a_failing_stream_ends_cleanly_without_an_error_page_inside(
+    web_bot: Runtime, fake_bot_api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker, _ = await lesson_on_phones(fake_bot_api)
+    link = await projector_link(worker)
+
+    def broken(link: str) -> str:
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(projector_web, "qr_svg", broken)
+    async with aiohttp.ClientSession() as browser, browser.get(f"{link}/events") as stream:
+        assert stream.status == 200
+        body = await asyncio.wait_for(stream.content.read(), 10)  # to its end
+    assert b"HTTP/1.1" not in body and b"<!doctype" not in body
