@@ -21,7 +21,7 @@ from bot.services.class_results import ClassResults
 from bot.services.classes import ClassService
 from bot.services.links import CLASS_PREFIX, deep_link
 from bot.services.reports import ReportError, ReportService
-from bot.services.staff import StaffDesk, utc_today
+from bot.services.staff import StaffDesk, percent, utc_today
 from bot.services.web_access import WebPerson
 from bot.storage.records import ClassRecord, StepAnswers
 
@@ -212,14 +212,10 @@ class ClassDashboard(StaffDesk):
             return Distribution(status.strip(), ())
         total = self.results.total(answers)
         shares = tuple(
-            Share(c.label.get(language), counts[c.id], _percent(counts[c.id], total))
+            Share(c.label.get(language), counts[c.id], percent(counts[c.id], total))
             for c in step.choices
         )
         return Distribution(self.t(language, "web.answered", n=total, source=source), shares)
-
-
-def _percent(count: int | None, total: int) -> int | None:
-    return None if count is None else round(100 * count / total) if total else 0
 
 
 @dataclass(frozen=True)

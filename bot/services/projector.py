@@ -24,7 +24,7 @@ from bot.services import class_results
 from bot.services.links import CLASS_PREFIX, deep_link
 from bot.services.presenter import escape
 from bot.services.routing import action, button
-from bot.services.staff import StaffDesk, StaffSettings, utc_today
+from bot.services.staff import StaffDesk, StaffSettings, percent, utc_today
 from bot.services.views import Button, Outcome, column
 from bot.services.web_access import WebPerson
 from bot.services.web_tokens import digest_of, new_token
@@ -209,7 +209,7 @@ class ProjectorService(StaffDesk):
                 c.label.get(language),
                 self.presenter.strategy_name(c.strategy, language),
                 counts[c.id],
-                _share(counts[c.id], total),
+                percent(counts[c.id], total),
             )
             for c in step.choices
         )
@@ -260,7 +260,7 @@ class ProjectorService(StaffDesk):
                 c.label.get(language),
                 self.presenter.strategy_name(c.strategy, language),
                 n if shown else None,
-                _share(n, total) if shown else None,
+                percent(n, total) if shown else None,
                 self.t(language, f"assessment.{c.assessment}"),
                 c.feedback.get(language),
             )
@@ -302,7 +302,3 @@ class ProjectorService(StaffDesk):
     @staticmethod
     def _text(step: Step, language: str) -> str:
         return " ".join(step.text.get(language).split())
-
-
-def _share(count: int | None, total: int) -> int | None:
-    return None if count is None else round(100 * count / total) if total else 0

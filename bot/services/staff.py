@@ -236,8 +236,12 @@ class StaffDesk:
         return f"{phase} {number}: {escape(text[:60])}…"
 
 
+def percent(count: int | None, total: int) -> int | None:
+    """A count's share of the total in whole per cent; None for a hidden count."""
+    return None if count is None else round(100 * count / total) if total else 0
+
+
 def share_line(label: str, count: int | None, total: int, hidden: str = "") -> str:
     if count is None:
         return f"  • {escape(label)}: {hidden}"
-    share = round(100 * count / total) if total else 0
-    return f"  • {escape(label)}: {count} ({share} %)"
+    return f"  • {escape(label)}: {count} ({percent(count, total)} %)"

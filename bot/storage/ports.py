@@ -542,10 +542,6 @@ class WebStore(Protocol):
     async def revoke_lesson_links(self, lesson_id: int) -> int:
         """Delete every projector link of a lesson; how many."""
 
-    async def forget_tokens_of(self, holder: str) -> int:
-        """Delete every token of one staff member (logout everywhere, their data deleted);
-        how many."""
-
 
 class Coordination(Protocol):
     """How bot processes sharing one database take turns: one process with the SQLite file,

@@ -64,9 +64,6 @@ class PostgresWebStore:
     async def revoke_lesson_links(self, lesson_id: int) -> int:
         return await self._delete(f"lesson_id = %s AND kind = '{PROJECTOR}'", lesson_id)
 
-    async def forget_tokens_of(self, holder: str) -> int:
-        return await self._delete("holder = %s", holder)
-
     async def _delete(self, where: str, value: Any) -> int:
         async with self.store.transaction() as db:
             cursor = await db.execute(f"DELETE FROM web_tokens WHERE {where}", (value,))

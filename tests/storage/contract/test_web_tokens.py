@@ -183,23 +183,6 @@ async def test_revoking_a_lesson_s_links_leaves_other_lessons_and_sessions(
     assert await storage.web.revoke_lesson_links(shown) == 0
 
 
-async def test_forgetting_a_holder_s_tokens_leaves_everyone_else_s(
-    storage: Storage, clock: Clock
-) -> None:
-    lesson_id = await room_lesson(storage, await new_class(storage, "8B"))
-    later = clock.now + HOURS
-    await storage.web.save_token(digest("mine"), session("worker", later))
-    await storage.web.save_token(digest("my link"), link("worker", lesson_id, later))
-    await storage.web.save_token(digest("my login"), WebToken(LOGIN, "worker", later))
-    await storage.web.save_token(digest("theirs"), session("evaluator", later))
-
-    assert await storage.web.forget_tokens_of("worker") == 3
-
-    for secret in ("mine", "my link", "my login"):
-        assert await storage.web.token(digest(secret)) is None
-    assert await storage.web.token(digest("theirs")) is not None
-
-
 async def test_a_deleted_token_opens_nothing(storage: Storage, clock: Clock) -> None:
     await storage.web.save_token(digest("s"), session("worker", clock.now + HOURS))
     await storage.web.save_token(digest("t"), session("worker", clock.now + HOURS))
