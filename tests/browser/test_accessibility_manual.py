@@ -154,8 +154,11 @@ async def test_tab_reaches_everything_in_order_visibly_and_cycles(
         for stop in filter(None, forward):
             assert stop["onScreen"], f"{name}: focus off screen on {stop['name']}"
             assert stop["outline"] >= 2 or stop["shadow"], f"{name}: no focus ring {stop['name']}"
-        # Back from the skip link: round the other way, from the last control.
-        await page.evaluate(f"() => ({FOCUSABLE_JS})()[0].focus()")
+        # Back from the skip link: round the other way, from the last control. The page is
+        # loaded again and the skip link reached by Tab, as a person would: a script's focus()
+        # while the browser's own focus is outside the page left Shift+Tab's start unsure.
+        await page.reload()
+        await page.keyboard.press("Tab")
         backward = await tab_stops(page, "Shift+Tab", count + 2)
         assert order(backward)[:count] == list(reversed(range(count))), name
 
