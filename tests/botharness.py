@@ -5,6 +5,8 @@ The real Application runs over HTTP against the fake Bot API on 127.0.0.1.
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -20,11 +22,24 @@ from bot.storage.keys import load_secrets, pseudonym
 from bot.telegram.runtime import Runtime
 
 BotFactory = Callable[[], AbstractAsyncContextManager[Runtime]]
+TEST_TOKEN_VARIABLE = "BYSTANDER_TEST_BOT_TOKEN"
 ADMIN_ID = 900001  # the configured admin of every test bot
 
 
 # The Swedish source and English: the content every test may rely on being shipped.
 SOURCE_AND_ENGLISH = {"sv.yaml", "en.yaml", "help-resources.yaml", "scenario.yaml", "measures.yaml"}
+
+
+def token_shaped(bot_id: int = 7000000001) -> str:
+    """A bot token for a test that needs one of Telegram's shape (digits, a colon, 35
+    letters): BYSTANDER_TEST_BOT_TOKEN if set, else a random one made at run time, so that
+    nothing that looks like a bot token is kept in the repository."""
+    return os.environ.get(TEST_TOKEN_VARIABLE) or random_token(bot_id)
+
+
+def random_token(bot_id: int) -> str:
+    """A token of Telegram's shape that no bot has: another bot's, in a test."""
+    return f"{bot_id}:{secrets.token_urlsafe(26)}"
 
 
 def copy_shipped_content(destination: Path) -> tuple[Path, Path]:

@@ -11,10 +11,11 @@ from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
+from botharness import token_shaped
 
 from .test_restart import bot_process
 
-REAL_LOOKING = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+REAL_LOOKING = token_shaped(123456789)
 ODD = "odd-token-with-no-colon-ZQ7"  # nothing shaped like a token: only masking finds it
 
 

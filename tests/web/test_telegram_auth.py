@@ -6,22 +6,44 @@ from __future__ import annotations
 import json
 
 import pytest
+from botharness import random_token, token_shaped
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
 
 from bot.web.telegram_auth import InitDataError, MiniAppUser, validate_init_data
 from web.initdata import launch_fields, sign_init_data
 
-TOKEN = "7000000001:AAKnownAnswerTestTokenNotARealBot01"
+TOKEN = token_shaped()
 NOW = 1_764_820_100
 USER_ID = 279058397
 
 # Launch data as Telegram sends it (fields in its order, a `signature` field as since Bot
-# API 8.0), with the hash computed by OpenSSL from the documented formula, not by Python:
+# API 8.0), signed by the documented formula with `cryptography`'s HMAC, not the standard
+# library's the module uses (OpenSSL gives the same for a given token:
 #   key=$(printf %s "$TOKEN" | openssl dgst -sha256 -mac HMAC -macopt key:WebAppData -hex)
-#   printf %s "$DATA_CHECK_STRING" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$key -hex
+#   printf %s "$DATA_CHECK_STRING" | openssl dgst -sha256 -mac HMAC -macopt hexkey:$key -hex).
 KNOWN_SIGNATURE = (
     "6fbdaQ3Uwc2PXMqTG9qPmRdVvv6H0lOo0T7lx1uGqlN8w1-n4F2S9l3VpxVdWMgv5V6pRstvlFZ7LxLZ0Qy0CQ"
 )
-KNOWN_HASH = "b52704ad2e25988678075efe4df30ee46a79f6a4e531ede1d38d765dd19811f1"
+KNOWN_USER = '{"id":279058397,"first_name":"Test","language_code":"sv","allows_write_to_pm":true}'
+KNOWN_FIELDS = {
+    "query_id": "AAHdF6IQAAAAAN0XohDhrOrc",
+    "user": KNOWN_USER,
+    "auth_date": "1764820000",
+    "signature": KNOWN_SIGNATURE,
+}
+
+
+def _hmac_sha256(key: bytes, message: bytes) -> bytes:
+    mac = crypto_hmac.HMAC(key, hashes.SHA256())
+    mac.update(message)
+    return mac.finalize()
+
+
+KNOWN_HASH = _hmac_sha256(
+    _hmac_sha256(b"WebAppData", TOKEN.encode()),
+    "\n".join(f"{key}={KNOWN_FIELDS[key]}" for key in sorted(KNOWN_FIELDS)).encode(),
+).hex()
 KNOWN_INIT_DATA = (
     "query_id=AAHdF6IQAAAAAN0XohDhrOrc"
     "&user=%7B%22id%22%3A279058397%2C%22first_name%22%3A%22Test%22%2C%22language_code%22"
@@ -82,7 +104,7 @@ def test_a_forged_hash_is_refused():
 
 
 def test_another_bots_token_is_refused():
-    other_bots = sign_init_data(launch_fields(USER_ID, NOW - 5), "7000000002:AAOtherBotsToken")
+    other_bots = sign_init_data(launch_fields(USER_ID, NOW - 5), random_token(7000000002))
     assert "does not match" in refused(other_bots)
 
 
