@@ -396,8 +396,9 @@ def build_runtime(config: BotConfig, *, catalog: Catalog | None = None) -> Runti
         post_shutdown=runtime.post_shutdown,
         coordination=runtime.coordination,
     )
+    web = _web_parts(services) if config.http.public_url else None
     runtime.http = build_bot_http(
-        config, runtime.app, services.storage.lifecycle, runtime.transports, _web_parts(services)
+        config, runtime.app, services.storage.lifecycle, runtime.transports, web
     )
     return runtime
 
@@ -409,7 +410,7 @@ def _web_parts(services: Services) -> WebParts:
     return WebParts(
         services.projector,
         services.web_access,
-        web_key(services.pseudonym_secret),
+        services.web_access.token_key,
         services.pseudonym_secret,
         services.config.token,
         services.config.http.public_url,

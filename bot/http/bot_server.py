@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application
 
@@ -14,7 +15,9 @@ from bot.http.webhook import Webhook, webhook_secret
 from bot.storage.ports import Lifecycle
 from bot.telegram.ordering import PerUserOrder
 from bot.telegram.transport import Transports
-from bot.web.site import WebParts, add_web
+
+if TYPE_CHECKING:
+    from bot.web.site import WebParts
 
 
 @dataclass
@@ -28,7 +31,7 @@ def build_bot_http(
     app: Application,
     storage: Lifecycle,
     transports: Transports,
-    web: WebParts,
+    web: WebParts | None,
 ) -> BotHttp | None:
     """None when nothing is to be served (long polling, no health, no metrics, no web)."""
     settings = config.http
@@ -55,6 +58,8 @@ def build_bot_http(
         app.add_error_handler(metrics.count_error)
         transports.general.observer = metrics.observe_bot_api
         storage.write_timer = metrics.database_write_seconds.observe
-    if settings.public_url:
+    if web is not None:
+        from bot.web.site import add_web  # Jinja2 and the pages only with the web on
+
         add_web(server, web)
     return BotHttp(server, webhook)

@@ -16,7 +16,7 @@ from bot.engine.ages import (
 )
 from bot.services import class_results, projector  # each links to the other: as modules
 from bot.services.class_age import read_class_age
-from bot.services.links import CLASS_PREFIX, deep_link, new_class_code
+from bot.services.links import new_class_code
 from bot.services.plaintext import plain_text
 from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
@@ -54,7 +54,7 @@ class ClassService(StaffDesk):
         return await self.classes.create_class(owner, name, new_class_code(), expires, age)
 
     async def _share_message(self, record: ClassRecord, language: str) -> Message:
-        link = deep_link(await self.bot_username(), CLASS_PREFIX + record.code)
+        link = await self._join_link(record)
         caption = self.t(
             language, "class.share", name=escape(record.name), link=link, expires=record.expires_on
         )

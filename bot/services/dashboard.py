@@ -19,7 +19,6 @@ from bot.evaluation.report import Report
 from bot.privacy.class_view import Release
 from bot.services.class_results import ClassResults
 from bot.services.classes import ClassService
-from bot.services.links import CLASS_PREFIX, deep_link
 from bot.services.reports import ReportError, ReportService
 from bot.services.staff import StaffDesk, percent, utc_today
 from bot.services.web_access import WebPerson
@@ -111,19 +110,13 @@ class ClassDashboard(StaffDesk):
         progress = {p.scenario_id: p for p in await self.classes.progress(record.id, staff)}
         scenarios = []
         for scenario in self._assigned_scenarios(assigned):
-            p = progress.get(scenario.id)
-            line = self.t(
-                language,
-                "web.progress",
-                started=self._progress(p.started if p else 0, language),
-                finished=self._progress(p.finished if p else 0, language),
-            )
+            line = self._progress_line(progress.get(scenario.id), language)
             steps = await self._results(record, scenario, language)
             title = scenario.title.get(language)
             scenarios.append(ScenarioResults(scenario.id, title, line, steps))
         link = None
         if joins_itself(record.age) and record.is_open(utc_today()):
-            link = deep_link(await self.bot_username(), CLASS_PREFIX + record.code)
+            link = await self._join_link(record)
         return ClassPage(
             await self._summary(record, language),
             link,
@@ -193,7 +186,7 @@ class ClassDashboard(StaffDesk):
         return tuple(
             StepResults(
                 self._step_name(scenario, step, language, short=True),
-                " ".join(step.text.get(language).split()),
+                self._step_line(step, language),
                 self._distribution(step, students.get(step.id), "class.students", language),
                 self._distribution(step, hands[step.id], "class.hands", language)
                 if step.id in hands

@@ -21,7 +21,6 @@ from bot.engine.ages import AgeBand, joins_itself
 from bot.engine.engine import Run
 from bot.engine.model import Scenario, Step
 from bot.services import class_results
-from bot.services.links import CLASS_PREFIX, deep_link
 from bot.services.presenter import escape
 from bot.services.routing import action, button
 from bot.services.staff import StaffDesk, StaffSettings, percent, utc_today
@@ -199,10 +198,9 @@ class ProjectorService(StaffDesk):
 
     def _released_panel(self, scenario: Scenario, step: Step, release, language: str) -> StepPanel:
         counts = self.results.shown(step, release)
+        heading, text = self._heading(scenario, step, language), self._step_line(step, language)
         if counts is None:
-            status = self.t(language, "web.too_few", k=self.settings.k)
-            return StepPanel(self._heading(scenario, step, language), self._text(step, language),
-                             status, ())  # fmt: skip
+            return StepPanel(heading, text, self.t(language, "web.too_few", k=self.settings.k), ())
         total = self.results.total(release)
         bars = tuple(
             Bar(
@@ -216,8 +214,8 @@ class ProjectorService(StaffDesk):
         first_of_phase = scenario.steps_in(step.phase)[0].id == step.id
         discussion = f"group.discuss.{step.phase}" if first_of_phase else "group.discuss.again"
         return StepPanel(
-            self._heading(scenario, step, language),
-            self._text(step, language),
+            heading,
+            text,
             self.t(language, "web.answered_students", n=total),
             bars,
             discussion=self.t(language, discussion),
@@ -245,7 +243,7 @@ class ProjectorService(StaffDesk):
         self, scenario: Scenario, step: Step, run: Run, counts: list[int] | None, mode: str,
         language: str,
     ) -> StepPanel:  # fmt: skip
-        heading, text = self._heading(scenario, step, language), self._text(step, language)
+        heading, text = self._heading(scenario, step, language), self._step_line(step, language)
         if counts is None or len(counts) != len(step.choices):
             vote = self.t(language, "web.vote_group" if mode == GROUP else "web.vote_room")
             options = tuple(c.label.get(language) for c in step.choices)
@@ -280,25 +278,13 @@ class ProjectorService(StaffDesk):
     ) -> tuple[str, ...]:
         staff = self.settings.admins
         progress = {p.scenario_id: p for p in await self.classes.progress(record.id, staff)}
-        p = progress.get(scenario.id)
         # Not how many joined: on the class's screen that would press the rest to join too.
-        return (
-            self.t(
-                language,
-                "web.progress",
-                started=self._progress(p.started if p else 0, language),
-                finished=self._progress(p.finished if p else 0, language),
-            ),
-        )
+        return (self._progress_line(progress.get(scenario.id), language),)
 
     async def _join_panel(self, record: ClassRecord) -> JoinPanel | None:
         if not joins_itself(record.age):
             return None
-        return JoinPanel(deep_link(await self.bot_username(), CLASS_PREFIX + record.code))
+        return JoinPanel(await self._join_link(record))
 
     def _heading(self, scenario: Scenario, step: Step, language: str) -> str:
         return self._step_name(scenario, step, language, short=True)
-
-    @staticmethod
-    def _text(step: Step, language: str) -> str:
-        return " ".join(step.text.get(language).split())

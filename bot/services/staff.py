@@ -18,12 +18,20 @@ from bot.engine import callback_data as cb
 from bot.engine.ages import GYMNASIUM_START, ClassAge, is_for
 from bot.engine.model import AgeRange, Scenario, Step
 from bot.privacy.class_view import rounded_progress
+from bot.services.links import CLASS_PREFIX, deep_link
 from bot.services.play_session import PlaySession
 from bot.services.presenter import Presenter, escape
 from bot.services.routing import Audience, action
 from bot.services.views import Button, Keyboard, Outcome, column
 from bot.storage.ports import StaffStore
-from bot.storage.records import EVALUATOR, MENTOR, RESEARCHER, YOUTH_WORKER, ClassRecord
+from bot.storage.records import (
+    EVALUATOR,
+    MENTOR,
+    RESEARCHER,
+    YOUTH_WORKER,
+    ClassRecord,
+    ScenarioProgress,
+)
 
 MIN_GROUP_FLOOR = 3
 MAX_HANDS = 500  # a room's count of one option: more is a typing slip (or a forwarded poll)
@@ -232,8 +240,25 @@ class StaffDesk:
         number = [s.id for s in scenario.steps_in(step.phase)].index(step.id) + 1
         if short:
             return f"{phase} {number}"
-        text = " ".join(step.text.get(language).split())
-        return f"{phase} {number}: {escape(text[:60])}…"
+        return f"{phase} {number}: {escape(self._step_line(step, language)[:60])}…"
+
+    @staticmethod
+    def _step_line(step: Step, language: str) -> str:
+        """A step's situation on one line, as a list or a screen shows it."""
+        return " ".join(step.text.get(language).split())
+
+    async def _join_link(self, record: ClassRecord) -> str:
+        """The class's join link (deep link to the bot with its code)."""
+        return deep_link(await self.bot_username(), CLASS_PREFIX + record.code)
+
+    def _progress_line(self, progress: ScenarioProgress | None, language: str) -> str:
+        """Started and finished of one scenario, in steps of K, for a page."""
+        return self.t(
+            language,
+            "web.progress",
+            started=self._progress(progress.started if progress else 0, language),
+            finished=self._progress(progress.finished if progress else 0, language),
+        )
 
 
 def percent(count: int | None, total: int) -> int | None:

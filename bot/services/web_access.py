@@ -40,7 +40,7 @@ class WebAccess(StaffDesk):
     ) -> None:
         super().__init__(catalog, classes, settings)
         self.web = web
-        self._key = token_key
+        self.token_key = token_key
         self.public_url = public_url
 
     @command("dashboard", Audience.YOUTH_WORKER, Audience.EVALUATOR, menu=26)
@@ -48,7 +48,7 @@ class WebAccess(StaffDesk):
         language = await self._language(person)
         if not self.public_url:
             return Outcome.say(self.t(language, "dashboard.web_off"))
-        token, digest = new_token(self._key, LOGIN)
+        token, digest = new_token(self.token_key, LOGIN)
         expires = datetime.now(UTC) + timedelta(minutes=LOGIN_LINK_MINUTES)
         link = WebToken(LOGIN, person.pseudonym, expires, None, language)
         await self.web.save_token(digest, link)
