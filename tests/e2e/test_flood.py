@@ -7,10 +7,8 @@ the other person gets meanwhile is checked by order, never by how long it took.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import Callable
 
 import pytest
 from botharness import BotFactory
@@ -27,16 +25,6 @@ async def join(user: FakeUser) -> None:
     await user.send("/start")
     await user.click("16–17 år")
     await user.click("Spela och spara mina svar")
-
-
-async def eventually(server: FakeBotApi, condition: Callable[[], bool], failure: str) -> None:
-    """Wait until `condition` holds; the deadline only keeps a broken bot from hanging."""
-    try:
-        async with asyncio.timeout(server.settle_timeout):
-            while not condition():
-                await asyncio.sleep(0.01)
-    except TimeoutError:
-        pytest.fail(failure)
 
 
 async def test_a_flood_from_one_person_does_not_hold_up_another(
@@ -69,8 +57,7 @@ async def flood_while_another_plays(processor: PerUserOrder, fake_bot_api: FakeB
             else:
                 await flooder.send("/help", wait=False)
         await other.click("Bråk på bussen", wait=False)  # after the whole flood
-        await eventually(
-            fake_bot_api,
+        await fake_bot_api.eventually(
             lambda: "Innehåll:" in other.last.text,
             "the other person got no answer while the flooder's updates were queued",
         )

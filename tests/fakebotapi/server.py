@@ -363,6 +363,17 @@ class FakeBotApi:
                 raise AssertionError(self._unsettled_report(f"busy for {now - started:.0f} s"))
             await asyncio.sleep(0.005)
 
+    async def eventually(self, condition: Callable[[], bool], failure: str) -> None:
+        """Wait until `condition` holds, for what settling cannot see: a bot in another
+        process may pause longer than `quiet_period` while it works. The deadline
+        (`settle_timeout`) only keeps a broken bot from hanging the test."""
+        try:
+            async with asyncio.timeout(self.settle_timeout):
+                while not condition():
+                    await asyncio.sleep(0.01)
+        except TimeoutError:
+            raise AssertionError(failure) from None
+
     def _is_settled(self, quiet: float) -> bool:
         last = max(self._last_activity, self.state.updates.last_delivery)
         idle = asyncio.get_running_loop().time() - last
