@@ -132,9 +132,7 @@ class ClassDashboard(StaffDesk):
         record = await self._owned(WebPerson(pseudonym), class_id)
         if record is None:
             return False
-        wanted &= set(self.catalog.scenarios)
-        for scenario_id in wanted ^ set(await self.classes.assigned(record.id)):
-            await self.classes.toggle_assignment(record.id, scenario_id)
+        await self.classes.set_assignments(record.id, wanted & set(self.catalog.scenarios))
         return True
 
     async def close(self, pseudonym: str, class_id: str) -> bool:

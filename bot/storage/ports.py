@@ -257,6 +257,9 @@ class ClassStore(Protocol):
     async def toggle_assignment(self, class_id: int, scenario_id: str) -> bool:
         """Assign or unassign; returns whether the scenario is now assigned."""
 
+    async def set_assignments(self, class_id: int, scenario_ids: Collection[str]) -> None:
+        """The assigned scenarios become exactly `scenario_ids`, in one transaction."""
+
 
 class ClassResultStore(Protocol):
     """What a class's results are made of: counts, never rows about a person. Students are

@@ -321,6 +321,18 @@ class PostgresClassStore:
             )
             return True
 
+    async def set_assignments(self, class_id: int, scenario_ids: Collection[str]) -> None:
+        async with self.store.transaction() as db:
+            # The class's row lock orders two saves at once: the later one sees the earlier.
+            await db.execute("SELECT 1 FROM classes WHERE id = %s FOR UPDATE", (class_id,))
+            await db.execute("DELETE FROM class_scenarios WHERE class_id = %s", (class_id,))
+            async with db.cursor() as cursor:
+                await cursor.executemany(
+                    "INSERT INTO class_scenarios (class_id, scenario_id) VALUES (%s, %s)"
+                    " ON CONFLICT DO NOTHING",
+                    [(class_id, scenario_id) for scenario_id in sorted(set(scenario_ids))],
+                )
+
     # -- class results ----------------------------------------------------------------
 
     async def progress(self, class_id: int, staff: Collection[str] = ()) -> list[ScenarioProgress]:

@@ -339,6 +339,14 @@ class SqlCipherClassStore:
             )
             return True
 
+    async def set_assignments(self, class_id: int, scenario_ids: Collection[str]) -> None:
+        async with self.store.session() as db, transaction(db):
+            await db.execute("DELETE FROM class_scenarios WHERE class_id = ?", (class_id,))
+            await db.executemany(
+                "INSERT INTO class_scenarios (class_id, scenario_id) VALUES (?, ?)",
+                [(class_id, scenario_id) for scenario_id in sorted(set(scenario_ids))],
+            )
+
     # -- class results ----------------------------------------------------------------
 
     async def progress(self, class_id: int, staff: Collection[str] = ()) -> list[ScenarioProgress]:

@@ -89,3 +89,17 @@ async def test_assignments_toggle(storage: Storage) -> None:
     assert await staff.assigned(record.id) == ["s1", "s2"]
     assert not await staff.toggle_assignment(record.id, "s2")
     assert await staff.assigned(record.id) == ["s1"]
+
+
+async def test_assignments_set_at_once(storage: Storage) -> None:
+    staff = storage.staff
+    record = await staff.create_class("worker", "8B", "code-8b", EXPIRES)
+    other = await staff.create_class("worker", "9A", "code-9a", EXPIRES)
+    await staff.toggle_assignment(other.id, "s1")
+    await staff.set_assignments(record.id, ["s3", "s1"])
+    assert await staff.assigned(record.id) == ["s1", "s3"]
+    await staff.set_assignments(record.id, {"s2", "s3"})
+    assert await staff.assigned(record.id) == ["s2", "s3"]
+    await staff.set_assignments(record.id, [])
+    assert await staff.assigned(record.id) == []
+    assert await staff.assigned(other.id) == ["s1"], "another class keeps its own"
