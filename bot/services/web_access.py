@@ -5,6 +5,7 @@ the dashboard shows is gated by the person's roles as they are at each request."
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -12,9 +13,9 @@ from bot.content.catalog import Catalog
 from bot.services.routing import Audience, command
 from bot.services.staff import StaffDesk, StaffSettings
 from bot.services.views import LinkButton, Outcome, column
-from bot.services.web_tokens import new_token
+from bot.services.web_tokens import digest_of, new_token
 from bot.storage.ports import StaffStore, WebStore
-from bot.storage.records import LOGIN, WebToken
+from bot.storage.records import LAUNCH, LOGIN, WebToken
 
 LOGIN_LINK_MINUTES = 10
 
@@ -26,6 +27,14 @@ class WebPerson:
     pseudonym: str
     telegram_language: str | None = None
     group: None = None
+
+
+@dataclass(frozen=True)
+class WebLogin:
+    """Who a login is for, and the language their pages are in."""
+
+    pseudonym: str
+    language: str
 
 
 class WebAccess(StaffDesk):
@@ -61,6 +70,39 @@ class WebAccess(StaffDesk):
         buttons.append(LinkButton(self.t(language, "dashboard.open_browser"), login))
         text = self.t(language, "dashboard.intro", minutes=LOGIN_LINK_MINUTES)
         return Outcome.say(text, column(*buttons))
+
+    async def login_link(self, token: str) -> WebLogin | None:
+        """Who an unused, unexpired login link is for; None for any other token."""
+        digest = digest_of(self.token_key, LOGIN, token)
+        found = await self.web.token(digest) if digest else None
+        return self._login(found)
+
+    async def use_login_link(self, token: str) -> WebLogin | None:
+        """Spend a login link: a session for its staff member, once; None if the link is
+        not (or no longer) usable, or the person has no staff role any more."""
+        digest = digest_of(self.token_key, LOGIN, token)
+        found = await self.web.take_token(digest) if digest else None
+        login = self._login(found)
+        return login if login and await self.roles(login.pseudonym) else None
+
+    async def use_launch(
+        self, launch_data: str, pseudonym: str, telegram_language: str | None, until: datetime
+    ) -> WebLogin | None:
+        """A session for a staff member's Mini App launch (its signature already checked),
+        once: a copy of the same launch data, after logout too, opens none. The launch is
+        remembered `until` it is too old to pass the signature's age check anyway."""
+        digest = hashlib.sha256(b"launch\0" + launch_data.encode()).digest()
+        if not await self.web.first_use(digest, WebToken(LAUNCH, pseudonym, until)):
+            return None
+        if not await self.roles(pseudonym):
+            return None
+        return WebLogin(pseudonym, await self.language(pseudonym, telegram_language))
+
+    @staticmethod
+    def _login(found: WebToken | None) -> WebLogin | None:
+        if found is None or found.kind != LOGIN:
+            return None
+        return WebLogin(found.holder, found.language)
 
     async def roles(self, pseudonym: str) -> frozenset[str]:
         """The person's staff roles as they are now (admins' from the configuration)."""

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -20,9 +19,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from bot.services.web_access import LOGIN_LINK_MINUTES, WebAccess
-from bot.services.web_tokens import digest_of
 from bot.storage.keys import pseudonym
-from bot.storage.records import LAUNCH, LOGIN, WebToken
 from bot.web.pages import Pages
 from bot.web.security import same_origin
 from bot.web.sessions import Sessions, read_form
@@ -49,7 +46,6 @@ class Login:
         *,
         bot_token: str,
         pseudonym_secret: bytes,
-        token_key: bytes,
     ) -> None:
         self.access = access
         self.sessions = sessions
@@ -57,7 +53,6 @@ class Login:
         self.static = static
         self._bot_token = bot_token
         self._secret = pseudonym_secret
-        self._key = token_key
 
     def add_routes(self, add) -> None:
         add("GET", "/app", self.mini_app)
@@ -80,27 +75,19 @@ class Login:
         except InitDataError as error:
             log.info("web: Mini App launch data refused (%s)", error)
             raise web.HTTPForbidden() from None
+        # Dated up to FUTURE_SKEW_S ahead, launch data passes the age check that much longer.
+        until = datetime.now(UTC) + timedelta(seconds=MAX_AGE_S + FUTURE_SKEW_S)
         holder = pseudonym(self._secret, user.id)
-        if not await self._first_use(init_data, holder):
-            log.info("web: Mini App launch data refused (used before)")
+        login = await self.access.use_launch(init_data, holder, user.language_code or None, until)
+        if login is None:
+            log.info("web: Mini App launch refused (used before, or no staff role)")
             raise web.HTTPForbidden()
-        if not await self.access.roles(holder):
-            raise web.HTTPForbidden()
-        language = await self.access.language(holder, user.language_code or None)
         response = web.Response(status=204)
-        await self.sessions.start(request, response, holder, language)
+        await self.sessions.start(request, response, login.pseudonym, login.language)
         return response
 
-    async def _first_use(self, init_data: str, holder: str) -> bool:
-        """Whether this launch opens its first session: a copy of it (after logout too) opens
-        none. It is remembered until it is too old to pass the age check anyway."""
-        digest = hashlib.sha256(b"launch\0" + init_data.encode()).digest()
-        # Dated up to FUTURE_SKEW_S ahead, it passes the age check that much longer.
-        expires = datetime.now(UTC) + timedelta(seconds=MAX_AGE_S + FUTURE_SKEW_S)
-        return await self.sessions.store.first_use(digest, WebToken(LAUNCH, holder, expires))
-
     async def link_page(self, request: web.Request) -> web.Response:
-        found = await self._login_token(request)
+        found = await self.access.login_link(request.match_info["token"])
         language = found.language if found else self.pages.browser_language(request)
         return self.pages.response(
             "login.html",
@@ -113,12 +100,11 @@ class Login:
 
     async def link_login(self, request: web.Request) -> web.Response:
         same_origin(request, self.sessions.public_url)
-        digest = digest_of(self._key, LOGIN, request.match_info["token"])
-        found = await self.sessions.store.take_token(digest) if digest else None
-        if found is None or found.kind != LOGIN or not await self.access.roles(found.holder):
+        login = await self.access.use_login_link(request.match_info["token"])
+        if login is None:
             return await self.link_page(request)
         response = web.Response(status=303, headers={"Location": DASHBOARD})
-        await self.sessions.start(request, response, found.holder, found.language)
+        await self.sessions.start(request, response, login.pseudonym, login.language)
         return response
 
     async def logout(self, request: web.Request) -> web.Response:
@@ -130,8 +116,3 @@ class Login:
         if session is not None:
             await self.sessions.end(session, response)
         return response
-
-    async def _login_token(self, request: web.Request):
-        digest = digest_of(self._key, LOGIN, request.match_info["token"])
-        found = await self.sessions.store.token(digest) if digest else None
-        return found if found is not None and found.kind == LOGIN else None

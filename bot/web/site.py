@@ -61,7 +61,6 @@ def add_web(server: HttpServer, parts: WebParts) -> None:
         static,
         bot_token=parts.bot_token,
         pseudonym_secret=parts.pseudonym_secret,
-        token_key=parts.token_key,
     )
     login.add_routes(server.add)
     dashboard = (parts.access, sessions, pages, static)
