@@ -24,6 +24,7 @@ from bot.services.class_questions import (
     scale_labels,
 )
 from bot.services.classes import ClassService
+from bot.services.play_state import COUNTS, DONE, FOLLOW, PlayState
 from bot.services.presenter import escape
 from bot.services.routing import Audience, action, button, command
 from bot.services.staff import MAX_HANDS, StaffDesk, StaffSettings, share_line, utc_today
@@ -122,7 +123,7 @@ class FacilitationService(StaffDesk):
         if scenario is None:
             return self._stale(language)
         run = self.stories.start(scenario)
-        state = {"run": run.to_json(), "awaiting": "counts"}
+        state = PlayState(run, COUNTS).to_json()
         lesson = await self._room_lesson(person, record)
         await self.lessons.ask_class_questions(lesson.id, None)  # a scenario ends them
         await self.lessons.start_play(
@@ -190,11 +191,12 @@ class FacilitationService(StaffDesk):
         if questions.asking is not None:
             return await self._class_counts(person, room, questions, text)
         facilitation = await self.lessons.play_of_lesson(room.id)
-        if facilitation is None or facilitation.state.get("awaiting") != "counts":
+        state = PlayState.of(facilitation) if facilitation else None
+        if state is None or state.awaiting != COUNTS:
             return None
         language = await self._language(person)
         scenario = self.catalog.scenarios.get(facilitation.scenario_id)
-        run = Run.from_json(facilitation.state["run"])
+        run = state.run
         if scenario is None or scenario.version != run.version:
             return Outcome.say(self.t(language, "play.gone"))
         step = self.stories.step(scenario, run)
@@ -209,9 +211,11 @@ class FacilitationService(StaffDesk):
                 )
             )
         # The counts stay with the step until the story moves on: the projector shows them.
-        state = {**facilitation.state, "awaiting": "follow", "counts": counts}
+        following = PlayState(run, FOLLOW, counts=counts).to_json()
         totals = self.stories.totals(step, counts)
-        if not await self.lessons.save_play(facilitation.id, state, facilitation.revision, totals):
+        if not await self.lessons.save_play(
+            facilitation.id, following, facilitation.revision, totals
+        ):
             return None  # a second, simultaneous message with counts: the first one counts
         lines = [self.t(language, "facilitate.counted", n=sum(counts))]
         lines += [
@@ -231,18 +235,18 @@ class FacilitationService(StaffDesk):
         if (
             facilitation is None
             or str(facilitation.id) != facilitation_id
-            or facilitation.state.get("awaiting") != "follow"
+            or PlayState.of(facilitation).awaiting != FOLLOW
             or not index.isdigit()
         ):
             return self._stale(language)
         scenario = self.catalog.scenarios.get(facilitation.scenario_id)
-        run = Run.from_json(facilitation.state["run"])
+        run = PlayState.of(facilitation).run
         step = self.stories.step(scenario, run) if scenario else None
         if step is None or int(index) >= len(step.choices):
             return self._stale(language)
         record = await self.classes.get_class(facilitation.class_id)
         turn = self.stories.choose(scenario, run, step.choices[int(index)].id, language, record.age)
-        state = {"run": run.to_json(), "awaiting": "counts"}
+        state = PlayState(run, DONE if run.finished else COUNTS).to_json()
         if not await self.lessons.save_play(
             facilitation.id, state, facilitation.revision, finished=run.finished
         ):

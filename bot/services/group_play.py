@@ -17,7 +17,7 @@ closed by Telegram arrives without a chat, and the poll's stored link finds its 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
@@ -37,6 +37,7 @@ from bot.services.class_questions import (
     poll_question,
     scale_labels,
 )
+from bot.services.play_state import DONE, FOLLOW, VOTES, PlayState
 from bot.services.player import Person
 from bot.services.presenter import escape
 from bot.services.routing import Chats, action, button, command
@@ -85,37 +86,6 @@ class GroupChannel(Protocol):
 class GroupSettings:
     poll_seconds: int = 180  # how long a poll stays open unless the leader closes it first
     lesson_hours: float = 3  # a lesson left open ends by itself after this long
-
-
-@dataclass
-class _State:
-    """A group play's state, stored as JSON with the play."""
-
-    run: Run
-    awaiting: str  # "votes" (a poll is open) or "follow" (the leader picks the path)
-    poll_id: str | None = None
-    poll_message: int | None = None
-    counts: list[int] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return {
-            "run": self.run.to_json(),
-            "awaiting": self.awaiting,
-            "poll": self.poll_id,
-            "poll_message": self.poll_message,
-            "counts": self.counts,
-        }
-
-    @classmethod
-    def of(cls, play: Play) -> _State:
-        data = play.state
-        return cls(
-            Run.from_json(data["run"]),
-            data["awaiting"],
-            data.get("poll"),
-            data.get("poll_message"),
-            list(data.get("counts", [])),
-        )
 
 
 class GroupPlayService(StaffDesk):
@@ -237,7 +207,7 @@ class GroupPlayService(StaffDesk):
         run = self.stories.start(scenario)
         play = await self.lessons.start_play(
             lesson.id, record.id, person.pseudonym, scenario.id, scenario.version,
-            _State(run, "votes").to_json(), POLL,
+            PlayState(run, VOTES).to_json(), POLL,
         )  # fmt: skip
         intro = self.t(
             language,
@@ -368,7 +338,7 @@ class GroupPlayService(StaffDesk):
             lesson.chat, question, options, self.group.poll_seconds
         )
         await self.lessons.link_poll(posted.poll_id, play.id, step.id, posted.message_id)
-        state = _State(run, "votes", posted.poll_id, posted.message_id)
+        state = PlayState(run, VOTES, posted.poll_id, posted.message_id)
         if not await self.lessons.save_play(play.id, state.to_json(), play.revision):
             # The play moved on meanwhile (the lesson ended): this poll belongs to nothing.
             await self._channel(lesson.chat).stop_poll(lesson.chat, posted.message_id)
@@ -379,8 +349,8 @@ class GroupPlayService(StaffDesk):
         play, lesson, language, instead = await self._leading(person, play_id)
         if instead is not None:
             return instead
-        state = _State.of(play)
-        if state.awaiting != "votes" or state.poll_message is None:
+        state = PlayState.of(play)
+        if state.awaiting != VOTES or state.poll_message is None:
             return self._stale(language)
         counts = await self._channel(lesson.chat).stop_poll(lesson.chat, state.poll_message)
         if counts is not None:
@@ -416,10 +386,10 @@ class GroupPlayService(StaffDesk):
         and let the leader pick the path. Acts once, however many closings arrive, and only
         for the poll of the step the story is at: a late or repeated update of an earlier
         poll changes nothing."""
-        state = _State.of(play)
+        state = PlayState.of(play)
         scenario = self.catalog.scenarios.get(play.scenario_id)
         if (
-            state.awaiting != "votes"
+            state.awaiting != VOTES
             or poll_id is None
             or poll_id != state.poll_id
             or scenario is None
@@ -431,7 +401,7 @@ class GroupPlayService(StaffDesk):
             return
         # Telegram's totals have no ceiling of their own (hand counts do): the same one.
         counts = [min(n, MAX_HANDS) for n in counts]
-        following = _State(state.run, "follow", counts=counts)
+        following = PlayState(state.run, FOLLOW, counts=counts)
         totals = self.stories.totals(step, counts)
         if not await self.lessons.save_play(play.id, following.to_json(), play.revision, totals):
             return  # the other closing came first
@@ -474,9 +444,9 @@ class GroupPlayService(StaffDesk):
         play, lesson, language, instead = await self._leading(person, play_id)
         if instead is not None:
             return instead
-        state = _State.of(play)
+        state = PlayState.of(play)
         scenario = self.catalog.scenarios.get(play.scenario_id)
-        if state.awaiting != "follow" or scenario is None or not index.isdigit():
+        if state.awaiting != FOLLOW or scenario is None or not index.isdigit():
             return self._stale(language)
         step = self.stories.step(scenario, state.run)
         if int(index) >= len(step.choices):
@@ -484,7 +454,7 @@ class GroupPlayService(StaffDesk):
         record = await self.classes.get_class(play.class_id)
         chosen = step.choices[int(index)]
         turn = self.stories.choose(scenario, state.run, chosen.id, language, record.age, room=True)
-        after = _State(state.run, "votes" if not turn.finished else "done")
+        after = PlayState(state.run, VOTES if not turn.finished else DONE)
         if not await self.lessons.save_play(
             play.id, after.to_json(), play.revision, finished=turn.finished
         ):
@@ -556,9 +526,9 @@ class GroupPlayService(StaffDesk):
             return
         language = await self._lesson_language(lesson)
         try:
-            if play is not None and _State.of(play).poll_message is not None:
+            if play is not None and PlayState.of(play).poll_message is not None:
                 await self._channel(lesson.chat).stop_poll(
-                    lesson.chat, _State.of(play).poll_message
+                    lesson.chat, PlayState.of(play).poll_message
                 )
             for poll in await self.lessons.open_class_polls(lesson.id):
                 await self._channel(lesson.chat).stop_poll(lesson.chat, poll.message_id)

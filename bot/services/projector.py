@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from bot.content.catalog import Catalog
 from bot.engine.ages import AgeBand, joins_itself
-from bot.engine.engine import Run
 from bot.engine.model import Scenario, Step
 from bot.services import class_results
+from bot.services.play_state import PlayState
 from bot.services.presenter import escape
 from bot.services.routing import action, button
 from bot.services.staff import StaffDesk, StaffSettings, percent, utc_today
@@ -233,16 +233,13 @@ class ProjectorService(StaffDesk):
         if play.finished:
             note = self.t(language, "web.scenario_done")
             return ProjectorPage(language, record.name, title, lesson.mode, (), note=note)
-        run = Run.from_json(play.state["run"])
-        step = self.stories.step(scenario, run)
-        counts = play.state.get("counts") if play.state.get("awaiting") == "follow" else None
-        panel = self._vote_panel(scenario, step, run, counts, lesson.mode, language)
+        panel = self._vote_panel(scenario, PlayState.of(play), lesson.mode, language)
         return ProjectorPage(language, record.name, title, lesson.mode, (panel,))
 
     def _vote_panel(
-        self, scenario: Scenario, step: Step, run: Run, counts: list[int] | None, mode: str,
-        language: str,
-    ) -> StepPanel:  # fmt: skip
+        self, scenario: Scenario, state: PlayState, mode: str, language: str
+    ) -> StepPanel:
+        step, counts = self.stories.step(scenario, state.run), state.shown_counts
         heading, text = self._heading(scenario, step, language), self._step_line(step, language)
         if counts is None or len(counts) != len(step.choices):
             vote = self.t(language, "web.vote_group" if mode == GROUP else "web.vote_room")
@@ -270,7 +267,7 @@ class ProjectorService(StaffDesk):
             if shown
             else self.t(language, "web.too_few", k=self.settings.k)
         )
-        question = self.t(language, self.stories.discussion_key(scenario, step, run))
+        question = self.t(language, self.stories.discussion_key(scenario, step, state.run))
         return StepPanel(heading, text, status, bars, discussion=question)
 
     async def _progress_lines(
