@@ -4,6 +4,7 @@ stale and forged launch data), with the one-time link, and out again."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from e2e.classroom import youth_worker
@@ -11,6 +12,7 @@ from fakebotapi import FakeBotApi
 from playwright.async_api import Browser, Page, expect
 from web.initdata import launch_fields, sign_init_data
 
+from bot.services.web_access import LOGIN_LINK_MINUTES
 from bot.telegram.runtime import Runtime
 
 from .conftest import check_accessibility, new_page, save_screenshot
@@ -94,3 +96,25 @@ async def test_the_one_time_link_logs_in_once(
     again = await new_page(browser, "phone")
     await again.goto(link)
     await expect(again.get_by_text("Länken fungerar inte längre")).to_be_visible()
+
+
+async def test_an_expired_link_says_why_and_how_to_get_a_new_one(
+    web_bot: Runtime, fake_bot_api: FakeBotApi, browser: Browser, monkeypatch
+) -> None:
+    """Checklist H3: the message says how long the link works; once that is over, the page
+    says why it does not work and what to do, and logging in with it is refused."""
+    worker = await youth_worker(fake_bot_api)
+    await worker.send("/dashboard")
+    assert "10 minuter" in worker.last.text
+    [[link]] = worker.last.urls
+    store = web_bot.storage.web.store  # the database's clock decides what has expired
+    later = datetime.now(UTC) + timedelta(minutes=LOGIN_LINK_MINUTES, seconds=1)
+    monkeypatch.setattr(store, "_now", lambda: later)
+    page = await new_page(browser, "phone")
+    response = await page.goto(link)
+    assert response is not None and response.status == 404
+    gone = page.get_by_text("Länken fungerar inte längre")
+    await expect(gone).to_contain_text("mer än 10 minuter")
+    await expect(gone).to_contain_text("/dashboard")
+    await expect(page.get_by_role("button", name="Logga in")).to_have_count(0)
+    await check_accessibility(page)
