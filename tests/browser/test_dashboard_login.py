@@ -3,6 +3,7 @@ stale and forged launch data), with the one-time link, and out again."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -39,7 +40,7 @@ async def test_a_youth_worker_opens_the_dashboard_in_telegram(
     launch = sign_init_data(launch_fields(worker.id, int(time.time())), fake_bot_api.token)
     page = await open_mini_app(browser, web_bot, launch)
     await expect(page.get_by_role("heading", name="Översikt")).to_be_visible()
-    assert page.url.endswith("/dashboard"), "the launch data left the address"
+    await expect(page, "the launch data left the address").to_have_url(re.compile(r"/dashboard$"))
     [cookie] = await page.context.cookies()
     assert cookie["name"] == "__Host-bystander"
     assert (cookie["httpOnly"], cookie["secure"], cookie["sameSite"]) == (True, True, "Strict")
