@@ -232,23 +232,24 @@ class FacilitationService(StaffDesk):
     async def follow(self, person, facilitation_id: str, index: str) -> Outcome:
         language = await self._language(person)
         facilitation = await self._facilitation(person)
+        state = PlayState.of(facilitation) if facilitation else None
         if (
-            facilitation is None
+            state is None
             or str(facilitation.id) != facilitation_id
-            or PlayState.of(facilitation).awaiting != FOLLOW
+            or state.awaiting != FOLLOW
             or not index.isdigit()
         ):
             return self._stale(language)
         scenario = self.catalog.scenarios.get(facilitation.scenario_id)
-        run = PlayState.of(facilitation).run
+        run = state.run
         step = self.stories.step(scenario, run) if scenario else None
         if step is None or int(index) >= len(step.choices):
             return self._stale(language)
         record = await self.classes.get_class(facilitation.class_id)
         turn = self.stories.choose(scenario, run, step.choices[int(index)].id, language, record.age)
-        state = PlayState(run, DONE if run.finished else COUNTS).to_json()
+        after = PlayState(run, DONE if run.finished else COUNTS).to_json()
         if not await self.lessons.save_play(
-            facilitation.id, state, facilitation.revision, finished=run.finished
+            facilitation.id, after, facilitation.revision, finished=run.finished
         ):
             return self._stale(language)
         feedback = Message(turn.feedback)

@@ -96,7 +96,8 @@ class WebAccess(StaffDesk):
             return None
         if not await self.roles(pseudonym):
             return None
-        return WebLogin(pseudonym, await self.language(pseudonym, telegram_language))
+        language = await self._language(WebPerson(pseudonym, telegram_language))
+        return WebLogin(pseudonym, language)
 
     @staticmethod
     def _login(found: WebToken | None) -> WebLogin | None:
@@ -107,6 +108,3 @@ class WebAccess(StaffDesk):
     async def roles(self, pseudonym: str) -> frozenset[str]:
         """The person's staff roles as they are now (admins' from the configuration)."""
         return await self.roles_of(WebPerson(pseudonym))
-
-    async def language(self, pseudonym: str, telegram_language: str | None) -> str:
-        return await self._language(WebPerson(pseudonym, telegram_language))

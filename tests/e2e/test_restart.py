@@ -124,11 +124,14 @@ async def test_sigkill_with_fifty_people_mid_scenario(bot_env, fake_bot_api) -> 
 
 
 async def everyone_sees(server: FakeBotApi, people, *headings: str) -> None:
-    """Wait until each person has a step under one of HEADINGS and its buttons: settling
-    alone trusts a quiet moment, and a busy bot in another process may pause mid-work."""
+    """Wait until each person got, since their latest action, a step under one of HEADINGS
+    with its buttons: settling alone trusts a quiet moment, and a busy bot in another
+    process may pause mid-work."""
 
     def shown() -> bool:
-        return all(p.last.text.startswith(headings) and p.buttons() for p in people)
+        return all(
+            any(m.text.startswith(headings) and m.labels for m in p.new_messages()) for p in people
+        )
 
     await server.eventually(shown, f"not everyone reached one of {headings} with buttons")
 

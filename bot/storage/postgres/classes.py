@@ -12,6 +12,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any, Literal
 
+from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
 from bot.engine.ages import WHOLE_AUDIENCE, ClassAge
@@ -308,6 +309,7 @@ class PostgresClassStore:
 
     async def toggle_assignment(self, class_id: int, scenario_id: str) -> bool:
         async with self.store.transaction() as db:
+            await _lock_assignments(db, class_id)
             cursor = await db.execute(
                 "DELETE FROM class_scenarios WHERE class_id = %s AND scenario_id = %s",
                 (class_id, scenario_id),
@@ -323,8 +325,7 @@ class PostgresClassStore:
 
     async def set_assignments(self, class_id: int, scenario_ids: Collection[str]) -> None:
         async with self.store.transaction() as db:
-            # The class's row lock orders two saves at once: the later one sees the earlier.
-            await db.execute("SELECT 1 FROM classes WHERE id = %s FOR UPDATE", (class_id,))
+            await _lock_assignments(db, class_id)
             await db.execute("DELETE FROM class_scenarios WHERE class_id = %s", (class_id,))
             async with db.cursor() as cursor:
                 await cursor.executemany(
@@ -411,3 +412,10 @@ class PostgresClassStore:
             (class_id, scenario_id, k),
         )
         return answers_by_step(rows)
+
+
+async def _lock_assignments(db: AsyncConnection, class_id: int) -> None:
+    """Changes to a class's assignments one at a time, each seeing the one before. NO KEY
+    UPDATE, not UPDATE: the inserts' foreign-key checks take KEY SHARE on the same row,
+    which UPDATE would block (a deadlock between two changes)."""
+    await db.execute("SELECT 1 FROM classes WHERE id = %s FOR NO KEY UPDATE", (class_id,))
