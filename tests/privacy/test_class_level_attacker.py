@@ -63,7 +63,7 @@ Hands = tuple[int, ...]  # per scale point 1 … SCALE_POINTS
 @dataclass(frozen=True)
 class Lesson:
     id: int
-    group: str  # one of CLASSES, or ENDED
+    group: str  # one of CLASSES, QUIET or ENDED
     month: str
     waves: tuple[Hands | None, Hands | None]  # T1, T2; None: that wave not asked
 
