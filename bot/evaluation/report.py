@@ -41,6 +41,7 @@ from bot.evaluation.data import (
     SOMETHING,
     ChoiceCount,
     FacilitatedCount,
+    Filters,
     GroupCounts,
     MeasurePair,
     MeasurePeople,
@@ -51,6 +52,10 @@ from bot.evaluation.stats import PairedChange, linked_clusters, paired_change
 
 MIN_K = 3  # below three, two people could tell each other's answers apart
 ALL, UNCLASSED, CLASS_SCOPE = "all", "unclassed", "class:"  # the scopes of a release
+# The class answers in everybody's report of lessons no class's report has: of classes that
+# ended (retention folded them) or that are no scope of the release. Never shown, but
+# everybody's minus the classes', so protected like UNCLASSED (`_build_scopes`).
+OTHER_LESSONS = "other_lessons"
 COMPARISONS = ("T1-T2", "T1-T3")
 PLAYS = ("first", "later")
 DIMENSIONS = ("age_band", "class")
@@ -200,7 +205,8 @@ def protect_release(
     everybody minus the classes, so protected like the rest). Every sum a reader of any
     of these reports can form is in one ledger: each report's own sums, everybody = the
     classes + the rest, a class's row in everybody's class table = that class's totals;
-    and each class's count gates everybody's, whose part it is.
+    and each class's count gates everybody's, whose part it is. The class-level section's
+    rest is OTHER_LESSONS: the lessons of everybody's that no class's report has.
     """
     ledger = _Ledger(k)
     _build_scopes(ledger, period, scopes, catalog, k)
@@ -217,8 +223,18 @@ def _build_scopes(
     for scope, data in scopes.items():
         builders[scope] = _Builder(data, catalog, language, k, ledger, (period, scope))
         builders[scope].drafts()
+    parted = [*scopes, OTHER_LESSONS]
+    if ALL in scopes:
+        reported = {
+            row.lesson for s, data in scopes.items() if s != ALL for row in data.class_answers
+        }
+        others = [
+            r for r in scopes[ALL].class_answers if r.lesson is None or r.lesson not in reported
+        ]
+        other = ReportData(Filters(), class_answers=others)
+        _Builder(other, catalog, language, k, ledger, (period, OTHER_LESSONS)).class_level()
     for key in [key for key in ledger.values if key[1] == ALL]:
-        parts = [(period, scope, *key[2:]) for scope in scopes if scope != ALL]
+        parts = [(period, scope, *key[2:]) for scope in parted if scope != ALL]
         parts = [part for part in parts if part in ledger.values]
         ledger.relate([key, *parts])
         # Shown parts bound everybody's hidden count from below, and a sum whose other
@@ -1064,7 +1080,11 @@ class _Builder:
             self.ledger.relate([high.key, low.key, total.key])
             totals.append(total)
             highs.append(_Share(high.key, total.key))
-            means.append(_Gated((total.key,), self.decimal(item.mean(wave), 2)))
+            # The mean bounds how many answered 4–5 (3.80 from 5 answers: 2 to 4 of them),
+            # so it is shown only with both sides of that split. With both at least K, it
+            # pins no point's count to 1..K-1 (tests/privacy/test_class_level_attacker.py).
+            gates = (total.key, high.key, low.key)
+            means.append(_Gated(gates, self.decimal(item.mean(wave), 2)))
         lessons = self.integer(item.lessons)
         return (Cell(self.item_name(item.item_id)), lessons, *totals, *highs, *means)
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from bot.content.catalog import Catalog
 from bot.evaluation.data import ClassAnswerCount, Filters, ReportData
-from bot.evaluation.report import Cell, Table, build_report
+from bot.evaluation.report import (
+    ALL,
+    CLASS_SCOPE,
+    Cell,
+    ReleasedCells,
+    Table,
+    build_report,
+    protect_release,
+)
 
 from .conftest import K
 
@@ -73,7 +81,8 @@ def test_a_share_of_fewer_than_k_is_hidden_with_its_complement(catalog: Catalog)
     row = only_row(class_level(ReportData(Filters(), class_answers=rows), catalog))
     assert row["high_after"].suppressed, "only 1 answered 1–3 at the end: 4–5 would tell"
     assert not row["high_before"].suppressed and row["answers_after"].value == 10
-    assert row["mean_after"].text == "4.40", "a mean of at least K answers stays"
+    assert row["mean_after"].suppressed, "4.40 from 10 would say that 0 to 3 answered 1–3"
+    assert row["mean_before"].text == "3.18", "both sides of 4–5 shown: the mean too"
 
 
 def test_a_mean_that_tells_fewer_than_k_answers_off_one_end_hides_the_row(
@@ -86,6 +95,38 @@ def test_a_mean_that_tells_fewer_than_k_answers_off_one_end_hides_the_row(
     hidden = only_row(class_level(ReportData(Filters(), class_answers=one_mind), catalog))
     for column in ("answers_before", "answers_after", "mean_before", "mean_after", "high_after"):
         assert hidden[column].suppressed, column
-    several = [*answers(1, "T1", spread), *answers(1, "T2", [0, 0, 0, 5, 25])]
+    several = [*answers(1, "T1", spread), *answers(1, "T2", [0, 0, 5, 0, 25])]
     row = only_row(class_level(ReportData(Filters(), class_answers=several), catalog))
-    assert row["mean_after"].text == "4.83", "K answers off the top: shown"
+    assert row["mean_after"].text == "4.67", "K answers off the top: shown"
+
+
+def test_a_mean_bounding_a_hidden_share_is_hidden_with_it(catalog: Catalog) -> None:
+    """3.80 from 5 answers says 2 to 4 of them answered 4–5: two such classes, and
+    everybody's shown 4–5, would tell each class's (found by the attacker test)."""
+    rows = [*answers(1, "T1", [2, 2, 1, 2, 3]), *answers(1, "T2", [0, 0, 1, 3, 1])]
+    row = only_row(class_level(ReportData(Filters(), class_answers=rows), catalog))
+    assert row["high_after"].suppressed and row["mean_after"].suppressed
+    assert row["answers_after"].value == K and row["mean_before"].text == "3.20"
+
+
+def test_everybody_minus_the_classes_tells_nothing_small_of_the_other_lessons(
+    catalog: Catalog,
+) -> None:
+    """An ended class's lessons, folded by retention, are in everybody's report only:
+    everybody's 4–5 minus class 1's would be the ended class's 3 (found by the attacker
+    test). They are protected as a part of everybody's, like the runs outside classes."""
+    class_1 = [*answers(1, "T1", [0, 0, 5, 0, 5]), *answers(1, "T2", [0, 0, 5, 5, 0])]
+    ended = [*answers(None, "T1", [0, 0, 3, 1, 2]), *answers(None, "T2", [0, 0, 5, 0, 5])]
+    scopes = {
+        ALL: ReportData(Filters(), class_answers=[*class_1, *ended]),
+        f"{CLASS_SCOPE}1": ReportData(Filters(), class_answers=class_1),
+    }
+    hidden = protect_release("2026-08", scopes, catalog, K)
+    shown = []
+    for scope, data in scopes.items():
+        release = ReleasedCells(("2026-08", scope), hidden, K)
+        report = build_report(data, catalog, "en", K, release=release)
+        section = next(s for s in report.sections if s.id == "class_level")
+        row = only_row(section.tables[0])
+        shown.append(not row["high_before"].suppressed)
+    assert not all(shown), "both shown: everybody's minus class 1's 4–5 is the ended class's"

@@ -20,7 +20,6 @@ import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -43,16 +42,9 @@ from bot.evaluation.data import (
     StepTotal,
     StrategyCount,
 )
-from bot.evaluation.report import (
-    ALL,
-    CLASS_SCOPE,
-    UNCLASSED,
-    ReleasedCells,
-    Report,
-    build_report,
-    protect_release,
-)
+from bot.evaluation.report import ALL, CLASS_SCOPE, UNCLASSED, Report
 from privacy.attacker import Attacker
+from privacy.reports import every_report, exact, percent
 
 SCENARIO, STEP = "bus-fight", "stop"
 MONTHS = ("2026-08", "2026-09")
@@ -196,23 +188,15 @@ def report_data(catalog: Catalog, crowd: list[Person], scope: str) -> ReportData
 HELPFUL = {"ask-time", "tell-teacher"}
 
 
-def every_report(catalog: Catalog, crowd: list[Person], k: int) -> dict[tuple[str, str], Report]:
+def crowd_reports(catalog: Catalog, crowd: list[Person], k: int) -> dict[tuple[str, str], Report]:
     """Every report an evaluator can ask for: each month, each scope."""
     scopes = [ALL, UNCLASSED, *(f"{CLASS_SCOPE}{g}" for g in sorted({p.group for p in crowd}))]
     scopes = list(dict.fromkeys(s for s in scopes if s != f"{CLASS_SCOPE}{NO_CLASS}"))
-    released = {}
-    for period in MONTHS:
-        members = [p for p in crowd if p.month == period]
-        data = {s: report_data(catalog, members, s) for s in scopes}
-        released[period] = (data, protect_release(period, data, catalog, k))
-    reports = {}
-    for period, (data, hidden) in released.items():
-        for scope in scopes:
-            if scope == UNCLASSED:
-                continue  # never shown: only protected, as everybody minus the classes
-            cells = ReleasedCells((period, scope), hidden, k)
-            reports[period, scope] = build_report(data[scope], catalog, "en", k, release=cells)
-    return reports
+
+    def data_of(period: str, scope: str) -> ReportData:
+        return report_data(catalog, [p for p in crowd if p.month == period], scope)
+
+    return every_report(catalog, MONTHS, scopes, data_of, k)
 
 
 def cells_of(period: str, scope: str, groups: Iterable[str], choices: Iterable[str]) -> list:
@@ -229,12 +213,6 @@ def follow_ups_of(period: str, scope: str, groups: Iterable[str], answer: tuple)
     wanted = [g for g in groups if scope == ALL or scope == f"{CLASS_SCOPE}{g}"]
     outcomes = [i for i in range(len(FOLLOW_UPS)) if answer in follow_up_answers(i)]
     return [("f", g, period, i) for g in wanted for i in outcomes]
-
-
-def exact(value: float) -> tuple[Fraction, Fraction]:
-    """A JSON value rounded to four decimals, as an exact interval."""
-    centre, half = Fraction(str(value)), Fraction(1, 20000)
-    return centre - half, centre + half
 
 
 def read(attacker: Attacker, catalog: Catalog, report: Report, period: str, scope: str) -> None:
@@ -297,10 +275,9 @@ def observe_change(attacker: Attacker, cells: dict, pairs: list) -> None:
     for column, weight in (("mean_before", 3), ("mean_after", 4)):
         low, high = exact(cells[column].value)
         attacker.observe_ratio({p: p[weight] for p in pairs}, pairs, low, high)
-    if not cells["ceiling_t1"].suppressed:  # a percentage with one decimal
-        centre, half = Fraction(str(cells["ceiling_t1"].value)) / 100, Fraction(1, 2000)
+    if not cells["ceiling_t1"].suppressed:
         at_top = {p: 1 for p in pairs if p[3] == SCALE_POINTS}
-        attacker.observe_ratio(at_top, pairs, centre - half, centre + half)
+        attacker.observe_ratio(at_top, pairs, *percent(cells["ceiling_t1"].value))
 
 
 def allowed(crowd: list[Person], target: Person, attribute, k: int) -> bool:
@@ -371,7 +348,7 @@ def assert_nothing_told(catalog: Catalog, crowd: list[Person], target: Person, k
             attacker.unknown(("p", group, month, b, a))
         for outcome in range(len(FOLLOW_UPS)):
             attacker.unknown(("f", group, month, outcome))
-    for (period, scope), report in every_report(catalog, crowd, k).items():
+    for (period, scope), report in crowd_reports(catalog, crowd, k).items():
         read(attacker, catalog, report, period, scope)
     attacker.check()
 
