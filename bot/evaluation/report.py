@@ -214,6 +214,14 @@ def protect_release(
     return frozenset(ledger.hidden)
 
 
+def _other_lessons(scopes: Mapping[str, ReportData]) -> ReportData:
+    """Everybody's class answers that no other scope has: folded, or of a class with no
+    report of its own."""
+    reported = {row.lesson for s, data in scopes.items() if s != ALL for row in data.class_answers}
+    others = [r for r in scopes[ALL].class_answers if r.lesson is None or r.lesson not in reported]
+    return ReportData(Filters(), class_answers=others)
+
+
 def _build_scopes(
     ledger: _Ledger, period: str, scopes: Mapping[str, ReportData], catalog: Catalog, k: int
 ) -> None:
@@ -223,18 +231,11 @@ def _build_scopes(
     for scope, data in scopes.items():
         builders[scope] = _Builder(data, catalog, language, k, ledger, (period, scope))
         builders[scope].drafts()
-    parted = [*scopes, OTHER_LESSONS]
     if ALL in scopes:
-        reported = {
-            row.lesson for s, data in scopes.items() if s != ALL for row in data.class_answers
-        }
-        others = [
-            r for r in scopes[ALL].class_answers if r.lesson is None or r.lesson not in reported
-        ]
-        other = ReportData(Filters(), class_answers=others)
+        other = _other_lessons(scopes)
         _Builder(other, catalog, language, k, ledger, (period, OTHER_LESSONS)).class_level()
     for key in [key for key in ledger.values if key[1] == ALL]:
-        parts = [(period, scope, *key[2:]) for scope in parted if scope != ALL]
+        parts = [(period, scope, *key[2:]) for scope in [*scopes, OTHER_LESSONS] if scope != ALL]
         parts = [part for part in parts if part in ledger.values]
         ledger.relate([key, *parts])
         # Shown parts bound everybody's hidden count from below, and a sum whose other

@@ -526,10 +526,9 @@ class GroupPlayService(StaffDesk):
             return
         language = await self._lesson_language(lesson)
         try:
-            if play is not None and PlayState.of(play).poll_message is not None:
-                await self._channel(lesson.chat).stop_poll(
-                    lesson.chat, PlayState.of(play).poll_message
-                )
+            poll_message = PlayState.of(play).poll_message if play else None
+            if poll_message is not None:
+                await self._channel(lesson.chat).stop_poll(lesson.chat, poll_message)
             for poll in await self.lessons.open_class_polls(lesson.id):
                 await self._channel(lesson.chat).stop_poll(lesson.chat, poll.message_id)
             if key is not None:
